@@ -1,0 +1,43 @@
+# Everything runs from a uv-managed venv; uv itself is bootstrapped from PyPI when missing.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+RUN := $(UV) run --locked --no-sync
+STACK ?= dev
+
+.PHONY: help demo test lint typecheck pytest preview clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --quiet
+	@touch $@
+
+demo: .venv/.synced ## the main job: run the dev stack offline and show what it creates
+	$(RUN) baseline preview --stack $(STACK) --out reports
+
+preview: .venv/.synced ## offline preview of STACK (default dev): tree + preview.json + stack-export.json
+	$(RUN) baseline preview --stack $(STACK) --out reports
+
+lint: .venv/.synced ## ruff lint and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: .venv/.synced ## mypy (strict on components/, verify/, policies/)
+	$(RUN) mypy
+
+pytest: .venv/.synced ## the test suite
+	$(RUN) pytest
+
+test: lint typecheck pytest ## everything CI runs
+
+clean: ## remove generated files (keeps the venv)
+	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

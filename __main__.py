@@ -1,0 +1,22 @@
+"""Pulumi entry point: validate config, build the baseline, export what an auditor needs."""
+
+import pulumi
+import pulumi_aws as aws
+
+from components.baseline import AiSecurityBaseline, make_provider
+from components.config import load_config, parse_region
+from components.keys import AccountContext
+
+config = load_config()  # raises ConfigError before any resource exists
+aws_config = pulumi.Config("aws")
+region = parse_region(aws_config.get("region"))
+provider = make_provider(config, region, aws_config.get("profile"))
+invoke = pulumi.InvokeOptions(provider=provider)
+account = AccountContext(
+    account_id=aws.get_caller_identity(opts=invoke).account_id,
+    region=region,
+    partition=aws.get_partition(opts=invoke).partition,
+)
+baseline = AiSecurityBaseline("baseline", config, account, opts=pulumi.ResourceOptions(providers=[provider]))
+for output_name, value in baseline.outputs().items():
+    pulumi.export(output_name, value)

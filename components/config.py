@@ -1,0 +1,445 @@
+"""Typed, validated baseline configuration: the one place where defaults and allowed ranges live.
+
+Read from the ``baseline`` namespace of Pulumi config (``Pulumi.<stack>.yaml``). Every key is
+camelCase as users write it; a typo'd or unknown key is an error, and every error names the full
+key (``baseline:network.cidr``), the bad value and what is allowed — before any resource exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pulumi.runtime import config as runtime_config
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+NAMESPACE = "baseline"
+
+#: Interface-endpoint bundles (EP-02, EP-03): bundle name -> service suffixes.
+ENDPOINT_BUNDLES: dict[str, tuple[str, ...]] = {
+    "ml-core": (
+        "sagemaker.api",
+        "sagemaker.runtime",
+        "sts",
+        "kms",
+        "logs",
+        "monitoring",
+        "ecr.api",
+        "ecr.dkr",
+        "secretsmanager",
+    ),
+    "bedrock": ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime"),
+}
+
+#: Single interface-endpoint services a stack may add by name, beyond the bundles.
+EXTRA_ENDPOINT_SERVICES: tuple[str, ...] = (
+    "sagemaker.featurestore-runtime",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "glue",
+    "athena",
+    "events",
+    "sns",
+    "sqs",
+    "ecs",
+    "elasticfilesystem",
+    "codeartifact.api",
+    "codeartifact.repositories",
+)
+
+KNOWN_ENDPOINT_SERVICES: frozenset[str] = frozenset(
+    [s for services in ENDPOINT_BUNDLES.values() for s in services] + list(EXTRA_ENDPOINT_SERVICES)
+)
+
+#: Retention values CloudWatch Logs accepts (PutRetentionPolicy).
+CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+)  # fmt: skip
+
+#: Floor for audit-log retention: EU AI Act Art. 19/26 minimum for high-risk system logs.
+LOG_RETENTION_FLOOR_DAYS = 180
+#: Default floor without an explicit relaxation (LOG-07).
+LOG_RETENTION_DEFAULT_MIN_DAYS = 365
+
+DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
+BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
+
+_ARN_PRINCIPAL = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$")
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
+
+
+class ConfigError(ValueError):
+    """Invalid stack configuration; the message names every bad key and what is allowed."""
+
+
+def _principal_arn(value: str) -> str:
+    if not _ARN_PRINCIPAL.match(value):
+        raise ValueError("must be an IAM role or user ARN: arn:aws:iam::<12-digit account>:role/<name>")
+    return value
+
+
+def _bucket_name(value: str) -> str:
+    problems = []
+    if not _BUCKET_NAME.match(value):
+        problems.append("3-63 characters of a-z, 0-9, '.', '-', starting and ending with a letter or digit")
+    if ".." in value:
+        problems.append("no two adjacent periods")
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
+        problems.append("not formatted as an IP address")
+    if value.startswith(("xn--", "sthree-", "amzn-s3-demo-")) or value.endswith(
+        ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+    ):
+        problems.append("no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, ...)")
+    if problems:
+        raise ValueError("S3 bucket name rules: " + "; ".join(problems))
+    return value
+
+
+PrincipalArn = Annotated[str, AfterValidator(_principal_arn)]
+BucketName = Annotated[str, AfterValidator(_bucket_name)]
+
+
+class _Section(BaseModel):
+    """Config section: camelCase keys, unknown keys rejected, immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False)
+
+
+class NetworkConfig(_Section):
+    cidr: str = Field("10.42.0.0/16", description="a private (RFC 1918) IPv4 CIDR from /16 to /24")
+    az_count: int = Field(3, ge=2, le=6, description="integer 2-6, at most the AZs the region has")
+    subnet_prefix: int | None = Field(
+        None,
+        ge=17,
+        le=28,
+        description="integer 17-28, longer than the VPC prefix; default: smallest split that fits azCount",
+    )
+    endpoint_bundles: tuple[Literal["ml-core", "bedrock"], ...] = Field(
+        ("ml-core",), description=f"any of {sorted(ENDPOINT_BUNDLES)}"
+    )
+    endpoint_services: tuple[str, ...] = Field((), description=f"any of {sorted(KNOWN_ENDPOINT_SERVICES)}")
+
+    @field_validator("cidr")
+    @classmethod
+    def _private_cidr(cls, value: str) -> str:
+        try:
+            net = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"not an IPv4 network address ({exc})") from None
+        if not net.is_private or net.prefixlen < 16 or net.prefixlen > 24:
+            raise ValueError("must be a private IPv4 CIDR with a prefix from /16 to /24")
+        return value
+
+    @field_validator("endpoint_services")
+    @classmethod
+    def _known_services(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - KNOWN_ENDPOINT_SERVICES)
+        if unknown:
+            raise ValueError(f"unknown endpoint service(s) {unknown}")
+        if len(set(value)) != len(value):
+            raise ValueError("services must not repeat")
+        return value
+
+    @field_validator("endpoint_bundles")
+    @classmethod
+    def _unique_bundles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("bundles must not repeat")
+        return value
+
+    @property
+    def interface_services(self) -> tuple[str, ...]:
+        """Every interface-endpoint service suffix, bundles first, without repeats."""
+        ordered = [s for b in self.endpoint_bundles for s in ENDPOINT_BUNDLES[b]]
+        ordered += list(self.endpoint_services)
+        return tuple(dict.fromkeys(ordered))
+
+
+def subnet_cidrs(network: NetworkConfig) -> tuple[str, ...]:
+    """One private subnet CIDR per AZ, carved from the VPC CIDR in order (NET-02)."""
+    vpc = ipaddress.IPv4Network(network.cidr)
+    needed_bits = math.ceil(math.log2(network.az_count))
+    prefix = network.subnet_prefix or vpc.prefixlen + needed_bits
+    if prefix <= vpc.prefixlen or prefix - vpc.prefixlen < needed_bits or prefix > 28:
+        raise ValueError(
+            f"CIDR {network.cidr} is too small for {network.az_count} subnets of /{prefix} "
+            f"(need a /{min(prefix, 28)} per AZ, AWS allows /16-/28 subnets)"
+        )
+    subnets = vpc.subnets(new_prefix=prefix)
+    return tuple(str(next(subnets)) for _ in range(network.az_count))
+
+
+class KmsConfig(_Section):
+    rotation_days: int = Field(365, ge=90, le=2560, description="integer 90-2560")
+    deletion_window_days: int = Field(30, ge=7, le=30, description="integer 7-30")
+    admin_arns: tuple[PrincipalArn, ...] = Field(
+        (), description="IAM role/user ARNs that administer (never use) the keys"
+    )
+
+
+class ObjectLockConfig(_Section):
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field("GOVERNANCE", description="GOVERNANCE or COMPLIANCE")
+    days: int = Field(365, ge=1, le=36500, description="integer 1-36500")
+
+
+class BucketNamesConfig(_Section):
+    """Explicit physical bucket names; unset classes are autonamed by Pulumi."""
+
+    raw: BucketName | None = Field(None, description="an S3 bucket name")
+    curated: BucketName | None = Field(None, description="an S3 bucket name")
+    models: BucketName | None = Field(None, description="an S3 bucket name")
+    access_logs: BucketName | None = Field(None, description="an S3 bucket name")
+    audit: BucketName | None = Field(None, description="an S3 bucket name")
+
+    @model_validator(mode="after")
+    def _unique(self) -> BucketNamesConfig:
+        names = [n for n in self.model_dump().values() if n]
+        if len(set(names)) != len(names):
+            raise ValueError("bucket names must be unique across classes")
+        return self
+
+
+class StorageConfig(_Section):
+    raw_expiration_days: int | None = Field(
+        730, ge=1, le=36500, description="integer 1-36500 or null (keep raw data forever)"
+    )
+    noncurrent_version_days: int = Field(90, ge=1, le=36500, description="integer 1-36500")
+    abort_multipart_days: int = Field(7, ge=1, le=7, description="integer 1-7")
+    model_lock: ObjectLockConfig = Field(default_factory=ObjectLockConfig, description="{mode, days}")
+    bucket_names: BucketNamesConfig = Field(
+        default_factory=BucketNamesConfig, description="{raw, curated, models, accessLogs, audit}"
+    )
+
+
+class LoggingConfig(_Section):
+    retention_days: int = Field(
+        365,
+        description=f"one of CloudWatch's values {list(CLOUDWATCH_RETENTION_DAYS)}, >= 365 "
+        f"(>= {LOG_RETENTION_FLOOR_DAYS} with relaxations.shortLogRetention)",
+    )
+    archive_lock: ObjectLockConfig = Field(default_factory=ObjectLockConfig, description="{mode, days}")
+
+    @field_validator("retention_days")
+    @classmethod
+    def _cloudwatch_value(cls, value: int) -> int:
+        if value not in CLOUDWATCH_RETENTION_DAYS:
+            raise ValueError(f"not a CloudWatch Logs retention value {list(CLOUDWATCH_RETENTION_DAYS)}")
+        if value < LOG_RETENTION_FLOOR_DAYS:
+            raise ValueError(f"below the {LOG_RETENTION_FLOOR_DAYS}-day floor for audit logs")
+        return value
+
+
+class IdentityConfig(_Section):
+    deployer_arn: PrincipalArn | None = Field(
+        None, description="IAM role/user ARN that runs pulumi up (exempt from the VPC-only rule)"
+    )
+    break_glass_arn: PrincipalArn | None = Field(
+        None, description="IAM role ARN for emergency access (exempt from the VPC-only rule)"
+    )
+    org_id: str | None = Field(None, description="AWS Organizations id o-[a-z0-9]{10,32}")
+
+    @field_validator("org_id")
+    @classmethod
+    def _org(cls, value: str | None) -> str | None:
+        if value is not None and not _ORG_ID.match(value):
+            raise ValueError("must match o-[a-z0-9]{10,32}")
+        return value
+
+
+class TagsConfig(_Section):
+    owner: str = Field("platform-team", min_length=1, max_length=256, description="non-empty string")
+    data_classification: Literal["public", "internal", "confidential", "restricted"] = Field(
+        "confidential", description="public, internal, confidential or restricted"
+    )
+    ai_act_risk: Literal["minimal", "limited", "high"] | None = Field(
+        None, description="minimal, limited or high (EU AI Act risk class)"
+    )
+    extra: dict[str, str] = Field(default_factory=dict, description="map of extra tag key -> value")
+
+    @field_validator("extra")
+    @classmethod
+    def _tag_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        reserved = {"owner", "environment", "data-classification", "ai-act-risk"}
+        for key in value:
+            if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
+                raise ValueError(f"tag key {key!r} is not a valid AWS tag key")
+            if key in reserved:
+                raise ValueError(f"tag key {key!r} is set by the baseline; use the named key instead")
+        return value
+
+
+class RelaxationsConfig(_Section):
+    """Named relaxations: each weakens a control on purpose and is reported as a waiver."""
+
+    short_log_retention: bool = Field(False, description="true allows audit-log retention 180-364 days (LOG-07)")
+
+
+class BaselineConfig(_Section):
+    prefix: str = Field("aisb", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
+    environment: str = Field("dev", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
+    protect: bool = Field(False, description="true or false (true in production: GOV-05)")
+    network: NetworkConfig = Field(default_factory=NetworkConfig, description="object")
+    kms: KmsConfig = Field(default_factory=KmsConfig, description="object")
+    storage: StorageConfig = Field(default_factory=StorageConfig, description="object")
+    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="object")
+    identity: IdentityConfig = Field(default_factory=IdentityConfig, description="object")
+    tags: TagsConfig = Field(default_factory=TagsConfig, description="object")
+    relaxations: RelaxationsConfig = Field(default_factory=RelaxationsConfig, description="object")
+
+    @field_validator("prefix", "environment")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _PREFIX.match(value):
+            raise ValueError("must be 2-16 chars of a-z, 0-9, '-', start with a letter, end alphanumeric")
+        return value
+
+    @property
+    def name_prefix(self) -> str:
+        """Prefix of physical names: ``<prefix>-<environment>``."""
+        return f"{self.prefix}-{self.environment}"
+
+    def mandatory_tags(self) -> dict[str, str]:
+        """GOV-01 tags applied through the provider's default tags."""
+        tags = {
+            "owner": self.tags.owner,
+            "environment": self.environment,
+            "data-classification": self.tags.data_classification,
+            "managed-by": "ai-security-baseline",
+        }
+        if self.tags.ai_act_risk:
+            tags["ai-act-risk"] = self.tags.ai_act_risk
+        return {**self.tags.extra, **tags}
+
+
+TOP_LEVEL_KEYS: tuple[str, ...] = tuple(field.alias or name for name, field in BaselineConfig.model_fields.items())
+
+
+def _decode(value: Any) -> Any:
+    """Pulumi hands config values over as strings; objects and lists arrive JSON-encoded."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _describe(model: type[BaseModel], loc: tuple[int | str, ...]) -> str | None:
+    """Allowed values of the field at ``loc`` (its description), walking nested models."""
+    current: Any = model
+    description = None
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            break
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return None
+        description = field.description
+        current = field.annotation
+        args = getattr(current, "__args__", ())
+        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), current)
+    return description
+
+
+def _format_error(error: Mapping[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    key = f"{NAMESPACE}:" + ".".join(str(p) for p in loc) if loc else f"{NAMESPACE}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        parent = _parent_model(BaselineConfig, loc[:-1])
+        allowed = sorted(f.alias or n for n, f in parent.model_fields.items())
+        return f"{key}: unknown key (allowed keys here: {', '.join(allowed)})"
+    shown = json.dumps(error.get("input"), default=str)
+    allowed_text = _describe(BaselineConfig, loc)
+    suffix = f" (allowed: {allowed_text})" if allowed_text else ""
+    return f"{key} = {shown}: {message}{suffix}"
+
+
+def _parent_model(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel]:
+    current: type[BaseModel] = model
+    for part in loc:
+        field = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            break
+        candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            break
+        current = nested[0]
+    return current
+
+
+def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
+    """Rules spanning several keys, reported against the key a user would change."""
+    errors = []
+    try:
+        subnet_cidrs(cfg.network)
+    except ValueError as exc:
+        errors.append(f"{NAMESPACE}:network.cidr = {json.dumps(cfg.network.cidr)}: {exc}")
+    days = cfg.logging.retention_days
+    if days < LOG_RETENTION_DEFAULT_MIN_DAYS and not cfg.relaxations.short_log_retention:
+        errors.append(
+            f"{NAMESPACE}:logging.retentionDays = {days}: below {LOG_RETENTION_DEFAULT_MIN_DAYS} "
+            f"(allowed: >= {LOG_RETENTION_DEFAULT_MIN_DAYS}, or >= {LOG_RETENTION_FLOOR_DAYS} with "
+            f"{NAMESPACE}:relaxations.shortLogRetention true, reported as a waiver)"
+        )
+    return errors
+
+
+def parse_config(raw: Mapping[str, Any]) -> BaselineConfig:
+    """Validate ``baseline:*`` keys (namespace already stripped) into a BaselineConfig.
+
+    Raises ConfigError with one line per problem, each naming the full key.
+    """
+    decoded = {k: _decode(v) for k, v in raw.items()}
+    try:
+        cfg = BaselineConfig.model_validate(decoded)
+    except ValidationError as exc:
+        lines = [_format_error(e) for e in exc.errors()]
+        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None
+    cross = _cross_field_errors(cfg)
+    if cross:
+        raise ConfigError("invalid configuration: " + "; ".join(cross))
+    return cfg
+
+
+def namespace_values(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``baseline:`` keys of a full Pulumi config map, namespace stripped."""
+    prefix = f"{NAMESPACE}:"
+    return {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+
+
+def load_config() -> BaselineConfig:
+    """Read and validate the ``baseline`` namespace of the running program's Pulumi config."""
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return parse_config(namespace_values(merged))
+
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+
+def parse_region(value: str | None) -> str:
+    """Validate ``aws:region``, which the explicit provider and every ARN need."""
+    if not value:
+        raise ConfigError("aws:region is not set (allowed: an AWS region name such as eu-west-1)")
+    if not _REGION.match(value):
+        raise ConfigError(f"aws:region = {json.dumps(value)}: not an AWS region name (allowed: e.g. eu-west-1)")
+    return value

@@ -1,0 +1,136 @@
+"""Pulumi mocks with realistic, deterministic outputs per resource type; fail closed otherwise.
+
+Ids and ARNs are derived from a hash of type and logical name, so two runs of the same program
+produce byte-identical graphs, and they carry the configured partition, region and account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+#: AZ counts of regions with more than three zones; every other region answers three.
+REGION_AZ_COUNTS: dict[str, int] = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3}
+
+
+class UnsupportedMockError(NotImplementedError):
+    """A resource type or invoke the offline engine has no faithful answer for."""
+
+
+@dataclass(frozen=True)
+class FakeAccount:
+    """The emulated account the offline engine answers invokes from."""
+
+    account_id: str = "111122223333"
+    region: str = "eu-west-1"
+    partition: str = "aws"
+    zone_count: int | None = None
+
+    @property
+    def zones(self) -> list[str]:
+        count = self.zone_count or REGION_AZ_COUNTS.get(self.region, 3)
+        return [f"{self.region}{chr(ord('a') + i)}" for i in range(count)]
+
+    def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
+        region = self.region if regional else ""
+        acct = self.account_id if account else ""
+        return f"arn:{self.partition}:{service}:{region}:{acct}:{resource}"
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:length]
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.UUID(hex=hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]))
+
+
+Outputs = tuple[str, dict[str, Any]]
+Template = Callable[[FakeAccount, str, str, dict[str, Any]], Outputs]
+
+
+def _kms_key(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    key_id = _uuid(typ, name)
+    return key_id, {**inputs, "keyId": key_id, "arn": acct.arn("kms", f"key/{key_id}")}
+
+
+def _kms_alias(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    alias = inputs.get("name") or f"alias/{name}"
+    target = inputs.get("targetKeyId", "")
+    return alias, {
+        **inputs,
+        "name": alias,
+        "arn": acct.arn("kms", alias),
+        "targetKeyArn": acct.arn("kms", f"key/{target}"),
+    }
+
+
+def _provider(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    return _uuid(typ, name), dict(inputs)
+
+
+#: Type token -> output template. A custom type missing here is an error (fail closed).
+TEMPLATES: dict[str, Template] = {
+    "pulumi:providers:aws": _provider,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+}
+
+
+class BaselineMocks(pulumi.runtime.Mocks):
+    """Answers registrations from TEMPLATES and the four account invokes from FakeAccount."""
+
+    def __init__(self, account: FakeAccount | None = None) -> None:
+        self.account = account or FakeAccount()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.custom is False and not args.typ.startswith("pulumi:providers:"):
+            return "", dict(args.inputs)  # component: no id, inputs as state
+        template = TEMPLATES.get(args.typ)
+        if template is None:
+            raise UnsupportedMockError(
+                f"offline engine has no outputs for resource type {args.typ!r} ({args.name}); "
+                "add a template to verify/mocks.py"
+            )
+        return template(self.account, args.typ, args.name, dict(args.inputs))
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        answer = self._invokes().get(args.token)
+        if answer is None:
+            raise UnsupportedMockError(f"offline engine cannot answer invoke {args.token!r}")
+        return answer(args.args)
+
+    def _invokes(self) -> Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
+        acct = self.account
+        return {
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+                "accountId": acct.account_id,
+                "arn": f"arn:{acct.partition}:iam::{acct.account_id}:user/offline-deployer",
+                "userId": "AIDAOFFLINEDEPLOYER",
+                "id": acct.account_id,
+            },
+            "aws:index/getRegion:getRegion": lambda _: {
+                "region": acct.region,
+                "name": acct.region,
+                "id": acct.region,
+                "endpoint": f"ec2.{acct.region}.amazonaws.com",
+                "description": acct.region,
+            },
+            "aws:index/getPartition:getPartition": lambda _: {
+                "partition": acct.partition,
+                "dnsSuffix": "amazonaws.com",
+                "id": acct.partition,
+                "reverseDnsPrefix": "com.amazonaws",
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
+                "names": acct.zones,
+                "zoneIds": [f"{acct.region[:3]}{acct.region.split('-')[-1]}-az{i + 1}" for i in range(len(acct.zones))],
+                "groupNames": [acct.region] * len(acct.zones),
+                "id": acct.region,
+            },
+        }
