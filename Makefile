@@ -8,7 +8,7 @@ export UV_PYTHON := $(PYTHON)
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
 
-.PHONY: help demo test lint typecheck pytest preview clean
+.PHONY: help demo test lint typecheck pytest preview docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ pytest: .venv/.synced ## the test suite
 	$(RUN) pytest
 
 test: lint typecheck pytest ## everything CI runs
+
+docs: .venv/.synced ## regenerate the README's config table from the config model
+	$(RUN) python -m verify.docs README.md
 
 clean: ## remove generated files (keeps the venv)
 	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ own config, and nothing of it survives the run, so two runs in one process never
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import runpy
@@ -131,13 +132,14 @@ def run_program(
 ) -> OfflineRun:
     """Run ``program`` under mocks and return its graph and resolved exports.
 
-    The fake account's region follows ``aws:region`` in ``config`` unless ``account`` is given.
+    The fake account's region follows ``aws:region`` in ``config``, as a real provider's would.
     Raises whatever the program raises (e.g. ConfigError) and UnknownOutputError for an unknown
     export. Pass your own ``recorder`` to inspect what was registered before a failure.
     """
     config = dict(config or {})
-    if account is None:
-        account = FakeAccount(region=str(config.get("aws:region", FakeAccount.region)))
+    account = account or FakeAccount()
+    if "aws:region" in config:
+        account = dataclasses.replace(account, region=str(config["aws:region"]))
     recorder = recorder or GraphRecorder(mocks or BaselineMocks(account))
     holder: dict[str, Any] = {}
     loop = asyncio.new_event_loop()

@@ -1,0 +1,76 @@
+"""The baseline CLI: offline preview writes loadable files; bad input is one line and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+from verify.graph import load_preview_file, load_stack_export_file
+
+
+def test_preview_prints_the_tree_and_writes_both_loadable_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preview", "--stack", "dev", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline:keys:EncryptionKeys keys (6 resources)" in printed
+    assert "aws:kms:Key keys-data" in printed
+    preview = load_preview_file(tmp_path / "preview.json")
+    export = load_stack_export_file(tmp_path / "stack-export.json")
+    assert len(preview) == len(export) == 10
+    assert {r.urn for r in preview} == {r.urn for r in export}
+
+
+def test_preview_files_are_byte_identical_across_runs(tmp_path: Path) -> None:
+    main(["preview", "--out", str(tmp_path / "a")])
+    main(["preview", "--out", str(tmp_path / "b")])
+    for name in ("preview.json", "stack-export.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_unknown_stack_is_one_error_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "--stack", "staging", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: unknown stack 'staging': no Pulumi.staging.yaml (available: dev, prod)"
+    assert not (tmp_path / "preview.json").exists()
+
+
+def test_stack_name_with_a_path_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "--stack", "../dev"]) == 2
+    assert "stack name '../dev' is invalid" in capsys.readouterr().err
+
+
+def test_invalid_stack_config_is_one_error_line_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (project / name).write_text((root / name).read_text())
+    (project / "Pulumi.bad.yaml").write_text("config:\n  aws:region: eu-west-1\n  baseline:kms:\n    rotationDays: 5\n")
+    out = tmp_path / "out"
+    assert main(["--project-dir", str(project), "preview", "--stack", "bad", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: invalid configuration: baseline:kms.rotationDays = 5")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [[], ["preview"]], ids=["baseline", "baseline-preview"])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "verify.cli", *command, "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: baseline")
+
+
+def test_unknown_command_exits_2() -> None:
+    result = subprocess.run([sys.executable, "-m", "verify.cli", "deploy"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "invalid choice: 'deploy'" in result.stderr

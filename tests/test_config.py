@@ -1,0 +1,137 @@
+"""Config validation: every bad value is rejected before any resource exists, naming the full key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError, parse_config, parse_region, subnet_cidrs
+from verify.graph import STACK_TYPE
+from verify.mocks import BaselineMocks, FakeAccount
+from verify.offline import GraphRecorder, run_stack
+
+
+def rejected(overrides: dict[str, Any]) -> tuple[str, list[str]]:
+    """Run the dev stack with ``overrides``; return the error text and the types registered before it."""
+    recorder = GraphRecorder(BaselineMocks(FakeAccount()))
+    with pytest.raises(ConfigError) as error:
+        run_stack("dev", overrides=overrides, recorder=recorder)
+    registered = [r.type for r in recorder.records.values() if r.type != STACK_TYPE]
+    return str(error.value), registered
+
+
+INVALID = [
+    ("cidr-not-a-network", {"baseline:network": {"cidr": "10.0.0.1/16"}}, "baseline:network.cidr"),
+    ("cidr-public", {"baseline:network": {"cidr": "8.8.0.0/16"}}, "baseline:network.cidr"),
+    ("cidr-too-large", {"baseline:network": {"cidr": "10.0.0.0/8"}}, "baseline:network.cidr"),
+    (
+        "cidr-too-small-for-azs",
+        {"baseline:network": {"cidr": "10.0.0.0/24", "subnetPrefix": 25}},
+        "baseline:network.cidr",
+    ),
+    ("az-count-below-2", {"baseline:network": {"azCount": 1}}, "baseline:network.azCount"),
+    ("az-count-above-6", {"baseline:network": {"azCount": 7}}, "baseline:network.azCount"),
+    ("subnet-prefix-above-28", {"baseline:network": {"subnetPrefix": 29}}, "baseline:network.subnetPrefix"),
+    ("unknown-bundle", {"baseline:network": {"endpointBundles": ["gpu"]}}, "baseline:network.endpointBundles.0"),
+    ("unknown-service", {"baseline:network": {"endpointServices": ["s4"]}}, "baseline:network.endpointServices"),
+    ("unknown-network-key", {"baseline:network": {"cidrBlock": "10.0.0.0/16"}}, "baseline:network.cidrBlock"),
+    ("unknown-top-level-key", {"baseline:netwrk": {"cidr": "10.0.0.0/16"}}, "baseline:netwrk"),
+    ("retention-below-floor", {"baseline:logging": {"retentionDays": 90}}, "baseline:logging.retentionDays"),
+    ("retention-not-cloudwatch-value", {"baseline:logging": {"retentionDays": 500}}, "baseline:logging.retentionDays"),
+    (
+        "retention-short-without-relaxation",
+        {"baseline:logging": {"retentionDays": 180}},
+        "baseline:logging.retentionDays",
+    ),
+    ("object-lock-mode", {"baseline:storage": {"modelLock": {"mode": "STRICT"}}}, "baseline:storage.modelLock.mode"),
+    ("object-lock-days-zero", {"baseline:storage": {"modelLock": {"days": 0}}}, "baseline:storage.modelLock.days"),
+    ("archive-lock-mode", {"baseline:logging": {"archiveLock": {"mode": "NONE"}}}, "baseline:logging.archiveLock.mode"),
+    ("kms-rotation-below-90", {"baseline:kms": {"rotationDays": 30}}, "baseline:kms.rotationDays"),
+    ("kms-rotation-above-2560", {"baseline:kms": {"rotationDays": 3000}}, "baseline:kms.rotationDays"),
+    ("kms-deletion-window-6", {"baseline:kms": {"deletionWindowDays": 6}}, "baseline:kms.deletionWindowDays"),
+    ("kms-deletion-window-31", {"baseline:kms": {"deletionWindowDays": 31}}, "baseline:kms.deletionWindowDays"),
+    ("kms-admin-not-arn", {"baseline:kms": {"adminArns": ["alice"]}}, "baseline:kms.adminArns.0"),
+    (
+        "bucket-name-uppercase",
+        {"baseline:storage": {"bucketNames": {"raw": "Training_Data"}}},
+        "baseline:storage.bucketNames.raw",
+    ),
+    (
+        "bucket-name-ip-address",
+        {"baseline:storage": {"bucketNames": {"models": "192.168.1.1"}}},
+        "baseline:storage.bucketNames.models",
+    ),
+    (
+        "bucket-names-not-unique",
+        {"baseline:storage": {"bucketNames": {"raw": "ml-data-1", "curated": "ml-data-1"}}},
+        "baseline:storage.bucketNames",
+    ),
+    (
+        "deployer-arn-bad-account",
+        {"baseline:identity": {"deployerArn": "arn:aws:iam::123:role/deployer"}},
+        "baseline:identity.deployerArn",
+    ),
+    (
+        "break-glass-not-iam",
+        {"baseline:identity": {"breakGlassArn": "arn:aws:s3:::bucket"}},
+        "baseline:identity.breakGlassArn",
+    ),
+    ("org-id-format", {"baseline:identity": {"orgId": "org-123"}}, "baseline:identity.orgId"),
+    ("tag-classification", {"baseline:tags": {"dataClassification": "secret"}}, "baseline:tags.dataClassification"),
+    ("tag-owner-empty", {"baseline:tags": {"owner": ""}}, "baseline:tags.owner"),
+    ("tag-extra-overrides-mandatory", {"baseline:tags": {"extra": {"owner": "x"}}}, "baseline:tags.extra"),
+    ("prefix-uppercase", {"baseline:prefix": "AISB"}, "baseline:prefix"),
+    ("protect-not-boolean", {"baseline:protect": "maybe"}, "baseline:protect"),
+    ("region-not-a-region", {"aws:region": "europe"}, "aws:region"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "key"), [(o, k) for _, o, k in INVALID], ids=[i for i, _, _ in INVALID])
+def test_invalid_config_names_the_key_and_registers_nothing(overrides: dict[str, Any], key: str) -> None:
+    message, registered = rejected(overrides)
+    assert f"{key} " in message or f"{key}:" in message
+    assert registered == []
+
+
+def test_config_error_shows_the_bad_value_and_allowed_range() -> None:
+    message, _ = rejected({"baseline:network": {"azCount": 9}})
+    assert "baseline:network.azCount = 9" in message
+    assert "integer 2-6" in message
+
+
+def test_unknown_key_error_lists_the_allowed_keys() -> None:
+    message, _ = rejected({"baseline:kms": {"rotation": 365}})
+    assert "baseline:kms.rotation: unknown key" in message
+    assert "adminArns, deletionWindowDays, rotationDays" in message
+
+
+def test_missing_region_is_an_error_naming_aws_region() -> None:
+    with pytest.raises(ConfigError, match=r"^aws:region is not set"):
+        parse_region(None)
+
+
+def test_short_log_retention_is_accepted_only_as_named_relaxation() -> None:
+    cfg = parse_config({"logging": '{"retentionDays": 180}', "relaxations": '{"shortLogRetention": true}'})
+    assert cfg.logging.retention_days == 180
+
+
+def test_defaults_are_secure_without_any_config() -> None:
+    cfg = parse_config({})
+    assert (cfg.kms.rotation_days, cfg.kms.deletion_window_days) == (365, 30)
+    assert cfg.logging.retention_days == 365
+    assert cfg.storage.model_lock.mode == "GOVERNANCE"
+    assert cfg.network.endpoint_bundles == ("ml-core",)
+    assert cfg.network.az_count == 3
+    assert cfg.relaxations.short_log_retention is False
+
+
+def test_subnet_cidrs_split_the_vpc_without_overlap() -> None:
+    cfg = parse_config({"network": '{"cidr": "10.8.0.0/20", "azCount": 3}'})
+    assert subnet_cidrs(cfg.network) == ("10.8.0.0/22", "10.8.4.0/22", "10.8.8.0/22")
+
+
+def test_config_values_arrive_as_strings_like_the_cli_passes_them() -> None:
+    cfg = parse_config({"protect": "true", "kms": '{"rotationDays": 180}'})
+    assert cfg.protect is True
+    assert cfg.kms.rotation_days == 180
