@@ -1,0 +1,137 @@
+"""The CrossGuard pack: the same rules through pulumi-policy's own validation API."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pulumi_policy
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from components import documents
+from policies import baseline_rules as rules
+from policies import crossguard
+from policies.crossguard import build_policies
+from verify.offline import run_stack
+
+ACCOUNT = "111122223333"
+
+
+def options(protect: bool = False) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def policy(name: str) -> Any:
+    return next(p for p in build_policies() if p.name == name)
+
+
+def resource_args(resource_type: str, props: dict[str, Any], config: dict[str, Any] | None = None) -> Any:
+    proxied = unknown_checking_proxy(deserialize_properties(props))
+    urn = f"urn:pulumi:dev::p::{resource_type}::data"
+    return ResourceValidationArgs(resource_type, proxied, urn, "data", options(), None, config or {})
+
+
+def violations(policy_obj: Any, args: Any) -> list[str]:
+    found: list[str] = []
+    policy_obj.validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def compliant_key_props(**overrides: Any) -> dict[str, Any]:
+    return {
+        "enableKeyRotation": True,
+        "rotationPeriodInDays": 365,
+        "deletionWindowInDays": 30,
+        "policy": json.dumps(documents.key_policy(partition="aws", account_id=ACCOUNT)),
+        **overrides,
+    }
+
+
+def test_pack_has_one_mandatory_policy_per_rule() -> None:
+    policies = build_policies()
+    assert [p.name for p in policies] == [r.name for r in rules.RULES]
+    assert {p.enforcement_level for p in policies} == {pulumi_policy.EnforcementLevel.MANDATORY}
+
+
+def test_resource_policy_reports_rotation_off_through_the_sdk() -> None:
+    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False))
+    assert violations(policy("kms-key-rotation"), args) == ["[KMS-02] rotation off, period 365 days"]
+
+
+def test_resource_policy_is_silent_on_a_compliant_key() -> None:
+    assert violations(policy("kms-key-rotation"), resource_args(rules.KMS_KEY, compliant_key_props())) == []
+
+
+def test_resource_policy_honours_a_waiver_in_policy_config() -> None:
+    config = {"waivers": [{"control": "KMS-02", "resource": "data", "reason": "rotation handled by HSM ceremony"}]}
+    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False), config)
+    assert violations(policy("kms-key-rotation"), args) == []
+
+
+def test_unknown_value_in_preview_is_not_a_pass() -> None:
+    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=rules.UNKNOWN))
+    try:
+        found = violations(policy("kms-key-rotation"), args)
+    except pulumi_policy.proxy.UnknownValueError:
+        return  # the SDK turns this into its "can't be known during preview" advisory
+    assert found == ["[KMS-02] cannot decide: data: enableKeyRotation is not known until apply"]
+
+
+def stack_resources() -> list[PolicyResource]:
+    graph = run_stack("dev").graph
+    by_urn: dict[str, PolicyResource] = {}
+    for r in graph._ordered():
+        by_urn[r.urn] = PolicyResource(
+            r.type,
+            {**r.inputs, **r.outputs},
+            r.urn,
+            r.name,
+            options(r.protect),
+            None,
+            by_urn.get(r.parent),
+            [by_urn[d] for d in r.dependencies if d in by_urn],
+            {k: [by_urn[d] for d in v if d in by_urn] for k, v in r.property_dependencies.items()},
+        )
+    return list(by_urn.values())
+
+
+def test_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
+    args = StackValidationArgs(stack_resources(), {})
+    assert violations(policy("kms-keys-per-class"), args) == []
+
+
+def test_stack_policy_reports_a_key_without_alias_through_the_sdk() -> None:
+    resources = [r for r in stack_resources() if not r.name.endswith("models") or r.resource_type != rules.KMS_ALIAS]
+    found = violations(policy("kms-keys-per-class"), StackValidationArgs(resources, {}))
+    assert found[0].startswith("[KMS-01] one distinct customer-managed key per data class (data: 1 key(s), models: 0")
+    assert "[KMS-07] 0 alias(es) target this key" in found
+
+
+def test_pack_main_only_constructs_the_pack() -> None:
+    text = Path(crossguard.__file__).with_name("__main__.py").read_text()
+    assert "PolicyPack(" in text
+    assert "def " not in text
+
+
+def test_pack_imports_only_pulumi_policy_and_the_standard_library() -> None:
+    for module in ("policies.baseline_rules", "policies.crossguard"):
+        source = inspect.getsource(importlib.import_module(module))
+        imported = {
+            line.split()[1].split(".")[0]
+            for line in source.splitlines()
+            if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
+        }
+        third_party = imported - set(sys.stdlib_module_names) - {"pulumi_policy", "baseline_rules", "policies"}
+        assert third_party == set(), module

@@ -1,0 +1,201 @@
+"""Policy rules: each has a compliant fixture that passes and violating fixtures that fail with its control id."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components import documents
+from policies import baseline_rules as rules
+from verify.offline import run_stack
+from verify.scan import scan_rules
+
+ACCOUNT = "111122223333"
+KEY_URN = "urn:pulumi:dev::p::aws:kms/key:Key::data"
+PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
+STACK_URN = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"
+TRAINER = f"arn:aws:iam::{ACCOUNT}:role/trainer"
+
+
+def key(**props: Any) -> rules.Res:
+    base = {
+        "enableKeyRotation": True,
+        "rotationPeriodInDays": 365,
+        "deletionWindowInDays": 30,
+        "policy": json.dumps(documents.key_policy(partition="aws", account_id=ACCOUNT)),
+        "keyId": "k-1",
+    }
+    return rules.Res(urn=KEY_URN, type=rules.KMS_KEY, props={**base, **props}, provider_urn=PROVIDER_URN)
+
+
+def statuses(rule_name: str, resources: list[rules.Res]) -> dict[str, list[str]]:
+    rule = next(r for r in rules.RULES if r.name == rule_name)
+    result: dict[str, list[str]] = {}
+    for outcome in rule.evaluate(resources):
+        result.setdefault(outcome.control, []).append(outcome.status)
+    return result
+
+
+def policy_with(*extra: dict[str, Any]) -> str:
+    body = documents.key_policy(partition="aws", account_id=ACCOUNT)
+    return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
+
+
+def test_kms_02_rule_passes_rotation_on_and_fails_rotation_off() -> None:
+    assert statuses("kms-key-rotation", [key()]) == {"KMS-02": ["pass"]}
+    assert statuses("kms-key-rotation", [key(enableKeyRotation=False)]) == {"KMS-02": ["fail"]}
+
+
+def test_kms_02_rule_fails_a_rotation_period_out_of_range() -> None:
+    assert statuses("kms-key-rotation", [key(rotationPeriodInDays=3000)]) == {"KMS-02": ["fail"]}
+
+
+def test_kms_02_rule_errors_on_an_unknown_rotation_flag() -> None:
+    assert statuses("kms-key-rotation", [key(enableKeyRotation=rules.UNKNOWN)]) == {"KMS-02": ["error"]}
+
+
+def test_kms_03_rule_fails_a_seven_day_deletion_window() -> None:
+    assert statuses("kms-key-deletion-window", [key()]) == {"KMS-03": ["pass"]}
+    assert statuses("kms-key-deletion-window", [key(deletionWindowInDays=7)]) == {"KMS-03": ["fail"]}
+
+
+def test_kms_04_rule_fails_kms_star_for_a_role() -> None:
+    star = {"Sid": "All", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": "kms:*", "Resource": "*"}
+    result = statuses("kms-key-policy", [key(policy=policy_with(star))])
+    assert result["KMS-04"] == ["fail"]
+
+
+def test_kms_04_rule_fails_the_aws_default_key_policy() -> None:
+    root = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    everything = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": root, "Action": "kms:*"}
+    default = {"Version": "2012-10-17", "Statement": [{**everything, "Resource": "*"}]}
+    assert statuses("kms-key-policy", [key(policy=json.dumps(default))])["KMS-04"] == ["fail"]
+
+
+def test_kms_04_rule_fails_a_statement_mixing_use_and_management() -> None:
+    via_s3 = {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}
+    mixed = {
+        "Sid": "Mixed",
+        "Effect": "Allow",
+        "Principal": {"AWS": TRAINER},
+        "Action": ["kms:Decrypt", "kms:PutKeyPolicy"],
+        "Resource": "*",
+        "Condition": {"StringEquals": via_s3},
+    }
+    assert statuses("kms-key-policy", [key(policy=policy_with(mixed))])["KMS-04"] == ["fail"]
+
+
+def test_kms_04_rule_errors_when_the_key_has_no_policy() -> None:
+    assert statuses("kms-key-policy", [key(policy=None)]) == {
+        "KMS-04": ["error"],
+        "KMS-05": ["error"],
+        "KMS-06": ["error"],
+    }
+
+
+def test_kms_04_rule_errors_on_a_malformed_policy() -> None:
+    assert statuses("kms-key-policy", [key(policy="{not json")])["KMS-04"] == ["error"]
+
+
+def test_kms_05_rule_fails_a_service_principal_without_source_conditions() -> None:
+    service = {"Service": "logs.eu-west-1.amazonaws.com"}
+    bare = {"Sid": "Logs", "Effect": "Allow", "Principal": service, "Action": ["kms:Encrypt"], "Resource": "*"}
+    assert statuses("kms-key-policy", [key(policy=policy_with(bare))])["KMS-05"] == ["fail"]
+
+
+def test_kms_05_rule_passes_a_service_principal_with_source_account_and_context() -> None:
+    bound = documents.service_principal_key_statement(
+        "Logs",
+        "logs.eu-west-1.amazonaws.com",
+        ["kms:Encrypt"],
+        source_account=ACCOUNT,
+        encryption_context={"aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"},
+    )
+    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-05"] == ["pass"]
+
+
+def test_kms_06_rule_fails_a_key_user_without_via_service() -> None:
+    direct = {"Sid": "Direct", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": ["kms:Decrypt"]}
+    assert statuses("kms-key-policy", [key(policy=policy_with(direct))])["KMS-06"] == ["fail"]
+
+
+def test_kms_06_rule_passes_a_key_user_bound_to_s3_and_the_account() -> None:
+    bound = documents.key_users_via_service_statement(
+        "Users", [TRAINER], via_services=["s3.eu-west-1.amazonaws.com"], account_id=ACCOUNT
+    )
+    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-06"] == ["pass"]
+
+
+def alias(name: str, target: str) -> rules.Res:
+    return rules.Res(
+        urn=f"urn:pulumi:dev::p::aws:kms/alias:Alias::{name}",
+        type=rules.KMS_ALIAS,
+        props={"name": f"alias/aisb-dev-{name}", "targetKeyId": target},
+    )
+
+
+def three_keys() -> list[rules.Res]:
+    return [
+        rules.Res(urn=f"urn:pulumi:dev::p::aws:kms/key:Key::{c}", type=rules.KMS_KEY, props={"keyId": f"k-{c}"})
+        for c in rules.KEY_CLASSES
+    ]
+
+
+def test_kms_01_rule_passes_one_key_per_class() -> None:
+    graph = three_keys() + [alias(c, f"k-{c}") for c in rules.KEY_CLASSES]
+    assert statuses("kms-keys-per-class", graph) == {"KMS-01": ["pass"], "KMS-07": ["pass", "pass", "pass"]}
+
+
+def test_kms_01_rule_fails_when_two_classes_share_a_key() -> None:
+    graph = [*three_keys(), alias("data", "k-data"), alias("models", "k-data"), alias("logs", "k-logs")]
+    result = statuses("kms-keys-per-class", graph)
+    assert result["KMS-01"] == ["fail"]
+
+
+def test_kms_07_rule_fails_a_key_without_alias() -> None:
+    graph = [*three_keys(), alias("data", "k-data"), alias("logs", "k-logs")]
+    assert statuses("kms-keys-per-class", graph)["KMS-07"] == ["pass", "fail", "pass"]
+
+
+def provider(tags: dict[str, str]) -> rules.Res:
+    return rules.Res(urn=PROVIDER_URN, type=rules.AWS_PROVIDER, props={"defaultTags": json.dumps({"tags": tags})})
+
+
+MANDATORY = {"owner": "ml", "environment": "dev", "data-classification": "confidential"}
+
+
+def test_gov_01_rule_passes_tags_from_the_provider() -> None:
+    assert statuses("gov-mandatory-tags", [provider(MANDATORY), key()]) == {"GOV-01": ["pass"]}
+
+
+def test_gov_01_rule_fails_a_resource_missing_the_owner_tag() -> None:
+    tags = {k: v for k, v in MANDATORY.items() if k != "owner"}
+    assert statuses("gov-mandatory-tags", [provider(tags), key()]) == {"GOV-01": ["fail"]}
+
+
+def test_gov_01_rule_skips_types_that_take_no_tags() -> None:
+    assert statuses("gov-mandatory-tags", [provider({}), alias("data", "k-data")]) == {}
+
+
+def test_gov_05_rule_fails_an_unprotected_key_in_prod() -> None:
+    prod = provider({**MANDATORY, "environment": "prod"})
+    assert statuses("gov-prod-protect", [prod, key()]) == {"GOV-05": ["fail"]}
+    protected = rules.Res(urn=KEY_URN, type=rules.KMS_KEY, props={}, protect=True)
+    assert statuses("gov-prod-protect", [prod, protected]) == {"GOV-05": ["pass"]}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_rule_passes_on_the_baseline_stack(stack: str) -> None:
+    findings = scan_rules(run_stack(stack).graph)
+    assert findings, "the scan produced no findings"
+    assert [f for f in findings if f.status != "pass"] == []
+
+
+def test_an_implemented_control_with_nothing_to_check_is_an_error() -> None:
+    graph = run_stack("dev").graph
+    only_rule = [r for r in rules.RULES if r.name == "gov-prod-protect"]
+    empty = type(graph)([r for r in graph if r.type != rules.KMS_KEY], stack="dev", project="p")
+    findings = scan_rules(empty, only_rule)
+    assert [(f.control, f.status) for f in findings] == [("GOV-05", "error")]
