@@ -368,7 +368,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
         rule set below also removes any rule added later out of band (egress included).
         """
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-endpoints",
+            f"{name}-sg",
             name=f"{args.name_prefix}-endpoints",
             description="Interface endpoints: HTTPS from the VPC only",
             vpc_id=args.vpc_id,
@@ -377,7 +377,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
             opts=_child(self),
         )
         self.https_ingress = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-endpoints-https",
+            f"{name}-sg-https",
             security_group_id=self.security_group.id,
             description="HTTPS from inside the VPC",
             ip_protocol="tcp",
@@ -387,7 +387,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
             opts=_child(self),
         )
         self.exclusive_rules = aws.ec2.VpcSecurityGroupRulesExclusive(
-            f"{name}-endpoints",
+            f"{name}-sg",
             security_group_id=self.security_group.id,
             ingress_rule_ids=[self.https_ingress.security_group_rule_id],
             egress_rule_ids=[],
