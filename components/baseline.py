@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
+from components import network
 from components.config import BaselineConfig
+from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 
 
@@ -22,6 +27,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         super().__init__("baseline:index:AiSecurityBaseline", name, None, opts)
         self.config = config
         self.account = account
+        # The region must offer azCount AZs: checked before any resource is created.
+        zones = network.resolve_zones(config.network, account.region, pulumi.InvokeOptions(parent=self))
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -29,18 +36,69 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 account=account,
                 settings=config.kms,
                 protect=config.protect,
+                statements=merge_key_statements(network.network_key_statements(config, account)),
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.network = network.IsolatedVpc(
+            "network",
+            network.IsolatedVpcArgs(
+                name_prefix=config.name_prefix,
+                network=config.network,
+                account=account,
+                flow_log_group_name=network.flow_log_group_name(config),
+                logs_key_arn=self.keys.keys["logs"].arn,
+                retention_days=config.logging.retention_days,
+                protect=config.protect,
+                availability_zones=zones,
+                flow_log_role_boundary_arn=None,  # identity issue: the permissions boundary (IAM-05)
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.endpoints = network.PrivateEndpoints(
+            "endpoints",
+            network.PrivateEndpointsArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=config.network.cidr,
+                subnet_ids=[s.id for s in self.network.subnets],
+                route_table_ids=[t.id for t in self.network.route_tables],
+                services=config.network.interface_services,
+                org_id=config.identity.org_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # For storage (aws:SourceVpce, S3-07) and identity (SageMaker subnets/SGs, IAM-06).
+        self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
+        self.private_subnet_ids = self.network.private_subnet_ids
+        self.endpoint_security_group_id = self.endpoints.security_group_id
         self.register_outputs(self.outputs())
 
-    def outputs(self) -> dict[str, pulumi.Output[str]]:
+    def outputs(self) -> dict[str, pulumi.Output[Any]]:
         """Stack outputs an auditor needs (GOV-04), keyed as exported."""
-        result: dict[str, pulumi.Output[str]] = {}
+        result: dict[str, pulumi.Output[Any]] = {}
         for data_class, key in self.keys.keys.items():
             result[f"{data_class}KeyArn"] = key.arn
             result[f"{data_class}KeyAlias"] = self.keys.aliases[data_class].name
+        result |= {
+            "vpcId": self.network.vpc.id,
+            "privateSubnetIds": self.network.private_subnet_ids,
+            "endpointSecurityGroupId": self.endpoints.security_group_id,
+            "s3GatewayEndpointId": self.endpoints.s3_gateway_endpoint_id,
+            "interfaceEndpointIds": self.endpoints.interface_endpoint_ids,
+            "flowLogGroupName": self.network.flow_log_group.name,
+        }
         return result
+
+
+def merge_key_statements(*parts: Mapping[str, Sequence[Statement]]) -> dict[str, list[Statement]]:
+    """Combine each component's key-policy statements per data class (order kept)."""
+    merged: dict[str, list[Statement]] = {}
+    for part in parts:
+        for data_class, statements in part.items():
+            merged.setdefault(data_class, []).extend(statements)
+    return merged
 
 
 def make_provider(config: BaselineConfig, region: str, profile: str | None) -> aws.Provider:

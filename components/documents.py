@@ -7,6 +7,7 @@ a stable ``Sid`` so findings, evaluator decisions and reviewers can point at it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Statement = dict[str, Any]
@@ -228,3 +229,210 @@ def finish_document(statements: Sequence[Statement], *, policy_id: str | None = 
         document["Id"] = policy_id
     document["Statement"] = list(statements)
     return document
+
+
+# ---- network: flow logs and endpoint policies ------------------------------------------------
+
+#: Encryption actions CloudWatch Logs needs on a key that encrypts a log group (KMS-05).
+LOGS_KEY_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+
+#: What VPC Flow Logs calls on its destination group; DescribeLogGroups has no resource-level scope.
+FLOW_LOG_GROUP_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents")
+FLOW_LOG_ACCOUNT_ACTIONS: tuple[str, ...] = ("logs:DescribeLogGroups",)
+
+
+def log_group_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """ARN of a CloudWatch Logs group (the form KMS encryption context and IAM use, no ``:*``)."""
+    return f"arn:{partition}:logs:{region}:{account_id}:log-group:{name}"
+
+
+def flow_log_source_arn(partition: str, region: str, account_id: str) -> str:
+    """``aws:SourceArn`` pattern of any flow log in this account and region."""
+    return f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
+
+
+def logs_key_statement(sid: str, *, region: str, account_id: str, group_arn: str) -> Statement:
+    """Key-policy statement letting CloudWatch Logs encrypt one log group only (NET-05, KMS-05)."""
+    return service_principal_key_statement(
+        sid,
+        f"logs.{region}.amazonaws.com",
+        LOGS_KEY_ACTIONS,
+        source_account=account_id,
+        encryption_context={"aws:logs:arn": group_arn},
+    )
+
+
+def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """Trust of the flow-log delivery role: the service, only for this account's flow logs (NET-05)."""
+    return finish_document(
+        [
+            {
+                "Sid": "VpcFlowLogsAssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": flow_log_source_arn(partition, region, account_id)},
+                },
+            }
+        ]
+    )
+
+
+def flow_log_delivery_policy(group_arn: str) -> PolicyDocument:
+    """Least privilege for flow-log delivery: write streams of one group; describe groups needs ``*``."""
+    return finish_document(
+        [
+            {
+                "Sid": "WriteFlowLogStreams",
+                "Effect": "Allow",
+                "Action": list(FLOW_LOG_GROUP_ACTIONS),
+                "Resource": f"{group_arn}:*",
+            },
+            {
+                "Sid": "DescribeLogGroups",
+                "Effect": "Allow",
+                "Action": list(FLOW_LOG_ACCOUNT_ACTIONS),
+                "Resource": "*",
+            },
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class AwsOwnedBucket:
+    """An AWS-owned bucket ML traffic must reach through the S3 gateway endpoint (EP-05 allowlist)."""
+
+    sid: str
+    bucket: str  # may contain ``{region}``
+    actions: tuple[str, ...]
+    why: str
+
+    def object_arn(self, partition: str, region: str) -> str:
+        return f"arn:{partition}:s3:::{self.bucket.format(region=region)}/*"
+
+
+#: Explicit allowlist of AWS-owned buckets outside this account; every entry says why.
+AWS_OWNED_BUCKETS: tuple[AwsOwnedBucket, ...] = (
+    AwsOwnedBucket(
+        sid="AllowEcrImageLayers",
+        bucket="prod-{region}-starport-layer-bucket",
+        actions=("s3:GetObject",),
+        why="ECR serves container image layers from this AWS-owned bucket; SageMaker training and "
+        "inference images are pulled through the S3 gateway endpoint",
+    ),
+)
+
+#: IAM action prefixes each interface-endpoint service answers (the endpoint policy scopes to them).
+ENDPOINT_ACTION_PREFIXES: dict[str, tuple[str, ...]] = {
+    "sagemaker.api": ("sagemaker",),
+    "sagemaker.runtime": ("sagemaker",),
+    "sagemaker.featurestore-runtime": ("sagemaker",),
+    "sts": ("sts",),
+    "kms": (),  # named actions below: a ``kms:*`` grant is refused everywhere (KMS-04)
+    "logs": ("logs",),
+    "monitoring": ("cloudwatch",),
+    "ecr.api": ("ecr",),
+    "ecr.dkr": ("ecr",),
+    "secretsmanager": ("secretsmanager",),
+    "bedrock": ("bedrock",),
+    "bedrock-runtime": ("bedrock",),
+    "bedrock-agent": ("bedrock",),
+    "bedrock-agent-runtime": ("bedrock",),
+    "ssm": ("ssm",),
+    "ssmmessages": ("ssmmessages",),
+    "ec2messages": ("ec2messages",),
+    "glue": ("glue",),
+    "athena": ("athena",),
+    "events": ("events",),
+    "sns": ("sns",),
+    "sqs": ("sqs",),
+    "ecs": ("ecs",),
+    "elasticfilesystem": ("elasticfilesystem",),
+    "codeartifact.api": ("codeartifact",),
+    "codeartifact.repositories": ("codeartifact",),
+}
+
+#: KMS through its endpoint: use and manage keys, never a wildcard.
+KMS_ENDPOINT_ACTIONS: tuple[str, ...] = tuple(
+    sorted({*KEY_USE_ACTIONS, *KEY_ADMIN_ACTIONS, "kms:CreateGrant", "kms:CreateKey", "kms:ListKeys"})
+)
+
+
+def endpoint_actions(service: str) -> list[str]:
+    """Actions an interface endpoint admits for ``service``; KeyError names an unmapped service."""
+    if service not in ENDPOINT_ACTION_PREFIXES:
+        raise KeyError(f"no endpoint action mapping for service {service!r}")
+    if service == "kms":
+        return list(KMS_ENDPOINT_ACTIONS)
+    return [f"{prefix}:*" for prefix in ENDPOINT_ACTION_PREFIXES[service]]
+
+
+def endpoint_principal_condition(account_id: str, org_id: str | None) -> dict[str, str]:
+    """``StringEquals`` entries limiting callers to this account, or to the organization when set."""
+    if org_id:
+        return {"aws:PrincipalOrgID": org_id}
+    return {"aws:PrincipalAccount": account_id}
+
+
+def _principal_sid(org_id: str | None) -> str:
+    return "AllowOrgPrincipals" if org_id else "AllowAccountPrincipals"
+
+
+def interface_endpoint_policy(service: str, *, account_id: str, org_id: str | None = None) -> PolicyDocument:
+    """Endpoint policy of an interface endpoint: this service's actions, our principals only (EP-05)."""
+    return finish_document(
+        [
+            {
+                "Sid": _principal_sid(org_id),
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": endpoint_actions(service),
+                "Resource": "*",
+                "Condition": {"StringEquals": endpoint_principal_condition(account_id, org_id)},
+            }
+        ]
+    )
+
+
+def s3_gateway_endpoint_policy(
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    org_id: str | None = None,
+    aws_owned: Sequence[AwsOwnedBucket] = AWS_OWNED_BUCKETS,
+) -> PolicyDocument:
+    """S3 gateway policy: our principals, to our account's buckets plus the allowlisted AWS buckets (EP-05)."""
+    principals = endpoint_principal_condition(account_id, org_id)
+    statements: list[Statement] = [
+        {
+            "Sid": f"{_principal_sid(org_id)}ToAccountBuckets",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {**principals, "aws:ResourceAccount": account_id}},
+        }
+    ]
+    for entry in aws_owned:
+        statements.append(
+            {
+                "Sid": entry.sid,
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": list(entry.actions),
+                "Resource": entry.object_arn(partition, region),
+                "Condition": {"StringEquals": dict(principals)},
+            }
+        )
+    return finish_document(statements)

@@ -18,6 +18,10 @@ import pulumi
 REGION_AZ_COUNTS: dict[str, int] = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3}
 
 
+#: Stand-in public ranges of the regional S3 prefix list (shape and count like AWS's, values fake).
+S3_PREFIX_LIST_CIDRS: tuple[str, ...] = ("52.218.0.0/17", "3.5.64.0/21", "3.5.72.0/23", "52.92.0.0/17")
+
+
 class UnsupportedMockError(NotImplementedError):
     """A resource type or invoke the offline engine has no faithful answer for."""
 
@@ -74,11 +78,114 @@ def _provider(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) ->
     return _uuid(typ, name), dict(inputs)
 
 
+# ---- network ---------------------------------------------------------------------------------
+
+
+def _ec2_id(prefix: str, typ: str, name: str) -> str:
+    """EC2-style id (``vpc-0a1b…``): prefix and 17 hex digits."""
+    return f"{prefix}-{_digest(typ, name)}"
+
+
+def _ec2(prefix: str, arn_kind: str | None = None, **extra: Callable[[str], Any]) -> Template:
+    """Template for EC2 resources: prefixed id, ``arn`` (when the type has one), owner, extras of the id."""
+
+    def template(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+        rid = _ec2_id(prefix, typ, name)
+        outputs: dict[str, Any] = {**inputs, "id": rid}
+        if arn_kind:
+            outputs["arn"] = acct.arn("ec2", f"{arn_kind}/{rid}")
+            outputs["ownerId"] = acct.account_id
+        outputs |= {key: make(rid) for key, make in extra.items()}
+        return rid, outputs
+
+    return template
+
+
+def _vpc(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid, outputs = _ec2("vpc", "vpc")(acct, typ, name, inputs)
+    return rid, {
+        **outputs,
+        "defaultSecurityGroupId": _ec2_id("sg", typ, f"{name}/default"),
+        "defaultNetworkAclId": _ec2_id("acl", typ, f"{name}/default"),
+        "defaultRouteTableId": _ec2_id("rtb", typ, f"{name}/main"),
+        "mainRouteTableId": _ec2_id("rtb", typ, f"{name}/main"),
+        "dhcpOptionsId": _ec2_id("dopt", typ, name),
+    }
+
+
+def _default_network_acl(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid = str(inputs["defaultNetworkAclId"])  # adopts the VPC's default ACL: same id
+    return rid, {**inputs, "id": rid, "arn": acct.arn("ec2", f"network-acl/{rid}"), "ownerId": acct.account_id}
+
+
+def _security_group_rule(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid = _ec2_id("sgr", typ, name)
+    return rid, {**inputs, "id": rid, "securityGroupRuleId": rid, "arn": acct.arn("ec2", f"security-group-rule/{rid}")}
+
+
+def _rules_exclusive(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    return str(inputs["securityGroupId"]), dict(inputs)
+
+
+def _vpc_endpoint(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid, outputs = _ec2("vpce", "vpc-endpoint")(acct, typ, name, inputs)
+    outputs["state"] = "available"
+    if inputs.get("vpcEndpointType") == "Gateway":
+        outputs["prefixListId"] = _ec2_id("pl", typ, name)[:11]
+        outputs["privateDnsEnabled"] = False
+    else:
+        subnets = list(inputs.get("subnetIds") or [])
+        outputs["networkInterfaceIds"] = [_ec2_id("eni", typ, f"{name}/{s}") for s in subnets]
+        outputs["dnsEntries"] = [
+            {"dnsName": f"{rid}.{inputs.get('serviceName', '')}.vpce.amazonaws.com", "hostedZoneId": "Z0OFFLINE"}
+        ]
+    return rid, outputs
+
+
+def _log_group(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    group = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return group, {**inputs, "name": group, "arn": acct.arn("logs", f"log-group:{group}")}
+
+
+def _iam_role(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    role = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return role, {
+        **inputs,
+        "name": role,
+        "arn": f"arn:{acct.partition}:iam::{acct.account_id}:role{inputs.get('path', '/')}{role}",
+        "uniqueId": "AROA" + _digest(typ, name, length=17).upper(),
+        "createDate": "1970-01-01T00:00:00Z",
+    }
+
+
+def _iam_role_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    policy = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return f"{inputs.get('role', '')}:{policy}", {**inputs, "name": policy}
+
+
 #: Type token -> output template. A custom type missing here is an error (fail closed).
 TEMPLATES: dict[str, Template] = {
     "pulumi:providers:aws": _provider,
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
+    # network
+    "aws:ec2/vpc:Vpc": _vpc,
+    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group", name=lambda _: "default"),
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _default_network_acl,
+    "aws:ec2/networkAcl:NetworkAcl": _ec2("acl", "network-acl"),
+    "aws:ec2/networkAclRule:NetworkAclRule": _ec2("nacl"),
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": _ec2("aclassoc"),
+    "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
+    "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
+    "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive": _rules_exclusive,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
 }
 
 
@@ -105,6 +212,21 @@ class BaselineMocks(pulumi.runtime.Mocks):
             raise UnsupportedMockError(f"offline engine cannot answer invoke {args.token!r}")
         return answer(args.args)
 
+    def _prefix_list(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """AWS-managed prefix lists by name; only the S3 one is known (fail closed otherwise)."""
+        acct = self.account
+        name = str(args.get("name", ""))
+        if name != f"com.amazonaws.{acct.region}.s3":
+            raise UnsupportedMockError(f"offline engine knows no prefix list {name!r}")
+        return {
+            "id": "pl-" + _digest("prefix-list", name, length=8),
+            "prefixListId": "pl-" + _digest("prefix-list", name, length=8),
+            "name": name,
+            "cidrBlocks": list(S3_PREFIX_LIST_CIDRS),
+            "filters": [],
+            "region": acct.region,
+        }
+
     def _invokes(self) -> Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
         acct = self.account
         return {
@@ -127,6 +249,7 @@ class BaselineMocks(pulumi.runtime.Mocks):
                 "id": acct.partition,
                 "reverseDnsPrefix": "com.amazonaws",
             },
+            "aws:ec2/getPrefixList:getPrefixList": self._prefix_list,
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
                 "names": acct.zones,
                 "zoneIds": [f"{acct.region[:3]}{acct.region.split('-')[-1]}-az{i + 1}" for i in range(len(acct.zones))],

@@ -48,6 +48,26 @@ class GraphRecorder(MockMonitor):
         self.records: dict[str, Resource] = {}
         self.invokes: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _adopt_thread_loop(self) -> None:
+        """MockMonitor opens an event loop in each executor thread it runs in; remember it to close it."""
+        if threading.current_thread() is threading.main_thread():
+            return
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:  # this call opened no loop in this thread
+            return
+        with self._lock:
+            self._thread_loops.add(loop)
+
+    def close_thread_loops(self) -> None:
+        """Close the executor threads' loops, so a later run in the same process leaks nothing."""
+        with self._lock:
+            loops, self._thread_loops = self._thread_loops, set()
+        for loop in loops:
+            if not loop.is_closed() and not loop.is_running():
+                loop.close()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """Engine-faithful URN: full parent type chain, the root stack type elided."""
@@ -59,6 +79,7 @@ class GraphRecorder(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        self._adopt_thread_loop()
         record = Resource(
             urn=response.urn,
             type=request.type,
@@ -84,7 +105,14 @@ class GraphRecorder(MockMonitor):
     def Invoke(self, request: Any) -> Any:
         with self._lock:
             self.invokes.append((request.tok, json_format.MessageToDict(request.args)))
-        return super().Invoke(request)  # type: ignore[no-untyped-call]
+        response = super().Invoke(request)  # type: ignore[no-untyped-call]
+        self._adopt_thread_loop()
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self._adopt_thread_loop()
+        return response
 
 
 def _integral(value: Any) -> Any:
@@ -165,6 +193,8 @@ def run_program(
         for task in asyncio.all_tasks(loop):
             task.cancel()
         loop.run_until_complete(asyncio.sleep(0))
+        loop.run_until_complete(loop.shutdown_default_executor())
+        recorder.close_thread_loops()
         loop.close()
         asyncio.set_event_loop(None)
         pulumi.runtime.reset_options()
