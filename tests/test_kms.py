@@ -18,6 +18,7 @@ ALIAS = "aws:kms/alias:Alias"
 ROOT_ARN = "arn:aws:iam::111122223333:root"
 ACCOUNT = AccountContext(account_id="111122223333", region="eu-west-1", partition="aws")
 TRAINER = "arn:aws:iam::111122223333:role/aisb-dev-model-trainer"
+FLOW_LOG_GROUP_ARN = "arn:aws:logs:eu-west-1:111122223333:log-group:/aisb/dev/vpc-flow-logs"
 TRAIL_ARN = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/aisb-dev-trail"
 
 
@@ -73,21 +74,44 @@ def test_kms_03_prod_keys_are_protected() -> None:
     assert {(k.protect, k.retain_on_delete) for k in prod.by_type(KEY)} == {(True, True)}
 
 
-def test_kms_04_default_key_policy_is_exactly_root_management(dev: ResourceGraph) -> None:
-    for key in dev.by_type(KEY):
-        assert policy_of(key) == {
-            "Version": "2012-10-17",
-            "Id": "ai-security-baseline-key-policy",
-            "Statement": [
-                {
-                    "Sid": "AccountRootManagesKeyOnly",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": ROOT_ARN},
-                    "Action": list(documents.KEY_ADMIN_ACTIONS),
-                    "Resource": "*",
-                }
-            ],
-        }
+ROOT_MANAGES = {
+    "Sid": "AccountRootManagesKeyOnly",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROOT_ARN},
+    "Action": list(documents.KEY_ADMIN_ACTIONS),
+    "Resource": "*",
+}
+
+
+@pytest.mark.parametrize("data_class", ["data", "models"])
+def test_kms_04_data_and_model_key_policies_are_exactly_root_management(dev: ResourceGraph, data_class: str) -> None:
+    assert policy_of(dev.one(KEY, f"keys-{data_class}")) == {
+        "Version": "2012-10-17",
+        "Id": "ai-security-baseline-key-policy",
+        "Statement": [ROOT_MANAGES],
+    }
+
+
+def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev: ResourceGraph) -> None:
+    body = policy_of(dev.one(KEY, "keys-logs"))["Statement"]
+    assert body[0] == ROOT_MANAGES
+    assert [s["Sid"] for s in body] == ["AccountRootManagesKeyOnly", "LogsEncryptVpcFlowLogs"]
+
+
+def test_kms_05_logs_key_admits_cloudwatch_logs_only_for_the_flow_log_group(dev: ResourceGraph) -> None:
+    statement = statements_by_sid(dev.one(KEY, "keys-logs"))["LogsEncryptVpcFlowLogs"]
+    assert statement == {
+        "Sid": "LogsEncryptVpcFlowLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+        "Action": statement["Action"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": "111122223333"},
+            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": FLOW_LOG_GROUP_ARN},
+        },
+    }
+    assert not set(statement["Action"]) - set(documents.KEY_USE_ACTIONS)
 
 
 def test_kms_04_root_statement_has_no_cryptographic_operation() -> None:
