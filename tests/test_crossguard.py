@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -135,3 +137,14 @@ def test_pack_imports_only_pulumi_policy_and_the_standard_library() -> None:
         }
         third_party = imported - set(sys.stdlib_module_names) - {"pulumi_policy", "baseline_rules", "policies"}
         assert third_party == set(), module
+
+
+def test_pack_loads_from_its_own_directory_as_the_pulumi_cli_runs_it(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(crossguard.__file__).parent, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = "import crossguard; print(sorted(p.name for p in crossguard.build_policies()))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=pack, capture_output=True, text=True, check=False, env={"PATH": ""}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(sorted(r.name for r in rules.RULES))

@@ -1,0 +1,152 @@
+"""KMS rules (KMS-01…KMS-07): rotation, deletion window, key-policy separation and bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+try:  # the pack directory is sys.path[0] under the Pulumi CLI
+    import rulekit as kit
+except ImportError:  # imported as a package by the project's own scan and tests
+    from policies import rulekit as kit  # type: ignore[no-redef]
+
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+KEY_CLASSES = ("data", "models", "logs")
+
+
+KMS_CRYPTO = frozenset(
+    a.lower()
+    for a in (
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:VerifyMac",
+        "kms:CreateGrant",
+    )
+)
+KMS_READ_ONLY = frozenset(("kms:describekey",))
+
+
+def _actions(statement: Mapping[str, Any]) -> list[str]:
+    if "NotAction" in statement:
+        raise kit.Undecidable(f"statement {statement.get('Sid')!r} uses NotAction in a key policy")
+    return [str(a).lower() for a in kit.as_list(statement.get("Action"))]
+
+
+def check_kms_rotation(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
+    enabled = kit.known(res, "enableKeyRotation") is True
+    period = kit.known(res, "rotationPeriodInDays")
+    in_range = period is None or (isinstance(period, int | float) and 90 <= period <= 2560)
+    yield (
+        "KMS-02",
+        enabled and in_range,
+        f"rotation {'on' if enabled else 'off'}, period {period if period is not None else 'default (365)'} days"
+        + ("" if in_range else " (allowed 90-2560)"),
+    )
+
+
+def check_kms_deletion_window(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
+    window = kit.known(res, "deletionWindowInDays")
+    days = 30 if window is None else window
+    yield "KMS-03", days == 30, f"deletion window {days} days (baseline default 30)"
+
+
+def _binds_service(keys: set[str]) -> bool:
+    """Confused-deputy guard: the source account plus the source ARN or an encryption context."""
+    context = any(k.startswith("kms:encryptioncontext:") for k in keys)
+    return "aws:sourceaccount" in keys and ("aws:sourcearn" in keys or context)
+
+
+def check_kms_key_policy(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
+    """KMS-04/05/06 on one key policy; a missing policy means AWS's default (root gets kms:*)."""
+    document = kit.policy_document(res)
+    problems4, problems5, problems6 = [], [], []
+    for st in kit.statements(document):
+        if st.get("Effect") != "Allow":
+            continue
+        sid = st.get("Sid", "<no Sid>")
+        actions = _actions(st)
+        if any(a in ("*", "kms:*") for a in actions):
+            problems4.append(f"{sid} grants {actions}")
+        crypto = [a for a in actions if a in KMS_CRYPTO or a.endswith("*")]
+        manage = [a for a in actions if a not in KMS_CRYPTO and a not in KMS_READ_ONLY]
+        if crypto and manage:
+            problems4.append(f"{sid} mixes use {sorted(crypto)} and management {sorted(manage)[:3]}...")
+        aws = kit.principals(st, "AWS")
+        if crypto and any(p == "*" or p.endswith(":root") for p in aws):
+            problems4.append(f"{sid} gives cryptographic operations to the account root or '*'")
+        keys = kit.condition_keys(st)
+        if kit.principals(st, "Service") and not _binds_service(keys):
+            problems5.append(f"{sid} admits a service without aws:SourceAccount plus aws:SourceArn/encryption context")
+        if crypto and aws and not {"kms:viaservice", "kms:calleraccount"} <= keys:
+            problems6.append(f"{sid} lets {aws} use the key without kms:ViaService and kms:CallerAccount")
+    yield "KMS-04", not problems4, "; ".join(problems4) or "admins manage, users use, no kms:*, root cannot use"
+    yield "KMS-05", not problems5, "; ".join(problems5) or "every service principal carries confused-deputy conditions"
+    yield "KMS-06", not problems6, "; ".join(problems6) or "every key user is bound to kms:ViaService and this account"
+
+
+def _key_refs(alias: kit.Res, keys: Sequence[kit.Res]) -> list[kit.Res]:
+    """Keys an alias targets: by property dependency, else by matching key id."""
+    deps = set(alias.property_dependencies.get("targetKeyId", ()))
+    target = alias.props.get("targetKeyId")
+    return [k for k in keys if k.urn in deps or (target and target in (k.props.get("keyId"), k.props.get("id")))]
+
+
+def check_keys_per_class(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
+    """KMS-01 and KMS-07: one distinct key per data class, each with exactly one alias."""
+    keys = [r for r in resources if r.type == KMS_KEY]
+    aliases = [r for r in resources if r.type == KMS_ALIAS]
+    by_class: dict[str, set[str]] = {c: set() for c in KEY_CLASSES}
+    for alias in aliases:
+        name = str(kit.known(alias, "name") or "")
+        for data_class in KEY_CLASSES:
+            if name.endswith(f"-{data_class}"):
+                by_class[data_class].update(k.urn for k in _key_refs(alias, keys))
+    distinct = {next(iter(v)) for v in by_class.values() if len(v) == 1}
+    ok = all(len(v) == 1 for v in by_class.values()) and len(distinct) == len(KEY_CLASSES)
+    stack = kit.stack_urn(resources)
+    detail = ", ".join(f"{c}: {len(v)} key(s)" for c, v in by_class.items())
+    yield stack, "KMS-01", ok, f"one distinct customer-managed key per data class ({detail})"
+    for key in keys:
+        count = sum(1 for a in aliases if key in _key_refs(a, keys))
+        yield key.urn, "KMS-07", count == 1, f"{count} alias(es) target this key"
+
+
+KMS_RULES: tuple[kit.Rule, ...] = (
+    kit.Rule(
+        "kms-key-rotation",
+        "KMS keys rotate automatically every 90-2560 days",
+        ("KMS-02",),
+        (KMS_KEY,),
+        check_kms_rotation,
+    ),
+    kit.Rule(
+        "kms-key-deletion-window",
+        "KMS keys keep the 30-day deletion window",
+        ("KMS-03",),
+        (KMS_KEY,),
+        check_kms_deletion_window,
+    ),
+    kit.Rule(
+        "kms-key-policy",
+        "Key policies separate management from use, bind services and users with conditions",
+        ("KMS-04", "KMS-05", "KMS-06"),
+        (KMS_KEY,),
+        check_kms_key_policy,
+    ),
+    kit.Rule(
+        "kms-keys-per-class",
+        "One distinct customer-managed key per data class, each with one alias",
+        ("KMS-01", "KMS-07"),
+        stack_check=check_keys_per_class,
+    ),
+)
