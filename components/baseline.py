@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from components.config import BaselineConfig
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from components.storage import Storage, StorageArgs, storage_key_statements
 
 
 class AiSecurityBaseline(pulumi.ComponentResource):
@@ -29,6 +30,24 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 account=account,
                 settings=config.kms,
                 protect=config.protect,
+                statements=storage_key_statements(
+                    name_prefix=config.name_prefix,
+                    account=account,
+                    secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.storage = Storage(
+            "storage",
+            StorageArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.storage,
+                identity=config.identity,
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                vpc_endpoint_ids=(),  # TODO(integration): the network's S3 gateway endpoint id (S3-07)
+                protect=config.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -40,6 +59,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         for data_class, key in self.keys.keys.items():
             result[f"{data_class}KeyArn"] = key.arn
             result[f"{data_class}KeyAlias"] = self.keys.aliases[data_class].name
+        result.update(self.storage.outputs())
         return result
 
 
