@@ -273,6 +273,39 @@ def pseudonymization_secret_name(name_prefix: str) -> str:
     return f"{name_prefix}/pseudonymization-key"
 
 
+def _secret_key_statement(
+    sid: str, account: AccountContext, name_prefix: str, principal_arns: Sequence[str], actions: Sequence[str]
+) -> documents.Statement:
+    secret_arn = documents.secret_arn_pattern(
+        account.partition, account.region, account.account_id, pseudonymization_secret_name(name_prefix)
+    )
+    return documents.secret_key_use_statement(
+        sid, principal_arns, actions, region=account.region, account_id=account.account_id, secret_arn=secret_arn
+    )
+
+
+def data_processor_secret_key_statement(
+    account: AccountContext, name_prefix: str, data_processor_arn: str
+) -> documents.Statement:
+    """GOV-02 on the ``data`` key: the processor decrypts the pseudonymization secret, via Secrets Manager only.
+
+    A plain function of the role ARN, so the identity wiring can pass ``role.arn.apply(...)`` into the key's
+    statements (the key policy then waits for the role, as AWS requires).
+    """
+    return _secret_key_statement(
+        "DataProcessorDecryptsPseudonymizationSecret", account, name_prefix, [data_processor_arn], ["kms:Decrypt"]
+    )
+
+
+def secret_writer_key_statement(
+    account: AccountContext, name_prefix: str, writer_arns: Sequence[str]
+) -> documents.Statement:
+    """The writers (the deployer) may generate the secret's data key: to put the first value and to rotate it."""
+    return _secret_key_statement(
+        "WritersEncryptPseudonymizationSecret", account, name_prefix, writer_arns, ["kms:GenerateDataKey"]
+    )
+
+
 def storage_key_statements(
     *,
     name_prefix: str,
@@ -280,29 +313,17 @@ def storage_key_statements(
     data_processor_arn: str | None = None,
     secret_writer_arns: Sequence[str] = (),
 ) -> dict[str, list[documents.Statement]]:
-    """Key-policy statements storage needs on the ``data`` key, computed from names known before the key exists.
+    """Key-policy statements storage needs, per data class, from names known before the keys exist.
 
-    - the data processor decrypts the pseudonymization secret, only via Secrets Manager, only that secret;
-    - the secret writers (the deployer) may generate its data key, to put the first value and rotate it.
-    S3 use of the data/models keys is granted per role by the identity component, via ``kms:ViaService s3``.
+    Only the ``data`` key needs any (the pseudonymization secret). S3 use of the data/models keys is granted per
+    role by the identity component, via ``kms:ViaService s3.<region>.amazonaws.com``; the access-log bucket is
+    SSE-S3 (waiver), so ``logging.s3`` needs no key statement.
     """
-    secret_arn = documents.secret_arn_pattern(
-        account.partition, account.region, account.account_id, pseudonymization_secret_name(name_prefix)
-    )
-    common = {"region": account.region, "account_id": account.account_id, "secret_arn": secret_arn}
     statements: list[documents.Statement] = []
     if data_processor_arn:
-        statements.append(
-            documents.secret_key_use_statement(
-                "DataProcessorDecryptsPseudonymizationSecret", [data_processor_arn], ["kms:Decrypt"], **common
-            )
-        )
+        statements.append(data_processor_secret_key_statement(account, name_prefix, data_processor_arn))
     if secret_writer_arns:
-        statements.append(
-            documents.secret_key_use_statement(
-                "WritersEncryptPseudonymizationSecret", secret_writer_arns, ["kms:GenerateDataKey"], **common
-            )
-        )
+        statements.append(secret_writer_key_statement(account, name_prefix, secret_writer_arns))
     return {"data": statements}
 
 
@@ -465,7 +486,9 @@ __all__ = [
     "SecureBucketArgs",
     "Storage",
     "StorageArgs",
+    "data_processor_secret_key_statement",
     "lifecycle_rules",
     "pseudonymization_secret_name",
+    "secret_writer_key_statement",
     "storage_key_statements",
 ]

@@ -57,7 +57,7 @@ class GraphRecorder(MockMonitor):
         return f"urn:pulumi:{settings.get_stack()}::{settings.get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        response = _closing_thread_loop(lambda: super(GraphRecorder, self).RegisterResource(request))  # type: ignore[no-untyped-call]
         record = Resource(
             urn=response.urn,
             type=request.type,
@@ -83,7 +83,29 @@ class GraphRecorder(MockMonitor):
     def Invoke(self, request: Any) -> Any:
         with self._lock:
             self.invokes.append((request.tok, json_format.MessageToDict(request.args)))
-        return super().Invoke(request)  # type: ignore[no-untyped-call]
+        return _closing_thread_loop(lambda: super(GraphRecorder, self).Invoke(request))  # type: ignore[no-untyped-call]
+
+    def ReadResource(self, request: Any) -> Any:
+        return _closing_thread_loop(lambda: super(GraphRecorder, self).ReadResource(request))  # type: ignore[no-untyped-call]
+
+
+def _closing_thread_loop(call: Callable[[], Any]) -> Any:
+    """Run a MockMonitor call and close the event loop it created in its executor thread.
+
+    MockMonitor calls ``_ensure_event_loop()`` in the worker thread the SDK runs each RPC in, and nobody closes
+    that loop: it is garbage-collected later with a ResourceWarning (and its socketpair) in whatever test runs then.
+    """
+    try:
+        return call()
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            try:
+                loop = asyncio.get_event_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and not loop.is_running():
+                loop.close()
+                asyncio.set_event_loop(None)
 
 
 def _integral(value: Any) -> Any:
