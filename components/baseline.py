@@ -12,10 +12,11 @@ from components import network
 from components.config import BaselineConfig
 from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from components.storage import Storage, StorageArgs, storage_key_statements
 
 
 class AiSecurityBaseline(pulumi.ComponentResource):
-    """The whole baseline for one stack: keys now; network, storage, identity, audit as they land."""
+    """The whole baseline for one stack: keys, network, endpoints, storage (identity and audit as they land)."""
 
     def __init__(
         self,
@@ -36,7 +37,14 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 account=account,
                 settings=config.kms,
                 protect=config.protect,
-                statements=merge_key_statements(network.network_key_statements(config, account)),
+                statements=merge_key_statements(
+                    network.network_key_statements(config, account),
+                    storage_key_statements(
+                        name_prefix=config.name_prefix,
+                        account=account,
+                        secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
+                    ),
+                ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -69,7 +77,20 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        # For storage (aws:SourceVpce, S3-07) and identity (SageMaker subnets/SGs, IAM-06).
+        self.storage = Storage(
+            "storage",
+            StorageArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.storage,
+                identity=config.identity,
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
+                protect=config.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # For identity (SageMaker subnets/SGs, IAM-06).
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
@@ -89,6 +110,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             "interfaceEndpointIds": self.endpoints.interface_endpoint_ids,
             "flowLogGroupName": self.network.flow_log_group.name,
         }
+        result.update(self.storage.outputs())
         return result
 
 

@@ -436,3 +436,300 @@ def s3_gateway_endpoint_policy(
             }
         )
     return finish_document(statements)
+
+
+# ---- S3 bucket policies and the pseudonymization secret (storage: S3-04…S3-11, GOV-02) ---------------------------
+#
+# Every bucket-policy guardrail is a Deny to Principal "*": a Deny cannot grant anything, so the bundle only ever
+# narrows what identity policies and grants allow. No guardrail denies the bucket-policy actions themselves
+# (s3:PutBucketPolicy, s3:DeleteBucketPolicy), which keeps every bucket recoverable by an administrator in the account
+# (lock-out safe, checkov CKV_AWS_93).
+
+#: Object-level data actions S3-07 confines to this VPC's endpoints (reads, writes, deletes, restores of objects).
+S3_OBJECT_DATA_ACTIONS: tuple[str, ...] = (
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:GetObject",
+    "s3:GetObjectAttributes",
+    "s3:GetObjectVersion",
+    "s3:GetObjectVersionAttributes",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+    "s3:RestoreObject",
+)
+
+#: Header condition keys of PutObject (also authorizes CopyObject and CreateMultipartUpload).
+SSE_HEADER = "s3:x-amz-server-side-encryption"
+SSE_KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
+
+MINIMUM_TLS_VERSION = 1.2
+SSE_ALGORITHMS: tuple[str, ...] = ("aws:kms", "AES256")
+
+
+def bucket_and_objects(bucket_arn: str) -> list[str]:
+    """The bucket ARN and every object in it: the Resource of bucket-wide guardrails."""
+    return [bucket_arn, f"{bucket_arn}/*"]
+
+
+def _deny_all_principals(
+    sid: str, actions: Sequence[str], resources: Sequence[str], condition: Mapping[str, Mapping[str, Any]]
+) -> Statement:
+    """The one shape of every guardrail: Deny, Principal "*", explicit actions and a non-empty condition."""
+    if not condition:
+        raise ValueError(f"{sid}: a guardrail Deny to '*' needs a condition (or it denies everyone everything)")
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": list(actions),
+        "Resource": list(resources),
+        "Condition": {op: dict(keys) for op, keys in condition.items()},
+    }
+
+
+def deny_insecure_transport_statement(bucket_arn: str) -> Statement:
+    """S3-04: every request over plain HTTP is denied.
+
+    ``aws:SecureTransport`` is present in every request, so ``Bool ... false`` matches exactly the HTTP requests.
+    """
+    return _deny_all_principals(
+        "DenyInsecureTransport", ["s3:*"], bucket_and_objects(bucket_arn), {"Bool": {"aws:SecureTransport": "false"}}
+    )
+
+
+def deny_outdated_tls_statement(bucket_arn: str) -> Statement:
+    """S3-05: requests negotiated with TLS older than 1.2 are denied.
+
+    ``s3:TlsVersion`` is numeric; a plain-HTTP request has no TLS version at all, which is why S3-04 exists too
+    (an absent key makes ``NumericLessThan`` false).
+    """
+    return _deny_all_principals(
+        "DenyOutdatedTls",
+        ["s3:*"],
+        bucket_and_objects(bucket_arn),
+        {"NumericLessThan": {"s3:TlsVersion": MINIMUM_TLS_VERSION}},
+    )
+
+
+def deny_unexpected_encryption_header_statement(bucket_arn: str, algorithm: str) -> Statement:
+    """S3-06: an upload that *names* an encryption other than ``algorithm`` is denied.
+
+    ``StringNotEquals`` + ``Null: false`` fires only when the header is present and differs. Uploads without the
+    header are not denied: S3 applies the bucket's default encryption to them (S3-03). The tempting
+    ``StringNotEqualsIfExists`` would not do that: a negated operator is true for an absent key, so that Deny would
+    refuse every upload relying on default encryption (see notes/iam-evaluation-semantics.md).
+    """
+    if algorithm not in SSE_ALGORITHMS:
+        raise ValueError(f"unknown S3 encryption algorithm {algorithm!r}; allowed {SSE_ALGORITHMS}")
+    return _deny_all_principals(
+        "DenyUnexpectedEncryptionHeader",
+        ["s3:PutObject"],
+        [f"{bucket_arn}/*"],
+        {"StringNotEquals": {SSE_HEADER: algorithm}, "Null": {SSE_HEADER: "false"}},
+    )
+
+
+def deny_foreign_kms_key_statement(bucket_arn: str, key_arn: str) -> Statement:
+    """S3-06: an upload that names a KMS key other than the bucket's key (by ARN) is denied.
+
+    Same present-and-different shape as the header rule; an upload without the key-id header gets the bucket key.
+    Clients naming the key must use its ARN (S3 compares the header as given).
+    """
+    if not key_arn.startswith("arn:"):
+        raise ValueError(f"DenyForeignKmsKey: {key_arn!r} is not a KMS key ARN")
+    return _deny_all_principals(
+        "DenyForeignKmsKey",
+        ["s3:PutObject"],
+        [f"{bucket_arn}/*"],
+        {"StringNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
+    )
+
+
+def deny_sse_c_statement(bucket_arn: str) -> Statement:
+    """S3-06: uploads with customer-provided keys (SSE-C) are denied: the key would live outside KMS and audit."""
+    return _deny_all_principals(
+        "DenySseCUploads", ["s3:PutObject"], [f"{bucket_arn}/*"], {"Null": {SSE_C_HEADER: "false"}}
+    )
+
+
+def deny_outside_vpc_endpoints_statement(
+    bucket_arn: str, vpc_endpoint_ids: Sequence[str], exempt_principal_arns: Sequence[str] = ()
+) -> Statement:
+    """S3-07: object data access that does not arrive through one of this VPC's endpoints is denied.
+
+    Conditions (ANDed; the Deny fires only when all hold):
+    - ``StringNotEquals aws:SourceVpce``: the request did not come through one of ``vpc_endpoint_ids`` (an absent
+      key, i.e. a request from the internet, counts as "not equal", so it is denied);
+    - ``ArnNotEquals aws:PrincipalArn``: the caller is not the deployer or break-glass role (named exemptions, so a
+      broken network never locks the operators out of the data);
+    - ``Bool aws:ViaAWSService / aws:PrincipalIsAWSService = false``: neither a service acting with the caller's
+      forward-access session (e.g. Athena, KMS) nor a service principal (log delivery) — both keys are always present.
+    Only object actions are covered: bucket configuration and policy actions stay reachable for administrators.
+    """
+    endpoints = _sorted_unique(vpc_endpoint_ids)
+    if not endpoints or not all(e.startswith("vpce-") for e in endpoints):
+        raise ValueError(f"DenyAccessOutsideVpcEndpoints: needs vpce-… endpoint ids, got {list(vpc_endpoint_ids)}")
+    condition: dict[str, dict[str, Any]] = {"StringNotEquals": {"aws:SourceVpce": endpoints}}
+    if exempt_principal_arns:
+        condition["ArnNotEquals"] = {"aws:PrincipalArn": _sorted_unique(exempt_principal_arns)}
+    condition["Bool"] = {"aws:ViaAWSService": "false", "aws:PrincipalIsAWSService": "false"}
+    return _deny_all_principals("DenyAccessOutsideVpcEndpoints", S3_OBJECT_DATA_ACTIONS, [f"{bucket_arn}/*"], condition)
+
+
+def deny_foreign_principals_statement(bucket_arn: str, account_id: str, org_id: str | None = None) -> Statement:
+    """S3-08: principals outside this account (or, when configured, outside the organization) are denied.
+
+    ``aws:PrincipalAccount``/``aws:PrincipalOrgID`` are absent for anonymous callers, and an absent key satisfies
+    ``StringNotEquals``, so anonymous access is denied too. AWS service principals (``aws:PrincipalIsAWSService``,
+    always present) have no account of ours and are exempt; their grants carry their own SourceAccount conditions.
+    """
+    scope = {"aws:PrincipalOrgID": org_id} if org_id else {"aws:PrincipalAccount": account_id}
+    return _deny_all_principals(
+        "DenyPrincipalsOutsideAccount" if not org_id else "DenyPrincipalsOutsideOrganization",
+        ["s3:*"],
+        bucket_and_objects(bucket_arn),
+        {"StringNotEquals": scope, "Bool": {"aws:PrincipalIsAWSService": "false"}},
+    )
+
+
+def allow_server_access_logs_statement(
+    log_bucket_arn: str, source_bucket_arns: Sequence[str], account_id: str
+) -> Statement:
+    """S3-11: the S3 logging service may write access logs, only for our source buckets in our account.
+
+    ``aws:SourceAccount`` and ``aws:SourceArn`` stop a confused deputy (another account's bucket logging into ours).
+    Resource is a single string (moto only recognises that form for PutBucketLogging).
+    """
+    sources = _sorted_unique(source_bucket_arns)
+    if not sources:
+        raise ValueError("AllowS3ServerAccessLogs: needs at least one source bucket ARN")
+    return {
+        "Sid": "AllowS3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": ["s3:PutObject"],
+        "Resource": f"{log_bucket_arn}/*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": sources},
+        },
+    }
+
+
+def baseline_bucket_statements(
+    bucket_arn: str,
+    *,
+    account_id: str,
+    kms_key_arn: str | None,
+    vpc_endpoint_ids: Sequence[str] = (),
+    exempt_principal_arns: Sequence[str] = (),
+    org_id: str | None = None,
+) -> list[Statement]:
+    """The guardrail bundle of one bucket (S3-04…S3-08).
+
+    ``kms_key_arn`` None means an SSE-S3 bucket (only the access-log bucket, by waiver): uploads may name AES256 only.
+    S3-07 is rendered only when endpoint ids are given; its builder refuses an empty list, so it can never be an
+    empty, never-matching condition.
+    """
+    statements = [deny_insecure_transport_statement(bucket_arn), deny_outdated_tls_statement(bucket_arn)]
+    if kms_key_arn:
+        statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "aws:kms"))
+        statements.append(deny_foreign_kms_key_statement(bucket_arn, kms_key_arn))
+    else:
+        statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "AES256"))
+    statements.append(deny_sse_c_statement(bucket_arn))
+    if vpc_endpoint_ids:
+        statements.append(deny_outside_vpc_endpoints_statement(bucket_arn, vpc_endpoint_ids, exempt_principal_arns))
+    statements.append(deny_foreign_principals_statement(bucket_arn, account_id, org_id))
+    return statements
+
+
+def bucket_policy(
+    bucket_arn: str,
+    *,
+    account_id: str,
+    kms_key_arn: str | None,
+    vpc_endpoint_ids: Sequence[str] = (),
+    exempt_principal_arns: Sequence[str] = (),
+    org_id: str | None = None,
+    extra_statements: Sequence[Statement] = (),
+) -> PolicyDocument:
+    """The one policy of a bucket: callers' grants first, then the guardrails; duplicate Sids raise.
+
+    Grants come first because moto crashes on PutBucketLogging when a ``Principal: "*"`` statement precedes the
+    logging grant; statement order has no meaning in IAM.
+    """
+    guardrails = baseline_bucket_statements(
+        bucket_arn,
+        account_id=account_id,
+        kms_key_arn=kms_key_arn,
+        vpc_endpoint_ids=vpc_endpoint_ids,
+        exempt_principal_arns=exempt_principal_arns,
+        org_id=org_id,
+    )
+    return finish_document([*extra_statements, *guardrails], policy_id="ai-security-baseline-bucket-policy")
+
+
+def secretsmanager_via_service(region: str) -> str:
+    """The kms:ViaService value for Secrets Manager in a region."""
+    return f"secretsmanager.{region}.amazonaws.com"
+
+
+def secret_arn_pattern(partition: str, region: str, account_id: str, secret_name: str) -> str:
+    """ARN of a secret known by name: Secrets Manager appends '-' and six random characters."""
+    return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{secret_name}-??????"
+
+
+def secret_key_use_statement(
+    sid: str,
+    principal_arns: Sequence[str],
+    actions: Sequence[str],
+    *,
+    region: str,
+    account_id: str,
+    secret_arn: str,
+) -> Statement:
+    """GOV-02: principals may use a key only through Secrets Manager, for one secret, from this account.
+
+    ``kms:EncryptionContext:SecretARN`` is the context Secrets Manager always sends, so the grant cannot be used for
+    any other secret (StringLike because the ARN ends in a random suffix).
+    """
+    if not principal_arns:
+        raise ValueError(f"{sid}: needs at least one principal ARN")
+    principals = _sorted_unique(principal_arns)
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+        "Action": list(actions),
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"kms:ViaService": secretsmanager_via_service(region), "kms:CallerAccount": account_id},
+            "StringLike": {"kms:EncryptionContext:SecretARN": secret_arn},
+        },
+    }
+
+
+def secret_read_policy(reader_arns: Sequence[str]) -> PolicyDocument:
+    """GOV-02: the secret's value is readable only by ``reader_arns`` (the data-processor role).
+
+    One Deny on ``secretsmanager:GetSecretValue`` for every other principal; with no reader yet it denies everyone.
+    Lock-out safe by construction: only reading the value is denied, never ``secretsmanager:PutResourcePolicy``,
+    ``DeleteResourcePolicy`` or ``PutSecretValue``, so an administrator can always replace this policy or write a
+    new value, and the identity component can name the processor later without touching anything by hand.
+    """
+    condition: dict[str, dict[str, Any]] = {}
+    if reader_arns:
+        condition["ArnNotEquals"] = {"aws:PrincipalArn": _sorted_unique(reader_arns)}
+    statement: Statement = {
+        "Sid": "DenySecretValueExceptDataProcessor" if reader_arns else "DenySecretValueUntilDataProcessorExists",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": "*",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return finish_document([statement], policy_id="ai-security-baseline-pseudonymization-secret")

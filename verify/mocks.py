@@ -74,6 +74,43 @@ def _kms_alias(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -
     }
 
 
+def _s3_bucket(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """id = bucket name; without an explicit ``bucket``, Pulumi-style autoname ``<logical>-<7 hex>``."""
+    bucket = inputs.get("bucket") or f"{name}-{_digest(typ, name, length=7)}"
+    return bucket, {
+        **inputs,
+        "bucket": bucket,
+        "arn": f"arn:{acct.partition}:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{acct.region}.amazonaws.com",
+        "region": acct.region,
+        "forceDestroy": inputs.get("forceDestroy", False),
+        "objectLockEnabled": inputs.get("objectLockEnabled", False),
+    }
+
+
+def _s3_bucket_side(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """Bucket side resources (policy, PAB, SSE, versioning, ...): AWS and the provider use the bucket name as id."""
+    bucket = inputs.get("bucket")
+    if not bucket:
+        raise UnsupportedMockError(f"{typ} {name!r} has no 'bucket' input")
+    return str(bucket), {**inputs, "bucket": bucket}
+
+
+def _secret(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """id = ARN; Secrets Manager appends '-' and six random characters to the name."""
+    secret_name = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    arn = acct.arn("secretsmanager", f"secret:{secret_name}-{_digest(typ, name, length=6)}")
+    return arn, {**inputs, "name": secret_name, "arn": arn}
+
+
+def _secret_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    secret_arn = inputs.get("secretArn")
+    if not secret_arn:
+        raise UnsupportedMockError(f"{typ} {name!r} has no 'secretArn' input")
+    return str(secret_arn), dict(inputs)
+
+
 def _provider(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
     return _uuid(typ, name), dict(inputs)
 
@@ -186,6 +223,23 @@ TEMPLATES: dict[str, Template] = {
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:iam/role:Role": _iam_role,
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    # storage
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    **{
+        f"aws:s3/{t[0].lower()}{t[1:]}:{t}": _s3_bucket_side
+        for t in (
+            "BucketPublicAccessBlock",
+            "BucketOwnershipControls",
+            "BucketServerSideEncryptionConfiguration",
+            "BucketVersioning",
+            "BucketLogging",
+            "BucketLifecycleConfiguration",
+            "BucketObjectLockConfiguration",
+            "BucketPolicy",
+        )
+    },
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:secretsmanager/secretPolicy:SecretPolicy": _secret_policy,
 }
 
 

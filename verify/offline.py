@@ -89,9 +89,9 @@ class GraphRecorder(MockMonitor):
             provider=request.provider,
             inputs=_integral(json_format.MessageToDict(request.object)),
             outputs=_integral(json_format.MessageToDict(response.object)),
-            dependencies=tuple(dict.fromkeys(request.dependencies)),
+            dependencies=tuple(sorted(set(request.dependencies))),  # the SDK sends a set: order is noise
             property_dependencies={
-                key: tuple(value.urns) for key, value in request.propertyDependencies.items() if value.urns
+                key: tuple(sorted(set(value.urns))) for key, value in request.propertyDependencies.items() if value.urns
             },
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),

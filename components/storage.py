@@ -1,0 +1,494 @@
+"""Secure storage: SecureBucket (usable alone) and the baseline's buckets and secret (S3-01…S3-14, GOV-02, GOV-03).
+
+pulumi-aws v7 split resources: the bucket plus one side resource per concern, and exactly ONE BucketPolicy per
+bucket (S3 keeps only the last policy written), built from the pure guardrail bundle in ``documents`` merged with
+statements callers contribute as a function of the bucket's ARN and name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components import documents
+from components.config import IdentityConfig, StorageConfig
+from components.keys import AccountContext
+
+#: A caller's bucket-policy statements, given the bucket's ARN and name (may return an Output).
+BucketStatements = Callable[[str, str], pulumi.Input[Sequence[documents.Statement]]]
+
+#: Bucket class -> data class of the KMS key that encrypts it (None: SSE-S3 by waiver).
+BUCKET_KEY_CLASS: dict[str, str | None] = {"raw": "data", "curated": "data", "models": "models", "access-logs": None}
+DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
+ACCESS_LOGS = "access-logs"
+
+#: Secrets Manager keeps a deleted secret recoverable for this long (the maximum; S3-13 spirit for GOV-02).
+SECRET_RECOVERY_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DesignWaiver:
+    """A control the baseline cannot meet as written because AWS does not support it; read by policy and report."""
+
+    control: str
+    resource: str
+    reason: str
+    compensating: str
+    reference: str
+
+
+#: Exceptions by design, not by configuration: each names the control, where, why and what stands in for it.
+WAIVERS_BY_DESIGN: tuple[DesignWaiver, ...] = (
+    DesignWaiver(
+        control="S3-03",
+        resource="access-logs",
+        reason=(
+            "S3 server access logging delivers only to target buckets whose default encryption is SSE-S3; "
+            "SSE-KMS default encryption is not supported for server access log target buckets"
+        ),
+        compensating=(
+            "SSE-S3 (AES256) default encryption; the bucket policy denies uploads naming any other encryption and "
+            "SSE-C; public access blocked; ACLs disabled; versioned; only logging.s3 with SourceAccount/SourceArn "
+            "may write"
+        ),
+        reference="https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+)
+
+
+def design_waiver(control: str, resource: str) -> DesignWaiver:
+    """The waiver for ``control`` on ``resource``; KeyError if none exists (an exception must be on record)."""
+    for waiver in WAIVERS_BY_DESIGN:
+        if waiver.control == control and waiver.resource == resource:
+            return waiver
+    raise KeyError(f"no design waiver for {control} on {resource!r}; see WAIVERS_BY_DESIGN")
+
+
+@dataclass(frozen=True)
+class ObjectLock:
+    """Default retention of an Object Lock bucket (S3-10). Needs ``object_lock_enabled`` at bucket creation."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"]
+    days: int
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Retention of one bucket (S3-12, GOV-03): ``expiration_days`` None keeps current objects."""
+
+    noncurrent_version_days: int
+    abort_multipart_days: int
+    expiration_days: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessLogTarget:
+    """Where a bucket's server access logs go; ``depends_on`` orders logging after the target's policy."""
+
+    bucket: pulumi.Input[str]
+    prefix: str
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
+class SecureBucketArgs:
+    """Inputs of SecureBucket.
+
+    ``kms_key_arn`` None selects SSE-S3 and is accepted only for a ``bucket_class`` with a design waiver on S3-03.
+    ``vpc_endpoint_ids`` empty omits S3-07 (a standalone bucket without a VPC); ``exempt_principal_arns`` are the
+    S3-07 exemptions (deployer, break-glass). ``bucket_name`` None lets Pulumi autoname the bucket.
+    """
+
+    bucket_class: str
+    account: AccountContext
+    lifecycle: Lifecycle
+    kms_key_arn: pulumi.Input[str] | None = None
+    object_lock: ObjectLock | None = None
+    access_log_target: AccessLogTarget | None = None
+    vpc_endpoint_ids: Sequence[pulumi.Input[str]] = ()
+    exempt_principal_arns: Sequence[str] = ()
+    org_id: str | None = None
+    extra_statements: Sequence[BucketStatements] = ()
+    bucket_name: str | None = None
+    protect: bool = False
+
+
+class SecureBucket(pulumi.ComponentResource):
+    """A bucket with every S3 control on: BPA, ACLs off, SSE-KMS + bucket key, versioning, logging, lifecycle, lock."""
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+    arn: pulumi.Output[str]
+    name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("baseline:storage:SecureBucket", name, None, opts)
+        if args.kms_key_arn is None:
+            design_waiver("S3-03", args.bucket_class)  # SSE-S3 only where AWS requires it, on record
+        child = pulumi.ResourceOptions(parent=self)
+        self.bucket = aws.s3.Bucket(
+            name,
+            bucket=args.bucket_name,
+            force_destroy=False,
+            object_lock_enabled=args.object_lock is not None,
+            tags={"bucket-class": args.bucket_class},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
+        )
+        bucket_id = self.bucket.id
+        self.public_access_block = aws.s3.BucketPublicAccessBlock(
+            name,
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        self.ownership_controls = aws.s3.BucketOwnershipControls(
+            name, bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
+        )
+        self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            name, bucket=bucket_id, rules=[_encryption_rule(args.kms_key_arn)], opts=child
+        )
+        self.versioning = aws.s3.BucketVersioning(
+            name, bucket=bucket_id, versioning_configuration={"status": "Enabled"}, opts=child
+        )
+        self.object_lock: aws.s3.BucketObjectLockConfiguration | None = None
+        if args.object_lock is not None:
+            self.object_lock = aws.s3.BucketObjectLockConfiguration(
+                name,
+                bucket=bucket_id,
+                object_lock_enabled="Enabled",
+                rule={"default_retention": {"mode": args.object_lock.mode, "days": args.object_lock.days}},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+            )
+        self.lifecycle = aws.s3.BucketLifecycleConfiguration(
+            name,
+            bucket=bucket_id,
+            rules=lifecycle_rules(args.lifecycle),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+        )
+        self.logging: aws.s3.BucketLogging | None = None
+        if args.access_log_target is not None:
+            target = args.access_log_target
+            self.logging = aws.s3.BucketLogging(
+                name,
+                bucket=bucket_id,
+                target_bucket=target.bucket,
+                target_prefix=target.prefix,
+                target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(target.depends_on)),
+            )
+        # S3-14: with BPA on first, a policy that AWS judged public would be refused rather than briefly applied;
+        # and ownership controls must settle before S3 evaluates the policy's principals.
+        self.policy = aws.s3.BucketPolicy(
+            name,
+            bucket=bucket_id,
+            policy=self._render_policy(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block, self.ownership_controls]),
+        )
+        self.arn = self.bucket.arn
+        self.name = self.bucket.bucket
+        self.register_outputs({"arn": self.arn, "name": self.name, "policy": self.policy.policy})
+
+    def _render_policy(self, args: SecureBucketArgs) -> pulumi.Output[str]:
+        """Combine the bucket's ARN/name, key and endpoint ids once, then the callers' statements, into JSON."""
+
+        def render(values: list[Any]) -> pulumi.Output[str]:
+            arn, bucket_name, key_arn, *endpoint_ids = values
+            contributed = [pulumi.Output.from_input(fn(arn, bucket_name)) for fn in args.extra_statements]
+
+            def document(lists: list[Sequence[documents.Statement]]) -> str:
+                policy = documents.bucket_policy(
+                    arn,
+                    account_id=args.account.account_id,
+                    kms_key_arn=key_arn or None,
+                    vpc_endpoint_ids=endpoint_ids,
+                    exempt_principal_arns=args.exempt_principal_arns,
+                    org_id=args.org_id,
+                    extra_statements=[s for group in lists for s in group],
+                )
+                return json.dumps(policy)
+
+            return pulumi.Output.all(*contributed).apply(document)
+
+        key: pulumi.Input[str] = args.kms_key_arn if args.kms_key_arn is not None else ""
+        return pulumi.Output.all(self.bucket.arn, self.bucket.bucket, key, *args.vpc_endpoint_ids).apply(render)
+
+
+def _encryption_rule(
+    kms_key_arn: pulumi.Input[str] | None,
+) -> aws.s3.BucketServerSideEncryptionConfigurationRuleArgsDict:
+    """S3-03: SSE-KMS with the class key and an S3 Bucket Key; SSE-S3 only under a design waiver. SSE-C blocked."""
+    if kms_key_arn is None:
+        return {
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
+            "blocked_encryption_types": ["SSE-C"],
+        }
+    return {
+        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn},
+        "bucket_key_enabled": True,
+        "blocked_encryption_types": ["SSE-C"],
+    }
+
+
+def lifecycle_rules(lifecycle: Lifecycle) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+    """S3-12: one rule per purpose, each with an ``id`` and an empty ``filter`` (whole bucket), as S3 requires."""
+    rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
+        {
+            "id": "abort-incomplete-multipart-uploads",
+            "status": "Enabled",
+            "filter": {},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": lifecycle.abort_multipart_days},
+        },
+        {
+            "id": "expire-noncurrent-versions",
+            "status": "Enabled",
+            "filter": {},
+            "noncurrent_version_expiration": {"noncurrent_days": lifecycle.noncurrent_version_days},
+        },
+    ]
+    if lifecycle.expiration_days is not None:
+        rules.append(
+            {
+                "id": "expire-current-objects",
+                "status": "Enabled",
+                "filter": {},
+                "expiration": {"days": lifecycle.expiration_days},
+            }
+        )
+    return rules
+
+
+# ---- the baseline's buckets and pseudonymization secret -------------------------------------------------------
+
+
+def pseudonymization_secret_name(name_prefix: str) -> str:
+    """Physical name of the GOV-02 secret, known up front so key policies can name it before it exists."""
+    return f"{name_prefix}/pseudonymization-key"
+
+
+def _secret_key_statement(
+    sid: str, account: AccountContext, name_prefix: str, principal_arns: Sequence[str], actions: Sequence[str]
+) -> documents.Statement:
+    secret_arn = documents.secret_arn_pattern(
+        account.partition, account.region, account.account_id, pseudonymization_secret_name(name_prefix)
+    )
+    return documents.secret_key_use_statement(
+        sid, principal_arns, actions, region=account.region, account_id=account.account_id, secret_arn=secret_arn
+    )
+
+
+def data_processor_secret_key_statement(
+    account: AccountContext, name_prefix: str, data_processor_arn: str
+) -> documents.Statement:
+    """GOV-02 on the ``data`` key: the processor decrypts the pseudonymization secret, via Secrets Manager only.
+
+    A plain function of the role ARN, so the identity wiring can pass ``role.arn.apply(...)`` into the key's
+    statements (the key policy then waits for the role, as AWS requires).
+    """
+    return _secret_key_statement(
+        "DataProcessorDecryptsPseudonymizationSecret", account, name_prefix, [data_processor_arn], ["kms:Decrypt"]
+    )
+
+
+def secret_writer_key_statement(
+    account: AccountContext, name_prefix: str, writer_arns: Sequence[str]
+) -> documents.Statement:
+    """The writers (the deployer) may generate the secret's data key: to put the first value and to rotate it."""
+    return _secret_key_statement(
+        "WritersEncryptPseudonymizationSecret", account, name_prefix, writer_arns, ["kms:GenerateDataKey"]
+    )
+
+
+def storage_key_statements(
+    *,
+    name_prefix: str,
+    account: AccountContext,
+    data_processor_arn: str | None = None,
+    secret_writer_arns: Sequence[str] = (),
+) -> dict[str, list[documents.Statement]]:
+    """Key-policy statements storage needs, per data class, from names known before the keys exist.
+
+    Only the ``data`` key needs any (the pseudonymization secret). S3 use of the data/models keys is granted per
+    role by the identity component, via ``kms:ViaService s3.<region>.amazonaws.com``; the access-log bucket is
+    SSE-S3 (waiver), so ``logging.s3`` needs no key statement.
+    """
+    statements: list[documents.Statement] = []
+    if data_processor_arn:
+        statements.append(data_processor_secret_key_statement(account, name_prefix, data_processor_arn))
+    if secret_writer_arns:
+        statements.append(secret_writer_key_statement(account, name_prefix, secret_writer_arns))
+    return {"data": statements}
+
+
+@dataclass(frozen=True)
+class StorageArgs:
+    """Inputs of Storage. ``vpc_endpoint_ids`` is required: pass the S3 gateway endpoint id(s) of the network.
+
+    An empty tuple is accepted only so the baseline can be wired before the network exists; it omits S3-07 and
+    the component reports that in ``gaps``.
+    """
+
+    name_prefix: str
+    account: AccountContext
+    settings: StorageConfig
+    identity: IdentityConfig
+    key_arns: Mapping[str, pulumi.Input[str]]
+    vpc_endpoint_ids: Sequence[pulumi.Input[str]]
+    data_processor_arn: pulumi.Input[str] | None = None
+    protect: bool = False
+
+
+class Storage(pulumi.ComponentResource):
+    """The baseline's buckets (raw, curated, models, access-logs) and the pseudonymization secret."""
+
+    buckets: dict[str, SecureBucket]
+    secret: aws.secretsmanager.Secret
+    secret_policy: aws.secretsmanager.SecretPolicy
+    gaps: tuple[str, ...]
+
+    def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("baseline:storage:Storage", name, None, opts)
+        missing = sorted({c for c in BUCKET_KEY_CLASS.values() if c} - set(args.key_arns))
+        if missing:
+            raise ValueError(f"Storage: key ARN(s) missing for data class(es) {missing}")
+        settings = args.settings
+        self.gaps = () if args.vpc_endpoint_ids else ("S3-07: no VPC endpoint ids given; data buckets not VPC-only",)
+        exempt = tuple(a for a in (args.identity.deployer_arn, args.identity.break_glass_arn) if a)
+        names = settings.bucket_names.model_dump()
+        self.buckets = {}
+
+        source_arns: pulumi.Output[list[str]]
+        resolve_sources: Callable[[pulumi.Output[list[str]]], None]
+        source_arns, resolve_sources = pulumi.deferred_output()
+
+        def log_grants(arn: str, _name: str) -> pulumi.Output[list[documents.Statement]]:
+            return pulumi.Output.from_input(source_arns).apply(
+                lambda sources: [documents.allow_server_access_logs_statement(arn, sources, args.account.account_id)]
+            )
+
+        common: dict[str, Any] = {"account": args.account, "org_id": args.identity.org_id, "protect": args.protect}
+        access_logs = SecureBucket(
+            f"{args.name_prefix}-{ACCESS_LOGS}",
+            SecureBucketArgs(
+                bucket_class=ACCESS_LOGS,
+                lifecycle=Lifecycle(settings.noncurrent_version_days, settings.abort_multipart_days),
+                extra_statements=[log_grants],
+                bucket_name=names["access_logs"],
+                **common,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.buckets[ACCESS_LOGS] = access_logs
+        try:
+            for bucket_class in DATA_BUCKETS:
+                self.buckets[bucket_class] = self._data_bucket(
+                    bucket_class, args=args, access_logs=access_logs, exempt=exempt, names=names, common=common
+                )
+        finally:  # resolve even on error, so a failed construction can never leave the log policy waiting forever
+            resolve_sources(pulumi.Output.all(*[self.buckets[c].arn for c in DATA_BUCKETS if c in self.buckets]))
+
+        self.secret, self.secret_policy = self._secret(args)
+        self.register_outputs(self.outputs())
+
+    def outputs(self) -> dict[str, pulumi.Output[str]]:
+        """GOV-04: each bucket's name and ARN (``rawBucketName``, ``accessLogsBucketArn`` ...) and the secret ARN."""
+        result: dict[str, pulumi.Output[str]] = {}
+        for bucket_class, bucket in self.buckets.items():
+            key = "".join(part.capitalize() if i else part for i, part in enumerate(bucket_class.split("-")))
+            result[f"{key}BucketName"] = bucket.name
+            result[f"{key}BucketArn"] = bucket.arn
+        result["pseudonymizationSecretArn"] = self.secret.arn
+        return result
+
+    def _data_bucket(
+        self,
+        bucket_class: str,
+        *,
+        args: StorageArgs,
+        access_logs: SecureBucket,
+        exempt: tuple[str, ...],
+        names: Mapping[str, str | None],
+        common: Mapping[str, Any],
+    ) -> SecureBucket:
+        settings = args.settings
+        key_class = BUCKET_KEY_CLASS[bucket_class]
+        if key_class is None:
+            raise ValueError(f"Storage: data bucket {bucket_class!r} has no KMS key class")
+        lock = settings.model_lock if bucket_class == "models" else None
+        return SecureBucket(
+            f"{args.name_prefix}-{bucket_class}",
+            SecureBucketArgs(
+                bucket_class=bucket_class,
+                kms_key_arn=args.key_arns[key_class],
+                lifecycle=Lifecycle(
+                    settings.noncurrent_version_days,
+                    settings.abort_multipart_days,
+                    settings.raw_expiration_days if bucket_class == "raw" else None,
+                ),
+                object_lock=ObjectLock(lock.mode, lock.days) if lock else None,
+                access_log_target=AccessLogTarget(
+                    bucket=access_logs.name, prefix=f"{bucket_class}/", depends_on=[access_logs.policy]
+                ),
+                vpc_endpoint_ids=args.vpc_endpoint_ids,
+                exempt_principal_arns=exempt,
+                bucket_name=names[bucket_class],
+                **common,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _secret(self, args: StorageArgs) -> tuple[aws.secretsmanager.Secret, aws.secretsmanager.SecretPolicy]:
+        """GOV-02: the secret, encrypted with the ``data`` key, with no value written by Pulumi.
+
+        The value is put once, out of band (README: ``put-secret-value`` from a generator in the same pipe), never
+        by this program: a SecretVersion would keep the plaintext in Pulumi state (even write-only fields keep their
+        first value in state inputs), a Python-generated value changes on every run, and the provider reads a
+        version back with GetSecretValue, which this secret's policy refuses to everyone but the data processor.
+        """
+        name = f"{args.name_prefix}-pseudonymization-key"
+        secret = aws.secretsmanager.Secret(
+            name,
+            name=pseudonymization_secret_name(args.name_prefix),
+            description="Salt/key for pseudonymizing identifiers in training data (GOV-02); value put out of band",
+            kms_key_id=args.key_arns["data"],
+            recovery_window_in_days=SECRET_RECOVERY_WINDOW_DAYS,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
+        )
+        readers: pulumi.Input[str] = args.data_processor_arn if args.data_processor_arn is not None else ""
+        policy = pulumi.Output.from_input(readers).apply(
+            lambda arn: json.dumps(documents.secret_read_policy([arn] if arn else []))
+        )
+        secret_policy = aws.secretsmanager.SecretPolicy(
+            name,
+            secret_arn=secret.arn,
+            policy=policy,
+            block_public_policy=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return secret, secret_policy
+
+
+__all__ = [
+    "WAIVERS_BY_DESIGN",
+    "AccessLogTarget",
+    "BucketStatements",
+    "DesignWaiver",
+    "Lifecycle",
+    "ObjectLock",
+    "SecureBucket",
+    "SecureBucketArgs",
+    "Storage",
+    "StorageArgs",
+    "data_processor_secret_key_statement",
+    "lifecycle_rules",
+    "pseudonymization_secret_name",
+    "secret_writer_key_statement",
+    "storage_key_statements",
+]

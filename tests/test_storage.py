@@ -1,0 +1,649 @@
+"""Secure storage on the rendered offline graph: one test per control (S3-01…S3-14, GOV-02, GOV-03).
+
+Most tests read the dev stack run once (module fixture); S3-07 and the caller-statement tests build a SecureBucket
+or Storage alone with fake VPC endpoint ids, since the network component provides the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError, IdentityConfig, StorageConfig
+from components.documents import S3_OBJECT_DATA_ACTIONS, Statement
+from components.keys import AccountContext
+from components.storage import (
+    WAIVERS_BY_DESIGN,
+    Lifecycle,
+    SecureBucket,
+    SecureBucketArgs,
+    Storage,
+    StorageArgs,
+    design_waiver,
+)
+from verify.graph import Resource, ResourceGraph
+from verify.offline import OfflineRun, run_program, run_stack
+
+PREFIX = "aisb-dev"
+ACCOUNT = "111122223333"
+ALL_BUCKETS = ("raw", "curated", "models", "access-logs")
+DATA_BUCKETS = ("raw", "curated", "models")
+KEY_CLASS = {"raw": "data", "curated": "data", "models": "models"}
+VPCE = ("vpce-0a1b2c3d4e5f60718", "vpce-0b1c2d3e4f5a6b7c8")
+DEPLOYER = "arn:aws:iam::111122223333:role/deployer"
+BREAK_GLASS = "arn:aws:iam::111122223333:role/break-glass"
+PROCESSOR = "arn:aws:iam::111122223333:role/aisb-dev-data-processor"
+ACCT = AccountContext(account_id=ACCOUNT, region="eu-west-1", partition="aws")
+KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/0000aaaa-1111-2222-3333-444455556666"
+
+T_BUCKET = "aws:s3/bucket:Bucket"
+T_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+T_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+T_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+T_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+T_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+T_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+T_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+T_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+T_SECRET = "aws:secretsmanager/secret:Secret"
+T_SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+T_KEY = "aws:kms/key:Key"
+
+
+@pytest.fixture(scope="module")
+def dev() -> OfflineRun:
+    return run_stack("dev")
+
+
+def _res(graph: ResourceGraph, token: str, bucket_class: str) -> Resource:
+    return graph.one(token, f"{PREFIX}-{bucket_class}")
+
+
+def _bucket(graph: ResourceGraph, bucket_class: str) -> Resource:
+    return _res(graph, T_BUCKET, bucket_class)
+
+
+def _arn(graph: ResourceGraph, bucket_class: str) -> str:
+    return str(_bucket(graph, bucket_class).prop("arn"))
+
+
+def _statements(graph: ResourceGraph, bucket_class: str, name: str | None = None) -> dict[str, Statement]:
+    policy = graph.one(T_POLICY, name or f"{PREFIX}-{bucket_class}")
+    statements = json.loads(policy.inputs["policy"])["Statement"]
+    return {s["Sid"]: s for s in statements}
+
+
+def _lifecycle(graph: ResourceGraph, bucket_class: str) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in _res(graph, T_LIFECYCLE, bucket_class).inputs["rules"]}
+
+
+def _standalone_bucket(**overrides: Any) -> Callable[[], None]:
+    """A program building one SecureBucket with the fake endpoint ids and exemptions (S3-07 at component level)."""
+    fields: dict[str, Any] = {
+        "bucket_class": "raw",
+        "account": ACCT,
+        "lifecycle": Lifecycle(noncurrent_version_days=30, abort_multipart_days=7),
+        "kms_key_arn": KEY_ARN,
+        "vpc_endpoint_ids": VPCE,
+        "exempt_principal_arns": (DEPLOYER, BREAK_GLASS),
+        "bucket_name": "training-raw",
+    } | overrides
+
+    def program() -> None:
+        SecureBucket("training", SecureBucketArgs(**fields))
+
+    return program
+
+
+# ---- S3-01 … S3-03 -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_01_bucket_blocks_all_public_access(dev: OfflineRun, bucket_class: str) -> None:
+    pab = _res(dev.graph, T_PAB, bucket_class)
+    assert pab.inputs == {
+        "bucket": _bucket(dev.graph, bucket_class).id,
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    }
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_02_bucket_disables_acls_with_bucket_owner_enforced(dev: OfflineRun, bucket_class: str) -> None:
+    ownership = _res(dev.graph, T_OWNERSHIP, bucket_class)
+    assert ownership.inputs == {
+        "bucket": _bucket(dev.graph, bucket_class).id,
+        "rule": {"objectOwnership": "BucketOwnerEnforced"},
+    }
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_03_data_bucket_encrypts_with_its_class_key_and_a_bucket_key(dev: OfflineRun, bucket_class: str) -> None:
+    key_arn = dev.exports[f"{KEY_CLASS[bucket_class]}KeyArn"]
+    assert _res(dev.graph, T_SSE, bucket_class).inputs["rules"] == [
+        {
+            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn},
+            "bucketKeyEnabled": True,
+            "blockedEncryptionTypes": ["SSE-C"],
+        }
+    ]
+
+
+def test_s3_03_access_log_bucket_uses_sse_s3_as_aws_requires(dev: OfflineRun) -> None:
+    assert _res(dev.graph, T_SSE, "access-logs").inputs["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "blockedEncryptionTypes": ["SSE-C"]}
+    ]
+
+
+def test_s3_03_access_log_sse_s3_exception_is_a_recorded_waiver_with_reason() -> None:
+    waiver = design_waiver("S3-03", "access-logs")
+    assert "SSE-KMS" in waiver.reason
+    assert waiver.reference.startswith("https://docs.aws.amazon.com/")
+
+
+def test_s3_03_sse_s3_without_a_waiver_is_refused() -> None:
+    with pytest.raises(KeyError, match="no design waiver for S3-03 on 'raw'"):
+        run_program(_standalone_bucket(kms_key_arn=None))
+
+
+# ---- S3-04 … S3-08: every statement of every bucket policy ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_04_bucket_policy_denies_plain_http(dev: OfflineRun, bucket_class: str) -> None:
+    arn = _arn(dev.graph, bucket_class)
+    assert _statements(dev.graph, bucket_class)["DenyInsecureTransport"] == {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*"],
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_05_bucket_policy_denies_tls_below_1_2(dev: OfflineRun, bucket_class: str) -> None:
+    arn = _arn(dev.graph, bucket_class)
+    assert _statements(dev.graph, bucket_class)["DenyOutdatedTls"] == {
+        "Sid": "DenyOutdatedTls",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*"],
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}},
+    }
+
+
+def _put_deny(sid: str, arn: str, condition: dict[str, Any]) -> Statement:
+    return {
+        "Sid": sid,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:PutObject"],
+        "Resource": [f"{arn}/*"],
+        "Condition": condition,
+    }
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_06_data_bucket_denies_foreign_encryption_foreign_key_and_sse_c(dev: OfflineRun, bucket_class: str) -> None:
+    arn = _arn(dev.graph, bucket_class)
+    key_arn = dev.exports[f"{KEY_CLASS[bucket_class]}KeyArn"]
+    sse, key_id, sse_c = (
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:x-amz-server-side-encryption-customer-algorithm",
+    )
+    statements = _statements(dev.graph, bucket_class)
+    assert [statements[s] for s in ("DenyUnexpectedEncryptionHeader", "DenyForeignKmsKey", "DenySseCUploads")] == [
+        _put_deny("DenyUnexpectedEncryptionHeader", arn, {"StringNotEquals": {sse: "aws:kms"}, "Null": {sse: "false"}}),
+        _put_deny("DenyForeignKmsKey", arn, {"StringNotEquals": {key_id: key_arn}, "Null": {key_id: "false"}}),
+        _put_deny("DenySseCUploads", arn, {"Null": {sse_c: "false"}}),
+    ]
+
+
+def test_s3_06_access_log_bucket_denies_uploads_naming_anything_but_sse_s3(dev: OfflineRun) -> None:
+    arn = _arn(dev.graph, "access-logs")
+    sse = "s3:x-amz-server-side-encryption"
+    statements = _statements(dev.graph, "access-logs")
+    assert "DenyForeignKmsKey" not in statements
+    assert statements["DenyUnexpectedEncryptionHeader"] == _put_deny(
+        "DenyUnexpectedEncryptionHeader", arn, {"StringNotEquals": {sse: "AES256"}, "Null": {sse: "false"}}
+    )
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_06_header_denies_never_fire_on_uploads_without_the_header(dev: OfflineRun, bucket_class: str) -> None:
+    """Every Deny on a header key also requires the key to be present (Null false): default encryption still works."""
+    for statement in _statements(dev.graph, bucket_class).values():
+        for operator, keys in statement["Condition"].items():
+            assert not operator.endswith("IfExists"), statement["Sid"]
+            for key in keys:
+                if key.startswith("s3:x-amz-server-side-encryption"):
+                    assert statement["Condition"]["Null"][key] == "false", statement["Sid"]
+
+
+def test_s3_07_standalone_bucket_denies_object_access_outside_the_vpc_endpoints() -> None:
+    graph = run_program(_standalone_bucket()).graph
+    policy = json.loads(graph.one(T_POLICY, "training").inputs["policy"])
+    statement = {s["Sid"]: s for s in policy["Statement"]}["DenyAccessOutsideVpcEndpoints"]
+    assert statement == {
+        "Sid": "DenyAccessOutsideVpcEndpoints",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": list(S3_OBJECT_DATA_ACTIONS),
+        "Resource": ["arn:aws:s3:::training-raw/*"],
+        "Condition": {
+            "StringNotEquals": {"aws:SourceVpce": list(VPCE)},
+            "ArnNotEquals": {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]},
+            "Bool": {"aws:ViaAWSService": "false", "aws:PrincipalIsAWSService": "false"},
+        },
+    }
+
+
+def _storage_program(holder: list[Storage], vpc_endpoint_ids: tuple[str, ...]) -> Callable[[], None]:
+    def program() -> None:
+        holder.append(
+            Storage(
+                "storage",
+                StorageArgs(
+                    name_prefix=PREFIX,
+                    account=ACCT,
+                    settings=StorageConfig(),
+                    identity=IdentityConfig.model_validate({"deployerArn": DEPLOYER, "breakGlassArn": BREAK_GLASS}),
+                    key_arns={"data": KEY_ARN, "models": KEY_ARN},
+                    vpc_endpoint_ids=vpc_endpoint_ids,
+                ),
+            )
+        )
+
+    return program
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_07_storage_makes_every_data_bucket_vpc_only_with_deployer_and_break_glass_exempt(bucket_class: str) -> None:
+    graph = run_program(_storage_program([], VPCE)).graph
+    condition = _statements(graph, bucket_class)["DenyAccessOutsideVpcEndpoints"]["Condition"]
+    assert condition["StringNotEquals"] == {"aws:SourceVpce": list(VPCE)}
+    assert condition["ArnNotEquals"] == {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]}
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_07_baseline_data_buckets_accept_data_access_only_through_the_s3_gateway_endpoint(
+    dev: OfflineRun, bucket_class: str
+) -> None:
+    gateway = dev.exports["s3GatewayEndpointId"]
+    assert gateway.startswith("vpce-")
+    condition = _statements(dev.graph, bucket_class)["DenyAccessOutsideVpcEndpoints"]["Condition"]
+    assert condition["StringNotEquals"] == {"aws:SourceVpce": [gateway]}
+
+
+def test_s3_07_access_log_bucket_is_not_vpc_only_so_log_delivery_and_auditors_reach_it() -> None:
+    graph = run_program(_storage_program([], VPCE)).graph
+    assert "DenyAccessOutsideVpcEndpoints" not in _statements(graph, "access-logs")
+
+
+def test_s3_07_storage_without_endpoint_ids_reports_the_gap_and_renders_no_vpc_rule() -> None:
+    holder: list[Storage] = []
+    graph = run_program(_storage_program(holder, ())).graph
+    assert holder[0].gaps == ("S3-07: no VPC endpoint ids given; data buckets not VPC-only",)
+    assert all("DenyAccessOutsideVpcEndpoints" not in _statements(graph, c) for c in DATA_BUCKETS)
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_08_bucket_policy_denies_principals_outside_the_account(dev: OfflineRun, bucket_class: str) -> None:
+    arn = _arn(dev.graph, bucket_class)
+    assert _statements(dev.graph, bucket_class)["DenyPrincipalsOutsideAccount"] == {
+        "Sid": "DenyPrincipalsOutsideAccount",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*"],
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {
+            "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT},
+            "Bool": {"aws:PrincipalIsAWSService": "false"},
+        },
+    }
+
+
+def test_s3_08_configured_org_id_scopes_the_bucket_policies_to_the_organization() -> None:
+    graph = run_stack("dev", overrides={"baseline:identity": {"orgId": "o-abcdefghij"}}).graph
+    for bucket_class in ALL_BUCKETS:
+        statement = _statements(graph, bucket_class)["DenyPrincipalsOutsideOrganization"]
+        assert statement["Condition"]["StringNotEquals"] == {"aws:PrincipalOrgID": "o-abcdefghij"}
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_bucket_policy_has_exactly_the_expected_statements(dev: OfflineRun, bucket_class: str) -> None:
+    expected = ["DenyInsecureTransport", "DenyOutdatedTls", "DenyUnexpectedEncryptionHeader"]
+    expected += ["DenyForeignKmsKey"] if bucket_class in DATA_BUCKETS else []
+    expected += ["DenySseCUploads"]
+    expected += ["DenyAccessOutsideVpcEndpoints"] if bucket_class in DATA_BUCKETS else []
+    expected += ["DenyPrincipalsOutsideAccount"]
+    expected = (["AllowS3ServerAccessLogs"] if bucket_class == "access-logs" else []) + expected
+    assert list(_statements(dev.graph, bucket_class)) == expected
+
+
+# ---- one policy per bucket, merged caller statements -----------------------------------------------------------
+
+
+def test_exactly_one_bucket_policy_per_bucket(dev: OfflineRun) -> None:
+    buckets = {b.urn for b in dev.graph.by_type(T_BUCKET)}
+    policy_targets = [p.property_dependencies["bucket"] for p in dev.graph.by_type(T_POLICY)]
+    assert sorted(t for targets in policy_targets for t in targets) == sorted(buckets)
+
+
+def test_caller_statements_are_merged_into_the_one_policy_with_the_bucket_arn() -> None:
+    def grant(arn: str, name: str) -> list[Statement]:
+        return [{"Sid": "ReadersGetObjects", "Effect": "Allow", "Principal": {"AWS": DEPLOYER}, "Resource": f"{arn}/*"}]
+
+    graph = run_program(_standalone_bucket(extra_statements=[grant])).graph
+    (policy,) = graph.by_type(T_POLICY)
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    assert statements["ReadersGetObjects"]["Resource"] == "arn:aws:s3:::training-raw/*"
+    assert "DenyInsecureTransport" in statements
+
+
+def test_caller_statement_with_a_duplicate_sid_raises() -> None:
+    def clash(arn: str, name: str) -> list[Statement]:
+        return [{"Sid": "DenyInsecureTransport", "Effect": "Allow", "Principal": {"AWS": DEPLOYER}}]
+
+    with pytest.raises(ValueError, match="duplicate Sid 'DenyInsecureTransport'"):
+        run_program(_standalone_bucket(extra_statements=[clash]))
+
+
+# ---- S3-09 … S3-14 -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_09_bucket_has_versioning_enabled(dev: OfflineRun, bucket_class: str) -> None:
+    versioning = _res(dev.graph, T_VERSIONING, bucket_class)
+    assert versioning.inputs == {
+        "bucket": _bucket(dev.graph, bucket_class).id,
+        "versioningConfiguration": {"status": "Enabled"},
+    }
+
+
+def test_s3_10_models_bucket_enables_object_lock_at_creation(dev: OfflineRun) -> None:
+    assert _bucket(dev.graph, "models").inputs["objectLockEnabled"] is True
+
+
+def test_s3_10_models_bucket_defaults_to_governance_retention_from_config(dev: OfflineRun) -> None:
+    assert _res(dev.graph, T_LOCK, "models").inputs == {
+        "bucket": _bucket(dev.graph, "models").id,
+        "objectLockEnabled": "Enabled",
+        "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 365}},
+    }
+
+
+def test_s3_10_compliance_mode_and_days_are_configurable() -> None:
+    graph = run_stack("dev", overrides={"baseline:storage": {"modelLock": {"mode": "COMPLIANCE", "days": 1095}}}).graph
+    rule = _res(graph, T_LOCK, "models").inputs["rule"]
+    assert rule == {"defaultRetention": {"mode": "COMPLIANCE", "days": 1095}}
+
+
+def test_s3_10_only_the_models_bucket_is_object_locked(dev: OfflineRun) -> None:
+    locked = {b.name for b in dev.graph.by_type(T_BUCKET) if b.inputs["objectLockEnabled"]}
+    assert (locked, [r.name for r in dev.graph.by_type(T_LOCK)]) == ({f"{PREFIX}-models"}, [f"{PREFIX}-models"])
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev: OfflineRun, bucket_class: str) -> None:
+    logging = _res(dev.graph, T_LOGGING, bucket_class)
+    assert logging.inputs == {
+        "bucket": _bucket(dev.graph, bucket_class).id,
+        "targetBucket": _bucket(dev.graph, "access-logs").prop("bucket"),
+        "targetPrefix": f"{bucket_class}/",
+        "targetObjectKeyFormat": {"partitionedPrefix": {"partitionDateSource": "EventTime"}},
+    }
+
+
+def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_three_source_buckets(dev: OfflineRun) -> None:
+    assert _statements(dev.graph, "access-logs")["AllowS3ServerAccessLogs"] == {
+        "Sid": "AllowS3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": ["s3:PutObject"],
+        "Resource": f"{_arn(dev.graph, 'access-logs')}/*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": sorted(_arn(dev.graph, c) for c in DATA_BUCKETS)},
+        },
+    }
+
+
+@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
+def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(dev: OfflineRun, bucket_class: str) -> None:
+    log_policy = _res(dev.graph, T_POLICY, "access-logs")
+    assert log_policy.urn in _res(dev.graph, T_LOGGING, bucket_class).dependencies
+
+
+def test_s3_11_access_log_bucket_itself_has_no_logging(dev: OfflineRun) -> None:
+    assert sorted(r.name for r in dev.graph.by_type(T_LOGGING)) == sorted(f"{PREFIX}-{c}" for c in DATA_BUCKETS)
+
+
+def test_s3_12_raw_bucket_expires_current_objects_after_the_configured_days(dev: OfflineRun) -> None:
+    assert _lifecycle(dev.graph, "raw")["expire-current-objects"] == {
+        "id": "expire-current-objects",
+        "status": "Enabled",
+        "filter": {},
+        "expiration": {"days": 730},
+    }
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_12_bucket_expires_noncurrent_versions_and_aborts_multipart_uploads(
+    dev: OfflineRun, bucket_class: str
+) -> None:
+    rules = _lifecycle(dev.graph, bucket_class)
+    assert rules["expire-noncurrent-versions"] == {
+        "id": "expire-noncurrent-versions",
+        "status": "Enabled",
+        "filter": {},
+        "noncurrentVersionExpiration": {"noncurrentDays": 90},
+    }
+    assert rules["abort-incomplete-multipart-uploads"] == {
+        "id": "abort-incomplete-multipart-uploads",
+        "status": "Enabled",
+        "filter": {},
+        "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+    }
+
+
+@pytest.mark.parametrize("bucket_class", ["curated", "models", "access-logs"])
+def test_s3_12_only_raw_expires_current_objects(dev: OfflineRun, bucket_class: str) -> None:
+    assert "expire-current-objects" not in _lifecycle(dev.graph, bucket_class)
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_13_bucket_is_never_force_destroyed_and_retained_on_delete(dev: OfflineRun, bucket_class: str) -> None:
+    bucket = _bucket(dev.graph, bucket_class)
+    assert (bucket.inputs["forceDestroy"], bucket.retain_on_delete, bucket.protect) == (False, True, False)
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_13_prod_protects_every_bucket(bucket_class: str, prod: OfflineRun) -> None:
+    bucket = prod.graph.one(T_BUCKET, f"aisb-prod-{bucket_class}")
+    assert (bucket.protect, bucket.retain_on_delete, bucket.inputs["forceDestroy"]) == (True, True, False)
+
+
+@pytest.fixture(scope="module")
+def prod() -> OfflineRun:
+    return run_stack("prod")
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_14_bucket_policy_depends_on_public_access_block_and_ownership_controls(
+    dev: OfflineRun, bucket_class: str
+) -> None:
+    dependencies = _res(dev.graph, T_POLICY, bucket_class).dependencies
+    pab, ownership = _res(dev.graph, T_PAB, bucket_class), _res(dev.graph, T_OWNERSHIP, bucket_class)
+    assert {pab.urn, ownership.urn} <= set(dependencies)
+
+
+def test_s3_14_object_lock_configuration_follows_versioning(dev: OfflineRun) -> None:
+    assert _res(dev.graph, T_VERSIONING, "models").urn in _res(dev.graph, T_LOCK, "models").dependencies
+
+
+def test_explicit_bucket_names_from_config_are_used() -> None:
+    graph = run_stack("dev", overrides={"baseline:storage": {"bucketNames": {"raw": "acme-training-raw"}}}).graph
+    assert (_bucket(graph, "raw").inputs["bucket"], _bucket(graph, "raw").id) == ("acme-training-raw",) * 2
+
+
+def test_buckets_without_configured_names_are_autonamed(dev: OfflineRun) -> None:
+    bucket = _bucket(dev.graph, "curated")
+    assert "bucket" not in bucket.inputs
+    assert str(bucket.id).startswith(f"{PREFIX}-curated-")
+
+
+# ---- GOV-02: pseudonymization secret -----------------------------------------------------------------------------
+
+
+def _secret(graph: ResourceGraph) -> Resource:
+    return graph.one(T_SECRET, f"{PREFIX}-pseudonymization-key")
+
+
+def test_gov_02_secret_is_encrypted_with_the_data_key_and_recoverable(dev: OfflineRun) -> None:
+    secret = _secret(dev.graph)
+    assert secret.inputs["kmsKeyId"] == dev.exports["dataKeyArn"]
+    assert (secret.inputs["name"], secret.inputs["recoveryWindowInDays"]) == (f"{PREFIX}/pseudonymization-key", 30)
+    assert secret.retain_on_delete
+
+
+def test_gov_02_pulumi_writes_no_secret_value_so_none_lands_in_state(dev: OfflineRun) -> None:
+    assert dev.graph.by_type("aws:secretsmanager/secretVersion:SecretVersion") == []
+
+
+def test_gov_02_without_a_data_processor_nobody_may_read_the_secret(dev: OfflineRun) -> None:
+    policy = dev.graph.one(T_SECRET_POLICY, f"{PREFIX}-pseudonymization-key")
+    assert policy.inputs["secretArn"] == _secret(dev.graph).prop("arn")
+    assert policy.inputs["blockPublicPolicy"] is True
+    assert json.loads(policy.inputs["policy"])["Statement"] == [
+        {
+            "Sid": "DenySecretValueUntilDataProcessorExists",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": "*",
+        }
+    ]
+
+
+def test_gov_02_secret_is_readable_only_by_the_given_data_processor() -> None:
+    def program() -> None:
+        Storage(
+            "storage",
+            StorageArgs(
+                name_prefix=PREFIX,
+                account=ACCT,
+                settings=StorageConfig(),
+                identity=IdentityConfig(),
+                key_arns={"data": KEY_ARN, "models": KEY_ARN},
+                vpc_endpoint_ids=VPCE,
+                data_processor_arn=PROCESSOR,
+            ),
+        )
+
+    graph = run_program(program).graph
+    (policy,) = graph.by_type(T_SECRET_POLICY)
+    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement == {
+        "Sid": "DenySecretValueExceptDataProcessor",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": "*",
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [PROCESSOR]}},
+    }
+
+
+def test_gov_02_deployer_may_encrypt_the_secret_through_secrets_manager_only() -> None:
+    graph = run_stack("dev", overrides={"baseline:identity": {"deployerArn": DEPLOYER}}).graph
+    key_policy = json.loads(graph.one(T_KEY, "keys-data").inputs["policy"])
+    statement = {s["Sid"]: s for s in key_policy["Statement"]}["WritersEncryptPseudonymizationSecret"]
+    assert statement == {
+        "Sid": "WritersEncryptPseudonymizationSecret",
+        "Effect": "Allow",
+        "Principal": {"AWS": DEPLOYER},
+        "Action": ["kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT},
+            "StringLike": {
+                "kms:EncryptionContext:SecretARN": (
+                    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:aisb-dev/pseudonymization-key-??????"
+                )
+            },
+        },
+    }
+
+
+def test_gov_02_prod_protects_the_secret(prod: OfflineRun) -> None:
+    secret = prod.graph.one(T_SECRET, "aisb-prod-pseudonymization-key")
+    assert (secret.protect, secret.retain_on_delete) == (True, True)
+
+
+# ---- GOV-03: retention is configuration --------------------------------------------------------------------------
+
+
+def test_gov_03_retention_of_every_class_follows_config() -> None:
+    overrides = {"rawExpirationDays": 30, "noncurrentVersionDays": 14, "abortMultipartDays": 2}
+    graph = run_stack("dev", overrides={"baseline:storage": overrides}).graph
+    raw = _lifecycle(graph, "raw")
+    assert raw["expire-current-objects"]["expiration"] == {"days": 30}
+    for bucket_class in ALL_BUCKETS:
+        rules = _lifecycle(graph, bucket_class)
+        assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 14}
+        assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {
+            "daysAfterInitiation": 2
+        }
+
+
+def test_gov_03_raw_retention_null_keeps_raw_data() -> None:
+    graph = run_stack("dev", overrides={"baseline:storage": {"rawExpirationDays": None}}).graph
+    assert "expire-current-objects" not in _lifecycle(graph, "raw")
+
+
+def test_gov_03_design_waivers_are_readable_data() -> None:
+    assert [(w.control, w.resource) for w in WAIVERS_BY_DESIGN] == [("S3-03", "access-logs")]
+
+
+# ---- GOV-04: outputs -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bucket_class", "key"),
+    [("raw", "raw"), ("curated", "curated"), ("models", "models"), ("access-logs", "accessLogs")],
+)
+def test_gov_04_stack_exports_each_bucket_name_and_arn(dev: OfflineRun, bucket_class: str, key: str) -> None:
+    bucket = _bucket(dev.graph, bucket_class)
+    assert (dev.exports[f"{key}BucketName"], dev.exports[f"{key}BucketArn"]) == (bucket.id, bucket.prop("arn"))
+
+
+def test_gov_04_stack_exports_the_secret_arn(dev: OfflineRun) -> None:
+    assert dev.exports["pseudonymizationSecretArn"] == _secret(dev.graph).prop("arn")
+
+
+# ---- config errors name the key ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("storage", "key"),
+    [
+        ({"noncurrentVersionDays": 0}, "baseline:storage.noncurrentVersionDays"),
+        ({"rawExpirationDays": 0}, "baseline:storage.rawExpirationDays"),
+        ({"abortMultipartDays": 8}, "baseline:storage.abortMultipartDays"),
+        ({"modelLock": {"mode": "LEGAL_HOLD"}}, "baseline:storage.modelLock.mode"),
+        ({"modelLock": {"days": 0}}, "baseline:storage.modelLock.days"),
+        ({"bucketNames": {"raw": "Not_A_Bucket"}}, "baseline:storage.bucketNames.raw"),
+    ],
+)
+def test_storage_config_error_names_the_key(storage: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        run_stack("dev", overrides={"baseline:storage": storage})
