@@ -29,6 +29,16 @@ ALLOWED_KEYS = (*TARGET_KEYS, *REQUIRED_KEYS)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+class _TextDateLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text: PyYAML crashes on ``2026-13-01``; ours names the field instead."""
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class WaiverError(ValueError):
     """The waiver file is invalid; the message names the file, the entry, the field and what is allowed."""
 
@@ -79,7 +89,7 @@ class WaiverOutcome:
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     """Read and validate a waiver file against the catalog; one ``WaiverError`` on the first problem."""
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.load(path.read_text(), Loader=_TextDateLoader)  # a SafeLoader subclass: safe
     except (OSError, yaml.YAMLError) as exc:
         raise WaiverError(f"{path}: cannot read the waiver file: {exc}") from exc
     return parse_waivers(raw, catalog, str(path))
@@ -153,7 +163,7 @@ def _text(value: object, where: str) -> str:
 
 
 def _date(value: object, where: str) -> date:
-    # YAML turns an unquoted 2025-06-30 into a date; a quoted one stays a string. A datetime is refused.
+    # The file loader keeps dates as text; callers of parse_waivers may pass a date. A datetime is refused.
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and ISO_DATE.match(value):
