@@ -138,6 +138,12 @@ def test_sarif_result_locates_the_resource_by_urn() -> None:
     assert location == {"fullyQualifiedName": RAW, "name": "aisb-dev-raw", "kind": "resource"}
 
 
+def test_sarif_result_is_anchored_to_the_stack_file_for_code_scanning() -> None:
+    for result in sarif_results().values():
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical == {"artifactLocation": {"uri": "Pulumi.dev.yaml"}, "region": {"startLine": 1}}
+
+
 def test_sarif_fingerprints_are_stable_across_messages_and_distinct_per_finding() -> None:
     reworded = Finding("S3-04", RAW, "fail", "rule", "different wording")
     first = sarif_results()["S3-04 aisb-dev-raw"]["partialFingerprints"]

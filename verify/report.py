@@ -39,12 +39,21 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class ReportMeta:
-    """Run facts the findings do not carry. ``warnings`` are the waiver warnings every report shows."""
+    """Run facts the findings do not carry. ``warnings`` are the waiver warnings every report shows.
+
+    ``artifact`` is the repo-relative file SARIF results are anchored to (GitHub code scanning rejects a
+    result that has only a logical location); empty means the stack file ``Pulumi.<stack>.yaml``.
+    """
 
     stack: str
     source: str
     tool_version: str
     warnings: tuple[str, ...] = ()
+    artifact: str = ""
+
+    @property
+    def artifact_uri(self) -> str:
+        return self.artifact or f"Pulumi.{self.stack}.yaml"
 
 
 def exit_code(findings: Iterable[Finding], catalog: Catalog | None = None) -> int:
@@ -214,8 +223,8 @@ def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
 
 
 def _md(text: str) -> str:
-    """One table cell: no newlines, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """One table cell: no newlines, pipes escaped, no raw HTML (``<`` appears in policy conditions)."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
 
 
 def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -357,7 +366,7 @@ def render_sarif(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta
     rules = [_sarif_rule(c) for c in catalog.controls]
     rules += [_advisory_rule(c) for c in sorted({_rule_id(f, catalog) for f in ordered if _advisory(f, catalog)})]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_sarif_result(f, catalog, index) for f in ordered if f.status != "pass"]
+    results = [_sarif_result(f, catalog, index, meta.artifact_uri) for f in ordered if f.status != "pass"]
     facts = summary(ordered, catalog, meta)
     run = {
         "tool": {"driver": {"name": TOOL_NAME, "version": meta.tool_version, "rules": rules}},
@@ -376,7 +385,7 @@ def render_sarif(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def _sarif_result(finding: Finding, catalog: Catalog, index: dict[str, int]) -> dict[str, Any]:
+def _sarif_result(finding: Finding, catalog: Catalog, index: dict[str, int], artifact: str) -> dict[str, Any]:
     control = _control(finding, catalog)
     rule_id = _rule_id(finding, catalog)
     if finding.status == "error":
@@ -396,9 +405,10 @@ def _sarif_result(finding: Finding, catalog: Catalog, index: dict[str, int]) -> 
         "message": {"text": text},
         "locations": [
             {
+                "physicalLocation": {"artifactLocation": {"uri": artifact}, "region": {"startLine": 1}},
                 "logicalLocations": [
                     {"fullyQualifiedName": finding.urn, "name": finding.resource_name, "kind": "resource"}
-                ]
+                ],
             }
         ],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding, catalog)},
