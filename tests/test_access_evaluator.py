@@ -119,7 +119,8 @@ def test_every_scp_level_must_allow() -> None:
 
 def test_every_rcp_level_must_allow() -> None:
     full = doc({"Sid": "RCPFullAWSAccess", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})
-    assert evaluate(request(), policies(doc(READ_CURATED), rcps=[[full], []])) == IMPLICIT
+    ou = doc({"Sid": "OnlyKms", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"})
+    assert evaluate(request(), policies(doc(READ_CURATED), rcps=[[full], [ou]])) == IMPLICIT
 
 
 def test_every_vpce_policy_must_allow() -> None:
@@ -373,6 +374,11 @@ def test_missing_variable_matches_nothing() -> None:
     assert evaluate(request(resource=f"{CURATED}/home/${{aws:username}}/x"), policies(home)) == IMPLICIT
 
 
+def test_missing_variable_in_a_condition_value_matches_nothing() -> None:
+    own_prefix = read_if({"StringEquals": {"s3:prefix": "home/${aws:username}"}})
+    assert evaluate(request(context={"s3:prefix": "home/"}), policies(own_prefix)) == IMPLICIT
+
+
 def test_variable_default_applies_when_the_key_is_absent() -> None:
     shared = doc({**READ_CURATED, "Resource": f"{CURATED}/home/${{aws:username, 'shared'}}/*"})
     assert evaluate(request(resource=f"{CURATED}/home/shared/x"), policies(shared)) == ALLOW
@@ -398,6 +404,11 @@ def test_variable_in_arn_condition_value() -> None:
         request(context={"aws:SourceArn": f"arn:aws:iam::{PARTNER_ACCOUNT}:role/x"}), policies(from_own_roles)
     )
     assert decision == IMPLICIT
+
+
+def test_policy_without_version_is_2008_and_treats_variables_as_literal_text() -> None:
+    unversioned = {"Statement": [{**READ_CURATED, "Resource": f"{CURATED}/${{aws:username}}/*"}]}
+    assert evaluate(request(ALICE, resource=f"{CURATED}/alice/x"), policies(unversioned)) == IMPLICIT
 
 
 def test_version_2008_treats_variables_as_literal_text() -> None:

@@ -418,7 +418,8 @@ def _iam_entity(arn: str) -> tuple[str, _Entity] | None:
         return account, ("account", account)
     if service == "iam" and kind in ("role", "user") and name:
         return account, (kind, f"{account}/{name.rsplit('/', 1)[-1]}")
-    if service == "sts" and kind in ("assumed-role", "federated-user") and name:
+    session_name = name if kind == "federated-user" else name.partition("/")[2] if kind == "assumed-role" else ""
+    if service == "sts" and session_name:
         return account, ("session", arn)
     if service == "iam" and kind in ("saml-provider", "oidc-provider") and name:
         return None
@@ -491,10 +492,8 @@ def _context(request: Request, caller: _Caller) -> dict[str, tuple[str, ...]]:
     for key, value in request.context.items():
         if key.lower() in ctx:
             raise _fail(f"context key {key!r} given twice (keys are case-insensitive)")
-        if isinstance(value, list):
-            ctx[key.lower()] = tuple(_text(v) for v in _scalars(value, f"context key {key}")) if value else ()
-        else:
-            ctx[key.lower()] = tuple(_text(v) for v in _scalars(value, f"context key {key}"))
+        empty = isinstance(value, list) and not value  # an empty multivalued key counts as absent
+        ctx[key.lower()] = () if empty else tuple(_text(v) for v in _scalars(value, f"context key {key}"))
     for key, derived in caller.derived.items():
         ctx.setdefault(key, (derived,))
     return ctx
@@ -607,7 +606,6 @@ def _statement(raw: object, ref: str, order: int, resource_based: bool, variable
 class _Policy:
     where: str  # e.g. "identity[0]", "scp[1][0]"
     group: str  # the policies that must jointly Allow: "identity", "boundary", "scp[1]", "vpce[0]" ...
-    resource_based: bool
     statements: tuple[_Statement, ...]
 
 
@@ -639,7 +637,7 @@ def _policy(doc: PolicyDocument, where: str, group: str, resource_based: bool, f
             statements.append(_statement(raw, ref, first + index, resource_based, _VERSIONS[version]))
         except PolicyEvaluationError as error:
             raise _fail(f"{where} statement {sid!r}: {error}") from None
-    return _Policy(where, group, resource_based, tuple(statements))
+    return _Policy(where, group, tuple(statements))
 
 
 def _policies(policies: PolicySet) -> list[_Policy]:
@@ -685,10 +683,9 @@ def _refs(*groups: Sequence[_Match]) -> tuple[str, ...]:
     return tuple(unique[k] for k in sorted(unique))
 
 
-def _request_action(action: str) -> str:
+def _check_request_action(action: str) -> None:
     if not re.fullmatch(r"[A-Za-z0-9-]+:[A-Za-z0-9_-]+", action):
         raise _fail(f"request action {action!r} must be service:Action without wildcards")
-    return action
 
 
 def _matches(
@@ -734,7 +731,7 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     same-account or cross-account rules (KMS key policies and trust policies are required)."""
     caller = _caller(request)
     ctx = _context(request, caller)
-    _request_action(request.action)
+    _check_request_action(request.action)
     parsed = _policies(policies)
     if policies.resource_kind in ("kms", "trust") and policies.resource is None:
         raise _fail(f"a {policies.resource_kind} request needs its resource policy (key policy or trust policy)")
