@@ -216,6 +216,15 @@ def test_trust_policy_is_required_for_assume_role_even_in_the_same_account() -> 
     assert decision == IMPLICIT
 
 
+def test_trust_policy_naming_the_caller_allows_assume_role_without_identity_policy() -> None:
+    target = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-break-glass"
+    trust = doc({"Sid": "AliceAssumes", "Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"})
+    decision = evaluate(
+        request(ALICE, action="sts:AssumeRole", resource=target), policies(resource=trust, resource_kind="trust")
+    )
+    assert decision == Decision("Allow", ("resource:AliceAssumes",))
+
+
 def test_missing_key_policy_raises_instead_of_deciding() -> None:
     with pytest.raises(PolicyEvaluationError, match="key policy or trust policy"):
         evaluate(request(action="kms:Decrypt", resource=KEY), policies(USE_KEY, resource_kind="kms"))
