@@ -8,7 +8,7 @@ export UV_PYTHON := $(PYTHON)
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
 
-.PHONY: help demo test lint typecheck pytest preview docs clean
+.PHONY: help demo scan test lint typecheck pytest preview docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,8 +21,12 @@ help: ## list the targets
 	$(UV) sync --locked --quiet
 	@touch $@
 
-demo: .venv/.synced ## the main job: run the dev stack offline and show what it creates
+demo: .venv/.synced ## the main job: run the dev stack offline, show what it creates, scan every control
 	$(RUN) baseline preview --stack $(STACK) --out reports
+	$(RUN) baseline scan --stack $(STACK) --out reports
+
+scan: .venv/.synced ## scan STACK offline: terminal table + reports/{report.md,findings.json,results.sarif,junit.xml}
+	$(RUN) baseline scan --stack $(STACK) --out reports
 
 preview: .venv/.synced ## offline preview of STACK (default dev): tree + preview.json + stack-export.json
 	$(RUN) baseline preview --stack $(STACK) --out reports

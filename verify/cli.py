@@ -1,6 +1,7 @@
-"""``baseline`` command line: offline preview of a stack (more commands land with their issues).
+"""``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files.
 
-Exit codes: 0 success, 2 bad input (unknown stack, invalid config, bad arguments).
+Exit codes: 0 success; 1 scan found an unwaived failure or a check that could not decide; 2 bad input
+(unknown stack, invalid config, missing or malformed file, unknown format, bad arguments).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -17,11 +19,37 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from components.config import ConfigError
-from verify.graph import STACK_TYPE, Resource, ResourceGraph
+from verify import report
+from verify.catalog import CatalogError, load_catalog
+from verify.findings import Finding
+from verify.graph import (
+    STACK_TYPE,
+    GraphFormatError,
+    Resource,
+    ResourceGraph,
+    load_preview_file,
+    load_stack_export_file,
+)
 from verify.offline import PROJECT_ROOT, StackError, run_stack
+from verify.scan import scan_rules
+from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+TOOL_VERSION = "0.1.0"
+
+#: --format name -> (file written, renderer); ``table`` prints to the terminal.
+REPORT_FILES: dict[str, tuple[str, Callable[..., str]]] = {
+    "md": ("report.md", report.render_markdown),
+    "json": ("findings.json", report.render_json),
+    "sarif": ("results.sarif", report.render_sarif),
+    "junit": ("junit.xml", report.render_junit),
+}
+FORMATS: tuple[str, ...] = ("table", *REPORT_FILES)
+
+
+class UsageError(ValueError):
+    """A command-line value outside what the command accepts; the message names the flag."""
 
 
 def short_type(type_token: str) -> str:
@@ -91,6 +119,69 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def parse_formats(value: str) -> tuple[str, ...]:
+    """``table,md`` -> ("table", "md"); an unknown name is a UsageError naming --format and the choices."""
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise UsageError(f"--format {value!r}: unknown format(s) {unknown} (allowed: {', '.join(FORMATS)})")
+    return names
+
+
+def load_scan_graph(args: argparse.Namespace) -> tuple[ResourceGraph, str]:
+    """The graph to scan and a description of where it came from."""
+    if args.preview:
+        return load_preview_file(args.preview), f"pulumi preview --json file {args.preview}"
+    if args.stack_export:
+        return load_stack_export_file(args.stack_export), f"pulumi stack export file {args.stack_export}"
+    stack = args.stack or "dev"
+    return run_stack(stack, root=args.project_dir).graph, f"offline run of stack {stack}"
+
+
+def coverage_warnings(findings: Sequence[Finding]) -> list[str]:
+    """Catalog controls this scan did not evaluate: listed in every report, never counted as passed."""
+    catalog = load_catalog()
+    seen = {f.control for f in findings}
+    return [
+        f"{c.id} not evaluated by this scan" + (f" (implementation planned: {c.planned})" if c.planned else "")
+        for c in catalog.controls
+        if c.id not in seen
+    ]
+
+
+def cmd_scan(args: argparse.Namespace, console: Console) -> int:
+    formats = parse_formats(args.format)
+    catalog = load_catalog()
+    waivers = load_waivers(args.waivers, catalog)
+    graph, source = load_scan_graph(args)
+    outcome = apply_waivers(scan_rules(graph), waivers, date.today())
+    findings = list(outcome.findings)
+    meta = report.ReportMeta(
+        stack=graph.stack or args.stack or "dev",
+        source=source,
+        tool_version=TOOL_VERSION,
+        warnings=(*outcome.warnings, *coverage_warnings(findings)),
+    )
+    if "table" in formats:
+        console.print(report.render_terminal(findings, catalog, meta))
+    written = write_reports(findings, catalog, meta, [f for f in formats if f in REPORT_FILES], args.out)
+    if written:
+        console.print("Wrote " + ", ".join(str(p) for p in written))
+    return report.exit_code(findings, catalog)
+
+
+def write_reports(
+    findings: Sequence[Finding], catalog: object, meta: report.ReportMeta, formats: Sequence[str], out: Path
+) -> list[Path]:
+    """Render every requested format, then write them all (nothing half-written on a render error)."""
+    rendered = {REPORT_FILES[f][0]: REPORT_FILES[f][1](findings, catalog, meta) for f in formats}
+    if rendered:
+        out.mkdir(parents=True, exist_ok=True)
+    for name, text in rendered.items():
+        (out / name).write_text(text if text.endswith("\n") else text + "\n")
+    return [out / name for name in rendered]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
@@ -112,6 +203,25 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     preview.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     preview.set_defaults(handler=cmd_preview)
+
+    scan = commands.add_parser(
+        "scan",
+        help="check every control on a stack or a real preview/export file and write the reports",
+        description="Run the policy rules over the resource graph of an offline run (--stack) or of a real "
+        "`pulumi preview --json --show-sames` (--preview) or `pulumi stack export` (--stack-export) file, apply "
+        "the waivers and write the reports. Exit 0 when no unwaived failure or undecided check remains, 1 "
+        "otherwise, 2 on bad input.",
+    )
+    source = scan.add_mutually_exclusive_group()
+    source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
+    source.add_argument("--preview", type=Path, help="a `pulumi preview --json --show-sames` output file")
+    source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
+    scan.add_argument(
+        "--format", default="table,md,json,sarif,junit", help=f"comma-separated, any of {', '.join(FORMATS)}"
+    )
+    scan.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    scan.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)")
+    scan.set_defaults(handler=cmd_scan)
     return parser
 
 
@@ -123,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args, console)
         return result
-    except (ConfigError, StackError) as exc:
+    except (ConfigError, StackError, GraphFormatError, WaiverError, CatalogError, UsageError) as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
 

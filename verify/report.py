@@ -149,6 +149,10 @@ def summary(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta) -> 
         "verdict": "fail" if code else "pass",
         "exitCode": code,
         "totals": {**_counts(ordered), "total": len(ordered)},
+        "coverage": {
+            "controls": len(catalog.controls),
+            "evaluated": len({f.control for f in ordered} & {c.id for c in catalog.controls}),
+        },
         "areas": areas,
     }
 
@@ -215,7 +219,10 @@ def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
         parts.append(table)
     parts.extend(Text(f"warning: {w}", style="yellow") for w in meta.warnings)
     verdict = facts["verdict"].upper()
-    parts.append(Text(f"verdict: {verdict}", style="bold red" if facts["exitCode"] else "bold green"))
+    coverage = facts["coverage"]
+    scope = f" ({coverage['evaluated']} of {coverage['controls']} controls evaluated; the rest are warnings above)"
+    suffix = scope if coverage["evaluated"] < coverage["controls"] else ""
+    parts.append(Text(f"verdict: {verdict}{suffix}", style="bold red" if facts["exitCode"] else "bold green"))
     return Group(*parts)
 
 
@@ -255,6 +262,13 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
     )
     lines = _md_table(["Area", "Controls", "Checked", "Pass", "Fail", "Waived", "Error", "Verdict"], rows)
     lines += ["", f"Stack `{_md(meta.stack)}` · {_md(meta.source)} · {TOOL_NAME} {_md(meta.tool_version)}"]
+    coverage = facts["coverage"]
+    if coverage["evaluated"] < coverage["controls"]:
+        lines += [
+            "",
+            f"{coverage['evaluated']} of {coverage['controls']} controls evaluated by this scan; the others are "
+            "listed under warnings (not evaluated is never a pass).",
+        ]
     ordered = _ordered(findings, catalog)
     problems = [f for f in ordered if f.status in ("fail", "error")]
     if problems:

@@ -1,0 +1,109 @@
+"""`baseline scan`: real preview/export files and offline stacks in, reports and exit codes out."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+def scan(tmp_path: Path, *args: str) -> int:
+    return main(["scan", *args, "--out", str(tmp_path / "out")])
+
+
+def findings_json(tmp_path: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((tmp_path / "out" / "findings.json").read_text())
+    return data
+
+
+def test_scan_of_the_dev_stack_passes_and_writes_every_report(tmp_path: Path) -> None:
+    assert scan(tmp_path, "--stack", "dev") == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["findings.json", "junit.xml", "report.md", "results.sarif"]
+    assert json.loads((tmp_path / "out" / "results.sarif").read_text())["version"] == "2.1.0"
+    ET.parse(tmp_path / "out" / "junit.xml")
+
+
+def test_scan_of_a_hand_written_preview_file_reports_the_violation(tmp_path: Path) -> None:
+    assert scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json") == 1
+    failed = [f for f in findings_json(tmp_path)["findings"] if f["status"] != "pass"]  # type: ignore[attr-defined]
+    assert [(f["control"], f["urn"], f["message"]) for f in failed] == [
+        (
+            "KMS-02",
+            "urn:pulumi:ci::ai-security-baseline::aws:kms/key:Key::models",
+            "rotation off, period 365 days",
+        )
+    ]
+
+
+def test_scan_of_a_stack_export_file_reads_its_resources(tmp_path: Path) -> None:
+    assert main(["preview", "--out", str(tmp_path / "graph")]) == 0
+    export = tmp_path / "graph" / "stack-export.json"
+    assert scan(tmp_path, "--stack-export", str(export), "--format", "json") == 0
+    summary = findings_json(tmp_path)["summary"]
+    assert summary["source"] == f"pulumi stack export file {export}"  # type: ignore[index]
+
+
+def test_controls_not_evaluated_are_warnings_never_passes(tmp_path: Path) -> None:
+    scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json")
+    document = findings_json(tmp_path)
+    assert "NET-02 not evaluated by this scan" in " ".join(document["warnings"])  # type: ignore[arg-type]
+    assert all(f["control"] != "NET-02" for f in document["findings"])  # type: ignore[attr-defined]
+
+
+def test_missing_preview_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert scan(tmp_path, "--preview", str(tmp_path / "absent.json")) == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'absent.json'}: file not found"
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_preview_json_is_exit_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert scan(tmp_path, "--preview", str(bad)) == 2
+    assert f"{bad}: not valid JSON" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_format_is_exit_2_naming_the_flag_and_choices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert scan(tmp_path, "--format", "md,pdf") == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: --format 'md,pdf': unknown format(s) ['pdf'] (allowed: table, md, json, sarif, junit)"
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_waiver_file_is_exit_2_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - control: KMS-02\n    resource: models\n    reason: short\n")
+    assert scan(tmp_path, "--waivers", str(waivers)) == 2
+    assert "waivers[0]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_valid_waiver_turns_the_preview_violation_into_waived(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n  - control: KMS-02\n    resource: models\n"
+        "    reason: rotation is done by a quarterly re-encryption job\n"
+        "    owner: platform-security\n    expires: 2099-01-01\n"
+    )
+    preview = str(DATA / "preview-violating.json")
+    assert scan(tmp_path, "--preview", preview, "--waivers", str(waivers), "--format", "json") == 0
+    waived = [f for f in findings_json(tmp_path)["findings"] if f["status"] == "waived"]  # type: ignore[attr-defined]
+    assert [(f["control"], f["waiver"]) for f in waived] == [
+        ("KMS-02", "rotation is done by a quarterly re-encryption job (platform-security, expires 2099-01-01)")
+    ]
+
+
+def test_stack_and_preview_are_mutually_exclusive(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        scan(tmp_path, "--stack", "dev", "--preview", "x.json")
+    assert exit_info.value.code == 2
