@@ -607,6 +607,9 @@ class Permission:
     to_port: int
     sources: tuple[str, ...]
 
+    def describe(self) -> str:
+        return f"{self.where} {self.protocol} {self.from_port}-{self.to_port} {' '.join(self.sources) or 'no source'}"
+
 
 def _standalone_permission(rule: kit.Res) -> Permission:
     if rule.type == SG_RULE:
@@ -670,10 +673,9 @@ def _group_outcome(stack: Stack, vpc: kit.Res, group: kit.Res) -> tuple[str, str
     problems = []
     https_from_vpc = ("tcp", HTTPS, HTTPS, (cidr,))
     if [(p.protocol, p.from_port, p.to_port, p.sources) for p in ingress] != [https_from_vpc]:
-        found = [f"{p.protocol} {p.from_port}-{p.to_port} from {list(p.sources)}" for p in ingress]
-        problems.append(f"ingress {found or 'none'}")
+        problems.append(f"ingress: {', '.join(p.describe() for p in ingress) or 'none'}")
     if egress:
-        problems.append(f"egress {[f'{p.protocol} to {list(p.sources)}' for p in egress]}")
+        problems.append(f"egress: {', '.join(p.describe() for p in egress)}")
     problems += _exclusive_problems(stack, group, [r for r in standalone if r.type == SG_INGRESS])
     if problems:
         return group.urn, "EP-04", False, f"{'; '.join(problems)}; expected one ingress TCP 443 from {cidr}, no egress"
