@@ -366,9 +366,11 @@ def _ownership(_stack: Stack, _bucket: kit.Res, controls: kit.Res) -> Verdict:
 
 
 def _default_encryption(stack: Stack, bucket: kit.Res, config: kit.Res) -> Verdict:
-    rules = _dig(config, "rules") or []
-    if len(rules) != 1:
-        return False, f"{len(rules)} encryption rules (expected one)"
+    rules = config.props.get("rules")
+    if _is_unknown(rules):
+        raise kit.Undecidable(f"{config.name}: rules are not known until apply")
+    if not isinstance(rules, list) or len(rules) != 1:
+        return False, f"encryption rules {rules!r} (expected exactly one rule)"
     algorithm = _dig(config, "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")
     if algorithm != "aws:kms":
         if not stack.is_data_bucket(bucket) and algorithm == "AES256":
