@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -672,3 +673,13 @@ def test_s3_13_resource_policy_says_retain_on_delete_is_not_visible_through_the_
     args = resource_args(s3.BUCKET, {"bucket": "b", "forceDestroy": True})
     [message] = violations(policy("s3-bucket-retained"), args)
     assert message.startswith("[S3-13] forceDestroy true; retainOnDelete not visible here")
+
+
+def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
+    source = Path(s3.__file__).read_text()
+    imported = {
+        line.split()[1].split(".")[0]
+        for line in source.splitlines()
+        if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
+    }
+    assert imported - set(sys.stdlib_module_names) == {"rulekit", "rules_kms", "policies"}
