@@ -41,6 +41,8 @@ class Res:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     protect: bool = False
+    #: None when the engine view does not expose it (CrossGuard's PolicyResourceOptions has no retainOnDelete).
+    retain_on_delete: bool | None = None
 
     @property
     def name(self) -> str:

@@ -20,6 +20,7 @@ def to_rule_resource(resource: Resource) -> rules.Res:
         dependencies=resource.dependencies,
         property_dependencies=resource.property_dependencies,
         protect=resource.protect,
+        retain_on_delete=resource.retain_on_delete,
     )
 
 
