@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components import network
+from components import audit, network
 from components.config import BaselineConfig
 from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
-from components.storage import Storage, StorageArgs, storage_key_statements
+from components.storage import (
+    ACCESS_LOGS,
+    DATA_BUCKETS,
+    AccessLogTarget,
+    Lifecycle,
+    ObjectLock,
+    Storage,
+    StorageArgs,
+    storage_key_statements,
+)
 
 
 class AiSecurityBaseline(pulumi.ComponentResource):
@@ -44,6 +53,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                         account=account,
                         secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
                     ),
+                    audit.audit_key_statements(config, account),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -77,6 +87,10 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # The audit archive logs into access-logs, whose policy names its sources: resolved once the archive exists.
+        audit_bucket_arn: pulumi.Output[str]
+        resolve_audit_bucket_arn: Callable[[pulumi.Output[str]], None]
+        audit_bucket_arn, resolve_audit_bucket_arn = pulumi.deferred_output()
         self.storage = Storage(
             "storage",
             StorageArgs(
@@ -87,9 +101,17 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
                 protect=config.protect,
+                extra_log_source_arns=[audit_bucket_arn],
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        try:
+            self.audit = self._audit(config, account)
+        finally:  # resolve even on error, so the access-log policy never waits forever
+            built = getattr(self, "audit", None)
+            resolve_audit_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
+        # For identity (the auditor reads the audit archive, IAM-03).
+        self.audit_bucket_arn = self.audit.bucket.arn
         # For identity (SageMaker subnets/SGs, IAM-06).
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
@@ -111,7 +133,36 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             "flowLogGroupName": self.network.flow_log_group.name,
         }
         result.update(self.storage.outputs())
+        result.update(self.audit.outputs())
         return result
+
+    def _audit(self, config: BaselineConfig, account: AccountContext) -> audit.AuditTrail:
+        """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
+        access_logs = self.storage.buckets[ACCESS_LOGS]
+        lock = config.logging.archive_lock
+        logs_key = self.keys.keys["logs"]
+        return audit.AuditTrail(
+            "audit",
+            audit.AuditTrailArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                logs_key_arn=logs_key.arn,
+                log_group_name=audit.trail_log_group_name(config),
+                retention_days=config.logging.retention_days,
+                archive_lock=ObjectLock(lock.mode, lock.days),
+                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
+                data_bucket_arns=[self.storage.buckets[c].arn for c in DATA_BUCKETS],
+                access_log_target=AccessLogTarget(
+                    bucket=access_logs.name, prefix="audit/", depends_on=[access_logs.policy]
+                ),
+                key_dependencies=[logs_key],
+                bucket_name=config.storage.bucket_names.audit,
+                org_id=config.identity.org_id,
+                delivery_role_boundary_arn=None,  # identity issue: the permissions boundary (IAM-05)
+                protect=config.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
 
 def merge_key_statements(*parts: Mapping[str, Sequence[Statement]]) -> dict[str, list[Statement]]:

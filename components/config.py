@@ -401,6 +401,15 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
             f"(allowed: >= {LOG_RETENTION_DEFAULT_MIN_DAYS}, or >= {LOG_RETENTION_FLOOR_DAYS} with "
             f"{NAMESPACE}:relaxations.shortLogRetention true, reported as a waiver)"
         )
+    # LOG-07 (audit): the archive's Object Lock retention obeys the same floor as the log group's retention.
+    lock_days = cfg.logging.archive_lock.days
+    lock_floor = LOG_RETENTION_FLOOR_DAYS if cfg.relaxations.short_log_retention else LOG_RETENTION_DEFAULT_MIN_DAYS
+    if lock_days < lock_floor:
+        errors.append(
+            f"{NAMESPACE}:logging.archiveLock.days = {lock_days}: below {lock_floor} "
+            f"(allowed: >= {LOG_RETENTION_DEFAULT_MIN_DAYS}, or >= {LOG_RETENTION_FLOOR_DAYS} with "
+            f"{NAMESPACE}:relaxations.shortLogRetention true)"
+        )
     return errors
 
 

@@ -513,21 +513,31 @@ def deny_outdated_tls_statement(bucket_arn: str) -> Statement:
     )
 
 
-def deny_unexpected_encryption_header_statement(bucket_arn: str, algorithm: str) -> Statement:
+def deny_unexpected_encryption_header_statement(
+    bucket_arn: str, algorithm: str, exempt_services: Sequence[str] = ()
+) -> Statement:
     """S3-06: an upload that *names* an encryption other than ``algorithm`` is denied.
 
     ``StringNotEquals`` + ``Null: false`` fires only when the header is present and differs. Uploads without the
     header are not denied: S3 applies the bucket's default encryption to them (S3-03). The tempting
     ``StringNotEqualsIfExists`` would not do that: a negated operator is true for an absent key, so that Deny would
     refuse every upload relying on default encryption (see notes/iam-evaluation-semantics.md).
+
+    ``exempt_services``: service principals (``aws:PrincipalServiceName``, absent for every other caller, so
+    ``StringNotEquals`` still denies them) that AWS makes name another algorithm — CloudTrail writes its
+    log-validation digest files with SSE-S3 even into an SSE-KMS bucket (LOG-01 on the audit bucket).
     """
     if algorithm not in SSE_ALGORITHMS:
         raise ValueError(f"unknown S3 encryption algorithm {algorithm!r}; allowed {SSE_ALGORITHMS}")
+    not_equals: dict[str, Any] = {SSE_HEADER: algorithm}
+    if exempt_services:
+        services = _sorted_unique(exempt_services)
+        not_equals["aws:PrincipalServiceName"] = services[0] if len(services) == 1 else services
     return _deny_all_principals(
         "DenyUnexpectedEncryptionHeader",
         ["s3:PutObject"],
         [f"{bucket_arn}/*"],
-        {"StringNotEquals": {SSE_HEADER: algorithm}, "Null": {SSE_HEADER: "false"}},
+        {"StringNotEquals": not_equals, "Null": {SSE_HEADER: "false"}},
     )
 
 
@@ -626,6 +636,7 @@ def baseline_bucket_statements(
     vpc_endpoint_ids: Sequence[str] = (),
     exempt_principal_arns: Sequence[str] = (),
     org_id: str | None = None,
+    encryption_header_exempt_services: Sequence[str] = (),
 ) -> list[Statement]:
     """The guardrail bundle of one bucket (S3-04…S3-08).
 
@@ -635,7 +646,9 @@ def baseline_bucket_statements(
     """
     statements = [deny_insecure_transport_statement(bucket_arn), deny_outdated_tls_statement(bucket_arn)]
     if kms_key_arn:
-        statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "aws:kms"))
+        statements.append(
+            deny_unexpected_encryption_header_statement(bucket_arn, "aws:kms", encryption_header_exempt_services)
+        )
         statements.append(deny_foreign_kms_key_statement(bucket_arn, kms_key_arn))
     else:
         statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "AES256"))
@@ -655,6 +668,7 @@ def bucket_policy(
     exempt_principal_arns: Sequence[str] = (),
     org_id: str | None = None,
     extra_statements: Sequence[Statement] = (),
+    encryption_header_exempt_services: Sequence[str] = (),
 ) -> PolicyDocument:
     """The one policy of a bucket: callers' grants first, then the guardrails; duplicate Sids raise.
 
@@ -668,6 +682,7 @@ def bucket_policy(
         vpc_endpoint_ids=vpc_endpoint_ids,
         exempt_principal_arns=exempt_principal_arns,
         org_id=org_id,
+        encryption_header_exempt_services=encryption_header_exempt_services,
     )
     return finish_document([*extra_statements, *guardrails], policy_id="ai-security-baseline-bucket-policy")
 
@@ -733,3 +748,166 @@ def secret_read_policy(reader_arns: Sequence[str]) -> PolicyDocument:
     if condition:
         statement["Condition"] = condition
     return finish_document([statement], policy_id="ai-security-baseline-pseudonymization-secret")
+
+
+# ---- audit: CloudTrail, its archive bucket, log delivery and alarms (LOG-01…LOG-07) ---------------------------------
+
+CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
+CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
+
+#: What CloudTrail calls on the key of an SSE-KMS trail: a data key per log file, and DescribeKey to check it.
+CLOUDTRAIL_ENCRYPT_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey",)
+CLOUDTRAIL_DESCRIBE_ACTIONS: tuple[str, ...] = ("kms:DescribeKey",)
+#: What CloudWatch alarms need on the key of an encrypted SNS topic to publish to it.
+ALARM_TOPIC_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
+#: CloudTrail's delivery role writes events into streams of one group; nothing else.
+TRAIL_LOG_GROUP_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
+#: Object deletion in the audit archive, denied to every principal (LOG-03); Object Lock is the second wall.
+AUDIT_DELETE_ACTIONS: tuple[str, ...] = ("s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectVersion")
+
+
+def trail_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """ARN of a trail known by name (a trail's ARN carries its home region)."""
+    return f"arn:{partition}:cloudtrail:{region}:{account_id}:trail/{name}"
+
+
+def account_trails_pattern(partition: str, account_id: str) -> str:
+    """Encryption-context pattern CloudTrail sends (``aws:cloudtrail:arn``): any trail of this account."""
+    return f"arn:{partition}:cloudtrail:*:{account_id}:trail/*"
+
+
+def alarm_arn_pattern(partition: str, region: str, account_id: str, name_prefix: str) -> str:
+    """``aws:SourceArn`` of this stack's CloudWatch alarms (all named ``<name_prefix>-…``)."""
+    return f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{name_prefix}-*"
+
+
+def cloudtrail_key_statements(*, partition: str, account_id: str, trail: str) -> list[Statement]:
+    """LOG-02/KMS-05: CloudTrail may use the key only for our trail (SourceArn) and our trails' context."""
+    return [
+        service_principal_key_statement(
+            "CloudTrailEncryptLogs",
+            CLOUDTRAIL_SERVICE,
+            CLOUDTRAIL_ENCRYPT_ACTIONS,
+            source_account=account_id,
+            source_arns=[trail],
+            encryption_context={"aws:cloudtrail:arn": account_trails_pattern(partition, account_id)},
+        ),
+        service_principal_key_statement(
+            "CloudTrailDescribeKey",
+            CLOUDTRAIL_SERVICE,
+            CLOUDTRAIL_DESCRIBE_ACTIONS,
+            source_account=account_id,
+            source_arns=[trail],
+        ),
+    ]
+
+
+def alarm_topic_key_statement(*, account_id: str, alarms: str) -> Statement:
+    """LOG-06/KMS-05: CloudWatch may use the key to publish to the encrypted topic, only for our alarms."""
+    return service_principal_key_statement(
+        "CloudWatchAlarmsPublishEncrypted",
+        CLOUDWATCH_SERVICE,
+        ALARM_TOPIC_KEY_ACTIONS,
+        source_account=account_id,
+        source_arns=[alarms],
+    )
+
+
+def _cloudtrail_source(account_id: str, trail: str) -> dict[str, str]:
+    return {"aws:SourceArn": trail, "aws:SourceAccount": account_id}
+
+
+def cloudtrail_bucket_statements(bucket_arn: str, *, account_id: str, trail: str) -> list[Statement]:
+    """LOG-03: CloudTrail may check the ACL and write under ``AWSLogs/<account>/``, only for our trail.
+
+    ``s3:x-amz-acl = bucket-owner-full-control`` is what CloudTrail sends; with ACLs disabled (S3-02) S3 accepts
+    exactly that ACL. SourceArn and SourceAccount stop another account's trail from writing into the archive.
+    """
+    source = _cloudtrail_source(account_id, trail)
+    return [
+        {
+            "Sid": "AllowCloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": CLOUDTRAIL_SERVICE},
+            "Action": "s3:GetBucketAcl",
+            "Resource": bucket_arn,
+            "Condition": {"StringEquals": dict(source)},
+        },
+        {
+            "Sid": "AllowCloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": CLOUDTRAIL_SERVICE},
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}},
+        },
+    ]
+
+
+def deny_audit_log_deletion_statement(bucket_arn: str) -> Statement:
+    """LOG-03: nobody deletes or un-retains an audit object: no condition, so no principal is exempt.
+
+    Only object actions: bucket configuration and policy stay manageable (lock-out safe); lifecycle expiry is S3's
+    own action and cannot remove a version under Object Lock retention.
+    """
+    return {
+        "Sid": "DenyAuditLogDeletion",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": list(AUDIT_DELETE_ACTIONS),
+        "Resource": f"{bucket_arn}/*",
+    }
+
+
+def trail_delivery_trust_policy(*, account_id: str, trail: str) -> PolicyDocument:
+    """LOG-04: only CloudTrail, only for our trail, may assume the CloudWatch Logs delivery role."""
+    return finish_document(
+        [
+            {
+                "Sid": "CloudTrailAssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL_SERVICE},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": _cloudtrail_source(account_id, trail)},
+            }
+        ]
+    )
+
+
+def trail_delivery_policy(group_arn: str) -> PolicyDocument:
+    """LOG-04: the delivery role creates and writes streams of the trail's group only."""
+    return finish_document(
+        [
+            {
+                "Sid": "WriteTrailLogStreams",
+                "Effect": "Allow",
+                "Action": list(TRAIL_LOG_GROUP_ACTIONS),
+                "Resource": f"{group_arn}:log-stream:*",
+            }
+        ]
+    )
+
+
+def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> PolicyDocument:
+    """LOG-06: CloudWatch publishes only for our alarms (SourceAccount/SourceArn); plain HTTP publishing denied."""
+    return finish_document(
+        [
+            {
+                "Sid": "AllowCloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDWATCH_SERVICE},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": alarms}},
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+        policy_id="ai-security-baseline-alarm-topic",
+    )

@@ -102,6 +102,8 @@ class SecureBucketArgs:
     ``kms_key_arn`` None selects SSE-S3 and is accepted only for a ``bucket_class`` with a design waiver on S3-03.
     ``vpc_endpoint_ids`` empty omits S3-07 (a standalone bucket without a VPC); ``exempt_principal_arns`` are the
     S3-07 exemptions (deployer, break-glass). ``bucket_name`` None lets Pulumi autoname the bucket.
+    ``encryption_header_exempt_services``: service principals the S3-06 header rule lets name another algorithm
+    (the audit bucket: CloudTrail writes digest files with SSE-S3).
     """
 
     bucket_class: str
@@ -116,6 +118,7 @@ class SecureBucketArgs:
     extra_statements: Sequence[BucketStatements] = ()
     bucket_name: str | None = None
     protect: bool = False
+    encryption_header_exempt_services: Sequence[str] = ()
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -212,6 +215,7 @@ class SecureBucket(pulumi.ComponentResource):
                     exempt_principal_arns=args.exempt_principal_arns,
                     org_id=args.org_id,
                     extra_statements=[s for group in lists for s in group],
+                    encryption_header_exempt_services=args.encryption_header_exempt_services,
                 )
                 return json.dumps(policy)
 
@@ -332,7 +336,8 @@ class StorageArgs:
     """Inputs of Storage. ``vpc_endpoint_ids`` is required: pass the S3 gateway endpoint id(s) of the network.
 
     An empty tuple is accepted only so the baseline can be wired before the network exists; it omits S3-07 and
-    the component reports that in ``gaps``.
+    the component reports that in ``gaps``. ``extra_log_source_arns``: further buckets logging into access-logs
+    (the audit archive, built later: pass a deferred Output).
     """
 
     name_prefix: str
@@ -343,6 +348,7 @@ class StorageArgs:
     vpc_endpoint_ids: Sequence[pulumi.Input[str]]
     data_processor_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    extra_log_source_arns: Sequence[pulumi.Input[str]] = ()
 
 
 class Storage(pulumi.ComponentResource):
@@ -392,7 +398,10 @@ class Storage(pulumi.ComponentResource):
                     bucket_class, args=args, access_logs=access_logs, exempt=exempt, names=names, common=common
                 )
         finally:  # resolve even on error, so a failed construction can never leave the log policy waiting forever
-            resolve_sources(pulumi.Output.all(*[self.buckets[c].arn for c in DATA_BUCKETS if c in self.buckets]))
+            built = [self.buckets[c].arn for c in DATA_BUCKETS if c in self.buckets]
+            resolve_sources(
+                pulumi.Output.all(*built, *args.extra_log_source_arns).apply(lambda arns: [a for a in arns if a])
+            )
 
         self.secret, self.secret_policy = self._secret(args)
         self.register_outputs(self.outputs())

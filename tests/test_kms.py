@@ -95,7 +95,14 @@ def test_kms_04_data_and_model_key_policies_are_exactly_root_management(dev: Res
 def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev: ResourceGraph) -> None:
     body = policy_of(dev.one(KEY, "keys-logs"))["Statement"]
     assert body[0] == ROOT_MANAGES
-    assert [s["Sid"] for s in body] == ["AccountRootManagesKeyOnly", "LogsEncryptVpcFlowLogs"]
+    assert [s["Sid"] for s in body] == [
+        "AccountRootManagesKeyOnly",
+        "LogsEncryptVpcFlowLogs",
+        "CloudTrailEncryptLogs",
+        "CloudTrailDescribeKey",
+        "LogsEncryptCloudTrailGroup",
+        "CloudWatchAlarmsPublishEncrypted",
+    ]
 
 
 def test_kms_05_logs_key_admits_cloudwatch_logs_only_for_the_flow_log_group(dev: ResourceGraph) -> None:

@@ -48,8 +48,9 @@ def dev() -> OfflineRun:
 
 
 def _only(graph: ResourceGraph, type_token: str) -> Resource:
-    found = graph.by_type(type_token)
-    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+    """The one resource of a type in the network components (the audit trail has its own log group and role)."""
+    found = [r for r in graph.by_type(type_token) if "$baseline:network:" in r.urn]
+    assert len(found) == 1, f"expected one {type_token} in the network components, found {len(found)}"
     return found[0]
 
 

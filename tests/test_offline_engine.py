@@ -130,9 +130,9 @@ def test_apply_on_an_unknown_value_never_runs_which_is_why_tests_read_the_graph(
 
 def test_resource_type_without_mock_template_is_an_error_naming_the_type() -> None:
     def program() -> None:
-        aws.sns.Topic("t")
+        aws.sqs.Queue("t")
 
-    with pytest.raises(UnsupportedMockError, match=r"resource type 'aws:sns/topic:Topic' \(t\)"):
+    with pytest.raises(UnsupportedMockError, match=r"resource type 'aws:sqs/queue:Queue' \(t\)"):
         run_program(program, config={"aws:region": "eu-west-1"})
 
 

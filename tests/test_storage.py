@@ -388,9 +388,10 @@ def test_s3_10_compliance_mode_and_days_are_configurable() -> None:
     assert rule == {"defaultRetention": {"mode": "COMPLIANCE", "days": 1095}}
 
 
-def test_s3_10_only_the_models_bucket_is_object_locked(dev: OfflineRun) -> None:
+def test_s3_10_only_the_models_and_audit_buckets_are_object_locked(dev: OfflineRun) -> None:
     locked = {b.name for b in dev.graph.by_type(T_BUCKET) if b.inputs["objectLockEnabled"]}
-    assert (locked, [r.name for r in dev.graph.by_type(T_LOCK)]) == ({f"{PREFIX}-models"}, [f"{PREFIX}-models"])
+    expected = [f"{PREFIX}-audit", f"{PREFIX}-models"]  # the audit archive is locked by LOG-03
+    assert (sorted(locked), sorted(r.name for r in dev.graph.by_type(T_LOCK))) == (expected, expected)
 
 
 @pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
@@ -404,7 +405,7 @@ def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev: OfflineRun, bucket
     }
 
 
-def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_three_source_buckets(dev: OfflineRun) -> None:
+def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_and_audit_buckets(dev: OfflineRun) -> None:
     assert _statements(dev.graph, "access-logs")["AllowS3ServerAccessLogs"] == {
         "Sid": "AllowS3ServerAccessLogs",
         "Effect": "Allow",
@@ -413,7 +414,7 @@ def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_three_source_
         "Resource": f"{_arn(dev.graph, 'access-logs')}/*",
         "Condition": {
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(_arn(dev.graph, c) for c in DATA_BUCKETS)},
+            "ArnLike": {"aws:SourceArn": sorted(_arn(dev.graph, c) for c in (*DATA_BUCKETS, "audit"))},
         },
     }
 
@@ -425,7 +426,8 @@ def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(dev: Off
 
 
 def test_s3_11_access_log_bucket_itself_has_no_logging(dev: OfflineRun) -> None:
-    assert sorted(r.name for r in dev.graph.by_type(T_LOGGING)) == sorted(f"{PREFIX}-{c}" for c in DATA_BUCKETS)
+    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit"))
+    assert sorted(r.name for r in dev.graph.by_type(T_LOGGING)) == expected
 
 
 def test_s3_12_raw_bucket_expires_current_objects_after_the_configured_days(dev: OfflineRun) -> None:

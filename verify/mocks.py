@@ -200,6 +200,40 @@ def _iam_role_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, A
     return f"{inputs.get('role', '')}:{policy}", {**inputs, "name": policy}
 
 
+# ---- audit -----------------------------------------------------------------------------------
+
+
+def _trail(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """id = ARN (``arn:<p>:cloudtrail:<region>:<account>:trail/<name>``); home region = the stack's region."""
+    trail = inputs.get("name") or name
+    arn = acct.arn("cloudtrail", f"trail/{trail}")
+    return arn, {**inputs, "name": trail, "arn": arn, "homeRegion": acct.region}
+
+
+def _sns_topic(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """id = ARN; an unnamed topic gets a Pulumi-style autoname."""
+    topic = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    arn = acct.arn("sns", topic)
+    return arn, {**inputs, "name": topic, "arn": arn, "owner": acct.account_id}
+
+
+def _sns_topic_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    topic_arn = inputs.get("arn")
+    if not topic_arn:
+        raise UnsupportedMockError(f"{typ} {name!r} has no 'arn' input")
+    return str(topic_arn), {**inputs, "owner": acct.account_id}
+
+
+def _metric_filter(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    metric_filter = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return metric_filter, {**inputs, "name": metric_filter}
+
+
+def _metric_alarm(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    alarm = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return alarm, {**inputs, "name": alarm, "arn": acct.arn("cloudwatch", f"alarm:{alarm}")}
+
+
 #: Type token -> output template. A custom type missing here is an error (fail closed).
 TEMPLATES: dict[str, Template] = {
     "pulumi:providers:aws": _provider,
@@ -240,6 +274,12 @@ TEMPLATES: dict[str, Template] = {
     },
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:secretsmanager/secretPolicy:SecretPolicy": _secret_policy,
+    # audit
+    "aws:cloudtrail/trail:Trail": _trail,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _metric_filter,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
 }
 
 
