@@ -41,6 +41,7 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+TRAIL = "aws:cloudtrail/trail:Trail"
 
 #: How messages name each side resource.
 LABELS: dict[str, str] = {
@@ -186,8 +187,13 @@ class Stack:
             targets.update(t.urn for t in self.refs(logging, "targetBucket", BUCKET) if t.urn not in sources)
         return targets
 
+    def trail_archives(self) -> set[str]:
+        """URNs of buckets a CloudTrail trail delivers to (``s3BucketName``): audit archives, written by the service."""
+        return {b.urn for trail in self.of_type(TRAIL) for b in self.refs(trail, "s3BucketName", BUCKET)}
+
     def is_data_bucket(self, bucket: kit.Res) -> bool:
-        return bucket.urn not in self.log_targets()
+        """Training data and models: neither an access-log target nor a trail's archive (graph facts, not names)."""
+        return bucket.urn not in self.log_targets() | self.trail_archives()
 
     def encryption_key(self, bucket: kit.Res) -> kit.Res | None:
         """The stack's KMS key that encrypts the bucket by default (None: not SSE-KMS or not a key of this stack)."""
@@ -439,6 +445,15 @@ def _tls(stack: Stack, bucket: kit.Res) -> Verdict:
     )
 
 
+def _service_names(values: list[str]) -> bool:
+    return bool(values) and all(v.endswith(".amazonaws.com") and "*" not in v for v in values)
+
+
+#: An AWS service principal named exactly (e.g. CloudTrail, which writes its digest files with SSE-S3) may be
+#: exempt from the encryption-header Deny; any other narrowing condition still fails the control.
+SERVICE_EXEMPTION: dict[tuple[str, str], Expect] = {("StringNotEquals", "aws:principalservicename"): _service_names}
+
+
 def _present_and_not(header: str, expected: str) -> dict[tuple[str, str], Expect]:
     return {("StringNotEquals", header): _is(expected), ("Null", header): _false}
 
@@ -467,7 +482,9 @@ def _upload_encryption(stack: Stack, bucket: kit.Res) -> Verdict:
             f"a Deny on {SSE_HEADER} without a 'Null: false' guard (e.g. StringNotEqualsIfExists) also fires when "
             "the header is absent and would refuse uploads relying on default encryption"
         )
-    elif not _has_guardrail(document, put, [objects], _present_and_not(SSE_HEADER.lower(), algorithm)):
+    elif not _has_guardrail(
+        document, put, [objects], _present_and_not(SSE_HEADER.lower(), algorithm), SERVICE_EXEMPTION
+    ):
         problems.append(f"no Deny of uploads naming an encryption other than {algorithm!r}")
     if algorithm == "aws:kms":
         key_arn = _dig(config, "rules", 0, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")

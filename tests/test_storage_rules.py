@@ -683,3 +683,16 @@ def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
         if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
     }
     assert imported - set(sys.stdlib_module_names) == {"rulekit", "rules_kms", "policies"}
+
+
+def test_s3_07_rule_treats_the_trail_archive_as_a_log_bucket_not_a_data_bucket() -> None:
+    findings = scan_rules(run_stack("dev").graph)
+    audit = [f for f in findings if f.control == "S3-07" and f.resource_name.endswith("-audit")]
+    assert audit == []
+
+
+def test_s3_06_rule_accepts_only_a_named_aws_service_exemption_from_the_header_deny() -> None:
+    exemption = s3.SERVICE_EXEMPTION[("StringNotEquals", "aws:principalservicename")]
+    assert exemption(["cloudtrail.amazonaws.com"]) is True
+    assert exemption(["*.amazonaws.com"]) is False
+    assert exemption(["arn:aws:iam::111122223333:role/attacker"]) is False
