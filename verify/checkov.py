@@ -295,8 +295,8 @@ def _secret_or_unknown(value: Any) -> bool:
 def _plain(value: Any) -> Any:
     """Decode Pulumi's wire encodings: plaintext secrets, resource references, assets; integral floats -> int."""
     if isinstance(value, Mapping) and SIG_KEY in value:
-        if value[SIG_KEY] == SECRET_SIG and "plaintext" in value:
-            return _plain(json.loads(value["plaintext"]))
+        if value[SIG_KEY] == SECRET_SIG:  # without plaintext it stays an (unknown) secret envelope
+            return _plain(json.loads(value["plaintext"])) if "plaintext" in value else value
         if value[SIG_KEY] == RESOURCE_REF_SIG:
             return value.get("id") or value.get("urn")
         return value.get("path") or value.get("uri") or value.get("hash")
@@ -568,16 +568,21 @@ def _parse_report(stdout: str, resources: int) -> tuple[tuple[dict[str, Any], ..
     return tuple(results), str(body.get("summary", {}).get("checkov_version", ""))
 
 
+def scan_checkov(graph: ResourceGraph) -> CheckovRun:
+    """Convert the graph and run checkov on it; a run that tried to reach the network is an error, not a result."""
+    run = run_checkov(graph_to_plan(graph))
+    if run.blocked_connections:
+        raise CheckovRunError(f"checkov tried to reach the network (refused): {'; '.join(run.blocked_connections)}")
+    return run
+
+
 def checkov_findings(graph: ResourceGraph, catalog: Catalog | None = None) -> list[Finding]:
     """The scan command's hook: checkov's results on the graph as Findings (waivers are applied by the caller).
 
     Raises ``CheckovUnavailableError`` when the pinned binary is missing and ``CheckovRunError`` when checkov
     fails, tries to reach the network, or reports a resource the plan does not contain.
     """
-    run = run_checkov(graph_to_plan(graph))
-    if run.blocked_connections:
-        raise CheckovRunError(f"checkov tried to reach the network (refused): {'; '.join(run.blocked_connections)}")
-    return run.findings(catalog)
+    return scan_checkov(graph).findings(catalog)
 
 
 def summarize(findings: Sequence[Finding]) -> dict[str, int]:
