@@ -464,6 +464,10 @@ OFFLINE_ENV: dict[str, str] = {
 }
 
 
+#: Plan framework, JSON report, no Prisma download; exit 0 with failures (a non-zero exit then means a crash).
+CHECKOV_ARGS = ("--framework", "terraform_plan", "-o", "json", "--skip-download", "--soft-fail")
+
+
 def find_checkov() -> Path:
     """The pinned checkov: ``$BASELINE_CHECKOV`` if set, else the repo's ``.tools/checkov`` venv. Never PATH."""
     override = os.environ.get(CHECKOV_ENV, "")
@@ -532,8 +536,7 @@ def run_checkov(plan: TfPlan, *, binary: Path | None = None, timeout: float = 60
         plan_file.write_text(json.dumps(plan.document, indent=1, sort_keys=True))
         netlog = Path(tmp) / "netguard.log"
         netlog.touch()
-        command = [str(exe), "-f", str(plan_file), "--framework", "terraform_plan", "-o", "json",
-                   "--skip-download", "--soft-fail"]  # fmt: skip
+        command = [str(exe), "-f", str(plan_file), *CHECKOV_ARGS]
         try:
             proc = subprocess.run(
                 command, env=offline_env(netlog), cwd=tmp, capture_output=True, text=True, timeout=timeout, check=False
