@@ -129,10 +129,64 @@ def without_references(resources: list[Resource], suffix: str) -> list[Resource]
     ]
 
 
+def unknown_where(value: Any, derived: set[str]) -> Any:
+    """``value`` with every leaf that another resource's output supplies replaced by the unknown sentinel."""
+    if isinstance(value, Mapping):
+        return {k: unknown_where(v, derived) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unknown_where(v, derived) for v in value]
+    return checkov.UNKNOWN if value in derived else value
+
+
+def as_first_preview(resources: list[Resource]) -> list[Resource]:
+    """A first-time ``pulumi preview``: no outputs yet, every value derived from another resource unknown."""
+    derived = {"good-data-bucket", "good-logs-bucket", KEY_ARN}
+    renamed = {r.urn: r.urn.replace("::good-", "::new-") for r in resources}
+    return [
+        dataclasses.replace(
+            r,
+            urn=renamed[r.urn],
+            inputs=unknown_where(dict(r.inputs), derived),
+            outputs={},
+            property_dependencies={k: tuple(renamed[u] for u in v) for k, v in r.property_dependencies.items()},
+            dependencies=tuple(renamed[u] for u in r.dependencies),
+        )
+        for r in resources
+    ]
+
+
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+
+
+def nacl_attachments() -> list[Resource]:
+    """One NACL listing its subnet inline, one attached by an association resource (as the baseline does)."""
+    vpc = res("aws:ec2/vpc:Vpc", "att-vpc", {"cidrBlock": "10.0.0.0/16"})
+    subnet = res(
+        "aws:ec2/subnet:Subnet", "att-subnet", {"vpcId": "v", "cidrBlock": "10.0.0.0/24"}, {"vpcId": [vpc.urn]}
+    )
+    inline = res(
+        NACL, "att-inline", {"vpcId": "v", "subnetIds": ["s"]}, {"vpcId": [vpc.urn], "subnetIds": [subnet.urn]}
+    )
+    associated = res(NACL, "att-associated", {"vpcId": "v"}, {"vpcId": [vpc.urn]})
+    association = res(
+        "aws:ec2/networkAclAssociation:NetworkAclAssociation",
+        "att-association",
+        {"subnetId": "s", "networkAclId": "n"},
+        {"subnetId": [subnet.urn], "networkAclId": [associated.urn]},
+    )
+    return [vpc, subnet, inline, associated, association]
+
+
 @pytest.fixture(scope="module")
 def combined() -> ResourceGraph:
     """Every scenario of this module in one graph, so checkov runs once (about 10 s) for all of them."""
-    return graph(*split_bucket("good"), *without_references(split_bucket("good"), "-norefs"), *insecure_stack())
+    return graph(
+        *split_bucket("good"),
+        *without_references(split_bucket("good"), "-norefs"),
+        *as_first_preview(split_bucket("good")),
+        *insecure_stack(),
+        *nacl_attachments(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -348,6 +402,16 @@ def test_linked_s3_checks_fail_without_references(run: checkov.CheckovRun, check
     assert verdict(run, check, urn(BUCKET, "good-data") + "-norefs") == "FAILED"
 
 
+@pytest.mark.parametrize("check", ["CKV2_AWS_6", "CKV_AWS_145", "CKV_AWS_21", "CKV_AWS_18"])
+def test_linked_s3_checks_pass_on_a_first_preview_full_of_unknowns(run: checkov.CheckovRun, check: str) -> None:
+    assert verdict(run, check, urn(BUCKET, "new-data")) == "PASSED"
+
+
+def test_ckv2_aws_1_accepts_inline_subnet_ids_only_as_its_waiver_says(run: checkov.CheckovRun) -> None:
+    verdicts = {name: verdict(run, "CKV2_AWS_1", urn(NACL, name)) for name in ("att-inline", "att-associated")}
+    assert verdicts == {"att-inline": "PASSED", "att-associated": "FAILED"}
+
+
 @pytest.mark.parametrize(
     ("check", "resource_urn", "control"),
     [
@@ -423,3 +487,35 @@ for host in ("192.0.2.1", "pypi.org"):
     logged = log.read_text()
     assert "192.0.2.1" in logged
     assert "pypi.org" in logged
+
+
+def recorded_run(check: str, address: str, result: str = "FAILED") -> checkov.CheckovRun:
+    """A CheckovRun holding one recorded checkov result (no checkov process)."""
+    plan = checkov.TfPlan(
+        document={}, address_to_urn={"aws_cloudwatch_log_group.g": urn("aws:cloudwatch/logGroup:LogGroup", "g")}
+    )
+    record = {"check_id": check, "check_name": "n", "resource": address, "check_result": {"result": result}}
+    return checkov.CheckovRun(plan=plan, results=(record,), blocked_connections=(), version=checkov.CHECKOV_VERSION)
+
+
+def test_findings_name_every_catalog_control_that_lists_the_check() -> None:
+    findings = recorded_run("CKV_AWS_338", "aws_cloudwatch_log_group.g").findings()
+    assert sorted(f.control for f in findings) == ["LOG-07", "NET-05"]
+    assert {(f.status, f.tool_id, f.source) for f in findings} == {("fail", "CKV_AWS_338", "checkov")}
+
+
+def test_findings_refuse_an_address_the_plan_does_not_contain() -> None:
+    with pytest.raises(KeyError, match=r"aws_s3_bucket\.ghost"):
+        recorded_run("CKV_AWS_18", "aws_s3_bucket.ghost").findings()
+
+
+def test_report_with_parsing_errors_is_an_error_not_a_pass() -> None:
+    report = {"check_type": "terraform_plan", "results": {"parsing_errors": ["plan.json"]}, "summary": {}}
+    with pytest.raises(checkov.CheckovRunError, match="could not parse"):
+        checkov.parse_report(json.dumps(report), resources=1)
+
+
+def test_report_without_plan_results_for_a_nonempty_plan_is_an_error() -> None:
+    empty = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
+    with pytest.raises(checkov.CheckovRunError, match="none of the 3 resources"):
+        checkov.parse_report(json.dumps(empty), resources=3)

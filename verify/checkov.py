@@ -546,13 +546,14 @@ def run_checkov(plan: TfPlan, *, binary: Path | None = None, timeout: float = 60
         blocked = tuple(line for line in netlog.read_text().splitlines() if line)
     if proc.returncode != 0:
         raise CheckovRunError(f"checkov exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
-    results, version = _parse_report(proc.stdout, len(plan.address_to_urn))
+    results, version = parse_report(proc.stdout, len(plan.address_to_urn))
     if version != CHECKOV_VERSION:
         raise CheckovRunError(f"{exe} is checkov {version}, the bridge is pinned to {CHECKOV_VERSION}")
     return CheckovRun(plan=plan, results=results, blocked_connections=blocked, version=version)
 
 
-def _parse_report(stdout: str, resources: int) -> tuple[tuple[dict[str, Any], ...], str]:
+def parse_report(stdout: str, resources: int) -> tuple[tuple[dict[str, Any], ...], str]:
+    """checkov's JSON report -> (passed + failed results, checkov version); anything unusable raises."""
     try:
         report = json.loads(stdout)
     except json.JSONDecodeError as exc:
