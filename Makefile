@@ -17,6 +17,14 @@ help: ## list the targets
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
+# checkov conflicts with the project's dependencies: it gets its own pinned venv (verify/checkov.py runs it).
+CHECKOV_VERSION := 3.3.30
+CHECKOV := .tools/checkov/bin/checkov
+
+$(CHECKOV): | $(UV) ## the pinned checkov in its own venv (used by the checkov bridge and its tests)
+	$(UV) venv --clear --quiet .tools/checkov
+	$(UV) pip install --quiet --python .tools/checkov/bin/python checkov==$(CHECKOV_VERSION)
+
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet
 	@touch $@
@@ -38,7 +46,7 @@ lint: .venv/.synced ## ruff lint and format check
 typecheck: .venv/.synced ## mypy (strict on components/, verify/, policies/)
 	$(RUN) mypy
 
-pytest: .venv/.synced ## the test suite
+pytest: .venv/.synced $(CHECKOV) ## the test suite
 	$(RUN) pytest
 
 test: lint typecheck pytest ## everything CI runs

@@ -47,9 +47,21 @@ def waiver(resource: str = "aisb-dev-access-logs", control: str = "S3-03", **fie
     return Waiver(**values)  # type: ignore[arg-type]
 
 
-def test_shipped_waiver_file_holds_only_the_by_design_access_log_encryption_waiver() -> None:
-    [shipped] = load_waivers(WAIVERS_PATH, CATALOG)
-    assert (shipped.control, shipped.reason) == ("S3-03", design_waiver("S3-03", "access-logs").reason)
+def test_shipped_waiver_file_holds_the_by_design_waiver_and_checkov_waivers_only() -> None:
+    shipped = load_waivers(WAIVERS_PATH, CATALOG)
+    controls = [w for w in shipped if w.control]
+    assert [(w.control, w.reason) for w in controls] == [("S3-03", design_waiver("S3-03", "access-logs").reason)]
+    checkov = [w for w in shipped if w.checkov]
+    assert {w.checkov for w in checkov} == {
+        "CKV2_AWS_62",
+        "CKV_AWS_144",
+        "CKV_AWS_145",
+        "CKV2_AWS_1",
+        "CKV2_AWS_57",
+        "CKV_AWS_352",
+        "CKV_AWS_252",
+    }
+    assert all(w.owner == "platform-security" and w.expires <= date(2027, 12, 31) for w in shipped)
 
 
 def test_valid_waiver_file_loads_with_its_fields(tmp_path: Path) -> None:
