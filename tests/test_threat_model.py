@@ -87,10 +87,9 @@ def test_threat_model_row_cites_a_test_named_after_its_control_or_is_planned_in_
         prefix = "test_" + row.control.lower().replace("-", "_") + "_"
         planned = PLANNED.match(row.proof)
         if planned:
-            if catalog.get(row.control).planned != planned.group(1):
-                unproven.append(
-                    f"{row.threat} {row.control}: says {planned.group(0)}, catalog says planned={catalog.get(row.control).planned!r}"
-                )
+            in_catalog = catalog.get(row.control).planned
+            if in_catalog != planned.group(1):
+                unproven.append(f"{row.threat} {row.control}: says {planned.group(0)}, catalog planned={in_catalog!r}")
         elif not any(name.startswith(prefix) for _, name in row.tests):
             unproven.append(f"{row.threat} {row.control}: no cited test starts with {prefix}")
     assert unproven == []

@@ -295,12 +295,15 @@ class _Builder:
         return chain
 
     def components(self) -> list[str]:
-        """Components shown as subgraphs: those holding two or more nodes (a one-node wrapper adds only noise)."""
-        held: dict[str, int] = {}
+        """Components shown as subgraphs: every one holding a node, except a wrapper (``SecureBucket``) that holds
+        a single node of its own name, which would only draw a box around one box."""
+        held: dict[str, list[str]] = {}
         for urn in self.kind:
             for ancestor in self._ancestors(urn):
-                held[ancestor] = held.get(ancestor, 0) + 1
-        return sorted(u for u, n in held.items() if n > 1)
+                held.setdefault(ancestor, []).append(urn)
+        return sorted(
+            c for c, inside in held.items() if len(inside) > 1 or self.name(inside[0]) != self.graph.get(c).name
+        )
 
     def group(self, urn: str, shown: set[str]) -> str:
         return next((a for a in self._ancestors(urn) if a in shown), "")
