@@ -55,7 +55,9 @@ $(MMDC):
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
 
 docs/diagram-dev.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/diagram.py verify/graph.py
-	$(RUN) baseline diagram --stack dev --out $@
+	$(RUN) baseline diagram --stack dev --out $@.new
+	@# replace only on change, so an unchanged diagram is not re-rendered (mmdc output is not byte-stable)
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 docs/diagram-dev.png: docs/diagram-dev.mmd docs/puppeteer-config.json | $(MMDC)
 	@test -x $(CHROMIUM) || { echo "chromium missing: apt-get install -y chromium"; exit 2; }

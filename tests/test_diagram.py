@@ -139,6 +139,26 @@ def test_dev_diagram_groups_nodes_by_parent_component(dev_diagram: str) -> None:
     assert groups["flowlog_network_flow_logs"] == "cmp_network"
 
 
+def test_preview_with_unknown_values_still_shows_every_node_and_endpoint_links_from_dependencies(
+    dev_graph: ResourceGraph, dev_diagram: str
+) -> None:
+    unknown = ResourceGraph(
+        [
+            Resource(**{**vars(r), "inputs": dict.fromkeys(r.inputs, UNKNOWN), "outputs": {}}) if r.custom else r
+            for r in dev_graph
+        ],
+        stack="dev",
+        project=dev_graph.project,
+    )
+    parsed = parse(mermaid_diagram(unknown))
+    assert parsed.errors == []
+    assert set(parsed.nodes) == set(parse(dev_diagram).nodes)
+    assert (
+        'endpoint_endpoints_s3 -->|"bucket policy depends on endpoint (policy unknown until apply)"| '
+        "bucket_aisb_dev_raw"
+    ) in parsed.edges
+
+
 def test_committed_dev_diagram_is_current(dev_diagram: str) -> None:
     committed = (ROOT / "docs" / "diagram-dev.mmd").read_text(encoding="utf-8")
     assert committed == dev_diagram, "docs/diagram-dev.mmd is stale: run `make diagram` and commit both files"

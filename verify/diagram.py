@@ -5,8 +5,8 @@ flow logs, secrets, VPCs), grouped into one ``subgraph`` per parent component. E
 records, never from names or assumptions, and each edge is labelled by what protects that hop:
 
 - bucket -> key: the bucket's encryption configuration (``rules`` property dependency or key ARN/alias);
-- endpoint -> bucket: the bucket policy's ``aws:SourceVpce`` values (the policy's endpoint dependencies when the
-  ids are not known yet), with the bucket's TLS-only and object-lock facts;
+- endpoint -> bucket: the bucket policy's ``aws:SourceVpce`` values, with the bucket's TLS-only and object-lock
+  facts (in a preview where the policy is still unknown: the endpoints the policy property depends on);
 - role -> endpoint -> bucket (or role -> bucket/key/log group/secret): the resources of the role's inline and
   attached policies' Allow statements;
 - flow log -> log group, VPC -> flow log; trail -> bucket / log group / key; bucket -> access-log bucket (server
@@ -93,6 +93,11 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """An object property, or empty when it is unknown (a preview placeholder string) or malformed."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -351,7 +356,7 @@ class _Builder:
         )
         lock = ""
         for config in self._owned(OBJECT_LOCK, bucket):
-            retention = (config.prop("rule") or {}).get("defaultRetention") or {}
+            retention = _mapping(_mapping(config.prop("rule")).get("defaultRetention"))
             period = f"{retention['days']}d" if retention.get("days") else f"{retention.get('years', '?')}y"
             lock = f"object lock {retention.get('mode', '?')} {period}" if retention else "object lock"
         if not lock and self.graph.get(bucket).prop("objectLockEnabled") is True:
@@ -360,20 +365,20 @@ class _Builder:
         bucket_key = sse_s3 = False
         for config in self._owned(SSE_CONFIG, bucket):
             for rule in _as_list(config.prop("rules")):
-                default = rule.get("applyServerSideEncryptionByDefault") or {} if isinstance(rule, Mapping) else {}
+                default = _mapping(_mapping(rule).get("applyServerSideEncryptionByDefault"))
                 algorithm = str(default.get("sseAlgorithm", ""))
                 if algorithm.startswith("aws:kms"):
                     keys |= set(self.links(config, "rules", "key"))
-                    bucket_key = bucket_key or rule.get("bucketKeyEnabled") is True
+                    bucket_key = bucket_key or _mapping(rule).get("bucketKeyEnabled") is True
                 sse_s3 = sse_s3 or algorithm == "AES256"
         versioned = any(
-            (v.prop("versioningConfiguration") or {}).get("status") == "Enabled"
+            _mapping(v.prop("versioningConfiguration")).get("status") == "Enabled"
             for v in self._owned(BUCKET_VERSIONING, bucket)
         )
         return BucketFacts(
             tls=tls,
             vpce=tuple(endpoints),
-            vpce_fallback=tuple(fallback) if vpce and not endpoints else (),
+            vpce_fallback=tuple(fallback) if policies and not statements else (),
             lock=lock,
             keys=tuple(sorted(keys)),
             bucket_key=bucket_key,
@@ -402,8 +407,10 @@ class _Builder:
         for bucket, facts in buckets.items():
             for key in facts.keys:
                 self.edge(bucket, key, [self.key_label(key), "bucket key" if facts.bucket_key else ""], dotted=True)
-            for endpoint in facts.vpce or facts.vpce_fallback:
+            for endpoint in facts.vpce:
                 self.edge(endpoint, bucket, ["via VPC endpoint", *facts.inbound(writes=True)])
+            for endpoint in facts.vpce_fallback:
+                self.edge(endpoint, bucket, ["bucket policy depends on endpoint (policy unknown until apply)"])
         for logging in self._side(BUCKET_LOGGING):
             for target in self.links(logging, "targetBucket", "bucket"):
                 bound = self.service_bound(buckets[target], "logging.s3.amazonaws.com")
@@ -445,7 +452,7 @@ class _Builder:
         for key in self.links(trail, "kmsKeyId", "key"):
             self.edge(trail.urn, key, [self.key_label(key)], dotted=True)
         for selector in _as_list(trail.prop("advancedEventSelectors")):
-            fields = selector.get("fieldSelectors", []) if isinstance(selector, Mapping) else []
+            fields = _mapping(selector).get("fieldSelectors")
             for item in _as_list(fields):
                 if isinstance(item, Mapping) and item.get("field") == "resources.ARN":
                     values = [*_strings(item.get("startsWiths")), *_strings(item.get("equals"))]
@@ -481,9 +488,8 @@ class _Builder:
         verbs = _s3_verbs(actions)
         if not verbs:
             return
-        endpoints = facts.vpce or facts.vpce_fallback
-        if endpoints:
-            for endpoint in endpoints:
+        if facts.vpce:
+            for endpoint in facts.vpce:
                 self.edge(role, endpoint, [f"{verb} {self.name(bucket)}" for verb in verbs])
         else:
             self.edge(role, bucket, [", ".join(verbs), *facts.inbound(writes="write" in verbs)])
