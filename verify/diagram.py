@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cached_property
 from typing import Any
 
 from verify.graph import STACK_TYPE, Resource, ResourceGraph
@@ -203,11 +204,14 @@ class BucketFacts:
 
 
 class _Builder:
-    """Walks the graph once; every lookup is by URN, property dependency or exact/ARN-pattern value."""
+    """Collects nodes and edges; every link is a URN, a property dependency or an exact/ARN-pattern value."""
 
     def __init__(self, graph: ResourceGraph) -> None:
         self.graph = graph
         self.resources = sorted(graph, key=lambda r: r.urn)
+        self.by_type: dict[str, list[Resource]] = {}
+        for resource in self.resources:
+            self.by_type.setdefault(resource.type, []).append(resource)
         self.kind = {r.urn: NODE_KINDS[r.type] for r in self.resources if r.type in NODE_KINDS}
         self.index: dict[tuple[str, str], set[str]] = {}
         for resource in self.resources:
@@ -239,7 +243,7 @@ class _Builder:
         return found
 
     def _side(self, type_token: str) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_token]
+        return self.by_type.get(type_token, [])
 
     def resolve(self, value: str, kind: str) -> set[str]:
         """The nodes of ``kind`` a string names: exact identity, a log group ARN with ``:*``, or an S3 object ARN."""
@@ -321,11 +325,9 @@ class _Builder:
         key = (self.ids[source], self.ids[target])
         self.edges.setdefault(key, Edge(key[0], key[1], dotted)).add(parts)
 
-    def bucket_facts(self) -> dict[str, BucketFacts]:
-        facts = {}
-        for bucket in (u for u, k in self.kind.items() if k == "bucket"):
-            facts[bucket] = self._bucket(bucket)
-        return facts
+    @cached_property
+    def buckets(self) -> dict[str, BucketFacts]:
+        return {u: self._bucket(u) for u, k in self.kind.items() if k == "bucket"}
 
     def _owned(self, type_token: str, bucket: str) -> list[Resource]:
         return [r for r in self._side(type_token) if bucket in self.links(r, "bucket", "bucket")]
@@ -403,7 +405,7 @@ class _Builder:
         return f"SSE-KMS with key {self.name(key)}"
 
     def build(self) -> None:
-        buckets = self.bucket_facts()
+        buckets = self.buckets
         for bucket, facts in buckets.items():
             for key in facts.keys:
                 self.edge(bucket, key, [self.key_label(key), "bucket key" if facts.bucket_key else ""], dotted=True)
@@ -505,7 +507,7 @@ class _Builder:
         prop = resource.prop
         details: list[str] = []
         if kind == "bucket":
-            facts = self._bucket(resource.urn)
+            facts = self.buckets[resource.urn]
             details = ["S3 bucket", "SSE-S3" if facts.sse_s3 else "", "versioned" if facts.versioned else ""]
         elif kind == "key":
             rotation = f"rotation {prop('rotationPeriodInDays') or 365}d" if prop("enableKeyRotation") is True else ""
