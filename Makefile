@@ -8,7 +8,7 @@ export UV_PYTHON := $(PYTHON)
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
 
-.PHONY: help demo scan test lint typecheck pytest preview docs clean
+.PHONY: help demo scan test lint typecheck pytest preview docs diagram clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,25 @@ test: lint typecheck pytest ## everything CI runs
 
 docs: .venv/.synced ## regenerate the README's config table from the config model
 	$(RUN) python -m verify.docs README.md
+
+# --- diagram: Mermaid source from the dev stack, rendered by mermaid-cli on Debian's chromium (no browser download)
+MERMAID_CLI_VERSION := 12.2.0
+MMDC := .tools/mermaid/node_modules/.bin/mmdc
+CHROMIUM ?= /usr/bin/chromium
+
+$(MMDC):
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
+
+docs/diagram-dev.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/diagram.py verify/graph.py
+	$(RUN) baseline diagram --stack dev --out $@.new
+	@# replace only on change, so an unchanged diagram is not re-rendered (mmdc output is not byte-stable)
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+docs/diagram-dev.png: docs/diagram-dev.mmd docs/puppeteer-config.json | $(MMDC)
+	@test -x $(CHROMIUM) || { echo "chromium missing: apt-get install -y chromium"; exit 2; }
+	PUPPETEER_SKIP_DOWNLOAD=1 $(MMDC) --quiet -p docs/puppeteer-config.json -i $< -o $@ -b white -s 2
+
+diagram: docs/diagram-dev.png ## regenerate docs/diagram-dev.mmd from the dev stack and render docs/diagram-dev.png
 
 clean: ## remove generated files (keeps the venv)
 	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

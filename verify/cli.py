@@ -21,6 +21,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from verify import report
 from verify.catalog import CatalogError, load_catalog
+from verify.diagram import mermaid_diagram
 from verify.findings import Finding
 from verify.graph import (
     STACK_TYPE,
@@ -161,6 +162,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
         source=source,
         tool_version=TOOL_VERSION,
         warnings=(*outcome.warnings, *coverage_warnings(findings)),
+        diagram=mermaid_diagram(graph),
     )
     if "table" in formats:
         console.print(report.render_terminal(findings, catalog, meta))
@@ -168,6 +170,22 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     if written:
         console.print("Wrote " + ", ".join(str(p) for p in written))
     return report.exit_code(findings, catalog)
+
+
+def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
+    """Mermaid data-flow diagram of the graph to stdout (``--out -``) or a file; plain text, never rich markup."""
+    graph, _ = load_scan_graph(args)
+    text = mermaid_diagram(graph)
+    if str(args.out) == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: cannot write ({exc.strerror or exc})") from None
+    console.print(f"Wrote {escape(str(args.out))}")
+    return EXIT_OK
 
 
 def write_reports(
@@ -222,6 +240,20 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     scan.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)")
     scan.set_defaults(handler=cmd_scan)
+
+    diagram = commands.add_parser(
+        "diagram",
+        help="write the secure data flow of a stack or a real preview/export file as a Mermaid flowchart",
+        description="Derive a Mermaid `flowchart LR` (roles -> VPC endpoints -> buckets -> keys, trail and flow logs "
+        "into the log archive, edges labelled by what protects them) from the resource graph of an offline run "
+        "(--stack) or of a real preview (--preview) or stack export (--stack-export) file. Exit 2 on bad input.",
+    )
+    diagram_source = diagram.add_mutually_exclusive_group()
+    diagram_source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
+    diagram_source.add_argument("--preview", type=Path, help="a `pulumi preview --json --show-sames` output file")
+    diagram_source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
+    diagram.add_argument("--out", type=Path, default=Path("-"), help="output file, - for stdout (default: -)")
+    diagram.set_defaults(handler=cmd_diagram)
     return parser
 
 

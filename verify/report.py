@@ -41,6 +41,7 @@ class ReportError(ValueError):
 class ReportMeta:
     """Run facts the findings do not carry. ``warnings`` are the waiver warnings every report shows.
 
+    ``diagram`` is Mermaid text (``verify.diagram.mermaid_diagram``) the Markdown report shows after the summary.
     ``artifact`` is the repo-relative file SARIF results are anchored to (GitHub code scanning rejects a
     result that has only a logical location); empty means the stack file ``Pulumi.<stack>.yaml``.
     """
@@ -50,6 +51,7 @@ class ReportMeta:
     tool_version: str
     warnings: tuple[str, ...] = ()
     artifact: str = ""
+    diagram: str = ""
 
     @property
     def artifact_uri(self) -> str:
@@ -269,6 +271,8 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
             f"{coverage['evaluated']} of {coverage['controls']} controls evaluated by this scan; the others are "
             "listed under warnings (not evaluated is never a pass).",
         ]
+    if meta.diagram:
+        lines += ["", "### Secure data flow", "", "```mermaid", meta.diagram.rstrip("\n"), "```"]
     ordered = _ordered(findings, catalog)
     problems = [f for f in ordered if f.status in ("fail", "error")]
     if problems:
