@@ -14,7 +14,8 @@ DATA = Path(__file__).parent / "data"
 
 
 def scan(tmp_path: Path, *args: str) -> int:
-    return main(["scan", *args, "--out", str(tmp_path / "out")])
+    """The rules-only scan (checkov has its own tests below and in test_checkov_scan.py)."""
+    return main(["scan", "--no-checkov", *args, "--out", str(tmp_path / "out")])
 
 
 def findings_json(tmp_path: Path) -> dict[str, object]:
@@ -22,8 +23,12 @@ def findings_json(tmp_path: Path) -> dict[str, object]:
     return data
 
 
-def test_scan_of_the_dev_stack_passes_and_writes_every_report(tmp_path: Path) -> None:
-    assert scan(tmp_path, "--stack", "dev") == 0
+def test_scan_of_the_dev_stack_with_checkov_passes_and_writes_every_report(tmp_path: Path) -> None:
+    assert main(["scan", "--stack", "dev", "--out", str(tmp_path / "out")]) == 0
+    document = findings_json(tmp_path)
+    sources = {f["source"] for f in document["findings"]}  # type: ignore[attr-defined]
+    assert sources == {"rule", "checkov"}
+    assert [w for w in document["warnings"] if "matched no failing finding" in w] == []  # type: ignore[attr-defined]
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["findings.json", "junit.xml", "report.md", "results.sarif"]
     assert json.loads((tmp_path / "out" / "results.sarif").read_text())["version"] == "2.1.0"
@@ -116,3 +121,18 @@ def test_stack_and_preview_are_mutually_exclusive(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         scan(tmp_path, "--stack", "dev", "--preview", "x.json")
     assert exit_info.value.code == 2
+
+
+def test_missing_checkov_binary_is_exit_2_naming_the_make_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BASELINE_CHECKOV", str(tmp_path / "no-checkov"))
+    assert main(["scan", "--stack", "dev", "--out", str(tmp_path / "out")]) == 2
+    assert "make .tools/checkov/bin/checkov" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(tmp_path: Path) -> None:
+    scan(tmp_path, "--stack", "dev", "--format", "json")
+    warnings = findings_json(tmp_path)["warnings"]
+    assert [w for w in warnings if "matched no failing finding" in w] == []  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from verify import report
 from verify.catalog import CatalogError, load_catalog
+from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
 from verify.diagram import mermaid_diagram
 from verify.findings import Finding
 from verify.graph import (
@@ -36,6 +37,7 @@ from verify.scan import scan_rules
 from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
 
 EXIT_OK = 0
+EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
 TOOL_VERSION = "0.1.0"
 
@@ -155,7 +157,12 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
     graph, source = load_scan_graph(args)
-    outcome = apply_waivers(scan_rules(graph), waivers, date.today())
+    raw = scan_rules(graph)
+    if args.checkov:
+        raw += checkov_findings(graph, catalog)
+    else:  # checkov waivers cannot match when checkov does not run: not stale, just not applicable
+        waivers = [w for w in waivers if not w.checkov]
+    outcome = apply_waivers(raw, waivers, date.today())
     findings = list(outcome.findings)
     meta = report.ReportMeta(
         stack=graph.stack or args.stack or "dev",
@@ -238,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="table,md,json,sarif,junit", help=f"comma-separated, any of {', '.join(FORMATS)}"
     )
     scan.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    scan.add_argument(
+        "--no-checkov",
+        dest="checkov",
+        action="store_false",
+        help="skip checkov's built-in checks (faster; the rules still run)",
+    )
     scan.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)")
     scan.set_defaults(handler=cmd_scan)
 
@@ -265,7 +278,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args, console)
         return result
-    except (ConfigError, StackError, GraphFormatError, WaiverError, CatalogError, UsageError) as exc:
+    except CheckovRunError as exc:
+        errors.print(f"[red]error:[/] checkov failed, no report written: {escape(str(exc))}", soft_wrap=True)
+        return EXIT_VIOLATIONS
+    except (
+        ConfigError,
+        StackError,
+        GraphFormatError,
+        WaiverError,
+        CatalogError,
+        UsageError,
+        CheckovUnavailableError,
+    ) as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
 
