@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import network
+from components import documents, identity, network
 from components.config import BaselineConfig
 from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -30,6 +30,18 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         self.account = account
         # The region must offer azCount AZs: checked before any resource is created.
         zones = network.resolve_zones(config.network, account.region, pulumi.InvokeOptions(parent=self))
+        # Identity first (trust only): key policies name the role ARNs; inline policies come after the keys.
+        self.roles = identity.WorkloadRoles(
+            "identity",
+            identity.WorkloadRolesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.identity,
+                bucket_names=config.storage.bucket_names,
+                extra_boundary_allows=flow_log_delivery_allows(config, account),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -44,6 +56,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                         account=account,
                         secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
                     ),
+                    self.roles.key_statements(WIRED_RESOURCES),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -59,7 +72,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 retention_days=config.logging.retention_days,
                 protect=config.protect,
                 availability_zones=zones,
-                flow_log_role_boundary_arn=None,  # identity issue: the permissions boundary (IAM-05)
+                flow_log_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -86,14 +99,29 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 identity=config.identity,
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
+                data_processor_arn=self.roles.roles[identity.PROCESSOR].arn,  # GOV-02: the secret's only reader
                 protect=config.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        # For identity (SageMaker subnets/SGs, IAM-06).
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
+        self.role_policies = identity.RolePolicies(
+            "identity-policies",
+            identity.RolePoliciesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                roles=self.roles.roles,
+                bucket_arns={r: self.storage.buckets[r].arn for r in WIRED_RESOURCES},  # audit-logs: LOG issue
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                subnet_ids=self.network.private_subnet_ids,
+                security_group_ids=[self.endpoints.security_group_id],  # IAM-06: SageMaker jobs' security group
+                secret_arn=self.storage.secret.arn,
+                bedrock_model_arns=config.identity.bedrock_model_arns,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:
@@ -111,12 +139,29 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             "flowLogGroupName": self.network.flow_log_group.name,
         }
         result.update(self.storage.outputs())
+        result.update(self.roles.outputs())
+        result["permissionsBoundaryArn"] = self.roles.boundary_arn
         return result
 
 
-def merge_key_statements(*parts: Mapping[str, Sequence[Statement]]) -> dict[str, list[Statement]]:
-    """Combine each component's key-policy statements per data class (order kept)."""
-    merged: dict[str, list[Statement]] = {}
+#: Matrix resources wired to buckets today; the audit-log bucket joins with the LOG work.
+WIRED_RESOURCES: tuple[str, ...] = ("raw", "curated", "models")
+
+
+def flow_log_delivery_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
+    """The flow-log role's grants, for the boundary's cap (the role carries the boundary too)."""
+    group_arn = documents.log_group_arn(
+        account.partition, account.region, account.account_id, network.flow_log_group_name(config)
+    )
+    statements: list[Statement] = documents.flow_log_delivery_policy(group_arn)["Statement"]
+    return statements
+
+
+def merge_key_statements(
+    *parts: Mapping[str, Sequence[pulumi.Input[Statement]]],
+) -> dict[str, list[pulumi.Input[Statement]]]:
+    """Combine each component's key-policy statements per data class (order kept); statements may be Outputs."""
+    merged: dict[str, list[pulumi.Input[Statement]]] = {}
     for part in parts:
         for data_class, statements in part.items():
             merged.setdefault(data_class, []).extend(statements)

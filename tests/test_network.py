@@ -47,6 +47,10 @@ def dev() -> OfflineRun:
     return run_stack("dev")
 
 
+FLOW_LOG_ROLE = "network-flow-logs"
+BOUNDARY = "aws:iam/policy:Policy"
+
+
 def _only(graph: ResourceGraph, type_token: str) -> Resource:
     found = graph.by_type(type_token)
     assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
@@ -199,7 +203,7 @@ def test_net_04_every_private_subnet_uses_the_private_nacl(dev: OfflineRun) -> N
 def test_net_05_flow_log_captures_all_traffic_into_the_log_group(dev: OfflineRun) -> None:
     flow_log = _only(dev.graph, FLOW_LOG)
     group = _only(dev.graph, LOG_GROUP)
-    role = _only(dev.graph, ROLE)
+    role = dev.graph.one(ROLE, FLOW_LOG_ROLE)
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["vpcId"] == _only(dev.graph, VPC).id
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
@@ -218,7 +222,7 @@ def test_net_05_flow_log_group_encrypted_with_logs_key_and_retained(dev: Offline
 
 
 def test_net_05_delivery_role_trust_conditions_exact(dev: OfflineRun) -> None:
-    trust = _policy(_only(dev.graph, ROLE), "assumeRolePolicy")
+    trust = _policy(dev.graph.one(ROLE, FLOW_LOG_ROLE), "assumeRolePolicy")
     assert trust["Statement"] == [
         {
             "Sid": "VpcFlowLogsAssumeRole",
@@ -233,10 +237,11 @@ def test_net_05_delivery_role_trust_conditions_exact(dev: OfflineRun) -> None:
     ]
 
 
-def test_net_05_delivery_role_has_no_boundary_yet_and_one_scoped_inline_policy(dev: OfflineRun) -> None:
-    role = _only(dev.graph, ROLE)
-    assert "permissionsBoundary" not in role.inputs
-    policy = _only(dev.graph, ROLE_POLICY)
+def test_net_05_delivery_role_carries_the_boundary_and_one_scoped_inline_policy(dev: OfflineRun) -> None:
+    role = dev.graph.one(ROLE, FLOW_LOG_ROLE)
+    assert role.inputs["permissionsBoundary"] == dev.graph.one(BOUNDARY, "identity-boundary").outputs["arn"]
+    assert [p.name for p in dev.graph.by_type(ROLE_POLICY) if p.inputs["role"] == role.id] == [FLOW_LOG_ROLE]
+    policy = dev.graph.one(ROLE_POLICY, FLOW_LOG_ROLE)
     assert policy.inputs["role"] == role.id
     group_arn = _only(dev.graph, LOG_GROUP).outputs["arn"]
     assert _policy(policy)["Statement"] == [
@@ -266,8 +271,8 @@ def test_net_05_logs_key_admits_logs_service_for_the_flow_log_group_only(dev: Of
 def test_net_05_flow_log_created_after_group_role_and_its_policy(dev: OfflineRun) -> None:
     flow_log = _only(dev.graph, FLOW_LOG)
     assert _only(dev.graph, LOG_GROUP).urn in flow_log.property_dependencies["logDestination"]
-    assert _only(dev.graph, ROLE).urn in flow_log.property_dependencies["iamRoleArn"]
-    assert _only(dev.graph, ROLE_POLICY).urn in flow_log.dependencies
+    assert dev.graph.one(ROLE, FLOW_LOG_ROLE).urn in flow_log.property_dependencies["iamRoleArn"]
+    assert dev.graph.one(ROLE_POLICY, FLOW_LOG_ROLE).urn in flow_log.dependencies
 
 
 # ---- EP-01 … EP-05 ---------------------------------------------------------------------------
