@@ -1,6 +1,7 @@
 """``baseline`` command line: offline preview of a stack (more commands land with their issues).
 
-Exit codes: 0 success, 2 bad input (unknown stack, invalid config, bad arguments).
+Exit codes: 0 success, 1 findings (``access``: the policies differ from the matrix),
+2 bad input (unknown stack, invalid config, bad arguments).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.tree import Tree
 
 from components.config import ConfigError
+from verify.analysis import AccessReport, analyze
 from verify.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.offline import PROJECT_ROOT, StackError, run_stack
 
 EXIT_OK = 0
+EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -91,6 +95,39 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def access_table(report: AccessReport) -> Table:
+    """The evaluated matrix: one row per role x resource, one column per probed action (Allow/deny, mismatch red)."""
+    table = Table(title="Access matrix, evaluated offline (the expected value is shown where it differs)")
+    table.add_column("role")
+    table.add_column("resource")
+    actions = list(dict.fromkeys(row.action for row in report.rows))
+    for action in actions:
+        table.add_column(action)
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for row in report.rows:
+        text = "allow" if row.allowed else "deny"
+        if row.allowed != row.declared:
+            text = f"[red bold]{text} (expected {'allow' if row.declared else 'deny'})[/]"
+        elif row.allowed:
+            text = f"[green]{text}[/]"
+        cells.setdefault((row.role, row.resource), {})[row.action] = text
+    for (role, resource), by_action in cells.items():
+        table.add_row(role, resource, *[by_action[a] for a in actions])
+    return table
+
+
+def cmd_access(args: argparse.Namespace, console: Console) -> int:
+    report = analyze(run_stack(args.stack, root=args.project_dir).graph)
+    console.print(access_table(report))
+    if report.missing_resources:
+        console.print(f"Not in this stack (not evaluated): {', '.join(report.missing_resources)}")
+    failed = [f for f in report.findings() if f.status == "fail"]
+    for finding in failed:
+        console.print(f"[red]{finding.control}[/] {escape(finding.message)}")
+    console.print(f"{len(report.rows)} matrix cells and {len(report.keys)} key uses evaluated, {len(failed)} differ")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
@@ -112,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     preview.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     preview.set_defaults(handler=cmd_preview)
+    access = commands.add_parser(
+        "access",
+        help="evaluate the declared access matrix against the stack's policies offline (IAM-03, IAM-04)",
+        description="Evaluate every role x bucket x action of the access matrix, and every role's key use, "
+        "against the rendered policies (identity, boundary, bucket, key, S3 gateway endpoint); exit 1 on a difference.",
+    )
+    access.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    access.set_defaults(handler=cmd_access)
     return parser
 
 
