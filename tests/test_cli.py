@@ -75,3 +75,12 @@ def test_unknown_command_exits_2() -> None:
     result = subprocess.run([sys.executable, "-m", "verify.cli", "deploy"], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "invalid choice: 'deploy'" in result.stderr
+
+
+def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["access", "--stack", "dev"]) == 0
+    printed = capsys.readouterr().out
+    assert "data-processor" in printed
+    assert "s3:PutBucketPolicy" in printed
+    assert "Not in this stack (not evaluated): audit-logs" in printed
+    assert "60 matrix cells and 16 key uses evaluated, 0 differ" in printed
