@@ -77,7 +77,10 @@ def test_unknown_command_exits_2() -> None:
     assert "invalid choice: 'deploy'" in result.stderr
 
 
-def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(capsys: pytest.CaptureFixture[str]) -> None:
+def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table at full width
     assert main(["access", "--stack", "dev"]) == 0
     printed = capsys.readouterr().out
     assert "data-processor" in printed
