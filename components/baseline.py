@@ -107,6 +107,16 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
+        self.workload_security_group = identity.WorkloadSecurityGroup(
+            "workloads-sg",
+            identity.WorkloadSecurityGroupArgs(
+                name_prefix=config.name_prefix,
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=config.network.cidr,
+                s3_prefix_list_id=self.endpoints.s3_gateway.prefix_list_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.role_policies = identity.RolePolicies(
             "identity-policies",
             identity.RolePoliciesArgs(
@@ -116,7 +126,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 bucket_arns={r: self.storage.buckets[r].arn for r in WIRED_RESOURCES},  # audit-logs: LOG issue
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 subnet_ids=self.network.private_subnet_ids,
-                security_group_ids=[self.endpoints.security_group_id],  # IAM-06: SageMaker jobs' security group
+                security_group_ids=[self.workload_security_group.security_group_id],  # IAM-06: jobs' only SG
                 secret_arn=self.storage.secret.arn,
                 bedrock_model_arns=config.identity.bedrock_model_arns,
             ),
@@ -141,6 +151,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result.update(self.storage.outputs())
         result.update(self.roles.outputs())
         result["permissionsBoundaryArn"] = self.roles.boundary_arn
+        result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
         return result
 
 

@@ -459,6 +459,99 @@ class RolePolicies(pulumi.ComponentResource):
         self.register_outputs({f"{role}Policy": p.policy for role, p in self.policies.items()})
 
 
+@dataclass(frozen=True)
+class WorkloadSecurityGroupArgs:
+    """Inputs of WorkloadSecurityGroup: the VPC, its CIDR and the S3 gateway endpoint's prefix list."""
+
+    name_prefix: str
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    s3_prefix_list_id: pulumi.Input[str]
+
+
+class WorkloadSecurityGroup(pulumi.ComponentResource):
+    """The security group IAM-06 confines SageMaker jobs and models to: HTTPS to the interface endpoints (VPC CIDR)
+    and to S3 (gateway prefix list), all traffic among its own members (distributed training), nothing else.
+
+    The endpoint security group would lock jobs out: it has no egress at all (EP-04).
+    """
+
+    security_group: aws.ec2.SecurityGroup
+
+    def __init__(self, name: str, args: WorkloadSecurityGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("baseline:identity:WorkloadSecurityGroup", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.security_group = aws.ec2.SecurityGroup(
+            name,
+            name=f"{args.name_prefix}-sagemaker-workloads",
+            description="SageMaker jobs and models: HTTPS to VPC endpoints and S3, traffic among members",
+            vpc_id=args.vpc_id,
+            revoke_rules_on_delete=True,
+            tags={"Name": f"{args.name_prefix}-sagemaker-workloads"},
+            opts=child,
+        )
+        sg_id = self.security_group.id
+        egress = [
+            _https_egress(
+                f"{name}-https-endpoints", sg_id, "HTTPS to the interface endpoints", child, cidr_ipv4=args.vpc_cidr
+            ),
+            _https_egress(
+                f"{name}-https-s3",
+                sg_id,
+                "HTTPS to S3 via the gateway endpoint",
+                child,
+                prefix_list_id=args.s3_prefix_list_id,
+            ),
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-members-out",
+                security_group_id=sg_id,
+                description="To other members (distributed jobs)",
+                ip_protocol="-1",
+                referenced_security_group_id=sg_id,
+                opts=child,
+            ),
+        ]
+        ingress = aws.vpc.SecurityGroupIngressRule(
+            f"{name}-members-in",
+            security_group_id=sg_id,
+            description="From other members (distributed jobs)",
+            ip_protocol="-1",
+            referenced_security_group_id=sg_id,
+            opts=child,
+        )
+        aws.ec2.VpcSecurityGroupRulesExclusive(
+            name,
+            security_group_id=sg_id,
+            ingress_rule_ids=[ingress.security_group_rule_id],
+            egress_rule_ids=[rule.security_group_rule_id for rule in egress],
+            opts=child,
+        )
+        self.security_group_id: pulumi.Output[str] = sg_id
+        self.register_outputs({"securityGroupId": sg_id})
+
+
+def _https_egress(
+    name: str,
+    sg_id: pulumi.Input[str],
+    description: str,
+    opts: pulumi.ResourceOptions,
+    *,
+    cidr_ipv4: str | None = None,
+    prefix_list_id: pulumi.Input[str] | None = None,
+) -> aws.vpc.SecurityGroupEgressRule:
+    return aws.vpc.SecurityGroupEgressRule(
+        name,
+        security_group_id=sg_id,
+        description=description,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4=cidr_ipv4,
+        prefix_list_id=prefix_list_id,
+        opts=opts,
+    )
+
+
 def _grants_anything(role: str, resources: Iterable[str]) -> bool:
     wired = set(resources)
     return role in EXECUTION_ROLES or any(r in wired for r in ACCESS_MATRIX[role])
@@ -474,6 +567,8 @@ __all__ = [
     "RolePoliciesArgs",
     "WorkloadRoles",
     "WorkloadRolesArgs",
+    "WorkloadSecurityGroup",
+    "WorkloadSecurityGroupArgs",
     "boundary_document",
     "boundary_targets",
     "declared_access",

@@ -110,7 +110,7 @@ def job_context(graph: ResourceGraph, model: AccessModel, **changes: ContextValu
 
 
 def endpoint_sg(graph: ResourceGraph) -> str:
-    return graph.one("aws:ec2/securityGroup:SecurityGroup", "endpoints-sg").id
+    return graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
 
 
 def trust(model: AccessModel, graph: ResourceGraph, role: str, request: Request) -> Decision:

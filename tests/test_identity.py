@@ -239,7 +239,7 @@ def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev: Of
     graph = dev.graph
     keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
     subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
-    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "endpoints-sg").id
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
     assert by_sid(inline(graph, identity.TRAINER))["CreateJobsInsideBaselineGuardrails"] == {
         "Sid": "CreateJobsInsideBaselineGuardrails",
         "Effect": "Allow",
@@ -258,6 +258,36 @@ def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev: Of
             },
         },
     }
+
+
+def test_iam_06_workload_group_allows_https_to_endpoints_and_s3_and_traffic_among_members(dev: OfflineRun) -> None:
+    graph = dev.graph
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg")
+    assert sg.inputs["vpcId"] == graph.one("aws:ec2/vpc:Vpc", "network-vpc").id
+    prefix_list = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "endpoints-s3").outputs["prefixListId"]
+    rules = {
+        (
+            r.type.split(":")[-1],
+            r.inputs["ipProtocol"],
+            r.inputs.get("fromPort"),
+            r.inputs.get("toPort"),
+            r.inputs.get("cidrIpv4") or r.inputs.get("prefixListId") or r.inputs.get("referencedSecurityGroupId"),
+        )
+        for t in (
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        )
+        for r in graph.by_type(t)
+        if r.inputs["securityGroupId"] == sg.id
+    }
+    assert rules == {
+        ("SecurityGroupEgressRule", "tcp", 443, 443, "10.42.0.0/16"),
+        ("SecurityGroupEgressRule", "tcp", 443, 443, prefix_list),
+        ("SecurityGroupEgressRule", "-1", None, None, sg.id),
+        ("SecurityGroupIngressRule", "-1", None, None, sg.id),
+    }
+    exclusive = graph.one("aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive", "workloads-sg")
+    assert (len(exclusive.inputs["ingressRuleIds"]), len(exclusive.inputs["egressRuleIds"])) == (1, 3)
 
 
 def test_iam_06_only_the_trainer_may_create_sagemaker_resources(dev: OfflineRun) -> None:

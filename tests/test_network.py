@@ -289,7 +289,7 @@ def test_ep_02_ml_core_interface_endpoints_in_every_subnet_with_private_dns(dev:
     endpoints = _interface_endpoints(dev.graph)
     names = sorted(e.inputs["serviceName"] for e in endpoints)
     assert names == sorted(f"com.amazonaws.{REGION}.{s}" for s in ENDPOINT_BUNDLES["ml-core"])
-    sg = _only(dev.graph, SG)
+    sg = dev.graph.one(SG, "endpoints-sg")
     for endpoint in endpoints:
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert sorted(endpoint.inputs["subnetIds"]) == _expected_ids(dev.graph, SUBNET)
@@ -311,7 +311,7 @@ def test_ep_03_bedrock_not_on_by_default(dev: OfflineRun) -> None:
 
 
 def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: OfflineRun) -> None:
-    sg = _only(dev.graph, SG)
+    sg = dev.graph.one(SG, "endpoints-sg")
     assert "ingress" not in sg.inputs
     assert "egress" not in sg.inputs
     rules = [r for t in SG_RULE_TYPES for r in dev.graph.by_type(t) if r.inputs.get("securityGroupId") == sg.id]
@@ -328,7 +328,7 @@ def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: Offli
             },
         )
     ]
-    exclusive = _only(dev.graph, RULES_EXCLUSIVE)
+    exclusive = dev.graph.one(RULES_EXCLUSIVE, "endpoints-sg")
     assert exclusive.inputs == {
         "securityGroupId": sg.id,
         "ingressRuleIds": [rules[0].outputs["securityGroupRuleId"]],
@@ -337,8 +337,10 @@ def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: Offli
 
 
 def test_ep_04_no_other_security_group_rule_exists_in_the_stack(dev: OfflineRun) -> None:
-    rules = [r for t in SG_RULE_TYPES for r in dev.graph.by_type(t)]
-    assert len(rules) == 1
+    """One rule on the endpoint group; the SageMaker workload group's four rules are pinned in test_identity."""
+    groups = {dev.graph.one(SG, name).id: name for name in ("endpoints-sg", "workloads-sg")}
+    rules = [groups[r.inputs["securityGroupId"]] for t in SG_RULE_TYPES for r in dev.graph.by_type(t)]
+    assert sorted(rules) == ["endpoints-sg", *["workloads-sg"] * 4]
 
 
 def test_ep_05_every_endpoint_has_a_policy_limited_to_this_account(dev: OfflineRun) -> None:
@@ -385,7 +387,7 @@ def test_gov_04_outputs_name_vpc_subnets_endpoints_and_flow_log_group(dev: Offli
     graph, exports = dev.graph, dev.exports
     assert exports["vpcId"] == _only(graph, VPC).id
     assert sorted(exports["privateSubnetIds"]) == _expected_ids(graph, SUBNET)
-    assert exports["endpointSecurityGroupId"] == _only(graph, SG).id
+    assert exports["endpointSecurityGroupId"] == graph.one(SG, "endpoints-sg").id
     assert exports["s3GatewayEndpointId"] == _s3_gateway(graph).id
     by_service = {
         e.inputs["serviceName"].removeprefix(f"com.amazonaws.{REGION}."): e.id for e in _interface_endpoints(graph)

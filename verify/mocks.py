@@ -239,6 +239,7 @@ TEMPLATES: dict[str, Template] = {
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
     # identity
     "aws:iam/policy:Policy": _iam_policy,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     # storage
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{
