@@ -11,6 +11,7 @@ import pytest
 from components import documents, identity
 from components.config import BucketNamesConfig, ConfigError, parse_config
 from components.keys import AccountContext
+from verify.access import PolicySet, Request, evaluate
 from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze
 from verify.graph import Resource, ResourceGraph
 from verify.iam_validation import validate_policy
@@ -233,6 +234,21 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev: OfflineRun) -> None
     services = {a.split(":")[0] for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
     assert services == {"ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
     assert all("Condition" not in s for s in statements)
+
+
+def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev: OfflineRun) -> None:
+    boundary = dev.graph.one(POLICY, "identity-boundary").inputs["policy"]
+    refused = []
+    for policy in dev.graph.by_type(ROLE_POLICY):
+        for statement in json.loads(policy.inputs["policy"])["Statement"]:
+            resources = statement["Resource"]
+            for resource in [resources] if isinstance(resources, str) else resources:
+                concrete = resource.replace("*", "x").replace("?", "x")
+                for action in statement["Action"]:
+                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete)
+                    if evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome != "Allow":
+                        refused.append((policy.name, action, resource))
+    assert refused == []
 
 
 def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev: OfflineRun) -> None:
