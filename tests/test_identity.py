@@ -10,12 +10,12 @@ import pytest
 
 from components import documents, identity
 from components.config import BucketNamesConfig, ConfigError, parse_config
-from components.keys import AccountContext
+from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from verify.access import PolicySet, Request, evaluate
 from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze
 from verify.graph import Resource, ResourceGraph
 from verify.iam_validation import validate_policy
-from verify.offline import OfflineRun, run_stack
+from verify.offline import OfflineRun, run_program, run_stack
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -452,3 +452,17 @@ def test_matrix_generates_auditor_reads_of_the_audit_bucket_when_given() -> None
         ("ListAuditLogs", ["s3:ListBucket"], "arn:aws:s3:::aisb-dev-audit-1234567"),
         ("UseLogsKeyViaS3", ["kms:Decrypt"], f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*"),
     ]
+
+
+def test_kms_06_wiring_the_audit_bucket_adds_the_auditor_to_the_logs_key_via_s3_only() -> None:
+    account = AccountContext(ACCOUNT, REGION, "aws")
+
+    def program() -> None:
+        roles = identity.WorkloadRoles("identity", identity.WorkloadRolesArgs(name_prefix="aisb-dev", account=account))
+        statements = roles.key_statements([*identity.RESOURCES])
+        EncryptionKeys("keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=account, statements=statements))
+
+    graph = run_program(program, config={"aws:region": REGION}).graph
+    logs = by_sid(json.loads(graph.one(KEY, "keys-logs").inputs["policy"]))
+    assert logs["RolesUseLogsKeyViaS3"]["Principal"] == {"AWS": [f"{ARN}auditor"]}
+    assert logs["RolesUseLogsKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{REGION}.amazonaws.com"

@@ -9,7 +9,6 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -354,9 +353,3 @@ def analyze(graph: ResourceGraph) -> AccessReport:
     model = access_model(graph)
     missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
     return AccessReport(model, access_rows(model), key_rows(model), missing)
-
-
-def policy_json(text: str) -> dict[str, Any]:
-    """A policy's JSON text as a dict (for tests and the CLI)."""
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
