@@ -466,3 +466,17 @@ def test_kms_06_wiring_the_audit_bucket_adds_the_auditor_to_the_logs_key_via_s3_
     logs = by_sid(json.loads(graph.one(KEY, "keys-logs").inputs["policy"]))
     assert logs["RolesUseLogsKeyViaS3"]["Principal"] == {"AWS": [f"{ARN}auditor"]}
     assert logs["RolesUseLogsKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{REGION}.amazonaws.com"
+
+
+def test_iam_05_configured_bucket_names_enter_the_boundary_and_the_matrix_still_holds() -> None:
+    graph = run_stack("dev", overrides={"baseline:storage": {"bucketNames": {"raw": "acme-training-raw"}}}).graph
+    boundary = json.dumps(json.loads(graph.one(POLICY, "identity-boundary").inputs["policy"]))
+    assert "arn:aws:s3:::acme-training-raw/*" in boundary
+    report = analyze(graph)
+    assert report.model.buckets["raw"].arn == "arn:aws:s3:::acme-training-raw"
+    assert [f.message for f in report.findings() if f.status == "fail"] == []
+
+
+def test_iam_01_a_malformed_principal_arn_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"baseline:identity\.auditorPrincipalArns\.0 = \"alice\""):
+        parse_config({"identity": {"auditorPrincipalArns": ["alice"]}})
