@@ -99,7 +99,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 identity=config.identity,
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
-                data_processor_arn=self.roles.roles[identity.PROCESSOR].arn,  # GOV-02: the secret's only reader
+                data_processor_arn=self.roles.arns[identity.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),

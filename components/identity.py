@@ -359,6 +359,12 @@ class WorkloadRoles(pulumi.ComponentResource):
             )
             for role in ROLES
         }
+        # ARNs from the roles' names: known at preview (the name is an input; the engine's ``arn`` is not), so key
+        # and secret policies naming them stay checkable by preview-time rules, and still wait for the roles.
+        self.arns: dict[str, pulumi.Output[str]] = {
+            role: resource.name.apply(lambda n: f"arn:{args.account.partition}:iam::{args.account.account_id}:role/{n}")
+            for role, resource in self.roles.items()
+        }
         self.boundary_arn: pulumi.Output[str] = self.boundary.arn
         self.register_outputs(self.outputs() | {"permissionsBoundaryArn": self.boundary_arn})
 
@@ -373,7 +379,8 @@ class WorkloadRoles(pulumi.ComponentResource):
     def key_statements(self, resources: Sequence[str]) -> dict[str, list[pulumi.Output[Statement]]]:
         """KMS-06/GOV-02: per data class, the key users (role ARNs, via S3 only) and the processor's secret grant.
 
-        Outputs of the role ARNs: the key policies wait for the roles, which AWS requires of named principals.
+        Outputs of the role ARNs (``arns``): the key policies wait for the roles, which AWS requires of named
+        principals, and are known at preview.
         """
         account, prefix = self.args.account, self.args.name_prefix
         result: dict[str, list[pulumi.Output[Statement]]] = {}
@@ -388,11 +395,9 @@ class WorkloadRoles(pulumi.ComponentResource):
                     sid, arns, via_services=[documents.s3_via_service(account.region)], account_id=account.account_id
                 )
 
-            result[data_class] = [pulumi.Output.all(*[self.roles[u].arn for u in users]).apply(statement)]
+            result[data_class] = [pulumi.Output.all(*[self.arns[u] for u in users]).apply(statement)]
         result.setdefault("data", []).append(
-            self.roles[PROCESSOR].arn.apply(
-                lambda arn: storage.data_processor_secret_key_statement(account, prefix, arn)
-            )
+            self.arns[PROCESSOR].apply(lambda arn: storage.data_processor_secret_key_statement(account, prefix, arn))
         )
         return result
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+import pulumi
 import pytest
 
 from components import documents, identity
@@ -15,6 +16,7 @@ from verify.access import PolicySet, Request, evaluate
 from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze
 from verify.graph import Resource, ResourceGraph
 from verify.iam_validation import validate_policy
+from verify.mocks import BaselineMocks
 from verify.offline import OfflineRun, run_program, run_stack
 
 ROLE = "aws:iam/role:Role"
@@ -480,3 +482,29 @@ def test_iam_05_configured_bucket_names_enter_the_boundary_and_the_matrix_still_
 def test_iam_01_a_malformed_principal_arn_is_refused_naming_the_key() -> None:
     with pytest.raises(ConfigError, match=r"baseline:identity\.auditorPrincipalArns\.0 = \"alice\""):
         parse_config({"identity": {"auditorPrincipalArns": ["alice"]}})
+
+
+class PreviewMocks(BaselineMocks):
+    """Like ``pulumi preview`` for a create: a role's computed outputs (its ARN) are unknown, its inputs known."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        rid, outputs = super().new_resource(args)
+        if args.typ == ROLE:
+            outputs = {k: v for k, v in outputs.items() if k in args.inputs}
+        return rid, outputs
+
+
+def test_kms_06_role_key_statements_are_known_at_preview_and_still_wait_for_the_roles() -> None:
+    account = AccountContext(ACCOUNT, REGION, "aws")
+
+    def program() -> None:
+        roles = identity.WorkloadRoles("identity", identity.WorkloadRolesArgs(name_prefix="aisb-dev", account=account))
+        statements = roles.key_statements(["raw", "curated", "models"])
+        EncryptionKeys("keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=account, statements=statements))
+
+    graph = run_program(program, config={"aws:region": REGION}, preview=True, mocks=PreviewMocks()).graph
+    assert "arn" not in graph.one(ROLE, "identity-model-trainer").outputs
+    data_key = graph.one(KEY, "keys-data")
+    users = by_sid(json.loads(data_key.inputs["policy"]))["RolesUseDataKeyViaS3"]["Principal"]["AWS"]
+    assert users == [f"{ARN}data-processor", f"{ARN}model-trainer"]
+    assert graph.one(ROLE, "identity-model-trainer").urn in data_key.property_dependencies["policy"]
