@@ -425,26 +425,26 @@ class RolePolicies(pulumi.ComponentResource):
     def __init__(self, name: str, args: RolePoliciesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("baseline:identity:RolePolicies", name, None, opts)
         buckets = dict(args.bucket_arns)
-        keys = dict(args.key_arns)
 
-        def targets(values: list[Any]) -> AccessTargets:
-            bucket_values = dict(zip(buckets, values[: len(buckets)], strict=True))
-            rest = values[len(buckets) :]
-            key_values = dict(zip(keys, rest[: len(keys)], strict=True))
-            subnets, secret, *groups = rest[len(keys) :]
+        def targets(values: dict[str, Any]) -> AccessTargets:
             return AccessTargets(
                 account=args.account,
                 name_prefix=args.name_prefix,
-                bucket_arns=bucket_values,
-                key_arns=key_values,
-                subnet_ids=tuple(subnets),
-                security_group_ids=tuple(groups),
-                secret_arn=secret,
+                bucket_arns=values["buckets"],
+                key_arns=values["keys"],
+                subnet_ids=tuple(values["subnets"]),
+                security_group_ids=tuple(values["groups"]),
+                secret_arn=values["secret"],
                 bedrock_model_arns=tuple(args.bedrock_model_arns),
             )
 
+        # Every ARN and id combined once, then each role's document is a pure function of the resolved targets.
         resolved = pulumi.Output.all(
-            *buckets.values(), *keys.values(), args.subnet_ids, args.secret_arn, *args.security_group_ids
+            buckets=pulumi.Output.all(**buckets),
+            keys=pulumi.Output.all(**dict(args.key_arns)),
+            subnets=args.subnet_ids,
+            groups=pulumi.Output.all(*args.security_group_ids),
+            secret=args.secret_arn,
         ).apply(targets)
         self.policies = {}
         for role in ROLES:
