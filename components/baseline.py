@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import audit, network
+from components import audit, documents, identity, network
 from components.config import BaselineConfig
 from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -25,7 +25,7 @@ from components.storage import (
 
 
 class AiSecurityBaseline(pulumi.ComponentResource):
-    """The whole baseline for one stack: keys, network, endpoints, storage (identity and audit as they land)."""
+    """The whole baseline for one stack: identity, keys, network, endpoints, storage and the audit trail."""
 
     def __init__(
         self,
@@ -39,6 +39,18 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         self.account = account
         # The region must offer azCount AZs: checked before any resource is created.
         zones = network.resolve_zones(config.network, account.region, pulumi.InvokeOptions(parent=self))
+        # Identity first (trust only): key policies name the role ARNs; inline policies come after the keys.
+        self.roles = identity.WorkloadRoles(
+            "identity",
+            identity.WorkloadRolesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.identity,
+                bucket_names=config.storage.bucket_names,
+                extra_boundary_allows=service_role_allows(config, account),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -54,6 +66,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                         secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
                     ),
                     audit.audit_key_statements(config, account),
+                    self.roles.key_statements(WIRED_RESOURCES),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -69,7 +82,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 retention_days=config.logging.retention_days,
                 protect=config.protect,
                 availability_zones=zones,
-                flow_log_role_boundary_arn=None,  # identity issue: the permissions boundary (IAM-05)
+                flow_log_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -100,6 +113,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 identity=config.identity,
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
+                data_processor_arn=self.roles.arns[identity.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
                 extra_log_source_arns=[audit_bucket_arn],
             ),
@@ -110,12 +124,37 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         finally:  # resolve even on error, so the access-log policy never waits forever
             built = getattr(self, "audit", None)
             resolve_audit_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
-        # For identity (the auditor reads the audit archive, IAM-03).
-        self.audit_bucket_arn = self.audit.bucket.arn
-        # For identity (SageMaker subnets/SGs, IAM-06).
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
+        self.workload_security_group = identity.WorkloadSecurityGroup(
+            "workloads-sg",
+            identity.WorkloadSecurityGroupArgs(
+                name_prefix=config.name_prefix,
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=config.network.cidr,
+                s3_prefix_list_id=self.endpoints.s3_gateway.prefix_list_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.role_policies = identity.RolePolicies(
+            "identity-policies",
+            identity.RolePoliciesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                roles=self.roles.roles,
+                bucket_arns={
+                    **{r: self.storage.buckets[r].arn for r in DATA_BUCKETS},
+                    AUDIT_LOGS: self.audit.bucket.arn,
+                },
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                subnet_ids=self.network.private_subnet_ids,
+                security_group_ids=[self.workload_security_group.security_group_id],  # IAM-06: jobs' only SG
+                secret_arn=self.storage.secret.arn,
+                bedrock_model_arns=config.identity.bedrock_model_arns,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:
@@ -134,6 +173,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         }
         result.update(self.storage.outputs())
         result.update(self.audit.outputs())
+        result.update(self.roles.outputs())
+        result["permissionsBoundaryArn"] = self.roles.boundary_arn
+        result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
         return result
 
     def _audit(self, config: BaselineConfig, account: AccountContext) -> audit.AuditTrail:
@@ -158,16 +200,36 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 key_dependencies=[logs_key],
                 bucket_name=config.storage.bucket_names.audit,
                 org_id=config.identity.org_id,
-                delivery_role_boundary_arn=None,  # identity issue: the permissions boundary (IAM-05)
+                delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
                 protect=config.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
 
-def merge_key_statements(*parts: Mapping[str, Sequence[Statement]]) -> dict[str, list[Statement]]:
-    """Combine each component's key-policy statements per data class (order kept)."""
-    merged: dict[str, list[Statement]] = {}
+AUDIT_LOGS = "audit-logs"
+#: Matrix resources wired to buckets: the three data buckets and the audit archive.
+WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
+
+
+def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
+    """The service delivery roles' grants (flow logs, CloudTrail to CloudWatch Logs), for the boundary's cap:
+    those roles carry the boundary too, so it must admit exactly what they are granted."""
+
+    def group(name: str) -> str:
+        return documents.log_group_arn(account.partition, account.region, account.account_id, name)
+
+    flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
+    trail_logs = documents.trail_delivery_policy(group(audit.trail_log_group_name(config)))["Statement"]
+    statements: list[Statement] = [*flow_logs, *trail_logs]
+    return statements
+
+
+def merge_key_statements(
+    *parts: Mapping[str, Sequence[pulumi.Input[Statement]]],
+) -> dict[str, list[pulumi.Input[Statement]]]:
+    """Combine each component's key-policy statements per data class (order kept); statements may be Outputs."""
+    merged: dict[str, list[pulumi.Input[Statement]]] = {}
     for part in parts:
         for data_class, statements in part.items():
             merged.setdefault(data_class, []).extend(statements)

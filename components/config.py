@@ -114,6 +114,22 @@ def _bucket_name(value: str) -> str:
 
 
 PrincipalArn = Annotated[str, AfterValidator(_principal_arn)]
+
+_BEDROCK_MODEL_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov):bedrock:[a-z0-9-]+:(\d{12})?:(foundation-model|inference-profile)/[\w.:-]{1,256}$"
+)
+
+
+def _bedrock_model_arn(value: str) -> str:
+    if not _BEDROCK_MODEL_ARN.match(value) or "*" in value:
+        raise ValueError(
+            "must be a Bedrock model ARN without wildcards: arn:aws:bedrock:<region>::foundation-model/<model id> "
+            "or arn:aws:bedrock:<region>:<account>:inference-profile/<id>"
+        )
+    return value
+
+
+BedrockModelArn = Annotated[str, AfterValidator(_bedrock_model_arn)]
 BucketName = Annotated[str, AfterValidator(_bucket_name)]
 
 
@@ -255,6 +271,16 @@ class IdentityConfig(_Section):
         None, description="IAM role ARN for emergency access (exempt from the VPC-only rule)"
     )
     org_id: str | None = Field(None, description="AWS Organizations id o-[a-z0-9]{10,32}")
+    # ---- identity (issue 5): who may assume the workload roles, what inference may invoke
+    auditor_principal_arns: tuple[PrincipalArn, ...] = Field(
+        (), description="IAM role/user ARNs that may assume the auditor role; empty: this account's IAM decides"
+    )
+    inference_principal_arns: tuple[PrincipalArn, ...] = Field(
+        (), description="IAM role/user ARNs that may assume the inference role; empty: SageMaker only"
+    )
+    bedrock_model_arns: tuple[BedrockModelArn, ...] = Field(
+        (), description="Bedrock foundation-model/inference-profile ARNs inference may invoke (bedrock bundle only)"
+    )
 
     @field_validator("org_id")
     @classmethod
@@ -409,6 +435,11 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
             f"{NAMESPACE}:logging.archiveLock.days = {lock_days}: below {lock_floor} "
             f"(allowed: >= {LOG_RETENTION_DEFAULT_MIN_DAYS}, or >= {LOG_RETENTION_FLOOR_DAYS} with "
             f"{NAMESPACE}:relaxations.shortLogRetention true)"
+        )
+    if cfg.identity.bedrock_model_arns and "bedrock" not in cfg.network.endpoint_bundles:
+        errors.append(
+            f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "
+            f"(allowed: only with {NAMESPACE}:network.endpointBundles including bedrock)"
         )
     return errors
 

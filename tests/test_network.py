@@ -47,6 +47,10 @@ def dev() -> OfflineRun:
     return run_stack("dev")
 
 
+FLOW_LOG_ROLE = "network-flow-logs"
+BOUNDARY = "aws:iam/policy:Policy"
+
+
 def _only(graph: ResourceGraph, type_token: str) -> Resource:
     """The one resource of a type in the network components (the audit trail has its own log group and role)."""
     found = [r for r in graph.by_type(type_token) if "$baseline:network:" in r.urn]
@@ -200,7 +204,7 @@ def test_net_04_every_private_subnet_uses_the_private_nacl(dev: OfflineRun) -> N
 def test_net_05_flow_log_captures_all_traffic_into_the_log_group(dev: OfflineRun) -> None:
     flow_log = _only(dev.graph, FLOW_LOG)
     group = _only(dev.graph, LOG_GROUP)
-    role = _only(dev.graph, ROLE)
+    role = dev.graph.one(ROLE, FLOW_LOG_ROLE)
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["vpcId"] == _only(dev.graph, VPC).id
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
@@ -219,7 +223,7 @@ def test_net_05_flow_log_group_encrypted_with_logs_key_and_retained(dev: Offline
 
 
 def test_net_05_delivery_role_trust_conditions_exact(dev: OfflineRun) -> None:
-    trust = _policy(_only(dev.graph, ROLE), "assumeRolePolicy")
+    trust = _policy(dev.graph.one(ROLE, FLOW_LOG_ROLE), "assumeRolePolicy")
     assert trust["Statement"] == [
         {
             "Sid": "VpcFlowLogsAssumeRole",
@@ -234,10 +238,11 @@ def test_net_05_delivery_role_trust_conditions_exact(dev: OfflineRun) -> None:
     ]
 
 
-def test_net_05_delivery_role_has_no_boundary_yet_and_one_scoped_inline_policy(dev: OfflineRun) -> None:
-    role = _only(dev.graph, ROLE)
-    assert "permissionsBoundary" not in role.inputs
-    policy = _only(dev.graph, ROLE_POLICY)
+def test_net_05_delivery_role_carries_the_boundary_and_one_scoped_inline_policy(dev: OfflineRun) -> None:
+    role = dev.graph.one(ROLE, FLOW_LOG_ROLE)
+    assert role.inputs["permissionsBoundary"] == dev.graph.one(BOUNDARY, "identity-boundary").outputs["arn"]
+    assert [p.name for p in dev.graph.by_type(ROLE_POLICY) if p.inputs["role"] == role.id] == [FLOW_LOG_ROLE]
+    policy = dev.graph.one(ROLE_POLICY, FLOW_LOG_ROLE)
     assert policy.inputs["role"] == role.id
     group_arn = _only(dev.graph, LOG_GROUP).outputs["arn"]
     assert _policy(policy)["Statement"] == [
@@ -267,8 +272,8 @@ def test_net_05_logs_key_admits_logs_service_for_the_flow_log_group_only(dev: Of
 def test_net_05_flow_log_created_after_group_role_and_its_policy(dev: OfflineRun) -> None:
     flow_log = _only(dev.graph, FLOW_LOG)
     assert _only(dev.graph, LOG_GROUP).urn in flow_log.property_dependencies["logDestination"]
-    assert _only(dev.graph, ROLE).urn in flow_log.property_dependencies["iamRoleArn"]
-    assert _only(dev.graph, ROLE_POLICY).urn in flow_log.dependencies
+    assert dev.graph.one(ROLE, FLOW_LOG_ROLE).urn in flow_log.property_dependencies["iamRoleArn"]
+    assert dev.graph.one(ROLE_POLICY, FLOW_LOG_ROLE).urn in flow_log.dependencies
 
 
 # ---- EP-01 … EP-05 ---------------------------------------------------------------------------
@@ -285,7 +290,7 @@ def test_ep_02_ml_core_interface_endpoints_in_every_subnet_with_private_dns(dev:
     endpoints = _interface_endpoints(dev.graph)
     names = sorted(e.inputs["serviceName"] for e in endpoints)
     assert names == sorted(f"com.amazonaws.{REGION}.{s}" for s in ENDPOINT_BUNDLES["ml-core"])
-    sg = _only(dev.graph, SG)
+    sg = dev.graph.one(SG, "endpoints-sg")
     for endpoint in endpoints:
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert sorted(endpoint.inputs["subnetIds"]) == _expected_ids(dev.graph, SUBNET)
@@ -307,7 +312,7 @@ def test_ep_03_bedrock_not_on_by_default(dev: OfflineRun) -> None:
 
 
 def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: OfflineRun) -> None:
-    sg = _only(dev.graph, SG)
+    sg = dev.graph.one(SG, "endpoints-sg")
     assert "ingress" not in sg.inputs
     assert "egress" not in sg.inputs
     rules = [r for t in SG_RULE_TYPES for r in dev.graph.by_type(t) if r.inputs.get("securityGroupId") == sg.id]
@@ -324,7 +329,7 @@ def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: Offli
             },
         )
     ]
-    exclusive = _only(dev.graph, RULES_EXCLUSIVE)
+    exclusive = dev.graph.one(RULES_EXCLUSIVE, "endpoints-sg")
     assert exclusive.inputs == {
         "securityGroupId": sg.id,
         "ingressRuleIds": [rules[0].outputs["securityGroupRuleId"]],
@@ -333,8 +338,10 @@ def test_ep_04_endpoint_security_group_allows_only_https_from_the_vpc(dev: Offli
 
 
 def test_ep_04_no_other_security_group_rule_exists_in_the_stack(dev: OfflineRun) -> None:
-    rules = [r for t in SG_RULE_TYPES for r in dev.graph.by_type(t)]
-    assert len(rules) == 1
+    """One rule on the endpoint group; the SageMaker workload group's four rules are pinned in test_identity."""
+    groups = {dev.graph.one(SG, name).id: name for name in ("endpoints-sg", "workloads-sg")}
+    rules = [groups[r.inputs["securityGroupId"]] for t in SG_RULE_TYPES for r in dev.graph.by_type(t)]
+    assert sorted(rules) == ["endpoints-sg", *["workloads-sg"] * 4]
 
 
 def test_ep_05_every_endpoint_has_a_policy_limited_to_this_account(dev: OfflineRun) -> None:
@@ -381,7 +388,7 @@ def test_gov_04_outputs_name_vpc_subnets_endpoints_and_flow_log_group(dev: Offli
     graph, exports = dev.graph, dev.exports
     assert exports["vpcId"] == _only(graph, VPC).id
     assert sorted(exports["privateSubnetIds"]) == _expected_ids(graph, SUBNET)
-    assert exports["endpointSecurityGroupId"] == _only(graph, SG).id
+    assert exports["endpointSecurityGroupId"] == graph.one(SG, "endpoints-sg").id
     assert exports["s3GatewayEndpointId"] == _s3_gateway(graph).id
     by_service = {
         e.inputs["serviceName"].removeprefix(f"com.amazonaws.{REGION}."): e.id for e in _interface_endpoints(graph)

@@ -522,17 +522,19 @@ def test_gov_02_pulumi_writes_no_secret_value_so_none_lands_in_state(dev: Offlin
     assert dev.graph.by_type("aws:secretsmanager/secretVersion:SecretVersion") == []
 
 
-def test_gov_02_without_a_data_processor_nobody_may_read_the_secret(dev: OfflineRun) -> None:
+def test_gov_02_in_the_stack_only_the_data_processor_role_may_read_the_secret(dev: OfflineRun) -> None:
     policy = dev.graph.one(T_SECRET_POLICY, f"{PREFIX}-pseudonymization-key")
     assert policy.inputs["secretArn"] == _secret(dev.graph).prop("arn")
     assert policy.inputs["blockPublicPolicy"] is True
+    processor = dev.graph.one("aws:iam/role:Role", "identity-data-processor").outputs["arn"]
     assert json.loads(policy.inputs["policy"])["Statement"] == [
         {
-            "Sid": "DenySecretValueUntilDataProcessorExists",
+            "Sid": "DenySecretValueExceptDataProcessor",
             "Effect": "Deny",
             "Principal": "*",
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": "*",
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [processor]}},
         }
     ]
 

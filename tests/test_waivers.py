@@ -60,6 +60,8 @@ def test_shipped_waiver_file_holds_the_by_design_waiver_and_checkov_waivers_only
         "CKV2_AWS_57",
         "CKV_AWS_352",
         "CKV_AWS_252",
+        "CKV2_AWS_5",
+        "CKV_AWS_61",
     }
     assert all(w.owner == "platform-security" and w.expires <= date(2027, 12, 31) for w in shipped)
 

@@ -1,7 +1,8 @@
 """``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files.
 
-Exit codes: 0 success; 1 scan found an unwaived failure or a check that could not decide; 2 bad input
-(unknown stack, invalid config, missing or malformed file, unknown format, bad arguments).
+Exit codes: 0 success; 1 findings (scan: an unwaived failure or a check that could not decide; access: the
+policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
+format, bad arguments).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.tree import Tree
 
 from components.config import ConfigError
 from verify import report
+from verify.analysis import AccessReport, analyze
 from verify.catalog import CatalogError, load_catalog
 from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
 from verify.diagram import mermaid_diagram
@@ -37,7 +40,7 @@ from verify.scan import scan_rules
 from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
 
 EXIT_OK = 0
-EXIT_VIOLATIONS = 1
+EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 TOOL_VERSION = "0.1.0"
 
@@ -207,6 +210,39 @@ def write_reports(
     return [out / name for name in rendered]
 
 
+def access_table(access: AccessReport) -> Table:
+    """The evaluated matrix: one row per role x resource, one column per probed action (Allow/deny, mismatch red)."""
+    table = Table(title="Access matrix, evaluated offline (the expected value is shown where it differs)")
+    table.add_column("role")
+    table.add_column("resource")
+    actions = list(dict.fromkeys(row.action for row in access.rows))
+    for action in actions:
+        table.add_column(action)
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for row in access.rows:
+        text = "allow" if row.allowed else "deny"
+        if row.allowed != row.declared:
+            text = f"[red bold]{text} (expected {'allow' if row.declared else 'deny'})[/]"
+        elif row.allowed:
+            text = f"[green]{text}[/]"
+        cells.setdefault((row.role, row.resource), {})[row.action] = text
+    for (role, resource), by_action in cells.items():
+        table.add_row(role, resource, *[by_action[a] for a in actions])
+    return table
+
+
+def cmd_access(args: argparse.Namespace, console: Console) -> int:
+    access = analyze(run_stack(args.stack, root=args.project_dir).graph)
+    console.print(access_table(access))
+    if access.missing_resources:
+        console.print(f"Not in this stack (not evaluated): {', '.join(access.missing_resources)}")
+    failed = [f for f in access.findings() if f.status == "fail"]
+    for finding in failed:
+        console.print(f"[red]{finding.control}[/] {escape(finding.message)}")
+    console.print(f"{len(access.rows)} matrix cells and {len(access.keys)} key uses evaluated, {len(failed)} differ")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
@@ -267,6 +303,15 @@ def build_parser() -> argparse.ArgumentParser:
     diagram_source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
     diagram.add_argument("--out", type=Path, default=Path("-"), help="output file, - for stdout (default: -)")
     diagram.set_defaults(handler=cmd_diagram)
+
+    access = commands.add_parser(
+        "access",
+        help="evaluate the declared access matrix against the stack's policies offline (IAM-03, IAM-04)",
+        description="Evaluate every role x bucket x action of the access matrix, and every role's key use, "
+        "against the rendered policies (identity, boundary, bucket, key, S3 gateway endpoint); exit 1 on a difference.",
+    )
+    access.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    access.set_defaults(handler=cmd_access)
     return parser
 
 
@@ -280,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except CheckovRunError as exc:
         errors.print(f"[red]error:[/] checkov failed, no report written: {escape(str(exc))}", soft_wrap=True)
-        return EXIT_VIOLATIONS
+        return EXIT_FINDINGS
     except (
         ConfigError,
         StackError,

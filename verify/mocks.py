@@ -234,6 +234,20 @@ def _metric_alarm(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]
     return alarm, {**inputs, "name": alarm, "arn": acct.arn("cloudwatch", f"alarm:{alarm}")}
 
 
+def _iam_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """Managed policy: id = ARN (as the provider), ``policyId`` like AWS's ANPA… ids."""
+    policy = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    arn = f"arn:{acct.partition}:iam::{acct.account_id}:policy{inputs.get('path', '/')}{policy}"
+    return arn, {
+        **inputs,
+        "name": policy,
+        "arn": arn,
+        "path": inputs.get("path", "/"),
+        "policyId": "ANPA" + _digest(typ, name, length=17).upper(),
+        "attachmentCount": 0,
+    }
+
+
 #: Type token -> output template. A custom type missing here is an error (fail closed).
 TEMPLATES: dict[str, Template] = {
     "pulumi:providers:aws": _provider,
@@ -257,6 +271,9 @@ TEMPLATES: dict[str, Template] = {
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:iam/role:Role": _iam_role,
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    # identity
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     # storage
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{

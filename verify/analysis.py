@@ -1,0 +1,355 @@
+"""Access analysis (IAM-03, IAM-04): evaluate the declared access matrix against the policies in the offline graph.
+
+Each role's identity policies and boundary, each bucket's policy and key policy, and the S3 gateway endpoint policy
+are read from the graph (the rendered program, not hand copies), and every role x resource x action of the matrix is
+evaluated by ``verify.access`` under a standard, legitimate context: TLS 1.2, through the baseline's S3 gateway
+endpoint, from this account, with the bucket's encryption headers on writes. An object request must pass S3 *and*
+the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference from the matrix is a Finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from components import identity
+from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
+from verify.access import ContextValue, Decision, PolicySet, Request, evaluate
+from verify.findings import Finding
+from verify.graph import Resource, ResourceGraph
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+ATTACHMENT_TYPES = (
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+)
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+KEY = "aws:kms/key:Key"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+#: Bucket class tag -> matrix resource (the audit bucket arrives with the LOG work under one of these classes).
+BUCKET_CLASS_RESOURCE: dict[str, str] = {
+    "raw": "raw",
+    "curated": "curated",
+    "models": "models",
+    "audit": identity.AUDIT_LOGS,
+    "audit-logs": identity.AUDIT_LOGS,
+}
+#: Object actions need the bucket's key too: the KMS action S3 calls on the caller's behalf.
+KMS_ACTION_FOR: dict[str, str] = {"s3:GetObject": "kms:Decrypt", "s3:PutObject": "kms:GenerateDataKey"}
+SESSION_NAME = "access-analysis"
+OBJECT_KEY = "analysis/object"
+
+
+class AnalysisError(ValueError):
+    """The graph lacks something the analysis needs, or holds something it cannot evaluate (fails closed)."""
+
+
+@dataclass(frozen=True)
+class RoleIdentity:
+    role: str
+    urn: str
+    arn: str
+    account_id: str
+    identity: tuple[str, ...]
+    boundary: str | None
+
+    @property
+    def session_arn(self) -> str:
+        name = self.arn.rsplit("/", 1)[-1]
+        return f"arn:aws:sts::{self.account_id}:assumed-role/{name}/{SESSION_NAME}"
+
+
+@dataclass(frozen=True)
+class BucketTarget:
+    resource: str
+    urn: str
+    arn: str
+    policy: str
+    key_arn: str | None
+    key_policy: str | None
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    """Everything the analysis evaluates, read from one graph."""
+
+    account_id: str
+    region: str
+    roles: Mapping[str, RoleIdentity]
+    buckets: Mapping[str, BucketTarget]
+    gateway_endpoint_id: str
+    gateway_policy: str
+    key_policies: Mapping[str, str] = field(default_factory=dict)
+
+
+def _one(items: list[Resource], what: str) -> Resource:
+    if len(items) != 1:
+        raise AnalysisError(f"expected exactly one {what}, found {len(items)}")
+    return items[0]
+
+
+def _role_identity(graph: ResourceGraph, role: str) -> RoleIdentity:
+    resource = _one([r for r in graph.by_type(ROLE) if str(r.prop("name")).endswith(f"-{role}")], f"role {role}")
+    for token in ATTACHMENT_TYPES:
+        if any(a.inputs.get("role") == resource.id for a in graph.by_type(token)):
+            raise AnalysisError(f"role {role}: attached managed policies cannot be evaluated offline ({token})")
+    if resource.inputs.get("managedPolicyArns"):
+        raise AnalysisError(f"role {role}: managedPolicyArns cannot be evaluated offline")
+    inline = tuple(str(p.inputs["policy"]) for p in graph.by_type(ROLE_POLICY) if p.inputs.get("role") == resource.id)
+    boundary_arn = resource.inputs.get("permissionsBoundary")
+    boundary = None
+    if boundary_arn:
+        boundary = str(
+            _one([p for p in graph.by_type(MANAGED_POLICY) if p.prop("arn") == boundary_arn], "boundary").inputs[
+                "policy"
+            ]
+        )
+    arn = str(resource.prop("arn"))
+    return RoleIdentity(role, resource.urn, arn, arn.split(":")[4], inline, boundary)
+
+
+def _encryption_key(graph: ResourceGraph, bucket: Resource) -> str | None:
+    config = _one([c for c in graph.by_type(BUCKET_SSE) if c.inputs.get("bucket") == bucket.id], "SSE configuration")
+    default = config.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+    key = default.get("kmsMasterKeyId")
+    return str(key) if key else None
+
+
+def access_model(graph: ResourceGraph) -> AccessModel:
+    """Collect roles, buckets (with their policies and keys) and the S3 gateway endpoint from the graph."""
+    keys = {str(k.prop("arn")): str(k.inputs["policy"]) for k in graph.by_type(KEY)}
+    buckets: dict[str, BucketTarget] = {}
+    for bucket in graph.by_type(BUCKET):
+        resource = BUCKET_CLASS_RESOURCE.get(str((bucket.inputs.get("tags") or {}).get("bucket-class")))
+        if resource is None:
+            continue
+        policy = _one([p for p in graph.by_type(BUCKET_POLICY) if p.inputs.get("bucket") == bucket.id], "policy")
+        key_arn = _encryption_key(graph, bucket)
+        buckets[resource] = BucketTarget(
+            resource,
+            bucket.urn,
+            str(bucket.prop("arn")),
+            str(policy.inputs["policy"]),
+            key_arn,
+            keys.get(key_arn or ""),
+        )
+    gateway = _one([e for e in graph.by_type(VPC_ENDPOINT) if e.inputs.get("vpcEndpointType") == "Gateway"], "gateway")
+    roles = {role: _role_identity(graph, role) for role in identity.ROLES}
+    account_id = next(iter(roles.values())).account_id
+    region = str(gateway.inputs["serviceName"]).split(".")[2]
+    return AccessModel(account_id, region, roles, buckets, gateway.id, str(gateway.inputs["policy"]), keys)
+
+
+def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
+    """The standard legitimate S3 context: TLS 1.2 through the baseline gateway endpoint, from this account."""
+    context: dict[str, ContextValue] = {
+        "aws:SecureTransport": True,
+        "s3:TlsVersion": "1.2",
+        "aws:SourceVpce": model.gateway_endpoint_id,
+        "aws:ResourceAccount": model.account_id,
+        "aws:ViaAWSService": False,
+        "aws:PrincipalIsAWSService": False,
+    }
+    if action == "s3:PutObject" and bucket.key_arn:
+        context[SSE_HEADER] = "aws:kms"
+        context[SSE_KMS_KEY_HEADER] = bucket.key_arn
+    return context
+
+
+def kms_via_s3_context(model: AccessModel) -> dict[str, ContextValue]:
+    """What KMS sees when S3 calls it for the caller: kms:ViaService s3.<region>, this account, via a service."""
+    return {
+        "kms:ViaService": f"s3.{model.region}.amazonaws.com",
+        "kms:CallerAccount": model.account_id,
+        "aws:ViaAWSService": True,
+    }
+
+
+def s3_resource_arn(bucket: BucketTarget, action: str) -> str:
+    return bucket.arn if action == "s3:ListBucket" or "Bucket" in action else f"{bucket.arn}/{OBJECT_KEY}"
+
+
+def evaluate_s3(
+    model: AccessModel,
+    role: RoleIdentity,
+    bucket: BucketTarget,
+    action: str,
+    context: Mapping[str, ContextValue],
+    *,
+    principal_arn: str | None = None,
+    principal_account: str | None = None,
+) -> Decision:
+    """One S3 request of ``role`` against identity, boundary, the gateway endpoint policy and the bucket policy."""
+    return evaluate(
+        Request(
+            principal_arn or role.session_arn,
+            principal_account or role.account_id,
+            action,
+            s3_resource_arn(bucket, action),
+            dict(context),
+        ),
+        PolicySet(
+            resource_account=model.account_id,
+            resource_kind="s3",
+            identity=role.identity if principal_account in (None, role.account_id) else (),
+            boundary=role.boundary if principal_account in (None, role.account_id) else None,
+            resource=bucket.policy,
+            vpce=[model.gateway_policy],
+        ),
+    )
+
+
+def evaluate_kms(
+    model: AccessModel, role: RoleIdentity, key_arn: str, action: str, context: Mapping[str, ContextValue]
+) -> Decision:
+    """One KMS request of ``role`` on a key: identity, boundary and the (required) key policy."""
+    return evaluate(
+        Request(role.session_arn, role.account_id, action, key_arn, dict(context)),
+        PolicySet(
+            resource_account=model.account_id,
+            resource_kind="kms",
+            identity=role.identity,
+            boundary=role.boundary,
+            resource=model.key_policies[key_arn],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One matrix cell: what the matrix declares and what the policies decide (S3, and the key where needed)."""
+
+    role: str
+    resource: str
+    action: str
+    declared: bool
+    s3: Decision
+    kms: Decision | None
+
+    @property
+    def allowed(self) -> bool:
+        return self.s3.outcome == "Allow" and (self.kms is None or self.kms.outcome == "Allow")
+
+
+def access_rows(model: AccessModel) -> list[AccessRow]:
+    """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context."""
+    rows = []
+    for role_name, role in model.roles.items():
+        for resource in identity.RESOURCES:
+            bucket = model.buckets.get(resource)
+            if bucket is None:
+                continue
+            for action in identity.MATRIX_ACTIONS:
+                s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket))
+                kms = None
+                if action in KMS_ACTION_FOR and bucket.key_arn:
+                    kms = evaluate_kms(model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model))
+                declared = identity.declared_access(role_name, resource, action)
+                rows.append(AccessRow(role_name, resource, action, declared, s3, kms))
+    return rows
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """IAM-04: may ``role`` use the key of ``data_class`` (Decrypt), via S3 or directly?"""
+
+    role: str
+    data_class: str
+    via_s3: bool
+    declared: bool
+    decision: Decision
+
+
+def key_rows(model: AccessModel) -> list[KeyRow]:
+    """Every role x bucket key: Decrypt via S3 is allowed exactly for the matrix's key users; directly, never."""
+    keys = {b.key_arn: identity.RESOURCE_KEY_CLASS[b.resource] for b in model.buckets.values() if b.key_arn}
+    wired = list(model.buckets)
+    rows = []
+    for role_name, role in model.roles.items():
+        for key_arn, data_class in sorted(keys.items(), key=lambda kv: kv[1]):
+            users = identity.key_users(data_class, wired)
+            for via_s3 in (True, False):
+                context = kms_via_s3_context(model) if via_s3 else {"kms:CallerAccount": model.account_id}
+                decision = evaluate_kms(model, role, key_arn, "kms:Decrypt", context)
+                rows.append(KeyRow(role_name, data_class, via_s3, via_s3 and role_name in users, decision))
+    return rows
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    model: AccessModel
+    rows: list[AccessRow]
+    keys: list[KeyRow]
+    missing_resources: tuple[str, ...]
+
+    def findings(self) -> list[Finding]:
+        """IAM-03 (matrix) and IAM-04 (keys): a fail per difference, else a pass per role and control."""
+        findings: list[Finding] = []
+        for row in self.rows:
+            if row.allowed != row.declared:
+                findings.append(
+                    _diff(
+                        "IAM-03",
+                        self.model.roles[row.role].urn,
+                        row.declared,
+                        _row_evidence(row),
+                        f"{row.role} {row.action} on {row.resource}",
+                    )
+                )
+        for key in self.keys:
+            if (key.decision.outcome == "Allow") != key.declared:
+                how = "via S3" if key.via_s3 else "directly"
+                findings.append(
+                    _diff(
+                        "IAM-04",
+                        self.model.roles[key.role].urn,
+                        key.declared,
+                        {"decision": key.decision.outcome, "statements": list(key.decision.statements)},
+                        f"{key.role} kms:Decrypt on the {key.data_class} key {how}",
+                    )
+                )
+        failed = {(f.control, f.urn) for f in findings}
+        for control in ("IAM-03", "IAM-04"):
+            for role in self.model.roles.values():
+                if (control, role.urn) not in failed:
+                    findings.append(
+                        Finding(
+                            control, role.urn, "pass", "access", f"{role.role}: as declared", tool_id="access-matrix"
+                        )
+                    )
+        return findings
+
+
+def _row_evidence(row: AccessRow) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"s3": row.s3.outcome, "s3Statements": list(row.s3.statements)}
+    if row.kms is not None:
+        evidence |= {"kms": row.kms.outcome, "kmsStatements": list(row.kms.statements)}
+    return evidence
+
+
+def _diff(control: str, urn: str, declared: bool, evidence: Mapping[str, Any], what: str) -> Finding:
+    kind = "missing Allow" if declared else "extra Allow"
+    expected = "allowed" if declared else "denied"
+    return Finding(
+        control,
+        urn,
+        "fail",
+        "access",
+        f"{kind}: {what} should be {expected}",
+        tool_id="access-matrix",
+        evidence=dict(evidence),
+    )
+
+
+def analyze(graph: ResourceGraph) -> AccessReport:
+    """The whole analysis of one graph."""
+    model = access_model(graph)
+    missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
+    return AccessReport(model, access_rows(model), key_rows(model), missing)
