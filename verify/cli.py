@@ -1,7 +1,9 @@
-"""``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files.
+"""``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files;
+``demo`` (deploy into moto + scan + live audit) and ``audit`` (live, read-only) from verify/demo.py.
 
 Exit codes: 0 success; 1 scan found an unwaived failure or a check that could not decide; 2 bad input
-(unknown stack, invalid config, missing or malformed file, unknown format, bad arguments).
+(unknown stack, invalid config, missing or malformed file, unknown format, bad arguments, no credentials or
+endpoint for the audit); 3 the demo's deploy into moto failed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rich.tree import Tree
 
 from components.config import ConfigError
 from verify import report
+from verify.audit.core import AuditSetupError
 from verify.catalog import CatalogError, load_catalog
 from verify.findings import Finding
 from verify.graph import (
@@ -222,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     scan.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)")
     scan.set_defaults(handler=cmd_scan)
+    from verify.demo import add_commands  # boto3/moto only for the live commands
+
+    add_commands(commands, PROJECT_ROOT)
     return parser
 
 
@@ -233,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args, console)
         return result
-    except (ConfigError, StackError, GraphFormatError, WaiverError, CatalogError, UsageError) as exc:
+    except (ConfigError, StackError, GraphFormatError, WaiverError, CatalogError, UsageError, AuditSetupError) as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
 

@@ -1,0 +1,330 @@
+"""MotoMocks: the dev stack deploys into moto; every resource type reads back as the graph declared it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from tests.moto_support import client, deploy_dev
+from verify.demo import Deployment
+from verify.graph import Resource
+from verify.moto import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
+from verify.moto_server import MotoServer
+from verify.offline import run_stack
+
+#: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
+COVERED_TYPES = [
+    "aws:cloudtrail/trail:Trail",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/networkAcl:NetworkAcl",
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation",
+    "aws:ec2/networkAclRule:NetworkAclRule",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive",
+    "aws:iam/policy:Policy",
+    "aws:iam/role:Role",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:kms/alias:Alias",
+    "aws:kms/key:Key",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:secretsmanager/secret:Secret",
+    "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:sns/topic:Topic",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+]
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_server: MotoServer) -> Deployment:
+    return deploy_dev(moto_server)
+
+
+@pytest.fixture(scope="module")
+def offline_types() -> set[str]:
+    graph = run_stack("dev").graph
+    return {r.type for r in graph.custom_resources() if not r.type.startswith("pulumi:providers:")}
+
+
+def test_moto_handlers_cover_exactly_the_listed_types() -> None:
+    assert handled_types() == COVERED_TYPES
+
+
+def test_moto_every_custom_type_of_the_dev_graph_has_a_handler(offline_types: set[str]) -> None:
+    assert offline_types - set(handled_types()) == set()
+
+
+def test_moto_type_without_handler_fails_closed_naming_the_type() -> None:
+    mocks = MotoMocks("http://127.0.0.1:9", "eu-west-1")
+    args = pulumi.runtime.MockResourceArgs("aws:ec2/internetGateway:InternetGateway", "igw", {}, "", "", True)
+    with pytest.raises(MotoDeployError, match=r"aws:ec2/internetGateway:InternetGateway 'igw': no moto handler"):
+        mocks.new_resource(args)
+    assert [f.name for f in mocks.failures] == ["igw"]
+
+
+@pytest.mark.parametrize(
+    ("document", "error"),
+    [
+        ("{not json", "not JSON"),
+        (json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), "Version"),
+        (json.dumps({"Version": "2012-10-17", "Statement": []}), "no Statement"),
+        (
+            json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}),
+            "Effect",
+        ),
+        (json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}), "no Resource"),
+    ],
+)
+def test_moto_invalid_policy_is_refused_before_it_reaches_moto(document: str, error: str) -> None:
+    with pytest.raises(PolicyDocumentError, match=error):
+        check_policy_json(document, "bucket policy of b")
+
+
+def test_moto_bucket_policy_without_principal_is_refused() -> None:
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    with pytest.raises(PolicyDocumentError, match="no Principal"):
+        check_policy_json(document, "bucket policy of b", resource_based=True)
+
+
+def test_moto_dependent_resources_receive_moto_ids(deployed: Deployment, moto_server: MotoServer) -> None:
+    vpc = deployed.run.graph.one("aws:ec2/vpc:Vpc", "network-vpc")
+    subnets = deployed.run.graph.by_type("aws:ec2/subnet:Subnet")
+    described = client(moto_server, "ec2").describe_vpcs(VpcIds=[vpc.id])["Vpcs"]
+    assert [v["CidrBlock"] for v in described] == [vpc.inputs["cidrBlock"]]
+    assert {s.inputs["vpcId"] for s in subnets} == {vpc.id}
+
+
+def test_moto_stack_exports_carry_the_emulated_account(deployed: Deployment, moto_server: MotoServer) -> None:
+    account = client(moto_server, "sts").get_caller_identity()["Account"]
+    assert deployed.run.exports["dataKeyArn"].startswith(f"arn:aws:kms:eu-west-1:{account}:key/")
+
+
+# ---- round trip: what moto holds is what the graph declared ------------------------------------------------
+
+Reader = Callable[[MotoServer, Resource], tuple[Any, Any]]
+
+
+def _ec2(server: MotoServer) -> Any:
+    return client(server, "ec2")
+
+
+def _s3(server: MotoServer, call: str, r: Resource) -> Any:
+    return getattr(client(server, "s3"), call)(Bucket=r.inputs["bucket"])
+
+
+def _acl_entries(server: MotoServer, acl_id: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = _ec2(server).describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"][0][
+        "Entries"
+    ]
+    return entries
+
+
+def _policy(text: Any) -> Any:
+    return json.loads(text) if isinstance(text, str) else text
+
+
+READERS: dict[str, Reader] = {
+    "aws:ec2/vpc:Vpc": lambda s, r: (
+        r.inputs["cidrBlock"],
+        _ec2(s).describe_vpcs(VpcIds=[r.id])["Vpcs"][0]["CidrBlock"],
+    ),
+    "aws:ec2/subnet:Subnet": lambda s, r: (
+        (r.inputs["cidrBlock"], r.inputs["availabilityZone"], False),
+        (lambda n: (n["CidrBlock"], n["AvailabilityZone"], n["MapPublicIpOnLaunch"]))(
+            _ec2(s).describe_subnets(SubnetIds=[r.id])["Subnets"][0]
+        ),
+    ),
+    "aws:ec2/routeTable:RouteTable": lambda s, r: (
+        r.inputs["vpcId"],
+        _ec2(s).describe_route_tables(RouteTableIds=[r.id])["RouteTables"][0]["VpcId"],
+    ),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": lambda s, r: (
+        [r.inputs["subnetId"]],
+        [
+            a["SubnetId"]
+            for a in _ec2(s).describe_route_tables(RouteTableIds=[r.inputs["routeTableId"]])["RouteTables"][0][
+                "Associations"
+            ]
+            if a.get("RouteTableAssociationId") == r.id
+        ],
+    ),
+    "aws:ec2/networkAcl:NetworkAcl": lambda s, r: (
+        r.inputs["vpcId"],
+        _ec2(s).describe_network_acls(NetworkAclIds=[r.id])["NetworkAcls"][0]["VpcId"],
+    ),
+    "aws:ec2/networkAclRule:NetworkAclRule": lambda s, r: (
+        [(r.inputs["cidrBlock"], r.inputs["ruleAction"], r.inputs["protocol"])],
+        [
+            (e["CidrBlock"], e["RuleAction"], e["Protocol"])
+            for e in _acl_entries(s, r.inputs["networkAclId"])
+            if e["RuleNumber"] == r.inputs["ruleNumber"] and e["Egress"] is bool(r.inputs.get("egress"))
+        ],
+    ),
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": lambda s, r: (
+        [r.inputs["networkAclId"]],
+        [
+            a["NetworkAclId"]
+            for a in _ec2(s).describe_network_acls(NetworkAclIds=[r.inputs["networkAclId"]])["NetworkAcls"][0][
+                "Associations"
+            ]
+            if a["SubnetId"] == r.inputs["subnetId"]
+        ],
+    ),
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": lambda s, r: (
+        [32767, 32767],
+        [e["RuleNumber"] for e in _acl_entries(s, r.id)],
+    ),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda s, r: (
+        ([], []),
+        (lambda g: (g["IpPermissions"], g["IpPermissionsEgress"]))(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0]
+        ),
+    ),
+    "aws:ec2/securityGroup:SecurityGroup": lambda s, r: (
+        (r.inputs["name"], r.inputs["description"], r.inputs["vpcId"]),
+        (lambda g: (g["GroupName"], g["Description"], g["VpcId"]))(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0]
+        ),
+    ),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda s, r: (
+        (r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]),
+        (lambda g: (g["IpProtocol"], g["FromPort"], g["ToPort"], g["CidrIpv4"]))(
+            _ec2(s).describe_security_group_rules(SecurityGroupRuleIds=[r.id])["SecurityGroupRules"][0]
+        ),
+    ),
+    "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive": lambda s, r: (
+        sorted(r.inputs["ingressRuleIds"] + r.inputs["egressRuleIds"]),
+        sorted(
+            g["SecurityGroupRuleId"]
+            for g in _ec2(s).describe_security_group_rules(
+                Filters=[{"Name": "group-id", "Values": [r.inputs["securityGroupId"]]}]
+            )["SecurityGroupRules"]
+        ),
+    ),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda s, r: (
+        (r.inputs["serviceName"], r.inputs["vpcEndpointType"], _policy(r.inputs["policy"])),
+        (lambda e: (e["ServiceName"], e["VpcEndpointType"], _policy(e["PolicyDocument"])))(
+            _ec2(s).describe_vpc_endpoints(VpcEndpointIds=[r.id])["VpcEndpoints"][0]
+        ),
+    ),
+    "aws:ec2/flowLog:FlowLog": lambda s, r: (
+        (r.inputs["trafficType"], r.inputs["iamRoleArn"], r.inputs["vpcId"]),
+        (lambda f: (f["TrafficType"], f["DeliverLogsPermissionArn"], f["ResourceId"]))(
+            _ec2(s).describe_flow_logs(FlowLogIds=[r.id])["FlowLogs"][0]
+        ),
+    ),
+    "aws:kms/key:Key": lambda s, r: (
+        (_policy(r.inputs["policy"]), True),
+        (
+            _policy(client(s, "kms").get_key_policy(KeyId=r.id, PolicyName="default")["Policy"]),
+            client(s, "kms").get_key_rotation_status(KeyId=r.id)["KeyRotationEnabled"],
+        ),
+    ),
+    "aws:kms/alias:Alias": lambda s, r: (
+        [r.inputs["targetKeyId"]],
+        [a["TargetKeyId"] for a in client(s, "kms").list_aliases()["Aliases"] if a["AliasName"] == r.id],
+    ),
+    "aws:s3/bucket:Bucket": lambda s, r: (
+        r.outputs["bucket"],
+        client(s, "s3").head_bucket(Bucket=r.outputs["bucket"])["ResponseMetadata"]["HTTPStatusCode"] == 200
+        and r.outputs["bucket"],
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda s, r: (
+        {k[0].upper() + k[1:]: v for k, v in r.inputs.items() if k != "bucket"},
+        _s3(s, "get_public_access_block", r)["PublicAccessBlockConfiguration"],
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": lambda s, r: (
+        r.inputs["rule"]["objectOwnership"],
+        _s3(s, "get_bucket_ownership_controls", r)["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": lambda s, r: (
+        r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"],
+        _s3(s, "get_bucket_encryption", r)["ServerSideEncryptionConfiguration"]["Rules"][0][
+            "ApplyServerSideEncryptionByDefault"
+        ]["SSEAlgorithm"],
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": lambda s, r: (
+        r.inputs["versioningConfiguration"]["status"],
+        _s3(s, "get_bucket_versioning", r)["Status"],
+    ),
+    "aws:s3/bucketLogging:BucketLogging": lambda s, r: (
+        (r.inputs["targetBucket"], r.inputs["targetPrefix"]),
+        (lambda e: (e["TargetBucket"], e["TargetPrefix"]))(_s3(s, "get_bucket_logging", r)["LoggingEnabled"]),
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda s, r: (
+        sorted(rule["id"] for rule in r.inputs["rules"]),
+        sorted(rule["ID"] for rule in _s3(s, "get_bucket_lifecycle_configuration", r)["Rules"]),
+    ),
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": lambda s, r: (
+        (r.inputs["rule"]["defaultRetention"]["mode"], r.inputs["rule"]["defaultRetention"]["days"]),
+        (lambda d: (d["Mode"], d["Days"]))(
+            _s3(s, "get_object_lock_configuration", r)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        ),
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(_s3(s, "get_bucket_policy", r)["Policy"]),
+    ),
+    "aws:iam/role:Role": lambda s, r: (
+        _policy(r.inputs["assumeRolePolicy"]),
+        _policy(client(s, "iam").get_role(RoleName=r.id)["Role"]["AssumeRolePolicyDocument"]),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(
+            client(s, "iam").get_role_policy(RoleName=r.inputs["role"], PolicyName=r.inputs["name"])["PolicyDocument"]
+        ),
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": lambda s, r: (
+        (r.inputs["kmsKeyId"], r.inputs["retentionInDays"]),
+        (lambda g: (g["kmsKeyId"], g["retentionInDays"]))(
+            client(s, "logs").describe_log_groups(logGroupNamePrefix=r.id)["logGroups"][0]
+        ),
+    ),
+    "aws:secretsmanager/secret:Secret": lambda s, r: (
+        (r.inputs["name"], r.inputs["kmsKeyId"]),
+        (lambda d: (d["Name"], d["KmsKeyId"]))(client(s, "secretsmanager").describe_secret(SecretId=r.id)),
+    ),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(client(s, "secretsmanager").get_resource_policy(SecretId=r.id)["ResourcePolicy"]),
+    ),
+}
+
+
+def test_moto_round_trip_readers_cover_every_dev_type(offline_types: set[str]) -> None:
+    assert offline_types == set(READERS)
+
+
+@pytest.mark.parametrize("type_token", sorted(READERS))
+def test_moto_resource_type_reads_back_as_declared(type_token: str, deployed: Deployment, moto_server: MotoServer) -> None:
+    resources = deployed.run.graph.by_type(type_token)
+    assert resources, f"the dev graph has no {type_token}"
+    pairs = [READERS[type_token](moto_server, r) for r in resources]
+    assert [declared for declared, _ in pairs] == [read for _, read in pairs]
