@@ -1061,7 +1061,16 @@ def _sns_topic_policy(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Output
 
 # ---- CloudTrail ----------------------------------------------------------------------------------------
 
-_SELECTOR_FIELDS = ("field", "equals", "startsWith", "endsWith", "notEquals", "notStartsWith", "notEndsWith")
+#: Provider wire key -> CloudTrail field of an advanced field selector (the provider pluralises the list keys).
+_SELECTOR_FIELDS = {
+    "field": "Field",
+    "equals": "Equals",
+    "notEquals": "NotEquals",
+    "startsWiths": "StartsWith",
+    "notStartsWiths": "NotStartsWith",
+    "endsWiths": "EndsWith",
+    "notEndsWiths": "NotEndsWith",
+}
 
 
 @handles("aws:cloudtrail/trail:Trail")
@@ -1091,7 +1100,7 @@ def _trail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     advanced = [
         {
             **_drop_none(Name=s.get("name")),
-            "FieldSelectors": [pascal({k: f[k] for k in _SELECTOR_FIELDS if f.get(k)}) for f in s["fieldSelectors"]],
+            "FieldSelectors": [{v: f[k] for k, v in _SELECTOR_FIELDS.items() if f.get(k)} for f in s["fieldSelectors"]],
         }
         for s in inputs.get("advancedEventSelectors") or []
     ]
