@@ -57,12 +57,17 @@ def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_runnin
     assert not pid_alive(pids[0])
 
 
-def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
-    pids: list[int] = []
-    with pytest.raises(KeyboardInterrupt), running_moto() as server:
+def _interrupted_block(pids: list[int]) -> None:
+    with running_moto() as server:
         assert server.pid is not None
         pids.append(server.pid)
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+
+
+def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
+    pids: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_block(pids)
     assert not pid_alive(pids[0])
 
 
@@ -108,5 +113,7 @@ def test_audit_cli_without_credentials_exits_2(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     outputs = tmp_path / "outputs.json"
     outputs.write_text("{}")
-    code = main(["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"])
+    code = main(
+        ["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"]
+    )
     assert (code, "no AWS credentials" in capsys.readouterr().err) == (2, True)

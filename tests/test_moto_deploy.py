@@ -95,7 +95,9 @@ def test_moto_type_without_handler_fails_closed_naming_the_type() -> None:
         (json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), "Version"),
         (json.dumps({"Version": "2012-10-17", "Statement": []}), "no Statement"),
         (
-            json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}),
+            json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}
+            ),
             "Effect",
         ),
         (json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}), "no Resource"),
@@ -107,7 +109,9 @@ def test_moto_invalid_policy_is_refused_before_it_reaches_moto(document: str, er
 
 
 def test_moto_bucket_policy_without_principal_is_refused() -> None:
-    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    document = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+    )
     with pytest.raises(PolicyDocumentError, match="no Principal"):
         check_policy_json(document, "bucket policy of b", resource_based=True)
 
@@ -145,8 +149,17 @@ def _acl_entries(server: MotoServer, acl_id: str) -> list[dict[str, Any]]:
     return entries
 
 
+def _pick(item: dict[str, Any], *keys: str) -> tuple[Any, ...]:
+    return tuple(item[k] for k in keys)
+
+
 def _policy(text: Any) -> Any:
     return json.loads(text) if isinstance(text, str) else text
+
+
+def _endpoint(server: MotoServer, endpoint_id: str) -> tuple[Any, ...]:
+    endpoint = _ec2(server).describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+    return endpoint["ServiceName"], endpoint["VpcEndpointType"], _policy(endpoint["PolicyDocument"])
 
 
 READERS: dict[str, Reader] = {
@@ -156,8 +169,11 @@ READERS: dict[str, Reader] = {
     ),
     "aws:ec2/subnet:Subnet": lambda s, r: (
         (r.inputs["cidrBlock"], r.inputs["availabilityZone"], False),
-        (lambda n: (n["CidrBlock"], n["AvailabilityZone"], n["MapPublicIpOnLaunch"]))(
-            _ec2(s).describe_subnets(SubnetIds=[r.id])["Subnets"][0]
+        _pick(
+            _ec2(s).describe_subnets(SubnetIds=[r.id])["Subnets"][0],
+            "CidrBlock",
+            "AvailabilityZone",
+            "MapPublicIpOnLaunch",
         ),
     ),
     "aws:ec2/routeTable:RouteTable": lambda s, r: (
@@ -202,20 +218,26 @@ READERS: dict[str, Reader] = {
     ),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda s, r: (
         ([], []),
-        (lambda g: (g["IpPermissions"], g["IpPermissionsEgress"]))(
-            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0]
+        _pick(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0],
+            "IpPermissions",
+            "IpPermissionsEgress",
         ),
     ),
     "aws:ec2/securityGroup:SecurityGroup": lambda s, r: (
         (r.inputs["name"], r.inputs["description"], r.inputs["vpcId"]),
-        (lambda g: (g["GroupName"], g["Description"], g["VpcId"]))(
-            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0]
+        _pick(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0], "GroupName", "Description", "VpcId"
         ),
     ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda s, r: (
         (r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]),
-        (lambda g: (g["IpProtocol"], g["FromPort"], g["ToPort"], g["CidrIpv4"]))(
-            _ec2(s).describe_security_group_rules(SecurityGroupRuleIds=[r.id])["SecurityGroupRules"][0]
+        _pick(
+            _ec2(s).describe_security_group_rules(SecurityGroupRuleIds=[r.id])["SecurityGroupRules"][0],
+            "IpProtocol",
+            "FromPort",
+            "ToPort",
+            "CidrIpv4",
         ),
     ),
     "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive": lambda s, r: (
@@ -229,14 +251,15 @@ READERS: dict[str, Reader] = {
     ),
     "aws:ec2/vpcEndpoint:VpcEndpoint": lambda s, r: (
         (r.inputs["serviceName"], r.inputs["vpcEndpointType"], _policy(r.inputs["policy"])),
-        (lambda e: (e["ServiceName"], e["VpcEndpointType"], _policy(e["PolicyDocument"])))(
-            _ec2(s).describe_vpc_endpoints(VpcEndpointIds=[r.id])["VpcEndpoints"][0]
-        ),
+        _endpoint(s, r.id),
     ),
     "aws:ec2/flowLog:FlowLog": lambda s, r: (
         (r.inputs["trafficType"], r.inputs["iamRoleArn"], r.inputs["vpcId"]),
-        (lambda f: (f["TrafficType"], f["DeliverLogsPermissionArn"], f["ResourceId"]))(
-            _ec2(s).describe_flow_logs(FlowLogIds=[r.id])["FlowLogs"][0]
+        _pick(
+            _ec2(s).describe_flow_logs(FlowLogIds=[r.id])["FlowLogs"][0],
+            "TrafficType",
+            "DeliverLogsPermissionArn",
+            "ResourceId",
         ),
     ),
     "aws:kms/key:Key": lambda s, r: (
@@ -275,7 +298,7 @@ READERS: dict[str, Reader] = {
     ),
     "aws:s3/bucketLogging:BucketLogging": lambda s, r: (
         (r.inputs["targetBucket"], r.inputs["targetPrefix"]),
-        (lambda e: (e["TargetBucket"], e["TargetPrefix"]))(_s3(s, "get_bucket_logging", r)["LoggingEnabled"]),
+        _pick(_s3(s, "get_bucket_logging", r)["LoggingEnabled"], "TargetBucket", "TargetPrefix"),
     ),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda s, r: (
         sorted(rule["id"] for rule in r.inputs["rules"]),
@@ -283,8 +306,10 @@ READERS: dict[str, Reader] = {
     ),
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": lambda s, r: (
         (r.inputs["rule"]["defaultRetention"]["mode"], r.inputs["rule"]["defaultRetention"]["days"]),
-        (lambda d: (d["Mode"], d["Days"]))(
-            _s3(s, "get_object_lock_configuration", r)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        _pick(
+            _s3(s, "get_object_lock_configuration", r)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"],
+            "Mode",
+            "Days",
         ),
     ),
     "aws:s3/bucketPolicy:BucketPolicy": lambda s, r: (
@@ -303,13 +328,15 @@ READERS: dict[str, Reader] = {
     ),
     "aws:cloudwatch/logGroup:LogGroup": lambda s, r: (
         (r.inputs["kmsKeyId"], r.inputs["retentionInDays"]),
-        (lambda g: (g["kmsKeyId"], g["retentionInDays"]))(
-            client(s, "logs").describe_log_groups(logGroupNamePrefix=r.id)["logGroups"][0]
+        _pick(
+            client(s, "logs").describe_log_groups(logGroupNamePrefix=r.id)["logGroups"][0],
+            "kmsKeyId",
+            "retentionInDays",
         ),
     ),
     "aws:secretsmanager/secret:Secret": lambda s, r: (
         (r.inputs["name"], r.inputs["kmsKeyId"]),
-        (lambda d: (d["Name"], d["KmsKeyId"]))(client(s, "secretsmanager").describe_secret(SecretId=r.id)),
+        _pick(client(s, "secretsmanager").describe_secret(SecretId=r.id), "Name", "KmsKeyId"),
     ),
     "aws:secretsmanager/secretPolicy:SecretPolicy": lambda s, r: (
         _policy(r.inputs["policy"]),
@@ -323,7 +350,9 @@ def test_moto_round_trip_readers_cover_every_dev_type(offline_types: set[str]) -
 
 
 @pytest.mark.parametrize("type_token", sorted(READERS))
-def test_moto_resource_type_reads_back_as_declared(type_token: str, deployed: Deployment, moto_server: MotoServer) -> None:
+def test_moto_resource_type_reads_back_as_declared(
+    type_token: str, deployed: Deployment, moto_server: MotoServer
+) -> None:
     resources = deployed.run.graph.by_type(type_token)
     assert resources, f"the dev graph has no {type_token}"
     pairs = [READERS[type_token](moto_server, r) for r in resources]

@@ -50,7 +50,9 @@ def audit_program() -> None:
     trail_bucket = aws.s3.Bucket("trail", bucket="aisb-test-trail", object_lock_enabled=True)
     group = aws.cloudwatch.LogGroup("trail", name="/aisb/test/trail", retention_in_days=400, kms_key_id=key.arn)
     boundary = aws.iam.Policy(
-        "boundary", name="aisb-boundary", policy=_doc({"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"})
+        "boundary",
+        name="aisb-boundary",
+        policy=_doc({"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}),
     )
     role = aws.iam.Role("trail", name="aisb-trail", assume_role_policy=TRUST, permissions_boundary=boundary.arn)
     writer = aws.iam.Policy(
@@ -127,7 +129,12 @@ def audit_program() -> None:
     vpc = aws.ec2.Vpc("vpc", cidr_block="10.9.0.0/16")
     group_sg = aws.ec2.SecurityGroup("sg", name="aisb-test-sg", vpc_id=vpc.id, description="test")
     aws.vpc.SecurityGroupEgressRule(
-        "https-out", security_group_id=group_sg.id, ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="10.9.0.0/16"
+        "https-out",
+        security_group_id=group_sg.id,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4="10.9.0.0/16",
     )
     pulumi.export("trailArn", trail.arn)
     pulumi.export("trailLogGroupName", group.name)
@@ -170,7 +177,9 @@ def test_log_05_advanced_event_selectors_read_back(deployed: OfflineRun, moto_se
     assert audit(moto_server, deployed, "LOG-05")["LOG-05"].status == "pass"
 
 
-def test_log_06_metric_filter_alarm_and_encrypted_topic_read_back(deployed: OfflineRun, moto_server: MotoServer) -> None:
+def test_log_06_metric_filter_alarm_and_encrypted_topic_read_back(
+    deployed: OfflineRun, moto_server: MotoServer
+) -> None:
     assert audit(moto_server, deployed, "LOG-06")["LOG-06"].status == "pass"
 
 
@@ -196,11 +205,15 @@ def test_iam_role_policies_exclusive_keeps_only_the_listed_inline_policy(
 
 
 def test_sns_topic_policy_reads_back(moto_server: MotoServer, deployed: OfflineRun) -> None:
-    attributes = client(moto_server, "sns").get_topic_attributes(TopicArn=deployed.exports["alarmTopicArn"])["Attributes"]
+    attributes = client(moto_server, "sns").get_topic_attributes(TopicArn=deployed.exports["alarmTopicArn"])[
+        "Attributes"
+    ]
     assert [s["Sid"] for s in json.loads(attributes["Policy"])["Statement"]] == ["CloudWatchPublishes"]
 
 
-def test_security_group_egress_rule_replaces_the_default_allow_all(moto_server: MotoServer, deployed: OfflineRun) -> None:
+def test_security_group_egress_rule_replaces_the_default_allow_all(
+    moto_server: MotoServer, deployed: OfflineRun
+) -> None:
     group = client(moto_server, "ec2").describe_security_groups(GroupIds=[deployed.exports["securityGroupId"]])
     egress = group["SecurityGroups"][0]["IpPermissionsEgress"]
     assert [(p["IpProtocol"], p["FromPort"], [r["CidrIp"] for r in p["IpRanges"]]) for p in egress] == [

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify import report
-from verify.audit import AuditSetupError, run_audit
+from verify.audit import AuditSetupError, load_outputs, run_audit
 from verify.catalog import load_catalog
 from verify.findings import Finding
 from verify.moto import MotoDeployError, MotoMocks
@@ -40,7 +40,9 @@ class Deployment:
     seconds: float
 
 
-def deploy(server: MotoServer, stack: str, root: Path, progress: Callable[[str, str], None] | None = None) -> Deployment:
+def deploy(
+    server: MotoServer, stack: str, root: Path, progress: Callable[[str, str], None] | None = None
+) -> Deployment:
     """Run ``__main__.py`` with every resource created in ``server``; MotoDeployError names what failed."""
     started = time.monotonic()
     mocks = MotoMocks(server.endpoint_url, server.region, on_progress=progress)
@@ -71,9 +73,9 @@ def stack_region(stack: str, root: Path) -> str:
 
 
 def _report(
-    console: Console, findings: list[Finding], stack: str, source: str, out: Path, waivers_path: Path
+    console: Console, findings: list[Finding], *, stack: str, source: str, out: Path, waivers_path: Path
 ) -> tuple[int, list[Path]]:
-    from verify.cli import REPORT_FILES, TOOL_VERSION, coverage_warnings, write_reports
+    from verify.cli import REPORT_FILES, TOOL_VERSION, coverage_warnings, write_reports  # noqa: PLC0415 - cli imports us
 
     catalog = load_catalog()
     outcome = apply_waivers(findings, load_waivers(waivers_path, catalog), date.today())
@@ -129,7 +131,12 @@ def run_demo(
             deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
         )
         code, written = _report(
-            console, rules + audit, args.stack, f"moto deploy of stack {args.stack}", args.out, args.waivers
+            console,
+            rules + audit,
+            stack=args.stack,
+            source=f"moto deploy of stack {args.stack}",
+            out=args.out,
+            waivers_path=args.waivers,
         )
         console.print("Wrote " + ", ".join(str(p) for p in written))
         console.print(f"demo took {time.monotonic() - started:.1f}s")
@@ -147,7 +154,6 @@ def run_demo(
 
 def run_audit_command(args: argparse.Namespace, console: Console) -> int:
     """``baseline audit``: read-only audit of the account the credentials (or --endpoint-url) reach."""
-    from verify.audit import load_outputs
 
     outputs = load_outputs(args.outputs)
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
@@ -155,7 +161,9 @@ def run_audit_command(args: argparse.Namespace, console: Console) -> int:
         raise AuditSetupError("no region: pass --region or set AWS_REGION")
     findings = run_audit(outputs, region=region, endpoint_url=args.endpoint_url)
     where = args.endpoint_url or f"AWS {region}"
-    code, written = _report(console, findings, args.stack, f"live audit of {where}", args.out, args.waivers)
+    code, written = _report(
+        console, findings, stack=args.stack, source=f"live audit of {where}", out=args.out, waivers_path=args.waivers
+    )
     console.print("Wrote " + ", ".join(str(p) for p in written))
     return code
 
@@ -173,7 +181,7 @@ def add_commands(commands: Any, project_root: Path) -> None:
     demo.add_argument("--keep", action="store_true", help="leave moto running and print how to reach it")
     demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
-    demo.set_defaults(handler=lambda args, console: run_demo(args, console))
+    demo.set_defaults(handler=run_demo)
 
     audit = commands.add_parser(
         "audit",

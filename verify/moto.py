@@ -271,7 +271,12 @@ def _region(m: MotoMocks, _: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _partition(m: MotoMocks, _: Mapping[str, Any]) -> dict[str, Any]:
-    return {"partition": m.partition, "dnsSuffix": "amazonaws.com", "id": m.partition, "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "partition": m.partition,
+        "dnsSuffix": "amazonaws.com",
+        "id": m.partition,
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 def _zones(m: MotoMocks, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -692,9 +697,7 @@ def _kms_key(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     key_id = metadata["KeyId"]
     if inputs.get("enableKeyRotation"):
         # moto accepts RotationPeriodInDays but does not store it (get_key_rotation_status omits it)
-        kms.enable_key_rotation(
-            KeyId=key_id, **_drop_none(RotationPeriodInDays=inputs.get("rotationPeriodInDays"))
-        )
+        kms.enable_key_rotation(KeyId=key_id, **_drop_none(RotationPeriodInDays=inputs.get("rotationPeriodInDays")))
     return key_id, {**inputs, "id": key_id, "keyId": key_id, "arn": metadata["Arn"], "tagsAll": tags}
 
 
@@ -964,7 +967,9 @@ def _iam_role_policies_exclusive(m: MotoMocks, name: str, inputs: dict[str, Any]
 @handles("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive")
 def _iam_attachments_exclusive(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     """Emulated: detach every managed policy of the role not listed in ``policyArns``."""
-    (role,) = _required("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", name, inputs, "roleName")
+    (role,) = _required(
+        "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", name, inputs, "roleName"
+    )
     iam = m.client("iam")
     keep = set(inputs.get("policyArns") or [])
     for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
@@ -994,7 +999,12 @@ def _log_group(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
 @handles("aws:cloudwatch/logMetricFilter:LogMetricFilter")
 def _metric_filter(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     group, pattern, transformation = _required(
-        "aws:cloudwatch/logMetricFilter:LogMetricFilter", name, inputs, "logGroupName", "pattern", "metricTransformation"
+        "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        name,
+        inputs,
+        "logGroupName",
+        "pattern",
+        "metricTransformation",
     )
     filter_name = inputs.get("name") or autoname(name, "metric-filter")
     metric = _drop_none(
@@ -1148,4 +1158,3 @@ def _secret_policy(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
 def handled_types() -> list[str]:
     """Every custom type the moto engine can deploy, sorted."""
     return sorted(HANDLERS)
-

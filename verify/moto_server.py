@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -83,7 +84,7 @@ class MotoServer:
         env = {**os.environ, **self.client_env(), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         env.pop("AWS_ENDPOINT_URL", None)
         env.pop("AWS_PROFILE", None)
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own venv binary
+        self.process = subprocess.Popen(
             [str(binary), "-H", HOST, "-p", str(self.port)],
             env=env,
             stdin=subprocess.DEVNULL,
@@ -167,8 +168,6 @@ def running_moto(region: str = DEFAULT_REGION, *, keep: bool = False) -> Iterato
 
 
 def _in_main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()
 
 

@@ -138,7 +138,9 @@ def preflight(ctx: AuditContext) -> None:
     try:
         ctx.account_id  # noqa: B018 - the read is the check
     except (NoCredentialsError, PartialCredentialsError) as exc:
-        raise AuditSetupError(f"no AWS credentials for the audit ({exc}); set AWS_PROFILE or AWS_ACCESS_KEY_ID") from None
+        raise AuditSetupError(
+            f"no AWS credentials for the audit ({exc}); set AWS_PROFILE or AWS_ACCESS_KEY_ID"
+        ) from None
     except EndpointConnectionError as exc:
         raise AuditSetupError(f"AWS endpoint unreachable: {exc}") from None
 

@@ -76,14 +76,29 @@ def _trail_bucket(ctx: AuditContext, arn: str) -> Verdict:
     policy = policy_json(s3.get_bucket_policy(Bucket=bucket)["Policy"])
 
     def deliver(account: str) -> Outcome:
-        return decide(ctx, action="s3:PutObject", resource=f"arn:aws:s3:::{bucket}/AWSLogs/{account}/x",
-                      principal="cloudtrail.amazonaws.com",
-                      context={"aws:SourceAccount": account, "aws:SourceArn": arn.replace(ctx.account_id, account),
-                               "s3:x-amz-acl": "bucket-owner-full-control", "aws:SecureTransport": True},
-                      resource_policy=policy, kind="s3")
+        return decide(
+            ctx,
+            action="s3:PutObject",
+            resource=f"arn:aws:s3:::{bucket}/AWSLogs/{account}/x",
+            principal="cloudtrail.amazonaws.com",
+            context={
+                "aws:SourceAccount": account,
+                "aws:SourceArn": arn.replace(ctx.account_id, account),
+                "s3:x-amz-acl": "bucket-owner-full-control",
+                "aws:SecureTransport": True,
+            },
+            resource_policy=policy,
+            kind="s3",
+        )
 
-    delete = decide(ctx, action="s3:DeleteObject", resource=f"arn:aws:s3:::{bucket}/AWSLogs/x",
-                    context={"aws:SecureTransport": True}, resource_policy=policy, kind="s3")
+    delete = decide(
+        ctx,
+        action="s3:DeleteObject",
+        resource=f"arn:aws:s3:::{bucket}/AWSLogs/x",
+        context={"aws:SecureTransport": True},
+        resource_policy=policy,
+        kind="s3",
+    )
     checks = {
         "SSE-KMS": sse.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms",
         "versioning": versioning == "Enabled",
@@ -103,9 +118,15 @@ def _trail_to_logs(ctx: AuditContext, arn: str) -> Verdict:
     if not group_arn or not trail.get("CloudWatchLogsRoleArn"):
         return Verdict(False, "trail does not deliver to CloudWatch Logs", {})
     name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-    group = next(g for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-                 if g["logGroupName"] == name)
-    ok = group.get("kmsKeyId") == ctx.output("logsKeyArn") and int(group.get("retentionInDays") or 0) >= MIN_LOG_RETENTION
+    group = next(
+        g
+        for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        if g["logGroupName"] == name
+    )
+    ok = (
+        group.get("kmsKeyId") == ctx.output("logsKeyArn")
+        and int(group.get("retentionInDays") or 0) >= MIN_LOG_RETENTION
+    )
     return Verdict(ok, f"trail -> {name}: key {group.get('kmsKeyId')}, retention {group.get('retentionInDays')}", group)
 
 
@@ -124,8 +145,11 @@ def _data_events(ctx: AuditContext, arn: str) -> Verdict:
         bucket_arn = str(ctx.output(f"{output_prefix(bucket_class)}BucketArn"))
         if not any(f"{bucket_arn}/".startswith(p) or p.startswith(bucket_arn) for p in prefixes):
             missing.append(bucket_class)
-    return Verdict(not missing, "S3 data events " + (f"missing for {missing}" if missing else "for every data bucket"),
-                   {"resources": prefixes})
+    return Verdict(
+        not missing,
+        "S3 data events " + (f"missing for {missing}" if missing else "for every data bucket"),
+        {"resources": prefixes},
+    )
 
 
 def alarm_subject(ctx: AuditContext) -> list[Subject]:
@@ -150,12 +174,17 @@ def _alarms(ctx: AuditContext, group: str) -> Verdict:
 
 @check("LOG-07", alarm_subject)
 def _audit_retention(ctx: AuditContext, group: str) -> Verdict:
-    found = [g for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-             if g["logGroupName"] == group]
+    found = [
+        g
+        for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        if g["logGroupName"] == group
+    ]
     if not found:
         return Verdict(False, f"log group {group} does not exist", {})
     days = int(found[0].get("retentionInDays") or 0)
-    return Verdict(days >= MIN_LOG_RETENTION, f"{group} retention {days or 'never expire'} days", {"retentionInDays": days})
+    return Verdict(
+        days >= MIN_LOG_RETENTION, f"{group} retention {days or 'never expire'} days", {"retentionInDays": days}
+    )
 
 
 # ---- roles -------------------------------------------------------------------------------------------------
@@ -176,8 +205,12 @@ def _role(ctx: AuditContext, arn: str) -> dict[str, Any]:
 @check("IAM-01", role_subjects)
 def _conditioned_trust(ctx: AuditContext, arn: str) -> Verdict:
     trust = policy_json(_role(ctx, arn)["AssumeRolePolicyDocument"])
-    unconditioned = [s.get("Sid", "?") for s in statements(trust) if s.get("Effect") == "Allow" and not s.get("Condition")]
-    return Verdict(not unconditioned, "trust " + (f"unconditioned: {unconditioned}" if unconditioned else "conditioned"), trust)
+    unconditioned = [
+        s.get("Sid", "?") for s in statements(trust) if s.get("Effect") == "Allow" and not s.get("Condition")
+    ]
+    return Verdict(
+        not unconditioned, "trust " + (f"unconditioned: {unconditioned}" if unconditioned else "conditioned"), trust
+    )
 
 
 @check("IAM-02", role_subjects)
@@ -190,7 +223,9 @@ def _no_wildcard_actions(ctx: AuditContext, arn: str) -> Verdict:
         for statement in statements(document):
             if statement.get("Effect") == "Allow":
                 wild += [f"{policy_name}:{a}" for a in as_list(statement.get("Action")) if a == "*" or a.endswith(":*")]
-    return Verdict(not wild, "inline policies " + (f"grant {wild}" if wild else "name their actions"), {"wildcards": wild})
+    return Verdict(
+        not wild, "inline policies " + (f"grant {wild}" if wild else "name their actions"), {"wildcards": wild}
+    )
 
 
 @check("IAM-05", role_subjects)
@@ -204,7 +239,9 @@ def _boundary(ctx: AuditContext, arn: str) -> Verdict:
 
 def secret_subject(ctx: AuditContext) -> list[Subject]:
     arn = ctx.outputs.get("pseudonymizationSecretArn")
-    return [Subject(urn=str(arn), value=str(arn))] if arn else [Subject(urn="stack", missing="pseudonymizationSecretArn")]
+    return (
+        [Subject(urn=str(arn), value=str(arn))] if arn else [Subject(urn="stack", missing="pseudonymizationSecretArn")]
+    )
 
 
 @check("GOV-02", secret_subject)
@@ -213,14 +250,23 @@ def _secret(ctx: AuditContext, arn: str) -> Verdict:
     key = str(ctx.output("dataKeyArn"))
     described = secrets.describe_secret(SecretId=arn)
     policy = policy_json(secrets.get_resource_policy(SecretId=arn)["ResourcePolicy"])
-    readers = [
-        p for p in as_list((ctx.outputs.get(ROLE_OUTPUT) or {}).get("data-processor")) if isinstance(p, str)
-    ]
+    readers = [p for p in as_list((ctx.outputs.get(ROLE_OUTPUT) or {}).get("data-processor")) if isinstance(p, str)]
     probes = {
-        "other role of this account": decide(ctx, action="secretsmanager:GetSecretValue", resource=arn, resource_policy=policy),
-        "another account": decide(ctx, action="secretsmanager:GetSecretValue", resource=arn,
-                                  principal=ctx.probe_arn(FOREIGN_ACCOUNT), resource_policy=policy),
+        "other role of this account": decide(
+            ctx, action="secretsmanager:GetSecretValue", resource=arn, resource_policy=policy
+        ),
+        "another account": decide(
+            ctx,
+            action="secretsmanager:GetSecretValue",
+            resource=arn,
+            principal=ctx.probe_arn(FOREIGN_ACCOUNT),
+            resource_policy=policy,
+        ),
     }
     ok = described.get("KmsKeyId") == key and all(v != "Allow" for v in probes.values())
-    return Verdict(ok, f"secret key {described.get('KmsKeyId')} (expected {key}); GetSecretValue {probes}"
-                   + ("" if readers else "; data-processor role not exported yet"), {"probe": probes})
+    return Verdict(
+        ok,
+        f"secret key {described.get('KmsKeyId')} (expected {key}); GetSecretValue {probes}"
+        + ("" if readers else "; data-processor role not exported yet"),
+        {"probe": probes},
+    )

@@ -85,7 +85,11 @@ def _root_excludes_crypto(ctx: AuditContext, data_class: str) -> Verdict:
     """No kms:* grant; an account principal allowed everything by IAM still cannot decrypt directly."""
     document = key_policy(ctx, data_class)
     arn = _key_arn(ctx, data_class)
-    wildcard = [s.get("Sid", "?") for s in statements(document) if "kms:*" in as_list(s.get("Action")) or "*" in as_list(s.get("Action"))]
+    wildcard = [
+        s.get("Sid", "?")
+        for s in statements(document)
+        if "kms:*" in as_list(s.get("Action")) or "*" in as_list(s.get("Action"))
+    ]
     outcomes = {
         action: decide(ctx, action=action, resource=arn, resource_policy=document, kind="kms")
         for action in CRYPTO_ACTIONS
@@ -95,7 +99,9 @@ def _root_excludes_crypto(ctx: AuditContext, data_class: str) -> Verdict:
     message = f"{data_class} key policy: " + (
         "no kms:* grant; IAM alone grants no cryptographic use"
         if ok
-        else f"kms:* in {wildcard}" if wildcard else f"IAM alone allows {allowed}"
+        else f"kms:* in {wildcard}"
+        if wildcard
+        else f"IAM alone allows {allowed}"
     )
     return Verdict(ok, message, {"probe": outcomes})
 
@@ -117,20 +123,30 @@ def _service_principals_conditioned(ctx: AuditContext, data_class: str) -> Verdi
                 "aws:SourceArn": f"arn:aws:{service.split('.')[0]}:{ctx.region}:{FOREIGN_ACCOUNT}:probe",
             }
             outcome = decide(
-                ctx, action=action, resource=arn, principal=service, context=foreign, resource_policy=document, kind="kms"
+                ctx,
+                action=action,
+                resource=arn,
+                principal=service,
+                context=foreign,
+                resource_policy=document,
+                kind="kms",
             )
             if outcome == "Allow":
                 open_grants.append(f"{statement.get('Sid', '?')}:{service}")
     return Verdict(
         not open_grants,
         f"{data_class} key: "
-        + (f"service grants usable for another account: {open_grants}" if open_grants else "service grants conditioned"),
+        + (
+            f"service grants usable for another account: {open_grants}" if open_grants else "service grants conditioned"
+        ),
         {"unconditioned": open_grants},
     )
 
 
 def data_key_subjects(ctx: AuditContext) -> list[Subject]:
-    return [s for s in key_subjects(ctx) if s.value in ("data", "models") or s.missing in ("dataKeyArn", "modelsKeyArn")]
+    return [
+        s for s in key_subjects(ctx) if s.value in ("data", "models") or s.missing in ("dataKeyArn", "modelsKeyArn")
+    ]
 
 
 @check("KMS-06", data_key_subjects)
@@ -147,13 +163,26 @@ def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
             if isinstance(p, str) and (":role/" in p or ":user/" in p)
         }
     )
-    probes = {f"{FOREIGN_ACCOUNT} (direct)": decide(
-        ctx, action="kms:Decrypt", resource=arn, principal=ctx.probe_arn(FOREIGN_ACCOUNT), resource_policy=document, kind="kms"
-    )}
+    probes = {
+        f"{FOREIGN_ACCOUNT} (direct)": decide(
+            ctx,
+            action="kms:Decrypt",
+            resource=arn,
+            principal=ctx.probe_arn(FOREIGN_ACCOUNT),
+            resource_policy=document,
+            kind="kms",
+        )
+    }
     for user in users:
         via_ec2 = {"kms:ViaService": f"ec2.{ctx.region}.amazonaws.com", "kms:CallerAccount": ctx.account_id}
         probes[f"{user} via ec2"] = decide(
-            ctx, action="kms:Decrypt", resource=arn, principal=user, context=via_ec2, resource_policy=document, kind="kms"
+            ctx,
+            action="kms:Decrypt",
+            resource=arn,
+            principal=user,
+            context=via_ec2,
+            resource_policy=document,
+            kind="kms",
         )
         probes[f"{user} direct"] = decide(
             ctx, action="kms:Decrypt", resource=arn, principal=user, resource_policy=document, kind="kms"

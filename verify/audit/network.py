@@ -60,7 +60,9 @@ def _isolated(ctx: AuditContext, vpc_id: str) -> Verdict:
     subnets = ec2.describe_subnets(Filters=_vpc_filter(vpc_id))["Subnets"]
     igws = ec2.describe_internet_gateways(Filters=_vpc_filter(vpc_id, "attachment.vpc-id"))["InternetGateways"]
     nats = [
-        n for n in ec2.describe_nat_gateways(Filters=_vpc_filter(vpc_id))["NatGateways"] if n["State"] not in ("deleted",)
+        n
+        for n in ec2.describe_nat_gateways(Filters=_vpc_filter(vpc_id))["NatGateways"]
+        if n["State"] not in ("deleted",)
     ]
     tables = ec2.describe_route_tables(Filters=_vpc_filter(vpc_id))["RouteTables"]
     default_routes = [
@@ -126,7 +128,9 @@ def _nacls_internal(ctx: AuditContext, vpc_id: str) -> Verdict:
             inside = ipaddress.ip_network(cidr).version == 4 and ipaddress.ip_network(cidr).subnet_of(vpc_cidr)  # type: ignore[arg-type]
             if acl["IsDefault"] or not (inside or cidr in allowed_outside):
                 kind = "default NACL" if acl["IsDefault"] else acl["NetworkAclId"]
-                problems.append(f"{kind} allows {cidr} ({'egress' if entry['Egress'] else 'ingress'} #{entry['RuleNumber']})")
+                problems.append(
+                    f"{kind} allows {cidr} ({'egress' if entry['Egress'] else 'ingress'} #{entry['RuleNumber']})"
+                )
     return Verdict(not problems, "; ".join(problems) or "NACLs allow only VPC and S3 ranges; default NACL denies", {})
 
 
@@ -154,19 +158,34 @@ def _flow_logs(ctx: AuditContext, vpc_id: str) -> Verdict:
     if int(group.get("retentionInDays") or 0) < MIN_RETENTION_DAYS:
         problems.append(f"retention {group.get('retentionInDays')} < {MIN_RETENTION_DAYS}")
     role_arn = flow.get("DeliverLogsPermissionArn", "")
-    trust = policy_json(ctx.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"])
+    trust = policy_json(
+        ctx.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
+    )
 
     def assume(account: str) -> Outcome:
-        return decide(ctx, action="sts:AssumeRole", resource=role_arn, principal="vpc-flow-logs.amazonaws.com",
-                      context={"aws:SourceAccount": account,
-                               "aws:SourceArn": f"arn:aws:ec2:{ctx.region}:{account}:vpc-flow-log/{flow['FlowLogId']}"},
-                      resource_policy=trust, kind="trust")
+        return decide(
+            ctx,
+            action="sts:AssumeRole",
+            resource=role_arn,
+            principal="vpc-flow-logs.amazonaws.com",
+            context={
+                "aws:SourceAccount": account,
+                "aws:SourceArn": f"arn:aws:ec2:{ctx.region}:{account}:vpc-flow-log/{flow['FlowLogId']}",
+            },
+            resource_policy=trust,
+            kind="trust",
+        )
 
     ours, foreign = assume(ctx.account_id), assume(FOREIGN_ACCOUNT)
     if ours != "Allow" or foreign == "Allow":
         problems.append(f"delivery role trust: this account {ours}, another account {foreign}")
-    return Verdict(not problems, "; ".join(problems) or f"flow log {flow['FlowLogId']} ALL -> {group_name} (KMS, "
-                   f"{group.get('retentionInDays')} days, conditioned role)", {"flowLogId": flow["FlowLogId"]})
+    return Verdict(
+        not problems,
+        "; ".join(problems)
+        or f"flow log {flow['FlowLogId']} ALL -> {group_name} (KMS, "
+        f"{group.get('retentionInDays')} days, conditioned role)",
+        {"flowLogId": flow["FlowLogId"]},
+    )
 
 
 def _endpoints(ctx: AuditContext) -> list[Subject]:
@@ -185,13 +204,19 @@ def _interface_endpoints(ctx: AuditContext) -> list[Subject]:
 
 
 def _describe_endpoint(ctx: AuditContext, endpoint_id: str) -> dict[str, Any]:
-    answer = ctx.cached(("vpce", endpoint_id), lambda: ctx.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id]))
+    answer = ctx.cached(
+        ("vpce", endpoint_id), lambda: ctx.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+    )
     return dict(answer["VpcEndpoints"][0])
 
 
 def gateway_subject(ctx: AuditContext) -> list[Subject]:
     gateway = ctx.outputs.get("s3GatewayEndpointId")
-    return [Subject(urn=str(gateway), value=str(gateway))] if gateway else [Subject(urn="stack", missing="s3GatewayEndpointId")]
+    return (
+        [Subject(urn=str(gateway), value=str(gateway))]
+        if gateway
+        else [Subject(urn="stack", missing="s3GatewayEndpointId")]
+    )
 
 
 @check("EP-01", gateway_subject)
@@ -202,8 +227,11 @@ def _gateway_on_every_table(ctx: AuditContext, endpoint_id: str) -> Verdict:
     needed = {t["RouteTableId"] for t in tables["RouteTables"]}
     missing = sorted(needed - set(endpoint.get("RouteTableIds", [])))
     ok = endpoint["VpcEndpointType"] == "Gateway" and not missing and bool(needed)
-    return Verdict(ok, f"S3 gateway on {sorted(endpoint.get('RouteTableIds', []))}" + (f"; missing {missing}" if missing else ""),
-                   {"routeTables": sorted(needed)})
+    return Verdict(
+        ok,
+        f"S3 gateway on {sorted(endpoint.get('RouteTableIds', []))}" + (f"; missing {missing}" if missing else ""),
+        {"routeTables": sorted(needed)},
+    )
 
 
 @check("EP-02", _interface_endpoints)
@@ -213,22 +241,37 @@ def _interface_private_dns(ctx: AuditContext, value: tuple[str, str]) -> Verdict
     subnets = set(ctx.output("privateSubnetIds"))
     missing = sorted(subnets - set(endpoint.get("SubnetIds", [])))
     ok = endpoint["VpcEndpointType"] == "Interface" and endpoint.get("PrivateDnsEnabled") is True and not missing
-    return Verdict(ok, f"{service}: private DNS {endpoint.get('PrivateDnsEnabled')}" + (f", missing subnets {missing}" if missing else ""),
-                   {"subnets": sorted(endpoint.get("SubnetIds", []))})
+    return Verdict(
+        ok,
+        f"{service}: private DNS {endpoint.get('PrivateDnsEnabled')}"
+        + (f", missing subnets {missing}" if missing else ""),
+        {"subnets": sorted(endpoint.get("SubnetIds", []))},
+    )
 
 
 def sg_subject(ctx: AuditContext) -> list[Subject]:
     group = ctx.outputs.get("endpointSecurityGroupId")
-    return [Subject(urn=str(group), value=str(group))] if group else [Subject(urn="stack", missing="endpointSecurityGroupId")]
+    return (
+        [Subject(urn=str(group), value=str(group))]
+        if group
+        else [Subject(urn="stack", missing="endpointSecurityGroupId")]
+    )
 
 
 @check("EP-04", sg_subject)
 def _endpoint_sg(ctx: AuditContext, group_id: str) -> Verdict:
     vpc_cidr = _vpc(ctx, str(ctx.output("vpcId")))["CidrBlock"]
     group = ctx.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-    ingress = [(p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"), sorted(r["CidrIp"] for r in p.get("IpRanges", [])),
-                len(p.get("UserIdGroupPairs", [])) + len(p.get("PrefixListIds", [])) + len(p.get("Ipv6Ranges", [])))
-               for p in group.get("IpPermissions", [])]
+    ingress = [
+        (
+            p.get("IpProtocol"),
+            p.get("FromPort"),
+            p.get("ToPort"),
+            sorted(r["CidrIp"] for r in p.get("IpRanges", [])),
+            len(p.get("UserIdGroupPairs", [])) + len(p.get("PrefixListIds", [])) + len(p.get("Ipv6Ranges", [])),
+        )
+        for p in group.get("IpPermissions", [])
+    ]
     ok = ingress == [("tcp", 443, 443, [vpc_cidr], 0)]
     interface = [s.value[1] for s in _interface_endpoints(ctx) if not s.missing]
     others = [
@@ -236,8 +279,12 @@ def _endpoint_sg(ctx: AuditContext, group_id: str) -> Verdict:
     ]
     if others:
         ok = False
-    return Verdict(ok, f"ingress {ingress} (expected tcp 443 from {vpc_cidr})" + (f"; endpoints not on it: {others}" if others else ""),
-                   {"ingress": ingress})
+    return Verdict(
+        ok,
+        f"ingress {ingress} (expected tcp 443 from {vpc_cidr})"
+        + (f"; endpoints not on it: {others}" if others else ""),
+        {"ingress": ingress},
+    )
 
 
 @check("EP-05", _endpoints)
@@ -252,13 +299,27 @@ def _endpoint_policy(ctx: AuditContext, value: tuple[str, str]) -> Verdict:
     prefix = action.split(":")[0]
 
     def resource(account: str) -> str:
-        return f"arn:aws:s3:::bucket-of-{account}/x" if prefix == "s3" else f"arn:aws:{prefix}:{ctx.region}:{account}:probe"
+        return (
+            f"arn:aws:s3:::bucket-of-{account}/x"
+            if prefix == "s3"
+            else f"arn:aws:{prefix}:{ctx.region}:{account}:probe"
+        )
 
     def through(principal_account: str, resource_account: str) -> Outcome:
-        return decide(ctx, action=action, resource=resource(resource_account), principal=ctx.probe_arn(principal_account),
-                      context={"aws:ResourceAccount": resource_account}, vpce=[policy], resource_account=resource_account)
+        return decide(
+            ctx,
+            action=action,
+            resource=resource(resource_account),
+            principal=ctx.probe_arn(principal_account),
+            context={"aws:ResourceAccount": resource_account},
+            vpce=[policy],
+            resource_account=resource_account,
+        )
 
-    probes = {"own": through(ctx.account_id, ctx.account_id), "foreign principal": through(FOREIGN_ACCOUNT, FOREIGN_ACCOUNT)}
+    probes = {
+        "own": through(ctx.account_id, ctx.account_id),
+        "foreign principal": through(FOREIGN_ACCOUNT, FOREIGN_ACCOUNT),
+    }
     if service == "s3":
         probes["foreign bucket"] = through(ctx.account_id, FOREIGN_ACCOUNT)
     ok = probes["own"] == "Allow" and all(v != "Allow" for k, v in probes.items() if k != "own")

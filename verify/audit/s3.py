@@ -66,7 +66,9 @@ def _read(ctx: AuditContext, call: str, bucket: Bucket) -> Any:
 def _public_access_block(ctx: AuditContext, bucket: Bucket) -> Verdict:
     config = _read(ctx, "get_public_access_block", bucket)["PublicAccessBlockConfiguration"]
     off = sorted(k for k, v in config.items() if v is not True)
-    return Verdict(not off and len(config) == 4, f"public access block: {'all on' if not off else f'off: {off}'}", config)
+    return Verdict(
+        not off and len(config) == 4, f"public access block: {'all on' if not off else f'off: {off}'}", config
+    )
 
 
 @check("S3-02", all_buckets)
@@ -97,7 +99,9 @@ def _default_encryption(ctx: AuditContext, bucket: Bucket) -> Verdict:
         and default.get("KMSMasterKeyID") == key
         and rules[0].get("BucketKeyEnabled") is True
     )
-    return Verdict(ok, f"SSE {default.get('SSEAlgorithm')} key {default.get('KMSMasterKeyID')} (expected {key})", evidence)
+    return Verdict(
+        ok, f"SSE {default.get('SSEAlgorithm')} key {default.get('KMSMasterKeyID')} (expected {key})", evidence
+    )
 
 
 # ---- bucket policy, by evaluation ------------------------------------------------------------------------
@@ -109,7 +113,11 @@ def _policy(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
 
 def _compliant_context(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
     """A request that meets every condition of the baseline policy (TLS 1.3, through our S3 endpoint)."""
-    context: dict[str, Any] = {"aws:SecureTransport": True, "s3:TlsVersion": "1.3", "aws:ResourceAccount": ctx.account_id}
+    context: dict[str, Any] = {
+        "aws:SecureTransport": True,
+        "s3:TlsVersion": "1.3",
+        "aws:ResourceAccount": ctx.account_id,
+    }
     if bucket.bucket_class in DATA_BUCKETS:
         context["aws:SourceVpce"] = str(ctx.output("s3GatewayEndpointId"))
     return context
@@ -131,8 +139,15 @@ def _object_request(
     )
 
 
-def _deny_probe(ctx: AuditContext, bucket: Bucket, action: str, bad: Mapping[str, Mapping[str, Any]], what: str,
-                good: Mapping[str, Any] | None = None) -> Verdict:
+def _deny_probe(
+    ctx: AuditContext,
+    bucket: Bucket,
+    action: str,
+    bad: Mapping[str, Mapping[str, Any]],
+    *,
+    what: str,
+    good: Mapping[str, Any] | None = None,
+) -> Verdict:
     """The compliant request is not explicitly denied, and every ``bad`` variant is."""
     baseline = _object_request(ctx, bucket, action, good or {})
     outcomes = {label: _object_request(ctx, bucket, action, change) for label, change in bad.items()}
@@ -147,12 +162,20 @@ def _deny_probe(ctx: AuditContext, bucket: Bucket, action: str, bad: Mapping[str
 
 @check("S3-04", all_buckets)
 def _denies_plain_http(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    return _deny_probe(ctx, bucket, "s3:GetObject", {"plain HTTP": {"aws:SecureTransport": False}}, "aws:SecureTransport")
+    return _deny_probe(
+        ctx, bucket, "s3:GetObject", {"plain HTTP": {"aws:SecureTransport": False}}, what="aws:SecureTransport"
+    )
 
 
 @check("S3-05", all_buckets)
 def _denies_old_tls(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    return _deny_probe(ctx, bucket, "s3:GetObject", {"TLS 1.0": {"s3:TlsVersion": "1.0"}, "TLS 1.1": {"s3:TlsVersion": "1.1"}}, "s3:TlsVersion")
+    return _deny_probe(
+        ctx,
+        bucket,
+        "s3:GetObject",
+        {"TLS 1.0": {"s3:TlsVersion": "1.0"}, "TLS 1.1": {"s3:TlsVersion": "1.1"}},
+        what="s3:TlsVersion",
+    )
 
 
 @check("S3-06", all_buckets)
@@ -163,26 +186,35 @@ def _denies_wrong_encryption(ctx: AuditContext, bucket: Bucket) -> Verdict:
         good = {sse: "aws:kms", f"{sse}-aws-kms-key-id": key}
         bad = {
             "SSE-S3 header": {sse: "AES256"},
-            "foreign key": {sse: "aws:kms", f"{sse}-aws-kms-key-id": f"arn:aws:kms:{ctx.region}:{FOREIGN_ACCOUNT}:key/x"},
+            "foreign key": {
+                sse: "aws:kms",
+                f"{sse}-aws-kms-key-id": f"arn:aws:kms:{ctx.region}:{FOREIGN_ACCOUNT}:key/x",
+            },
         }
     else:
         good = {sse: "AES256"}
         bad = {"SSE-KMS header": {sse: "aws:kms"}}
     bad["SSE-C"] = {**good, f"{sse}-customer-algorithm": "AES256"}
-    return _deny_probe(ctx, bucket, "s3:PutObject", {k: {**good, **v} for k, v in bad.items()}, "encryption", good)
+    return _deny_probe(
+        ctx, bucket, "s3:PutObject", {k: {**good, **v} for k, v in bad.items()}, what="encryption", good=good
+    )
 
 
 @check("S3-07", data_buckets)
 def _denies_outside_vpc(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    bad = {"no endpoint": {"aws:SourceVpce": None}, "other endpoint": {"aws:SourceVpce": "vpce-0000000000000000f"}}
-    return _deny_probe(ctx, bucket, "s3:GetObject", bad, "aws:SourceVpce")
+    bad: dict[str, Mapping[str, Any]] = {
+        "no endpoint": {"aws:SourceVpce": None},
+        "other endpoint": {"aws:SourceVpce": "vpce-0000000000000000f"},
+    }
+    return _deny_probe(ctx, bucket, "s3:GetObject", bad, what="aws:SourceVpce")
 
 
 @check("S3-08", all_buckets)
 def _denies_other_accounts(ctx: AuditContext, bucket: Bucket) -> Verdict:
     foreign = ctx.probe_arn(FOREIGN_ACCOUNT)
     outcomes = {
-        action: _object_request(ctx, bucket, action, {}, principal=foreign) for action in ("s3:GetObject", "s3:PutObject")
+        action: _object_request(ctx, bucket, action, {}, principal=foreign)
+        for action in ("s3:GetObject", "s3:PutObject")
     }
     ok = all(o == "ExplicitDeny" for o in outcomes.values())
     return Verdict(ok, f"principal of account {FOREIGN_ACCOUNT}: {outcomes}", {"probe": outcomes})
@@ -198,8 +230,10 @@ def _versioning(ctx: AuditContext, bucket: Bucket) -> Verdict:
 def _object_lock(ctx: AuditContext, bucket: Bucket) -> Verdict:
     config = _read(ctx, "get_object_lock_configuration", bucket)["ObjectLockConfiguration"]
     retention = config.get("Rule", {}).get("DefaultRetention", {})
-    ok = config.get("ObjectLockEnabled") == "Enabled" and retention.get("Mode") in ("GOVERNANCE", "COMPLIANCE") and bool(
-        retention.get("Days") or retention.get("Years")
+    ok = (
+        config.get("ObjectLockEnabled") == "Enabled"
+        and retention.get("Mode") in ("GOVERNANCE", "COMPLIANCE")
+        and bool(retention.get("Days") or retention.get("Years"))
     )
     return Verdict(ok, f"object lock {config.get('ObjectLockEnabled')} retention {retention}", config)
 
@@ -218,8 +252,14 @@ def _access_logging(ctx: AuditContext, bucket: Bucket) -> Verdict:
             action="s3:PutObject",
             resource=f"arn:aws:s3:::{target}/{enabled.get('TargetPrefix', '')}probe",
             principal="logging.s3.amazonaws.com",
-            context={"aws:SourceArn": source_arn, "aws:SourceAccount": account, "aws:SecureTransport": True,
-                     "s3:TlsVersion": "1.3", "s3:x-amz-server-side-encryption": "AES256", "aws:PrincipalIsAWSService": True},
+            context={
+                "aws:SourceArn": source_arn,
+                "aws:SourceAccount": account,
+                "aws:SecureTransport": True,
+                "s3:TlsVersion": "1.3",
+                "s3:x-amz-server-side-encryption": "AES256",
+                "aws:PrincipalIsAWSService": True,
+            },
             resource_policy=logs_policy,
             kind="s3",
         )
@@ -227,14 +267,23 @@ def _access_logging(ctx: AuditContext, bucket: Bucket) -> Verdict:
     ours = delivery(bucket.arn, ctx.account_id)
     confused = delivery("arn:aws:s3:::someone-elses-bucket", FOREIGN_ACCOUNT)
     ok = ours == "Allow" and confused != "Allow"
-    return Verdict(ok, f"logs to {target}; delivery for this bucket {ours}, for a foreign bucket {confused}",
-                   {"logging": enabled, "delivery": ours, "foreignDelivery": confused})
+    return Verdict(
+        ok,
+        f"logs to {target}; delivery for this bucket {ours}, for a foreign bucket {confused}",
+        {"logging": enabled, "delivery": ours, "foreignDelivery": confused},
+    )
 
 
 @check("S3-12", all_buckets)
 def _lifecycle(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    rules = [r for r in _read(ctx, "get_bucket_lifecycle_configuration", bucket)["Rules"] if r.get("Status") == "Enabled"]
-    abort = [r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] for r in rules if "AbortIncompleteMultipartUpload" in r]
+    rules = [
+        r for r in _read(ctx, "get_bucket_lifecycle_configuration", bucket)["Rules"] if r.get("Status") == "Enabled"
+    ]
+    abort = [
+        r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        for r in rules
+        if "AbortIncompleteMultipartUpload" in r
+    ]
     noncurrent = [r for r in rules if "NoncurrentVersionExpiration" in r]
     expiry = [r for r in rules if "Expiration" in r]
     problems = []
