@@ -145,7 +145,8 @@ def run_demo(
                 f"moto_server left running: pid {server.pid}, endpoint {server.endpoint_url}\n"
                 f"  try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
                 f"{server.endpoint_url} --region {region} s3api list-buckets\n"
-                f"  stop it with: kill {server.pid}"
+                f"  stop it with: kill {server.pid}",
+                soft_wrap=True,
             )
         else:
             console.print("moto_server stopped")

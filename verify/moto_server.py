@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -64,6 +65,8 @@ class MotoServer:
     region: str = DEFAULT_REGION
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    #: The server's request log (a file, not a pipe: a full pipe would block moto, and --keep outlives us).
+    log_path: Path | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -84,14 +87,16 @@ class MotoServer:
         env = {**os.environ, **self.client_env(), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         env.pop("AWS_ENDPOINT_URL", None)
         env.pop("AWS_PROFILE", None)
-        self.process = subprocess.Popen(
-            [str(binary), "-H", HOST, "-p", str(self.port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # a terminal Ctrl-C reaches us, and we stop it in order
-        )
+        self.log_path = Path(tempfile.gettempdir()) / f"moto_server-{self.port}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(binary), "-H", HOST, "-p", str(self.port)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a terminal Ctrl-C reaches us, and we stop it in order
+            )
         try:
             self._wait_ready(timeout)
         except BaseException:
@@ -104,7 +109,7 @@ class MotoServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                err = self.log_path.read_text(errors="replace") if self.log_path else ""
                 raise MotoServerError(f"moto_server exited with {self.process.returncode}: {err.strip()[-500:]}")
             try:
                 with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/data.json", timeout=1) as response:
@@ -133,9 +138,6 @@ class MotoServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=grace)
-        finally:
-            if process.stderr:
-                process.stderr.close()
 
 
 def _raise_exit(signum: int, frame: FrameType | None) -> None:
