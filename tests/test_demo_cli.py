@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tests.moto_support import client, deploy_dev
+from tests.moto_support import client
 from verify.cli import main
 from verify.demo import EXIT_DEPLOY_FAILED, run_demo
 from verify.moto_server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
@@ -71,19 +71,19 @@ def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
     assert not pid_alive(pids[0])
 
 
-def test_audit_cli_reads_an_outputs_file_and_reports(
+def test_audit_cli_reads_an_outputs_file_and_reports_every_missing_output_as_error(
     moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in moto_server.client_env().items():
         monkeypatch.setenv(name, value)
-    deployment = deploy_dev(moto_server)
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(deployment.run.exports))
+    outputs.write_text(json.dumps({"vpcId": "vpc-00000000000000000"}))
     args = ["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"]
     code = main([*args, "--out", str(tmp_path / "out")])
     findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
     assert code == 1
-    assert {f["control"] for f in findings if f["status"] == "pass"} >= {"S3-04", "NET-02", "KMS-04"}
+    assert {f["status"] for f in findings} == {"error"}
+    assert "output privateSubnetIds missing" in {f["message"] for f in findings if f["control"] == "NET-02"}
 
 
 def test_audit_cli_without_outputs_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -216,6 +216,8 @@ class MotoMocks(pulumi.runtime.Mocks):
             if self.on_progress:
                 self.on_progress(args.typ, args.name)
             return "", inputs
+        if self.failures:  # stop creating once something failed: the first failure is the report
+            raise MotoDeployError(args.typ, args.name, f"skipped: {self.failures[0]} failed first")
         handler = HANDLERS.get(args.typ)
         if handler is None:
             raise self._fail(args.typ, args.name, "no moto handler for this resource type (add one to verify/moto.py)")
