@@ -39,6 +39,7 @@ from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waiver
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 TOOL_VERSION = "0.1.0"
 
 #: --format name -> (file written, renderer); ``table`` prints to the terminal.
@@ -242,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StackError, GraphFormatError, WaiverError, CatalogError, UsageError, AuditSetupError) as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # the demo's moto server is already stopped by its context manager
+        errors.print("[red]interrupted[/]", highlight=False)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
