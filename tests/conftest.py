@@ -1,4 +1,4 @@
-"""One moto_server per test session (issue 9); tests reset its state instead of starting another."""
+"""One moto_server per test session (issue 9); modules reset it (``MotoServer.reset``) instead of starting another."""
 
 from __future__ import annotations
 
@@ -14,10 +14,3 @@ def moto_server() -> Iterator[MotoServer]:
     """Started lazily by the first test that needs it, stopped by its pid at the end of the session."""
     with running_moto("eu-west-1") as server:
         yield server
-
-
-@pytest.fixture
-def fresh_moto(moto_server: MotoServer) -> MotoServer:
-    """The session server with every resource dropped (POST /moto-api/reset)."""
-    moto_server.reset()
-    return moto_server
