@@ -174,6 +174,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result.update(self.storage.outputs())
         result.update(self.audit.outputs())
         result.update(self.roles.outputs())
+        # one map for the live audit (IAM-01/02/05): every workload role, keyed by its role name in the matrix
+        result["roleArns"] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
         result["permissionsBoundaryArn"] = self.roles.boundary_arn
         result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
         return result

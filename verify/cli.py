@@ -1,8 +1,9 @@
-"""``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files.
+"""``baseline`` command line: offline preview and scan of a stack or of real Pulumi output files;
+``demo`` (deploy into moto + scan + live audit) and ``audit`` (live, read-only) from verify/demo.py.
 
-Exit codes: 0 success; 1 findings (scan: an unwaived failure or a check that could not decide; access: the
-policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
-format, bad arguments).
+Exit codes: 0 success; 1 findings (scan or audit: an unwaived failure or a check that could not decide; access:
+the policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
+format, bad arguments, no credentials or endpoint for the audit); 3 the demo's deploy into moto failed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from verify import report
 from verify.analysis import AccessReport, analyze
+from verify.audit.core import AuditSetupError
 from verify.catalog import CatalogError, load_catalog
 from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
 from verify.diagram import mermaid_diagram
@@ -42,6 +44,7 @@ from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waiver
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 TOOL_VERSION = "0.1.0"
 
 #: --format name -> (file written, renderer); ``table`` prints to the terminal.
@@ -312,6 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     access.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     access.set_defaults(handler=cmd_access)
+
+    from verify.demo import add_commands  # noqa: PLC0415 - demo imports cli's report helpers
+
+    add_commands(commands, PROJECT_ROOT)
     return parser
 
 
@@ -334,9 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         CatalogError,
         UsageError,
         CheckovUnavailableError,
+        AuditSetupError,
     ) as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # the demo's moto server is already stopped by its context manager
+        errors.print("[red]interrupted[/]", highlight=False)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

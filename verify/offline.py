@@ -264,8 +264,9 @@ def run_stack(
     overrides: Mapping[str, Any] | None = None,
     account: FakeAccount | None = None,
     recorder: GraphRecorder | None = None,
+    mocks: pulumi.runtime.Mocks | None = None,
 ) -> OfflineRun:
-    """Run the real ``__main__.py`` offline with the config of ``Pulumi.<stack>.yaml``."""
+    """Run the real ``__main__.py`` offline with the config of ``Pulumi.<stack>.yaml`` (``mocks``: e.g. moto)."""
     config = {**stack_config(stack, root), **(overrides or {})}
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
@@ -277,4 +278,5 @@ def run_stack(
         config=config,
         account=account,
         recorder=recorder,
+        mocks=mocks,
     )

@@ -1,0 +1,26 @@
+"""Helpers shared by the moto tests: deploy the dev stack, boto3 clients of the emulated account."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from verify.demo import Deployment, deploy, moto_session
+from verify.moto_server import MotoServer
+from verify.offline import PROJECT_ROOT
+
+
+def deploy_dev(server: MotoServer) -> Deployment:
+    server.reset()
+    return deploy(server, "dev", PROJECT_ROOT)
+
+
+def client(server: MotoServer, service: str) -> Any:
+    """One client per (endpoint, service): creating boto3 clients costs ~0.2 s each."""
+    return _client(server.endpoint_url, server.region, service)
+
+
+@functools.cache
+def _client(endpoint_url: str, region: str, service: str) -> Any:
+    server = MotoServer(region=region, port=int(endpoint_url.rsplit(":", 1)[1]))
+    return moto_session(server).client(service, endpoint_url=endpoint_url)

@@ -1,0 +1,120 @@
+"""`baseline demo` and `baseline audit`: reports, exit codes, clear setup errors, and moto always stopped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tests.moto_support import client
+from verify.cli import main
+from verify.demo import EXIT_DEPLOY_FAILED, run_demo
+from verify.moto_server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
+from verify.offline import PROJECT_ROOT
+from verify.waivers import WAIVERS_PATH
+
+
+def demo_args(tmp_path: Path) -> argparse.Namespace:
+    return argparse.Namespace(
+        stack="dev", project_dir=PROJECT_ROOT, keep=False, out=tmp_path / "out", waivers=WAIVERS_PATH
+    )
+
+
+def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path) -> None:
+    pids: list[int | None] = []
+    console = Console(record=True, width=200)
+    code = run_demo(demo_args(tmp_path), console, on_server=lambda server: pids.append(server.pid))
+    findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
+    assert code == 1  # trail/roles not exported yet: their controls are errors, never passes
+    assert {f["source"] for f in findings} == {"rule", "audit"}
+    assert "deploying baseline:network:IsolatedVpc network" in console.export_text()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "findings.json",
+        "junit.xml",
+        "report.md",
+        "results.sarif",
+    ]
+    assert pids[0] is not None
+    assert not pid_alive(pids[0])
+
+
+def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_running(tmp_path: Path) -> None:
+    pids: list[int] = []
+
+    def inject(server: MotoServer) -> None:  # the role exists already: moto answers EntityAlreadyExists
+        assert server.pid is not None
+        pids.append(server.pid)
+        client(server, "iam").create_role(RoleName="aisb-dev-vpc-flow-logs", AssumeRolePolicyDocument="{}")
+
+    console = Console(record=True, width=300)
+    code = run_demo(demo_args(tmp_path), console, before_deploy=inject)
+    text = console.export_text()
+    assert code == EXIT_DEPLOY_FAILED
+    assert "deploy failed: aws:iam/role:Role network-flow-logs" in text
+    assert "EntityAlreadyExists" in text
+    assert not pid_alive(pids[0])
+
+
+def _interrupted_block(pids: list[int]) -> None:
+    with running_moto() as server:
+        assert server.pid is not None
+        pids.append(server.pid)
+        raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+
+
+def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
+    pids: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_block(pids)
+    assert not pid_alive(pids[0])
+
+
+def test_audit_cli_reads_an_outputs_file_and_reports_every_missing_output_as_error(
+    moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in moto_server.client_env().items():
+        monkeypatch.setenv(name, value)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"vpcId": "vpc-00000000000000000"}))
+    args = ["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"]
+    code = main([*args, "--out", str(tmp_path / "out")])
+    findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
+    assert code == 1
+    assert {f["status"] for f in findings} == {"error"}
+    assert "output privateSubnetIds missing" in {f["message"] for f in findings if f["control"] == "NET-02"}
+
+
+def test_audit_cli_without_outputs_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["audit", "--outputs", str(tmp_path / "none.json"), "--region", "eu-west-1"])
+    assert (code, "outputs file not found" in capsys.readouterr().err) == (2, True)
+
+
+def test_audit_cli_with_unreachable_endpoint_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text("{}")
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    code = main(["audit", "--outputs", str(outputs), "--endpoint-url", endpoint, "--region", "eu-west-1"])
+    assert (code, "endpoint unreachable" in capsys.readouterr().err) == (2, True)
+
+
+def test_audit_cli_without_credentials_exits_2(
+    moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.setenv(name, "/dev/null")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text("{}")
+    code = main(
+        ["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"]
+    )
+    assert (code, "no AWS credentials" in capsys.readouterr().err) == (2, True)

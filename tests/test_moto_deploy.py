@@ -1,0 +1,419 @@
+"""MotoMocks: the dev stack deploys into moto; every resource type reads back as the graph declared it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from tests.moto_support import client, deploy_dev
+from verify.demo import Deployment
+from verify.graph import Resource
+from verify.moto import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
+from verify.moto_server import MotoServer
+from verify.offline import run_stack
+
+#: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
+COVERED_TYPES = [
+    "aws:cloudtrail/trail:Trail",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/networkAcl:NetworkAcl",
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation",
+    "aws:ec2/networkAclRule:NetworkAclRule",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive",
+    "aws:iam/policy:Policy",
+    "aws:iam/role:Role",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:kms/alias:Alias",
+    "aws:kms/key:Key",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:secretsmanager/secret:Secret",
+    "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:sns/topic:Topic",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+]
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_server: MotoServer) -> Deployment:
+    return deploy_dev(moto_server)
+
+
+@pytest.fixture(scope="module")
+def offline_types() -> set[str]:
+    graph = run_stack("dev").graph
+    return {r.type for r in graph.custom_resources() if not r.type.startswith("pulumi:providers:")}
+
+
+def test_moto_handlers_cover_exactly_the_listed_types() -> None:
+    assert handled_types() == COVERED_TYPES
+
+
+def test_moto_every_custom_type_of_the_dev_graph_has_a_handler(offline_types: set[str]) -> None:
+    assert offline_types - set(handled_types()) == set()
+
+
+def test_moto_type_without_handler_fails_closed_naming_the_type() -> None:
+    mocks = MotoMocks("http://127.0.0.1:9", "eu-west-1")
+    args = pulumi.runtime.MockResourceArgs("aws:ec2/internetGateway:InternetGateway", "igw", {}, "", "", True)
+    with pytest.raises(MotoDeployError, match=r"aws:ec2/internetGateway:InternetGateway 'igw': no moto handler"):
+        mocks.new_resource(args)
+    assert [f.name for f in mocks.failures] == ["igw"]
+
+
+@pytest.mark.parametrize(
+    ("document", "error"),
+    [
+        ("{not json", "not JSON"),
+        (json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), "Version"),
+        (json.dumps({"Version": "2012-10-17", "Statement": []}), "no Statement"),
+        (
+            json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}
+            ),
+            "Effect",
+        ),
+        (json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}), "no Resource"),
+    ],
+)
+def test_moto_invalid_policy_is_refused_before_it_reaches_moto(document: str, error: str) -> None:
+    with pytest.raises(PolicyDocumentError, match=error):
+        check_policy_json(document, "bucket policy of b")
+
+
+def test_moto_bucket_policy_without_principal_is_refused() -> None:
+    document = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+    )
+    with pytest.raises(PolicyDocumentError, match="no Principal"):
+        check_policy_json(document, "bucket policy of b", resource_based=True)
+
+
+def test_moto_dependent_resources_receive_moto_ids(deployed: Deployment, moto_server: MotoServer) -> None:
+    vpc = deployed.run.graph.one("aws:ec2/vpc:Vpc", "network-vpc")
+    subnets = deployed.run.graph.by_type("aws:ec2/subnet:Subnet")
+    described = client(moto_server, "ec2").describe_vpcs(VpcIds=[vpc.id])["Vpcs"]
+    assert [v["CidrBlock"] for v in described] == [vpc.inputs["cidrBlock"]]
+    assert {s.inputs["vpcId"] for s in subnets} == {vpc.id}
+
+
+def test_moto_stack_exports_carry_the_emulated_account(deployed: Deployment, moto_server: MotoServer) -> None:
+    account = client(moto_server, "sts").get_caller_identity()["Account"]
+    assert deployed.run.exports["dataKeyArn"].startswith(f"arn:aws:kms:eu-west-1:{account}:key/")
+
+
+# ---- round trip: what moto holds is what the graph declared ------------------------------------------------
+
+Reader = Callable[[MotoServer, Resource], tuple[Any, Any]]
+
+
+def _ec2(server: MotoServer) -> Any:
+    return client(server, "ec2")
+
+
+def _s3(server: MotoServer, call: str, r: Resource) -> Any:
+    return getattr(client(server, "s3"), call)(Bucket=r.inputs["bucket"])
+
+
+def _acl_entries(server: MotoServer, acl_id: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = _ec2(server).describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"][0][
+        "Entries"
+    ]
+    return entries
+
+
+def _pick(item: dict[str, Any], *keys: str) -> tuple[Any, ...]:
+    return tuple(item[k] for k in keys)
+
+
+def _policy(text: Any) -> Any:
+    return json.loads(text) if isinstance(text, str) else text
+
+
+def _endpoint(server: MotoServer, endpoint_id: str) -> tuple[Any, ...]:
+    endpoint = _ec2(server).describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+    return endpoint["ServiceName"], endpoint["VpcEndpointType"], _policy(endpoint["PolicyDocument"])
+
+
+#: Security-group rule inputs and where moto reports each; only the inputs a rule sets are compared.
+SG_RULE_FIELDS = {
+    "ipProtocol": ("IpProtocol",),
+    "fromPort": ("FromPort",),
+    "toPort": ("ToPort",),
+    "cidrIpv4": ("CidrIpv4",),
+    "prefixListId": ("PrefixListId",),
+    "referencedSecurityGroupId": ("ReferencedGroupInfo", "GroupId"),
+}
+
+
+def _sg_rule(server: MotoServer, r: Resource) -> tuple[Any, ...]:
+    rule = _ec2(server).describe_security_group_rules(SecurityGroupRuleIds=[r.id])["SecurityGroupRules"][0]
+    declared, actual = [], []
+    for key, path in SG_RULE_FIELDS.items():
+        if key in r.inputs:
+            declared.append(r.inputs[key])
+            value: Any = rule
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            actual.append(value)
+    return tuple(declared), tuple(actual)
+
+
+def _policy_version(server: MotoServer, arn: str) -> Any:
+    iam = client(server, "iam")
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return _policy(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+
+
+def _topic_attribute(server: MotoServer, arn: str, name: str) -> Any:
+    return client(server, "sns").get_topic_attributes(TopicArn=arn)["Attributes"].get(name)
+
+
+READERS: dict[str, Reader] = {
+    "aws:ec2/vpc:Vpc": lambda s, r: (
+        r.inputs["cidrBlock"],
+        _ec2(s).describe_vpcs(VpcIds=[r.id])["Vpcs"][0]["CidrBlock"],
+    ),
+    "aws:ec2/subnet:Subnet": lambda s, r: (
+        (r.inputs["cidrBlock"], r.inputs["availabilityZone"], False),
+        _pick(
+            _ec2(s).describe_subnets(SubnetIds=[r.id])["Subnets"][0],
+            "CidrBlock",
+            "AvailabilityZone",
+            "MapPublicIpOnLaunch",
+        ),
+    ),
+    "aws:ec2/routeTable:RouteTable": lambda s, r: (
+        r.inputs["vpcId"],
+        _ec2(s).describe_route_tables(RouteTableIds=[r.id])["RouteTables"][0]["VpcId"],
+    ),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": lambda s, r: (
+        [r.inputs["subnetId"]],
+        [
+            a["SubnetId"]
+            for a in _ec2(s).describe_route_tables(RouteTableIds=[r.inputs["routeTableId"]])["RouteTables"][0][
+                "Associations"
+            ]
+            if a.get("RouteTableAssociationId") == r.id
+        ],
+    ),
+    "aws:ec2/networkAcl:NetworkAcl": lambda s, r: (
+        r.inputs["vpcId"],
+        _ec2(s).describe_network_acls(NetworkAclIds=[r.id])["NetworkAcls"][0]["VpcId"],
+    ),
+    "aws:ec2/networkAclRule:NetworkAclRule": lambda s, r: (
+        [(r.inputs["cidrBlock"], r.inputs["ruleAction"], r.inputs["protocol"])],
+        [
+            (e["CidrBlock"], e["RuleAction"], e["Protocol"])
+            for e in _acl_entries(s, r.inputs["networkAclId"])
+            if e["RuleNumber"] == r.inputs["ruleNumber"] and e["Egress"] is bool(r.inputs.get("egress"))
+        ],
+    ),
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": lambda s, r: (
+        [r.inputs["networkAclId"]],
+        [
+            a["NetworkAclId"]
+            for a in _ec2(s).describe_network_acls(NetworkAclIds=[r.inputs["networkAclId"]])["NetworkAcls"][0][
+                "Associations"
+            ]
+            if a["SubnetId"] == r.inputs["subnetId"]
+        ],
+    ),
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": lambda s, r: (
+        [32767, 32767],
+        [e["RuleNumber"] for e in _acl_entries(s, r.id)],
+    ),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": lambda s, r: (
+        ([], []),
+        _pick(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0],
+            "IpPermissions",
+            "IpPermissionsEgress",
+        ),
+    ),
+    "aws:ec2/securityGroup:SecurityGroup": lambda s, r: (
+        (r.inputs["name"], r.inputs["description"], r.inputs["vpcId"]),
+        _pick(
+            _ec2(s).describe_security_groups(GroupIds=[r.id])["SecurityGroups"][0], "GroupName", "Description", "VpcId"
+        ),
+    ),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _sg_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _sg_rule,
+    "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive": lambda s, r: (
+        sorted(r.inputs["ingressRuleIds"] + r.inputs["egressRuleIds"]),
+        sorted(
+            g["SecurityGroupRuleId"]
+            for g in _ec2(s).describe_security_group_rules(
+                Filters=[{"Name": "group-id", "Values": [r.inputs["securityGroupId"]]}]
+            )["SecurityGroupRules"]
+        ),
+    ),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda s, r: (
+        (r.inputs["serviceName"], r.inputs["vpcEndpointType"], _policy(r.inputs["policy"])),
+        _endpoint(s, r.id),
+    ),
+    "aws:ec2/flowLog:FlowLog": lambda s, r: (
+        (r.inputs["trafficType"], r.inputs["iamRoleArn"], r.inputs["vpcId"]),
+        _pick(
+            _ec2(s).describe_flow_logs(FlowLogIds=[r.id])["FlowLogs"][0],
+            "TrafficType",
+            "DeliverLogsPermissionArn",
+            "ResourceId",
+        ),
+    ),
+    "aws:kms/key:Key": lambda s, r: (
+        (_policy(r.inputs["policy"]), True),
+        (
+            _policy(client(s, "kms").get_key_policy(KeyId=r.id, PolicyName="default")["Policy"]),
+            client(s, "kms").get_key_rotation_status(KeyId=r.id)["KeyRotationEnabled"],
+        ),
+    ),
+    "aws:kms/alias:Alias": lambda s, r: (
+        [r.inputs["targetKeyId"]],
+        [a["TargetKeyId"] for a in client(s, "kms").list_aliases()["Aliases"] if a["AliasName"] == r.id],
+    ),
+    "aws:s3/bucket:Bucket": lambda s, r: (
+        r.outputs["bucket"],
+        client(s, "s3").head_bucket(Bucket=r.outputs["bucket"])["ResponseMetadata"]["HTTPStatusCode"] == 200
+        and r.outputs["bucket"],
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda s, r: (
+        {k[0].upper() + k[1:]: v for k, v in r.inputs.items() if k != "bucket"},
+        _s3(s, "get_public_access_block", r)["PublicAccessBlockConfiguration"],
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": lambda s, r: (
+        r.inputs["rule"]["objectOwnership"],
+        _s3(s, "get_bucket_ownership_controls", r)["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": lambda s, r: (
+        r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"],
+        _s3(s, "get_bucket_encryption", r)["ServerSideEncryptionConfiguration"]["Rules"][0][
+            "ApplyServerSideEncryptionByDefault"
+        ]["SSEAlgorithm"],
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": lambda s, r: (
+        r.inputs["versioningConfiguration"]["status"],
+        _s3(s, "get_bucket_versioning", r)["Status"],
+    ),
+    "aws:s3/bucketLogging:BucketLogging": lambda s, r: (
+        (r.inputs["targetBucket"], r.inputs["targetPrefix"]),
+        _pick(_s3(s, "get_bucket_logging", r)["LoggingEnabled"], "TargetBucket", "TargetPrefix"),
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda s, r: (
+        sorted(rule["id"] for rule in r.inputs["rules"]),
+        sorted(rule["ID"] for rule in _s3(s, "get_bucket_lifecycle_configuration", r)["Rules"]),
+    ),
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": lambda s, r: (
+        (r.inputs["rule"]["defaultRetention"]["mode"], r.inputs["rule"]["defaultRetention"]["days"]),
+        _pick(
+            _s3(s, "get_object_lock_configuration", r)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"],
+            "Mode",
+            "Days",
+        ),
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(_s3(s, "get_bucket_policy", r)["Policy"]),
+    ),
+    "aws:cloudtrail/trail:Trail": lambda s, r: (
+        (r.inputs["name"], True, True, r.inputs["kmsKeyId"]),
+        _pick(
+            client(s, "cloudtrail").describe_trails(trailNameList=[r.id])["trailList"][0],
+            "Name",
+            "IsMultiRegionTrail",
+            "LogFileValidationEnabled",
+            "KmsKeyId",
+        ),
+    ),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": lambda s, r: (
+        (r.inputs["name"], r.inputs["logGroupName"], r.inputs["pattern"]),
+        _pick(
+            client(s, "logs").describe_metric_filters(filterNamePrefix=r.inputs["name"])["metricFilters"][0],
+            "filterName",
+            "logGroupName",
+            "filterPattern",
+        ),
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda s, r: (
+        (r.inputs["name"], r.inputs["metricName"], r.inputs["alarmActions"]),
+        _pick(
+            client(s, "cloudwatch").describe_alarms(AlarmNames=[r.inputs["name"]])["MetricAlarms"][0],
+            "AlarmName",
+            "MetricName",
+            "AlarmActions",
+        ),
+    ),
+    "aws:iam/policy:Policy": lambda s, r: (_policy(r.inputs["policy"]), _policy_version(s, r.id)),
+    "aws:sns/topic:Topic": lambda s, r: (r.inputs["kmsMasterKeyId"], _topic_attribute(s, r.id, "KmsMasterKeyId")),
+    "aws:sns/topicPolicy:TopicPolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(_topic_attribute(s, r.inputs["arn"], "Policy")),
+    ),
+    "aws:iam/role:Role": lambda s, r: (
+        _policy(r.inputs["assumeRolePolicy"]),
+        _policy(client(s, "iam").get_role(RoleName=r.id)["Role"]["AssumeRolePolicyDocument"]),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(
+            client(s, "iam").get_role_policy(RoleName=r.inputs["role"], PolicyName=r.inputs["name"])["PolicyDocument"]
+        ),
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": lambda s, r: (
+        (r.inputs["kmsKeyId"], r.inputs["retentionInDays"]),
+        _pick(
+            client(s, "logs").describe_log_groups(logGroupNamePrefix=r.id)["logGroups"][0],
+            "kmsKeyId",
+            "retentionInDays",
+        ),
+    ),
+    "aws:secretsmanager/secret:Secret": lambda s, r: (
+        (r.inputs["name"], r.inputs["kmsKeyId"]),
+        _pick(client(s, "secretsmanager").describe_secret(SecretId=r.id), "Name", "KmsKeyId"),
+    ),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": lambda s, r: (
+        _policy(r.inputs["policy"]),
+        _policy(client(s, "secretsmanager").get_resource_policy(SecretId=r.id)["ResourcePolicy"]),
+    ),
+}
+
+
+def test_moto_round_trip_readers_cover_every_dev_type(offline_types: set[str]) -> None:
+    assert offline_types == set(READERS)
+
+
+@pytest.mark.parametrize("type_token", sorted(READERS))
+def test_moto_resource_type_reads_back_as_declared(
+    type_token: str, deployed: Deployment, moto_server: MotoServer
+) -> None:
+    resources = deployed.run.graph.by_type(type_token)
+    assert resources, f"the dev graph has no {type_token}"
+    pairs = [READERS[type_token](moto_server, r) for r in resources]
+    assert [declared for declared, _ in pairs] == [read for _, read in pairs]
