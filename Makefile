@@ -29,9 +29,8 @@ $(CHECKOV): | $(UV) ## the pinned checkov in its own venv (used by the checkov b
 	$(UV) sync --locked --quiet
 	@touch $@
 
-demo: .venv/.synced ## the main job: run the dev stack offline, show what it creates, scan every control
-	$(RUN) baseline preview --stack $(STACK) --out reports
-	$(RUN) baseline scan --stack $(STACK) --out reports
+demo: .venv/.synced .tools/checkov/bin/checkov ## the main job: deploy the dev stack into moto, scan, live-audit, report
+	$(RUN) baseline demo --stack $(STACK) --out reports
 
 scan: .venv/.synced ## scan STACK offline: terminal table + reports/{report.md,findings.json,results.sarif,junit.xml}
 	$(RUN) baseline scan --stack $(STACK) --out reports

@@ -14,6 +14,23 @@ except ImportError:  # imported as a package by the project's own scan and tests
 
 MANDATORY_TAGS = ("owner", "environment", "data-classification")
 
+#: GOV-04: what the live audit reads after `pulumi up` (`pulumi stack output --json`); a test keeps it in step.
+AUDIT_OUTPUTS: tuple[str, ...] = (
+    *(f"{c}Key{k}" for c in ("data", "models", "logs") for k in ("Arn", "Alias")),
+    "vpcId",
+    "privateSubnetIds",
+    "endpointSecurityGroupId",
+    "s3GatewayEndpointId",
+    "interfaceEndpointIds",
+    "flowLogGroupName",
+    *(f"{b}Bucket{k}" for b in ("raw", "curated", "models", "accessLogs", "audit") for k in ("Name", "Arn")),
+    "pseudonymizationSecretArn",
+    "trailArn",
+    "trailLogGroupName",
+    "alarmTopicArn",
+    "roleArns",
+)
+
 
 def _default_tags(provider: kit.Res) -> dict[str, str]:
     raw = kit.known(provider, "defaultTags")
@@ -67,6 +84,17 @@ def check_mandatory_tags(resources: Sequence[kit.Res]) -> Iterator[tuple[str, st
         yield res.urn, "GOV-01", not missing, f"missing tags {missing}" if missing else "mandatory tags present"
 
 
+def check_audit_outputs(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
+    """GOV-04: the stack exports every resource an auditor needs (values may be unknown until apply)."""
+    stacks = [r for r in resources if r.type == kit.STACK]
+    if not stacks:
+        raise kit.Undecidable("the graph has no root stack resource, so its outputs cannot be read")
+    exported = set(stacks[0].props)
+    missing = [o for o in AUDIT_OUTPUTS if o not in exported]
+    message = f"missing outputs {missing}" if missing else f"all {len(AUDIT_OUTPUTS)} audit outputs exported"
+    yield stacks[0].urn, "GOV-04", not missing, message
+
+
 def _environment(resources: Sequence[kit.Res]) -> str:
     envs = {_default_tags(r).get("environment", "") for r in resources if r.type == kit.AWS_PROVIDER}
     return "prod" if "prod" in envs else ""
@@ -90,6 +118,12 @@ GOV_RULES: tuple[kit.Rule, ...] = (
         "Every AWS resource carries owner, environment and data-classification tags",
         ("GOV-01",),
         stack_check=check_mandatory_tags,
+    ),
+    kit.Rule(
+        "gov-audit-outputs",
+        "The stack exports every resource the live audit needs",
+        ("GOV-04",),
+        stack_check=check_audit_outputs,
     ),
     kit.Rule(
         "gov-prod-protect",

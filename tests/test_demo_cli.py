@@ -23,13 +23,19 @@ def demo_args(tmp_path: Path) -> argparse.Namespace:
     )
 
 
+CATALOG = Path(__file__).resolve().parent.parent / "policies" / "catalog.json"
+
+
 def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path) -> None:
     pids: list[int | None] = []
     console = Console(record=True, width=200)
     code = run_demo(demo_args(tmp_path), console, on_server=lambda server: pids.append(server.pid))
     findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
-    assert code == 1  # trail/roles not exported yet: their controls are errors, never passes
-    assert {f["source"] for f in findings} == {"rule", "audit"}
+    assert code == 0
+    assert {f["source"] for f in findings} == {"rule", "checkov", "access", "audit"}
+    assert [f for f in findings if f["status"] in ("fail", "error")] == []
+    catalog_ids = {c["id"] for c in json.loads(CATALOG.read_text())["controls"]}
+    assert {f["control"] for f in findings} >= catalog_ids  # every control id in the report
     assert "deploying baseline:network:IsolatedVpc network" in console.export_text()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "findings.json",

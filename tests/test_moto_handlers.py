@@ -229,3 +229,12 @@ def test_trail_created_twice_is_refused_not_overwritten(moto_server: MotoServer,
         mocks.new_resource(args)
     trail = client(moto_server, "cloudtrail").get_trail(Name="aisb-trail")["Trail"]
     assert trail["IsMultiRegionTrail"] is True
+
+
+def test_moto_launcher_stores_and_reports_the_rotation_period(moto_server: MotoServer) -> None:
+    kms = client(moto_server, "kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=180)
+    assert kms.get_key_rotation_status(KeyId=key_id)["RotationPeriodInDays"] == 180
+    kms.disable_key_rotation(KeyId=key_id)
+    assert "RotationPeriodInDays" not in kms.get_key_rotation_status(KeyId=key_id)

@@ -27,7 +27,7 @@ def test_scan_of_the_dev_stack_with_checkov_passes_and_writes_every_report(tmp_p
     assert main(["scan", "--stack", "dev", "--out", str(tmp_path / "out")]) == 0
     document = findings_json(tmp_path)
     sources = {f["source"] for f in document["findings"]}  # type: ignore[attr-defined]
-    assert sources == {"rule", "checkov"}
+    assert sources == {"rule", "checkov", "access"}
     assert [w for w in document["warnings"] if "matched no failing finding" in w] == []  # type: ignore[attr-defined]
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["findings.json", "junit.xml", "report.md", "results.sarif"]
@@ -67,8 +67,8 @@ def test_scan_of_a_stack_export_file_reads_its_resources(tmp_path: Path) -> None
 def test_controls_not_evaluated_are_warnings_never_passes(tmp_path: Path) -> None:
     scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json")
     document = findings_json(tmp_path)
-    assert "IAM-03 not evaluated by this scan" in " ".join(document["warnings"])  # type: ignore[arg-type]
-    assert all(f["control"] != "IAM-03" for f in document["findings"])  # type: ignore[attr-defined]
+    assert "LOG-03 not evaluated by this scan" in " ".join(document["warnings"])  # type: ignore[arg-type]
+    assert all(f["control"] != "LOG-03" for f in document["findings"])  # type: ignore[attr-defined]
 
 
 def test_missing_preview_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

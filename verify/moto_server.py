@@ -82,7 +82,7 @@ class MotoServer:
 
     def start(self, timeout: float = STARTUP_SECONDS) -> MotoServer:
         """Start on a free loopback port and wait until it answers; raises MotoServerError (nothing left running)."""
-        binary = moto_server_path()
+        moto_server_path()  # fails early, naming the venv, when moto[server] is missing
         self.port = self.port or free_port()
         env = {**os.environ, **self.client_env(), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
         env.pop("AWS_ENDPOINT_URL", None)
@@ -90,7 +90,7 @@ class MotoServer:
         self.log_path = Path(tempfile.gettempdir()) / f"moto_server-{self.port}.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(binary), "-H", HOST, "-p", str(self.port)],
+                [sys.executable, "-m", "verify.moto_launch", "-H", HOST, "-p", str(self.port)],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

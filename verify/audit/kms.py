@@ -70,7 +70,7 @@ def _rotation(ctx: AuditContext, data_class: str) -> Verdict:
     if not status.get("KeyRotationEnabled"):
         return Verdict(False, f"{data_class} key: automatic rotation is off", {"KeyRotationEnabled": False})
     period = status.get("RotationPeriodInDays")
-    if period is None:  # moto does not store the period: not readable is not a pass
+    if period is None:  # an endpoint that omits the period (plain moto) cannot prove KMS-02: error, not pass
         raise LookupError("rotation is on but the endpoint does not report RotationPeriodInDays")
     low, high = ROTATION_DAYS
     return Verdict(

@@ -1,0 +1,133 @@
+"""Rules for IAM-06, IAM-08 (inline policies), GOV-03 (retention reported), GOV-04 (audit outputs) and the
+IAM-09 validation findings: a compliant fixture passes, a violating one fails with the control id."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from policies import rules_gov, rules_iam
+from policies.rulekit import STACK, UNKNOWN, Res
+from verify.graph import Resource
+from verify.iam_validation import validation_finding
+from verify.offline import run_stack
+from verify.scan import scan_rules
+
+POLICY_URN = "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::trainer"
+GUARDED = {
+    "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": ["subnet-1"], "sagemaker:VpcSecurityGroupIds": ["sg-1"]},
+    "Null": {"sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
+    "Bool": {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"},
+    "ArnEquals": {"sagemaker:VolumeKmsKeyArn": "arn:aws:kms:eu-west-1:1:key/a", "sagemaker:OutputKmsKeyArn": "k"},
+}
+
+
+def role_policy(*statements: dict[str, Any]) -> Res:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return Res(urn=POLICY_URN, type=rules_iam.ROLE_POLICY, props={"policy": json.dumps(document)})
+
+
+def outcome(rule_name: str, resources: list[Res]) -> list[tuple[str, str]]:
+    rule = next(r for r in (*rules_iam.IAM_RULES, *rules_gov.GOV_RULES) if r.name == rule_name)
+    return [(o.control, o.status) for o in rule.evaluate(resources)]
+
+
+def create_job(condition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Sid": "Jobs",
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateTrainingJob"],
+        "Resource": "arn:aws:sagemaker:eu-west-1:1:training-job/aisb-dev-*",
+        "Condition": condition,
+    }
+
+
+def test_iam_06_rule_passes_a_training_job_grant_with_every_guardrail() -> None:
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(GUARDED))]) == [("IAM-06", "pass")]
+
+
+def test_iam_06_rule_fails_a_training_job_grant_without_network_isolation() -> None:
+    unguarded = {k: v for k, v in GUARDED.items() if k != "Bool"}
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(unguarded))]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_fails_a_sagemaker_wildcard_grant() -> None:
+    wildcard = {"Sid": "All", "Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}
+    assert outcome("iam-sagemaker-guardrails", [role_policy(wildcard)]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_errors_on_an_unknown_policy() -> None:
+    unknown = Res(urn=POLICY_URN, type=rules_iam.ROLE_POLICY, props={"policy": UNKNOWN})
+    assert outcome("iam-sagemaker-guardrails", [unknown]) == [("IAM-06", "error")]
+
+
+def invoke(resource: str) -> dict[str, Any]:
+    return {"Sid": "Invoke", "Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint"], "Resource": resource}
+
+
+def test_iam_08_rule_passes_invocation_of_named_endpoints() -> None:
+    named = invoke("arn:aws:sagemaker:eu-west-1:1:endpoint/aisb-dev-*")
+    assert outcome("iam-scoped-invocation", [role_policy(named)]) == [("IAM-08", "pass")]
+
+
+def test_iam_08_rule_fails_invocation_of_every_endpoint() -> None:
+    assert outcome("iam-scoped-invocation", [role_policy(invoke("*"))]) == [("IAM-08", "fail")]
+
+
+def stack_with(outputs: dict[str, Any]) -> Res:
+    return Res(urn="urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type=STACK, props=outputs)
+
+
+def test_gov_04_rule_passes_a_stack_exporting_every_audit_output() -> None:
+    everything = dict.fromkeys(rules_gov.AUDIT_OUTPUTS, "x")
+    assert outcome("gov-audit-outputs", [stack_with(everything)]) == [("GOV-04", "pass")]
+
+
+def test_gov_04_rule_fails_a_stack_without_the_trail_output() -> None:
+    partial = {k: "x" for k in rules_gov.AUDIT_OUTPUTS if k != "trailArn"}
+    assert outcome("gov-audit-outputs", [stack_with(partial)]) == [("GOV-04", "fail")]
+
+
+def test_gov_04_rule_errors_without_a_root_stack() -> None:
+    assert outcome("gov-audit-outputs", [role_policy(invoke("*"))]) == [("GOV-04", "error")]
+
+
+def test_gov_04_every_audit_output_is_exported_by_the_dev_stack() -> None:
+    assert set(rules_gov.AUDIT_OUTPUTS) <= set(run_stack("dev").exports)
+
+
+def test_gov_03_dev_stack_reports_the_retention_of_every_bucket() -> None:
+    findings = [f for f in scan_rules(run_stack("dev").graph) if f.control == "GOV-03"]
+    assert {f.status for f in findings} == {"pass"}
+    raw = next(f for f in findings if f.resource_name == "aisb-dev-raw")
+    assert raw.message == "retention of aisb-dev-raw: current objects 730 days; noncurrent versions 90 days"
+
+
+def test_gov_03_a_bucket_without_lifecycle_fails() -> None:
+    graph = run_stack("dev").graph
+    lifecycle = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    stripped = type(graph)([r for r in graph if r.type != lifecycle], stack="dev", project="p")
+    statuses = {f.status for f in scan_rules(stripped) if f.control == "GOV-03"}
+    assert statuses == {"fail"}
+
+
+def iam_resource(policy: str) -> Resource:
+    return Resource(
+        urn=POLICY_URN, type="aws:iam/rolePolicy:RolePolicy", custom=True, inputs={"policy": policy, "role": "r"}
+    )
+
+
+def test_iam_09_validation_passes_a_policy_of_real_actions() -> None:
+    good = json.dumps({"Version": "2012-10-17", "Statement": [invoke("arn:aws:sagemaker:eu-west-1:1:endpoint/x")]})
+    assert validation_finding(iam_resource(good)).status == "pass"
+
+
+def test_iam_09_validation_fails_a_misspelled_action() -> None:
+    typo = {**invoke("arn:aws:sagemaker:eu-west-1:1:endpoint/x"), "Action": ["sagemaker:InvokeEndpont"]}
+    finding = validation_finding(iam_resource(json.dumps({"Version": "2012-10-17", "Statement": [typo]})))
+    assert (finding.control, finding.status) == ("IAM-09", "fail")
+    assert "sagemaker:InvokeEndpont" in finding.message
+
+
+def test_iam_09_validation_errors_on_an_unknown_policy() -> None:
+    assert validation_finding(iam_resource(UNKNOWN)).status == "error"
