@@ -8,7 +8,7 @@ export UV_PYTHON := $(PYTHON)
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
 
-.PHONY: help demo scan test lint typecheck pytest preview docs diagram clean
+.PHONY: help demo scan test lint typecheck pytest preview docs diagram clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,10 @@ pytest: .venv/.synced $(CHECKOV) ## the test suite
 	$(RUN) pytest
 
 test: lint typecheck pytest ## everything CI runs
+
+BENCH_ARGS ?=
+bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios and 1x/4x/16x scaling -> reports/bench.json
+	$(RUN) python bench/run.py $(BENCH_ARGS)
 
 docs: .venv/.synced ## regenerate the README's config table from the config model
 	$(RUN) python -m verify.docs README.md

@@ -14,7 +14,6 @@ from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from components.storage import (
     ACCESS_LOGS,
-    DATA_BUCKETS,
     AccessLogTarget,
     Lifecycle,
     ObjectLock,
@@ -195,7 +194,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 retention_days=config.logging.retention_days,
                 archive_lock=ObjectLock(lock.mode, lock.days),
                 lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
-                data_bucket_arns=[self.storage.buckets[c].arn for c in DATA_BUCKETS],
+                data_bucket_arns=self.storage.data_bucket_arns,
                 access_log_target=AccessLogTarget(
                     bucket=access_logs.name, prefix="audit/", depends_on=[access_logs.policy]
                 ),

@@ -78,6 +78,8 @@ LOG_RETENTION_DEFAULT_MIN_DAYS = 365
 
 DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
 BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
+#: Upper bound of ``storage.extraDataBuckets`` (buckets ``extra-1`` … ``extra-N``).
+MAX_EXTRA_DATA_BUCKETS = 64
 
 _ARN_PRINCIPAL = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -242,6 +244,15 @@ class StorageConfig(_Section):
     model_lock: ObjectLockConfig = Field(default_factory=ObjectLockConfig, description="{mode, days}")
     bucket_names: BucketNamesConfig = Field(
         default_factory=BucketNamesConfig, description="{raw, curated, models, accessLogs, audit}"
+    )
+    # ---- scale (issue 10): extra data buckets; also how the benchmark scales the stack ----
+    extra_data_buckets: int = Field(
+        0,
+        ge=0,
+        le=MAX_EXTRA_DATA_BUCKETS,
+        description=f"integer 0-{MAX_EXTRA_DATA_BUCKETS}: additional data buckets (e.g. per team), each a full "
+        "SecureBucket with the data key, logging, lifecycle and the VPC-only policy; also how the benchmark scales "
+        "the stack",
     )
 
 

@@ -26,6 +26,14 @@ BucketStatements = Callable[[str, str], pulumi.Input[Sequence[documents.Statemen
 BUCKET_KEY_CLASS: dict[str, str | None] = {"raw": "data", "curated": "data", "models": "models", "access-logs": None}
 DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
 ACCESS_LOGS = "access-logs"
+#: Extra data buckets (``storage.extraDataBuckets``) are built exactly like this class.
+EXTRA_BUCKET_TEMPLATE = "curated"
+
+
+def extra_bucket_classes(count: int) -> tuple[str, ...]:
+    """Classes of the ``storage.extraDataBuckets`` buckets: ``extra-1`` … ``extra-<count>``."""
+    return tuple(f"extra-{i}" for i in range(1, count + 1))
+
 
 #: Secrets Manager keeps a deleted secret recoverable for this long (the maximum; S3-13 spirit for GOV-02).
 SECRET_RECOVERY_WINDOW_DAYS = 30
@@ -352,7 +360,7 @@ class StorageArgs:
 
 
 class Storage(pulumi.ComponentResource):
-    """The baseline's buckets (raw, curated, models, access-logs) and the pseudonymization secret."""
+    """The baseline's buckets (raw, curated, models, extra-1…N, access-logs) and the pseudonymization secret."""
 
     buckets: dict[str, SecureBucket]
     secret: aws.secretsmanager.Secret
@@ -392,19 +400,25 @@ class Storage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.buckets[ACCESS_LOGS] = access_logs
+        data_classes = (*DATA_BUCKETS, *extra_bucket_classes(settings.extra_data_buckets))
         try:
-            for bucket_class in DATA_BUCKETS:
+            for bucket_class in data_classes:
                 self.buckets[bucket_class] = self._data_bucket(
                     bucket_class, args=args, access_logs=access_logs, exempt=exempt, names=names, common=common
                 )
         finally:  # resolve even on error, so a failed construction can never leave the log policy waiting forever
-            built = [self.buckets[c].arn for c in DATA_BUCKETS if c in self.buckets]
+            built = [self.buckets[c].arn for c in data_classes if c in self.buckets]
             resolve_sources(
                 pulumi.Output.all(*built, *args.extra_log_source_arns).apply(lambda arns: [a for a in arns if a])
             )
 
         self.secret, self.secret_policy = self._secret(args)
         self.register_outputs(self.outputs())
+
+    @property
+    def data_bucket_arns(self) -> list[pulumi.Output[str]]:
+        """ARNs of every data bucket (raw, curated, models, extra-N): what the trail records data events of."""
+        return [bucket.arn for bucket_class, bucket in self.buckets.items() if bucket_class != ACCESS_LOGS]
 
     def outputs(self) -> dict[str, pulumi.Output[str]]:
         """GOV-04: each bucket's name and ARN (``rawBucketName``, ``accessLogsBucketArn`` ...) and the secret ARN."""
@@ -427,10 +441,11 @@ class Storage(pulumi.ComponentResource):
         common: Mapping[str, Any],
     ) -> SecureBucket:
         settings = args.settings
-        key_class = BUCKET_KEY_CLASS[bucket_class]
+        template = bucket_class if bucket_class in BUCKET_KEY_CLASS else EXTRA_BUCKET_TEMPLATE
+        key_class = BUCKET_KEY_CLASS[template]
         if key_class is None:
             raise ValueError(f"Storage: data bucket {bucket_class!r} has no KMS key class")
-        lock = settings.model_lock if bucket_class == "models" else None
+        lock = settings.model_lock if template == "models" else None
         return SecureBucket(
             f"{args.name_prefix}-{bucket_class}",
             SecureBucketArgs(
@@ -439,7 +454,7 @@ class Storage(pulumi.ComponentResource):
                 lifecycle=Lifecycle(
                     settings.noncurrent_version_days,
                     settings.abort_multipart_days,
-                    settings.raw_expiration_days if bucket_class == "raw" else None,
+                    settings.raw_expiration_days if template == "raw" else None,
                 ),
                 object_lock=ObjectLock(lock.mode, lock.days) if lock else None,
                 access_log_target=AccessLogTarget(
@@ -447,7 +462,7 @@ class Storage(pulumi.ComponentResource):
                 ),
                 vpc_endpoint_ids=args.vpc_endpoint_ids,
                 exempt_principal_arns=exempt,
-                bucket_name=names[bucket_class],
+                bucket_name=names.get(bucket_class),
                 **common,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -485,6 +500,7 @@ class Storage(pulumi.ComponentResource):
 
 
 __all__ = [
+    "EXTRA_BUCKET_TEMPLATE",
     "WAIVERS_BY_DESIGN",
     "AccessLogTarget",
     "BucketStatements",
@@ -496,6 +512,7 @@ __all__ = [
     "Storage",
     "StorageArgs",
     "data_processor_secret_key_statement",
+    "extra_bucket_classes",
     "lifecycle_rules",
     "pseudonymization_secret_name",
     "secret_writer_key_statement",

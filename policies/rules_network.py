@@ -111,9 +111,15 @@ class Stack:
     def __init__(self, resources: Sequence[kit.Res]) -> None:
         self.resources = resources
         self.urn = kit.stack_urn(resources)
+        # indexed once: rescanning every resource per query made rules over many resources quadratic (issue 10)
+        self._by_type: dict[str, list[tuple[int, kit.Res]]] = {}
+        for position, res in enumerate(resources):
+            self._by_type.setdefault(res.type, []).append((position, res))
 
     def of(self, *types: str) -> list[kit.Res]:
-        return [r for r in self.resources if r.type in types]
+        """Resources of any of ``types``, in stack order."""
+        found = sorted(item for t in dict.fromkeys(types) for item in self._by_type.get(t, ()))
+        return [res for _, res in found]
 
     def vpcs(self) -> list[kit.Res]:
         return self.of(VPC)

@@ -651,3 +651,60 @@ def test_gov_04_stack_exports_the_secret_arn(dev: OfflineRun) -> None:
 def test_storage_config_error_names_the_key(storage: dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         run_stack("dev", overrides={"baseline:storage": storage})
+
+
+# ---- storage.extraDataBuckets: more data buckets, each a full SecureBucket (issue 10) ------------------------------
+
+EXTRA = ("extra-1", "extra-2", "extra-3")
+EXTRA_SIDE_TYPES = (T_BUCKET, T_PAB, T_OWNERSHIP, T_SSE, T_VERSIONING, T_LOGGING, T_LIFECYCLE, T_POLICY)
+
+
+@pytest.fixture(scope="module")
+def extra() -> OfflineRun:
+    return run_stack("dev", overrides={"baseline:storage": {"extraDataBuckets": len(EXTRA)}})
+
+
+def test_extra_data_buckets_each_get_every_side_resource(extra: OfflineRun) -> None:
+    missing = [(c, t) for c in EXTRA for t in EXTRA_SIDE_TYPES if not extra.graph.by_name(f"{PREFIX}-{c}", t)]
+    assert missing == []
+
+
+def test_extra_data_buckets_pass_every_rule(extra: OfflineRun) -> None:
+    from verify.scan import scan_rules  # noqa: PLC0415 - only this test needs the rule engine
+
+    urns = {r.urn for c in EXTRA for r in extra.graph.by_name(f"{PREFIX}-{c}")}
+    verdicts = [(f.control, f.urn, f.status) for f in scan_rules(extra.graph) if f.urn in urns]
+    assert verdicts, "no rule evaluated the extra buckets"
+    assert [v for v in verdicts if v[2] != "pass"] == []
+
+
+def test_extra_data_bucket_encrypts_with_the_data_key(extra: OfflineRun) -> None:
+    sse = _res(extra.graph, T_SSE, "extra-2").inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert (sse["sseAlgorithm"], sse["kmsMasterKeyId"]) == ("aws:kms", extra.exports["dataKeyArn"])
+
+
+def test_extra_data_bucket_accepts_data_access_only_through_the_s3_gateway_endpoint(extra: OfflineRun) -> None:
+    deny = _statements(extra.graph, "extra-2")["DenyAccessOutsideVpcEndpoints"]
+    assert extra.exports["s3GatewayEndpointId"] in json.dumps(deny["Condition"])
+
+
+def test_extra_data_buckets_log_to_access_logs_and_are_admitted_as_log_sources(extra: OfflineRun) -> None:
+    logging = {c: _res(extra.graph, T_LOGGING, c).inputs["targetPrefix"] for c in EXTRA}
+    grant = next(s for s in _statements(extra.graph, "access-logs").values() if "logging.s3.amazonaws.com" in str(s))
+    assert logging == {c: f"{c}/" for c in EXTRA}
+    assert {_arn(extra.graph, c) for c in EXTRA} <= set(json.dumps(grant["Condition"]).replace('"', " ").split())
+
+
+def test_extra_data_buckets_are_in_the_trail_data_events(extra: OfflineRun) -> None:
+    trail = extra.graph.by_type("aws:cloudtrail/trail:Trail")[0]
+    recorded = str(trail.inputs["advancedEventSelectors"])
+    assert all(f"{_arn(extra.graph, c)}/" in recorded for c in EXTRA)
+
+
+def test_extra_data_buckets_default_zero_creates_none(dev: OfflineRun) -> None:
+    assert [r.name for r in dev.graph.by_type(T_BUCKET) if "-extra-" in r.name] == []
+
+
+def test_extra_data_buckets_above_64_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"baseline:storage\.extraDataBuckets"):
+        run_stack("dev", overrides={"baseline:storage": {"extraDataBuckets": 65}})

@@ -396,10 +396,12 @@ def graph_to_plan(graph: ResourceGraph, *, references: bool = True) -> TfPlan:
     resources = managed_aws_resources(graph)
     address_of: dict[str, str] = {}
     names: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()  # one set kept up to date: rebuilding it per resource made the bridge quadratic
     for resource in resources:
         kind = tf_type(resource.type)
-        name = _tf_name(resource, kind, set(address_of.values()))
+        name = _tf_name(resource, kind, taken)
         address_of[resource.urn] = f"{kind}.{name}"
+        taken.add(address_of[resource.urn])
         names[resource.urn] = (kind, name)
     planned: list[dict[str, Any]] = []
     configured: list[dict[str, Any]] = []
