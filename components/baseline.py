@@ -14,6 +14,7 @@ from components.documents import Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from components.storage import (
     ACCESS_LOGS,
+    DATA_BUCKETS,
     AccessLogTarget,
     Lifecycle,
     ObjectLock,
