@@ -266,3 +266,16 @@ def test_exit_code_fails_on_unwaived_failures_and_errors_of_mandatory_controls(
     findings: tuple[Finding, ...], expected: int
 ) -> None:
     assert exit_code(findings, CATALOG) == expected
+
+
+def test_gov_03_markdown_states_the_retention_of_every_bucket() -> None:
+    retention = Finding(
+        "GOV-03",
+        "urn:pulumi:dev::p::aws:s3/bucket:Bucket::raw",
+        "pass",
+        "rule",
+        "retention of raw: current objects 730 days; noncurrent versions 90 days",
+    )
+    text = render_markdown([retention], CATALOG, META)
+    assert "### Data retention (GOV-03)" in text
+    assert "- retention of raw: current objects 730 days; noncurrent versions 90 days" in text

@@ -273,6 +273,9 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
         ]
     if meta.diagram:
         lines += ["", "### Secure data flow", "", "```mermaid", meta.diagram.rstrip("\n"), "```"]
+    retention = sorted({f.message for f in findings if f.control == "GOV-03" and f.status == "pass"})
+    if retention:  # GOV-03: the configured retention of every bucket, stated where reviewers read
+        lines += ["", "### Data retention (GOV-03)", "", *(f"- {_md(m)}" for m in retention)]
     ordered = _ordered(findings, catalog)
     problems = [f for f in ordered if f.status in ("fail", "error")]
     if problems:
