@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 try:  # the pack directory is sys.path[0] under the Pulumi CLI
     import rulekit as kit
+    from rules_audit import AUDIT_RULES
     from rules_gov import GOV_RULES
     from rules_iam import IAM_RULES
     from rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES
@@ -13,6 +14,7 @@ try:  # the pack directory is sys.path[0] under the Pulumi CLI
     from rules_storage import STORAGE_RULES
 except ImportError:  # imported as a package by the project's own scan and tests
     from policies import rulekit as kit  # type: ignore[no-redef]
+    from policies.rules_audit import AUDIT_RULES  # type: ignore[no-redef]
     from policies.rules_gov import GOV_RULES  # type: ignore[no-redef]
     from policies.rules_iam import IAM_RULES  # type: ignore[no-redef]
     from policies.rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES  # type: ignore[no-redef]
@@ -28,7 +30,7 @@ STACK = kit.STACK
 stack_urn = kit.stack_urn
 load_catalog_ids = kit.load_catalog_ids
 
-RULES: tuple[kit.Rule, ...] = KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES
+RULES: tuple[kit.Rule, ...] = KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES + AUDIT_RULES
 
 
 def evaluate_all(resources: Sequence[kit.Res], rules: Iterable[kit.Rule] = RULES) -> list[kit.Outcome]:

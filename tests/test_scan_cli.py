@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli import main
+from verify.cli import coverage_warnings, main
+from verify.findings import Finding
 
 DATA = Path(__file__).parent / "data"
 
@@ -64,11 +65,19 @@ def test_scan_of_a_stack_export_file_reads_its_resources(tmp_path: Path) -> None
     assert summary["source"] == f"pulumi stack export file {export}"  # type: ignore[index]
 
 
-def test_controls_not_evaluated_are_warnings_never_passes(tmp_path: Path) -> None:
-    scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json")
+def test_controls_not_evaluated_are_warnings_never_passes() -> None:
+    only_kms = [Finding("KMS-01", "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "pass", "rule", "one key per class")]
+    warnings = coverage_warnings(only_kms)
+    assert "LOG-03 not evaluated by this scan" in warnings
+    assert not any(w.startswith("KMS-01") for w in warnings)
+    assert len(warnings) == 52
+
+
+def test_a_scan_of_the_dev_stack_with_checkov_evaluates_every_catalog_control(tmp_path: Path) -> None:
+    main(["scan", "--stack", "dev", "--format", "json", "--out", str(tmp_path / "out")])
     document = findings_json(tmp_path)
-    assert "LOG-03 not evaluated by this scan" in " ".join(document["warnings"])  # type: ignore[arg-type]
-    assert all(f["control"] != "LOG-03" for f in document["findings"])  # type: ignore[attr-defined]
+    assert [w for w in document["warnings"] if "not evaluated" in w] == []  # type: ignore[attr-defined]
+    assert document["summary"]["coverage"] == {"controls": 53, "evaluated": 53}  # type: ignore[index]
 
 
 def test_missing_preview_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
