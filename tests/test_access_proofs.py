@@ -409,9 +409,16 @@ def test_inference_invokes_bedrock_without_an_allowlist_is_denied(model: AccessM
 
 @pytest.mark.parametrize("role", identity.ROLES)
 def test_any_role_deleting_model_artifacts_is_denied_by_the_boundary(model: AccessModel, role: str) -> None:
-    """The audit-log bucket is not in the stack yet (LOG work): deletion is proven on the models bucket, by IAM alone.
-    Object Lock retention, which also protects both buckets, is out of scope of the evaluator."""
+    """Proven by IAM alone; Object Lock retention, which also protects the bucket, is out of the evaluator's scope."""
     assert s3(model, role, "models", "s3:DeleteObject")[0] == Decision("ExplicitDeny", ("boundary:DenyObjectDeletion",))
+
+
+@pytest.mark.parametrize("role", identity.ROLES)
+def test_any_role_deleting_audit_logs_is_denied(model: AccessModel, role: str) -> None:
+    decision = s3(model, role, identity.AUDIT_LOGS, "s3:DeleteObject")[0]
+    assert decision.outcome == "ExplicitDeny"
+    assert "boundary:DenyObjectDeletion" in decision.statements
+    assert "resource:DenyAuditLogDeletion" in decision.statements
 
 
 @pytest.mark.parametrize("role", identity.ROLES)
