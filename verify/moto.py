@@ -23,6 +23,7 @@ import pulumi
 from botocore.config import Config  # type: ignore[import-untyped]
 
 from verify.moto_server import boto_session_kwargs
+from verify.offline import integral
 
 Outputs = tuple[str, dict[str, Any]]
 Handler = Callable[["MotoMocks", str, dict[str, Any]], Outputs]
@@ -143,17 +144,6 @@ def _required(typ: str, name: str, inputs: Mapping[str, Any], *keys: str) -> lis
     return [inputs[k] for k in keys]
 
 
-def _integral(value: Any) -> Any:
-    """protobuf carries every number as a double; boto3 wants ints where the API has integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral(v) for v in value]
-    return value
-
-
 def _drop_none(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
@@ -206,7 +196,7 @@ class MotoMocks(pulumi.runtime.Mocks):
     # -- pulumi.runtime.Mocks ------------------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        inputs: dict[str, Any] = _integral(dict(args.inputs))
+        inputs: dict[str, Any] = integral(dict(args.inputs))
         if args.typ.startswith("pulumi:providers:"):
             tags = inputs.get("defaultTags")
             tags = json.loads(tags) if isinstance(tags, str) else tags or {}

@@ -87,8 +87,8 @@ class GraphRecorder(MockMonitor):
             id=response.id,
             parent=request.parent,
             provider=request.provider,
-            inputs=_integral(json_format.MessageToDict(request.object)),
-            outputs=_integral(json_format.MessageToDict(response.object)),
+            inputs=integral(json_format.MessageToDict(request.object)),
+            outputs=integral(json_format.MessageToDict(response.object)),
             dependencies=tuple(sorted(set(request.dependencies))),  # the SDK sends a set: order is noise
             property_dependencies={
                 key: tuple(sorted(set(value.urns))) for key, value in request.propertyDependencies.items() if value.urns
@@ -115,14 +115,14 @@ class GraphRecorder(MockMonitor):
         return response
 
 
-def _integral(value: Any) -> Any:
-    """protobuf Structs carry every number as a double; restore integers as JSON has them."""
+def integral(value: Any) -> Any:
+    """protobuf Structs carry every number as a double; restore integers as JSON (and boto3) have them."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: _integral(v) for k, v in value.items()}
+        return {k: integral(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_integral(v) for v in value]
+        return [integral(v) for v in value]
     return value
 
 
