@@ -13,7 +13,7 @@ from components import documents, identity
 from components.config import BucketNamesConfig, ConfigError, parse_config
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from verify.access import PolicySet, Request, evaluate
-from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze
+from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze, matrix_markdown
 from verify.graph import Resource, ResourceGraph
 from verify.iam_validation import validate_policy
 from verify.mocks import BaselineMocks
@@ -520,3 +520,10 @@ def test_kms_06_role_key_statements_are_known_at_preview_and_still_wait_for_the_
 
 def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
+
+
+def test_iam_03_report_matrix_lists_every_role_and_resource_cell(dev: OfflineRun) -> None:
+    table = matrix_markdown(analyze(dev.graph)).splitlines()
+    assert len(table) == 2 + 4 * 4  # header, rule, 4 roles x 4 resources
+    assert "| auditor | audit-logs | allow | allow | deny | deny | deny |" in table
+    assert not any("expected" in line for line in table)

@@ -279,3 +279,11 @@ def test_gov_03_markdown_states_the_retention_of_every_bucket() -> None:
     text = render_markdown([retention], CATALOG, META)
     assert "### Data retention (GOV-03)" in text
     assert "- retention of raw: current objects 730 days; noncurrent versions 90 days" in text
+
+
+def test_iam_03_markdown_embeds_the_evaluated_access_matrix() -> None:
+    matrix = "| role | resource | `s3:GetObject` |\n|---|---|---|\n| inference | models | allow |"
+    meta = ReportMeta(stack="dev", source="offline", tool_version="0.1.0", access_matrix=matrix)
+    text = render_markdown([], CATALOG, meta)
+    assert "### Who can access what (evaluated offline)" in text
+    assert "| inference | models | allow |" in text

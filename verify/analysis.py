@@ -353,3 +353,22 @@ def analyze(graph: ResourceGraph) -> AccessReport:
     model = access_model(graph)
     missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
     return AccessReport(model, access_rows(model), key_rows(model), missing)
+
+
+def matrix_markdown(access: AccessReport) -> str:
+    """The evaluated matrix as a Markdown table for the report: one row per role x resource, one column per action;
+    a cell that differs from the declared matrix says what was expected."""
+    actions = list(dict.fromkeys(row.action for row in access.rows))
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for row in access.rows:
+        text = "allow" if row.allowed else "deny"
+        if row.allowed != row.declared:
+            text = f"**{text} (expected {'allow' if row.declared else 'deny'})**"
+        cells.setdefault((row.role, row.resource), {})[row.action] = text
+    lines = ["| role | resource | " + " | ".join(f"`{a}`" for a in actions) + " |"]
+    lines.append("|" + "---|" * (len(actions) + 2))
+    lines += [
+        f"| {role} | {resource} | " + " | ".join(by_action[a] for a in actions) + " |"
+        for (role, resource), by_action in cells.items()
+    ]
+    return "\n".join(lines)

@@ -24,7 +24,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from verify import report
 from verify.access import PolicyEvaluationError
-from verify.analysis import AccessReport, AnalysisError, analyze
+from verify.analysis import AccessReport, AnalysisError, analyze, matrix_markdown
 from verify.audit.core import AuditSetupError
 from verify.catalog import CatalogError, load_catalog
 from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
@@ -160,15 +160,18 @@ def coverage_warnings(findings: Sequence[Finding]) -> list[str]:
     ]
 
 
-def access_findings(graph: ResourceGraph) -> list[Finding]:
-    """IAM-03/IAM-04 from the offline access analysis; a graph it cannot model is an error, never a pass."""
+def access_findings(graph: ResourceGraph) -> tuple[list[Finding], str]:
+    """IAM-03/IAM-04 from the offline access analysis, and its matrix for the report; a graph it cannot model is
+    an error, never a pass (and no matrix)."""
     try:
-        return analyze(graph).findings()
+        access = analyze(graph)
     except (AnalysisError, PolicyEvaluationError) as exc:
-        return [
+        errors = [
             Finding(control, graph_stack_urn(graph), "error", "access", f"access analysis could not run: {exc}")
             for control in ("IAM-03", "IAM-04")
         ]
+        return errors, ""
+    return access.findings(), matrix_markdown(access)
 
 
 def graph_stack_urn(graph: ResourceGraph) -> str:
@@ -181,7 +184,8 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
     graph, source = load_scan_graph(args)
-    raw = scan_rules(graph) + validation_findings(graph) + access_findings(graph)
+    access, matrix = access_findings(graph)
+    raw = scan_rules(graph) + validation_findings(graph) + access
     if args.checkov:
         raw += checkov_findings(graph, catalog)
     else:  # checkov waivers cannot match when checkov does not run: not stale, just not applicable
@@ -194,6 +198,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
         tool_version=TOOL_VERSION,
         warnings=(*outcome.warnings, *coverage_warnings(findings)),
         diagram=mermaid_diagram(graph),
+        access_matrix=matrix,
     )
     if "table" in formats:
         console.print(report.render_terminal(findings, catalog, meta))

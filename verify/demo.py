@@ -20,10 +20,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from verify import report
-from verify.analysis import analyze
+from verify.analysis import analyze, matrix_markdown
 from verify.audit import AuditSetupError, load_outputs, run_audit
 from verify.catalog import load_catalog
 from verify.checkov import checkov_findings
+from verify.diagram import mermaid_diagram
 from verify.findings import Finding
 from verify.iam_validation import validation_findings
 from verify.moto import MotoDeployError, MotoMocks
@@ -74,7 +75,15 @@ def stack_region(stack: str, root: Path) -> str:
 
 
 def _report(
-    console: Console, findings: list[Finding], *, stack: str, source: str, out: Path, waivers_path: Path
+    console: Console,
+    findings: list[Finding],
+    *,
+    stack: str,
+    source: str,
+    out: Path,
+    waivers_path: Path,
+    diagram: str = "",
+    access_matrix: str = "",
 ) -> tuple[int, list[Path]]:
     from verify.cli import REPORT_FILES, TOOL_VERSION, coverage_warnings, write_reports  # noqa: PLC0415 - cli imports us
 
@@ -86,6 +95,8 @@ def _report(
         source=source,
         tool_version=TOOL_VERSION,
         warnings=(*outcome.warnings, *coverage_warnings(final)),
+        diagram=diagram,
+        access_matrix=access_matrix,
     )
     console.print(report.render_terminal(final, catalog, meta))
     written = write_reports(final, catalog, meta, list(REPORT_FILES), out)
@@ -129,7 +140,8 @@ def run_demo(
         console.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
         graph = deployment.run.graph
         console.print("scanning: policy rules, checkov, access analysis; then the live audit")
-        offline = scan_rules(graph) + validation_findings(graph) + checkov_findings(graph) + analyze(graph).findings()
+        access = analyze(graph)
+        offline = scan_rules(graph) + validation_findings(graph) + checkov_findings(graph) + access.findings()
         audit = run_audit(
             deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
         )
@@ -140,6 +152,8 @@ def run_demo(
             source=f"moto deploy of stack {args.stack}",
             out=args.out,
             waivers_path=args.waivers,
+            diagram=mermaid_diagram(graph),
+            access_matrix=matrix_markdown(access),
         )
         console.print("Wrote " + ", ".join(str(p) for p in written))
         console.print(f"demo took {time.monotonic() - started:.1f}s")

@@ -52,6 +52,7 @@ class ReportMeta:
     warnings: tuple[str, ...] = ()
     artifact: str = ""
     diagram: str = ""
+    access_matrix: str = ""
 
     @property
     def artifact_uri(self) -> str:
@@ -273,6 +274,8 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
         ]
     if meta.diagram:
         lines += ["", "### Secure data flow", "", "```mermaid", meta.diagram.rstrip("\n"), "```"]
+    if meta.access_matrix:  # IAM-03: who can access what, as evaluated from the rendered policies
+        lines += ["", "### Who can access what (evaluated offline)", "", meta.access_matrix.rstrip("\n")]
     retention = sorted({f.message for f in findings if f.control == "GOV-03" and f.status == "pass"})
     if retention:  # GOV-03: the configured retention of every bucket, stated where reviewers read
         lines += ["", "### Data retention (GOV-03)", "", *(f"- {_md(m)}" for m in retention)]
