@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from components import documents
 from components.config import BaselineConfig
+from components.delivery import delivery_role, encrypted_log_group
 from components.keys import AccountContext
 from components.storage import AccessLogTarget, Lifecycle, ObjectLock, SecureBucket, SecureBucketArgs
 
@@ -307,25 +308,22 @@ class AuditTrail(pulumi.ComponentResource):
     def _delivery(self, args: AuditTrailArgs) -> None:
         """LOG-04: the encrypted, retained group and the role CloudTrail (our trail only) assumes to write it."""
         account = args.account
-        self.log_group = aws.cloudwatch.LogGroup(
+        self.log_group = encrypted_log_group(
             f"{args.name_prefix}-cloudtrail",
-            name=args.log_group_name,
-            kms_key_id=args.logs_key_arn,
-            retention_in_days=args.retention_days,
-            log_group_class="STANDARD",
-            skip_destroy=True,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
+            group_name=args.log_group_name,
+            kms_key_arn=args.logs_key_arn,
+            retention_days=args.retention_days,
+            protect=args.protect,
+            parent=self,
         )
         group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, args.log_group_name)
-        trust = documents.trail_delivery_trust_policy(account_id=account.account_id, trail=self.trail_arn)
-        self.delivery_role = aws.iam.Role(
+        self.delivery_role = delivery_role(
             f"{args.name_prefix}-cloudtrail-logs",
-            name=f"{args.name_prefix}-cloudtrail-logs",
+            role_name=f"{args.name_prefix}-cloudtrail-logs",
             description="Delivers CloudTrail events to the baseline's encrypted log group",
-            assume_role_policy=json.dumps(trust),
-            permissions_boundary=args.delivery_role_boundary_arn,
-            max_session_duration=3600,
-            opts=pulumi.ResourceOptions(parent=self),
+            trust=documents.trail_delivery_trust_policy(account_id=account.account_id, trail=self.trail_arn),
+            boundary_arn=args.delivery_role_boundary_arn,
+            parent=self,
         )
         self.delivery_policy = aws.iam.RolePolicy(
             f"{args.name_prefix}-cloudtrail-logs",

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 
 from components import documents
 from components.config import NAMESPACE, BaselineConfig, ConfigError, NetworkConfig, subnet_cidrs
+from components.delivery import delivery_role, encrypted_log_group
 from components.keys import AccountContext
 
 #: NACL rule numbers: VPC-internal traffic first, S3 prefix-list ranges after (NET-04).
@@ -245,27 +246,23 @@ class IsolatedVpc(pulumi.ComponentResource):
     def _flow_logs(self, name: str, args: IsolatedVpcArgs) -> None:
         """NET-05: ALL traffic to a KMS-encrypted, retained log group through a conditioned role."""
         account = args.account
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True)
-        self.flow_log_group = aws.cloudwatch.LogGroup(
+        self.flow_log_group = encrypted_log_group(
             f"{name}-flow-logs",
-            name=args.flow_log_group_name,
-            kms_key_id=args.logs_key_arn,
-            retention_in_days=args.retention_days,
-            log_group_class="STANDARD",
-            skip_destroy=True,
-            opts=stateful,
+            group_name=args.flow_log_group_name,
+            kms_key_arn=args.logs_key_arn,
+            retention_days=args.retention_days,
+            protect=args.protect,
+            parent=self,
         )
-        trust = documents.flow_log_trust_policy(
-            partition=account.partition, region=account.region, account_id=account.account_id
-        )
-        self.flow_log_role = aws.iam.Role(
+        self.flow_log_role = delivery_role(
             f"{name}-flow-logs",
-            name=f"{args.name_prefix}-vpc-flow-logs",
+            role_name=f"{args.name_prefix}-vpc-flow-logs",
             description="Delivers VPC flow logs to the baseline's encrypted log group",
-            assume_role_policy=json.dumps(trust),
-            permissions_boundary=args.flow_log_role_boundary_arn,
-            max_session_duration=3600,
-            opts=_child(self),
+            trust=documents.flow_log_trust_policy(
+                partition=account.partition, region=account.region, account_id=account.account_id
+            ),
+            boundary_arn=args.flow_log_role_boundary_arn,
+            parent=self,
         )
         delivery_policy = aws.iam.RolePolicy(
             f"{name}-flow-logs",

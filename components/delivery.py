@@ -1,0 +1,56 @@
+"""Shared shapes of log delivery: a KMS-encrypted, retained log group and the service role that writes to it.
+
+VPC flow logs (NET-05) and CloudTrail's CloudWatch delivery (LOG-04) use the same two resources with the same
+hardening; one definition keeps them equal.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from components.documents import PolicyDocument
+
+
+def encrypted_log_group(
+    resource_name: str,
+    *,
+    group_name: str,
+    kms_key_arn: pulumi.Input[str],
+    retention_days: int,
+    protect: bool,
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.LogGroup:
+    """A log group encrypted with the ``logs`` key, retained on delete (and by CloudWatch: ``skip_destroy``)."""
+    return aws.cloudwatch.LogGroup(
+        resource_name,
+        name=group_name,
+        kms_key_id=kms_key_arn,
+        retention_in_days=retention_days,
+        log_group_class="STANDARD",
+        skip_destroy=True,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=True),
+    )
+
+
+def delivery_role(
+    resource_name: str,
+    *,
+    role_name: str,
+    description: str,
+    trust: PolicyDocument,
+    boundary_arn: pulumi.Input[str] | None,
+    parent: pulumi.Resource,
+) -> aws.iam.Role:
+    """The role a service assumes to deliver logs: conditioned trust, the permissions boundary, one-hour sessions."""
+    return aws.iam.Role(
+        resource_name,
+        name=role_name,
+        description=description,
+        assume_role_policy=json.dumps(trust),
+        permissions_boundary=boundary_arn,
+        max_session_duration=3600,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
