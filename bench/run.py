@@ -278,7 +278,7 @@ STAGES: tuple[Stage, ...] = (
         warmup=0,
         requires="verify.demo",
     ),
-    # ---- stages being added in parallel: one entry each, measured once their module exists ----
+    # ---- optional stages: measured when their module exists on this checkout ----
     Stage("access analysis", "verify.analysis.analyze(graph)", _analysis, requires="verify.analysis"),
     Stage("moto deploy", "deploy the dev stack into a local moto server", _moto_deploy, requires="verify.moto"),
     Stage(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from policies.rulekit import UNKNOWN
 from verify import checkov
 from verify.graph import Resource, ResourceGraph, load_preview_file
 
@@ -135,7 +136,7 @@ def unknown_where(value: Any, derived: set[str]) -> Any:
         return {k: unknown_where(v, derived) for k, v in value.items()}
     if isinstance(value, list):
         return [unknown_where(v, derived) for v in value]
-    return checkov.UNKNOWN if value in derived else value
+    return UNKNOWN if value in derived else value
 
 
 def as_first_preview(resources: list[Resource]) -> list[Resource]:
@@ -322,7 +323,7 @@ def test_values_keep_policy_json_strings_untouched() -> None:
 
 def test_values_drop_unknown_and_secret_placeholders_and_mark_them_unknown() -> None:
     secret = {checkov.SIG_KEY: checkov.SECRET_SIG, "ciphertext": "abc"}
-    trail = res(TRAIL, "t", {"kmsKeyId": checkov.UNKNOWN, "name": "[secret]", "snsTopicName": secret, "x": 1})
+    trail = res(TRAIL, "t", {"kmsKeyId": UNKNOWN, "name": "[secret]", "snsTopicName": secret, "x": 1})
     values, unknown = checkov.tf_values(dataclasses.replace(trail, outputs={}))
     assert values == {"x": 1}
     assert unknown == {"kms_key_id": True, "name": True, "sns_topic_name": True}
@@ -348,7 +349,7 @@ def test_values_merge_outputs_under_inputs() -> None:
 
 
 def test_values_keep_a_known_output_when_the_input_is_unknown() -> None:
-    bucket = dataclasses.replace(res(BUCKET, "u", {}), inputs={"bucket": checkov.UNKNOWN}, outputs={"bucket": "b-1"})
+    bucket = dataclasses.replace(res(BUCKET, "u", {}), inputs={"bucket": UNKNOWN}, outputs={"bucket": "b-1"})
     values, unknown = checkov.tf_values(bucket)
     assert values["bucket"] == "b-1"
     assert unknown == {}

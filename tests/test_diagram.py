@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from policies.rulekit import UNKNOWN
 from verify import report
 from verify.catalog import load_catalog
 from verify.cli import main
@@ -192,7 +193,6 @@ LOGS_KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/logs-1"
 MODELS_KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/models-1"
 LOG_GROUP = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/aisb/test/trail"
 TRAIL = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/aisb-test"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def urn(type_token: str, name: str) -> str:

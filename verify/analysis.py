@@ -33,7 +33,7 @@ BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEnc
 KEY = "aws:kms/key:Key"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
-#: Bucket class tag -> matrix resource (the audit bucket arrives with the LOG work under one of these classes).
+#: Bucket class tag -> matrix resource (the audit archive carries one of the audit classes).
 BUCKET_CLASS_RESOURCE: dict[str, str] = {
     "raw": "raw",
     "curated": "curated",

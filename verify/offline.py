@@ -28,7 +28,6 @@ from verify.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.mocks import BaselineMocks, FakeAccount
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 

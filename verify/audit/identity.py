@@ -266,6 +266,6 @@ def _secret(ctx: AuditContext, arn: str) -> Verdict:
     return Verdict(
         ok,
         f"secret key {described.get('KmsKeyId')} (expected {key}); GetSecretValue {probes}"
-        + ("" if readers else "; data-processor role not exported yet"),
+        + ("" if readers else "; data-processor not in the outputs: its read was not probed"),
         {"probe": probes},
     )
