@@ -160,9 +160,9 @@ def audit_key_statements(config: BaselineConfig, account: AccountContext) -> dic
     return {
         "logs": [
             *documents.cloudtrail_key_statements(partition=p, account_id=acct, trail=trail),
-            documents.logs_key_statement("LogsEncryptCloudTrailGroup", region=region, account_id=acct, group_arn=group),
+            documents.logs_key_statement("LogsEncryptCloudTrailGroup", region=region, group_arn=group),
             documents.alarm_topic_key_statement(
-                account_id=acct, alarms=documents.alarm_arn_pattern(p, region, acct, config.name_prefix)
+                topic_arn=documents.sns_topic_arn(p, region, acct, alarm_topic_name(config.name_prefix))
             ),
         ]
     }
@@ -214,6 +214,15 @@ class AuditTrailArgs:
     protect: bool = False
 
 
+def archive_guards(bucket: SecureBucket) -> list[pulumi.Resource]:
+    """What the trail must wait for: the archive's policy (CloudTrail checks it at CreateTrail), its encryption,
+    versioning and Object Lock default retention, so no log file is ever written before they hold."""
+    guards: list[pulumi.Resource] = [bucket.policy, bucket.encryption, bucket.versioning]
+    if bucket.object_lock is not None:
+        guards.append(bucket.object_lock)
+    return guards
+
+
 class AuditTrail(pulumi.ComponentResource):
     """A multi-region, validated, KMS-encrypted trail into a locked archive and CloudWatch Logs, with alarms."""
 
@@ -254,8 +263,9 @@ class AuditTrail(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 retain_on_delete=True,
+                # the first log files land locked and encrypted: the archive's lock and encryption come first
                 depends_on=[
-                    self.bucket.policy,
+                    *archive_guards(self.bucket),
                     self.log_group,
                     self.delivery_role,
                     self.delivery_policy,
@@ -301,6 +311,7 @@ class AuditTrail(pulumi.ComponentResource):
                 bucket_name=args.bucket_name,
                 protect=args.protect,
                 encryption_header_exempt_services=(documents.CLOUDTRAIL_SERVICE,),
+                bucket_key=False,  # CloudTrail would need kms:Decrypt on the logs key (design waiver S3-03)
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -321,7 +332,7 @@ class AuditTrail(pulumi.ComponentResource):
             f"{args.name_prefix}-cloudtrail-logs",
             role_name=f"{args.name_prefix}-cloudtrail-logs",
             description="Delivers CloudTrail events to the baseline's encrypted log group",
-            trust=documents.trail_delivery_trust_policy(account_id=account.account_id, trail=self.trail_arn),
+            trust=documents.trail_delivery_trust_policy(),
             boundary_arn=args.delivery_role_boundary_arn,
             parent=self,
         )

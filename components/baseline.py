@@ -63,7 +63,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                     storage_key_statements(
                         name_prefix=config.name_prefix,
                         account=account,
-                        secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
+                        secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],  # GOV-02 writer
                     ),
                     audit.audit_key_statements(config, account),
                     self.roles.key_statements(WIRED_RESOURCES),

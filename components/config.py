@@ -276,7 +276,9 @@ class LoggingConfig(_Section):
 
 class IdentityConfig(_Section):
     deployer_arn: PrincipalArn | None = Field(
-        None, description="IAM role/user ARN that runs pulumi up (exempt from the VPC-only rule)"
+        None,
+        description="IAM role/user ARN that runs pulumi up (writes the pseudonymization secret; exempt from the "
+        "VPC-only rule); unset: the caller's own role or user",
     )
     break_glass_arn: PrincipalArn | None = Field(
         None, description="IAM role ARN for emergency access (exempt from the VPC-only rule)"
@@ -482,6 +484,33 @@ def load_config() -> BaselineConfig:
     """Read and validate the ``baseline`` namespace of the running program's Pulumi config."""
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     return parse_config(namespace_values(merged))
+
+
+def with_deployer(cfg: BaselineConfig, caller_arn: str, *, applying: bool) -> BaselineConfig:
+    """The config with ``identity.deployerArn`` resolved: the configured ARN, else the principal running the program.
+
+    ``caller_arn`` is the IAM role or user behind the caller identity (for an assumed role, the role's ARN with its
+    path, from ``aws.iam.get_session_context``). The deployer is the principal Secrets Manager checks when it creates
+    the pseudonymization secret (it calls KMS as the caller), so a configured deployer other than the caller would
+    fail that call on ``pulumi up``: refused before any resource exists. A preview only reads, so it may run as
+    anyone. The account root is refused: no key policy of the baseline grants it cryptographic use (KMS-04).
+    """
+    key = f"{NAMESPACE}:identity.deployerArn"
+    configured = cfg.identity.deployer_arn
+    if configured is None:
+        if not _ARN_PRINCIPAL.match(caller_arn):
+            raise ConfigError(
+                f"invalid configuration: {key} is unset and the caller {caller_arn} is not an IAM role or user "
+                f"(allowed: run pulumi up as an IAM role or user, or set {key} to the role that will)"
+            )
+        return cfg.model_copy(update={"identity": cfg.identity.model_copy(update={"deployer_arn": caller_arn})})
+    if applying and configured != caller_arn:
+        raise ConfigError(
+            f"invalid configuration: {key} = {json.dumps(configured)} but pulumi up runs as {caller_arn}: the data "
+            f"key would not let {caller_arn} create the pseudonymization secret (allowed: unset, or the ARN of the "
+            "principal that runs pulumi up)"
+        )
+    return cfg
 
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")

@@ -143,18 +143,21 @@ def service_principal_key_statement(
     service: str,
     actions: Sequence[str],
     *,
-    source_account: str,
+    source_account: str | None = None,
     source_arns: Sequence[str] = (),
     encryption_context: Mapping[str, str] | None = None,
 ) -> Statement:
-    """A service principal with confused-deputy conditions (KMS-05).
+    """A service principal with the confused-deputy conditions AWS documents for it (KMS-05).
 
-    ``encryption_context`` maps a context key (e.g. ``aws:logs:arn``) to an ARN pattern; it is
-    required so the service can use the key only for this stack's resources.
+    ``encryption_context`` maps a context key (e.g. ``aws:logs:arn``) to an ARN pattern; ``source_account`` and
+    ``source_arns`` are set only for services that send ``aws:SourceAccount``/``aws:SourceArn`` on their KMS calls:
+    a condition on a key the service does not send never matches, and delivery silently stops.
     """
     if not encryption_context and not source_arns:
         raise ValueError(f"{sid}: a service principal needs aws:SourceArn or an encryption context")
-    condition: dict[str, dict[str, Any]] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    condition: dict[str, dict[str, Any]] = {}
+    if source_account:
+        condition["StringEquals"] = {"aws:SourceAccount": source_account}
     arn_like: dict[str, Any] = {}
     if source_arns:
         arns = _sorted_unique(source_arns)
@@ -260,13 +263,17 @@ def flow_log_source_arn(partition: str, region: str, account_id: str) -> str:
     return f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
 
 
-def logs_key_statement(sid: str, *, region: str, account_id: str, group_arn: str) -> Statement:
-    """Key-policy statement letting CloudWatch Logs encrypt one log group only (NET-05, KMS-05)."""
+def logs_key_statement(sid: str, *, region: str, group_arn: str) -> Statement:
+    """Key-policy statement letting CloudWatch Logs encrypt one log group only (NET-05, KMS-05).
+
+    The form AWS documents (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS"): the
+    ``aws:logs:arn`` encryption context only. Logs sends no ``aws:SourceAccount`` on these calls, so a condition on
+    it would refuse CreateLogGroup/AssociateKmsKey; the group ARN already names the account.
+    """
     return service_principal_key_statement(
         sid,
         f"logs.{region}.amazonaws.com",
         LOGS_KEY_ACTIONS,
-        source_account=account_id,
         encryption_context={"aws:logs:arn": group_arn},
     )
 
@@ -783,13 +790,16 @@ def alarm_arn_pattern(partition: str, region: str, account_id: str, name_prefix:
 
 
 def cloudtrail_key_statements(*, partition: str, account_id: str, trail: str) -> list[Statement]:
-    """LOG-02/KMS-05: CloudTrail may use the key only for our trail (SourceArn) and our trails' context."""
+    """LOG-02/KMS-05: CloudTrail may use the key only for our trail (``aws:SourceArn``) and our trails' context.
+
+    The form CloudTrail documents ("Configure AWS KMS key policies for CloudTrail"): ``aws:SourceArn`` = the trail,
+    recommended; ``aws:SourceAccount`` is supported but not recommended, and the trail ARN already names the account.
+    """
     return [
         service_principal_key_statement(
             "CloudTrailEncryptLogs",
             CLOUDTRAIL_SERVICE,
             CLOUDTRAIL_ENCRYPT_ACTIONS,
-            source_account=account_id,
             source_arns=[trail],
             encryption_context={"aws:cloudtrail:arn": account_trails_pattern(partition, account_id)},
         ),
@@ -797,20 +807,28 @@ def cloudtrail_key_statements(*, partition: str, account_id: str, trail: str) ->
             "CloudTrailDescribeKey",
             CLOUDTRAIL_SERVICE,
             CLOUDTRAIL_DESCRIBE_ACTIONS,
-            source_account=account_id,
             source_arns=[trail],
         ),
     ]
 
 
-def alarm_topic_key_statement(*, account_id: str, alarms: str) -> Statement:
-    """LOG-06/KMS-05: CloudWatch may use the key to publish to the encrypted topic, only for our alarms."""
+def sns_topic_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """ARN of an SNS topic known by name (the encryption context SNS sends names it)."""
+    return f"arn:{partition}:sns:{region}:{account_id}:{name}"
+
+
+def alarm_topic_key_statement(*, topic_arn: str) -> Statement:
+    """LOG-06/KMS-05: CloudWatch may use the key to publish to our encrypted topic only.
+
+    Bound by the ``aws:sns:topicArn`` encryption context SNS puts on every data key of the topic, which holds whether
+    or not CloudWatch also sends ``aws:SourceArn`` on the KMS call (AWS's published statement for CloudWatch alarms
+    has no condition at all). The topic policy still admits only this stack's alarms (``alarm_topic_policy``).
+    """
     return service_principal_key_statement(
         "CloudWatchAlarmsPublishEncrypted",
         CLOUDWATCH_SERVICE,
         ALARM_TOPIC_KEY_ACTIONS,
-        source_account=account_id,
-        source_arns=[alarms],
+        encryption_context={"aws:sns:topicArn": topic_arn},
     )
 
 
@@ -860,8 +878,15 @@ def deny_audit_log_deletion_statement(bucket_arn: str) -> Statement:
     }
 
 
-def trail_delivery_trust_policy(*, account_id: str, trail: str) -> PolicyDocument:
-    """LOG-04: only CloudTrail, only for our trail, may assume the CloudWatch Logs delivery role."""
+def trail_delivery_trust_policy() -> PolicyDocument:
+    """LOG-04: CloudTrail may assume the CloudWatch Logs delivery role, with no source condition.
+
+    AWS documents that this role "doesn't support the use of aws:SourceArn and aws:SourceAccount" (CloudTrail User
+    Guide, "Role policy document for CloudTrail to use CloudWatch Logs for monitoring"): with either condition
+    CreateTrail fails with InvalidCloudWatchLogsRoleArnException. What stops another account's trail from using the
+    role is that CreateTrail/UpdateTrail require ``iam:PassRole`` on it, which only principals of this account can
+    hold; and the role may write only the trail's own group (``trail_delivery_policy``).
+    """
     return finish_document(
         [
             {
@@ -869,7 +894,6 @@ def trail_delivery_trust_policy(*, account_id: str, trail: str) -> PolicyDocumen
                 "Effect": "Allow",
                 "Principal": {"Service": CLOUDTRAIL_SERVICE},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": _cloudtrail_source(account_id, trail)},
             }
         ]
     )

@@ -41,11 +41,7 @@ def network_key_statements(config: BaselineConfig, account: AccountContext) -> d
         account.partition, account.region, account.account_id, flow_log_group_name(config)
     )
     return {
-        "logs": [
-            documents.logs_key_statement(
-                "LogsEncryptVpcFlowLogs", region=account.region, account_id=account.account_id, group_arn=group_arn
-            )
-        ]
+        "logs": [documents.logs_key_statement("LogsEncryptVpcFlowLogs", region=account.region, group_arn=group_arn)]
     }
 
 

@@ -35,6 +35,9 @@ def extra_bucket_classes(count: int) -> tuple[str, ...]:
     return tuple(f"extra-{i}" for i in range(1, count + 1))
 
 
+#: What Secrets Manager asks KMS for, as the caller, on CreateSecret and PutSecretValue (GOV-02 writers).
+SECRET_WRITER_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
+
 #: Secrets Manager keeps a deleted secret recoverable for this long (the maximum; S3-13 spirit for GOV-02).
 SECRET_RECOVERY_WINDOW_DAYS = 30
 
@@ -65,6 +68,20 @@ WAIVERS_BY_DESIGN: tuple[DesignWaiver, ...] = (
             "may write"
         ),
         reference="https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+    DesignWaiver(
+        control="S3-03",
+        resource="audit",
+        reason=(
+            "S3 Bucket Key off on the CloudTrail archive: CloudTrail documents that creating or updating an SSE-KMS "
+            "trail into a bucket with an S3 Bucket Key needs kms:Decrypt on the key, which no principal should hold "
+            "on the logs key"
+        ),
+        compensating=(
+            "SSE-KMS with the logs key on every object (CloudTrail's own per-file data keys, bound to this trail by "
+            "aws:SourceArn and the aws:cloudtrail:arn encryption context); versioned; Object Lock; deletes denied"
+        ),
+        reference="https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html",
     ),
 )
 
@@ -127,6 +144,7 @@ class SecureBucketArgs:
     bucket_name: str | None = None
     protect: bool = False
     encryption_header_exempt_services: Sequence[str] = ()
+    bucket_key: bool = True
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -139,8 +157,8 @@ class SecureBucket(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SecureBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("baseline:storage:SecureBucket", name, None, opts)
-        if args.kms_key_arn is None:
-            design_waiver("S3-03", args.bucket_class)  # SSE-S3 only where AWS requires it, on record
+        if args.kms_key_arn is None or not args.bucket_key:
+            design_waiver("S3-03", args.bucket_class)  # SSE-S3 or no bucket key only where AWS requires it, on record
         child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(
             name,
@@ -164,7 +182,7 @@ class SecureBucket(pulumi.ComponentResource):
             name, bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
         )
         self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            name, bucket=bucket_id, rules=[_encryption_rule(args.kms_key_arn)], opts=child
+            name, bucket=bucket_id, rules=[_encryption_rule(args.kms_key_arn, bucket_key=args.bucket_key)], opts=child
         )
         self.versioning = aws.s3.BucketVersioning(
             name, bucket=bucket_id, versioning_configuration={"status": "Enabled"}, opts=child
@@ -234,9 +252,10 @@ class SecureBucket(pulumi.ComponentResource):
 
 
 def _encryption_rule(
-    kms_key_arn: pulumi.Input[str] | None,
+    kms_key_arn: pulumi.Input[str] | None, *, bucket_key: bool = True
 ) -> aws.s3.BucketServerSideEncryptionConfigurationRuleArgsDict:
-    """S3-03: SSE-KMS with the class key and an S3 Bucket Key; SSE-S3 only under a design waiver. SSE-C blocked."""
+    """S3-03: SSE-KMS with the class key and an S3 Bucket Key; SSE-S3 or no bucket key only under a design waiver.
+    SSE-C blocked."""
     if kms_key_arn is None:
         return {
             "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
@@ -244,7 +263,7 @@ def _encryption_rule(
         }
     return {
         "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn},
-        "bucket_key_enabled": True,
+        "bucket_key_enabled": bucket_key,
         "blocked_encryption_types": ["SSE-C"],
     }
 
@@ -312,9 +331,14 @@ def data_processor_secret_key_statement(
 def secret_writer_key_statement(
     account: AccountContext, name_prefix: str, writer_arns: Sequence[str]
 ) -> documents.Statement:
-    """The writers (the deployer) may generate the secret's data key: to put the first value and to rotate it."""
+    """The writers (the deployer) may create the secret and put its values, through Secrets Manager only.
+
+    CreateSecret (with a customer key) and PutSecretValue make Secrets Manager call ``kms:GenerateDataKey`` and
+    ``kms:Decrypt`` *as the caller*, to confirm the caller may use the key (Secrets Manager User Guide, "Secret
+    encryption and decryption"); without both the secret is never created.
+    """
     return _secret_key_statement(
-        "WritersEncryptPseudonymizationSecret", account, name_prefix, writer_arns, ["kms:GenerateDataKey"]
+        "WritersEncryptPseudonymizationSecret", account, name_prefix, writer_arns, SECRET_WRITER_KEY_ACTIONS
     )
 
 

@@ -30,18 +30,38 @@ def check_role_boundary(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     yield "IAM-05", bool(boundary), "permissions boundary set" if boundary else "no permissions boundary"
 
 
+#: Services that assume a role without sending aws:SourceArn/aws:SourceAccount: a trust conditioned on either never
+#: matches. CloudTrail's CloudWatch Logs delivery role (CloudTrail User Guide, "Role policy document for CloudTrail to
+#: use CloudWatch Logs for monitoring"); kept equal to components/documents.py by a test.
+UNCONDITIONED_TRUST_SERVICES: frozenset[str] = frozenset({"cloudtrail.amazonaws.com"})
+_SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn"})
+
+
+def _service_trust_problem(statement: dict[str, object]) -> str | None:
+    """Each trusted service carries the conditions it sends: SourceAccount, or none at all where AWS sends none."""
+    services = kit.principals(statement, "Service")
+    keys = kit.condition_keys(statement)
+    sid = statement.get("Sid", "?")
+    silent = sorted(s for s in services if s in UNCONDITIONED_TRUST_SERVICES)
+    if silent and keys & _SOURCE_KEYS:
+        return f"{sid}: {silent} send no aws:SourceArn/aws:SourceAccount, so this trust never matches"
+    if any(s not in UNCONDITIONED_TRUST_SERVICES for s in services) and "aws:sourceaccount" not in keys:
+        return f"{sid}: service principal without aws:SourceAccount"
+    return None
+
+
 def check_role_trust(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
-    """IAM-01: service principals only with aws:SourceAccount; never Principal "*"."""
+    """IAM-01: service principals only with the conditions they send; never Principal "*"."""
     problems = []
     for statement in kit.statements(kit.policy_document(res, "assumeRolePolicy")):
         if statement.get("Effect") != "Allow":
             continue
-        sid = statement.get("Sid", "?")
         if "*" in kit.principals(statement, "AWS"):
-            problems.append(f"{sid}: trusts Principal '*'")
-        if kit.principals(statement, "Service") and "aws:sourceaccount" not in kit.condition_keys(statement):
-            problems.append(f"{sid}: service principal without aws:SourceAccount")
-    yield "IAM-01", not problems, "; ".join(problems) or "trust conditioned"
+            problems.append(f"{statement.get('Sid', '?')}: trusts Principal '*'")
+        problem = _service_trust_problem(statement)
+        if problem:
+            problems.append(problem)
+    yield "IAM-01", not problems, "; ".join(problems) or "trust conditioned as each service supports"
 
 
 def check_no_managed_admin(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
@@ -122,7 +142,7 @@ def check_scoped_invocation(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
 IAM_RULES: tuple[kit.Rule, ...] = (
     kit.Rule(
         "iam-role-trust-conditioned",
-        "Roles trust services only with aws:SourceAccount, and never everyone",
+        "Roles trust services only with the source conditions each sends, and never everyone",
         ("IAM-01",),
         types=(IAM_ROLE,),
         check=check_role_trust,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -60,10 +61,23 @@ def check_kms_deletion_window(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     yield "KMS-03", days == 30, f"deletion window {days} days (baseline default 30)"
 
 
-def _binds_service(keys: set[str]) -> bool:
-    """Confused-deputy guard: the source account plus the source ARN or an encryption context."""
+#: Services whose KMS calls carry only their encryption context, no aws:SourceArn/aws:SourceAccount: CloudWatch Logs
+#: (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
+_CONTEXT_ONLY_SERVICE = re.compile(r"^logs\.[a-z0-9-]+\.amazonaws\.com$")
+
+
+def _service_binding_problem(services: list[str], keys: set[str]) -> str | None:
+    """Confused-deputy guard in the form each service supports: this resource's ARN (``aws:SourceArn``) or its
+    encryption context; for a context-only service, the context and no source key (it would never match)."""
     context = any(k.startswith("kms:encryptioncontext:") for k in keys)
-    return "aws:sourceaccount" in keys and ("aws:sourcearn" in keys or context)
+    source = {"aws:sourcearn", "aws:sourceaccount"} & keys
+    if any(_CONTEXT_ONLY_SERVICE.match(s) for s in services):
+        if source:
+            return f"admits {services} with {sorted(source)}, which CloudWatch Logs never sends"
+        return None if context else f"admits {services} without its aws:logs:arn encryption context"
+    return (
+        None if context or "aws:sourcearn" in keys else f"admits {services} without aws:SourceArn or encryption context"
+    )
 
 
 def check_kms_key_policy(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
@@ -85,8 +99,10 @@ def check_kms_key_policy(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
         if crypto and any(p == "*" or p.endswith(":root") for p in aws):
             problems4.append(f"{sid} gives cryptographic operations to the account root or '*'")
         keys = kit.condition_keys(st)
-        if kit.principals(st, "Service") and not _binds_service(keys):
-            problems5.append(f"{sid} admits a service without aws:SourceAccount plus aws:SourceArn/encryption context")
+        services = kit.principals(st, "Service")
+        binding = _service_binding_problem(services, keys) if services else None
+        if binding:
+            problems5.append(f"{sid} {binding}")
         if crypto and aws and not {"kms:viaservice", "kms:calleraccount"} <= keys:
             problems6.append(f"{sid} lets {aws} use the key without kms:ViaService and kms:CallerAccount")
     yield "KMS-04", not problems4, "; ".join(problems4) or "admins manage, users use, no kms:*, root cannot use"

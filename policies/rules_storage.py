@@ -453,6 +453,12 @@ def _default_encryption(stack: Stack, bucket: kit.Res, config: kit.Res) -> Verdi
     if key is None:
         return False, "SSE-KMS with a key that is not a customer-managed key of this stack"
     if _dig(config, "rules", 0, "bucketKeyEnabled") is not True:
+        if bucket.urn in stack.trail_archives():
+            return False, (
+                f"SSE-KMS with {key.name}, S3 Bucket Key off on the CloudTrail archive: with a bucket key CloudTrail "
+                "needs kms:Decrypt on the key; by-design waiver (components/storage.py WAIVERS_BY_DESIGN, "
+                "policies/waivers.yaml)"
+            )
         return False, f"SSE-KMS with {key.name} but S3 Bucket Key off"
     return True, f"SSE-KMS with {key.name} ({stack.key_class(key) or 'no alias'}) and S3 Bucket Key on"
 

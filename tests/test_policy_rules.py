@@ -10,6 +10,7 @@ import pytest
 
 from components import documents
 from policies import baseline_rules as rules
+from policies.rules_iam import UNCONDITIONED_TRUST_SERVICES
 from verify.catalog import load_catalog
 from verify.offline import run_stack
 from verify.scan import scan_rules
@@ -108,15 +109,41 @@ def test_kms_05_rule_fails_a_service_principal_without_source_conditions() -> No
     assert statuses("kms-key-policy", [key(policy=policy_with(bare))])["KMS-05"] == ["fail"]
 
 
-def test_kms_05_rule_passes_a_service_principal_with_source_account_and_context() -> None:
-    bound = documents.service_principal_key_statement(
+def test_kms_05_rule_passes_cloudwatch_logs_bound_by_its_encryption_context_only() -> None:
+    bound = documents.logs_key_statement(
+        "Logs", region="eu-west-1", group_arn=f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"
+    )
+    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-05"] == ["pass"]
+
+
+def test_kms_05_rule_fails_cloudwatch_logs_conditioned_on_a_source_account_it_never_sends() -> None:
+    """The shape that breaks CreateLogGroup on AWS: Logs sends the aws:logs:arn context, never aws:SourceAccount."""
+    broken = documents.service_principal_key_statement(
         "Logs",
         "logs.eu-west-1.amazonaws.com",
         ["kms:Encrypt"],
         source_account=ACCOUNT,
         encryption_context={"aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"},
     )
-    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-05"] == ["pass"]
+    assert statuses("kms-key-policy", [key(policy=policy_with(broken))])["KMS-05"] == ["fail"]
+
+
+def test_kms_05_rule_passes_cloudtrail_bound_by_its_source_arn() -> None:
+    trail = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/t"
+    bound = documents.cloudtrail_key_statements(partition="aws", account_id=ACCOUNT, trail=trail)
+    assert statuses("kms-key-policy", [key(policy=policy_with(*bound))])["KMS-05"] == ["pass"]
+
+
+def test_kms_05_rule_fails_a_service_principal_bound_only_by_source_account() -> None:
+    loose = {
+        "Sid": "Trail",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": ["kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+    }
+    assert statuses("kms-key-policy", [key(policy=policy_with(loose))])["KMS-05"] == ["fail"]
 
 
 def test_kms_06_rule_fails_a_key_user_without_via_service() -> None:
@@ -190,13 +217,14 @@ def test_gov_05_rule_fails_an_unprotected_key_in_prod() -> None:
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_every_rule_passes_on_the_baseline_stack_but_the_shipped_waiver(stack: str) -> None:
+def test_every_rule_passes_on_the_baseline_stack_but_the_shipped_waivers(stack: str) -> None:
     findings = scan_rules(run_stack(stack).graph)
     assert findings, "the scan produced no findings"
     waived = apply_waivers(findings, load_waivers(WAIVERS_PATH, load_catalog()), date.today()).findings
     assert [f for f in waived if f.status in ("fail", "error")] == []
-    assert [(f.control, f.resource_name) for f in waived if f.status == "waived"] == [
-        ("S3-03", f"aisb-{stack}-access-logs")
+    assert sorted((f.control, f.resource_name) for f in waived if f.status == "waived") == [
+        ("S3-03", f"aisb-{stack}-access-logs"),
+        ("S3-03", f"aisb-{stack}-audit"),
     ]
 
 
@@ -240,6 +268,29 @@ def test_iam_01_rule_fails_a_service_trust_without_source_account() -> None:
     bare = {**SERVICE_TRUST, "Statement": [{**SERVICE_TRUST["Statement"][0], "Condition": {}}]}
     assert statuses("iam-role-trust-conditioned", [role()]) == {"IAM-01": ["pass"]}
     assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=json.dumps(bare))]) == {"IAM-01": ["fail"]}
+
+
+def test_iam_01_rule_passes_the_cloudtrail_delivery_role_trust_without_source_conditions() -> None:
+    trust = json.dumps(documents.trail_delivery_trust_policy())
+    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=trust)]) == {"IAM-01": ["pass"]}
+
+
+def test_iam_01_rule_fails_a_cloudtrail_trust_conditioned_on_source_keys_it_never_sends() -> None:
+    """The shape CreateTrail refuses with InvalidCloudWatchLogsRoleArnException."""
+    conditioned = {
+        "Sid": "CloudTrailAssumeRole",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t"}},
+    }
+    trust = json.dumps({**SERVICE_TRUST, "Statement": [conditioned]})
+    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=trust)]) == {"IAM-01": ["fail"]}
+
+
+def test_iam_01_rule_keeps_the_unconditioned_trust_services_equal_to_the_builders() -> None:
+    trust = documents.trail_delivery_trust_policy()["Statement"][0]
+    assert UNCONDITIONED_TRUST_SERVICES == {trust["Principal"]["Service"]} == {documents.CLOUDTRAIL_SERVICE}
 
 
 def test_iam_01_rule_fails_a_trust_of_everyone() -> None:

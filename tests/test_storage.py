@@ -25,6 +25,7 @@ from components.storage import (
     design_waiver,
 )
 from verify.graph import Resource, ResourceGraph
+from verify.mocks import FakeAccount
 from verify.offline import OfflineRun, run_program, run_stack
 
 PREFIX = "aisb-dev"
@@ -567,15 +568,17 @@ def test_gov_02_secret_is_readable_only_by_the_given_data_processor() -> None:
     }
 
 
-def test_gov_02_deployer_may_encrypt_the_secret_through_secrets_manager_only() -> None:
-    graph = run_stack("dev", overrides={"baseline:identity": {"deployerArn": DEPLOYER}}).graph
+def test_gov_02_deployer_may_create_and_write_the_secret_through_secrets_manager_only() -> None:
+    """CreateSecret and PutSecretValue make Secrets Manager call GenerateDataKey and Decrypt as the caller."""
+    ci_session = FakeAccount(caller=f"arn:aws:sts::{ACCOUNT}:assumed-role/{DEPLOYER.rsplit('/', 1)[1]}/ci")
+    graph = run_stack("dev", overrides={"baseline:identity": {"deployerArn": DEPLOYER}}, account=ci_session).graph
     key_policy = json.loads(graph.one(T_KEY, "keys-data").inputs["policy"])
     statement = {s["Sid"]: s for s in key_policy["Statement"]}["WritersEncryptPseudonymizationSecret"]
     assert statement == {
         "Sid": "WritersEncryptPseudonymizationSecret",
         "Effect": "Allow",
         "Principal": {"AWS": DEPLOYER},
-        "Action": ["kms:GenerateDataKey"],
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
         "Resource": "*",
         "Condition": {
             "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT},
@@ -615,7 +618,7 @@ def test_gov_03_raw_retention_null_keeps_raw_data() -> None:
 
 
 def test_gov_03_design_waivers_are_readable_data() -> None:
-    assert [(w.control, w.resource) for w in WAIVERS_BY_DESIGN] == [("S3-03", "access-logs")]
+    assert [(w.control, w.resource) for w in WAIVERS_BY_DESIGN] == [("S3-03", "access-logs"), ("S3-03", "audit")]
 
 
 # ---- GOV-04: outputs -----------------------------------------------------------------------------------------------

@@ -622,12 +622,13 @@ def dev_resources(graph: ResourceGraph) -> Graph:
     return [to_rule_resource(r) for r in graph]
 
 
-def test_dev_stack_only_non_pass_storage_finding_is_the_waived_access_log_encryption(dev_graph: ResourceGraph) -> None:
+def test_dev_stack_only_non_pass_storage_findings_are_the_two_by_design_waivers(dev_graph: ResourceGraph) -> None:
     findings = scan_rules(dev_graph, s3.STORAGE_RULES)
     control_waivers = [w for w in load_waivers(WAIVERS_PATH, load_catalog()) if w.control]
     outcome = apply_waivers(findings, control_waivers, date.today())
-    assert [(f.control, f.resource_name, f.status) for f in outcome.findings if f.status != "pass"] == [
-        ("S3-03", "aisb-dev-access-logs", "waived")
+    assert sorted((f.control, f.resource_name, f.status) for f in outcome.findings if f.status != "pass") == [
+        ("S3-03", "aisb-dev-access-logs", "waived"),
+        ("S3-03", "aisb-dev-audit", "waived"),
     ]
     assert outcome.warnings == ()
 
@@ -661,13 +662,17 @@ def test_s3_01_stack_policy_reports_a_missing_public_access_block_through_the_sd
     assert found == ["[S3-01] no public access block attached"]
 
 
-def test_s3_03_stack_policy_reports_only_the_access_log_target_until_waived_through_the_sdk() -> None:
+def test_s3_03_stack_policy_reports_only_the_two_by_design_exceptions_until_waived_through_the_sdk() -> None:
     resources = stack_resources()
-    found = violations(policy("s3-default-encryption"), StackValidationArgs(resources, {}))
-    assert len(found) == 1
-    assert found[0].startswith("[S3-03] SSE-S3 (AES256) on the server access log target")
-    waiver = {"control": "S3-03", "resource": "*-access-logs", "reason": "log targets cannot be SSE-KMS (by design)"}
-    assert violations(policy("s3-default-encryption"), StackValidationArgs(resources, {"waivers": [waiver]})) == []
+    found = sorted(violations(policy("s3-default-encryption"), StackValidationArgs(resources, {})))
+    assert len(found) == 2
+    assert found[0].startswith("[S3-03] SSE-KMS with keys-logs, S3 Bucket Key off on the CloudTrail archive")
+    assert found[1].startswith("[S3-03] SSE-S3 (AES256) on the server access log target")
+    waivers = [
+        {"control": "S3-03", "resource": "*-access-logs", "reason": "log targets cannot be SSE-KMS (by design)"},
+        {"control": "S3-03", "resource": "*-audit", "reason": "CloudTrail would need kms:Decrypt (by design)"},
+    ]
+    assert violations(policy("s3-default-encryption"), StackValidationArgs(resources, {"waivers": waivers})) == []
 
 
 def test_s3_13_resource_policy_says_retain_on_delete_is_not_visible_through_the_sdk() -> None:

@@ -34,6 +34,12 @@ class FakeAccount:
     region: str = "eu-west-1"
     partition: str = "aws"
     zone_count: int | None = None
+    #: The ARN ``get_caller_identity`` answers (an IAM user, or an ``assumed-role`` session of a role at path ``/``).
+    caller: str | None = None
+
+    @property
+    def caller_arn(self) -> str:
+        return self.caller or f"arn:{self.partition}:iam::{self.account_id}:user/offline-deployer"
 
     @property
     def zones(self) -> list[str]:
@@ -300,6 +306,21 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
+def session_context(arn: str, role_path: Callable[[str], str]) -> dict[str, Any]:
+    """What ``aws.iam.get_session_context`` answers: the IAM role behind an assumed-role session ARN (its path from
+    ``role_path(name)``, as the provider reads it with GetRole), or the ARN itself for a user, a role or the root."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        raise UnsupportedMockError(f"getSessionContext: {arn!r} is not an ARN")
+    _, partition, service, _, account, resource = parts
+    if service == "sts" and resource.startswith("assumed-role/"):
+        _, role, session = resource.split("/", 2)
+        issuer = f"arn:{partition}:iam::{account}:role{role_path(role)}{role}"
+        return {"arn": arn, "id": arn, "issuerArn": issuer, "issuerId": "", "issuerName": role, "sessionName": session}
+    name = resource.rsplit("/", 1)[-1]
+    return {"arn": arn, "id": arn, "issuerArn": arn, "issuerId": "", "issuerName": name, "sessionName": ""}
+
+
 class BaselineMocks(pulumi.runtime.Mocks):
     """Answers registrations from TEMPLATES and the four account invokes from FakeAccount."""
 
@@ -338,12 +359,16 @@ class BaselineMocks(pulumi.runtime.Mocks):
             "region": acct.region,
         }
 
+    def _session_context(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """The offline account's roles all live at path ``/``."""
+        return session_context(str(args["arn"]), lambda _: "/")
+
     def _invokes(self) -> Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
         acct = self.account
         return {
             "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
                 "accountId": acct.account_id,
-                "arn": f"arn:{acct.partition}:iam::{acct.account_id}:user/offline-deployer",
+                "arn": acct.caller_arn,
                 "userId": "AIDAOFFLINEDEPLOYER",
                 "id": acct.account_id,
             },
@@ -361,6 +386,9 @@ class BaselineMocks(pulumi.runtime.Mocks):
                 "reverseDnsPrefix": "com.amazonaws",
             },
             "aws:ec2/getPrefixList:getPrefixList": self._prefix_list,
+            "aws:iam/getSessionContext:getSessionContext": lambda args: session_context(
+                str(args["arn"]), lambda _: "/"
+            ),
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
                 "names": acct.zones,
                 "zoneIds": [f"{acct.region[:3]}{acct.region.split('-')[-1]}-az{i + 1}" for i in range(len(acct.zones))],

@@ -22,6 +22,7 @@ import boto3  # type: ignore[import-untyped]
 import pulumi
 from botocore.config import Config  # type: ignore[import-untyped]
 
+from verify.mocks import session_context
 from verify.moto_server import boto_session_kwargs
 from verify.offline import integral
 
@@ -301,12 +302,20 @@ def _prefix_list(m: MotoMocks, args: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _session_context(m: MotoMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    def role_path(name: str) -> str:
+        return str(m.client("iam").get_role(RoleName=name)["Role"]["Path"])
+
+    return session_context(str(args["arn"]), role_path)
+
+
 _INVOKES: dict[str, Callable[[MotoMocks, Mapping[str, Any]], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
+    "aws:iam/getSessionContext:getSessionContext": _session_context,
 }
 
 
