@@ -178,6 +178,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result["roleArns"] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
         result["permissionsBoundaryArn"] = self.roles.boundary_arn
         result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
+        if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
+            result["deployerArn"] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         return result
 
     def _audit(self, config: BaselineConfig, account: AccountContext) -> audit.AuditTrail:

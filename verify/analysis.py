@@ -9,15 +9,32 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from components import identity
 from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
 from verify.access import ContextValue, Decision, PolicySet, Request, evaluate
-from verify.findings import Finding
-from verify.graph import Resource, ResourceGraph
+from verify.findings import Finding, Status
+from verify.graph import STACK_TYPE, Resource, ResourceGraph
+from verify.principals import (
+    Call,
+    Outcome,
+    TrailFacts,
+    access_log_delivery_calls,
+    alarm_publish_calls,
+    decide,
+    delivery_role_calls,
+    deployer_calls,
+    ecr_layer_calls,
+    flow_log_assume_calls,
+    log_group_key_calls,
+    sagemaker_assume_calls,
+    secret_creation_calls,
+    trail_creation_calls,
+    volume_grant_calls,
+)
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -59,6 +76,7 @@ class RoleIdentity:
     account_id: str
     identity: tuple[str, ...]
     boundary: str | None
+    trust: str = ""
 
     @property
     def session_arn(self) -> str:
@@ -112,7 +130,8 @@ def _role_identity(graph: ResourceGraph, role: str) -> RoleIdentity:
             ]
         )
     arn = str(resource.prop("arn"))
-    return RoleIdentity(role, resource.urn, arn, arn.split(":")[4], inline, boundary)
+    trust = str(resource.inputs.get("assumeRolePolicy", ""))
+    return RoleIdentity(role, resource.urn, arn, arn.split(":")[4], inline, boundary, trust)
 
 
 def _encryption_key(graph: ResourceGraph, bucket: Resource) -> str | None:
@@ -288,8 +307,46 @@ class AccessReport:
     rows: list[AccessRow]
     keys: list[KeyRow]
     missing_resources: tuple[str, ...]
+    calls: list[Outcome] = field(default_factory=list)
+    call_gaps: list[tuple[str, str]] = field(default_factory=list)
+    stack_urn: str = ""
 
     def findings(self) -> list[Finding]:
+        """The matrix and key findings, then one per service or deployer call that differs from what it must yield."""
+        return self.matrix_findings() + self.call_findings()
+
+    def call_findings(self) -> list[Finding]:
+        """A fail per call whose decision differs (error when undecidable), an error per group the graph cannot
+        supply, else a pass per control the calls prove."""
+        findings = [_call_finding(o, self.stack_urn) for o in self.calls if not o.as_expected]
+        findings += [
+            Finding(
+                control,
+                self.stack_urn,
+                "error",
+                "access",
+                f"service/deployer calls not evaluated: {why}",
+                tool_id="principal-calls",
+            )
+            for control, why in self.call_gaps
+        ]
+        settled = {f.control for f in findings}
+        proven = sorted({o.call.control for o in self.calls} - settled)
+        counts = {c: sum(1 for o in self.calls if o.call.control == c) for c in proven}
+        findings += [
+            Finding(
+                c,
+                self.stack_urn,
+                "pass",
+                "access",
+                f"{counts[c]} service/deployer calls as expected",
+                tool_id="principal-calls",
+            )
+            for c in proven
+        ]
+        return findings
+
+    def matrix_findings(self) -> list[Finding]:
         """IAM-03 (matrix) and IAM-04 (keys): a fail per difference, else a pass per role and control."""
         findings: list[Finding] = []
         for row in self.rows:
@@ -327,6 +384,22 @@ class AccessReport:
         return findings
 
 
+def _call_finding(outcome: Outcome, urn: str) -> Finding:
+    call = outcome.call
+    status: Status = "error" if outcome.decision == "error" else "fail"
+    why = f" ({outcome.error})" if outcome.error else ""
+    return Finding(
+        call.control,
+        urn,
+        status,
+        "access",
+        f"{call.kind} call '{call.name}': {call.principal} {call.action} on {call.resource} is {outcome.decision}, "
+        f"expected {call.expected}{why}",
+        tool_id="principal-calls",
+        evidence=outcome.to_json(),
+    )
+
+
 def _row_evidence(row: AccessRow) -> dict[str, Any]:
     evidence: dict[str, Any] = {"s3": row.s3.outcome, "s3Statements": list(row.s3.statements)}
     if row.kms is not None:
@@ -352,7 +425,50 @@ def analyze(graph: ResourceGraph) -> AccessReport:
     """The whole analysis of one graph."""
     model = access_model(graph)
     missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
-    return AccessReport(model, access_rows(model), key_rows(model), missing)
+    outcomes, gaps = principal_outcomes(graph, model)
+    stacks = [r.urn for r in graph if r.type == STACK_TYPE]
+    stack_urn = stacks[0] if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::{graph.project}"
+    return AccessReport(model, access_rows(model), key_rows(model), missing, outcomes, gaps, stack_urn)
+
+
+_OUTCOMES = {"Allow": "allow", "ExplicitDeny": "deny", "ImplicitDeny": "implicit-deny"}
+
+
+def _first(decision: Decision) -> str | None:
+    return decision.statements[0] if decision.statements else None
+
+
+def workload_requests(access: AccessReport) -> list[dict[str, Any]]:
+    """The matrix cells as requests: S3 decides first; an allowed object request must also pass the key."""
+    entries = []
+    for row in access.rows:
+        role = access.model.roles[row.role]
+        bucket = access.model.buckets[row.resource]
+        deciding = row.kms if row.s3.outcome == "Allow" and row.kms is not None else row.s3
+        entries.append(
+            {
+                "kind": "workload",
+                "control": "IAM-03",
+                "name": f"{row.role} {row.action} on {row.resource}",
+                "principal": role.session_arn,
+                "action": row.action,
+                "resource": s3_resource_arn(bucket, row.action),
+                "context": s3_context(access.model, row.action, bucket),
+                "expected": "allow" if row.declared else "deny",
+                "decision": _OUTCOMES[deciding.outcome],
+                "statement": _first(deciding),
+            }
+        )
+    return entries
+
+
+def requests_json(access: AccessReport) -> dict[str, Any]:
+    """``baseline access --json``: every request evaluated, workload, service and deployer, one entry each."""
+    requests = workload_requests(access) + [o.to_json() for o in access.calls]
+    document: dict[str, Any] = {"requests": requests}
+    if access.call_gaps:
+        document["notEvaluated"] = [{"control": c, "why": why} for c, why in access.call_gaps]
+    return document
 
 
 def matrix_markdown(access: AccessReport) -> str:
@@ -372,3 +488,228 @@ def matrix_markdown(access: AccessReport) -> str:
         for (role, resource), by_action in cells.items()
     ]
     return "\n".join(lines)
+
+
+# ---- every other principal that acts: services and the deployer (verify.principals) ------------------------------
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+DEPLOYER_OUTPUT = "deployerArn"
+
+
+def _by_arn(graph: ResourceGraph, type_token: str, arn: str, what: str) -> Resource:
+    return _one([r for r in graph.by_type(type_token) if r.prop("arn") == arn], what)
+
+
+def _bucket_named(graph: ResourceGraph, name: str) -> Resource:
+    return _one([b for b in graph.by_type(BUCKET) if b.prop("bucket") == name], f"bucket {name}")
+
+
+def _bucket_policy(graph: ResourceGraph, bucket: Resource) -> str:
+    policy = _one([p for p in graph.by_type(BUCKET_POLICY) if p.inputs.get("bucket") == bucket.id], "bucket policy")
+    return str(policy.inputs["policy"])
+
+
+def _role(graph: ResourceGraph, arn: str) -> tuple[str, tuple[str, ...], str | None]:
+    """(trust, inline policies, boundary) of the role with ``arn``."""
+    role = _by_arn(graph, ROLE, arn, f"role {arn}")
+    inline = tuple(str(p.inputs["policy"]) for p in graph.by_type(ROLE_POLICY) if p.inputs.get("role") == role.id)
+    boundary_arn = role.inputs.get("permissionsBoundary")
+    boundary = (
+        str(_by_arn(graph, MANAGED_POLICY, str(boundary_arn), "boundary").inputs["policy"]) if boundary_arn else None
+    )
+    return str(role.inputs["assumeRolePolicy"]), inline, boundary
+
+
+def _log_group_arn(model: AccessModel, name: str) -> str:
+    return f"arn:aws:logs:{model.region}:{model.account_id}:log-group:{name}"
+
+
+def trail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """CreateTrail's checks and the delivery role's writes (LOG-02…04)."""
+    trail = _one(graph.by_type(TRAIL), "trail")
+    bucket = _bucket_named(graph, str(trail.inputs["s3BucketName"]))
+    key_arn = str(trail.inputs["kmsKeyId"])
+    role_arn = str(trail.inputs["cloudWatchLogsRoleArn"])
+    trust, inline, boundary = _role(graph, role_arn)
+    facts = TrailFacts(
+        model.account_id,
+        str(trail.prop("arn")),
+        str(bucket.prop("arn")),
+        _bucket_policy(graph, bucket),
+        key_arn,
+        model.key_policies[key_arn],
+        role_arn,
+        trust,
+    )
+    group_arn = str(trail.inputs["cloudWatchLogsGroupArn"]).removesuffix(":*")
+    return trail_creation_calls(facts) + delivery_role_calls(
+        "LOG-04", account=model.account_id, role_arn=role_arn, inline=inline, boundary=boundary, group_arn=group_arn
+    )
+
+
+def log_group_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """CloudWatch Logs on the key of every encrypted group (NET-05 flow logs, LOG-04 the trail's group)."""
+    calls: list[Call] = []
+    for group in graph.by_type(LOG_GROUP):
+        key_arn = group.inputs.get("kmsKeyId")
+        if not key_arn:
+            continue
+        name = str(group.inputs["name"])
+        control = "NET-05" if "flow" in name else "LOG-04"
+        calls += log_group_key_calls(
+            control,
+            account=model.account_id,
+            region=model.region,
+            group_arn=_log_group_arn(model, name),
+            key_arn=str(key_arn),
+            key_policy=model.key_policies[str(key_arn)],
+        )
+    return calls
+
+
+def flow_log_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """VPC Flow Logs assumes its role, which writes only its group (NET-05)."""
+    flow_log = _one(graph.by_type(FLOW_LOG), "flow log")
+    role_arn = str(flow_log.inputs["iamRoleArn"])
+    trust, inline, boundary = _role(graph, role_arn)
+    group_arn = str(flow_log.inputs["logDestination"])
+    return flow_log_assume_calls(
+        account=model.account_id, region=model.region, role_arn=role_arn, trust=trust
+    ) + delivery_role_calls(
+        "NET-05", account=model.account_id, role_arn=role_arn, inline=inline, boundary=boundary, group_arn=group_arn
+    )
+
+
+def access_log_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """S3 log delivery into the access-log bucket from a data bucket (S3-11)."""
+    target = _one(
+        [b for b in graph.by_type(BUCKET) if (b.inputs.get("tags") or {}).get("bucket-class") == "access-logs"],
+        "access-log bucket",
+    )
+    return access_log_delivery_calls(
+        account=model.account_id,
+        log_bucket_arn=str(target.prop("arn")),
+        log_bucket_policy=_bucket_policy(graph, target),
+        source_bucket_arn=model.buckets["raw"].arn,
+    )
+
+
+def alarm_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """CloudWatch alarms into the encrypted topic (LOG-06)."""
+    topic = _one(graph.by_type(TOPIC), "alarm topic")
+    topic_arn = str(topic.prop("arn"))
+    policy = _one([p for p in graph.by_type(TOPIC_POLICY) if p.inputs.get("arn") == topic_arn], "topic policy")
+    alarm = graph.by_type(ALARM)[0]
+    key_arn = str(topic.inputs["kmsMasterKeyId"])
+    alarm_arn = f"arn:aws:cloudwatch:{model.region}:{model.account_id}:alarm:{alarm.inputs['name']}"
+    return alarm_publish_calls(
+        account=model.account_id,
+        alarm_arn=alarm_arn,
+        topic_arn=topic_arn,
+        topic_policy=str(policy.inputs["policy"]),
+        key_arn=key_arn,
+        key_policy=model.key_policies[key_arn],
+    )
+
+
+def deployer_arn(graph: ResourceGraph) -> str:
+    """The principal that runs ``pulumi up`` (stack output ``deployerArn``)."""
+    stacks = [r for r in graph if r.type == STACK_TYPE]
+    arn = stacks[0].outputs.get(DEPLOYER_OUTPUT) if stacks else None
+    if not arn:
+        raise AnalysisError(f"stack output {DEPLOYER_OUTPUT!r} missing: the deployer's calls cannot be evaluated")
+    return str(arn)
+
+
+def _secret(graph: ResourceGraph) -> tuple[Resource, str]:
+    secret = _one(graph.by_type(SECRET), "secret")
+    policy = _one(
+        [p for p in graph.by_type(SECRET_POLICY) if p.inputs.get("secretArn") == secret.prop("arn")], "secret policy"
+    )
+    return secret, str(policy.inputs["policy"])
+
+
+def secret_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """Secrets Manager's key checks as the caller, for the deployer and for a role that is no writer (GOV-02)."""
+    secret, _ = _secret(graph)
+    key_arn = str(secret.inputs["kmsKeyId"])
+    return secret_creation_calls(
+        account=model.account_id,
+        region=model.region,
+        deployer_arn=deployer_arn(graph),
+        other_principal=model.roles[identity.INFERENCE].arn,
+        secret_arn=str(secret.prop("arn")),
+        key_arn=key_arn,
+        key_policy=model.key_policies[key_arn],
+    )
+
+
+def sagemaker_calls(model: AccessModel) -> list[Call]:
+    """SageMaker assumes every execution role it runs (IAM-01) and EBS creates the trainer's volume grant."""
+    calls: list[Call] = []
+    for role in model.roles.values():
+        if role.role in identity.EXECUTION_ROLES and "sagemaker.amazonaws.com" in role.trust:
+            calls += sagemaker_assume_calls(
+                account=model.account_id, region=model.region, role_arn=role.arn, trust=role.trust
+            )
+    trainer = model.roles[identity.TRAINER]
+    volume_key = model.buckets["raw"].key_arn
+    if volume_key:
+        calls += volume_grant_calls(
+            account=model.account_id,
+            region=model.region,
+            role_arn=trainer.arn,
+            identity=trainer.identity,
+            boundary=trainer.boundary,
+            key_arn=volume_key,
+            key_policy=model.key_policies[volume_key],
+        )
+    return calls
+
+
+def deployer_graph_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """The deployer's later updates and refresh reads on every bucket, key and the secret."""
+    buckets = {str(b.prop("arn")): _bucket_policy(graph, b) for b in graph.by_type(BUCKET)}
+    secret, policy = _secret(graph)
+    return deployer_calls(
+        account=model.account_id,
+        deployer_arn=deployer_arn(graph),
+        buckets=buckets,
+        keys=dict(model.key_policies),
+        secret=(str(secret.prop("arn")), policy),
+    )
+
+
+#: Each group of calls and the control reported when the graph lacks what the group needs.
+CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]], ...] = (
+    ("LOG-04", trail_calls),
+    ("KMS-05", log_group_calls),
+    ("NET-05", flow_log_calls),
+    ("S3-11", access_log_calls),
+    ("LOG-06", alarm_calls),
+    ("GOV-02", secret_calls),
+    ("IAM-01", lambda _graph, model: sagemaker_calls(model)),
+    ("EP-05", lambda _graph, model: ecr_layer_calls(region=model.region, gateway_policy=model.gateway_policy)),
+    ("S3-13", deployer_graph_calls),
+)
+
+
+def principal_outcomes(graph: ResourceGraph, model: AccessModel) -> tuple[list[Outcome], list[tuple[str, str]]]:
+    """Every service and deployer call evaluated, and (control, why) for each group the graph cannot supply."""
+    outcomes: list[Outcome] = []
+    missing: list[tuple[str, str]] = []
+    for control, build in CALL_GROUPS:
+        try:
+            calls = build(graph, model)
+        except (AnalysisError, KeyError, IndexError) as exc:
+            missing.append((control, f"{build.__name__}: {exc}"))
+            continue
+        outcomes += [decide(call) for call in calls]
+    return outcomes, missing

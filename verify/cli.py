@@ -24,7 +24,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from verify import report
 from verify.access import PolicyEvaluationError
-from verify.analysis import AccessReport, AnalysisError, analyze, matrix_markdown
+from verify.analysis import AccessReport, AnalysisError, analyze, matrix_markdown, requests_json
 from verify.audit.core import AuditSetupError
 from verify.catalog import CatalogError, load_catalog
 from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
@@ -258,14 +258,25 @@ def access_table(access: AccessReport) -> Table:
 
 
 def cmd_access(args: argparse.Namespace, console: Console) -> int:
-    access = analyze(run_stack(args.stack, root=args.project_dir).graph)
+    try:
+        access = analyze(run_stack(args.stack, root=args.project_dir).graph)
+    except (AnalysisError, PolicyEvaluationError) as exc:
+        Console(stderr=True).print(f"[red]error:[/] access analysis could not run: {escape(str(exc))}", soft_wrap=True)
+        return EXIT_FINDINGS
+    failed = [f for f in access.findings() if f.status in ("fail", "error")]
+    if args.json:
+        sys.stdout.write(json.dumps(requests_json(access), indent=2) + "\n")
+        return EXIT_FINDINGS if failed else EXIT_OK
     console.print(access_table(access))
     if access.missing_resources:
         console.print(f"Not in this stack (not evaluated): {', '.join(access.missing_resources)}")
-    failed = [f for f in access.findings() if f.status == "fail"]
     for finding in failed:
         console.print(f"[red]{finding.control}[/] {escape(finding.message)}")
-    console.print(f"{len(access.rows)} matrix cells and {len(access.keys)} key uses evaluated, {len(failed)} differ")
+    kinds = Counter(o.call.kind for o in access.calls)
+    console.print(
+        f"{len(access.rows)} matrix cells, {len(access.keys)} key uses, {kinds['service']} service and "
+        f"{kinds['deployer']} deployer calls evaluated, {len(failed)} differ"
+    )
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -332,11 +343,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     access = commands.add_parser(
         "access",
-        help="evaluate the declared access matrix against the stack's policies offline (IAM-03, IAM-04)",
-        description="Evaluate every role x bucket x action of the access matrix, and every role's key use, "
-        "against the rendered policies (identity, boundary, bucket, key, S3 gateway endpoint); exit 1 on a difference.",
+        help="evaluate who can do what against the stack's policies offline: roles, AWS services, the deployer",
+        description="Evaluate every role x bucket x action of the access matrix, every role's key use, and every "
+        "call AWS services and the deployer make for the stack (each with its confused-deputy sibling), against the "
+        "rendered policies (identity, boundary, bucket, key, trust, topic, secret, S3 gateway endpoint); exit 1 on "
+        "a difference.",
     )
     access.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    access.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON document {"requests": [...]}: every workload, service and deployer request with its '
+        "expected and evaluated decision",
+    )
     access.set_defaults(handler=cmd_access)
 
     from verify.demo import add_commands  # noqa: PLC0415 - demo imports cli's report helpers
