@@ -22,9 +22,11 @@ import boto3  # type: ignore[import-untyped]
 import pulumi
 from botocore.config import Config  # type: ignore[import-untyped]
 
+from verify import preflight
 from verify.mocks import session_context
 from verify.moto_server import boto_session_kwargs
 from verify.offline import integral
+from verify.principals import Call, TrailFacts, log_group_key_calls, secret_creation_calls, trail_creation_calls
 
 Outputs = tuple[str, dict[str, Any]]
 Handler = Callable[["MotoMocks", str, dict[str, Any]], Outputs]
@@ -254,7 +256,21 @@ class MotoMocks(pulumi.runtime.Mocks):
 
 def _caller_identity(m: MotoMocks, _: Mapping[str, Any]) -> dict[str, Any]:
     identity = m.client("sts").get_caller_identity()
-    return {"accountId": identity["Account"], "arn": identity["Arn"], "userId": identity["UserId"], "id": m.account_id}
+    return {
+        "accountId": identity["Account"],
+        "arn": iam_user_arn(identity["Arn"]),
+        "userId": identity["UserId"],
+        "id": m.account_id,
+    }
+
+
+def iam_user_arn(arn: str) -> str:
+    """moto answers GetCallerIdentity for its default user as ``arn:aws:sts::<account>:user/moto``; AWS names an IAM
+    user ``arn:aws:iam::<account>:user/<name>``, which is what key policies accept as a principal."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("user/"):
+        return ":".join([parts[0], parts[1], "iam", "", parts[4], parts[5]])
+    return arn
 
 
 def _region(m: MotoMocks, _: Mapping[str, Any]) -> dict[str, Any]:
@@ -985,6 +1001,19 @@ def _iam_attachments_exclusive(m: MotoMocks, name: str, inputs: dict[str, Any]) 
 @handles("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     group = inputs.get("name") or autoname(name, "log-group")
+    if inputs.get("kmsKeyId"):  # AWS checks the key policy at CreateLogGroup: moto does not
+        _preflight(
+            name,
+            preflight.LOG_GROUP_KMS_ERROR,
+            log_group_key_calls(
+                "KMS-05",
+                account=m.account_id,
+                region=m.region,
+                group_arn=m.arn("logs", f"log-group:{group}"),
+                key_arn=str(inputs["kmsKeyId"]),
+                key_policy=_key_policy(m, str(inputs["kmsKeyId"])),
+            ),
+        )
     logs = m.client("logs")
     logs.create_log_group(
         logGroupName=group,
@@ -1092,6 +1121,7 @@ def _trail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     if cloudtrail.describe_trails(trailNameList=[trail_name])["trailList"]:
         # moto silently overwrites a trail on a duplicate create_trail; AWS refuses: so do we
         raise MotoDeployError("", name, f"trail {trail_name!r} already exists")
+    _preflight(name, preflight.CREATE_TRAIL_ERRORS, trail_creation_calls(_trail_facts(m, trail_name, bucket, inputs)))
     trail = cloudtrail.create_trail(
         Name=trail_name,
         S3BucketName=bucket,
@@ -1128,12 +1158,50 @@ def _trail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     return arn, {**inputs, "id": arn, "arn": arn, "name": trail_name, "homeRegion": m.region}
 
 
+def _trail_facts(m: MotoMocks, trail_name: str, bucket: str, inputs: Mapping[str, Any]) -> TrailFacts:
+    """What CreateTrail checks, read back from the emulated account."""
+    role_arn = str(inputs.get("cloudWatchLogsRoleArn") or "")
+    key = str(inputs.get("kmsKeyId") or "")
+    if not role_arn or not key:
+        raise MotoDeployError("aws:cloudtrail/trail:Trail", trail_name, "the preflight needs the delivery role and key")
+    role = m.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
+    trust = role["AssumeRolePolicyDocument"]
+    policy = m.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    trail = m.arn("cloudtrail", f"trail/{trail_name}")
+    return TrailFacts(
+        m.account_id,
+        trail,
+        f"arn:{m.partition}:s3:::{bucket}",
+        policy,
+        key,
+        _key_policy(m, key),
+        role_arn,
+        trust if isinstance(trust, str) else json.dumps(trust),
+    )
+
+
 # ---- Secrets Manager -----------------------------------------------------------------------------------
 
 
 @handles("aws:secretsmanager/secret:Secret")
 def _secret(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     secret_name = inputs.get("name") or autoname(name, "secret")
+    if inputs.get("kmsKeyId"):  # Secrets Manager calls KMS as the caller at CreateSecret: moto does not
+        caller = iam_user_arn(m.client("sts").get_caller_identity()["Arn"])
+        key = str(inputs["kmsKeyId"])
+        _preflight(
+            name,
+            preflight.SECRET_KMS_ERROR,
+            secret_creation_calls(
+                account=m.account_id,
+                region=m.region,
+                deployer_arn=caller,
+                other_principal=caller,
+                secret_arn=m.arn("secretsmanager", f"secret:{secret_name}-AbCdEf"),
+                key_arn=key,
+                key_policy=_key_policy(m, key),
+            ),
+        )
     secrets = m.client("secretsmanager")
     arn = secrets.create_secret(
         Name=secret_name,
@@ -1154,6 +1222,18 @@ def _secret_policy(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
         SecretId=arn, ResourcePolicy=policy, BlockPublicPolicy=bool(inputs.get("blockPublicPolicy", False))
     )
     return str(arn), {**inputs, "id": arn}
+
+
+def _key_policy(m: MotoMocks, key: str) -> str:
+    return str(m.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+
+
+def _preflight(name: str, errors: dict[str, str] | str, calls: Sequence[Call]) -> None:
+    """Refuse the create as AWS would (see verify/preflight.py); the error names the resource and the denied call."""
+    try:
+        preflight.require(calls, errors)
+    except preflight.PreflightDeniedError as denied:
+        raise MotoDeployError("", name, str(denied)) from None
 
 
 def handled_types() -> list[str]:
