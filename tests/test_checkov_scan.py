@@ -64,7 +64,8 @@ def test_dev_stack_has_no_unwaived_checkov_failure(waived: WaiverOutcome) -> Non
 
 
 def test_dev_stack_every_shipped_checkov_waiver_is_used(waived: WaiverOutcome) -> None:
-    assert waived.warnings == ()
+    """Control waivers (S3-03) are used by the rule scan; here only checkov's own results are waived."""
+    assert [w for w in waived.warnings if "(CKV" in w] == []
 
 
 @pytest.mark.parametrize(

@@ -167,7 +167,7 @@ def test_iam_03_an_extra_grant_becomes_an_iam_03_access_finding(dev: OfflineRun)
     assert [(r.role, r.resource, r.action) for r in rows if r.allowed != r.declared] == [
         ("inference", "raw", "s3:ListBucket")
     ]
-    failed = [f for f in dataclasses.replace(analyze(dev.graph), rows=rows).findings() if f.status == "fail"]
+    failed = [f for f in dataclasses.replace(analyze(dev.graph), rows=rows).matrix_findings() if f.status == "fail"]
     assert [(f.control, f.source, f.urn) for f in failed] == [
         ("IAM-03", "access", access_model(dev.graph).roles[identity.INFERENCE].urn)
     ]

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components import documents
 from tests.moto_support import client
 from verify.audit.core import CHECKS, AuditContext, run_checks
 from verify.demo import moto_session
@@ -23,23 +24,25 @@ def _doc(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-TRUST = _doc(
-    {
-        "Sid": "CloudTrailAssumes",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-    }
+ACCOUNT = "123456789012"
+TRAIL_ARN = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/aisb-trail"
+GROUP_ARN = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/aisb/test/trail"
+TRUST = json.dumps(documents.trail_delivery_trust_policy())
+#: What CreateTrail and CreateLogGroup check in AWS (and in the moto preflight): CloudTrail and Logs on the key.
+KEY_POLICY = json.dumps(
+    documents.key_policy(
+        partition="aws",
+        account_id=ACCOUNT,
+        statements=[
+            *documents.cloudtrail_key_statements(partition="aws", account_id=ACCOUNT, trail=TRAIL_ARN),
+            documents.logs_key_statement("Logs", region="eu-west-1", group_arn=GROUP_ARN),
+        ],
+    )
 )
-KEY_POLICY = _doc(
-    {
-        "Sid": "Admin",
-        "Effect": "Allow",
-        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-        "Action": ["kms:DescribeKey"],
-        "Resource": "*",
-    }
+TRAIL_BUCKET_POLICY = json.dumps(
+    documents.finish_document(
+        documents.cloudtrail_bucket_statements("arn:aws:s3:::aisb-test-trail", account_id=ACCOUNT, trail=TRAIL_ARN)
+    )
 )
 
 
@@ -48,6 +51,7 @@ def audit_program() -> None:
     key = aws.kms.Key("logs", policy=KEY_POLICY, enable_key_rotation=True)
     data = aws.s3.Bucket("data", bucket="aisb-test-data")
     trail_bucket = aws.s3.Bucket("trail", bucket="aisb-test-trail", object_lock_enabled=True)
+    trail_policy = aws.s3.BucketPolicy("trail", bucket=trail_bucket.id, policy=TRAIL_BUCKET_POLICY)
     group = aws.cloudwatch.LogGroup("trail", name="/aisb/test/trail", retention_in_days=400, kms_key_id=key.arn)
     boundary = aws.iam.Policy(
         "boundary",
@@ -115,6 +119,7 @@ def audit_program() -> None:
         kms_key_id=key.arn,
         cloud_watch_logs_group_arn=group.arn.apply(lambda arn: f"{arn}:*"),
         cloud_watch_logs_role_arn=role.arn,
+        opts=pulumi.ResourceOptions(depends_on=[trail_policy]),
         advanced_event_selectors=[
             {
                 "name": "data events",

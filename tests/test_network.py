@@ -262,7 +262,6 @@ def test_net_05_logs_key_admits_logs_service_for_the_flow_log_group_only(dev: Of
     assert len(logs) == 1
     assert logs[0]["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
     assert logs[0]["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
         "ArnLike": {"kms:EncryptionContext:aws:logs:arn": _only(dev.graph, LOG_GROUP).outputs["arn"]},
     }
     for other in ("keys-data", "keys-models"):

@@ -1166,7 +1166,12 @@ def _trail_facts(m: MotoMocks, trail_name: str, bucket: str, inputs: Mapping[str
         raise MotoDeployError("aws:cloudtrail/trail:Trail", trail_name, "the preflight needs the delivery role and key")
     role = m.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
     trust = role["AssumeRolePolicyDocument"]
-    policy = m.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    try:
+        policy = m.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    except m.client("s3").exceptions.from_code("NoSuchBucketPolicy"):
+        raise MotoDeployError(
+            "", trail_name, f"InsufficientS3BucketPolicyException: bucket {bucket} has no policy admitting CloudTrail"
+        ) from None
     trail = m.arn("cloudtrail", f"trail/{trail_name}")
     return TrailFacts(
         m.account_id,
