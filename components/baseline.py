@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
 
-from components import audit, documents, identity, network
-from components.config import BaselineConfig
-from components.documents import Statement
+from components import audit, documents, identity, network, quotas
+from components.config import DATA_CLASSES, NAMESPACE, BaselineConfig, ConfigError
+from components.documents import PolicyDocument, Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from components.storage import (
     ACCESS_LOGS,
+    BUCKET_KEY_CLASS,
     DATA_BUCKETS,
+    EXTRA_BUCKET_TEMPLATE,
     AccessLogTarget,
     Lifecycle,
     ObjectLock,
     Storage,
     StorageArgs,
+    data_processor_secret_key_statement,
+    extra_bucket_classes,
+    pseudonymization_secret_name,
     storage_key_statements,
 )
 
@@ -34,6 +40,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         account: AccountContext,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # A policy over its AWS size quota would fail half-way through `pulumi up`: refused before any resource.
+        check_policy_quotas(config, account)
         super().__init__("baseline:index:AiSecurityBaseline", name, None, opts)
         self.config = config
         self.account = account
@@ -59,14 +67,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 settings=config.kms,
                 protect=config.protect,
                 statements=merge_key_statements(
-                    network.network_key_statements(config, account),
-                    storage_key_statements(
-                        name_prefix=config.name_prefix,
-                        account=account,
-                        secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],  # GOV-02 writer
-                    ),
-                    audit.audit_key_statements(config, account),
-                    self.roles.key_statements(WIRED_RESOURCES),
+                    *service_key_statements(config, account), self.roles.key_statements(WIRED_RESOURCES)
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -212,6 +213,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
 
 
 AUDIT_LOGS = "audit-logs"
+#: A key-policy statement, plain or an Output (of the role ARNs it names).
+_S = TypeVar("_S", Statement, pulumi.Input[Statement])
 #: Matrix resources wired to buckets: the three data buckets and the audit archive.
 WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
 
@@ -229,11 +232,22 @@ def service_role_allows(config: BaselineConfig, account: AccountContext) -> list
     return statements
 
 
-def merge_key_statements(
-    *parts: Mapping[str, Sequence[pulumi.Input[Statement]]],
-) -> dict[str, list[pulumi.Input[Statement]]]:
+def service_key_statements(config: BaselineConfig, account: AccountContext) -> list[dict[str, list[Statement]]]:
+    """Key-policy statements of the network, storage and audit components, from names known before the keys."""
+    return [
+        network.network_key_statements(config, account),
+        storage_key_statements(
+            name_prefix=config.name_prefix,
+            account=account,
+            secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
+        ),
+        audit.audit_key_statements(config, account),
+    ]
+
+
+def merge_key_statements(*parts: Mapping[str, Sequence[_S]]) -> dict[str, list[_S]]:
     """Combine each component's key-policy statements per data class (order kept); statements may be Outputs."""
-    merged: dict[str, list[pulumi.Input[Statement]]] = {}
+    merged: dict[str, list[_S]] = {}
     for part in parts:
         for data_class, statements in part.items():
             merged.setdefault(data_class, []).extend(statements)
@@ -248,3 +262,347 @@ def make_provider(config: BaselineConfig, region: str, profile: str | None) -> a
         profile=profile,
         default_tags={"tags": config.mandatory_tags()},
     )
+
+
+# ---- policy size quotas ------------------------------------------------------------------------------------------
+# AWS refuses a policy over its size quota at apply time; mocks and moto never do. Every policy the stack creates is
+# rendered here from the config with the same builders the components use, ids AWS assigns at creation standing in
+# at their full length, and measured before any resource exists.
+
+#: Stand-ins, as long as AWS makes them: Pulumi's autoname suffix, EC2 ids (17 hex digits), KMS key ids (UUIDs).
+AUTONAME_SUFFIX = "-0000000"
+KEY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _ec2_id(prefix: str, index: int = 0) -> str:
+    return f"{prefix}-{index:017x}"
+
+
+@dataclass(frozen=True)
+class RenderedPolicy:
+    """One policy the stack creates (a role's inline policies together), and the config keys its size grows with."""
+
+    kind: quotas.PolicyKind
+    subject: str
+    documents: tuple[PolicyDocument, ...]
+    drivers: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return sum(quotas.policy_size(self.kind, document) for document in self.documents)
+
+    @property
+    def limit(self) -> int:
+        return quotas.QUOTAS[self.kind].limit
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A config key whose entries each add to a policy: how many there are, and the config with only ``n``."""
+
+    noun: str
+    count: Callable[[BaselineConfig], int]
+    keep: Callable[[BaselineConfig, int], BaselineConfig]
+
+
+def _keep_entries(section: str, field_name: str) -> Callable[[BaselineConfig, int], BaselineConfig]:
+    def keep(config: BaselineConfig, n: int) -> BaselineConfig:
+        part = getattr(config, section)
+        trimmed = part.model_copy(update={field_name: getattr(part, field_name)[:n]})
+        return config.model_copy(update={section: trimmed})
+
+    return keep
+
+
+def _keep_extra_buckets(config: BaselineConfig, n: int) -> BaselineConfig:
+    return config.model_copy(update={"storage": config.storage.model_copy(update={"extra_data_buckets": n})})
+
+
+#: The keys whose every entry adds to a policy, by the name users write.
+COUNTED_KEYS: dict[str, _Counted] = {
+    "identity.bedrockModelArns": _Counted(
+        "entries", lambda c: len(c.identity.bedrock_model_arns), _keep_entries("identity", "bedrock_model_arns")
+    ),
+    "identity.auditorPrincipalArns": _Counted(
+        "entries", lambda c: len(c.identity.auditor_principal_arns), _keep_entries("identity", "auditor_principal_arns")
+    ),
+    "identity.inferencePrincipalArns": _Counted(
+        "entries",
+        lambda c: len(c.identity.inference_principal_arns),
+        _keep_entries("identity", "inference_principal_arns"),
+    ),
+    "kms.adminArns": _Counted("entries", lambda c: len(c.kms.admin_arns), _keep_entries("kms", "admin_arns")),
+    "storage.extraDataBuckets": _Counted("buckets", lambda c: c.storage.extra_data_buckets, _keep_extra_buckets),
+}
+
+#: Keys every physical name (and so every ARN) grows with.
+_NAME_KEYS: tuple[str, ...] = ("prefix", "environment")
+
+
+def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:
+    """Every policy document the stack creates, as the components render it (the stand-ins for AWS-assigned ids)."""
+    p, region, acct, prefix = account.partition, account.region, account.account_id, config.name_prefix
+    names = config.storage.bucket_names
+    settings = config.identity
+    bucket_names = {"raw": names.raw, "curated": names.curated, "models": names.models, ACCESS_LOGS: names.access_logs}
+    bucket_names[audit.AUDIT_BUCKET_CLASS] = names.audit
+    data_classes = (*DATA_BUCKETS, *extra_bucket_classes(config.storage.extra_data_buckets))
+    bucket_arns = {
+        c: f"arn:{p}:s3:::{bucket_names.get(c) or f'{prefix}-{c}{AUTONAME_SUFFIX}'}"
+        for c in (*data_classes, ACCESS_LOGS, audit.AUDIT_BUCKET_CLASS)
+    }
+    key_arns = {c: f"arn:{p}:kms:{region}:{acct}:key/{KEY_ID}" for c in DATA_CLASSES}
+    role_arns = {role: identity.role_arn(account, prefix, role) for role in identity.ROLES}
+    secret_arn = documents.secret_arn_pattern(p, region, acct, pseudonymization_secret_name(prefix))
+    trail = documents.trail_arn(p, region, acct, audit.trail_name(prefix))
+    flow_group = documents.log_group_arn(p, region, acct, network.flow_log_group_name(config))
+    trail_group = documents.log_group_arn(p, region, acct, audit.trail_log_group_name(config))
+    targets = identity.AccessTargets(
+        account=account,
+        name_prefix=prefix,
+        bucket_arns={**{c: bucket_arns[c] for c in DATA_BUCKETS}, AUDIT_LOGS: bucket_arns[audit.AUDIT_BUCKET_CLASS]},
+        key_arns=key_arns,
+        subnet_ids=tuple(_ec2_id("subnet", i) for i in range(config.network.az_count)),
+        security_group_ids=(_ec2_id("sg"),),
+        secret_arn=secret_arn,
+        bedrock_model_arns=settings.bedrock_model_arns,
+    )
+    boundary_targets = identity.boundary_targets(
+        account, prefix, bucket_names=names, bedrock_model_arns=settings.bedrock_model_arns
+    )
+    role_drivers = {identity.INFERENCE: ("identity.bedrockModelArns",)}
+    trust_drivers = {
+        identity.AUDITOR: ("identity.auditorPrincipalArns",),
+        identity.INFERENCE: ("identity.inferencePrincipalArns",),
+    }
+    policies = [
+        RenderedPolicy(
+            quotas.PolicyKind.MANAGED_POLICY,
+            f"the permissions boundary {prefix}-workload-boundary",
+            (identity.boundary_document(boundary_targets, service_role_allows(config, account)),),
+            ("identity.bedrockModelArns", *_NAME_KEYS, "storage.bucketNames"),
+        )
+    ]
+    for role in identity.ROLES:
+        name = identity.role_name(prefix, role)
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_TRUST_POLICY,
+                f"the trust policy of role {name}",
+                (identity.trust_document(role, account, settings),),
+                trust_drivers.get(role, ()),
+            )
+        )
+        inline = identity.role_policy_document(role, targets)
+        if inline is not None:
+            policies.append(
+                RenderedPolicy(
+                    quotas.PolicyKind.ROLE_INLINE_POLICIES,
+                    f"the inline policies of role {name}",
+                    (inline,),
+                    (*role_drivers.get(role, ()), *_NAME_KEYS, "storage.bucketNames"),
+                )
+            )
+    delivery = {
+        f"{prefix}-vpc-flow-logs": (
+            documents.flow_log_trust_policy(partition=p, region=region, account_id=acct),
+            documents.flow_log_delivery_policy(flow_group),
+        ),
+        f"{prefix}-cloudtrail-logs": (
+            documents.trail_delivery_trust_policy(),
+            documents.trail_delivery_policy(trail_group),
+        ),
+    }
+    for name, (trust, grants) in delivery.items():
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_TRUST_POLICY, f"the trust policy of role {name}", (trust,), _NAME_KEYS
+            )
+        )
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_INLINE_POLICIES, f"the inline policies of role {name}", (grants,), _NAME_KEYS
+            )
+        )
+    statements = merge_key_statements(*service_key_statements(config, account), _role_key_statements(config, account))
+    for data_class in DATA_CLASSES:
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.KEY_POLICY,
+                f"the key policy of the {data_class} key",
+                (
+                    documents.key_policy(
+                        partition=p,
+                        account_id=acct,
+                        admin_arns=config.kms.admin_arns,
+                        statements=statements.get(data_class, []),
+                    ),
+                ),
+                ("kms.adminArns", "identity.deployerArn", *_NAME_KEYS),
+            )
+        )
+    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail)
+    policies += _endpoint_policies(config, account)
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.SECRET_POLICY,
+            f"the policy of secret {pseudonymization_secret_name(prefix)}",
+            (documents.secret_read_policy([role_arns[identity.PROCESSOR]]),),
+            _NAME_KEYS,
+        )
+    )
+    topic = audit.alarm_topic_name(prefix)
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.TOPIC_POLICY,
+            f"the policy of topic {topic}",
+            (
+                documents.alarm_topic_policy(
+                    f"arn:{p}:sns:{region}:{acct}:{topic}",
+                    account_id=acct,
+                    alarms=documents.alarm_arn_pattern(p, region, acct, prefix),
+                ),
+            ),
+            _NAME_KEYS,
+        )
+    )
+    return policies
+
+
+def _role_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
+    """WorkloadRoles.key_statements over the role ARNs as strings (the component's are Outputs of the roles)."""
+    prefix = config.name_prefix
+    result: dict[str, list[Statement]] = {}
+    for data_class in DATA_CLASSES:
+        users = identity.key_users(data_class, WIRED_RESOURCES)
+        if users:
+            result[data_class] = [
+                documents.key_users_via_service_statement(
+                    f"RolesUse{data_class.capitalize()}KeyViaS3",
+                    [identity.role_arn(account, prefix, u) for u in users],
+                    via_services=[documents.s3_via_service(account.region)],
+                    account_id=account.account_id,
+                )
+            ]
+    processor = identity.role_arn(account, prefix, identity.PROCESSOR)
+    result.setdefault("data", []).append(data_processor_secret_key_statement(account, prefix, processor))
+    return result
+
+
+def _bucket_policies(
+    config: BaselineConfig,
+    account: AccountContext,
+    bucket_arns: Mapping[str, str],
+    key_arns: Mapping[str, str],
+    trail: str,
+) -> list[RenderedPolicy]:
+    """The one policy of every bucket: data buckets (VPC-only), access-logs (every source bucket), the archive."""
+    acct, org_id, prefix = account.account_id, config.identity.org_id, config.name_prefix
+    exempt = [a for a in (config.identity.deployer_arn, config.identity.break_glass_arn) if a]
+    data_drivers = ("identity.deployerArn", "identity.breakGlassArn", "identity.orgId", "storage.bucketNames")
+    result = []
+    for bucket_class, arn in bucket_arns.items():
+        if bucket_class == ACCESS_LOGS:
+            sources = [a for c, a in bucket_arns.items() if c != ACCESS_LOGS]
+            extra = [documents.allow_server_access_logs_statement(arn, sources, acct)]
+            document = documents.bucket_policy(
+                arn, account_id=acct, kms_key_arn=None, org_id=org_id, extra_statements=extra
+            )
+            drivers: tuple[str, ...] = ("storage.extraDataBuckets", *_NAME_KEYS, "storage.bucketNames")
+        elif bucket_class == audit.AUDIT_BUCKET_CLASS:
+            grants = [
+                *documents.cloudtrail_bucket_statements(arn, account_id=acct, trail=trail),
+                documents.deny_audit_log_deletion_statement(arn),
+            ]
+            document = documents.bucket_policy(
+                arn,
+                account_id=acct,
+                kms_key_arn=key_arns["logs"],
+                org_id=org_id,
+                extra_statements=grants,
+                encryption_header_exempt_services=(documents.CLOUDTRAIL_SERVICE,),
+            )
+            drivers = (*_NAME_KEYS, "storage.bucketNames", "identity.orgId")
+        else:
+            template = bucket_class if bucket_class in DATA_BUCKETS else EXTRA_BUCKET_TEMPLATE
+            key_class = BUCKET_KEY_CLASS[template] or "data"
+            document = documents.bucket_policy(
+                arn,
+                account_id=acct,
+                kms_key_arn=key_arns[key_class],
+                vpc_endpoint_ids=[_ec2_id("vpce")],
+                exempt_principal_arns=exempt,
+                org_id=org_id,
+            )
+            drivers = data_drivers
+        result.append(
+            RenderedPolicy(
+                quotas.PolicyKind.BUCKET_POLICY, f"the bucket policy of {prefix}-{bucket_class}", (document,), drivers
+            )
+        )
+    return result
+
+
+def _endpoint_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:
+    """The S3 gateway endpoint's policy and one per interface endpoint service."""
+    org_id = config.identity.org_id
+    s3 = documents.s3_gateway_endpoint_policy(
+        partition=account.partition, region=account.region, account_id=account.account_id, org_id=org_id
+    )
+    documents_by_service = {"s3": s3} | {
+        service: documents.interface_endpoint_policy(service, account_id=account.account_id, org_id=org_id)
+        for service in config.network.interface_services
+    }
+    return [
+        RenderedPolicy(
+            quotas.PolicyKind.VPC_ENDPOINT_POLICY, f"the policy of VPC endpoint {service}", (doc,), ("identity.orgId",)
+        )
+        for service, doc in documents_by_service.items()
+    ]
+
+
+def _largest_fit(config: BaselineConfig, account: AccountContext, policy: RenderedPolicy, key: str) -> int | None:
+    """How many entries of ``key`` leave ``policy`` within its quota, the rest of the config unchanged (None: not
+    even none). Sizes only grow with entries, so a bisection finds it."""
+
+    def fits(n: int) -> bool:
+        trimmed = rendered_policies(COUNTED_KEYS[key].keep(config, n), account)
+        return all(r.size <= r.limit for r in trimmed if (r.kind, r.subject) == (policy.kind, policy.subject))
+
+    low, high = 0, COUNTED_KEYS[key].count(config) - 1
+    if not fits(low):
+        return None
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def _quota_error(config: BaselineConfig, account: AccountContext, policy: RenderedPolicy) -> str:
+    """One line naming the key that drives the size and what is allowed."""
+    quota = quotas.QUOTAS[policy.kind]
+    measured = f"{policy.subject} {policy.size:,} of {quota.limit:,} {quota.unit}"
+    for key in policy.drivers:
+        counted = COUNTED_KEYS.get(key)
+        if counted is None or not counted.count(config):
+            continue
+        fit = _largest_fit(config, account, policy, key)
+        if fit is not None:
+            return (
+                f"{NAMESPACE}:{key}: {counted.count(config)} {counted.noun} make {measured} "
+                f"(allowed: at most {fit} {counted.noun} with this configuration; {quota.url})"
+            )
+    keys = ", ".join(f"{NAMESPACE}:{k}" for k in policy.drivers if k not in COUNTED_KEYS) or NAMESPACE
+    return f"{keys}: the configured values make {measured} (allowed: shorter values; {quota.url})"
+
+
+def policy_quota_errors(config: BaselineConfig, account: AccountContext) -> list[str]:
+    """One message per policy the stack would create over its AWS size quota."""
+    return [_quota_error(config, account, p) for p in rendered_policies(config, account) if p.size > p.limit]
+
+
+def check_policy_quotas(config: BaselineConfig, account: AccountContext) -> None:
+    """ConfigError naming the driving key when any policy would exceed its quota (AWS would refuse it mid-update)."""
+    errors = policy_quota_errors(config, account)
+    if errors:
+        raise ConfigError("invalid configuration: " + "; ".join(errors))

@@ -2,7 +2,9 @@
 
 Read from the ``baseline`` namespace of Pulumi config (``Pulumi.<stack>.yaml``). Every key is
 camelCase as users write it; a typo'd or unknown key is an error, and every error names the full
-key (``baseline:network.cidr``), the bad value and what is allowed — before any resource exists.
+key (``baseline:network.cidr``), the bad value and what is allowed — before any resource exists. Policy sizes
+against AWS's quotas depend on the account and region as well: ``components.baseline.check_policy_quotas`` refuses
+those with the same kind of message, still before any resource exists.
 """
 
 from __future__ import annotations
@@ -117,9 +119,14 @@ def _bucket_name(value: str) -> str:
 
 PrincipalArn = Annotated[str, AfterValidator(_principal_arn)]
 
+#: Region part as Bedrock's own ARN formats bound it (``[a-z0-9-]{1,20}``); model or profile id up to 256 characters.
 _BEDROCK_MODEL_ARN = re.compile(
-    r"^arn:(aws|aws-cn|aws-us-gov):bedrock:[a-z0-9-]+:(\d{12})?:(foundation-model|inference-profile)/[\w.:-]{1,256}$"
+    r"^arn:(aws|aws-cn|aws-us-gov):bedrock:[a-z0-9-]{1,20}:(\d{12})?:(foundation-model|inference-profile)/[\w.:-]{1,256}$"
 )
+#: Upper bound of ``identity.bedrockModelArns``: as many of the longest ARN the pattern allows (331 characters) as
+#: the inference role's inline policies hold within IAM's 10,240 characters, with every other name at its longest
+#: (regions up to 20 characters, the aws-us-gov partition).
+MAX_BEDROCK_MODEL_ARNS = 23
 
 
 def _bedrock_model_arn(value: str) -> str:
@@ -292,7 +299,10 @@ class IdentityConfig(_Section):
         (), description="IAM role/user ARNs that may assume the inference role; empty: SageMaker only"
     )
     bedrock_model_arns: tuple[BedrockModelArn, ...] = Field(
-        (), description="Bedrock foundation-model/inference-profile ARNs inference may invoke (bedrock bundle only)"
+        (),
+        max_length=MAX_BEDROCK_MODEL_ARNS,
+        description=f"at most {MAX_BEDROCK_MODEL_ARNS} Bedrock foundation-model/inference-profile ARNs inference may "
+        "invoke (bedrock bundle only; the most the inference role's inline-policy quota holds)",
     )
 
     @field_validator("org_id")

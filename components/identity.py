@@ -266,7 +266,8 @@ def boundary_targets(
 
     Buckets: the configured name, else Pulumi's autoname ``<name_prefix>-<class>-<suffix>``. Keys: this account's
     keys in the region (the key policies decide which key). An audit bucket named otherwise is outside the cap:
-    the auditor then fails closed and the access analysis reports the missing Allow.
+    the auditor then fails closed and the access analysis reports the missing Allow. Bedrock: the model patterns
+    of the allowlist (``bedrock_model_patterns``), so the boundary does not grow by one ARN per model.
     """
     configured = {"raw": bucket_names.raw, "curated": bucket_names.curated, "models": bucket_names.models}
     configured[AUDIT_LOGS] = bucket_names.audit
@@ -285,8 +286,15 @@ def boundary_targets(
         secret_arn=documents.secret_arn_pattern(
             account.partition, account.region, account.account_id, storage.pseudonymization_secret_name(name_prefix)
         ),
-        bedrock_model_arns=tuple(bedrock_model_arns),
+        bedrock_model_arns=bedrock_model_patterns(bedrock_model_arns),
     )
+
+
+def bedrock_model_patterns(model_arns: Sequence[str]) -> tuple[str, ...]:
+    """IAM-05/IAM-08: the boundary's Bedrock cap, one pattern per partition, region, account and resource type of
+    the allowlist (``arn:aws:bedrock:eu-west-1::foundation-model/*``); the inference role's inline policy names the
+    exact models. Usually one or two patterns, however many models are allowlisted (IAM's 6,144-character quota)."""
+    return tuple(sorted({arn.split("/", 1)[0] + "/*" for arn in model_arns}))
 
 
 def boundary_document(targets: AccessTargets, extra_allows: Sequence[Statement] = ()) -> PolicyDocument:
