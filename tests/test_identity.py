@@ -281,6 +281,101 @@ def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev: Of
     }
 
 
+def test_iam_06_trainer_creates_jobs_without_a_volume_key_only_on_local_storage_instance_types(
+    dev: OfflineRun,
+) -> None:
+    graph = dev.graph
+    keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
+    subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
+    statement = by_sid(inline(graph, identity.TRAINER))["CreateLocalStorageJobsInsideBaselineGuardrails"]
+    assert statement["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [sg]},
+        "ForAllValues:StringLike": {"sagemaker:InstanceTypes": statement_patterns(statement)},
+        "Null": {
+            "sagemaker:VpcSubnets": "false",
+            "sagemaker:VpcSecurityGroupIds": "false",
+            "sagemaker:InstanceTypes": "false",
+            "sagemaker:VolumeKmsKeyArn": "true",
+        },
+        "Bool": {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"},
+        "ArnEquals": {"sagemaker:OutputKmsKeyArn": keys["keys-models"]},
+    }
+    assert {"ml.p4d.*", "ml.p4de.*", "ml.p5.*", "ml.g5.*", "ml.g6.*", "ml.g4dn.*", "ml.m5d.*", "ml.c5d.*"} <= set(
+        statement_patterns(statement)
+    )
+    assert not {"ml.m5.*", "ml.c5.*", "ml.p3.*", "ml.*"} & set(statement_patterns(statement))
+
+
+def statement_patterns(statement: dict[str, Any]) -> list[str]:
+    patterns: list[str] = statement["Condition"]["ForAllValues:StringLike"]["sagemaker:InstanceTypes"]
+    return patterns
+
+
+def test_kms_06_trainer_uses_the_data_key_through_ebs_on_both_sides_under_the_same_conditions(
+    dev: OfflineRun,
+) -> None:
+    graph = dev.graph
+    data_key = graph.one(KEY, "keys-data")
+    via_ec2 = {"StringEquals": {"kms:ViaService": f"ec2.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
+    grant = {**via_ec2, "Bool": {"kms:GrantIsForAWSResource": "true"}}
+    use = [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ]
+    trainer = by_sid(inline(graph, identity.TRAINER))
+    key_policy = by_sid(json.loads(data_key.inputs["policy"]))
+    identity_side = {
+        sid: (trainer[sid]["Action"], trainer[sid]["Resource"], trainer[sid]["Condition"])
+        for sid in ("UseVolumeKeyViaEc2", "CreateVolumeKeyGrantsViaEc2")
+    }
+    key_side = {
+        sid: (key_policy[sid]["Action"], key_policy[sid]["Principal"]["AWS"], key_policy[sid]["Condition"])
+        for sid in ("RolesUseDataKeyForEbs", "RolesCreateDataKeyGrantsForEbs")
+    }
+    assert identity_side == {
+        "UseVolumeKeyViaEc2": (use, data_key.outputs["arn"], via_ec2),
+        "CreateVolumeKeyGrantsViaEc2": (["kms:CreateGrant"], data_key.outputs["arn"], grant),
+    }
+    assert key_side == {
+        "RolesUseDataKeyForEbs": (use, [f"{ARN}model-trainer"], via_ec2),
+        "RolesCreateDataKeyGrantsForEbs": (["kms:CreateGrant"], [f"{ARN}model-trainer"], grant),
+    }
+
+
+def test_kms_06_no_other_role_uses_any_key_via_ec2(dev: OfflineRun) -> None:
+    via_ec2 = [
+        (name, s["Sid"])
+        for name in identity.ROLES
+        if name != identity.TRAINER
+        for s in inline(dev.graph, name)["Statement"]
+        if "ec2." in json.dumps(s.get("Condition", {}))
+    ]
+    via_ec2 += [
+        (key.name, s["Sid"])
+        for key in dev.graph.by_type(KEY)
+        if key.name != "keys-data"
+        for s in json.loads(key.inputs["policy"])["Statement"]
+        if "ec2." in json.dumps(s.get("Condition", {}))
+    ]
+    assert via_ec2 == []
+
+
+def test_iam_05_boundary_caps_the_ebs_volume_grant_to_this_accounts_keys(dev: OfflineRun) -> None:
+    boundary = dev.graph.one(POLICY, "identity-boundary").inputs["policy"]
+    own = str(dev.graph.one(KEY, "keys-data").outputs["arn"])
+    foreign = own.replace(ACCOUNT, "444455556666")
+
+    def grant(key: str) -> str:
+        request = Request(f"{ARN}model-trainer", ACCOUNT, "kms:CreateGrant", key)
+        return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome
+
+    assert (grant(own), grant(foreign)) == ("Allow", "ImplicitDeny")
+
+
 def test_iam_06_workload_group_allows_https_to_endpoints_and_s3_and_traffic_among_members(dev: OfflineRun) -> None:
     graph = dev.graph
     sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg")
@@ -515,6 +610,25 @@ def test_kms_06_role_key_statements_are_known_at_preview_and_still_wait_for_the_
     data_key = graph.one(KEY, "keys-data")
     users = by_sid(json.loads(data_key.inputs["policy"]))["RolesUseDataKeyViaS3"]["Principal"]["AWS"]
     assert users == [f"{ARN}data-processor", f"{ARN}model-trainer"]
+    assert graph.one(ROLE, "identity-model-trainer").urn in data_key.property_dependencies["policy"]
+
+
+def test_kms_06_ebs_volume_key_statements_are_known_at_preview_and_still_wait_for_the_roles() -> None:
+    account = AccountContext(ACCOUNT, REGION, "aws")
+
+    def program() -> None:
+        roles = identity.WorkloadRoles("identity", identity.WorkloadRolesArgs(name_prefix="aisb-dev", account=account))
+        statements = roles.key_statements(["raw", "curated", "models"])
+        EncryptionKeys("keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=account, statements=statements))
+
+    graph = run_program(program, config={"aws:region": REGION}, preview=True, mocks=PreviewMocks()).graph
+    data_key = graph.one(KEY, "keys-data")
+    statements = by_sid(json.loads(data_key.inputs["policy"]))
+    grantees = {sid: statements[sid]["Principal"]["AWS"] for sid in statements if sid.endswith("ForEbs")}
+    assert grantees == {
+        "RolesUseDataKeyForEbs": [f"{ARN}model-trainer"],
+        "RolesCreateDataKeyGrantsForEbs": [f"{ARN}model-trainer"],
+    }
     assert graph.one(ROLE, "identity-model-trainer").urn in data_key.property_dependencies["policy"]
 
 

@@ -99,7 +99,10 @@ def roles_via_s3(sid: str, roles: list[str]) -> dict[str, Any]:
     }
 
 
-def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_via_s3_and_the_secret(
+EC2_ONLY = {"StringEquals": {"kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "111122223333"}}
+
+
+def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_via_s3_trainer_via_ebs_and_the_secret(
     dev: ResourceGraph,
 ) -> None:
     secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:aisb-dev/pseudonymization-key-??????"
@@ -136,6 +139,28 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
                     },
                     "StringLike": {"kms:EncryptionContext:SecretARN": secret},
                 },
+            },
+            {
+                "Sid": "RolesUseDataKeyForEbs",
+                "Effect": "Allow",
+                "Principal": {"AWS": [TRAINER]},
+                "Action": [
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                ],
+                "Resource": "*",
+                "Condition": EC2_ONLY,
+            },
+            {
+                "Sid": "RolesCreateDataKeyGrantsForEbs",
+                "Effect": "Allow",
+                "Principal": {"AWS": [TRAINER]},
+                "Action": ["kms:CreateGrant"],
+                "Resource": "*",
+                "Condition": {**EC2_ONLY, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
         ],
     }

@@ -158,6 +158,31 @@ def test_kms_06_rule_passes_a_key_user_bound_to_s3_and_the_account() -> None:
     assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-06"] == ["pass"]
 
 
+def test_kms_06_rule_passes_the_ebs_volume_grant_via_ec2_for_aws_resources() -> None:
+    ebs = [
+        documents.ebs_volume_key_policy_statement(
+            f"Ebs{grants}", [TRAINER], region="eu-west-1", account_id=ACCOUNT, grants=grants
+        )
+        for grants in (False, True)
+    ]
+    assert statuses("kms-key-policy", [key(policy=policy_with(*ebs))])["KMS-06"] == ["pass"]
+
+
+def test_kms_06_rule_fails_a_user_grant_not_restricted_to_aws_resources() -> None:
+    open_grant = documents.ebs_volume_key_policy_statement(
+        "Grants", [TRAINER], region="eu-west-1", account_id=ACCOUNT, grants=True
+    )
+    del open_grant["Condition"]["Bool"]
+    assert statuses("kms-key-policy", [key(policy=policy_with(open_grant))])["KMS-06"] == ["fail"]
+
+
+def test_kms_06_rule_fails_a_key_user_via_a_service_no_key_needs() -> None:
+    via_sqs = documents.key_users_via_service_statement(
+        "Users", [TRAINER], via_services=["sqs.eu-west-1.amazonaws.com"], account_id=ACCOUNT
+    )
+    assert statuses("kms-key-policy", [key(policy=policy_with(via_sqs))])["KMS-06"] == ["fail"]
+
+
 def alias(name: str, target: str) -> rules.Res:
     return rules.Res(
         urn=f"urn:pulumi:dev::p::aws:kms/alias:Alias::{name}",

@@ -472,6 +472,7 @@ class _Builder:
         return [s for d in documents for s in _document(d) if s.get("Effect") == "Allow"]
 
     def _role(self, role: Resource, buckets: Mapping[str, BucketFacts]) -> None:
+        vias: dict[str, list[str]] = {}  # key -> kms:ViaService values over all statements (one label per edge)
         for statement in self._role_statements(role):
             actions = [str(a) for a in _as_list(statement.get("Action"))]
             targets = sorted({u for p in _as_list(statement.get("Resource")) for u in self.matching(str(p), KINDS)})
@@ -480,11 +481,13 @@ class _Builder:
                 if kind == "bucket":
                     self._role_bucket(role.urn, target, actions, buckets[target])
                 elif kind == "key":
-                    verbs = _kms_verbs(actions)
+                    self.edge(role.urn, target, [_kms_verbs(actions)])
                     via = _condition_values(statement, ("StringEquals", "StringLike"), "kms:ViaService")
-                    self.edge(role.urn, target, [verbs, "via S3 only" if via else ""])
+                    vias.setdefault(target, []).extend(via)
                 elif actions:
                     self.edge(role.urn, target, [_verbs(actions)])
+        for target, via in vias.items():
+            self.edge(role.urn, target, [_via_label(via)])
 
     def _role_bucket(self, role: str, bucket: str, actions: Sequence[str], facts: BucketFacts) -> None:
         verbs = _s3_verbs(actions)
@@ -546,8 +549,18 @@ def _kms_verbs(actions: Sequence[str]) -> str:
     def covers(sample: str) -> bool:
         return any(fnmatchcase(sample.lower(), a.lower()) for a in actions)
 
-    verbs = [v for v, sample in (("decrypt", "kms:Decrypt"), ("encrypt", "kms:GenerateDataKey")) if covers(sample)]
+    samples = (("decrypt", "kms:Decrypt"), ("encrypt", "kms:GenerateDataKey"), ("grant", "kms:CreateGrant"))
+    verbs = [v for v, sample in samples if covers(sample)]
     return ", ".join(verbs) or "use"
+
+
+#: ``kms:ViaService`` prefix -> the service a reader knows (EBS calls KMS as ec2.<region>).
+VIA_SERVICE_NAMES = {"s3": "S3", "ec2": "EBS", "secretsmanager": "Secrets Manager"}
+
+
+def _via_label(values: Sequence[str]) -> str:
+    services = sorted({VIA_SERVICE_NAMES.get(v.split(".", 1)[0], v) for v in values})
+    return f"via {' or '.join(services)} only" if services else ""
 
 
 def _verbs(actions: Sequence[str]) -> str:

@@ -149,9 +149,14 @@ def data_key_subjects(ctx: AuditContext) -> list[Subject]:
     ]
 
 
+#: A service through which no baseline key is used (KMS-06 allows S3, EBS via ec2 and Secrets Manager).
+UNNEEDED_VIA_SERVICE = "sqs"
+
+
 @check("KMS-06", data_key_subjects)
 def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
-    """Named key users may decrypt only via S3; no principal of another account may decrypt at all."""
+    """Named key users may decrypt only via the services that need the key, and create grants only for AWS
+    resources; no principal of another account may decrypt at all."""
     document = key_policy(ctx, data_class)
     arn = _key_arn(ctx, data_class)
     users = sorted(
@@ -174,13 +179,29 @@ def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
         )
     }
     for user in users:
-        via_ec2 = {"kms:ViaService": f"ec2.{ctx.region}.amazonaws.com", "kms:CallerAccount": ctx.account_id}
-        probes[f"{user} via ec2"] = decide(
+        unneeded = {
+            "kms:ViaService": f"{UNNEEDED_VIA_SERVICE}.{ctx.region}.amazonaws.com",
+            "kms:CallerAccount": ctx.account_id,
+        }
+        probes[f"{user} via {UNNEEDED_VIA_SERVICE}"] = decide(
             ctx,
             action="kms:Decrypt",
             resource=arn,
             principal=user,
-            context=via_ec2,
+            context=unneeded,
+            resource_policy=document,
+            kind="kms",
+        )
+        probes[f"{user} grant for a person via ec2"] = decide(
+            ctx,
+            action="kms:CreateGrant",
+            resource=arn,
+            principal=user,
+            context={
+                "kms:ViaService": f"ec2.{ctx.region}.amazonaws.com",
+                "kms:CallerAccount": ctx.account_id,
+                "kms:GrantIsForAWSResource": False,
+            },
             resource_policy=document,
             kind="kms",
         )
@@ -190,7 +211,8 @@ def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
     allowed = [k for k, v in probes.items() if v == "Allow"]
     return Verdict(
         not allowed,
-        f"{data_class} key: " + (f"decrypt allowed for {allowed}" if allowed else "decrypt only via S3, this account"),
+        f"{data_class} key: "
+        + (f"allowed for {allowed}" if allowed else "use only via the services that need it, from this account"),
         {"probe": probes},
     )
 
