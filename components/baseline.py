@@ -23,7 +23,6 @@ from components.storage import (
     ObjectLock,
     Storage,
     StorageArgs,
-    data_processor_secret_key_statement,
     extra_bucket_classes,
     pseudonymization_secret_name,
     storage_key_statements,
@@ -424,7 +423,10 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                 quotas.PolicyKind.ROLE_INLINE_POLICIES, f"the inline policies of role {name}", (grants,), _NAME_KEYS
             )
         )
-    statements = merge_key_statements(*service_key_statements(config, account), _role_key_statements(config, account))
+    statements = merge_key_statements(
+        *service_key_statements(config, account),
+        identity.role_key_statements(account, config.name_prefix, WIRED_RESOURCES),
+    )
     for data_class in DATA_CLASSES:
         policies.append(
             RenderedPolicy(
@@ -467,26 +469,6 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         )
     )
     return policies
-
-
-def _role_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
-    """WorkloadRoles.key_statements over the role ARNs as strings (the component's are Outputs of the roles)."""
-    prefix = config.name_prefix
-    result: dict[str, list[Statement]] = {}
-    for data_class in DATA_CLASSES:
-        users = identity.key_users(data_class, WIRED_RESOURCES)
-        if users:
-            result[data_class] = [
-                documents.key_users_via_service_statement(
-                    f"RolesUse{data_class.capitalize()}KeyViaS3",
-                    [identity.role_arn(account, prefix, u) for u in users],
-                    via_services=[documents.s3_via_service(account.region)],
-                    account_id=account.account_id,
-                )
-            ]
-    processor = identity.role_arn(account, prefix, identity.PROCESSOR)
-    result.setdefault("data", []).append(data_processor_secret_key_statement(account, prefix, processor))
-    return result
 
 
 def _bucket_policies(

@@ -403,44 +403,57 @@ class WorkloadRoles(pulumi.ComponentResource):
         return result
 
     def key_statements(self, resources: Sequence[str]) -> dict[str, list[pulumi.Output[Statement]]]:
-        """KMS-06/GOV-02: per data class, the key users (role ARNs, via S3), the job roles' EBS volume grants on the
-        volume key (via ec2) and the processor's secret grant.
+        """KMS-06/GOV-02: ``role_key_statements``, each an Output that waits for the roles.
 
-        Outputs of the role ARNs (``arns``): the key policies wait for the roles, which AWS requires of named
-        principals, and are known at preview.
+        AWS requires a principal named in a key policy to exist; the statements themselves are known at preview
+        (the role ARNs follow from their names).
         """
         account, prefix = self.args.account, self.args.name_prefix
-        result: dict[str, list[pulumi.Output[Statement]]] = {}
-        for data_class in ("data", "models", "logs"):
-            users = key_users(data_class, resources)
-            if not users:
-                continue
-            sid = f"RolesUse{_camel(data_class)}KeyViaS3"
+        statements = role_key_statements(account, prefix, resources)
+        roles_exist = pulumi.Output.all(*self.arns.values())
+        return {
+            data_class: [_after(roles_exist, statement) for statement in listed]
+            for data_class, listed in statements.items()
+        }
 
-            def statement(arns: list[str], sid: str = sid) -> Statement:
-                return documents.key_users_via_service_statement(
-                    sid, arns, via_services=[documents.s3_via_service(account.region)], account_id=account.account_id
+
+def _after(ready: pulumi.Output[list[str]], statement: Statement) -> pulumi.Output[Statement]:
+    """``statement``, as an Output that resolves once ``ready`` has."""
+    return ready.apply(lambda _: statement)
+
+
+def role_key_statements(
+    account: AccountContext, name_prefix: str, resources: Sequence[str]
+) -> dict[str, list[Statement]]:
+    """Per data class, the key-policy statements of the roles: the key users (via S3), the processor's secret grant,
+    and the job roles' EBS volume grants on the volume key (via ec2). One definition for the program and the quota
+    check."""
+    result: dict[str, list[Statement]] = {}
+    for data_class in ("data", "models", "logs"):
+        users = key_users(data_class, resources)
+        if users:
+            result[data_class] = [
+                documents.key_users_via_service_statement(
+                    f"RolesUse{_camel(data_class)}KeyViaS3",
+                    [role_arn(account, name_prefix, u) for u in users],
+                    via_services=[documents.s3_via_service(account.region)],
+                    account_id=account.account_id,
                 )
-
-            result[data_class] = [pulumi.Output.all(*[self.arns[u] for u in users]).apply(statement)]
-        result.setdefault("data", []).append(
-            self.arns[PROCESSOR].apply(lambda arn: storage.data_processor_secret_key_statement(account, prefix, arn))
+            ]
+    processor = role_arn(account, name_prefix, PROCESSOR)
+    result.setdefault("data", []).append(storage.data_processor_secret_key_statement(account, name_prefix, processor))
+    volume_users = [role_arn(account, name_prefix, u) for u in VOLUME_KEY_USERS]
+    volume_class = _camel(VOLUME_KEY_CLASS)
+    for grants, sid in (
+        (False, f"RolesUse{volume_class}KeyForEbs"),
+        (True, f"RolesCreate{volume_class}KeyGrantsForEbs"),
+    ):
+        result.setdefault(VOLUME_KEY_CLASS, []).append(
+            documents.ebs_volume_key_policy_statement(
+                sid, volume_users, region=account.region, account_id=account.account_id, grants=grants
+            )
         )
-
-        volume_users = pulumi.Output.all(*[self.arns[u] for u in VOLUME_KEY_USERS])
-        volume_class = _camel(VOLUME_KEY_CLASS)
-        for grants, sid in (
-            (False, f"RolesUse{volume_class}KeyForEbs"),
-            (True, f"RolesCreate{volume_class}KeyGrantsForEbs"),
-        ):
-
-            def volume(arns: list[str], sid: str = sid, grants: bool = grants) -> Statement:
-                return documents.ebs_volume_key_policy_statement(
-                    sid, arns, region=account.region, account_id=account.account_id, grants=grants
-                )
-
-            result.setdefault(VOLUME_KEY_CLASS, []).append(volume_users.apply(volume))
-        return result
+    return result
 
 
 @dataclass(frozen=True)
