@@ -67,6 +67,21 @@ KNOWN_ENDPOINT_SERVICES: frozenset[str] = frozenset(
     [s for services in ENDPOINT_BUNDLES.values() for s in services] + list(EXTRA_ENDPOINT_SERVICES)
 )
 
+#: Known services whose interface endpoints take no VPC endpoint policy -> why (EP-05 does not apply to them).
+#: Every other known service documents endpoint-policy support; docs/network.md lists the source per service.
+ENDPOINT_POLICY_UNSUPPORTED: dict[str, str] = {
+    "ssmmessages": "AWS documents no VPC endpoint policy for the Systems Manager message gateway (ssmmessages); "
+    "Systems Manager documents endpoint policies for its ssm endpoint only",
+    "ec2messages": "AWS documents no VPC endpoint policy for the Systems Manager message delivery service "
+    "(ec2messages); Systems Manager documents endpoint policies for its ssm endpoint only",
+}
+
+
+def endpoint_policy_supported(service: str) -> bool:
+    """Whether an interface endpoint of ``service`` takes an endpoint policy (EP-05 applies)."""
+    return service not in ENDPOINT_POLICY_UNSUPPORTED
+
+
 #: Retention values CloudWatch Logs accepts (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,

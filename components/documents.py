@@ -316,17 +316,54 @@ def flow_log_delivery_policy(group_arn: str) -> PolicyDocument:
     )
 
 
+#: Owner of CodeArtifact's package-asset bucket ``assets-<account>-<region>`` per region, as the CodeArtifact user
+#: guide lists it ("Create the Amazon S3 gateway endpoint"); a region it does not list has no documented bucket.
+CODEARTIFACT_ASSET_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "193858265520",
+    "us-east-2": "250872398865",
+    "us-west-2": "787052242323",
+    "eu-west-1": "438097961670",
+    "eu-west-2": "247805302724",
+    "eu-west-3": "762466490029",
+    "eu-north-1": "611884512288",
+    "eu-south-1": "484130244270",
+    "eu-central-1": "769407342218",
+    "ap-northeast-1": "660291247815",
+    "ap-southeast-1": "421485864821",
+    "ap-southeast-2": "860415559748",
+    "ap-south-1": "681137435769",
+}
+
+
 @dataclass(frozen=True)
 class AwsOwnedBucket:
-    """An AWS-owned bucket ML traffic must reach through the S3 gateway endpoint (EP-05 allowlist)."""
+    """An AWS-owned bucket ML traffic must reach through the S3 gateway endpoint (EP-05 allowlist).
+
+    The owning service hands out presigned URLs, so the S3 request is signed by the service, not by this
+    account's principals: the statement is the service's documented one, with no principal condition.
+    ``services``: the interface-endpoint services whose use needs the bucket (empty: always needed).
+    ``accounts``: region -> owning account, for a ``bucket`` name that contains ``{account}``.
+    """
 
     sid: str
-    bucket: str  # may contain ``{region}``
+    bucket: str  # may contain ``{region}`` and ``{account}``
     actions: tuple[str, ...]
     why: str
+    services: tuple[str, ...] = ()
+    accounts: Mapping[str, str] | None = None
+
+    def needed_by(self, services: Iterable[str]) -> bool:
+        return not self.services or bool(set(self.services) & set(services))
 
     def object_arn(self, partition: str, region: str) -> str:
-        return f"arn:{partition}:s3:::{self.bucket.format(region=region)}/*"
+        """Objects of the bucket in ``region``; KeyError when the owner of that region's bucket is not documented."""
+        account = ""
+        if "{account}" in self.bucket:
+            owners = self.accounts or {}
+            if region not in owners:
+                raise KeyError(f"{self.sid}: no documented owner of {self.bucket!r} in region {region}")
+            account = owners[region]
+        return f"arn:{partition}:s3:::{self.bucket.format(region=region, account=account)}/*"
 
 
 #: Explicit allowlist of AWS-owned buckets outside this account; every entry says why.
@@ -335,8 +372,17 @@ AWS_OWNED_BUCKETS: tuple[AwsOwnedBucket, ...] = (
         sid="AllowEcrImageLayers",
         bucket="prod-{region}-starport-layer-bucket",
         actions=("s3:GetObject",),
-        why="ECR serves container image layers from this AWS-owned bucket; SageMaker training and "
-        "inference images are pulled through the S3 gateway endpoint",
+        why="ECR serves container image layers from this AWS-owned bucket through presigned URLs (ECR user guide, "
+        "minimum S3 bucket permissions); SageMaker training and inference images are pulled through the S3 gateway",
+    ),
+    AwsOwnedBucket(
+        sid="AllowCodeArtifactAssets",
+        bucket="assets-{account}-{region}",
+        actions=("s3:GetObject",),
+        why="CodeArtifact redirects package downloads to presigned URLs of its per-region asset bucket "
+        "(CodeArtifact user guide, minimum S3 bucket permissions)",
+        services=("codeartifact.api", "codeartifact.repositories"),
+        accounts=CODEARTIFACT_ASSET_ACCOUNTS,
     ),
 )
 
@@ -418,9 +464,11 @@ def s3_gateway_endpoint_policy(
     region: str,
     account_id: str,
     org_id: str | None = None,
+    services: Iterable[str] = (),
     aws_owned: Sequence[AwsOwnedBucket] = AWS_OWNED_BUCKETS,
 ) -> PolicyDocument:
-    """S3 gateway policy: our principals, to our account's buckets plus the allowlisted AWS buckets (EP-05)."""
+    """S3 gateway policy: our principals to our account's buckets, plus the AWS-owned buckets that the enabled
+    interface ``services`` need, each in its owning service's documented form (EP-05)."""
     principals = endpoint_principal_condition(account_id, org_id)
     statements: list[Statement] = [
         {
@@ -432,17 +480,18 @@ def s3_gateway_endpoint_policy(
             "Condition": {"StringEquals": {**principals, "aws:ResourceAccount": account_id}},
         }
     ]
+    wanted = list(services)
     for entry in aws_owned:
-        statements.append(
-            {
-                "Sid": entry.sid,
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": list(entry.actions),
-                "Resource": entry.object_arn(partition, region),
-                "Condition": {"StringEquals": dict(principals)},
-            }
-        )
+        if entry.needed_by(wanted):
+            statements.append(
+                {
+                    "Sid": entry.sid,
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": list(entry.actions),
+                    "Resource": entry.object_arn(partition, region),
+                }
+            )
     return finish_document(statements)
 
 

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components import documents
-from components.config import NAMESPACE, BaselineConfig, ConfigError, NetworkConfig, subnet_cidrs
+from components.config import (
+    NAMESPACE,
+    BaselineConfig,
+    ConfigError,
+    NetworkConfig,
+    endpoint_policy_supported,
+    subnet_cidrs,
+)
 from components.delivery import delivery_role, encrypted_log_group
 from components.keys import AccountContext
 
@@ -45,21 +52,62 @@ def network_key_statements(config: BaselineConfig, account: AccountContext) -> d
     }
 
 
-def pick_zones(available: Sequence[str], az_count: int, region: str) -> tuple[str, ...]:
-    """The first ``az_count`` available AZs in name order; ConfigError naming the key when too few."""
+#: Standard AZs only: Local Zones and Wavelength Zones report ``opted-in`` (AWS DescribeAvailabilityZones).
+STANDARD_ZONES_FILTER = aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+
+
+def pick_zones(
+    available: Sequence[str], az_count: int, region: str, offered: Mapping[str, Sequence[str]] | None = None
+) -> tuple[str, ...]:
+    """The first ``az_count`` AZs in name order where every enabled interface service is offered.
+
+    ``offered``: service -> the AZs its endpoint service is offered in. An interface endpoint needs a subnet
+    in every AZ (EP-02), so only AZs offered by all services qualify. ConfigError naming the key when too few.
+    """
     names = sorted(set(available))
-    if len(names) < az_count:
-        raise ConfigError(
-            f"invalid configuration: {NAMESPACE}:network.azCount = {az_count}: region {region} has only "
-            f"{len(names)} available AZs ({', '.join(names) or 'none'}) (allowed: 2-{max(len(names), 2)} here)"
-        )
-    return tuple(names[:az_count])
+    offered = offered or {}
+    usable = [z for z in names if all(z in zones for zones in offered.values())]
+    if len(usable) >= az_count:
+        return tuple(usable[:az_count])
+    limits = {s: sorted(set(zones) & set(names)) for s, zones in sorted(offered.items()) if set(names) - set(zones)}
+    where = " where every enabled interface endpoint service is offered" if limits else ""
+    why = "".join(f"; {s} is offered only in {', '.join(z) or 'none'}" for s, z in limits.items())
+    raise ConfigError(
+        f"invalid configuration: {NAMESPACE}:network.azCount = {az_count}: region {region} has only "
+        f"{len(usable)} available AZs{where} ({', '.join(usable) or 'none'}){why} "
+        f"(allowed: 2-{max(len(usable), 2)} here)"
+    )
+
+
+def check_aws_owned_buckets(network: NetworkConfig, region: str) -> None:
+    """Refuse a region where an enabled service's AWS-owned bucket has no documented owner (no wildcard account)."""
+    services = network.interface_services
+    for entry in documents.AWS_OWNED_BUCKETS:
+        if entry.needed_by(services) and entry.accounts is not None and region not in entry.accounts:
+            needing = [s for s in services if s in entry.services]
+            raise ConfigError(
+                f"invalid configuration: {NAMESPACE}:network.endpointServices = {json.dumps(needing)}: "
+                f"the S3 gateway endpoint must reach {entry.bucket} ({entry.sid}), and AWS documents its owning "
+                f"account only for regions {', '.join(sorted(entry.accounts))}, not {region} "
+                f"(allowed: those services only in the listed regions)"
+            )
 
 
 def resolve_zones(network: NetworkConfig, region: str, opts: pulumi.InvokeOptions) -> tuple[str, ...]:
-    """Ask the region for its available AZs (a blocking invoke) and pick ``azCount`` of them."""
-    result = aws.get_availability_zones(state="available", opts=opts)
-    return pick_zones(result.names, network.az_count, region)
+    """Check the region serves ``network`` before any resource exists, and pick its ``azCount`` AZs.
+
+    Blocking invokes: the region's standard AZs (no Local or Wavelength Zones), and the AZs each enabled
+    interface endpoint service is offered in. Also refuses AWS-owned buckets with no documented owner here.
+    """
+    check_aws_owned_buckets(network, region)
+    zones = aws.get_availability_zones(state="available", filters=[STANDARD_ZONES_FILTER], opts=opts)
+    offered = {
+        service: aws.ec2.get_vpc_endpoint_service(
+            service_name=service_name(region, service), service_type="Interface", opts=opts
+        ).availability_zones
+        for service in network.interface_services
+    }
+    return pick_zones(zones.names, network.az_count, region, offered)
 
 
 def _child(parent: pulumi.Resource) -> pulumi.ResourceOptions:
@@ -302,6 +350,13 @@ def service_name(region: str, service: str) -> str:
     return f"com.amazonaws.{region}.{service}"
 
 
+def interface_policy(service: str, *, account_id: str, org_id: str | None) -> documents.PolicyDocument | None:
+    """EP-05 policy of an interface endpoint; None for a service that takes no endpoint policy (AWS's default)."""
+    if not endpoint_policy_supported(service):
+        return None
+    return documents.interface_endpoint_policy(service, account_id=account_id, org_id=org_id)
+
+
 class PrivateEndpoints(pulumi.ComponentResource):
     """S3 gateway endpoint and interface endpoints, each with a restrictive policy (EP-01…EP-05)."""
 
@@ -314,7 +369,11 @@ class PrivateEndpoints(pulumi.ComponentResource):
         account = args.account
         self._security_group(name, args)
         s3_policy = documents.s3_gateway_endpoint_policy(
-            partition=account.partition, region=account.region, account_id=account.account_id, org_id=args.org_id
+            partition=account.partition,
+            region=account.region,
+            account_id=account.account_id,
+            org_id=args.org_id,
+            services=args.services,
         )
         self.s3_gateway = aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -328,7 +387,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
         )
         self.interface_endpoints = {}
         for service in dict.fromkeys(args.services):
-            policy = documents.interface_endpoint_policy(service, account_id=account.account_id, org_id=args.org_id)
+            policy = interface_policy(service, account_id=account.account_id, org_id=args.org_id)
             self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
                 f"{name}-{service}",
                 vpc_id=args.vpc_id,  # the VPC (with DNS support + hostnames) exists first
@@ -337,7 +396,7 @@ class PrivateEndpoints(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=list(args.subnet_ids),
                 security_group_ids=[self.security_group.id],
-                policy=json.dumps(policy),
+                policy=json.dumps(policy) if policy else None,
                 tags={"Name": f"{args.name_prefix}-{service}"},
                 opts=_child(self),
             )

@@ -22,7 +22,13 @@ AWS_PROVIDER = "pulumi:providers:aws"
 STACK = "pulumi:pulumi:Stack"
 
 
-OutcomeStatus = Literal["pass", "fail", "error"]
+OutcomeStatus = Literal["pass", "fail", "waived", "error"]
+
+#: A check's verdict for a control that cannot apply to a resource by AWS design (an endpoint service that
+#: takes no policy): reported ``waived``, the message saying why, never ``pass``.
+NOT_APPLICABLE = "not-applicable"
+#: What a check decides per control: True (pass), False (fail) or NOT_APPLICABLE.
+Verdict = bool | Literal["not-applicable"]
 
 
 class Undecidable(Exception):  # noqa: N818 - a condition, not a programming error
@@ -60,8 +66,8 @@ class Outcome:
     rule: str
 
 
-Check = Callable[["Res"], Iterator[tuple[str, bool, str]]]
-StackCheck = Callable[[Sequence["Res"]], Iterator[tuple[str, str, bool, str]]]
+Check = Callable[["Res"], Iterator[tuple[str, Verdict, str]]]
+StackCheck = Callable[[Sequence["Res"]], Iterator[tuple[str, str, Verdict, str]]]
 
 
 @dataclass(frozen=True)
@@ -88,14 +94,19 @@ class Rule:
                 outcomes += self._guard(partial(_per_resource, self.check, res), res.urn)
         return outcomes
 
-    def _guard(self, run: Callable[[], list[tuple[str, str, bool, str]]], urn: str) -> list[Outcome]:
+    def _guard(self, run: Callable[[], list[tuple[str, str, Verdict, str]]], urn: str) -> list[Outcome]:
         try:
             return [
-                Outcome(control, res_urn, "pass" if ok else "fail", message, self.name)
-                for res_urn, control, ok, message in run()
+                Outcome(control, res_urn, _status(ok), message, self.name) for res_urn, control, ok, message in run()
             ]
         except Undecidable as exc:
             return [Outcome(c, urn, "error", f"cannot decide: {exc}", self.name) for c in self.controls]
+
+
+def _status(ok: Verdict) -> OutcomeStatus:
+    if ok == NOT_APPLICABLE:
+        return "waived"
+    return "pass" if ok else "fail"
 
 
 def stack_urn(resources: Sequence[Res]) -> str:
@@ -103,7 +114,7 @@ def stack_urn(resources: Sequence[Res]) -> str:
     return next((r.urn for r in resources if r.type == STACK), resources[0].urn if resources else "")
 
 
-def _per_resource(check: Check, res: Res) -> list[tuple[str, str, bool, str]]:
+def _per_resource(check: Check, res: Res) -> list[tuple[str, str, Verdict, str]]:
     return [(res.urn, control, ok, message) for control, ok, message in check(res)]
 
 

@@ -497,7 +497,9 @@ def test_log_07_archive_lock_may_go_to_180_days_only_with_the_relaxation() -> No
         (T_LOCK, "aisb-dev-audit"),
     ],
 )
-def test_log_03_trail_is_created_after_what_cloudtrail_checks_and_the_archive_guards(dev: OfflineRun, token: str, name: str) -> None:
+def test_log_03_trail_is_created_after_what_cloudtrail_checks_and_the_archive_guards(
+    dev: OfflineRun, token: str, name: str
+) -> None:
     assert dev.graph.one(token, name).urn in _trail(dev.graph).dependencies
 
 

@@ -68,9 +68,38 @@ def test_ep_05_s3_gateway_policy_limits_to_account_buckets_and_allowlist() -> No
             "Principal": "*",
             "Action": ["s3:GetObject"],
             "Resource": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*",
-            "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
         },
     ]
+
+
+def test_ep_05_s3_gateway_policy_adds_codeartifact_assets_in_the_documented_form() -> None:
+    policy = documents.s3_gateway_endpoint_policy(
+        partition="aws", region="us-east-1", account_id=ACCOUNT, services=["sts", "codeartifact.api"]
+    )
+    assert policy["Statement"][-1] == {
+        "Sid": "AllowCodeArtifactAssets",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["s3:GetObject"],
+        "Resource": "arn:aws:s3:::assets-193858265520-us-east-1/*",
+    }
+
+
+def test_ep_05_s3_gateway_policy_has_no_codeartifact_statement_without_codeartifact() -> None:
+    policy = documents.s3_gateway_endpoint_policy(partition="aws", region=REGION, account_id=ACCOUNT, services=["sts"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["AllowAccountPrincipalsToAccountBuckets", "AllowEcrImageLayers"]
+
+
+def test_ep_05_codeartifact_bucket_of_an_unlisted_region_is_refused_not_wildcarded() -> None:
+    with pytest.raises(KeyError, match=r"AllowCodeArtifactAssets: no documented owner .* in region ca-central-1"):
+        documents.s3_gateway_endpoint_policy(
+            partition="aws", region="ca-central-1", account_id=ACCOUNT, services=["codeartifact.repositories"]
+        )
+
+
+def test_ep_05_every_documented_codeartifact_owner_is_one_literal_account() -> None:
+    assert len(documents.CODEARTIFACT_ASSET_ACCOUNTS) == 13
+    assert all(len(a) == 12 and a.isdigit() for a in documents.CODEARTIFACT_ASSET_ACCOUNTS.values())
 
 
 def test_ep_05_s3_gateway_policy_with_org_keeps_resources_in_this_account() -> None:

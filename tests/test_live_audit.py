@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from components.config import ENDPOINT_POLICY_UNSUPPORTED
 from tests.moto_support import client, deploy_dev
 from verify.audit import audited_controls, run_audit
 from verify.audit.core import CHECKS, AuditContext, policy_json, run_checks
@@ -71,6 +72,29 @@ def test_audit_covers_every_observable_control(clean: tuple[Deployment, list[Fin
 def test_s3_03_audit_waives_sse_s3_only_on_the_access_log_bucket(clean: tuple[Deployment, list[Finding]]) -> None:
     waived = [f.urn for f in clean[1] if f.status == "waived"]
     assert waived == [f"arn:aws:s3:::{clean[0].run.exports['accessLogsBucketName']}"]
+
+
+def test_ep_05_audit_waives_an_endpoint_of_a_service_without_policy_support(
+    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
+) -> None:
+    """An ssmmessages endpoint carries AWS's default policy (it takes no other): waived with the reason, not failed."""
+    exports = clean[0].run.exports
+    ec2 = client(moto_server, "ec2")
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=exports["vpcId"],
+        ServiceName=f"com.amazonaws.{moto_server.region}.ssmmessages",
+        VpcEndpointType="Interface",
+        SubnetIds=list(exports["privateSubnetIds"]),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    try:
+        outputs = {**exports, "interfaceEndpointIds": {**exports["interfaceEndpointIds"], "ssmmessages": endpoint}}
+        ctx = AuditContext(outputs, moto_server.region, moto_server.endpoint_url, moto_session(moto_server))
+        findings = run_checks(ctx, [c for c in CHECKS if c.control == "EP-05"])
+    finally:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    [finding] = [f for f in findings if f.urn == endpoint]
+    assert (finding.status, finding.waiver) == ("waived", ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
+    assert {f.status for f in findings if f.urn != endpoint} == {"pass"}
 
 
 def test_kms_02_audit_fails_the_key_whose_rotation_was_turned_off(broken: list[Finding], clean: Any) -> None:

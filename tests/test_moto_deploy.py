@@ -88,6 +88,43 @@ def test_moto_type_without_handler_fails_closed_naming_the_type() -> None:
     assert [f.name for f in mocks.failures] == ["igw"]
 
 
+ZONES = "aws:index/getAvailabilityZones:getAvailabilityZones"
+ENDPOINT_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+STANDARD_ZONES = {"name": "opt-in-status", "values": ["opt-in-not-required"]}
+
+
+def invoke(server: MotoServer, token: str, args: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = MotoMocks(server.endpoint_url, server.region).call(
+        pulumi.runtime.MockCallArgs(token, args, "")
+    )
+    return answer
+
+
+def test_net_02_moto_zones_invoke_honours_the_opt_in_filter(moto_server: MotoServer) -> None:
+    standard = invoke(moto_server, ZONES, {"state": "available", "filters": [STANDARD_ZONES]})
+    assert standard["names"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    local = invoke(moto_server, ZONES, {"state": "available", "filters": [{**STANDARD_ZONES, "values": ["opted-in"]}]})
+    assert local["names"] == []
+
+
+def test_net_02_moto_zones_invoke_refuses_a_filter_moto_cannot_answer(moto_server: MotoServer) -> None:
+    with pytest.raises(MotoDeployError, match="moto cannot filter zones by 'group-name'"):
+        invoke(moto_server, ZONES, {"filters": [{"name": "group-name", "values": ["eu-west-1"]}]})
+
+
+def test_net_02_moto_endpoint_service_invoke_returns_the_zones_it_is_offered_in(moto_server: MotoServer) -> None:
+    answer = invoke(
+        moto_server, ENDPOINT_SERVICE, {"serviceName": "com.amazonaws.eu-west-1.sts", "serviceType": "Interface"}
+    )
+    assert answer["availabilityZones"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert answer["serviceName"] == "com.amazonaws.eu-west-1.sts"
+
+
+def test_net_02_moto_endpoint_service_invoke_fails_closed_on_an_unknown_service(moto_server: MotoServer) -> None:
+    with pytest.raises(MotoDeployError, match=r"com\.amazonaws\.eu-west-1\.s3-express"):
+        invoke(moto_server, ENDPOINT_SERVICE, {"serviceName": "com.amazonaws.eu-west-1.s3-express"})
+
+
 @pytest.mark.parametrize(
     ("document", "error"),
     [

@@ -8,11 +8,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pulumi.runtime import MockCallArgs
 
-from components.config import ENDPOINT_BUNDLES, ConfigError, parse_config
+from components.config import (
+    ENDPOINT_BUNDLES,
+    ENDPOINT_POLICY_UNSUPPORTED,
+    KNOWN_ENDPOINT_SERVICES,
+    ConfigError,
+    parse_config,
+)
 from components.documents import AWS_OWNED_BUCKETS
+from components.network import interface_policy, pick_zones
 from verify.graph import Resource, ResourceGraph
-from verify.mocks import S3_PREFIX_LIST_CIDRS, BaselineMocks, FakeAccount
+from verify.mocks import S3_PREFIX_LIST_CIDRS, BaselineMocks, FakeAccount, UnsupportedMockError
 from verify.offline import GraphRecorder, OfflineRun, run_stack
 
 VPC = "aws:ec2/vpc:Vpc"
@@ -128,6 +136,65 @@ def test_net_02_zones_come_from_the_available_zones_invoke(dev: OfflineRun) -> N
     calls = [args for token, args in dev.invokes if token == "aws:index/getAvailabilityZones:getAvailabilityZones"]
     assert calls
     assert all(args.get("state") == "available" for args in calls)
+
+
+def test_net_02_zones_invoke_asks_for_standard_zones_only(dev: OfflineRun) -> None:
+    calls = [args for token, args in dev.invokes if token == "aws:index/getAvailabilityZones:getAvailabilityZones"]
+    assert calls
+    assert all(args["filters"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}] for args in calls)
+
+
+def test_net_02_opted_in_local_zone_gets_no_subnet() -> None:
+    """A Local Zone's name sorts before the AZs (us-west-2-lax-1a < us-west-2a): it must be filtered out."""
+    account = FakeAccount(local_zones=("us-west-2-lax-1a",))
+    run = run_stack("dev", overrides={"aws:region": "us-west-2"}, account=account)
+    zones = sorted(s.inputs["availabilityZone"] for s in run.graph.by_type(SUBNET))
+    assert zones == ["us-west-2a", "us-west-2b", "us-west-2c"]
+
+
+def test_net_02_zones_are_those_every_interface_endpoint_service_is_offered_in() -> None:
+    account = FakeAccount(service_zones={"sagemaker.runtime": ("us-east-1a", "us-east-1c", "us-east-1d")})
+    run = run_stack("dev", overrides={"aws:region": "us-east-1"}, account=account)
+    zones = sorted(s.inputs["availabilityZone"] for s in run.graph.by_type(SUBNET))
+    assert zones == ["us-east-1a", "us-east-1c", "us-east-1d"]
+
+
+def test_net_02_endpoint_service_zones_are_asked_for_every_enabled_service(dev: OfflineRun) -> None:
+    token = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+    asked = [(args["serviceName"], args["serviceType"]) for t, args in dev.invokes if t == token]
+    assert sorted(asked) == sorted((f"com.amazonaws.{REGION}.{s}", "Interface") for s in ENDPOINT_BUNDLES["ml-core"])
+
+
+def test_net_02_pick_zones_takes_the_intersection_in_name_order() -> None:
+    offered = {"sts": ["r-1d", "r-1a", "r-1c", "r-1b"], "ecr.dkr": ["r-1c", "r-1d", "r-1b"]}
+    assert pick_zones(["r-1d", "r-1b", "r-1a", "r-1c"], 2, "r-1", offered) == ("r-1b", "r-1c")
+
+
+def test_net_02_pick_zones_names_the_key_and_the_service_that_limits_it() -> None:
+    offered = {"sts": ["r-1a", "r-1b", "r-1c"], "ecr.dkr": ["r-1a", "r-1b"]}
+    with pytest.raises(ConfigError) as error:
+        pick_zones(["r-1a", "r-1b", "r-1c"], 3, "r-1", offered)
+    message = str(error.value)
+    assert message.startswith("invalid configuration: baseline:network.azCount = 3: region r-1 has only 2 available")
+    assert "ecr.dkr is offered only in r-1a, r-1b" in message
+    assert "sts" not in message
+
+
+def test_net_02_service_offered_in_too_few_zones_fails_before_any_resource() -> None:
+    recorder = GraphRecorder(BaselineMocks(FakeAccount(service_zones={"ecr.dkr": ("eu-west-1a", "eu-west-1b")})))
+    with pytest.raises(ConfigError, match=r"baseline:network\.azCount = 3: .*ecr\.dkr is offered only in"):
+        run_stack("dev", recorder=recorder)
+    assert [r.type for r in recorder.records.values() if r.custom and not r.is_provider] == []
+
+
+def test_offline_zone_and_endpoint_service_invokes_fail_closed() -> None:
+    mocks = BaselineMocks()
+    zones = "aws:index/getAvailabilityZones:getAvailabilityZones"
+    with pytest.raises(UnsupportedMockError, match="zone-type"):
+        mocks.call(MockCallArgs(zones, {"filters": [{"name": "zone-type", "values": ["local-zone"]}]}, ""))
+    service = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+    with pytest.raises(UnsupportedMockError, match="s3-express"):
+        mocks.call(MockCallArgs(service, {"serviceName": f"com.amazonaws.{REGION}.s3-express"}, ""))
 
 
 @pytest.mark.parametrize(
@@ -343,11 +410,15 @@ def test_ep_04_no_other_security_group_rule_exists_in_the_stack(dev: OfflineRun)
     assert sorted(rules) == ["endpoints-sg", *["workloads-sg"] * 4]
 
 
+AWS_OWNED_SIDS = {entry.sid for entry in AWS_OWNED_BUCKETS}
+
+
 def test_ep_05_every_endpoint_has_a_policy_limited_to_this_account(dev: OfflineRun) -> None:
+    """Every statement but the AWS-owned bucket ones, which AWS documents without a principal condition."""
     endpoints = dev.graph.by_type(ENDPOINT)
     assert len(endpoints) == len(ENDPOINT_BUNDLES["ml-core"]) + 1
     for endpoint in endpoints:
-        statements = _policy(endpoint)["Statement"]
+        statements = [s for s in _policy(endpoint)["Statement"] if s["Sid"] not in AWS_OWNED_SIDS]
         assert statements
         for statement in statements:
             assert statement["Condition"]["StringEquals"]["aws:PrincipalAccount"] == ACCOUNT, endpoint.name
@@ -360,16 +431,60 @@ def test_ep_05_s3_gateway_limits_buckets_to_account_and_allowlist(dev: OfflineRu
     assert account_wide["Condition"]["StringEquals"]["aws:ResourceAccount"] == ACCOUNT
     others = {s["Sid"]: s["Resource"] for s in statements[1:]}
     assert others == {"AllowEcrImageLayers": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*"}
-    assert {entry.sid for entry in AWS_OWNED_BUCKETS} == set(others)
+
+
+def test_ep_05_s3_gateway_lets_ecr_layers_through_without_a_principal_condition(dev: OfflineRun) -> None:
+    """ECR hands out presigned URLs: the layer request is not made by this account's principals."""
+    statements = {s["Sid"]: s for s in _policy(_s3_gateway(dev.graph))["Statement"]}
+    assert statements["AllowEcrImageLayers"] == {
+        "Sid": "AllowEcrImageLayers",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["s3:GetObject"],
+        "Resource": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*",
+    }
+
+
+def test_ep_05_s3_gateway_admits_codeartifact_assets_only_with_codeartifact_endpoints(dev: OfflineRun) -> None:
+    run = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["codeartifact.repositories"]}})
+    statements = {s["Sid"]: s for s in _policy(_s3_gateway(run.graph))["Statement"]}
+    assert statements["AllowCodeArtifactAssets"]["Resource"] == "arn:aws:s3:::assets-438097961670-eu-west-1/*"
+    assert "Condition" not in statements["AllowCodeArtifactAssets"]
+    assert "AllowCodeArtifactAssets" not in {s["Sid"] for s in _policy(_s3_gateway(dev.graph))["Statement"]}
+
+
+def test_ep_05_codeartifact_in_a_region_without_documented_asset_bucket_fails_before_any_resource() -> None:
+    recorder = GraphRecorder(BaselineMocks())
+    overrides = {"aws:region": "ca-central-1", "baseline:network": {"endpointServices": ["codeartifact.api"]}}
+    with pytest.raises(
+        ConfigError, match=r'baseline:network\.endpointServices = \["codeartifact\.api"\]: .*ca-central-1'
+    ):
+        run_stack("dev", overrides=overrides, recorder=recorder)
+    assert [r.type for r in recorder.records.values() if r.custom and not r.is_provider] == []
 
 
 def test_ep_05_org_id_switches_endpoint_principals_to_the_organization() -> None:
     run = run_stack("dev", overrides={"baseline:identity": {"orgId": "o-abcdefghij"}})
     for endpoint in run.graph.by_type(ENDPOINT):
-        for statement in _policy(endpoint)["Statement"]:
+        for statement in [s for s in _policy(endpoint)["Statement"] if s["Sid"] not in AWS_OWNED_SIDS]:
             condition = statement["Condition"]["StringEquals"]
             assert condition["aws:PrincipalOrgID"] == "o-abcdefghij"
             assert "aws:PrincipalAccount" not in condition
+
+
+def test_ep_05_endpoints_of_services_without_policy_support_carry_no_policy() -> None:
+    run = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["ssm", "ssmmessages", "ec2messages"]}})
+    by_service = {e.inputs["serviceName"].rsplit(".", 1)[-1]: e for e in _interface_endpoints(run.graph)}
+    assert "policy" not in by_service["ssmmessages"].inputs
+    assert "policy" not in by_service["ec2messages"].inputs
+    assert _policy(by_service["ssm"])["Statement"][0]["Action"] == ["ssm:*"]
+
+
+def test_ep_05_policy_builder_returns_none_only_for_services_without_policy_support() -> None:
+    assert interface_policy("ssmmessages", account_id=ACCOUNT, org_id=None) is None
+    assert interface_policy("ec2messages", account_id=ACCOUNT, org_id=None) is None
+    supported = sorted(KNOWN_ENDPOINT_SERVICES - set(ENDPOINT_POLICY_UNSUPPORTED))
+    assert all(interface_policy(s, account_id=ACCOUNT, org_id=None) for s in supported)
 
 
 def test_interface_endpoints_depend_on_the_vpc_with_dns_enabled(dev: OfflineRun) -> None:

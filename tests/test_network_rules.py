@@ -8,12 +8,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from pulumi_policy import StackValidationArgs
+from pulumi_policy import PolicyResource, StackValidationArgs
 
 from components import config, documents
 from policies import baseline_rules as rules
 from policies import rules_network as net
-from tests.test_crossguard import policy, stack_resources, violations
+from tests.test_crossguard import options, policy, stack_resources, violations
 from verify.graph import Resource, ResourceGraph
 from verify.offline import run_stack
 from verify.scan import scan_rules
@@ -212,6 +212,12 @@ def test_network_rules_mirror_the_configured_endpoint_bundles_and_aws_buckets() 
     assert config.KNOWN_ENDPOINT_SERVICES == net.KNOWN_SERVICES
     allowlist = {b.bucket: frozenset(a.lower() for a in b.actions) for b in documents.AWS_OWNED_BUCKETS}
     assert allowlist == dict(net.AWS_OWNED_BUCKETS)
+    owners = {b.bucket: dict(b.accounts) for b in documents.AWS_OWNED_BUCKETS if b.accounts is not None}
+    assert owners == {bucket: dict(accounts) for bucket, accounts in net.AWS_OWNED_BUCKET_ACCOUNTS.items()}
+
+
+def test_network_rules_mirror_the_services_without_endpoint_policy_support() -> None:
+    assert dict(net.POLICY_UNSUPPORTED) == config.ENDPOINT_POLICY_UNSUPPORTED
 
 
 # ---- unknown values are errors, never passes ---------------------------------------------------
@@ -505,6 +511,82 @@ def test_ep_05_rule_fails_an_s3_gateway_reaching_any_bucket() -> None:
     doc["Statement"][1]["Resource"] = "arn:aws:s3:::attacker-bucket/*"
     message = failure("ep-endpoint-policies", change(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
     assert "reaches arn:aws:s3:::attacker-bucket/* with ['s3:getobject']" in message
+
+
+def test_ep_05_rule_passes_ecr_layers_without_a_principal_condition() -> None:
+    statement = json.loads(s3_policy())["Statement"][1]
+    assert statement["Sid"] == "AllowEcrImageLayers"
+    assert "Condition" not in statement
+    assert statuses("ep-endpoint-policies", network(), "EP-05") == {"pass"}
+
+
+def test_ep_05_rule_fails_an_unconditioned_statement_beyond_the_aws_owned_buckets() -> None:
+    doc = json.loads(s3_policy())
+    doc["Statement"][1]["Action"] = ["s3:GetObject", "s3:PutObject"]
+    message = failure("ep-endpoint-policies", change(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
+    assert message.startswith("AllowEcrImageLayers does not limit principals")
+
+
+def codeartifact_gateway(region: str, bucket: str) -> list[rules.Res]:
+    doc = json.loads(s3_policy())
+    doc["Statement"].append(
+        {
+            "Sid": "AllowCodeArtifactAssets",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["s3:GetObject"],
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        }
+    )
+    return change(network(), "ep-s3", policy=json.dumps(doc), serviceName=f"com.amazonaws.{region}.s3")
+
+
+def test_ep_05_rule_passes_the_documented_codeartifact_asset_bucket() -> None:
+    graph = codeartifact_gateway(REGION, "assets-438097961670-eu-west-1")
+    assert {o.status for o in outcomes("ep-endpoint-policies", graph) if o.urn.endswith("ep-s3")} == {"pass"}
+
+
+@pytest.mark.parametrize(
+    ("region", "bucket"),
+    [
+        (REGION, "assets-999988887777-eu-west-1"),  # another account's bucket of the same form
+        ("ca-central-1", "assets-438097961670-ca-central-1"),  # no documented owner in this region
+    ],
+)
+def test_ep_05_rule_fails_an_asset_bucket_that_is_not_codeartifacts(region: str, bucket: str) -> None:
+    message = failure("ep-endpoint-policies", codeartifact_gateway(region, bucket), "EP-05")
+    assert f"AllowCodeArtifactAssets reaches arn:aws:s3:::{bucket}/*" in message
+
+
+def test_ep_05_rule_reports_a_service_without_policy_support_as_waived_with_the_reason() -> None:
+    graph = [*network(), interface_endpoint("ssmmessages", policy=None)]
+    [found] = [o for o in outcomes("ep-endpoint-policies", graph) if o.urn.endswith("ep-ssmmessages")]
+    assert found.status == "waived"
+    assert found.message.startswith("not applicable: AWS documents no VPC endpoint policy for the Systems Manager")
+
+
+def test_ep_05_rule_fails_a_policy_on_a_service_that_takes_none() -> None:
+    graph = [*network(), interface_endpoint("ec2messages")]
+    message = failure("ep-endpoint-policies", graph, "EP-05")
+    assert message.startswith("sets a policy on ec2messages, which takes none")
+
+
+def test_ep_05_scan_carries_the_by_design_reason_as_the_waiver() -> None:
+    graph = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["ssmmessages"]}}).graph
+    found = [f for f in scan_rules(graph, net.NETWORK_RULES) if f.control == "EP-05" and f.status != "pass"]
+    assert [(f.resource_name, f.status, f.waiver) for f in found] == [
+        ("endpoints-ssmmessages", "waived", found[0].message)
+    ]
+    assert config.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"] in found[0].waiver
+
+
+def test_ep_05_stack_policy_does_not_block_a_service_without_policy_support() -> None:
+    endpoint = interface_endpoint("ssmmessages", policy=None)
+    resources = [
+        PolicyResource(r.type, dict(r.props), r.urn, r.name, options(), None, None, [], {})
+        for r in [*network(), endpoint]
+    ]
+    assert violations(policy("ep-endpoint-policies"), StackValidationArgs(resources, {})) == []
 
 
 def test_ep_05_rule_passes_policies_limited_to_the_organization() -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+
+from components.config import KNOWN_ENDPOINT_SERVICES, endpoint_policy_supported
 
 #: AZ counts of regions with more than three zones; every other region answers three.
 REGION_AZ_COUNTS: dict[str, int] = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3}
@@ -28,12 +30,19 @@ class UnsupportedMockError(NotImplementedError):
 
 @dataclass(frozen=True)
 class FakeAccount:
-    """The emulated account the offline engine answers invokes from."""
+    """The emulated account the offline engine answers invokes from.
+
+    ``local_zones``: opted-in Local Zones (e.g. ``us-west-2-lax-1a``), which AWS lists with the AZs unless
+    filtered by ``opt-in-status``. ``service_zones``: interface service -> the AZs it is offered in (default:
+    every standard AZ).
+    """
 
     account_id: str = "111122223333"
     region: str = "eu-west-1"
     partition: str = "aws"
     zone_count: int | None = None
+    local_zones: tuple[str, ...] = ()
+    service_zones: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     #: The ARN ``get_caller_identity`` answers (an IAM user, or an ``assumed-role`` session of a role at path ``/``).
     caller: str | None = None
 
@@ -43,6 +52,7 @@ class FakeAccount:
 
     @property
     def zones(self) -> list[str]:
+        """The standard AZs (opt-in not required)."""
         count = self.zone_count or REGION_AZ_COUNTS.get(self.region, 3)
         return [f"{self.region}{chr(ord('a') + i)}" for i in range(count)]
 
@@ -322,7 +332,7 @@ def session_context(arn: str, role_path: Callable[[str], str]) -> dict[str, Any]
 
 
 class BaselineMocks(pulumi.runtime.Mocks):
-    """Answers registrations from TEMPLATES and the four account invokes from FakeAccount."""
+    """Answers registrations from TEMPLATES and the account invokes from FakeAccount."""
 
     def __init__(self, account: FakeAccount | None = None) -> None:
         self.account = account or FakeAccount()
@@ -386,13 +396,55 @@ class BaselineMocks(pulumi.runtime.Mocks):
                 "reverseDnsPrefix": "com.amazonaws",
             },
             "aws:ec2/getPrefixList:getPrefixList": self._prefix_list,
-            "aws:iam/getSessionContext:getSessionContext": lambda args: session_context(
-                str(args["arn"]), lambda _: "/"
-            ),
-            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
-                "names": acct.zones,
-                "zoneIds": [f"{acct.region[:3]}{acct.region.split('-')[-1]}-az{i + 1}" for i in range(len(acct.zones))],
-                "groupNames": [acct.region] * len(acct.zones),
-                "id": acct.region,
-            },
+            "aws:iam/getSessionContext:getSessionContext": self._session_context,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
+            "aws:ec2/getVpcEndpointService:getVpcEndpointService": self._endpoint_service,
+        }
+
+    def _zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """The account's AZs and opted-in Local Zones, honouring ``state`` and an ``opt-in-status`` filter."""
+        acct = self.account
+        unsupported = sorted(k for k in ("allAvailabilityZones", "excludeNames", "excludeZoneIds") if args.get(k))
+        if unsupported or args.get("state") not in (None, "available"):
+            raise UnsupportedMockError(f"offline engine cannot answer getAvailabilityZones with {dict(args)}")
+        short = f"{acct.region[:3]}{acct.region.split('-')[-1]}"
+        zones = [(name, f"{short}-az{i + 1}", "opt-in-not-required", acct.region) for i, name in enumerate(acct.zones)]
+        zones += [(name, f"{short}-lz{i + 1}", "opted-in", name[:-1]) for i, name in enumerate(acct.local_zones)]
+        for selector in args.get("filters") or []:
+            if selector.get("name") != "opt-in-status":
+                raise UnsupportedMockError(f"offline engine cannot filter zones by {selector.get('name')!r}")
+            zones = [z for z in zones if z[2] in selector.get("values", [])]
+        zones.sort()
+        return {
+            "names": [z[0] for z in zones],
+            "zoneIds": [z[1] for z in zones],
+            "groupNames": [z[3] for z in zones],
+            "id": acct.region,
+        }
+
+    def _endpoint_service(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """An AWS interface endpoint service of this region by ``serviceName`` (fail closed otherwise)."""
+        acct = self.account
+        name = str(args.get("serviceName", ""))
+        service = name.removeprefix(f"com.amazonaws.{acct.region}.")
+        extra = sorted(k for k in ("filters", "service", "serviceRegions", "tags") if args.get(k))
+        if service not in KNOWN_ENDPOINT_SERVICES or args.get("serviceType") not in (None, "Interface") or extra:
+            raise UnsupportedMockError(f"offline engine knows no endpoint service for {dict(args)}")
+        return {
+            "id": name,
+            "serviceName": name,
+            "serviceId": "vpce-svc-" + _digest("endpoint-service", name),
+            "serviceType": "Interface",
+            "owner": "amazon",
+            "availabilityZones": list(acct.service_zones.get(service, acct.zones)),
+            "acceptanceRequired": False,
+            "managesVpcEndpoints": False,
+            "vpcEndpointPolicySupported": endpoint_policy_supported(service),
+            "baseEndpointDnsNames": [f"{service}.{acct.region}.vpce.amazonaws.com"],
+            "privateDnsName": f"{service}.{acct.region}.amazonaws.com",
+            "privateDnsNames": [f"{service}.{acct.region}.amazonaws.com"],
+            "supportedIpAddressTypes": ["ipv4"],
+            "region": acct.region,
+            "serviceRegion": acct.region,
+            "tags": {},
         }

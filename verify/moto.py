@@ -288,15 +288,73 @@ def _partition(m: MotoMocks, _: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Zone filters moto's DescribeAvailabilityZones implements; ``opt-in-status`` is answered from the zone type.
+_MOTO_ZONE_FILTERS = ("zone-id", "zone-type", "zone-name", "region-name", "state")
+
+
+def _opt_in_status(zone: Mapping[str, Any]) -> str:
+    """AWS: an Availability Zone is always ``opt-in-not-required``; moto omits the field, so derive only that."""
+    if zone.get("OptInStatus"):
+        return str(zone["OptInStatus"])
+    if zone.get("ZoneType") == "availability-zone":
+        return "opt-in-not-required"
+    raise MotoDeployError("invoke", "getAvailabilityZones", f"moto gives no opt-in status for {zone.get('ZoneName')}")
+
+
 def _zones(m: MotoMocks, args: Mapping[str, Any]) -> dict[str, Any]:
-    state = args.get("state") or "available"
-    zones = m.client("ec2").describe_availability_zones(Filters=[{"Name": "state", "Values": [state]}])
-    listed = sorted(zones["AvailabilityZones"], key=lambda z: z["ZoneName"])
+    unsupported = sorted(k for k in ("allAvailabilityZones", "excludeNames", "excludeZoneIds") if args.get(k))
+    if unsupported:
+        raise MotoDeployError("invoke", "getAvailabilityZones", f"moto answer not implemented for {unsupported}")
+    request = [{"Name": "state", "Values": [args["state"]]}] if args.get("state") else []
+    opt_in: list[str] | None = None
+    for selector in args.get("filters") or []:
+        name, values = str(selector.get("name")), list(selector.get("values") or [])
+        if name == "opt-in-status":
+            opt_in = values
+        elif name in _MOTO_ZONE_FILTERS:
+            request.append({"Name": name, "Values": values})
+        else:
+            raise MotoDeployError("invoke", "getAvailabilityZones", f"moto cannot filter zones by {name!r}")
+    zones = m.client("ec2").describe_availability_zones(Filters=request)["AvailabilityZones"]
+    listed = sorted(
+        (z for z in zones if opt_in is None or _opt_in_status(z) in opt_in), key=lambda z: str(z["ZoneName"])
+    )
     return {
         "names": [z["ZoneName"] for z in listed],
         "zoneIds": [z["ZoneId"] for z in listed],
         "groupNames": [z.get("GroupName", m.region) for z in listed],
         "id": m.region,
+    }
+
+
+def _endpoint_service(m: MotoMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    """One service by ``serviceName`` (and ``serviceType``) from moto's DescribeVpcEndpointServices."""
+    name, kind = str(args.get("serviceName") or ""), str(args.get("serviceType") or "")
+    extra = sorted(k for k in ("filters", "service", "serviceRegions", "tags") if args.get(k))
+    if not name or extra:
+        raise MotoDeployError("invoke", "getVpcEndpointService", f"moto answer needs serviceName only, got {extra}")
+    details = m.client("ec2").describe_vpc_endpoint_services(ServiceNames=[name])["ServiceDetails"]
+    found = [d for d in details if not kind or kind in {t["ServiceType"] for t in d.get("ServiceType", [])}]
+    if len(found) != 1 or "AvailabilityZones" not in found[0]:
+        raise MotoDeployError("invoke", "getVpcEndpointService", f"moto has {len(found)} {kind} services {name!r}")
+    detail = found[0]
+    return {
+        "id": name,
+        "serviceName": name,
+        "serviceId": detail.get("ServiceId", ""),
+        "serviceType": kind or detail["ServiceType"][0]["ServiceType"],
+        "owner": detail.get("Owner", ""),
+        "availabilityZones": list(detail["AvailabilityZones"]),
+        "acceptanceRequired": bool(detail.get("AcceptanceRequired")),
+        "managesVpcEndpoints": bool(detail.get("ManagesVpcEndpoints")),
+        "vpcEndpointPolicySupported": bool(detail.get("VpcEndpointPolicySupported")),
+        "baseEndpointDnsNames": list(detail.get("BaseEndpointDnsNames", [])),
+        "privateDnsName": detail.get("PrivateDnsName", ""),
+        "privateDnsNames": [d["PrivateDnsName"] for d in detail.get("PrivateDnsNames", [])],
+        "supportedIpAddressTypes": list(detail.get("SupportedIpAddressTypes", [])),
+        "region": m.region,
+        "serviceRegion": m.region,
+        "tags": {},
     }
 
 
@@ -332,6 +390,7 @@ _INVOKES: dict[str, Callable[[MotoMocks, Mapping[str, Any]], dict[str, Any]]] = 
     "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:iam/getSessionContext:getSessionContext": _session_context,
+    "aws:ec2/getVpcEndpointService:getVpcEndpointService": _endpoint_service,
 }
 
 

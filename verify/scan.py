@@ -32,6 +32,7 @@ def outcome_finding(outcome: rules.Outcome) -> Finding:
         source="rule",
         message=outcome.message,
         tool_id=outcome.rule,
+        waiver=outcome.message if outcome.status == "waived" else "",  # a rule waives only by design, saying why
     )
 
 

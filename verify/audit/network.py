@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from components.config import ENDPOINT_POLICY_UNSUPPORTED
 from verify.access import Outcome
 from verify.audit.core import FOREIGN_ACCOUNT, AuditContext, Subject, Verdict, check, decide, policy_json
 
@@ -289,9 +290,15 @@ def _endpoint_sg(ctx: AuditContext, group_id: str) -> Verdict:
 
 @check("EP-05", _endpoints)
 def _endpoint_policy(ctx: AuditContext, value: tuple[str, str]) -> Verdict:
-    """The endpoint refuses another account's principal; for S3 also this account's data going to foreign buckets."""
+    """The endpoint refuses another account's principal; for S3 also this account's data going to foreign buckets.
+
+    A service that takes no endpoint policy is waived by design (AWS applies its default), never passed.
+    """
     service, endpoint_id = value
     endpoint = _describe_endpoint(ctx, endpoint_id)
+    if service in ENDPOINT_POLICY_UNSUPPORTED:
+        reason = ENDPOINT_POLICY_UNSUPPORTED[service]
+        return Verdict(True, f"{service} endpoint: not applicable ({reason})", status="waived", waiver=reason)
     policy = policy_json(endpoint["PolicyDocument"])
     action = ENDPOINT_ACTIONS.get(service)
     if action is None:
