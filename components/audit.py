@@ -195,7 +195,7 @@ class AuditTrailArgs:
 
     ``data_bucket_arns``: the buckets whose object reads/writes are recorded (LOG-05). ``key_dependencies``: the
     resources holding the logs key's policy (the key itself, or a separate KeyPolicy), which CloudTrail checks at
-    creation. ``bucket_name`` None autonames the archive bucket.
+    creation. ``bucket_name`` None autonames the archive bucket; ``allow_bucket_replacement``: see SecureBucketArgs.
     """
 
     name_prefix: str
@@ -212,6 +212,7 @@ class AuditTrailArgs:
     org_id: str | None = None
     delivery_role_boundary_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    allow_bucket_replacement: bool = False
 
 
 def archive_guards(bucket: SecureBucket) -> list[pulumi.Resource]:
@@ -312,6 +313,7 @@ class AuditTrail(pulumi.ComponentResource):
                 protect=args.protect,
                 encryption_header_exempt_services=(documents.CLOUDTRAIL_SERVICE,),
                 bucket_key=False,  # CloudTrail would need kms:Decrypt on the logs key (design waiver S3-03)
+                allow_replacement=args.allow_bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -334,6 +336,7 @@ class AuditTrail(pulumi.ComponentResource):
             description="Delivers CloudTrail events to the baseline's encrypted log group",
             trust=documents.trail_delivery_trust_policy(),
             boundary_arn=args.delivery_role_boundary_arn,
+            protect=args.protect,
             parent=self,
         )
         self.delivery_policy = aws.iam.RolePolicy(
@@ -341,7 +344,8 @@ class AuditTrail(pulumi.ComponentResource):
             role=self.delivery_role.id,
             name="deliver-cloudtrail-events",
             policy=json.dumps(documents.trail_delivery_policy(group_arn)),
-            opts=pulumi.ResourceOptions(parent=self),
+            # retained with the trail, the group and the role: the retained trail keeps delivering after destroy
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
         )
 
     def _alarms(self, args: AuditTrailArgs) -> None:

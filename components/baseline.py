@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from components import audit, documents, identity, network, quotas
+from components import audit, documents, identity, lifecycle, network, quotas
 from components.config import DATA_CLASSES, NAMESPACE, BaselineConfig, ConfigError
 from components.documents import PolicyDocument, Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -41,7 +41,12 @@ class AiSecurityBaseline(pulumi.ComponentResource):
     ) -> None:
         # A policy over its AWS size quota would fail half-way through `pulumi up`: refused before any resource.
         check_policy_quotas(config, account)
+        # What baseline:adopt asks for is imported, not created; bad ids fail here, before anything exists.
+        adoption = lifecycle.plan_adoption(config, account)
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transformations=[adoption.transformation]))
         super().__init__("baseline:index:AiSecurityBaseline", name, None, opts)
+        for warning in lifecycle.relaxation_warnings(config):
+            pulumi.log.warn(warning, resource=self)
         self.config = config
         self.account = account
         # The region must offer azCount AZs: checked before any resource is created.
@@ -116,6 +121,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 data_processor_arn=self.roles.arns[identity.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
                 extra_log_source_arns=[audit_bucket_arn],
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -155,6 +161,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:
@@ -206,6 +213,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 org_id=config.identity.org_id,
                 delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
                 protect=config.protect,
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pulumi.runtime import config as runtime_config
 from pydantic import (
@@ -103,6 +103,24 @@ _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
+_KMS_KEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SECRET_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov):secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$"
+)
+_EXTRA_BUCKET = re.compile(r"^extra([1-9]\d*)$")
+_EXTRA_CLASS = re.compile(r"^extra-([1-9]\d*)$")
+
+#: Buckets ``adopt.buckets`` names, as ``storage.bucketNames`` spells their classes (plus ``extra1`` … ``extraN``).
+NAMED_BUCKETS: dict[str, str] = {
+    "raw": "raw",
+    "curated": "curated",
+    "models": "models",
+    "accessLogs": "access-logs",
+    "audit": "audit",
+}
+#: Retained resources whose physical name the stack fixes: ``adopt.fixedNames`` adopts them by that name.
+FixedNameResource = Literal["trail", "trailLogGroup", "trailLogRole", "flowLogGroup", "flowLogRole", "boundary"]
+FIXED_NAME_RESOURCES: tuple[str, ...] = get_args(FixedNameResource)
 
 
 class ConfigError(ValueError):
@@ -155,6 +173,24 @@ def _bedrock_model_arn(value: str) -> str:
 
 BedrockModelArn = Annotated[str, AfterValidator(_bedrock_model_arn)]
 BucketName = Annotated[str, AfterValidator(_bucket_name)]
+
+
+def _kms_key_id(value: str) -> str:
+    if not _KMS_KEY_ID.match(value):
+        raise ValueError("must be a KMS key id (a lower-case UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab)")
+    return value
+
+
+def _secret_arn(value: str) -> str:
+    if not _SECRET_ARN.match(value):
+        raise ValueError(
+            "must be a secret ARN: arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>"
+        )
+    return value
+
+
+KmsKeyId = Annotated[str, AfterValidator(_kms_key_id)]
+SecretArn = Annotated[str, AfterValidator(_secret_arn)]
 
 
 class _Section(BaseModel):
@@ -248,13 +284,40 @@ class BucketNamesConfig(_Section):
     models: BucketName | None = Field(None, description="an S3 bucket name")
     access_logs: BucketName | None = Field(None, description="an S3 bucket name")
     audit: BucketName | None = Field(None, description="an S3 bucket name")
+    extra: tuple[BucketName, ...] = Field(
+        (), description="S3 bucket names of extra-1, extra-2 … in order (at most storage.extraDataBuckets)"
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> BucketNamesConfig:
-        names = [n for n in self.model_dump().values() if n]
+        names = [n for n in (self.raw, self.curated, self.models, self.access_logs, self.audit, *self.extra) if n]
         if len(set(names)) != len(names):
             raise ValueError("bucket names must be unique across classes")
         return self
+
+    def for_class(self, bucket_class: str) -> str | None:
+        """The configured name of a bucket class (``raw`` … ``audit``, ``extra-<n>``); None: autonamed."""
+        extra = _EXTRA_CLASS.match(bucket_class)
+        if extra:
+            index = int(extra.group(1)) - 1
+            return self.extra[index] if index < len(self.extra) else None
+        named = {
+            "raw": self.raw,
+            "curated": self.curated,
+            "models": self.models,
+            "access-logs": self.access_logs,
+            "audit": self.audit,
+        }
+        return named.get(bucket_class)
+
+
+def bucket_name_key(bucket_class: str) -> str:
+    """The config key naming a bucket class's bucket, as error messages spell it."""
+    extra = _EXTRA_CLASS.match(bucket_class)
+    if extra:
+        return f"{NAMESPACE}:storage.bucketNames.extra.{int(extra.group(1)) - 1}"
+    key = next((k for k, v in NAMED_BUCKETS.items() if v == bucket_class), bucket_class)
+    return f"{NAMESPACE}:storage.bucketNames.{key}"
 
 
 class StorageConfig(_Section):
@@ -351,9 +414,57 @@ class TagsConfig(_Section):
 
 
 class RelaxationsConfig(_Section):
-    """Named relaxations: each weakens a control on purpose and is reported as a waiver."""
+    """Named relaxations: each weakens a control on purpose and is reported (a finding to waive, or a warning)."""
 
     short_log_retention: bool = Field(False, description="true allows audit-log retention 180-364 days (LOG-07)")
+    bucket_replacement: bool = Field(
+        False,
+        description="true lets a change of a storage.bucketNames name replace the bucket: the stack moves to a new, "
+        "empty bucket and the old one stays, retained with its data and guards (S3-13)",
+    )
+
+
+class AdoptKeysConfig(_Section):
+    """Retained KMS keys to adopt, by key id (``aws kms describe-key``; the ``<class>KeyArn`` output ends with it)."""
+
+    data: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained data key")
+    models: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained models key")
+    logs: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained logs key")
+
+
+class AdoptConfig(_Section):
+    """Resources a previous ``pulumi destroy`` retained, adopted by the next ``pulumi up`` (Pulumi's import)."""
+
+    keys: AdoptKeysConfig = Field(default_factory=AdoptKeysConfig, description="{data, models, logs}")
+    secret: SecretArn | None = Field(
+        None, description="ARN of the retained pseudonymization secret (the pseudonymizationSecretArn output)"
+    )
+    buckets: tuple[str, ...] = Field(
+        (),
+        description=f"any of {list(NAMED_BUCKETS)} or extra1…extraN: retained buckets, adopted by the name set in "
+        "storage.bucketNames",
+    )
+    fixed_names: tuple[FixedNameResource, ...] = Field(
+        (),
+        description=f"any of {list(FIXED_NAME_RESOURCES)}: retained resources, adopted by the name the stack gives",
+    )
+
+    @field_validator("buckets")
+    @classmethod
+    def _bucket_classes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [b for b in value if b not in NAMED_BUCKETS and not _EXTRA_BUCKET.match(b)]
+        if unknown:
+            raise ValueError(f"unknown bucket class(es) {unknown}")
+        if len(set(value)) != len(value):
+            raise ValueError("buckets must not repeat")
+        return value
+
+    @field_validator("fixed_names")
+    @classmethod
+    def _unique_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("fixedNames must not repeat")
+        return value
 
 
 class BaselineConfig(_Section):
@@ -367,6 +478,7 @@ class BaselineConfig(_Section):
     identity: IdentityConfig = Field(default_factory=IdentityConfig, description="object")
     tags: TagsConfig = Field(default_factory=TagsConfig, description="object")
     relaxations: RelaxationsConfig = Field(default_factory=RelaxationsConfig, description="object")
+    adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
 
     @field_validator("prefix", "environment")
     @classmethod
@@ -474,12 +586,46 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
             f"(allowed: >= {LOG_RETENTION_DEFAULT_MIN_DAYS}, or >= {LOG_RETENTION_FLOOR_DAYS} with "
             f"{NAMESPACE}:relaxations.shortLogRetention true)"
         )
+    errors += _bucket_name_errors(cfg)
     if cfg.identity.bedrock_model_arns and "bedrock" not in cfg.network.endpoint_bundles:
         errors.append(
             f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "
             f"(allowed: only with {NAMESPACE}:network.endpointBundles including bedrock)"
         )
     return errors
+
+
+def _bucket_name_errors(cfg: BaselineConfig) -> list[str]:
+    """Extra bucket names fit the extra buckets; every adopted bucket has the name it is adopted by."""
+    errors = []
+    extra_names, extra_count = cfg.storage.bucket_names.extra, cfg.storage.extra_data_buckets
+    if len(extra_names) > extra_count:
+        errors.append(
+            f"{NAMESPACE}:storage.bucketNames.extra = {json.dumps(list(extra_names))}: {len(extra_names)} names for "
+            f"{extra_count} extra bucket(s) (allowed: at most {NAMESPACE}:storage.extraDataBuckets names)"
+        )
+    for handle in cfg.adopt.buckets:
+        bucket_class = adopted_bucket_class(handle)
+        extra = _EXTRA_BUCKET.match(handle)
+        if extra and int(extra.group(1)) > extra_count:
+            allowed = f"extra1-extra{extra_count}" if extra_count else "no extra bucket while it is 0"
+            errors.append(
+                f"{NAMESPACE}:adopt.buckets = {json.dumps(list(cfg.adopt.buckets))}: {handle} does not exist with "
+                f"{NAMESPACE}:storage.extraDataBuckets = {extra_count} (allowed: {allowed})"
+            )
+        elif cfg.storage.bucket_names.for_class(bucket_class) is None:
+            errors.append(
+                f"{NAMESPACE}:adopt.buckets = {json.dumps(list(cfg.adopt.buckets))}: {handle} is adopted by its "
+                f"name, and {bucket_name_key(bucket_class)} is not set (allowed: set it to the retained bucket's name)"
+            )
+    return errors
+
+
+def adopted_bucket_class(handle: str) -> str:
+    """The bucket class an ``adopt.buckets`` entry stands for (``accessLogs`` -> ``access-logs``, ``extra2`` ->
+    ``extra-2``)."""
+    extra = _EXTRA_BUCKET.match(handle)
+    return f"extra-{extra.group(1)}" if extra else NAMED_BUCKETS[handle]
 
 
 def parse_config(raw: Mapping[str, Any]) -> BaselineConfig:

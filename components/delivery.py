@@ -42,9 +42,15 @@ def delivery_role(
     description: str,
     trust: PolicyDocument,
     boundary_arn: pulumi.Input[str] | None,
+    protect: bool,
     parent: pulumi.Resource,
 ) -> aws.iam.Role:
-    """The role a service assumes to deliver logs: conditioned trust, the permissions boundary, one-hour sessions."""
+    """The role a service assumes to deliver logs: conditioned trust, the permissions boundary, one-hour sessions.
+
+    Retained on delete, like the group it writes to: after ``pulumi destroy`` the retained trail keeps delivering
+    to its retained group through it. Both delivery roles share this definition; a role without its inline policy
+    (the flow-log role's is not retained) can deliver nothing.
+    """
     return aws.iam.Role(
         resource_name,
         name=role_name,
@@ -52,5 +58,5 @@ def delivery_role(
         assume_role_policy=json.dumps(trust),
         permissions_boundary=boundary_arn,
         max_session_duration=3600,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=True),
     )

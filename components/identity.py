@@ -371,7 +371,8 @@ class WorkloadRoles(pulumi.ComponentResource):
             name=f"{args.name_prefix}-workload-boundary",
             description="Permissions boundary of every baseline role: caps to the baseline, denies tampering",
             policy=json.dumps(boundary_document(targets, args.extra_boundary_allows)),
-            opts=pulumi.ResourceOptions(parent=self),
+            # retained: the retained delivery roles keep carrying it after destroy (IAM-05)
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
         self.roles = {
             role: aws.iam.Role(

@@ -269,6 +269,8 @@ class IsolatedVpc(pulumi.ComponentResource):
             name=f"com.amazonaws.{args.account.region}.s3", opts=pulumi.InvokeOptions(parent=self)
         )
         self.nacl_rules = private_nacl_rules(args.network.cidr, s3_list.cidr_blocks)
+        # A rule is identified by (NACL, direction, number) and every input is replace-only: a new range in AWS's S3
+        # prefix list shifts the numbers, and a create-before-delete replacement is refused as a duplicate entry.
         for rule in self.nacl_rules:
             aws.ec2.NetworkAclRule(
                 f"{name}-{rule.name}",
@@ -280,7 +282,7 @@ class IsolatedVpc(pulumi.ComponentResource):
                 cidr_block=rule.cidr_block,
                 from_port=rule.from_port,
                 to_port=rule.to_port,
-                opts=_child(self),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
             )
         for index, subnet in enumerate(self.subnets):
             aws.ec2.NetworkAclAssociation(
@@ -306,6 +308,7 @@ class IsolatedVpc(pulumi.ComponentResource):
                 partition=account.partition, region=account.region, account_id=account.account_id
             ),
             boundary_arn=args.flow_log_role_boundary_arn,
+            protect=args.protect,
             parent=self,
         )
         delivery_policy = aws.iam.RolePolicy(

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import documents
-from components.config import IdentityConfig, StorageConfig
+from components.config import NAMESPACE, ConfigError, IdentityConfig, StorageConfig, bucket_name_key
 from components.keys import AccountContext
 
 #: A caller's bucket-policy statements, given the bucket's ARN and name (may return an Output).
@@ -129,6 +129,8 @@ class SecureBucketArgs:
     S3-07 exemptions (deployer, break-glass). ``bucket_name`` None lets Pulumi autoname the bucket.
     ``encryption_header_exempt_services``: service principals the S3-06 header rule lets name another algorithm
     (the audit bucket: CloudTrail writes digest files with SSE-S3).
+    ``allow_replacement``: let a new ``bucket_name`` replace the bucket; otherwise the deployed name is kept and a
+    different configured name is refused (``kept_bucket_name``).
     """
 
     bucket_class: str
@@ -145,10 +147,35 @@ class SecureBucketArgs:
     protect: bool = False
     encryption_header_exempt_services: Sequence[str] = ()
     bucket_key: bool = True
+    allow_replacement: bool = False
+
+
+def kept_bucket_name(bucket_class: str, configured: str, deployed: str) -> str:
+    """The deployed name when it is the configured one; ConfigError otherwise.
+
+    ``bucket`` is replace-only: a new name would move the stack to a new, empty bucket and leave the data behind in
+    the retained old one. The engine keeps the deployed name (``ignore_changes``) and reports it back here.
+    """
+    if deployed == configured:
+        return deployed
+    raise ConfigError(
+        f"invalid configuration: {bucket_name_key(bucket_class)} = {json.dumps(configured)}: the stack's "
+        f"{bucket_class} bucket is {json.dumps(deployed)}; a new name replaces a bucket with a new, empty one and "
+        f"leaves the data in the old one (allowed: {json.dumps(deployed)}, or "
+        f"{NAMESPACE}:relaxations.bucketReplacement true to move to the new bucket)"
+    )
 
 
 class SecureBucket(pulumi.ComponentResource):
-    """A bucket with every S3 control on: BPA, ACLs off, SSE-KMS + bucket key, versioning, logging, lifecycle, lock."""
+    """A bucket with every S3 control on: BPA, ACLs off, SSE-KMS + bucket key, versioning, logging, lifecycle, lock.
+
+    S3-13: the bucket is retained on delete, and so is every side resource, because the provider's delete of each
+    takes its protection off a bucket that stays (the policy, public access block, encryption and ownership are
+    removed, versioning is suspended, the default retention is cleared). The lifecycle and logging configurations
+    are retained too: how long the data is kept is a decision about the data, which a ``pulumi destroy`` must neither
+    shorten nor lift. Protected together with the bucket (GOV-05): the engine refuses a protected delete only when
+    it reaches it, after the unprotected side resources are gone.
+    """
 
     bucket: aws.s3.Bucket
     policy: aws.s3.BucketPolicy
@@ -159,14 +186,24 @@ class SecureBucket(pulumi.ComponentResource):
         super().__init__("baseline:storage:SecureBucket", name, None, opts)
         if args.kms_key_arn is None or not args.bucket_key:
             design_waiver("S3-03", args.bucket_class)  # SSE-S3 or no bucket key only where AWS requires it, on record
-        child = pulumi.ResourceOptions(parent=self)
+
+        def guard(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(
+                parent=self, protect=args.protect, retain_on_delete=True, depends_on=list(depends_on)
+            )
+
         self.bucket = aws.s3.Bucket(
             name,
             bucket=args.bucket_name,
             force_destroy=False,
             object_lock_enabled=args.object_lock is not None,
             tags={"bucket-class": args.bucket_class},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                retain_on_delete=True,
+                ignore_changes=[] if args.allow_replacement else ["bucket"],
+            ),
         )
         bucket_id = self.bucket.id
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
@@ -176,16 +213,16 @@ class SecureBucket(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=child,
+            opts=guard(),
         )
         self.ownership_controls = aws.s3.BucketOwnershipControls(
-            name, bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
+            name, bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=guard()
         )
         self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            name, bucket=bucket_id, rules=[_encryption_rule(args.kms_key_arn, bucket_key=args.bucket_key)], opts=child
+            name, bucket=bucket_id, rules=[_encryption_rule(args.kms_key_arn, bucket_key=args.bucket_key)], opts=guard()
         )
         self.versioning = aws.s3.BucketVersioning(
-            name, bucket=bucket_id, versioning_configuration={"status": "Enabled"}, opts=child
+            name, bucket=bucket_id, versioning_configuration={"status": "Enabled"}, opts=guard()
         )
         self.object_lock: aws.s3.BucketObjectLockConfiguration | None = None
         if args.object_lock is not None:
@@ -194,13 +231,13 @@ class SecureBucket(pulumi.ComponentResource):
                 bucket=bucket_id,
                 object_lock_enabled="Enabled",
                 rule={"default_retention": {"mode": args.object_lock.mode, "days": args.object_lock.days}},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+                opts=guard(self.versioning),
             )
         self.lifecycle = aws.s3.BucketLifecycleConfiguration(
             name,
             bucket=bucket_id,
             rules=lifecycle_rules(args.lifecycle),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+            opts=guard(self.versioning),
         )
         self.logging: aws.s3.BucketLogging | None = None
         if args.access_log_target is not None:
@@ -211,7 +248,7 @@ class SecureBucket(pulumi.ComponentResource):
                 target_bucket=target.bucket,
                 target_prefix=target.prefix,
                 target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(target.depends_on)),
+                opts=guard(*target.depends_on),
             )
         # S3-14: with BPA on first, a policy that AWS judged public would be refused rather than briefly applied;
         # and ownership controls must settle before S3 evaluates the policy's principals.
@@ -219,10 +256,15 @@ class SecureBucket(pulumi.ComponentResource):
             name,
             bucket=bucket_id,
             policy=self._render_policy(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block, self.ownership_controls]),
+            opts=guard(self.public_access_block, self.ownership_controls),
         )
         self.arn = self.bucket.arn
-        self.name = self.bucket.bucket
+        configured = args.bucket_name
+        self.name = (
+            self.bucket.bucket
+            if configured is None or args.allow_replacement
+            else self.bucket.bucket.apply(lambda deployed: kept_bucket_name(args.bucket_class, configured, deployed))
+        )
         self.register_outputs({"arn": self.arn, "name": self.name, "policy": self.policy.policy})
 
     def _render_policy(self, args: SecureBucketArgs) -> pulumi.Output[str]:
@@ -369,7 +411,7 @@ class StorageArgs:
 
     An empty tuple is accepted only so the baseline can be wired before the network exists; it omits S3-07 and
     the component reports that in ``gaps``. ``extra_log_source_arns``: further buckets logging into access-logs
-    (the audit archive, built later: pass a deferred Output).
+    (the audit archive, built later: pass a deferred Output). ``allow_bucket_replacement``: see SecureBucketArgs.
     """
 
     name_prefix: str
@@ -381,6 +423,7 @@ class StorageArgs:
     data_processor_arn: pulumi.Input[str] | None = None
     protect: bool = False
     extra_log_source_arns: Sequence[pulumi.Input[str]] = ()
+    allow_bucket_replacement: bool = False
 
 
 class Storage(pulumi.ComponentResource):
@@ -399,7 +442,6 @@ class Storage(pulumi.ComponentResource):
         settings = args.settings
         self.gaps = () if args.vpc_endpoint_ids else ("S3-07: no VPC endpoint ids given; data buckets not VPC-only",)
         exempt = tuple(a for a in (args.identity.deployer_arn, args.identity.break_glass_arn) if a)
-        names = settings.bucket_names.model_dump()
         self.buckets = {}
 
         source_arns: pulumi.Output[list[str]]
@@ -411,14 +453,19 @@ class Storage(pulumi.ComponentResource):
                 lambda sources: [documents.allow_server_access_logs_statement(arn, sources, args.account.account_id)]
             )
 
-        common: dict[str, Any] = {"account": args.account, "org_id": args.identity.org_id, "protect": args.protect}
+        common: dict[str, Any] = {
+            "account": args.account,
+            "org_id": args.identity.org_id,
+            "protect": args.protect,
+            "allow_replacement": args.allow_bucket_replacement,
+        }
         access_logs = SecureBucket(
             f"{args.name_prefix}-{ACCESS_LOGS}",
             SecureBucketArgs(
                 bucket_class=ACCESS_LOGS,
                 lifecycle=Lifecycle(settings.noncurrent_version_days, settings.abort_multipart_days),
                 extra_statements=[log_grants],
-                bucket_name=names["access_logs"],
+                bucket_name=settings.bucket_names.for_class(ACCESS_LOGS),
                 **common,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -428,7 +475,7 @@ class Storage(pulumi.ComponentResource):
         try:
             for bucket_class in data_classes:
                 self.buckets[bucket_class] = self._data_bucket(
-                    bucket_class, args=args, access_logs=access_logs, exempt=exempt, names=names, common=common
+                    bucket_class, args=args, access_logs=access_logs, exempt=exempt, common=common
                 )
         finally:  # resolve even on error, so a failed construction can never leave the log policy waiting forever
             built = [self.buckets[c].arn for c in data_classes if c in self.buckets]
@@ -461,7 +508,6 @@ class Storage(pulumi.ComponentResource):
         args: StorageArgs,
         access_logs: SecureBucket,
         exempt: tuple[str, ...],
-        names: Mapping[str, str | None],
         common: Mapping[str, Any],
     ) -> SecureBucket:
         settings = args.settings
@@ -486,7 +532,7 @@ class Storage(pulumi.ComponentResource):
                 ),
                 vpc_endpoint_ids=args.vpc_endpoint_ids,
                 exempt_principal_arns=exempt,
-                bucket_name=names.get(bucket_class),
+                bucket_name=settings.bucket_names.for_class(bucket_class),
                 **common,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -513,12 +559,13 @@ class Storage(pulumi.ComponentResource):
         policy = pulumi.Output.from_input(readers).apply(
             lambda arn: json.dumps(documents.secret_read_policy([arn] if arn else []))
         )
+        # Retained with the secret: deleting the policy would leave the retained salt readable by any IAM grant.
         secret_policy = aws.secretsmanager.SecretPolicy(
             name,
             secret_arn=secret.arn,
             policy=policy,
             block_public_policy=True,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
         )
         return secret, secret_policy
 
@@ -537,6 +584,7 @@ __all__ = [
     "StorageArgs",
     "data_processor_secret_key_statement",
     "extra_bucket_classes",
+    "kept_bucket_name",
     "lifecycle_rules",
     "pseudonymization_secret_name",
     "secret_writer_key_statement",

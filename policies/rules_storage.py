@@ -751,6 +751,50 @@ def check_bucket_retained(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     yield "S3-13", force is not True and retain is not False, f"forceDestroy {str(bool(force)).lower()}; {seen}"
 
 
+#: Side resources whose delete takes a protection (or the retention schedule) off a bucket that stays (S3-13).
+GUARDS: tuple[str, ...] = (
+    BUCKET_POLICY,
+    PUBLIC_ACCESS_BLOCK,
+    ENCRYPTION,
+    OWNERSHIP,
+    VERSIONING,
+    OBJECT_LOCK,
+    LIFECYCLE,
+    LOGGING,
+)
+
+
+def _guards_kept(stack: Stack, bucket: kit.Res) -> Verdict:
+    """S3-13: a retained bucket's guards are retained too, and protected where the bucket is protected.
+
+    The provider's delete of a guard removes it from a bucket that stays (versioning is suspended, the default
+    retention cleared); the engine refuses a protected delete only when it reaches it, after its unprotected guards.
+    """
+    guards = [guard for side_type in GUARDS for guard in stack.attached(bucket, side_type)]
+    problems = []
+    if bucket.retain_on_delete is True:
+        unseen = [LABELS[g.type] for g in guards if g.retain_on_delete is None]
+        if unseen:
+            raise kit.Undecidable(f"{bucket.name}: retainOnDelete of its {', '.join(unseen)} is not visible")
+        dropped = [LABELS[g.type] for g in guards if not g.retain_on_delete]
+        if dropped:
+            problems.append(
+                f"guards a destroy or replacement would delete from the retained bucket: {', '.join(dropped)}"
+            )
+    if bucket.protect:
+        unprotected = [LABELS[g.type] for g in guards if not g.protect]
+        if unprotected:
+            problems.append(f"unprotected guards of a protected bucket: {', '.join(unprotected)}")
+    if problems:
+        return False, "; ".join(problems)
+    if bucket.retain_on_delete is None:
+        kept = "retainOnDelete not visible here (the offline scan checks it)"
+    else:
+        kept = "retained with the bucket" if bucket.retain_on_delete else "bucket not retained (s3-bucket-retained)"
+    protected = "; protected with it" if bucket.protect else ""
+    return True, f"{len(guards)} guards: {kept}{protected}"
+
+
 def _secret_read_only_by_processor(document: Mapping[str, Any]) -> bool:
     """A Deny of GetSecretValue to everyone, exempting at most one role ARN (the data processor)."""
     readers = {
@@ -863,6 +907,13 @@ STORAGE_RULES: tuple[kit.Rule, ...] = (
         ("S3-13",),
         (BUCKET,),
         check_bucket_retained,
+    ),
+    kit.Rule(
+        "s3-guards-retained",
+        "A retained bucket's policy, public access block, encryption, ownership, versioning, object lock, lifecycle "
+        "and logging are retained (and protected) with it",
+        ("S3-13",),
+        stack_check=_bucket_rule_check({"S3-13": _guards_kept}),
     ),
     kit.Rule(
         "s3-policy-ordering",

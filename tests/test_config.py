@@ -12,6 +12,8 @@ from verify.graph import STACK_TYPE
 from verify.mocks import BaselineMocks, FakeAccount
 from verify.offline import GraphRecorder, run_stack
 
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
 
 def rejected(overrides: dict[str, Any]) -> tuple[str, list[str]]:
     """Run the dev stack with ``overrides``; return the error text and the types registered before it."""
@@ -85,6 +87,27 @@ INVALID = [
     ("prefix-uppercase", {"baseline:prefix": "AISB"}, "baseline:prefix"),
     ("protect-not-boolean", {"baseline:protect": "maybe"}, "baseline:protect"),
     ("region-not-a-region", {"aws:region": "europe"}, "aws:region"),
+    (
+        "adopt-key-arn-not-id",
+        {"baseline:adopt": {"keys": {"data": "arn:aws:kms:eu-west-1:1:key/x"}}},
+        "baseline:adopt.keys.data",
+    ),
+    ("adopt-key-unknown-class", {"baseline:adopt": {"keys": {"training": KEY_ID}}}, "baseline:adopt.keys.training"),
+    (
+        "adopt-secret-name-not-arn",
+        {"baseline:adopt": {"secret": "aisb-dev/pseudonymization-key"}},
+        "baseline:adopt.secret",
+    ),
+    ("adopt-bucket-unknown-class", {"baseline:adopt": {"buckets": ["logs"]}}, "baseline:adopt.buckets"),
+    ("adopt-bucket-without-name", {"baseline:adopt": {"buckets": ["raw"]}}, "baseline:adopt.buckets"),
+    ("adopt-extra-bucket-not-built", {"baseline:adopt": {"buckets": ["extra1"]}}, "baseline:adopt.buckets"),
+    ("adopt-fixed-name-unknown", {"baseline:adopt": {"fixedNames": ["alarmTopic"]}}, "baseline:adopt.fixedNames.0"),
+    ("adopt-fixed-name-repeated", {"baseline:adopt": {"fixedNames": ["trail", "trail"]}}, "baseline:adopt.fixedNames"),
+    (
+        "extra-bucket-names-beyond-count",
+        {"baseline:storage": {"bucketNames": {"extra": ["a-1"]}}},
+        "baseline:storage.bucketNames.extra",
+    ),
 ]
 
 
@@ -136,6 +159,27 @@ def test_config_values_arrive_as_strings_like_the_cli_passes_them() -> None:
     cfg = parse_config({"protect": "true", "kms": '{"rotationDays": 180}'})
     assert cfg.protect is True
     assert cfg.kms.rotation_days == 180
+
+
+def test_adopting_a_bucket_names_the_bucket_name_key_to_set() -> None:
+    message, _ = rejected({"baseline:adopt": {"buckets": ["accessLogs"]}})
+    assert "accessLogs is adopted by its name, and baseline:storage.bucketNames.accessLogs is not set" in message
+
+
+def test_adopt_accepts_key_ids_a_secret_arn_pinned_buckets_and_fixed_names() -> None:
+    secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:aisb-dev/pseudonymization-key-AbC123"
+    cfg = parse_config(
+        {
+            "storage": {"extraDataBuckets": 1, "bucketNames": {"raw": "acme-raw", "extra": ["acme-team-a"]}},
+            "adopt": {
+                "keys": {"data": KEY_ID},
+                "buckets": ["raw", "extra1"],
+                "fixedNames": ["trail"],
+                "secret": secret,
+            },
+        }
+    )
+    assert (cfg.adopt.keys.data, cfg.adopt.buckets, cfg.adopt.fixed_names) == (KEY_ID, ("raw", "extra1"), ("trail",))
 
 
 # ---- the deployer (GOV-02: CreateSecret calls KMS as the caller) -------------------------------------------------

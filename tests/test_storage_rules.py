@@ -21,7 +21,7 @@ from components import documents
 from policies import rules_storage as s3
 from policies.rulekit import UNKNOWN, Res
 from policies.rules_kms import KMS_ALIAS, KMS_KEY
-from tests.test_crossguard import policy, resource_args, stack_resources, violations
+from tests.test_crossguard import options, policy, resource_args, stack_resources, violations
 from verify.catalog import load_catalog
 from verify.graph import ResourceGraph, load_preview_file
 from verify.offline import run_stack
@@ -92,6 +92,7 @@ def secure_bucket(
             {"bucket": bucket.props["bucket"], **props},
             dependencies=(bucket.urn, *(d.urn for d in depends_on)),
             property_dependencies={"bucket": (bucket.urn,)},
+            retain_on_delete=True,
         )
 
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -558,6 +559,46 @@ def test_s3_13_rule_says_when_retain_on_delete_is_not_visible() -> None:
 def test_s3_13_rule_errors_on_an_unknown_force_destroy() -> None:
     graph = edited(compliant(), s3.BUCKET, "raw", forceDestroy=UNKNOWN)
     assert results("s3-bucket-retained", graph)[("S3-13", "raw")] == "error"
+
+
+# ---- S3-13 a retained bucket keeps its guards (stack rule) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("guard", s3.GUARDS, ids=[s3.LABELS[g] for g in s3.GUARDS])
+def test_s3_13_guard_rule_fails_a_retained_bucket_whose_guard_is_not_retained(guard: str) -> None:
+    graph = edited(compliant(), guard, "models", _fields={"retain_on_delete": False})
+    assert results("s3-guards-retained", graph)[("S3-13", "models")] == "fail"
+    assert s3.LABELS[guard] in messages("s3-guards-retained", graph)[("S3-13", "models")]
+
+
+def test_s3_13_guard_rule_fails_a_protected_bucket_with_an_unprotected_guard() -> None:
+    protected = [dataclasses.replace(r, protect=True) if r.name == "raw" else r for r in compliant()]
+    graph = edited(protected, s3.VERSIONING, "raw", _fields={"protect": False})
+    assert results("s3-guards-retained", graph)[("S3-13", "raw")] == "fail"
+    assert (
+        messages("s3-guards-retained", graph)[("S3-13", "raw")]
+        == "unprotected guards of a protected bucket: versioning configuration"
+    )
+
+
+def test_s3_13_guard_rule_errors_when_a_guards_retention_cannot_be_seen() -> None:
+    graph = edited(compliant(), s3.BUCKET_POLICY, "raw", _fields={"retain_on_delete": None})
+    assert set(results("s3-guards-retained", graph).values()) == {"error"}
+
+
+def test_s3_13_guard_rule_judges_protection_where_retention_is_not_visible() -> None:
+    unseen = [dataclasses.replace(r, retain_on_delete=None) for r in compliant()]
+    assert results("s3-guards-retained", unseen)[("S3-13", "raw")] == "pass"
+    assert "retainOnDelete not visible here" in messages("s3-guards-retained", unseen)[("S3-13", "raw")]
+
+
+def test_s3_13_guard_stack_policy_fails_an_unprotected_guard_of_a_protected_bucket_through_the_sdk() -> None:
+    resources = stack_resources()
+    for r in resources:
+        if r.name == "aisb-dev-raw" and r.resource_type != s3.LIFECYCLE:
+            r.opts = options(protect=True)
+    found = violations(policy("s3-guards-retained"), StackValidationArgs(resources, {}))
+    assert found == ["[S3-13] unprotected guards of a protected bucket: lifecycle configuration"]
 
 
 # ---- S3-14 ordering -----------------------------------------------------------------------------------------------
