@@ -536,13 +536,16 @@ def _bucket_policies(
 def _endpoint_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:
     """The S3 gateway endpoint's policy and one per interface endpoint service."""
     org_id = config.identity.org_id
+    services = config.network.interface_services
     s3 = documents.s3_gateway_endpoint_policy(
-        partition=account.partition, region=account.region, account_id=account.account_id, org_id=org_id
+        partition=account.partition,
+        region=account.region,
+        account_id=account.account_id,
+        org_id=org_id,
+        services=services,
     )
-    documents_by_service = {"s3": s3} | {
-        service: documents.interface_endpoint_policy(service, account_id=account.account_id, org_id=org_id)
-        for service in config.network.interface_services
-    }
+    interface = {s: network.interface_policy(s, account_id=account.account_id, org_id=org_id) for s in services}
+    documents_by_service = {"s3": s3} | {s: doc for s, doc in interface.items() if doc is not None}
     return [
         RenderedPolicy(
             quotas.PolicyKind.VPC_ENDPOINT_POLICY, f"the policy of VPC endpoint {service}", (doc,), ("identity.orgId",)

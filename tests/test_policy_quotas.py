@@ -28,6 +28,7 @@ from components.config import (
     parse_config,
     with_deployer,
 )
+from components.documents import CODEARTIFACT_ASSET_ACCOUNTS
 from components.keys import AccountContext
 from components.quotas import GRAPH_POLICIES, QUOTAS, PolicyKind, policy_size
 from verify.access import Decision, PolicySet, Request, evaluate
@@ -75,7 +76,13 @@ def largest_base() -> dict[str, Any]:
         "baseline:network": {
             "azCount": 6,
             "endpointBundles": ["ml-core", "bedrock"],
-            "endpointServices": list(EXTRA_ENDPOINT_SERVICES),
+            # every optional service the region can have: CodeArtifact's S3 assets bucket is documented only in
+            # the regions of documents.CODEARTIFACT_ASSET_ACCOUNTS, which GovCloud is not among
+            "endpointServices": [
+                s
+                for s in EXTRA_ENDPOINT_SERVICES
+                if LARGEST_REGION in CODEARTIFACT_ASSET_ACCOUNTS or "codeartifact" not in s
+            ],
         },
         "baseline:storage": {"extraDataBuckets": MAX_EXTRA_DATA_BUCKETS, "bucketNames": bucket},
         "baseline:identity": {
