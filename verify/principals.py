@@ -309,19 +309,21 @@ def delivery_role_calls(
     ]
 
 
+def assume_calls(
+    control: str, service: str, *, account: str, role_arn: str, trust: PolicyDocument, source_arn: str
+) -> list[Call]:
+    """``service`` assumes a role for a resource of this account (``source_arn``), never for another account's."""
+    mine = service_context(**{"aws:SourceArn": source_arn, "aws:SourceAccount": account})
+    foreign = service_context(**{"aws:SourceArn": _foreign(source_arn, account), "aws:SourceAccount": FOREIGN_ACCOUNT})
+    name = f"{service.split('.', maxsplit=1)[0]} assumes {role_arn.rsplit('/', 1)[-1]}"
+    return _service(name, service, "sts:AssumeRole", role_arn, _trust(account, trust), control=control)(mine, foreign)
+
+
 def flow_log_assume_calls(*, account: str, region: str, role_arn: str, trust: PolicyDocument) -> list[Call]:
     """VPC Flow Logs assumes its delivery role for this account's flow logs only."""
     flow_log = f"arn:aws:ec2:{region}:{account}:vpc-flow-log/fl-0123456789abcdef0"
-    return _service(
-        "VPC Flow Logs assumes its delivery role",
-        "vpc-flow-logs.amazonaws.com",
-        "sts:AssumeRole",
-        role_arn,
-        _trust(account, trust),
-        control="NET-05",
-    )(
-        service_context(**{"aws:SourceArn": flow_log, "aws:SourceAccount": account}),
-        service_context(**{"aws:SourceArn": _foreign(flow_log, account), "aws:SourceAccount": FOREIGN_ACCOUNT}),
+    return assume_calls(
+        "NET-05", "vpc-flow-logs.amazonaws.com", account=account, role_arn=role_arn, trust=trust, source_arn=flow_log
     )
 
 
@@ -493,16 +495,8 @@ def volume_grant_calls(
 def sagemaker_assume_calls(*, account: str, region: str, role_arn: str, trust: PolicyDocument) -> list[Call]:
     """SageMaker assumes an execution role for a job of this account, never for another account's job."""
     job = f"arn:aws:sagemaker:{region}:{account}:training-job/job"
-    return _service(
-        f"SageMaker assumes {role_arn.rsplit('/', 1)[-1]}",
-        "sagemaker.amazonaws.com",
-        "sts:AssumeRole",
-        role_arn,
-        _trust(account, trust),
-        control="IAM-01",
-    )(
-        service_context(**{"aws:SourceArn": job, "aws:SourceAccount": account}),
-        service_context(**{"aws:SourceArn": _foreign(job, account), "aws:SourceAccount": FOREIGN_ACCOUNT}),
+    return assume_calls(
+        "IAM-01", "sagemaker.amazonaws.com", account=account, role_arn=role_arn, trust=trust, source_arn=job
     )
 
 
