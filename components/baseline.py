@@ -39,6 +39,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         account: AccountContext,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # The AWS-owned buckets the endpoints must reach exist in this region (the quota check renders them).
+        network.check_aws_owned_buckets(config.network, account.region)
         # A policy over its AWS size quota would fail half-way through `pulumi up`: refused before any resource.
         check_policy_quotas(config, account)
         # What baseline:adopt asks for is imported, not created; bad ids fail here, before anything exists.
@@ -121,6 +123,10 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 data_processor_arn=self.roles.arns[identity.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
                 extra_log_source_arns=[audit_bucket_arn],
+                # GOV-02: the secret's value only through this VPC's Secrets Manager endpoint, when there is one
+                secret_endpoint_ids=[
+                    e.id for s, e in self.endpoints.interface_endpoints.items() if s == SECRETS_MANAGER_ENDPOINT
+                ],
                 allow_bucket_replacement=config.relaxations.bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -220,6 +226,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
 
 
 AUDIT_LOGS = "audit-logs"
+SECRETS_MANAGER_ENDPOINT = "secretsmanager"
 #: A key-policy statement, plain or an Output (of the role ARNs it names).
 _S = TypeVar("_S", Statement, pulumi.Input[Statement])
 #: Matrix resources wired to buckets: the three data buckets and the audit archive.
@@ -457,7 +464,14 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         RenderedPolicy(
             quotas.PolicyKind.SECRET_POLICY,
             f"the policy of secret {pseudonymization_secret_name(prefix)}",
-            (documents.secret_read_policy([role_arns[identity.PROCESSOR]]),),
+            (
+                documents.secret_read_policy(
+                    [role_arns[identity.PROCESSOR]],
+                    vpc_endpoint_ids=[_ec2_id("vpce")]
+                    if SECRETS_MANAGER_ENDPOINT in config.network.interface_services
+                    else [],
+                ),
+            ),
             _NAME_KEYS,
         )
     )
@@ -555,12 +569,14 @@ def _endpoint_policies(config: BaselineConfig, account: AccountContext) -> list[
 
 
 def _largest_fit(config: BaselineConfig, account: AccountContext, policy: RenderedPolicy, key: str) -> int | None:
-    """How many entries of ``key`` leave ``policy`` within its quota, the rest of the config unchanged (None: not
-    even none). Sizes only grow with entries, so a bisection finds it."""
+    """How many entries of ``key`` leave ``policy`` and every other policy that grows with ``key`` within their
+    quotas, the rest of the config unchanged (None: not even none). Sizes only grow with entries, so a bisection
+    finds it."""
 
     def fits(n: int) -> bool:
         trimmed = rendered_policies(COUNTED_KEYS[key].keep(config, n), account)
-        return all(r.size <= r.limit for r in trimmed if (r.kind, r.subject) == (policy.kind, policy.subject))
+        grows = [r for r in trimmed if (r.kind, r.subject) == (policy.kind, policy.subject) or key in r.drivers]
+        return all(r.size <= r.limit for r in grows)
 
     low, high = 0, COUNTED_KEYS[key].count(config) - 1
     if not fits(low):

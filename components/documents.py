@@ -111,8 +111,10 @@ def key_users_via_service_statement(
     *,
     via_services: Sequence[str],
     account_id: str,
+    actions: Sequence[str] = KEY_USE_ACTIONS,
 ) -> Statement:
-    """Principals may use the key only through the named AWS services, from this account (KMS-06)."""
+    """Principals may use the key only through the named AWS services, from this account (KMS-06), and only for
+    ``actions`` (a bucket's readers decrypt; its writers also generate data keys)."""
     if not user_arns:
         raise ValueError(f"{sid}: needs at least one user ARN")
     if not via_services:
@@ -122,7 +124,7 @@ def key_users_via_service_statement(
         "Sid": sid,
         "Effect": "Allow",
         "Principal": {"AWS": _sorted_unique(user_arns)},
-        "Action": list(KEY_USE_ACTIONS),
+        "Action": _sorted_unique(actions),
         "Resource": "*",
         "Condition": {
             "StringEquals": {
@@ -502,6 +504,9 @@ def s3_gateway_endpoint_policy(
 # (s3:PutBucketPolicy, s3:DeleteBucketPolicy), which keeps every bucket recoverable by an administrator in the account
 # (lock-out safe, checkov CKV_AWS_93).
 
+#: Bucket-level reads S3-07 confines to this VPC's endpoints too: listings show every key, size and date.
+S3_BUCKET_LIST_ACTIONS: tuple[str, ...] = ("s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions")
+
 #: Object-level data actions S3-07 confines to this VPC's endpoints (reads, writes, deletes, restores of objects).
 S3_OBJECT_DATA_ACTIONS: tuple[str, ...] = (
     "s3:AbortMultipartUpload",
@@ -601,8 +606,10 @@ def deny_unexpected_encryption_header_statement(
 def deny_foreign_kms_key_statement(bucket_arn: str, key_arn: str) -> Statement:
     """S3-06: an upload that names a KMS key other than the bucket's key (by ARN) is denied.
 
-    Same present-and-different shape as the header rule; an upload without the key-id header gets the bucket key.
-    Clients naming the key must use its ARN (S3 compares the header as given).
+    Same present-and-different shape as the header rule. An upload that sends no encryption header at all gets the
+    bucket's default encryption (SSE-KMS with the class key); one that names ``aws:kms`` without a key id is refused
+    by ``deny_kms_without_key_id_statement``. Clients naming the key must use its ARN (S3 compares the header as
+    given).
     """
     if not key_arn.startswith("arn:"):
         raise ValueError(f"DenyForeignKmsKey: {key_arn!r} is not a KMS key ARN")
@@ -612,6 +619,23 @@ def deny_foreign_kms_key_statement(bucket_arn: str, key_arn: str) -> Statement:
         [f"{bucket_arn}/*"],
         {"StringNotEquals": {SSE_KMS_KEY_HEADER: key_arn}, "Null": {SSE_KMS_KEY_HEADER: "false"}},
     )
+
+
+def deny_kms_without_key_id_statement(bucket_arn: str, exempt_services: Sequence[str] = ()) -> Statement:
+    """S3-06: an upload that names ``aws:kms`` but no key id is denied.
+
+    S3 then encrypts with the account's AWS managed key ``aws/s3`` (PutObject reference), which every principal in
+    the account may use through S3: the per-class key and its key policy would be bypassed. Uploads that send no
+    encryption header keep the bucket's default encryption and stay allowed. ``exempt_services``: service principals
+    (``aws:PrincipalServiceName``) that write with their own key handling (CloudTrail into the archive).
+    """
+    condition: dict[str, dict[str, Any]] = {
+        "StringEquals": {SSE_HEADER: "aws:kms"},
+        "Null": {SSE_KMS_KEY_HEADER: "true"},
+    }
+    if exempt_services:
+        condition["StringNotEquals"] = {"aws:PrincipalServiceName": _one_or_many(exempt_services)}
+    return _deny_all_principals("DenyKmsWithoutKeyId", ["s3:PutObject"], [f"{bucket_arn}/*"], condition)
 
 
 def deny_sse_c_statement(bucket_arn: str) -> Statement:
@@ -633,7 +657,8 @@ def deny_outside_vpc_endpoints_statement(
       broken network never locks the operators out of the data);
     - ``Bool aws:ViaAWSService / aws:PrincipalIsAWSService = false``: neither a service acting with the caller's
       forward-access session (e.g. Athena, KMS) nor a service principal (log delivery) — both keys are always present.
-    Only object actions are covered: bucket configuration and policy actions stay reachable for administrators.
+    Object actions and the bucket listings are covered; bucket configuration and policy actions stay reachable for
+    administrators (lock-out safe).
     """
     endpoints = _sorted_unique(vpc_endpoint_ids)
     if not endpoints or not all(e.startswith("vpce-") for e in endpoints):
@@ -642,7 +667,12 @@ def deny_outside_vpc_endpoints_statement(
     if exempt_principal_arns:
         condition["ArnNotEquals"] = {"aws:PrincipalArn": _sorted_unique(exempt_principal_arns)}
     condition["Bool"] = {"aws:ViaAWSService": "false", "aws:PrincipalIsAWSService": "false"}
-    return _deny_all_principals("DenyAccessOutsideVpcEndpoints", S3_OBJECT_DATA_ACTIONS, [f"{bucket_arn}/*"], condition)
+    return _deny_all_principals(
+        "DenyAccessOutsideVpcEndpoints",
+        [*S3_OBJECT_DATA_ACTIONS, *S3_BUCKET_LIST_ACTIONS],
+        bucket_and_objects(bucket_arn),
+        condition,
+    )
 
 
 def deny_foreign_principals_statement(bucket_arn: str, account_id: str, org_id: str | None = None) -> Statement:
@@ -707,6 +737,7 @@ def baseline_bucket_statements(
             deny_unexpected_encryption_header_statement(bucket_arn, "aws:kms", encryption_header_exempt_services)
         )
         statements.append(deny_foreign_kms_key_statement(bucket_arn, kms_key_arn))
+        statements.append(deny_kms_without_key_id_statement(bucket_arn, encryption_header_exempt_services))
     else:
         statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "AES256"))
     statements.append(deny_sse_c_statement(bucket_arn))
@@ -784,7 +815,7 @@ def secret_key_use_statement(
     }
 
 
-def secret_read_policy(reader_arns: Sequence[str]) -> PolicyDocument:
+def secret_read_policy(reader_arns: Sequence[str], vpc_endpoint_ids: Sequence[str] = ()) -> PolicyDocument:
     """GOV-02: the secret's value is readable only by ``reader_arns`` (the data-processor role).
 
     One Deny on ``secretsmanager:GetSecretValue`` for every other principal; with no reader yet it denies everyone.
@@ -804,7 +835,27 @@ def secret_read_policy(reader_arns: Sequence[str]) -> PolicyDocument:
     }
     if condition:
         statement["Condition"] = condition
-    return finish_document([statement], policy_id="ai-security-baseline-pseudonymization-secret")
+    statements = [statement]
+    if vpc_endpoint_ids:
+        statements.append(deny_secret_value_outside_vpc_endpoints_statement(vpc_endpoint_ids))
+    return finish_document(statements, policy_id="ai-security-baseline-pseudonymization-secret")
+
+
+def deny_secret_value_outside_vpc_endpoints_statement(vpc_endpoint_ids: Sequence[str]) -> Statement:
+    """GOV-02 (network): the value is read only through this VPC's Secrets Manager endpoint, so stolen processor
+    credentials are useless from the internet. An absent ``aws:SourceVpce`` (a request from outside) counts as "not
+    equal"; a service acting with the caller's session (``aws:ViaAWSService``) is exempt, as for S3-07."""
+    endpoints = _sorted_unique(vpc_endpoint_ids)
+    if not all(e.startswith("vpce-") for e in endpoints):
+        raise ValueError(f"DenySecretValueOutsideVpcEndpoint: needs vpce-… endpoint ids, got {list(vpc_endpoint_ids)}")
+    return {
+        "Sid": "DenySecretValueOutsideVpcEndpoint",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoints}, "Bool": {"aws:ViaAWSService": "false"}},
+    }
 
 
 # ---- audit: CloudTrail, its archive bucket, log delivery and alarms (LOG-01…LOG-07) ---------------------------------

@@ -98,6 +98,19 @@ def key_users(data_class: str, resources: Iterable[str] = RESOURCES) -> list[str
     ]
 
 
+def key_level(role: str, data_class: str, resources: Iterable[str] = RESOURCES) -> str:
+    """``write`` when ``role`` writes any wired bucket of ``data_class``'s key, else ``read`` (KMS-06: a reader's key
+    grant is Decrypt only, so it can never create objects through S3 with the key)."""
+    wired = set(resources)
+    levels = {
+        level
+        for resource, granted in ACCESS_MATRIX[role].items()
+        if RESOURCE_KEY_CLASS[resource] == data_class and resource in wired
+        for level in granted
+    }
+    return "write" if "write" in levels else "read"
+
+
 def role_name(name_prefix: str, role: str) -> str:
     """Physical role name: ``<name_prefix>-<role>``, known up front (key policies and PassRole name it)."""
     return f"{name_prefix}-{role}"
@@ -431,16 +444,20 @@ def role_key_statements(
     check."""
     result: dict[str, list[Statement]] = {}
     for data_class in ("data", "models", "logs"):
-        users = key_users(data_class, resources)
-        if users:
-            result[data_class] = [
-                documents.key_users_via_service_statement(
-                    f"RolesUse{_camel(data_class)}KeyViaS3",
-                    [role_arn(account, name_prefix, u) for u in users],
-                    via_services=[documents.s3_via_service(account.region)],
-                    account_id=account.account_id,
+        by_level: dict[str, list[str]] = {}
+        for user in key_users(data_class, resources):
+            by_level.setdefault(key_level(user, data_class, resources), []).append(user)
+        for level in ("read", "write"):
+            if by_level.get(level):
+                result.setdefault(data_class, []).append(
+                    documents.key_users_via_service_statement(
+                        f"Roles{level.capitalize()}{_camel(data_class)}KeyViaS3",
+                        [role_arn(account, name_prefix, u) for u in by_level[level]],
+                        via_services=[documents.s3_via_service(account.region)],
+                        account_id=account.account_id,
+                        actions=LEVEL_KEY_ACTIONS[level],
+                    )
                 )
-            ]
     processor = role_arn(account, name_prefix, PROCESSOR)
     result.setdefault("data", []).append(storage.data_processor_secret_key_statement(account, name_prefix, processor))
     volume_users = [role_arn(account, name_prefix, u) for u in VOLUME_KEY_USERS]

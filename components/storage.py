@@ -423,6 +423,7 @@ class StorageArgs:
     data_processor_arn: pulumi.Input[str] | None = None
     protect: bool = False
     extra_log_source_arns: Sequence[pulumi.Input[str]] = ()
+    secret_endpoint_ids: Sequence[pulumi.Input[str]] = ()
     allow_bucket_replacement: bool = False
 
 
@@ -556,8 +557,10 @@ class Storage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
         )
         readers: pulumi.Input[str] = args.data_processor_arn if args.data_processor_arn is not None else ""
-        policy = pulumi.Output.from_input(readers).apply(
-            lambda arn: json.dumps(documents.secret_read_policy([arn] if arn else []))
+        policy = pulumi.Output.all(readers, *args.secret_endpoint_ids).apply(
+            lambda values: json.dumps(
+                documents.secret_read_policy([values[0]] if values[0] else [], vpc_endpoint_ids=values[1:])
+            )
         )
         # Retained with the secret: deleting the policy would leave the retained salt readable by any IAM grant.
         secret_policy = aws.secretsmanager.SecretPolicy(

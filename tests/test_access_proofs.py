@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import pytest
 
 from components import identity
+from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
 from verify.access import ContextValue, Decision, PolicySet, Request, evaluate
 from verify.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
 from verify.graph import ResourceGraph
@@ -147,7 +148,7 @@ def test_trainer_reads_curated_over_tls_through_the_endpoint_is_allowed(model: A
     assert decision.outcome == "Allow"
     assert "identity[0]:ReadCuratedObjects" in decision.statements
     assert key is not None
-    assert key == Decision("Allow", ("boundary:CapKms", "resource:RolesUseDataKeyViaS3"))
+    assert key == Decision("Allow", ("boundary:CapKms", "resource:RolesReadDataKeyViaS3"))
 
 
 def test_trainer_lists_curated_is_allowed(model: AccessModel) -> None:
@@ -635,3 +636,48 @@ def test_the_standard_contexts_are_valid_for_their_actions(model: AccessModel) -
     problems += context_problems("kms:Decrypt", kms_via_s3_context(model))
     problems += context_problems("kms:GenerateDataKey", kms_via_s3_context(model))
     assert problems == []
+
+
+# ---- holes an attacker with stolen workload credentials would use ------------------------------------------------
+
+
+def test_s3_06_upload_naming_aws_kms_without_a_key_id_is_denied(model: AccessModel) -> None:
+    """S3 would fall back to the account's aws/s3 key, which every principal may use through S3."""
+    decision, _ = s3(model, identity.PROCESSOR, "curated", "s3:PutObject", **{SSE_KMS_KEY_HEADER: None})
+    assert decision == Decision("ExplicitDeny", ("resource:DenyKmsWithoutKeyId",))
+
+
+def test_s3_06_upload_without_any_encryption_header_relies_on_default_encryption_and_is_allowed(
+    model: AccessModel,
+) -> None:
+    decision, key = s3(
+        model, identity.PROCESSOR, "curated", "s3:PutObject", **{SSE_HEADER: None, SSE_KMS_KEY_HEADER: None}
+    )
+    assert (decision.outcome, key.outcome if key else None) == ("Allow", "Allow")
+
+
+@pytest.mark.parametrize("action", ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"])
+def test_s3_07_listing_curated_from_outside_the_vpc_endpoint_is_denied_explicitly(
+    model: AccessModel, action: str
+) -> None:
+    decision, _ = s3(model, identity.TRAINER, "curated", action, **{"aws:SourceVpce": None})
+    assert decision.outcome == "ExplicitDeny"
+    assert "resource:DenyAccessOutsideVpcEndpoints" in decision.statements
+
+
+def test_kms_06_inference_generates_a_data_key_on_the_models_key_via_s3_is_denied(model: AccessModel) -> None:
+    """Inference only reads models: it decrypts, and can never create an object under the models key."""
+    models_key = model.buckets["models"].key_arn
+    assert models_key is not None
+    assert (
+        kms(model, identity.INFERENCE, models_key, "kms:GenerateDataKey", kms_via_s3_context(model)).outcome != "Allow"
+    )
+
+
+@pytest.mark.parametrize("action", ["kms:Encrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext"])
+def test_kms_06_trainer_as_a_reader_of_curated_cannot_encrypt_with_the_data_key_via_s3(
+    model: AccessModel, action: str
+) -> None:
+    data_key = model.buckets["curated"].key_arn
+    assert data_key is not None
+    assert kms(model, identity.TRAINER, data_key, action, kms_via_s3_context(model)).outcome != "Allow"

@@ -239,6 +239,18 @@ def test_log_03_archive_policy_is_exactly_the_cloudtrail_grants_no_deletion_and_
                 },
             },
             {
+                "Sid": "DenyKmsWithoutKeyId",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:PutObject"],
+                "Resource": [f"{arn}/*"],
+                "Condition": {
+                    "StringEquals": {sse: "aws:kms"},
+                    "Null": {f"{sse}-aws-kms-key-id": "true"},
+                    "StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"},
+                },
+            },
+            {
                 "Sid": "DenySseCUploads",
                 "Effect": "Deny",
                 "Principal": "*",

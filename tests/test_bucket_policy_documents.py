@@ -85,14 +85,14 @@ def test_s3_06_rejects_a_key_id_that_is_not_an_arn() -> None:
         documents.deny_foreign_kms_key_statement(BUCKET, "0000aaaa-1111-2222-3333-444455556666")
 
 
-def test_s3_07_builder_denies_object_access_outside_endpoints_with_exemptions() -> None:
+def test_s3_07_builder_denies_object_access_and_listing_outside_endpoints_with_exemptions() -> None:
     statement = documents.deny_outside_vpc_endpoints_statement(BUCKET, VPCE, [DEPLOYER, BREAK_GLASS])
     assert statement == {
         "Sid": "DenyAccessOutsideVpcEndpoints",
         "Effect": "Deny",
         "Principal": "*",
-        "Action": list(documents.S3_OBJECT_DATA_ACTIONS),
-        "Resource": [f"{BUCKET}/*"],
+        "Action": [*documents.S3_OBJECT_DATA_ACTIONS, *documents.S3_BUCKET_LIST_ACTIONS],
+        "Resource": [BUCKET, f"{BUCKET}/*"],
         "Condition": {
             "StringNotEquals": {"aws:SourceVpce": sorted(VPCE)},
             "ArnNotEquals": {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]},
@@ -107,6 +107,14 @@ def test_s3_07_never_covers_bucket_policy_management_so_admins_cannot_be_locked_
 
 
 @pytest.mark.parametrize("ids", [(), ("", "vpce-0a1b2c3d4e5f60718"), ("sg-0a1b2c3d",)])
+def test_s3_06_builder_denies_aws_kms_without_a_key_id_but_not_uploads_without_any_header() -> None:
+    statement = documents.deny_kms_without_key_id_statement(BUCKET)
+    assert statement["Condition"] == {
+        "StringEquals": {documents.SSE_HEADER: "aws:kms"},
+        "Null": {documents.SSE_KMS_KEY_HEADER: "true"},
+    }
+
+
 def test_s3_07_refuses_to_render_without_real_endpoint_ids(ids: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="needs vpce-"):
         documents.deny_outside_vpc_endpoints_statement(BUCKET, ids)
@@ -119,6 +127,7 @@ def test_s3_07_is_left_out_of_the_bundle_when_no_endpoint_ids_are_given() -> Non
         "DenyOutdatedTls",
         "DenyUnexpectedEncryptionHeader",
         "DenyForeignKmsKey",
+        "DenyKmsWithoutKeyId",
         "DenySseCUploads",
         "DenyPrincipalsOutsideAccount",
     ]

@@ -497,8 +497,9 @@ def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: Offline
     via_s3 = [
         s for s in statements if s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService", "")[:3] == "s3."
     ]
-    assert [(s["Sid"], s["Principal"]["AWS"]) for s in via_s3] == [
-        ("RolesUseDataKeyViaS3", [f"{ARN}data-processor", f"{ARN}model-trainer"])
+    assert [(s["Sid"], s["Principal"]["AWS"], s["Action"]) for s in via_s3] == [
+        ("RolesReadDataKeyViaS3", [f"{ARN}model-trainer"], ["kms:Decrypt"]),
+        ("RolesWriteDataKeyViaS3", [f"{ARN}data-processor"], ["kms:Decrypt", "kms:GenerateDataKey"]),
     ]
     assert via_s3[0]["Condition"]["StringEquals"]["kms:CallerAccount"] == ACCOUNT
 
@@ -506,12 +507,10 @@ def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: Offline
 def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: OfflineRun) -> None:
     statements = json.loads(dev.graph.one(KEY, "keys-models").inputs["policy"])["Statement"]
     users = [s for s in statements if s["Sid"] != "AccountRootManagesKeyOnly"]
+    via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
     assert [(s["Sid"], s["Principal"]["AWS"], s["Condition"]) for s in users] == [
-        (
-            "RolesUseModelsKeyViaS3",
-            [f"{ARN}inference", f"{ARN}model-trainer"],
-            {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}},
-        )
+        ("RolesReadModelsKeyViaS3", [f"{ARN}inference"], via_s3),
+        ("RolesWriteModelsKeyViaS3", [f"{ARN}model-trainer"], via_s3),
     ]
 
 
@@ -569,8 +568,8 @@ def test_kms_06_wiring_the_audit_bucket_adds_the_auditor_to_the_logs_key_via_s3_
 
     graph = run_program(program, config={"aws:region": REGION}).graph
     logs = by_sid(json.loads(graph.one(KEY, "keys-logs").inputs["policy"]))
-    assert logs["RolesUseLogsKeyViaS3"]["Principal"] == {"AWS": [f"{ARN}auditor"]}
-    assert logs["RolesUseLogsKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{REGION}.amazonaws.com"
+    assert logs["RolesReadLogsKeyViaS3"]["Principal"] == {"AWS": [f"{ARN}auditor"]}
+    assert logs["RolesReadLogsKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{REGION}.amazonaws.com"
 
 
 def test_iam_05_configured_bucket_names_enter_the_boundary_and_the_matrix_still_holds() -> None:
@@ -608,8 +607,9 @@ def test_kms_06_role_key_statements_are_known_at_preview_and_still_wait_for_the_
     graph = run_program(program, config={"aws:region": REGION}, preview=True, mocks=PreviewMocks()).graph
     assert "arn" not in graph.one(ROLE, "identity-model-trainer").outputs
     data_key = graph.one(KEY, "keys-data")
-    users = by_sid(json.loads(data_key.inputs["policy"]))["RolesUseDataKeyViaS3"]["Principal"]["AWS"]
-    assert users == [f"{ARN}data-processor", f"{ARN}model-trainer"]
+    statements = by_sid(json.loads(data_key.inputs["policy"]))
+    assert statements["RolesWriteDataKeyViaS3"]["Principal"]["AWS"] == [f"{ARN}data-processor"]
+    assert statements["RolesReadDataKeyViaS3"]["Principal"]["AWS"] == [f"{ARN}model-trainer"]
     assert graph.one(ROLE, "identity-model-trainer").urn in data_key.property_dependencies["policy"]
 
 

@@ -88,12 +88,17 @@ INFERENCE = "arn:aws:iam::111122223333:role/aisb-dev-inference"
 S3_ONLY = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": "111122223333"}}
 
 
-def roles_via_s3(sid: str, roles: list[str]) -> dict[str, Any]:
+READ = ["kms:Decrypt"]
+WRITE = ["kms:Decrypt", "kms:GenerateDataKey"]
+
+
+def roles_via_s3(sid: str, roles: list[str], actions: list[str]) -> dict[str, Any]:
+    """KMS-06: a bucket's readers may only decrypt through S3; its writers also generate data keys."""
     return {
         "Sid": sid,
         "Effect": "Allow",
         "Principal": {"AWS": roles},
-        "Action": list(documents.KEY_USE_ACTIONS),
+        "Action": actions,
         "Resource": "*",
         "Condition": S3_ONLY,
     }
@@ -125,7 +130,8 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
                     "StringLike": {"kms:EncryptionContext:SecretARN": secret},
                 },
             },
-            roles_via_s3("RolesUseDataKeyViaS3", [PROCESSOR, TRAINER]),
+            roles_via_s3("RolesReadDataKeyViaS3", [TRAINER], READ),
+            roles_via_s3("RolesWriteDataKeyViaS3", [PROCESSOR], WRITE),
             {
                 "Sid": "DataProcessorDecryptsPseudonymizationSecret",
                 "Effect": "Allow",
@@ -170,7 +176,11 @@ def test_kms_04_models_key_policy_is_root_management_plus_trainer_and_inference_
     assert policy_of(dev.one(KEY, "keys-models")) == {
         "Version": "2012-10-17",
         "Id": "ai-security-baseline-key-policy",
-        "Statement": [ROOT_MANAGES, roles_via_s3("RolesUseModelsKeyViaS3", [INFERENCE, TRAINER])],
+        "Statement": [
+            ROOT_MANAGES,
+            roles_via_s3("RolesReadModelsKeyViaS3", [INFERENCE], READ),
+            roles_via_s3("RolesWriteModelsKeyViaS3", [TRAINER], WRITE),
+        ],
     }
 
 
@@ -184,7 +194,7 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev: Reso
         "CloudTrailDescribeKey",
         "LogsEncryptCloudTrailGroup",
         "CloudWatchAlarmsPublishEncrypted",
-        "RolesUseLogsKeyViaS3",
+        "RolesReadLogsKeyViaS3",
     ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, IdentityConfig, StorageConfig
-from components.documents import S3_OBJECT_DATA_ACTIONS, Statement
+from components.documents import S3_BUCKET_LIST_ACTIONS, S3_OBJECT_DATA_ACTIONS, Statement
 from components.keys import AccountContext
 from components.storage import (
     WAIVERS_BY_DESIGN,
@@ -24,9 +24,11 @@ from components.storage import (
     StorageArgs,
     design_waiver,
 )
+from verify.access import PolicySet, Request, evaluate
 from verify.graph import Resource, ResourceGraph
 from verify.mocks import FakeAccount
 from verify.offline import OfflineRun, run_program, run_stack
+from verify.principals import ALLOW_ALL
 
 PREFIX = "aisb-dev"
 ACCOUNT = "111122223333"
@@ -50,6 +52,7 @@ T_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 T_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 T_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 T_SECRET = "aws:secretsmanager/secret:Secret"
+T_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 T_SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
 T_KEY = "aws:kms/key:Key"
 
@@ -221,13 +224,16 @@ def test_s3_06_access_log_bucket_denies_uploads_naming_anything_but_sse_s3(dev: 
 
 @pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
 def test_s3_06_header_denies_never_fire_on_uploads_without_the_header(dev: OfflineRun, bucket_class: str) -> None:
-    """Every Deny on a header key also requires the key to be present (Null false): default encryption still works."""
+    """Every Deny on a header key also requires an encryption header to be present (``Null false``, or a positive
+    ``StringEquals`` on it): an upload without any header, relying on default encryption, is never denied."""
     for statement in _statements(dev.graph, bucket_class).values():
-        for operator, keys in statement["Condition"].items():
-            assert not operator.endswith("IfExists"), statement["Sid"]
-            for key in keys:
-                if key.startswith("s3:x-amz-server-side-encryption"):
-                    assert statement["Condition"]["Null"][key] == "false", statement["Sid"]
+        condition = statement["Condition"]
+        headers = [k for keys in condition.values() for k in keys if k.startswith("s3:x-amz-server-side-encryption")]
+        assert not any(op.endswith("IfExists") for op in condition), statement["Sid"]
+        if headers:
+            present = [k for k, v in condition.get("Null", {}).items() if v == "false"]
+            present += [k for k in condition.get("StringEquals", {}) if k.startswith("s3:x-amz-server-side")]
+            assert present, statement["Sid"]
 
 
 def test_s3_07_standalone_bucket_denies_object_access_outside_the_vpc_endpoints() -> None:
@@ -238,8 +244,8 @@ def test_s3_07_standalone_bucket_denies_object_access_outside_the_vpc_endpoints(
         "Sid": "DenyAccessOutsideVpcEndpoints",
         "Effect": "Deny",
         "Principal": "*",
-        "Action": list(S3_OBJECT_DATA_ACTIONS),
-        "Resource": ["arn:aws:s3:::training-raw/*"],
+        "Action": [*S3_OBJECT_DATA_ACTIONS, *S3_BUCKET_LIST_ACTIONS],
+        "Resource": ["arn:aws:s3:::training-raw", "arn:aws:s3:::training-raw/*"],
         "Condition": {
             "StringNotEquals": {"aws:SourceVpce": list(VPCE)},
             "ArnNotEquals": {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]},
@@ -323,7 +329,7 @@ def test_s3_08_configured_org_id_scopes_the_bucket_policies_to_the_organization(
 @pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
 def test_bucket_policy_has_exactly_the_expected_statements(dev: OfflineRun, bucket_class: str) -> None:
     expected = ["DenyInsecureTransport", "DenyOutdatedTls", "DenyUnexpectedEncryptionHeader"]
-    expected += ["DenyForeignKmsKey"] if bucket_class in DATA_BUCKETS else []
+    expected += ["DenyForeignKmsKey", "DenyKmsWithoutKeyId"] if bucket_class in DATA_BUCKETS else []
     expected += ["DenySseCUploads"]
     expected += ["DenyAccessOutsideVpcEndpoints"] if bucket_class in DATA_BUCKETS else []
     expected += ["DenyPrincipalsOutsideAccount"]
@@ -536,8 +542,36 @@ def test_gov_02_in_the_stack_only_the_data_processor_role_may_read_the_secret(de
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": "*",
             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [processor]}},
-        }
+        },
+        {
+            "Sid": "DenySecretValueOutsideVpcEndpoint",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {"aws:SourceVpce": [dev.graph.one(T_ENDPOINT, "endpoints-secretsmanager").id]},
+                "Bool": {"aws:ViaAWSService": "false"},
+            },
+        },
     ]
+
+
+def test_gov_02_secret_value_is_refused_to_the_processor_outside_the_vpc_endpoint(dev: OfflineRun) -> None:
+    """Stolen processor credentials are useless from the internet: only the Secrets Manager endpoint reads it."""
+    policy = json.loads(dev.graph.one(T_SECRET_POLICY, f"{PREFIX}-pseudonymization-key").inputs["policy"])
+    processor = str(dev.graph.one("aws:iam/role:Role", "identity-data-processor").outputs["arn"])
+    endpoint = dev.graph.one(T_ENDPOINT, "endpoints-secretsmanager").id
+    session = processor.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/stolen"
+
+    def decide(context: dict[str, Any]) -> str:
+        request = Request(session, ACCOUNT, "secretsmanager:GetSecretValue", str(_secret(dev.graph).prop("arn")),
+                          {"aws:ViaAWSService": False, **context})  # fmt: skip
+        policies = PolicySet(resource_account=ACCOUNT, resource_kind="secret", identity=(ALLOW_ALL,), resource=policy)
+        return evaluate(request, policies).outcome
+
+    assert decide({"aws:SourceVpce": endpoint}) == "Allow"
+    assert decide({}) == "ExplicitDeny"
 
 
 def test_gov_02_secret_is_readable_only_by_the_given_data_processor() -> None:
