@@ -164,6 +164,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 security_group_ids=[self.workload_security_group.security_group_id],  # IAM-06: jobs' only SG
                 secret_arn=self.storage.secret.arn,
                 bedrock_model_arns=config.identity.bedrock_model_arns,
+                image_account_ids=config.identity.image_account_ids,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -380,9 +381,14 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         security_group_ids=(_ec2_id("sg"),),
         secret_arn=secret_arn,
         bedrock_model_arns=settings.bedrock_model_arns,
+        image_account_ids=settings.image_account_ids,
     )
     boundary_targets = identity.boundary_targets(
-        account, prefix, bucket_names=names, bedrock_model_arns=settings.bedrock_model_arns
+        account,
+        prefix,
+        bucket_names=names,
+        bedrock_model_arns=settings.bedrock_model_arns,
+        image_account_ids=settings.image_account_ids,
     )
     role_drivers = {identity.INFERENCE: ("identity.bedrockModelArns",)}
     trust_drivers = {

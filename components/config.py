@@ -123,6 +123,19 @@ FixedNameResource = Literal["trail", "trailLogGroup", "trailLogRole", "flowLogGr
 FIXED_NAME_RESOURCES: tuple[str, ...] = get_args(FixedNameResource)
 
 
+#: Upper bound of ``identity.imageAccountIds``: one ECR repository ARN each in every execution role's policy.
+MAX_IMAGE_ACCOUNTS = 20
+
+
+def _account_id(value: str) -> str:
+    if not re.fullmatch(r"\d{12}", value):
+        raise ValueError("must be a 12-digit AWS account id")
+    return value
+
+
+AccountId = Annotated[str, AfterValidator(_account_id)]
+
+
 class ConfigError(ValueError):
     """Invalid stack configuration; the message names every bad key and what is allowed."""
 
@@ -375,6 +388,13 @@ class IdentityConfig(_Section):
     )
     inference_principal_arns: tuple[PrincipalArn, ...] = Field(
         (), description="IAM role/user ARNs that may assume the inference role; empty: SageMaker only"
+    )
+    image_account_ids: tuple[AccountId, ...] = Field(
+        (),
+        max_length=MAX_IMAGE_ACCOUNTS,
+        description=f"at most {MAX_IMAGE_ACCOUNTS} 12-digit AWS account ids whose ECR repositories the SageMaker "
+        "execution roles may pull images from, besides this account (e.g. the AWS Deep Learning Containers account "
+        "of the region)",
     )
     bedrock_model_arns: tuple[BedrockModelArn, ...] = Field(
         (),

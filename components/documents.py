@@ -1349,9 +1349,16 @@ def sagemaker_model_guardrail_statement(
     return allow_statement(sid, ["sagemaker:CreateModel"], resources, condition)
 
 
-def pass_role_statement(sid: str, role_arns: Sequence[str], service: str = SAGEMAKER_SERVICE) -> Statement:
-    """IAM-07: pass only the named execution roles, only to one service."""
-    return allow_statement(sid, ["iam:PassRole"], role_arns, {"StringEquals": {"iam:PassedToService": service}})
+def pass_role_statement(
+    sid: str, role_arns: Sequence[str], service: str = SAGEMAKER_SERVICE, associated_arns: Sequence[str] = ()
+) -> Statement:
+    """IAM-07: pass only the named execution roles, only to one service, and (``associated_arns``) only for those
+    resources. ``ArnLikeIfExists``: the pass is bound to the resource wherever the service sends
+    ``iam:AssociatedResourceArn``; where it does not, the role and service bounds still hold (docs/first-deploy.md)."""
+    condition: dict[str, dict[str, Any]] = {"StringEquals": {"iam:PassedToService": service}}
+    if associated_arns:
+        condition["ArnLikeIfExists"] = {"iam:AssociatedResourceArn": _one_or_many(associated_arns)}
+    return allow_statement(sid, ["iam:PassRole"], role_arns, condition)
 
 
 def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> PolicyDocument:

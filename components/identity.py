@@ -71,9 +71,6 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
 
 #: Roles SageMaker runs as (jobs, models): they get the job runtime grants (logs, image pulls, VPC interfaces).
 EXECUTION_ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE)
-#: Roles the trainer may pass, and only to SageMaker (IAM-07): itself (jobs) and inference (model execution).
-#: Never the processor: a job run as the processor would read raw data the trainer may not read.
-PASSABLE_BY_TRAINER: tuple[str, ...] = (TRAINER, INFERENCE)
 #: The key the job guardrail requires for ML storage volumes (IAM-06), and the roles SageMaker runs those jobs as:
 #: an execution role given a volume key needs ``kms:CreateGrant`` on it (SageMaker Developer Guide, execution-role
 #: permissions of CreateTrainingJob/CreateProcessingJob), which EBS uses via ec2.<region> (KMS-06). The trainer is
@@ -82,6 +79,8 @@ VOLUME_KEY_CLASS = "data"
 VOLUME_KEY_USERS: tuple[str, ...] = (TRAINER,)
 
 MAX_SESSION_SECONDS = 3600
+#: Where SageMaker writes job and endpoint logs (the only groups an execution role may create or write).
+SAGEMAKER_LOG_GROUP_PREFIX = "/aws/sagemaker"
 
 
 def declared_access(role: str, resource: str, action: str) -> bool:
@@ -132,6 +131,7 @@ class AccessTargets:
     security_group_ids: Sequence[str] = ()
     secret_arn: str | None = None
     bedrock_model_arns: Sequence[str] = ()
+    image_account_ids: Sequence[str] = ()
 
 
 def _camel(resource: str) -> str:
@@ -173,17 +173,26 @@ def _arn(t: AccessTargets, service: str, resource: str, *, account: str | None =
 
 
 def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
-    """What SageMaker needs from an execution role in VPC mode: job logs, image pulls, its network interfaces."""
+    """What SageMaker needs from an execution role in VPC mode: its own log groups, images from this account (and the
+    configured image accounts), network interfaces in the baseline's subnets and workload security group only."""
+    groups = [f"{SAGEMAKER_LOG_GROUP_PREFIX}/{kind}" for kind in ("TrainingJobs", "ProcessingJobs")]
+    groups.append(f"{SAGEMAKER_LOG_GROUP_PREFIX}/Endpoints/{t.name_prefix}-*")
+    network = [_arn(t, "ec2", f"subnet/{s}") for s in t.subnet_ids]
+    network += [_arn(t, "ec2", f"security-group/{g}") for g in t.security_group_ids]
     return [
         documents.allow_statement(
             "WriteSageMakerLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            [_arn(t, "logs", "log-group:/aws/sagemaker/*"), _arn(t, "logs", "log-group:/aws/sagemaker/*:log-stream:*")],
+            [_arn(t, "logs", f"log-group:{g}") for g in groups]
+            + [_arn(t, "logs", f"log-group:{g}:log-stream:*") for g in groups],
         ),
         documents.allow_statement(
             "PullContainerImages",
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            [_arn(t, "ecr", "repository/*", account="*")],
+            [
+                _arn(t, "ecr", "repository/*", account=a)
+                for a in dict.fromkeys([t.account.account_id, *t.image_account_ids])
+            ],
         ),
         documents.allow_statement("GetEcrAuthorizationToken", ["ecr:GetAuthorizationToken"], ["*"]),
         documents.allow_statement(
@@ -205,13 +214,14 @@ def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
                 "ec2:DeleteNetworkInterface",
                 "ec2:DeleteNetworkInterfacePermission",
             ],
-            [_arn(t, "ec2", "network-interface/*"), _arn(t, "ec2", "subnet/*"), _arn(t, "ec2", "security-group/*")],
+            [_arn(t, "ec2", "network-interface/*"), *network],
         ),
     ]
 
 
 def trainer_statements(t: AccessTargets) -> list[Statement]:
-    """IAM-06/IAM-07: SageMaker jobs and models only under the guardrails; PassRole only for named roles.
+    """IAM-06/IAM-07: SageMaker jobs and models only under the guardrails; PassRole only of itself for its jobs and of
+    inference for its models (never the processor: a job run as the processor would read raw data).
 
     Jobs take the volume key, or none on instance types with local storage, which refuse one.
     """
@@ -235,7 +245,12 @@ def trainer_statements(t: AccessTargets) -> list[Statement]:
             "CreateModelsInsideBaselineGuardrails", [_arn(t, "sagemaker", f"model/{prefix}-*")], **vpc
         ),
         documents.pass_role_statement(
-            "PassExecutionRolesToSageMakerOnly", [role_arn(t.account, prefix, r) for r in PASSABLE_BY_TRAINER]
+            "PassTrainerRoleToJobsOnly", [role_arn(t.account, prefix, TRAINER)], associated_arns=job_arns
+        ),
+        documents.pass_role_statement(
+            "PassInferenceRoleToModelsOnly",
+            [role_arn(t.account, prefix, INFERENCE)],
+            associated_arns=[_arn(t, "sagemaker", f"model/{prefix}-*")],
         ),
     ]
 
@@ -292,6 +307,7 @@ def boundary_targets(
     *,
     bucket_names: BucketNamesConfig,
     bedrock_model_arns: Sequence[str] = (),
+    image_account_ids: Sequence[str] = (),
 ) -> AccessTargets:
     """Name patterns of everything the roles may reach, known before any resource exists (the boundary's cap).
 
@@ -318,6 +334,7 @@ def boundary_targets(
             account.partition, account.region, account.account_id, storage.pseudonymization_secret_name(name_prefix)
         ),
         bedrock_model_arns=bedrock_model_patterns(bedrock_model_arns),
+        image_account_ids=tuple(image_account_ids),
     )
 
 
@@ -332,7 +349,17 @@ def boundary_document(targets: AccessTargets, extra_allows: Sequence[Statement] 
     """IAM-05: the boundary is generated from the same role policies, over name patterns, plus ``extra_allows``
     (the flow-log delivery role's grants), and denies tampering explicitly."""
     grants = [s for role in ROLES for s in role_policy_statements(role, targets)]
-    return documents.permissions_boundary_policy(documents.boundary_cap_statements([*grants, *extra_allows]))
+    capped = documents.boundary_cap_statements([*grants, *extra_allows])
+    return documents.permissions_boundary_policy([_only_baseline_keys(s, targets.name_prefix) for s in capped])
+
+
+def _only_baseline_keys(statement: Statement, name_prefix: str) -> Statement:
+    """The boundary's KMS cap names no key (the keys do not exist yet when the boundary does): it is bound to the
+    baseline's keys by their aliases (``alias/<prefix>-<class>``), so no role can use another key of the account."""
+    actions = statement["Action"]
+    if not all(str(a).startswith("kms:") for a in ([actions] if isinstance(actions, str) else actions)):
+        return statement
+    return {**statement, "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{name_prefix}-*"}}}
 
 
 def trust_document(role: str, account: AccountContext, settings: IdentityConfig) -> PolicyDocument:
@@ -378,6 +405,7 @@ class WorkloadRoles(pulumi.ComponentResource):
             args.name_prefix,
             bucket_names=args.bucket_names,
             bedrock_model_arns=args.settings.bedrock_model_arns,
+            image_account_ids=args.settings.image_account_ids,
         )
         self.boundary = aws.iam.Policy(
             f"{name}-boundary",
@@ -487,6 +515,7 @@ class RolePoliciesArgs:
     security_group_ids: Sequence[pulumi.Input[str]]
     secret_arn: pulumi.Input[str]
     bedrock_model_arns: Sequence[str] = ()
+    image_account_ids: Sequence[str] = ()
 
 
 class RolePolicies(pulumi.ComponentResource):
@@ -508,6 +537,7 @@ class RolePolicies(pulumi.ComponentResource):
                 security_group_ids=tuple(values["groups"]),
                 secret_arn=values["secret"],
                 bedrock_model_arns=tuple(args.bedrock_model_arns),
+                image_account_ids=tuple(args.image_account_ids),
             )
 
         # Every ARN and id combined once, then each role's document is a pure function of the resolved targets.

@@ -77,9 +77,10 @@ def s3(
 
 
 def kms(model: AccessModel, role: str, key_arn: str, action: str, context: Mapping[str, ContextValue]) -> Decision:
+    """A KMS request of ``role``; KMS adds the key's aliases (``kms:ResourceAliases``) to every request."""
     who = model.roles[role]
     return decide(
-        as_role(who, action, key_arn, context),
+        as_role(who, action, key_arn, {**model.key_context(key_arn), **context}),
         PolicySet(
             resource_account=ACCOUNT,
             resource_kind="kms",
@@ -124,12 +125,16 @@ def trust(model: AccessModel, graph: ResourceGraph, role: str, request: Request)
     return decide(request, PolicySet(resource_account=ACCOUNT, resource_kind="trust", resource=policy))
 
 
-def secret_read(graph: ResourceGraph, model: AccessModel, role: str) -> Decision:
+def secret_read(graph: ResourceGraph, model: AccessModel, role: str, *, through_vpc: bool = True) -> Decision:
+    """GetSecretValue by ``role``, through the VPC's Secrets Manager endpoint unless ``through_vpc`` is False."""
     secret = graph.one("aws:secretsmanager/secret:Secret", "aisb-dev-pseudonymization-key")
     policy = graph.one("aws:secretsmanager/secretPolicy:SecretPolicy", "aisb-dev-pseudonymization-key")
     who = model.roles[role]
+    context: dict[str, ContextValue] = {"aws:SecureTransport": True, "aws:ViaAWSService": False}
+    if through_vpc:
+        context["aws:SourceVpce"] = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "endpoints-secretsmanager").id
     return decide(
-        as_role(who, "secretsmanager:GetSecretValue", str(secret.outputs["arn"]), {"aws:SecureTransport": True}),
+        as_role(who, "secretsmanager:GetSecretValue", str(secret.outputs["arn"]), context),
         PolicySet(
             resource_account=ACCOUNT,
             resource_kind="secret",
@@ -681,3 +686,69 @@ def test_kms_06_trainer_as_a_reader_of_curated_cannot_encrypt_with_the_data_key_
     data_key = model.buckets["curated"].key_arn
     assert data_key is not None
     assert kms(model, identity.TRAINER, data_key, action, kms_via_s3_context(model)).outcome != "Allow"
+
+
+def test_gov_02_processor_reads_the_secret_from_outside_the_vpc_is_denied(
+    graph: ResourceGraph, model: AccessModel
+) -> None:
+    """Stolen processor credentials do not reveal the salt from the internet."""
+    decision = secret_read(graph, model, identity.PROCESSOR, through_vpc=False)
+    assert decision == Decision("ExplicitDeny", ("resource:DenySecretValueOutsideVpcEndpoint",))
+
+
+def test_iam_07_trainer_passes_the_inference_role_only_for_a_model(model: AccessModel) -> None:
+    inference = model.roles[identity.INFERENCE].arn
+    to_sagemaker = {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    for_model = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:model/aisb-dev-m"}
+    for_job = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:training-job/aisb-dev-j"}
+    assert call(model, identity.TRAINER, "iam:PassRole", inference, for_model).outcome == "Allow"
+    assert call(model, identity.TRAINER, "iam:PassRole", inference, for_job).outcome != "Allow"
+
+
+def test_iam_07_trainer_passes_itself_only_for_its_jobs(model: AccessModel) -> None:
+    trainer = model.roles[identity.TRAINER].arn
+    to_sagemaker = {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    for_job = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:training-job/aisb-dev-j"}
+    for_model = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:model/aisb-dev-m"}
+    assert call(model, identity.TRAINER, "iam:PassRole", trainer, for_job).outcome == "Allow"
+    assert call(model, identity.TRAINER, "iam:PassRole", trainer, for_model).outcome != "Allow"
+
+
+def test_iam_02_execution_roles_pull_images_only_from_this_account(model: AccessModel) -> None:
+    own = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/training"
+    foreign = f"arn:aws:ecr:{REGION}:{FOREIGN}:repository/attacker-image"
+    assert call(model, identity.TRAINER, "ecr:BatchGetImage", own, {}).outcome == "Allow"
+    assert call(model, identity.TRAINER, "ecr:BatchGetImage", foreign, {}).outcome != "Allow"
+
+
+def test_iam_06_job_network_interfaces_only_in_the_baseline_subnets(graph: ResourceGraph, model: AccessModel) -> None:
+    subnet = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))[0]
+    ours = f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{subnet}"
+    other = f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-0fffffffffffffff0"
+    assert call(model, identity.TRAINER, "ec2:CreateNetworkInterface", ours, {}).outcome == "Allow"
+    assert call(model, identity.TRAINER, "ec2:CreateNetworkInterface", other, {}).outcome != "Allow"
+
+
+def test_iam_02_execution_roles_create_only_sagemakers_log_groups(model: AccessModel) -> None:
+    def group(name: str) -> str:
+        return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
+
+    assert call(model, identity.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/TrainingJobs"), {}).outcome == (
+        "Allow"
+    )
+    assert call(model, identity.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/any"), {}).outcome != "Allow"
+
+
+def test_iam_05_boundary_caps_key_use_to_the_baselines_keys_by_alias(model: AccessModel) -> None:
+    """Even a role granted everything by another policy may use only keys aliased alias/<prefix>-…"""
+    boundary = model.roles[identity.TRAINER].boundary
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+
+    def decrypt(alias: str) -> str:
+        request = as_role(model.roles[identity.TRAINER], "kms:Decrypt", key, {"kms:ResourceAliases": [alias]})
+        policies = PolicySet(resource_account=ACCOUNT, identity=[everything], boundary=boundary)
+        return evaluate(request, policies).outcome
+
+    assert decrypt("alias/aisb-dev-data") == "Allow"
+    assert decrypt("alias/someone-elses-key") != "Allow"

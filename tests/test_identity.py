@@ -238,7 +238,10 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev: OfflineRun) -> None
     statements = json.loads(dev.graph.one(POLICY, "identity-boundary").inputs["policy"])["Statement"]
     services = {a.split(":")[0] for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
     assert services == {"ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
-    assert all("Condition" not in s for s in statements)
+    conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s}
+    alias = {"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/aisb-dev-*"}}
+    assert conditioned
+    assert all(sid.startswith("CapKms") and c == alias for sid, c in conditioned.items())
 
 
 def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev: OfflineRun) -> None:
@@ -250,7 +253,8 @@ def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev: Offli
             for resource in [resources] if isinstance(resources, str) else resources:
                 concrete = resource.replace("*", "x").replace("?", "x")
                 for action in statement["Action"]:
-                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete)
+                    aliases = {"kms:ResourceAliases": ["alias/aisb-dev-data"]} if action.startswith("kms:") else {}
+                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete, aliases)
                     if evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome != "Allow":
                         refused.append((policy.name, action, resource))
     assert refused == []
@@ -369,11 +373,11 @@ def test_iam_05_boundary_caps_the_ebs_volume_grant_to_this_accounts_keys(dev: Of
     own = str(dev.graph.one(KEY, "keys-data").outputs["arn"])
     foreign = own.replace(ACCOUNT, "444455556666")
 
-    def grant(key: str) -> str:
-        request = Request(f"{ARN}model-trainer", ACCOUNT, "kms:CreateGrant", key)
+    def grant(key: str, alias: str = "alias/aisb-dev-data") -> str:
+        request = Request(f"{ARN}model-trainer", ACCOUNT, "kms:CreateGrant", key, {"kms:ResourceAliases": [alias]})
         return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome
 
-    assert (grant(own), grant(foreign)) == ("Allow", "ImplicitDeny")
+    assert (grant(own), grant(foreign), grant(own, "alias/other")) == ("Allow", "ImplicitDeny", "ImplicitDeny")
 
 
 def test_iam_06_workload_group_allows_https_to_endpoints_and_s3_and_traffic_among_members(dev: OfflineRun) -> None:
@@ -423,17 +427,40 @@ def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev: 
         for s in inline(dev.graph, name)["Statement"]
         if "iam:PassRole" in s["Action"]
     ]
+    sagemaker = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+    to_sagemaker = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
     assert passing == [
         (
             identity.TRAINER,
             {
-                "Sid": "PassExecutionRolesToSageMakerOnly",
+                "Sid": "PassTrainerRoleToJobsOnly",
                 "Effect": "Allow",
                 "Action": ["iam:PassRole"],
-                "Resource": [f"{ARN}inference", f"{ARN}model-trainer"],
-                "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                "Resource": f"{ARN}model-trainer",
+                "Condition": {
+                    **to_sagemaker,
+                    "ArnLikeIfExists": {
+                        "iam:AssociatedResourceArn": [
+                            f"{sagemaker}:processing-job/aisb-dev-*",
+                            f"{sagemaker}:training-job/aisb-dev-*",
+                        ]
+                    },
+                },
             },
-        )
+        ),
+        (
+            identity.TRAINER,
+            {
+                "Sid": "PassInferenceRoleToModelsOnly",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole"],
+                "Resource": f"{ARN}inference",
+                "Condition": {
+                    **to_sagemaker,
+                    "ArnLikeIfExists": {"iam:AssociatedResourceArn": f"{sagemaker}:model/aisb-dev-*"},
+                },
+            },
+        ),
     ]
 
 

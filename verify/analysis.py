@@ -48,6 +48,7 @@ BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 KEY = "aws:kms/key:Key"
+KEY_ALIAS = "aws:kms/alias:Alias"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
 #: Bucket class tag -> matrix resource (the audit archive carries one of the audit classes).
@@ -105,6 +106,11 @@ class AccessModel:
     gateway_endpoint_id: str
     gateway_policy: str
     key_policies: Mapping[str, str] = field(default_factory=dict)
+    key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def key_context(self, key_arn: str) -> dict[str, ContextValue]:
+        """What KMS adds to every request on a key: its aliases (``kms:ResourceAliases``)."""
+        return {"kms:ResourceAliases": list(self.key_aliases.get(key_arn, ()))}
 
 
 def _one(items: list[Resource], what: str) -> Resource:
@@ -163,7 +169,21 @@ def access_model(graph: ResourceGraph) -> AccessModel:
     roles = {role: _role_identity(graph, role) for role in identity.ROLES}
     account_id = next(iter(roles.values())).account_id
     region = str(gateway.inputs["serviceName"]).split(".")[2]
-    return AccessModel(account_id, region, roles, buckets, gateway.id, str(gateway.inputs["policy"]), keys)
+    return AccessModel(
+        account_id, region, roles, buckets, gateway.id, str(gateway.inputs["policy"]), keys, key_aliases(graph)
+    )
+
+
+def key_aliases(graph: ResourceGraph) -> dict[str, tuple[str, ...]]:
+    """Each key's alias names, by key ARN (an alias targets its key by id or ARN)."""
+    by_id = {str(k.prop("keyId")): str(k.prop("arn")) for k in graph.by_type(KEY)}
+    by_id |= {arn: arn for arn in by_id.values()}
+    aliases: dict[str, list[str]] = {}
+    for alias in graph.by_type(KEY_ALIAS):
+        arn = by_id.get(str(alias.inputs.get("targetKeyId")))
+        if arn:
+            aliases.setdefault(arn, []).append(str(alias.inputs["name"]))
+    return {arn: tuple(sorted(names)) for arn, names in aliases.items()}
 
 
 def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
@@ -230,7 +250,7 @@ def evaluate_kms(
 ) -> Decision:
     """One KMS request of ``role`` on a key: identity, boundary and the (required) key policy."""
     return evaluate(
-        Request(role.session_arn, role.account_id, action, key_arn, dict(context)),
+        Request(role.session_arn, role.account_id, action, key_arn, {**model.key_context(key_arn), **context}),
         PolicySet(
             resource_account=model.account_id,
             resource_kind="kms",
@@ -670,6 +690,7 @@ def sagemaker_calls(model: AccessModel) -> list[Call]:
             boundary=trainer.boundary,
             key_arn=volume_key,
             key_policy=model.key_policies[volume_key],
+            key_aliases=model.key_aliases.get(volume_key, ()),
         )
     return calls
 

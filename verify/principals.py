@@ -456,13 +456,15 @@ def volume_grant_calls(
     boundary: PolicyDocument | None,
     key_arn: str,
     key_policy: PolicyDocument,
+    key_aliases: Sequence[str] = (),
 ) -> list[Call]:
     """EBS creates a grant on the volume key for the job's role (via ``ec2.<region>``, for an AWS resource); the
     same grant for a non-AWS resource, or outside EBS, is refused."""
     policies = PolicySet(
         resource_account=account, resource_kind="kms", identity=tuple(identity), boundary=boundary, resource=key_policy
     )
-    ebs = via_service_context(f"ec2.{region}.amazonaws.com", account, **{"kms:GrantIsForAWSResource": True})
+    grant: dict[str, ContextValue] = {"kms:GrantIsForAWSResource": True, "kms:ResourceAliases": list(key_aliases)}
+    ebs = via_service_context(f"ec2.{region}.amazonaws.com", account, **grant)
     return [
         Call(
             "service",
