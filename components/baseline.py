@@ -346,6 +346,9 @@ COUNTED_KEYS: dict[str, _Counted] = {
         lambda c: len(c.identity.inference_principal_arns),
         _keep_entries("identity", "inference_principal_arns"),
     ),
+    "identity.imageAccountIds": _Counted(
+        "entries", lambda c: len(c.identity.image_account_ids), _keep_entries("identity", "image_account_ids")
+    ),
     "kms.adminArns": _Counted("entries", lambda c: len(c.kms.admin_arns), _keep_entries("kms", "admin_arns")),
     "storage.extraDataBuckets": _Counted("buckets", lambda c: c.storage.extra_data_buckets, _keep_extra_buckets),
 }
@@ -390,7 +393,10 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         bedrock_model_arns=settings.bedrock_model_arns,
         image_account_ids=settings.image_account_ids,
     )
-    role_drivers = {identity.INFERENCE: ("identity.bedrockModelArns",)}
+    images = ("identity.imageAccountIds",)
+    role_drivers = {r: images for r in identity.EXECUTION_ROLES} | {
+        identity.INFERENCE: ("identity.bedrockModelArns", *images)
+    }
     trust_drivers = {
         identity.AUDITOR: ("identity.auditorPrincipalArns",),
         identity.INFERENCE: ("identity.inferencePrincipalArns",),
@@ -400,7 +406,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             quotas.PolicyKind.MANAGED_POLICY,
             f"the permissions boundary {prefix}-workload-boundary",
             (identity.boundary_document(boundary_targets, service_role_allows(config, account)),),
-            ("identity.bedrockModelArns", *_NAME_KEYS, "storage.bucketNames"),
+            ("identity.bedrockModelArns", "identity.imageAccountIds", *_NAME_KEYS, "storage.bucketNames"),
         )
     ]
     for role in identity.ROLES:
