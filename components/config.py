@@ -172,7 +172,7 @@ _BEDROCK_MODEL_ARN = re.compile(
 #: Upper bound of ``identity.bedrockModelArns``: as many of the longest ARN the pattern allows (331 characters) as
 #: the inference role's inline policies hold within IAM's 10,240 characters, with every other name at its longest
 #: (regions up to 20 characters, the aws-us-gov partition).
-MAX_BEDROCK_MODEL_ARNS = 23
+MAX_BEDROCK_MODEL_ARNS = 20
 
 
 def _bedrock_model_arn(value: str) -> str:

@@ -132,6 +132,8 @@ class AccessTargets:
     secret_arn: str | None = None
     bedrock_model_arns: Sequence[str] = ()
     image_account_ids: Sequence[str] = ()
+    #: SageMaker log groups the execution roles write; empty: exactly this stack's (the boundary caps a pattern).
+    sagemaker_log_groups: Sequence[str] = ()
 
 
 def _camel(resource: str) -> str:
@@ -175,8 +177,7 @@ def _arn(t: AccessTargets, service: str, resource: str, *, account: str | None =
 def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
     """What SageMaker needs from an execution role in VPC mode: its own log groups, images from this account (and the
     configured image accounts), network interfaces in the baseline's subnets and workload security group only."""
-    groups = [f"{SAGEMAKER_LOG_GROUP_PREFIX}/{kind}" for kind in ("TrainingJobs", "ProcessingJobs")]
-    groups.append(f"{SAGEMAKER_LOG_GROUP_PREFIX}/Endpoints/{t.name_prefix}-*")
+    groups = list(t.sagemaker_log_groups) or sagemaker_log_groups(t.name_prefix)
     network = [_arn(t, "ec2", f"subnet/{s}") for s in t.subnet_ids]
     network += [_arn(t, "ec2", f"security-group/{g}") for g in t.security_group_ids]
     return [
@@ -217,6 +218,12 @@ def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
             [_arn(t, "ec2", "network-interface/*"), *network],
         ),
     ]
+
+
+def sagemaker_log_groups(name_prefix: str) -> list[str]:
+    """The groups SageMaker writes this stack's job and endpoint logs to."""
+    groups = [f"{SAGEMAKER_LOG_GROUP_PREFIX}/{kind}" for kind in ("TrainingJobs", "ProcessingJobs")]
+    return [*groups, f"{SAGEMAKER_LOG_GROUP_PREFIX}/Endpoints/{name_prefix}-*"]
 
 
 def trainer_statements(t: AccessTargets) -> list[Statement]:
@@ -335,6 +342,7 @@ def boundary_targets(
         ),
         bedrock_model_arns=bedrock_model_patterns(bedrock_model_arns),
         image_account_ids=tuple(image_account_ids),
+        sagemaker_log_groups=(f"{SAGEMAKER_LOG_GROUP_PREFIX}/*",),
     )
 
 

@@ -124,8 +124,8 @@ def largest_overrides() -> dict[str, Any]:
     """The largest configuration the baseline accepts: every list as long as its quotas allow."""
     overrides = largest_base()
     overrides.setdefault("baseline:kms", {})
-    fill(overrides, "identity", "imageAccountIds", lambda i: f"{900000000000 + i}", LARGEST_ACCOUNT)
     fill(overrides, "identity", "bedrockModelArns", model_arn, LARGEST_ACCOUNT)
+    fill(overrides, "identity", "imageAccountIds", lambda i: f"{900000000000 + i}", LARGEST_ACCOUNT)
     fill(overrides, "identity", "auditorPrincipalArns", lambda i: principal(100 + i), LARGEST_ACCOUNT)
     fill(overrides, "identity", "inferencePrincipalArns", lambda i: principal(200 + i), LARGEST_ACCOUNT)
     fill(overrides, "kms", "adminArns", lambda i: principal(300 + i), LARGEST_ACCOUNT)
