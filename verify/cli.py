@@ -259,7 +259,7 @@ def access_table(access: AccessReport) -> Table:
 
 def cmd_access(args: argparse.Namespace, console: Console) -> int:
     try:
-        access = analyze(run_stack(args.stack, root=args.project_dir).graph)
+        access = analyze(run_stack(args.stack, root=args.project_dir).graph, sweep=True)
     except (AnalysisError, PolicyEvaluationError) as exc:
         Console(stderr=True).print(f"[red]error:[/] access analysis could not run: {escape(str(exc))}", soft_wrap=True)
         return EXIT_FINDINGS
@@ -277,6 +277,14 @@ def cmd_access(args: argparse.Namespace, console: Console) -> int:
         f"{len(access.rows)} matrix cells, {len(access.keys)} key uses, {kinds['service']} service and "
         f"{kinds['deployer']} deployer calls evaluated, {len(failed)} differ"
     )
+    if access.sweep is not None:
+        for principal, count in access.sweep.per_principal.items():
+            console.print(f"sweep: {escape(principal)} {count} requests")
+        summary = access.sweep.summary()
+        console.print(
+            f"sweep: {summary['evaluated']} requests in {summary['seconds']} s, {summary['mismatches']} differ "
+            "from the specification"
+        )
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
