@@ -156,6 +156,93 @@ def _analysis(ctx: Context) -> Callable[[], object]:
     return lambda: analysis.analyze(ctx.dev.graph)
 
 
+def _sweep(ctx: Context) -> Callable[[], object]:
+    from verify import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+
+    stack = sweep.sweep_stack(ctx.dev.graph)
+    return lambda: sweep.run_sweep(stack)
+
+
+def _sweep_rows(factors_arg: str, only: set[str], console: Console) -> dict[str, Any]:
+    """The sweep's scale rows and evaluator ratio, when the sweep exists and is selected."""
+    factors = [int(f) for f in factors_arg.split(",") if f.strip()]
+    if not factors or not importlib.util.find_spec("verify.sweep") or (only and "access sweep" not in only):
+        return {}
+    console.print(f"[dim]access sweep at {factors} …[/]")
+    return sweep_bench(factors)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def sweep_bench(factors: Sequence[int], sample: int = 3000) -> dict[str, Any]:
+    """The access sweep: requests/second at each factor (``storage.extraDataBuckets`` adds data buckets: factor f
+    has 5*(f-1) extra buckets, capped at 64), and compiled vs reference evaluator on the same requests at 1x."""
+    from verify import access, sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+
+    rows: list[dict[str, Any]] = []
+    for factor in factors:
+        extra = min(64, 5 * (factor - 1))
+        graph = run_stack(STACK, overrides={"baseline:storage": {"extraDataBuckets": extra}}).graph
+        stack = sweep.sweep_stack(graph)
+        result = sweep.run_sweep(stack)
+        rows.append(
+            {
+                "factor": factor,
+                "extra_data_buckets": extra,
+                "buckets": len(stack.bucket_arns),
+                "requests": result.evaluated,
+                "seconds": result.seconds,
+                "requests_per_s": result.evaluated / result.seconds,
+                "mismatches": len(result.mismatches),
+            }
+        )
+    first = rows[0]
+    for row in rows:
+        row["seconds_growth_vs_1x"] = row["seconds"] / first["seconds"]
+        row["requests_growth_vs_1x"] = row["requests"] / first["requests"]
+    stack = sweep.sweep_stack(run_stack(STACK).graph)
+    requests = list(sweep.enumerate_requests(stack))[:: max(1, 200_000 // sample)][:sample]
+    pairs = [(sweep.to_request(r), sweep.policy_set(stack, r)) for r in requests]
+
+    def naive() -> None:
+        for request, policies in pairs:
+            with contextlib.suppress(access.PolicyEvaluationError):
+                access.evaluate(request, policies)
+
+    def compiled() -> None:
+        evaluator = sweep.CompiledEvaluator()
+        for r, (request, policies) in zip(requests, pairs, strict=True):
+            with contextlib.suppress(access.PolicyEvaluationError):
+                caller = evaluator.caller(request)
+                key = (
+                    r.principal.name,
+                    r.target.arn,
+                    r.action.lower().startswith("sts:"),
+                    str(r.context.get("aws:SourceVpce", "")),
+                )
+                evaluator.compiled(key, partial(_same, policies)).decide(
+                    request, caller, sweep.evaluation_context(request, caller)
+                )
+
+    start = time.perf_counter()
+    naive()
+    naive_s = time.perf_counter() - start
+    start = time.perf_counter()
+    compiled()
+    compiled_s = time.perf_counter() - start
+    return {
+        "rows": rows,
+        "naive_vs_compiled": {
+            "requests": len(pairs),
+            "naive_s": naive_s,
+            "compiled_s": compiled_s,
+            "ratio": naive_s / compiled_s,
+        },
+    }
+
+
 def _moto_deploy(ctx: Context) -> Callable[[], object]:
     from verify import demo, moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
@@ -280,6 +367,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     # ---- optional stages: measured when their module exists on this checkout ----
     Stage("access analysis", "verify.analysis.analyze(graph)", _analysis, requires="verify.analysis"),
+    Stage("access sweep", "verify.sweep.run_sweep on the dev stack", _sweep, requires="verify.sweep", runs=lambda c: 3),
     Stage("moto deploy", "deploy the dev stack into a local moto server", _moto_deploy, requires="verify.moto"),
     Stage(
         "live audit",
@@ -479,6 +567,18 @@ def render(console: Console, result: dict[str, Any]) -> None:
                     "[red]SUPER-LINEAR[/]" if stats["superlinear"] else "",
                 )
         console.print(scale_table)
+    if result.get("sweep"):
+        for row in result["sweep"]["rows"]:
+            console.print(
+                f"access sweep {row['factor']}x ({row['buckets']} buckets): {row['requests']} requests in "
+                f"{fmt(row['seconds'])} = {row['requests_per_s']:.0f}/s (time {row['seconds_growth_vs_1x']:.1f}x, "
+                f"requests {row['requests_growth_vs_1x']:.1f}x of 1x)"
+            )
+        nc = result["sweep"]["naive_vs_compiled"]
+        console.print(
+            f"access sweep: reference evaluator / compiled on the same {nc['requests']} requests = "
+            f"[bold]{nc['ratio']:.1f}x[/] ({fmt(nc['naive_s'])} vs {fmt(nc['compiled_s'])})"
+        )
     for name, target in result["targets"].items():
         mark = {True: "[green]met[/]", False: "[red]not met[/]", None: "[yellow]not measured[/]"}[target["met"]]
         console.print(f"target {name}: {mark} ({target['detail']})")
@@ -523,6 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="measured runs per stage (default 5, at least 5 advised)")
     parser.add_argument("--scale-runs", type=int, default=3, help="runs per stage at each scale (default 3)")
     parser.add_argument("--scale", default="1,4,16", help="scale factors, comma-separated ('' skips scaling)")
+    parser.add_argument("--sweep-scale", default="1,4,16", help="access sweep factors ('' skips the sweep)")
     parser.add_argument("--only", default="", help="comma-separated stage names to run (default: all)")
     parser.add_argument("--pytest", action="store_true", help="also time one `make pytest` run")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench.json")
@@ -576,6 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         factors = [int(f) for f in args.scale.split(",") if f.strip()]
         console.print(f"[dim]scaling {factors} …[/]")
         scale_rows = scale(args.scale_runs, args.scale_runs, factors) if factors else []
+        sweep_rows = _sweep_rows(args.sweep_scale, only, console)
     pytest_s: float | None = None
     if args.pytest:
         start = time.perf_counter()
@@ -589,6 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stages": results,
         "ratios": ratios,
         "scale": scale_rows,
+        "sweep": sweep_rows,
         "targets": targets(by_name, scale_rows, pytest_s),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # the table at full width
-    assert main(["access", "--stack", "dev"]) == 0
+    assert main(["access", "--stack", "dev", "--no-sweep"]) == 0
     printed = capsys.readouterr().out
     assert "data-processor" in printed
     assert "s3:PutBucketPolicy" in printed

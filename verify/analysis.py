@@ -10,12 +10,12 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components import identity
 from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
-from verify.access import ContextValue, Decision, PolicySet, Request, evaluate
+from verify.access import ContextValue, Decision, PolicyEvaluationError, PolicySet, Request, evaluate
 from verify.findings import Finding, Status
 from verify.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.principals import (
@@ -35,6 +35,7 @@ from verify.principals import (
     trail_creation_calls,
     volume_grant_calls,
 )
+from verify.sweep import SweepRequest, SweepResult, run_sweep, sweep_stack
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -330,10 +331,52 @@ class AccessReport:
     calls: list[Outcome] = field(default_factory=list)
     call_gaps: list[tuple[str, str]] = field(default_factory=list)
     stack_urn: str = ""
+    sweep: SweepResult | None = None
+    sweep_gap: str = ""
 
     def findings(self) -> list[Finding]:
-        """The matrix and key findings, then one per service or deployer call that differs from what it must yield."""
-        return self.matrix_findings() + self.call_findings()
+        """The matrix and key findings, then one per service or deployer call that differs from what it must yield,
+        then the sweep's (when it ran)."""
+        return self.matrix_findings() + self.call_findings() + self.sweep_findings()
+
+    def sweep_findings(self) -> list[Finding]:
+        """One fail per sweep mismatch (IAM-03 extra Allow, IAM-04 missing Allow; error when undecidable), else a
+        pass per control; an error per control when the sweep could not run."""
+        if self.sweep_gap:
+            return [
+                Finding(
+                    c, self.stack_urn, "error", "access", f"sweep not run: {self.sweep_gap}", tool_id="access-sweep"
+                )
+                for c in ("IAM-03", "IAM-04")
+            ]
+        if self.sweep is None:
+            return []
+        findings = [
+            Finding(
+                m.control,
+                self.stack_urn,
+                "error" if m.decision == "error" else "fail",
+                "access",
+                m.message,
+                tool_id="access-sweep",
+                evidence=sweep_entry(m.request, m.expected, m.decision, m.statement, m.error),
+            )
+            for m in self.sweep.mismatches
+        ]
+        failed = {f.control for f in findings}
+        findings += [
+            Finding(
+                c,
+                self.stack_urn,
+                "pass",
+                "access",
+                f"sweep: {self.sweep.evaluated} requests decided as the specification says",
+                tool_id="access-sweep",
+            )
+            for c in ("IAM-03", "IAM-04")
+            if c not in failed
+        ]
+        return findings
 
     def call_findings(self) -> list[Finding]:
         """A fail per call whose decision differs (error when undecidable), an error per group the graph cannot
@@ -441,14 +484,21 @@ def _diff(control: str, urn: str, declared: bool, evidence: Mapping[str, Any], w
     )
 
 
-def analyze(graph: ResourceGraph) -> AccessReport:
-    """The whole analysis of one graph."""
+def analyze(graph: ResourceGraph, *, sweep: bool = False) -> AccessReport:
+    """The whole analysis of one graph; ``sweep`` adds the exhaustive sweep (``verify.sweep``, seconds)."""
     model = access_model(graph)
     missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
     outcomes, gaps = principal_outcomes(graph, model)
     stacks = [r.urn for r in graph if r.type == STACK_TYPE]
     stack_urn = stacks[0] if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::{graph.project}"
-    return AccessReport(model, access_rows(model), key_rows(model), missing, outcomes, gaps, stack_urn)
+    report = AccessReport(model, access_rows(model), key_rows(model), missing, outcomes, gaps, stack_urn)
+    if not sweep:
+        return report
+    try:
+        result = run_sweep(sweep_stack(graph))
+    except (AnalysisError, PolicyEvaluationError, KeyError, IndexError) as exc:
+        return replace(report, sweep_gap=f"{type(exc).__name__}: {exc}")
+    return replace(report, sweep=result)
 
 
 _OUTCOMES = {"Allow": "allow", "ExplicitDeny": "deny", "ImplicitDeny": "implicit-deny"}
@@ -482,12 +532,43 @@ def workload_requests(access: AccessReport) -> list[dict[str, Any]]:
     return entries
 
 
+def sweep_entry(
+    request: SweepRequest, expected: str, decision: str, statement: str | None, error: str = ""
+) -> dict[str, Any]:
+    """One sweep request as an entry of ``baseline access --json`` (deny expectations are ``attack``s)."""
+    entry: dict[str, Any] = {
+        "kind": "workload" if expected == "allow" else "attack",
+        "control": "IAM-03" if expected == "deny" else "IAM-04",
+        "name": f"{request.principal.name} {request.action} on {request.target.name}"
+        + (f" ({request.label})" if request.label else ""),
+        "principal": request.principal.arn,
+        "action": request.action,
+        "resource": request.target.arn,
+        "context": dict(request.context),
+        "expected": expected,
+        "decision": decision,
+        "statement": statement,
+    }
+    if error:
+        entry["error"] = error
+    return entry
+
+
 def requests_json(access: AccessReport) -> dict[str, Any]:
-    """``baseline access --json``: every request evaluated, workload, service and deployer, one entry each."""
+    """``baseline access --json``: every request evaluated, workload, service and deployer, one entry each; of the
+    sweep, its mismatches (one entry each), its summary and its per-principal counts."""
     requests = workload_requests(access) + [o.to_json() for o in access.calls]
     document: dict[str, Any] = {"requests": requests}
+    if access.sweep is not None:
+        requests += [
+            sweep_entry(m.request, m.expected, m.decision, m.statement, m.error) for m in access.sweep.mismatches
+        ]
+        document["summary"] = access.sweep.summary()
+        document["perPrincipal"] = dict(access.sweep.per_principal)
     if access.call_gaps:
         document["notEvaluated"] = [{"control": c, "why": why} for c, why in access.call_gaps]
+    if access.sweep_gap:
+        document.setdefault("notEvaluated", []).append({"control": "IAM-03", "why": f"sweep: {access.sweep_gap}"})
     return document
 
 

@@ -259,7 +259,7 @@ def access_table(access: AccessReport) -> Table:
 
 def cmd_access(args: argparse.Namespace, console: Console) -> int:
     try:
-        access = analyze(run_stack(args.stack, root=args.project_dir).graph)
+        access = analyze(run_stack(args.stack, root=args.project_dir).graph, sweep=args.sweep)
     except (AnalysisError, PolicyEvaluationError) as exc:
         Console(stderr=True).print(f"[red]error:[/] access analysis could not run: {escape(str(exc))}", soft_wrap=True)
         return EXIT_FINDINGS
@@ -277,6 +277,14 @@ def cmd_access(args: argparse.Namespace, console: Console) -> int:
         f"{len(access.rows)} matrix cells, {len(access.keys)} key uses, {kinds['service']} service and "
         f"{kinds['deployer']} deployer calls evaluated, {len(failed)} differ"
     )
+    if access.sweep is not None:
+        for principal, count in access.sweep.per_principal.items():
+            console.print(f"sweep: {escape(principal)} {count} requests")
+        summary = access.sweep.summary()
+        console.print(
+            f"sweep: {summary['evaluated']} requests in {summary['seconds']} s, {summary['mismatches']} differ "
+            "from the specification"
+        )
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -346,15 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate who can do what against the stack's policies offline: roles, AWS services, the deployer",
         description="Evaluate every role x bucket x action of the access matrix, every role's key use, and every "
         "call AWS services and the deployer make for the stack (each with its confused-deputy sibling), against the "
-        "rendered policies (identity, boundary, bucket, key, trust, topic, secret, S3 gateway endpoint); exit 1 on "
-        "a difference.",
+        "rendered policies (identity, boundary, bucket, key, trust, topic, secret, S3 gateway endpoint), then the "
+        "exhaustive sweep against the specification (docs/access.md); exit 1 on a difference.",
     )
     access.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     access.add_argument(
         "--json",
         action="store_true",
         help='print one JSON document {"requests": [...]}: every workload, service and deployer request with its '
-        "expected and evaluated decision",
+        "expected and evaluated decision, the sweep's mismatches, its summary and per-principal counts",
+    )
+    access.add_argument(
+        "--no-sweep", dest="sweep", action="store_false", help="skip the exhaustive sweep (seconds on dev)"
     )
     access.set_defaults(handler=cmd_access)
 
