@@ -621,20 +621,18 @@ def deny_foreign_kms_key_statement(bucket_arn: str, key_arn: str) -> Statement:
     )
 
 
-def deny_kms_without_key_id_statement(bucket_arn: str, exempt_services: Sequence[str] = ()) -> Statement:
+def deny_kms_without_key_id_statement(bucket_arn: str) -> Statement:
     """S3-06: an upload that names ``aws:kms`` but no key id is denied.
 
     S3 then encrypts with the account's AWS managed key ``aws/s3`` (PutObject reference), which every principal in
     the account may use through S3: the per-class key and its key policy would be bypassed. Uploads that send no
-    encryption header keep the bucket's default encryption and stay allowed. ``exempt_services``: service principals
-    (``aws:PrincipalServiceName``) that write with their own key handling (CloudTrail into the archive).
+    encryption header keep the bucket's default encryption and stay allowed. No principal is exempt: CloudTrail
+    names the trail's key on every log file it writes into the archive.
     """
     condition: dict[str, dict[str, Any]] = {
         "StringEquals": {SSE_HEADER: "aws:kms"},
         "Null": {SSE_KMS_KEY_HEADER: "true"},
     }
-    if exempt_services:
-        condition["StringNotEquals"] = {"aws:PrincipalServiceName": _one_or_many(exempt_services)}
     return _deny_all_principals("DenyKmsWithoutKeyId", ["s3:PutObject"], [f"{bucket_arn}/*"], condition)
 
 
@@ -737,7 +735,7 @@ def baseline_bucket_statements(
             deny_unexpected_encryption_header_statement(bucket_arn, "aws:kms", encryption_header_exempt_services)
         )
         statements.append(deny_foreign_kms_key_statement(bucket_arn, kms_key_arn))
-        statements.append(deny_kms_without_key_id_statement(bucket_arn, encryption_header_exempt_services))
+        statements.append(deny_kms_without_key_id_statement(bucket_arn))
     else:
         statements.append(deny_unexpected_encryption_header_statement(bucket_arn, "AES256"))
     statements.append(deny_sse_c_statement(bucket_arn))

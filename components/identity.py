@@ -184,8 +184,7 @@ def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
         documents.allow_statement(
             "WriteSageMakerLogs",
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            [_arn(t, "logs", f"log-group:{g}") for g in groups]
-            + [_arn(t, "logs", f"log-group:{g}:log-stream:*") for g in groups],
+            [_arn(t, "logs", f"log-group:{g}{suffix}") for g in groups for suffix in ("", ":*")],
         ),
         documents.allow_statement(
             "PullContainerImages",

@@ -247,7 +247,6 @@ def test_log_03_archive_policy_is_exactly_the_cloudtrail_grants_no_deletion_and_
                 "Condition": {
                     "StringEquals": {sse: "aws:kms"},
                     "Null": {f"{sse}-aws-kms-key-id": "true"},
-                    "StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"},
                 },
             },
             {

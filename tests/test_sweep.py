@@ -1,5 +1,5 @@
 """IAM-03/IAM-04 sweep: every request enumerated on the dev stack, decided by the compiled evaluator and judged against
-the specification derived from the access matrix. The mismatches today are exactly the known holes below."""
+the specification derived from the access matrix. A stack as built has no mismatch."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from verify.offline import run_stack
 from verify.sweep import (
     CompiledEvaluator,
     CompiledPolicySet,
-    Mismatch,
     Principal,
     Spec,
     SweepRequest,
@@ -33,45 +32,6 @@ from verify.sweep import (
     sweep_stack,
     to_request,
 )
-
-#: The holes being closed on main: the sweep must find exactly these, nothing else.
-KNOWN_HOLES: frozenset[str] = frozenset(
-    {
-        "S3-06 PutObject with aws:kms and no key id",
-        "S3-07 list actions outside the gateway endpoint",
-        "KMS crypto via S3 beyond Decrypt/DescribeKey (readers) and GenerateDataKey (writers)",
-        "GOV-02 secret read outside the VPC endpoint",
-        "IAM-07 PassRole not tied to the associated resource",
-        "ECR pulls from another account",
-        "ENIs outside the baseline subnets and security group",
-        "boundary caps KMS to every key of the account",
-    }
-)
-
-
-def hole(m: Mismatch) -> str:
-    """Which known hole a mismatch is (``unexpected`` otherwise)."""
-    r, a = m.request, m.request.action.lower()
-    ctx: Mapping[str, object] = r.context
-    if m.control != "IAM-03" or m.decision != "allow":
-        return "unexpected"
-    if a == "s3:putobject" and ctx.get(documents.SSE_HEADER) == "aws:kms" and documents.SSE_KMS_KEY_HEADER not in ctx:
-        return "S3-06 PutObject with aws:kms and no key id"
-    if a in ("s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads") and "aws:SourceVpce" not in ctx:
-        return "S3-07 list actions outside the gateway endpoint"
-    if r.principal.kind == "boundary":
-        return "boundary caps KMS to every key of the account"
-    if a.startswith("kms:") and str(ctx.get("kms:ViaService", "")).startswith("s3."):
-        return "KMS crypto via S3 beyond Decrypt/DescribeKey (readers) and GenerateDataKey (writers)"
-    if a == "secretsmanager:getsecretvalue" and r.principal.name == identity.PROCESSOR and "aws:SourceVpce" not in ctx:
-        return "GOV-02 secret read outside the VPC endpoint"
-    if a == "iam:passrole" and r.principal.name == identity.TRAINER:
-        return "IAM-07 PassRole not tied to the associated resource"
-    if a.startswith("ecr:") and r.target.account != r.principal.account:
-        return "ECR pulls from another account"
-    if a.startswith("ec2:") and "NetworkInterface" in r.action and r.target.rtype in ("subnet", "security-group"):
-        return "ENIs outside the baseline subnets and security group"
-    return "unexpected"
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +71,14 @@ def test_iam_03_sweep_evaluates_at_least_100000_requests_on_dev(result: SweepRes
     assert set(result.per_principal) >= {*identity.ROLES, "account-admin", "foreign-admin", "anonymous"}
 
 
-def test_iam_03_iam_04_mismatches_on_dev_are_exactly_the_known_holes(result: SweepResult) -> None:
-    found = {hole(m) for m in result.mismatches}
-    assert "unexpected" not in found, [m.message for m in result.mismatches if hole(m) == "unexpected"][:5]
-    assert found == KNOWN_HOLES
+def test_iam_03_iam_04_the_dev_stack_allows_exactly_what_the_matrix_specifies(result: SweepResult) -> None:
+    assert [m.message for m in result.mismatches] == []
+
+
+@pytest.mark.parametrize("stack_name", ["prod"])
+def test_iam_03_iam_04_the_prod_stack_allows_exactly_what_the_matrix_specifies(stack_name: str) -> None:
+    swept = run_sweep(sweep_stack(run_stack(stack_name).graph))
+    assert (swept.evaluated >= 100_000, [m.message for m in swept.mismatches]) == (True, [])
 
 
 def test_iam_03_spec_allows_the_processor_reading_raw_through_the_gateway(spec: Spec) -> None:

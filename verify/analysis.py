@@ -35,7 +35,7 @@ from verify.principals import (
     trail_creation_calls,
     volume_grant_calls,
 )
-from verify.sweep import SweepRequest, SweepResult, run_sweep, sweep_stack
+from verify.sweep import SweepRequest, SweepResult, key_aliases, run_sweep, sweep_stack
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -173,18 +173,6 @@ def access_model(graph: ResourceGraph) -> AccessModel:
     return AccessModel(
         account_id, region, roles, buckets, gateway.id, str(gateway.inputs["policy"]), keys, key_aliases(graph)
     )
-
-
-def key_aliases(graph: ResourceGraph) -> dict[str, tuple[str, ...]]:
-    """Each key's alias names, by key ARN (an alias targets its key by id or ARN)."""
-    by_id = {str(k.prop("keyId")): str(k.prop("arn")) for k in graph.by_type(KEY)}
-    by_id |= {arn: arn for arn in by_id.values()}
-    aliases: dict[str, list[str]] = {}
-    for alias in graph.by_type(KEY_ALIAS):
-        arn = by_id.get(str(alias.inputs.get("targetKeyId")))
-        if arn:
-            aliases.setdefault(arn, []).append(str(alias.inputs["name"]))
-    return {arn: tuple(sorted(names)) for arn, names in aliases.items()}
 
 
 def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
@@ -588,7 +576,25 @@ def matrix_markdown(access: AccessReport) -> str:
         f"| {role} | {resource} | " + " | ".join(by_action[a] for a in actions) + " |"
         for (role, resource), by_action in cells.items()
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + sweep_markdown(access))
+
+
+def sweep_markdown(access: AccessReport) -> list[str]:
+    """The sweep under the matrix: how many requests each principal made, and every mismatch."""
+    swept = access.sweep
+    if swept is None:
+        return [] if not access.sweep_gap else ["", f"Exhaustive sweep not run: {access.sweep_gap}"]
+    lines = [
+        "",
+        f"Exhaustive sweep: {swept.evaluated:,} requests in {swept.seconds:.1f} s, {len(swept.mismatches)} mismatches "
+        "with the matrix.",
+        "",
+        "| principal | requests |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {count:,} |" for name, count in swept.per_principal.items()]
+    lines += [f"- **{m.control}** {m.message}" for m in swept.mismatches]
+    return lines
 
 
 # ---- every other principal that acts: services and the deployer (verify.principals) ------------------------------

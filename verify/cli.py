@@ -164,7 +164,7 @@ def access_findings(graph: ResourceGraph) -> tuple[list[Finding], str]:
     """IAM-03/IAM-04 from the offline access analysis, and its matrix for the report; a graph it cannot model is
     an error, never a pass (and no matrix)."""
     try:
-        access = analyze(graph)
+        access = analyze(graph, sweep=True)
     except (AnalysisError, PolicyEvaluationError) as exc:
         errors = [
             Finding(control, graph_stack_urn(graph), "error", "access", f"access analysis could not run: {exc}")

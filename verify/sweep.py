@@ -62,10 +62,8 @@ SERVICES: tuple[str, ...] = (
 )
 #: List actions S3-07 confines to the gateway endpoint, with the object data actions of ``documents``.
 S3_LIST_DATA_ACTIONS: tuple[str, ...] = ("s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions")
-#: KMS actions a matrix reader (and writer) may call via S3, per level: the matrix's key actions and DescribeKey.
-KEY_ACTIONS_VIA_S3: dict[str, tuple[str, ...]] = {
-    level: (*actions, "kms:DescribeKey") for level, actions in identity.LEVEL_KEY_ACTIONS.items()
-}
+#: KMS actions a matrix reader (and writer) may call via S3, per level: exactly the matrix's key actions.
+KEY_ACTIONS_VIA_S3: dict[str, tuple[str, ...]] = dict(identity.LEVEL_KEY_ACTIONS)
 #: Roles every principal of the account may assume when its own IAM allows it (the auditor's default trust).
 ACCOUNT_ASSUMABLE_ROLES: tuple[str, ...] = (identity.AUDITOR,)
 SAGEMAKER_RUNTIME_LOG_ACTIONS: tuple[str, ...] = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
@@ -152,6 +150,7 @@ class SweepStack:
     role_arns: Mapping[str, str]  # role name (matrix name or delivery role) -> ARN
     exempt_arns: tuple[str, ...]  # deployer and break-glass: exempt from the VPC endpoint guardrails
     secret_network: Literal["vpc", "any"] = "vpc"
+    key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key ARN -> its aliases
 
 
 def _arn(stack_region: str, account: str, service: str, resource: str) -> str:
@@ -194,6 +193,18 @@ def _other_key_policy(account: str) -> str:
             ],
         }
     )
+
+
+def key_aliases(graph: ResourceGraph) -> dict[str, tuple[str, ...]]:
+    """Each key's alias names, by key ARN (an alias targets its key by id or ARN)."""
+    by_id = {str(k.prop("keyId")): str(k.prop("arn")) for k in graph.by_type("aws:kms/key:Key")}
+    by_id |= {arn: arn for arn in by_id.values()}
+    aliases: dict[str, list[str]] = {}
+    for alias in graph.by_type("aws:kms/alias:Alias"):
+        arn = by_id.get(str(alias.inputs.get("targetKeyId")))
+        if arn:
+            aliases.setdefault(arn, []).append(str(alias.inputs["name"]))
+    return {arn: tuple(sorted(names)) for arn, names in aliases.items()}
 
 
 def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat read of the graph
@@ -400,6 +411,7 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
     targets += _workload_targets(region, acct, prefix)
     secrets_endpoint = secrets_endpoints[0] if secrets_endpoints else None
     return SweepStack(
+        key_aliases=key_aliases(graph),
         account=acct,
         region=region,
         prefix=prefix,
@@ -601,7 +613,7 @@ def _grant(duty: str, who: Sequence[str], actions: Sequence[str], resources: Seq
 
 def matrix_grants(s: SweepStack) -> list[Grant]:
     """IAM-03/IAM-04 from ACCESS_MATRIX: S3 actions per level, and the bucket key via S3 (readers decrypt, writers
-    also generate data keys; DescribeKey for both)."""
+    also generate data keys)."""
     grants: list[Grant] = []
     via_s3 = (Need("kms:ViaService", (f"s3.{s.region}.amazonaws.com",)), Need("kms:CallerAccount", (s.account,)))
     for role, resources in identity.ACCESS_MATRIX.items():
@@ -700,7 +712,11 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             ["iam:PassRole"],
             [s.role_arns[identity.TRAINER]],
             Need("iam:PassedToService", (documents.SAGEMAKER_SERVICE,)),
-            Need("iam:AssociatedResourceArn", (f"{sm}:training-job/{prefix}-*", f"{sm}:processing-job/{prefix}-*")),
+            # where SageMaker sends no associated resource, the role and service bounds are what hold
+            Need(
+                "iam:AssociatedResourceArn",
+                (f"{sm}:training-job/{prefix}-*", f"{sm}:processing-job/{prefix}-*", ABSENT),
+            ),
         ),
         _grant(
             "trainer passes the inference role to its models",
@@ -708,7 +724,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             ["iam:PassRole"],
             [s.role_arns[identity.INFERENCE]],
             Need("iam:PassedToService", (documents.SAGEMAKER_SERVICE,)),
-            Need("iam:AssociatedResourceArn", (f"{sm}:model/{prefix}-*",)),
+            Need("iam:AssociatedResourceArn", (f"{sm}:model/{prefix}-*", ABSENT)),
         ),
         _grant("trainer's volumes through EBS", list(identity.VOLUME_KEY_USERS), ebs_key, [data_key], *via_ec2),
         _grant(
@@ -749,7 +765,11 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             "job logs",
             execution,
             SAGEMAKER_RUNTIME_LOG_ACTIONS,
-            [_arn(region, acct, "logs", "log-group:/aws/sagemaker/*")],
+            [
+                _arn(region, acct, "logs", f"log-group:{g}{suffix}")
+                for g in identity.sagemaker_log_groups(prefix)
+                for suffix in ("", ":*")
+            ],
         ),
         _grant(
             "image pulls from this account", execution, ECR_PULL_ACTIONS, [_arn(region, acct, "ecr", "repository/*")]
@@ -1353,6 +1373,9 @@ class _Contexts:
             ]
             if p.account:
                 vias = [(label, {**c, "kms:CallerAccount": str(p.account)}) for label, c in vias]
+            aliases = s.key_aliases.get(t.arn)
+            if aliases:  # KMS adds the key's aliases to every request on it
+                vias = [(label, {**c, "kms:ResourceAliases": list(aliases)}) for label, c in vias]
             variants = vias
             if family == "kms-grant":
                 variants = [
