@@ -21,7 +21,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from verify.access import ContextValue, Decision, PolicyDocument, PolicyEvaluationError, PolicySet, Request, evaluate
+from verify.access import (
+    ContextValue,
+    Decision,
+    PolicyDocument,
+    PolicyEvaluationError,
+    PolicySet,
+    Request,
+    ResourceKind,
+    evaluate,
+)
 
 Kind = Literal["workload", "service", "deployer", "attack"]
 Expected = Literal["allow", "deny"]
@@ -578,67 +587,43 @@ def deployer_calls(
         "aws:PrincipalIsAWSService": False,
         "s3:TlsVersion": "1.2",
     }
-    calls: list[Call] = []
-    for arn, policy in sorted(buckets.items()):
-        policies = PolicySet(resource_account=account, resource_kind="s3", identity=(ALLOW_ALL,), resource=policy)
-        calls += [
-            Call(
-                "deployer",
-                "S3-13",
-                f"the deployer {a.split(':')[1]} on {arn.rsplit(':', 1)[-1]}",
-                deployer_arn,
-                a,
-                arn,
-                "allow",
-                policies,
-                context,
-            )
-            for a in DEPLOYER_BUCKET_ACTIONS
-        ]
-    for arn, policy in sorted(keys.items()):
-        policies = PolicySet(resource_account=account, resource_kind="kms", identity=(ALLOW_ALL,), resource=policy)
-        calls += [
-            Call(
-                "deployer",
-                "KMS-04",
-                f"the deployer {a.split(':')[1]} on {arn.rsplit('/', 1)[-1]}",
-                deployer_arn,
-                a,
-                arn,
-                "allow",
-                policies,
-                context,
-            )
-            for a in DEPLOYER_KEY_ACTIONS
-        ]
+    kinds: list[tuple[str, ResourceKind, Mapping[str, PolicyDocument], tuple[str, ...]]] = [
+        ("S3-13", "s3", buckets, DEPLOYER_BUCKET_ACTIONS),
+        ("KMS-04", "kms", keys, DEPLOYER_KEY_ACTIONS),
+    ]
     if secret is not None:
-        arn, policy = secret
-        policies = PolicySet(resource_account=account, resource_kind="secret", identity=(ALLOW_ALL,), resource=policy)
-        calls += [
-            Call(
-                "deployer",
-                "GOV-02",
-                f"the deployer {a.split(':')[1]} on the secret",
-                deployer_arn,
-                a,
-                arn,
-                "allow",
-                policies,
-                context,
-            )
-            for a in DEPLOYER_SECRET_ACTIONS
-        ]
-        calls.append(
-            Call(
-                "deployer",
-                "GOV-02",
-                "the deployer cannot read the secret's value",
-                deployer_arn,
-                "secretsmanager:GetSecretValue",
-                arn,
-                "deny",
-                policies,
-                context,
-            )
-        )
+        kinds.append(("GOV-02", "secret", dict([secret]), DEPLOYER_SECRET_ACTIONS))
+    calls: list[Call] = []
+    for control, kind, resources, actions in kinds:
+        for arn, policy in sorted(resources.items()):
+            policies = PolicySet(resource_account=account, resource_kind=kind, identity=(ALLOW_ALL,), resource=policy)
+            name = arn.rsplit("/" if kind == "kms" else ":", 1)[-1]
+            calls += [
+                Call(
+                    "deployer",
+                    control,
+                    f"the deployer {a.split(':')[1]} on {name}",
+                    deployer_arn,
+                    a,
+                    arn,
+                    "allow",
+                    policies,
+                    context,
+                )
+                for a in actions
+            ]
+            if kind == "secret":
+                calls.append(
+                    Call(
+                        "deployer",
+                        control,
+                        "the deployer cannot read the secret's value",
+                        deployer_arn,
+                        "secretsmanager:GetSecretValue",
+                        arn,
+                        "deny",
+                        policies,
+                        context,
+                    )
+                )
     return calls
