@@ -54,9 +54,16 @@ def test_log_04_a_source_conditioned_delivery_trust_is_refused_to_cloudtrail() -
     """The proof can fail: the trust shape AWS refuses at CreateTrail is denied to what CloudTrail sends."""
     conditioned = documents.trail_delivery_trust_policy()
     conditioned["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "111122223333"}}
-    facts = TrailFacts("111122223333", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t", "arn:aws:s3:::b", "{}",
-                       "arn:aws:kms:eu-west-1:111122223333:key/k", "{}", "arn:aws:iam::111122223333:role/r",
-                       json.dumps(conditioned))  # fmt: skip
+    facts = TrailFacts(
+        "111122223333",
+        "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t",
+        "arn:aws:s3:::b",
+        "{}",
+        "arn:aws:kms:eu-west-1:111122223333:key/k",
+        "{}",
+        "arn:aws:iam::111122223333:role/r",
+        json.dumps(conditioned),
+    )
     assume = trail_creation_calls(facts)[0]
     assert decide(assume).decision == "implicit-deny"
 

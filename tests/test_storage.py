@@ -565,8 +565,13 @@ def test_gov_02_secret_value_is_refused_to_the_processor_outside_the_vpc_endpoin
     session = processor.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/stolen"
 
     def decide(context: dict[str, Any]) -> str:
-        request = Request(session, ACCOUNT, "secretsmanager:GetSecretValue", str(_secret(dev.graph).prop("arn")),
-                          {"aws:ViaAWSService": False, **context})  # fmt: skip
+        request = Request(
+            session,
+            ACCOUNT,
+            "secretsmanager:GetSecretValue",
+            str(_secret(dev.graph).prop("arn")),
+            {"aws:ViaAWSService": False, **context},
+        )
         policies = PolicySet(resource_account=ACCOUNT, resource_kind="secret", identity=(ALLOW_ALL,), resource=policy)
         return evaluate(request, policies).outcome
 

@@ -157,8 +157,17 @@ def test_iam_03_compiled_evaluator_decides_like_the_reference_on_5000_sweep_requ
 
 
 def test_iam_03_compiled_evaluator_fails_closed_on_an_unknown_operator() -> None:
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
-              "Condition": {"StringSoundsLike": {"aws:username": "x"}}}]}  # fmt: skip
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringSoundsLike": {"aws:username": "x"}},
+            }
+        ],
+    }
     policies = PolicySet(resource_account="111122223333", identity=[json.dumps(policy)])
     request = Request("arn:aws:iam::111122223333:user/u", "111122223333", "s3:GetObject", "arn:aws:s3:::b/k")
     compiled = CompiledPolicySet(policies)
