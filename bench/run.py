@@ -1,4 +1,4 @@
-"""Benchmark of the offline pipeline (issue 10): every stage on the dev stack, ratios, and scaling.
+"""Benchmark of the offline pipeline: every stage on the dev stack, ratios, and scaling.
 
 A script, not a test: ``make bench`` (or ``python bench/run.py --runs 5``). Prints a rich table and writes
 ``reports/bench.json`` with the machine (cores, load average before/after each stage), Python, package and checkov

@@ -343,7 +343,7 @@ class StorageConfig(_Section):
     bucket_names: BucketNamesConfig = Field(
         default_factory=BucketNamesConfig, description="{raw, curated, models, accessLogs, audit}"
     )
-    # ---- scale (issue 10): extra data buckets; also how the benchmark scales the stack ----
+    # ---- scale: extra data buckets; also how the benchmark scales the stack ----
     extra_data_buckets: int = Field(
         0,
         ge=0,
@@ -382,7 +382,7 @@ class IdentityConfig(_Section):
         None, description="IAM role ARN for emergency access (exempt from the VPC-only rule)"
     )
     org_id: str | None = Field(None, description="AWS Organizations id o-[a-z0-9]{10,32}")
-    # ---- identity (issue 5): who may assume the workload roles, what inference may invoke
+    # ---- identity: who may assume the workload roles, what inference may invoke
     auditor_principal_arns: tuple[PrincipalArn, ...] = Field(
         (), description="IAM role/user ARNs that may assume the auditor role; empty: this account's IAM decides"
     )

@@ -115,23 +115,33 @@ def key_users_via_service_statement(
 ) -> Statement:
     """Principals may use the key only through the named AWS services, from this account (KMS-06), and only for
     ``actions`` (a bucket's readers decrypt; its writers also generate data keys)."""
-    if not user_arns:
-        raise ValueError(f"{sid}: needs at least one user ARN")
     if not via_services:
         raise ValueError(f"{sid}: needs at least one service for kms:ViaService")
     via = _sorted_unique(via_services)
+    condition = {"StringEquals": {"kms:ViaService": via[0] if len(via) == 1 else via, "kms:CallerAccount": account_id}}
+    return key_user_statement(sid, user_arns, _sorted_unique(actions), condition)
+
+
+def key_user_statement(
+    sid: str,
+    user_arns: Sequence[str],
+    actions: Sequence[str],
+    condition: Mapping[str, Any],
+    *,
+    one_as_string: bool = False,
+) -> Statement:
+    """The one shape of a key-policy grant to named IAM principals (KMS-06): use only, under ``condition``.
+    ``one_as_string`` writes a single principal as a string rather than a one-element list."""
+    if not user_arns:
+        raise ValueError(f"{sid}: needs at least one user ARN")
+    principals = _sorted_unique(user_arns)
     return {
         "Sid": sid,
         "Effect": "Allow",
-        "Principal": {"AWS": _sorted_unique(user_arns)},
-        "Action": _sorted_unique(actions),
+        "Principal": {"AWS": principals[0] if one_as_string and len(principals) == 1 else principals},
+        "Action": list(actions),
         "Resource": "*",
-        "Condition": {
-            "StringEquals": {
-                "kms:ViaService": via[0] if len(via) == 1 else via,
-                "kms:CallerAccount": account_id,
-            }
-        },
+        "Condition": dict(condition),
     }
 
 
@@ -583,7 +593,7 @@ def deny_unexpected_encryption_header_statement(
     ``StringNotEquals`` + ``Null: false`` fires only when the header is present and differs. Uploads without the
     header are not denied: S3 applies the bucket's default encryption to them (S3-03). The tempting
     ``StringNotEqualsIfExists`` would not do that: a negated operator is true for an absent key, so that Deny would
-    refuse every upload relying on default encryption (see notes/iam-evaluation-semantics.md).
+    refuse every upload relying on default encryption (docs/access.md, "Pinned nuances").
 
     ``exempt_services``: service principals (``aws:PrincipalServiceName``, absent for every other caller, so
     ``StringNotEquals`` still denies them) that AWS makes name another algorithm — CloudTrail writes its
@@ -797,20 +807,11 @@ def secret_key_use_statement(
     ``kms:EncryptionContext:SecretARN`` is the context Secrets Manager always sends, so the grant cannot be used for
     any other secret (StringLike because the ARN ends in a random suffix).
     """
-    if not principal_arns:
-        raise ValueError(f"{sid}: needs at least one principal ARN")
-    principals = _sorted_unique(principal_arns)
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-        "Action": list(actions),
-        "Resource": "*",
-        "Condition": {
-            "StringEquals": {"kms:ViaService": secretsmanager_via_service(region), "kms:CallerAccount": account_id},
-            "StringLike": {"kms:EncryptionContext:SecretARN": secret_arn},
-        },
+    condition = {
+        "StringEquals": {"kms:ViaService": secretsmanager_via_service(region), "kms:CallerAccount": account_id},
+        "StringLike": {"kms:EncryptionContext:SecretARN": secret_arn},
     }
+    return key_user_statement(sid, principal_arns, actions, condition, one_as_string=True)
 
 
 def secret_read_policy(reader_arns: Sequence[str], vpc_endpoint_ids: Sequence[str] = ()) -> PolicyDocument:
@@ -1220,17 +1221,8 @@ def ebs_volume_key_policy_statement(
     sid: str, user_arns: Sequence[str], *, region: str, account_id: str, grants: bool
 ) -> Statement:
     """Key-policy side of ``ebs_volume_key_statements``: the same actions under the same conditions (KMS-06)."""
-    if not user_arns:
-        raise ValueError(f"{sid}: needs at least one user ARN")
     actions, condition = ebs_volume_key_use(region, account_id, grants=grants)
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"AWS": _sorted_unique(user_arns)},
-        "Action": list(actions),
-        "Resource": "*",
-        "Condition": condition,
-    }
+    return key_user_statement(sid, user_arns, actions, condition)
 
 
 def sagemaker_vpc_condition(subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ INFERENCE = "inference"
 AUDITOR = "auditor"
 ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE, AUDITOR)
 
-#: Resources of the matrix: the three data buckets and the audit-log bucket (wired when the audit work lands).
+#: Resources of the matrix: the three data buckets and the audit archive.
 AUDIT_LOGS = "audit-logs"
 RESOURCES: tuple[str, ...] = ("raw", "curated", "models", AUDIT_LOGS)
 #: Resource -> data class of the key that encrypts it.

@@ -140,7 +140,7 @@ class Stack:
     def __init__(self, resources: Sequence[kit.Res]) -> None:
         self.resources = resources
         self.urn = kit.stack_urn(resources)
-        # indexed once: rescanning every resource per query made rules over many resources quadratic (issue 10)
+        # indexed once: rescanning every resource per query made rules over many resources quadratic
         self._by_type: dict[str, list[tuple[int, kit.Res]]] = {}
         for position, res in enumerate(resources):
             self._by_type.setdefault(res.type, []).append((position, res))

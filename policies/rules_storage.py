@@ -154,8 +154,8 @@ class Stack:
     """All resources of a stack with the joins storage rules need (built once per rule evaluation).
 
     The joins are indexed once per Stack (type -> resources, identifying value -> owners, side resource -> owner), so
-    a rule over every bucket stays linear in the stack instead of rescanning all resources per bucket (issue 10:
-    that rescan made the rule scan cubic, 16x the stack took thousands of times the 1x time).
+    a rule over every bucket stays linear in the stack instead of rescanning all resources per bucket (a
+    rescan per bucket makes the rule scan cubic in the bucket count).
     """
 
     resources: Sequence[kit.Res]

@@ -1,4 +1,4 @@
-"""One moto_server per test session (issue 9); modules reset it (``MotoServer.reset``) instead of starting another."""
+"""One moto_server per test session; modules reset it (``MotoServer.reset``) instead of starting another."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The IAM evaluator, one test per rule of notes/iam-evaluation-semantics.md.
+"""The IAM evaluator, one test per decision rule it implements (docs/access.md).
 
 Every test builds small literal policies and asserts the exact Decision (outcome and deciding statements).
 """

@@ -262,7 +262,7 @@ def test_an_implemented_control_with_nothing_to_check_is_an_error() -> None:
     assert [(f.control, f.status) for f in findings] == [("GOV-05", "error")]
 
 
-# ---- IAM (issue 5) -----------------------------------------------------------------------------------------------
+# ---- IAM -----------------------------------------------------------------------------------------------------
 
 ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::trainer"
 SERVICE_TRUST: dict[str, Any] = {

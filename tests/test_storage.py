@@ -695,7 +695,7 @@ def test_storage_config_error_names_the_key(storage: dict[str, Any], key: str) -
         run_stack("dev", overrides={"baseline:storage": storage})
 
 
-# ---- storage.extraDataBuckets: more data buckets, each a full SecureBucket (issue 10) ------------------------------
+# ---- storage.extraDataBuckets: more data buckets, each a full SecureBucket ------------------------------
 
 EXTRA = ("extra-1", "extra-2", "extra-3")
 EXTRA_SIDE_TYPES = (T_BUCKET, T_PAB, T_OWNERSHIP, T_SSE, T_VERSIONING, T_LOGGING, T_LIFECYCLE, T_POLICY)

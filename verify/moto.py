@@ -1,9 +1,9 @@
-"""Pulumi mocks that deploy every resource into a moto emulated account (issue 9).
+"""Pulumi mocks that deploy every resource into a moto emulated account.
 
 Why: the fake templates in verify/mocks.py prove the graph; this proves the graph *deploys*, with real
 ids and ARNs flowing into dependent resources, so the live audit (verify/audit) can read the account
 back exactly as it would read AWS. moto stores state but evaluates no policy conditions and accepts
-garbage policies (notes/moto-limits.md), so every policy is validated here before it is sent.
+garbage policies (docs/moto.md), so every policy is validated here before it is sent.
 
 Fail closed: a custom type without a handler, an invalid policy or a moto error stops the deploy
 with a ``MotoDeployError`` naming the resource; ``MotoMocks.failures`` keeps the same record.
