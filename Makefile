@@ -17,7 +17,7 @@ help: ## list the targets
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-# checkov conflicts with the project's dependencies: it gets its own pinned venv (verify/checkov.py runs it).
+# checkov conflicts with the project's dependencies: it gets its own pinned venv (verify/checkers/checkov.py runs it).
 CHECKOV_VERSION := 3.3.30
 CHECKOV := .tools/checkov/bin/checkov
 
@@ -55,7 +55,7 @@ bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios and
 	$(RUN) python bench/run.py $(BENCH_ARGS)
 
 docs: .venv/.synced ## regenerate the README's config table from the config model
-	$(RUN) python -m verify.docs README.md
+	$(RUN) python -m verify.reports.docs README.md
 
 # --- diagram: Mermaid source from the dev stack, rendered by mermaid-cli on Debian's chromium (no browser download)
 MERMAID_CLI_VERSION := 12.2.0
@@ -65,7 +65,7 @@ CHROMIUM ?= /usr/bin/chromium
 $(MMDC):
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
 
-docs/diagram-dev.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/diagram.py verify/graph.py
+docs/diagram-dev.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/reports/diagram.py verify/engine/graph.py
 	$(RUN) baseline diagram --stack dev --out $@.new
 	@# replace only on change, so an unchanged diagram is not re-rendered (mmdc output is not byte-stable)
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi

@@ -38,10 +38,10 @@ from components.baseline import AiSecurityBaseline, make_provider
 from components.config import load_config, parse_region
 from components.keys import AccountContext
 from verify import cli
-from verify.checkov import CHECKOV_VERSION, find_checkov, graph_to_plan, scan_checkov
-from verify.graph import ResourceGraph
-from verify.offline import PROJECT_ROOT, OfflineRun, project_name, run_program, run_stack, stack_config
-from verify.scan import scan_rules
+from verify.checkers.checkov import CHECKOV_VERSION, find_checkov, graph_to_plan, scan_checkov
+from verify.checkers.rules import scan_rules
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import PROJECT_ROOT, OfflineRun, project_name, run_program, run_stack, stack_config
 
 STACK = "dev"
 PACKAGES = ("ai-security-baseline", "pulumi", "pulumi-aws", "pydantic", "protobuf", "grpcio", "rich", "pyyaml")
@@ -50,7 +50,7 @@ RESOURCES_PER_EXTRA_BUCKET = 9
 #: Super-linear: the 16x stack takes more than this many times the 1x time.
 SUPERLINEAR_LIMIT = 20.0
 IMPORT_FLOOR = "import pulumi, pulumi_aws"
-ENGINE_IN_SUBPROCESS = f"from verify.offline import run_stack; run_stack({STACK!r})"
+ENGINE_IN_SUBPROCESS = f"from verify.engine.offline import run_stack; run_stack({STACK!r})"
 
 
 # ---- timing -------------------------------------------------------------------------------------------------------
@@ -151,13 +151,13 @@ class Stage:
 
 
 def _analysis(ctx: Context) -> Callable[[], object]:
-    from verify import analysis  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from verify.iam import analysis  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     return lambda: analysis.analyze(ctx.dev.graph)
 
 
 def _sweep(ctx: Context) -> Callable[[], object]:
-    from verify import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     stack = sweep.sweep_stack(ctx.dev.graph)
     return lambda: sweep.run_sweep(stack)
@@ -166,7 +166,7 @@ def _sweep(ctx: Context) -> Callable[[], object]:
 def _sweep_rows(factors_arg: str, only: set[str], console: Console) -> dict[str, Any]:
     """The sweep's scale rows and evaluator ratio, when the sweep exists and is selected."""
     factors = [int(f) for f in factors_arg.split(",") if f.strip()]
-    if not factors or not importlib.util.find_spec("verify.sweep") or (only and "access sweep" not in only):
+    if not factors or not importlib.util.find_spec("verify.iam.sweep") or (only and "access sweep" not in only):
         return {}
     console.print(f"[dim]access sweep at {factors} …[/]")
     return sweep_bench(factors)
@@ -179,7 +179,8 @@ def _same(value: Any) -> Any:
 def sweep_bench(factors: Sequence[int], sample: int = 3000) -> dict[str, Any]:
     """The access sweep: requests/second at each factor (``storage.extraDataBuckets`` adds data buckets: factor f
     has 5*(f-1) extra buckets, capped at 64), and compiled vs reference evaluator on the same requests at 1x."""
-    from verify import access, sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from verify.iam import evaluator as access  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     rows: list[dict[str, Any]] = []
     for factor in factors:
@@ -244,7 +245,8 @@ def sweep_bench(factors: Sequence[int], sample: int = 3000) -> dict[str, Any]:
 
 
 def _moto_deploy(ctx: Context) -> Callable[[], object]:
-    from verify import demo, moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     region = str(stack_config(STACK).get("aws:region", "eu-west-1"))
 
@@ -257,7 +259,8 @@ def _moto_deploy(ctx: Context) -> Callable[[], object]:
 
 def _deployed_server() -> tuple[Any, Any, str]:
     """A moto server holding the deployed dev stack, kept until the benchmark ends (closed via ``ctx_exit``)."""
-    from verify import demo, moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     region = str(stack_config(STACK).get("aws:region", "eu-west-1"))
     stack = contextlib.ExitStack()
@@ -267,7 +270,8 @@ def _deployed_server() -> tuple[Any, Any, str]:
 
 
 def _live_audit(ctx: Context) -> Callable[[], object]:
-    from verify import audit, demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from verify.checkers import audit  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     server, deployed, region = _deployed_server()
     session = demo.moto_session(server)
@@ -366,21 +370,29 @@ STAGES: tuple[Stage, ...] = (
         requires="verify.demo",
     ),
     # ---- optional stages: measured when their module exists on this checkout ----
-    Stage("access analysis", "verify.analysis.analyze(graph)", _analysis, requires="verify.analysis"),
-    Stage("access sweep", "verify.sweep.run_sweep on the dev stack", _sweep, requires="verify.sweep", runs=lambda c: 3),
-    Stage("moto deploy", "deploy the dev stack into a local moto server", _moto_deploy, requires="verify.moto"),
+    Stage("access analysis", "verify.iam.analysis.analyze(graph)", _analysis, requires="verify.iam.analysis"),
+    Stage(
+        "access sweep",
+        "verify.iam.sweep.run_sweep on the dev stack",
+        _sweep,
+        requires="verify.iam.sweep",
+        runs=lambda c: 3,
+    ),
+    Stage(
+        "moto deploy", "deploy the dev stack into a local moto server", _moto_deploy, requires="verify.emulator.deploy"
+    ),
     Stage(
         "live audit",
-        "verify.audit.run_audit on the moto-deployed stack",
+        "verify.checkers.audit.run_audit on the moto-deployed stack",
         _live_audit,
-        requires="verify.audit",
+        requires="verify.checkers.audit",
         warmup=0,
     ),
     Stage(
         "boto3 listing floor",
         "the bare read calls the live audit makes, without checks (API round trips)",
         _boto3_floor,
-        requires="verify.audit",
+        requires="verify.checkers.audit",
     ),
 )
 

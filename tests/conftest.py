@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from verify.moto_server import MotoServer, running_moto
+from verify.emulator.server import MotoServer, running_moto
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ import functools
 from typing import Any
 
 from verify.demo import Deployment, deploy, moto_session
-from verify.moto_server import MotoServer
-from verify.offline import PROJECT_ROOT
+from verify.emulator.server import MotoServer
+from verify.engine.offline import PROJECT_ROOT
 
 
 def deploy_dev(server: MotoServer) -> Deployment:

@@ -14,11 +14,11 @@ import pytest
 
 from components import identity
 from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
-from verify.access import ContextValue, Decision, PolicySet, Request, evaluate
-from verify.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
-from verify.graph import ResourceGraph
-from verify.iam_validation import context_problems
-from verify.offline import run_stack
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import run_stack
+from verify.iam.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
+from verify.iam.evaluator import ContextValue, Decision, PolicySet, Request, evaluate
+from verify.iam.validation import context_problems
 
 ACCOUNT = "111122223333"
 FOREIGN = "444455556666"

@@ -11,8 +11,8 @@ import pytest
 
 from policies import rules_audit
 from policies.rulekit import UNKNOWN, Res
-from verify.offline import run_stack
-from verify.scan import to_rule_resource
+from verify.checkers.rules import to_rule_resource
+from verify.engine.offline import run_stack
 
 Graph = list[Res]
 

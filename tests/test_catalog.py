@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from verify.catalog import CATALOG_PATH, CatalogError, load_catalog, parse_catalog
+from verify.findings.catalog import CATALOG_PATH, CatalogError, load_catalog, parse_catalog
 
 RAW: dict[str, Any] = json.loads(CATALOG_PATH.read_text())
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from components import documents
 from policies import baseline_rules, rules_kms
-from verify.catalog import load_catalog
+from verify.findings.catalog import load_catalog
 
 TESTS = Path(__file__).resolve().parent
 

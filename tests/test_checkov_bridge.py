@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from policies.rulekit import UNKNOWN
-from verify import checkov
-from verify.graph import Resource, ResourceGraph, load_preview_file
+from verify.checkers import checkov
+from verify.engine.graph import Resource, ResourceGraph, load_preview_file
 
 DATA = Path(__file__).parent / "data"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/0000-good"

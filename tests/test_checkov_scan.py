@@ -11,11 +11,11 @@ from datetime import date
 
 import pytest
 
-from verify import checkov
-from verify.catalog import load_catalog
-from verify.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
-from verify.offline import run_stack
-from verify.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
+from verify.checkers import checkov
+from verify.engine.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
+from verify.engine.offline import run_stack
+from verify.findings.catalog import load_catalog
+from verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
 
 CATALOG = load_catalog()
 #: Fewest checkov results the dev stack must produce (176 with checkov 3.3.30 on 81 resources).

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from verify.cli import main
-from verify.graph import load_preview_file, load_stack_export_file
-from verify.offline import run_stack
+from verify.engine.graph import load_preview_file, load_stack_export_file
+from verify.engine.offline import run_stack
 
 
 def test_preview_prints_the_tree_and_writes_both_loadable_files(

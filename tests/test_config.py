@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, parse_config, parse_region, subnet_cidrs, with_deployer
-from verify.graph import STACK_TYPE
-from verify.mocks import BaselineMocks, FakeAccount
-from verify.offline import GraphRecorder, run_stack
+from verify.engine.graph import STACK_TYPE
+from verify.engine.mocks import BaselineMocks, FakeAccount
+from verify.engine.offline import GraphRecorder, run_stack
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 

@@ -26,7 +26,7 @@ from components import documents
 from policies import baseline_rules as rules
 from policies import crossguard
 from policies.crossguard import build_policies
-from verify.offline import run_stack
+from verify.engine.offline import run_stack
 
 ACCOUNT = "111122223333"
 

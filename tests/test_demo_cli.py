@@ -12,9 +12,9 @@ from rich.console import Console
 from tests.moto_support import client
 from verify.cli import main
 from verify.demo import EXIT_DEPLOY_FAILED, run_demo
-from verify.moto_server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
-from verify.offline import PROJECT_ROOT
-from verify.waivers import WAIVERS_PATH
+from verify.emulator.server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
+from verify.engine.offline import PROJECT_ROOT
+from verify.findings.waivers import WAIVERS_PATH
 
 
 def demo_args(tmp_path: Path) -> argparse.Namespace:

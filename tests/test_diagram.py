@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from policies.rulekit import UNKNOWN
-from verify import report
-from verify.catalog import load_catalog
 from verify.cli import main
-from verify.diagram import escape_label, mermaid_diagram, sanitize_id
-from verify.graph import STACK_TYPE, Resource, ResourceGraph
-from verify.offline import run_stack
+from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from verify.engine.offline import run_stack
+from verify.findings.catalog import load_catalog
+from verify.reports import report
+from verify.reports.diagram import escape_label, mermaid_diagram, sanitize_id
 
 ROOT = Path(__file__).resolve().parent.parent
 MMDC = ROOT / ".tools" / "mermaid" / "node_modules" / ".bin" / "mmdc"

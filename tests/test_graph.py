@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.graph import (
+from verify.engine.graph import (
     GraphFormatError,
     ResourceGraph,
     graph_from_preview,
@@ -15,7 +15,7 @@ from verify.graph import (
     load_preview_file,
     load_stack_export_file,
 )
-from verify.offline import run_stack
+from verify.engine.offline import run_stack
 
 DATA = Path(__file__).parent / "data"
 

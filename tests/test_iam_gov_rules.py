@@ -8,10 +8,10 @@ from typing import Any
 
 from policies import rules_gov, rules_iam
 from policies.rulekit import STACK, UNKNOWN, Res
-from verify.graph import Resource
-from verify.iam_validation import validation_finding
-from verify.offline import run_stack
-from verify.scan import scan_rules
+from verify.checkers.rules import scan_rules
+from verify.engine.graph import Resource
+from verify.engine.offline import run_stack
+from verify.iam.validation import validation_finding
 
 POLICY_URN = "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::trainer"
 GUARDED = {

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from components import documents
-from verify.iam_validation import GLOBAL_CONDITION_KEYS, context_problems, key_exists, validate_policy
-from verify.offline import run_stack
+from verify.engine.offline import run_stack
+from verify.iam.validation import GLOBAL_CONDITION_KEYS, context_problems, key_exists, validate_policy
 
 
 def policy(**statement: Any) -> dict[str, Any]:

@@ -12,12 +12,12 @@ import pytest
 from components import documents, identity
 from components.config import BucketNamesConfig, ConfigError, parse_config
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
-from verify.access import PolicySet, Request, evaluate
-from verify.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze, matrix_markdown
-from verify.graph import Resource, ResourceGraph
-from verify.iam_validation import validate_policy
-from verify.mocks import BaselineMocks
-from verify.offline import OfflineRun, run_program, run_stack
+from verify.engine.graph import Resource, ResourceGraph
+from verify.engine.mocks import BaselineMocks
+from verify.engine.offline import OfflineRun, run_program, run_stack
+from verify.iam.analysis import ATTACHMENT_TYPES, AccessModel, access_model, access_rows, analyze, matrix_markdown
+from verify.iam.evaluator import PolicySet, Request, evaluate
+from verify.iam.validation import validate_policy
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

@@ -10,8 +10,8 @@ import pytest
 from components import documents
 from components.config import KmsConfig
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
-from verify.graph import Resource, ResourceGraph
-from verify.offline import run_program, run_stack
+from verify.engine.graph import Resource, ResourceGraph
+from verify.engine.offline import run_program, run_stack
 
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"

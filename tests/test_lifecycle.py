@@ -16,9 +16,9 @@ import pytest
 
 from components.config import FIXED_NAME_RESOURCES, ConfigError
 from components.lifecycle import Adoption, AdoptTarget
-from verify.graph import STACK_TYPE, Resource, ResourceGraph
-from verify.mocks import TEMPLATES, BaselineMocks, FakeAccount
-from verify.offline import GraphRecorder, run_stack
+from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from verify.engine.mocks import TEMPLATES, BaselineMocks, FakeAccount
+from verify.engine.offline import GraphRecorder, run_stack
 
 ACCOUNT = "111122223333"
 BUCKET = "aws:s3/bucket:Bucket"

@@ -12,14 +12,14 @@ import pytest
 
 from components.config import ENDPOINT_POLICY_UNSUPPORTED
 from tests.moto_support import client, deploy_dev
-from verify.audit import audited_controls, run_audit
-from verify.audit.core import CHECKS, AuditContext, policy_json, run_checks
+from verify.checkers.audit import audited_controls, run_audit
+from verify.checkers.audit.core import CHECKS, AuditContext, policy_json, run_checks
 from verify.demo import Deployment, moto_session
-from verify.findings import Finding
-from verify.moto_server import MotoServer
+from verify.emulator.server import MotoServer
+from verify.findings.finding import Finding
 
 #: Controls that cannot be decided on today's dev stack in moto, and why (never reported as pass).
-EXPECTED_ERRORS: dict[str, str] = {}  # verify/moto_launch.py makes moto report the rotation period (KMS-02)
+EXPECTED_ERRORS: dict[str, str] = {}  # verify/emulator/launch.py makes moto report the rotation period (KMS-02)
 
 
 def audit(server: MotoServer, outputs: dict[str, Any]) -> list[Finding]:

@@ -11,10 +11,10 @@ import pytest
 
 from tests.moto_support import client, deploy_dev
 from verify.demo import Deployment
-from verify.graph import Resource
-from verify.moto import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
-from verify.moto_server import MotoServer
-from verify.offline import run_stack
+from verify.emulator.deploy import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
+from verify.emulator.server import MotoServer
+from verify.engine.graph import Resource
+from verify.engine.offline import run_stack
 
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [

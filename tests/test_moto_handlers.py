@@ -12,12 +12,12 @@ import pytest
 
 from components import documents
 from tests.moto_support import client
-from verify.audit.core import CHECKS, AuditContext, run_checks
+from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.demo import moto_session
-from verify.findings import Finding
-from verify.moto import MotoMocks
-from verify.moto_server import MotoServer
-from verify.offline import OfflineRun, run_program
+from verify.emulator.deploy import MotoMocks
+from verify.emulator.server import MotoServer
+from verify.engine.offline import OfflineRun, run_program
+from verify.findings.finding import Finding
 
 
 def _doc(*statements: dict[str, Any]) -> str:

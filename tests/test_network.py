@@ -19,9 +19,9 @@ from components.config import (
 )
 from components.documents import AWS_OWNED_BUCKETS
 from components.network import interface_policy, pick_zones
-from verify.graph import Resource, ResourceGraph
-from verify.mocks import S3_PREFIX_LIST_CIDRS, BaselineMocks, FakeAccount, UnsupportedMockError
-from verify.offline import GraphRecorder, OfflineRun, run_stack
+from verify.engine.graph import Resource, ResourceGraph
+from verify.engine.mocks import S3_PREFIX_LIST_CIDRS, BaselineMocks, FakeAccount, UnsupportedMockError
+from verify.engine.offline import GraphRecorder, OfflineRun, run_stack
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"

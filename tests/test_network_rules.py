@@ -14,9 +14,9 @@ from components import config, documents
 from policies import baseline_rules as rules
 from policies import rules_network as net
 from tests.test_crossguard import options, policy, stack_resources, violations
-from verify.graph import Resource, ResourceGraph
-from verify.offline import run_stack
-from verify.scan import scan_rules
+from verify.checkers.rules import scan_rules
+from verify.engine.graph import Resource, ResourceGraph
+from verify.engine.offline import run_stack
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

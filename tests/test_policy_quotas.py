@@ -31,11 +31,11 @@ from components.config import (
 from components.documents import CODEARTIFACT_ASSET_ACCOUNTS
 from components.keys import AccountContext
 from components.quotas import GRAPH_POLICIES, QUOTAS, PolicyKind, policy_size
-from verify.access import Decision, PolicySet, Request, evaluate
-from verify.analysis import access_model
-from verify.graph import ResourceGraph
-from verify.mocks import BaselineMocks, FakeAccount
-from verify.offline import GraphRecorder, run_stack, stack_config
+from verify.engine.graph import ResourceGraph
+from verify.engine.mocks import BaselineMocks, FakeAccount
+from verify.engine.offline import GraphRecorder, run_stack, stack_config
+from verify.iam.analysis import access_model
+from verify.iam.evaluator import Decision, PolicySet, Request, evaluate
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

@@ -11,10 +11,10 @@ import pytest
 from components import documents
 from policies import baseline_rules as rules
 from policies.rules_iam import UNCONDITIONED_TRUST_SERVICES
-from verify.catalog import load_catalog
-from verify.offline import run_stack
-from verify.scan import scan_rules
-from verify.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from verify.checkers.rules import scan_rules
+from verify.engine.offline import run_stack
+from verify.findings.catalog import load_catalog
+from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
 ACCOUNT = "111122223333"
 KEY_URN = "urn:pulumi:dev::p::aws:kms/key:Key::data"

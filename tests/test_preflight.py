@@ -1,7 +1,7 @@
 """The moto deploy refuses what AWS refuses: before a trail, an encrypted log group or a secret is created, the calls
-AWS makes at that moment are evaluated against the live policies (verify/preflight.py). Each test re-introduces one
-real-AWS defect into the program and expects the emulated deploy to fail with AWS's error, naming the resource and
-the denied call."""
+AWS makes at that moment are evaluated against the live policies (verify/emulator/preflight.py). Each test
+re-introduces one real-AWS defect into the program and expects the emulated deploy to fail with AWS's error, naming
+the resource and the denied call."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 
 from components import documents, storage
 from tests.moto_support import deploy_dev
-from verify.moto import MotoDeployError
-from verify.moto_server import MotoServer
-from verify.preflight import PreflightDeniedError, require
-from verify.principals import Call, log_group_key_calls
+from verify.emulator.deploy import MotoDeployError
+from verify.emulator.preflight import PreflightDeniedError, require
+from verify.emulator.server import MotoServer
+from verify.iam.principals import Call, log_group_key_calls
 
 _DOCUMENTED_TRUST = documents.trail_delivery_trust_policy
 

@@ -9,10 +9,10 @@ from dataclasses import replace
 import pytest
 
 from components import documents
-from verify.analysis import AccessReport, analyze, requests_json
 from verify.cli import main
-from verify.offline import run_stack
-from verify.principals import Outcome, TrailFacts, decide, trail_creation_calls
+from verify.engine.offline import run_stack
+from verify.iam.analysis import AccessReport, analyze, requests_json
+from verify.iam.principals import Outcome, TrailFacts, decide, trail_creation_calls
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from verify.offline import run_stack
+from verify.engine.offline import run_stack
 
 PROVIDER = "pulumi:providers:aws"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verify.docs import config_reference
+from verify.reports.docs import config_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

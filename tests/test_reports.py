@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from verify.catalog import load_catalog
-from verify.findings import Finding
-from verify.report import (
+from verify.findings.catalog import load_catalog
+from verify.findings.finding import Finding
+from verify.reports.report import (
     ReportError,
     ReportMeta,
     exit_code,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from verify.cli import coverage_warnings, main
-from verify.findings import Finding
+from verify.findings.finding import Finding
 
 DATA = Path(__file__).parent / "data"
 

@@ -24,11 +24,11 @@ from components.storage import (
     StorageArgs,
     design_waiver,
 )
-from verify.access import PolicySet, Request, evaluate
-from verify.graph import Resource, ResourceGraph
-from verify.mocks import FakeAccount
-from verify.offline import OfflineRun, run_program, run_stack
-from verify.principals import ALLOW_ALL
+from verify.engine.graph import Resource, ResourceGraph
+from verify.engine.mocks import FakeAccount
+from verify.engine.offline import OfflineRun, run_program, run_stack
+from verify.iam.evaluator import PolicySet, Request, evaluate
+from verify.iam.principals import ALLOW_ALL
 
 PREFIX = "aisb-dev"
 ACCOUNT = "111122223333"
@@ -712,7 +712,7 @@ def test_extra_data_buckets_each_get_every_side_resource(extra: OfflineRun) -> N
 
 
 def test_extra_data_buckets_pass_every_rule(extra: OfflineRun) -> None:
-    from verify.scan import scan_rules  # noqa: PLC0415 - only this test needs the rule engine
+    from verify.checkers.rules import scan_rules  # noqa: PLC0415 - only this test needs the rule engine
 
     urns = {r.urn for c in EXTRA for r in extra.graph.by_name(f"{PREFIX}-{c}")}
     verdicts = [(f.control, f.urn, f.status) for f in scan_rules(extra.graph) if f.urn in urns]

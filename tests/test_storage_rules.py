@@ -22,11 +22,11 @@ from policies import rules_storage as s3
 from policies.rulekit import UNKNOWN, Res
 from policies.rules_kms import KMS_ALIAS, KMS_KEY
 from tests.test_crossguard import options, policy, resource_args, stack_resources, violations
-from verify.catalog import load_catalog
-from verify.graph import ResourceGraph, load_preview_file
-from verify.offline import run_stack
-from verify.scan import scan_rules, to_rule_resource
-from verify.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from verify.checkers.rules import scan_rules, to_rule_resource
+from verify.engine.graph import ResourceGraph, load_preview_file
+from verify.engine.offline import run_stack
+from verify.findings.catalog import load_catalog
+from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
 ACCOUNT = "111122223333"
 ENDPOINT = "vpce-0123456789abcdef0"

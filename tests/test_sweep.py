@@ -11,12 +11,12 @@ import pytest
 
 from components import documents, identity
 from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
-from verify.access import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
-from verify.analysis import AccessReport, access_model, analyze, requests_json
 from verify.cli import main
-from verify.mocks import FakeAccount
-from verify.offline import run_stack
-from verify.sweep import (
+from verify.engine.mocks import FakeAccount
+from verify.engine.offline import run_stack
+from verify.iam.analysis import AccessReport, access_model, analyze, requests_json
+from verify.iam.evaluator import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
+from verify.iam.sweep import (
     CompiledEvaluator,
     CompiledPolicySet,
     Principal,

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from components import identity
-from verify.graph import ResourceGraph
-from verify.offline import run_stack
-from verify.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import run_stack
+from verify.iam.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
 
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 KEY = "aws:kms/key:Key"

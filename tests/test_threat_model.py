@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from verify.catalog import Catalog, load_catalog
+from verify.findings.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAT_MODEL = ROOT / "docs" / "threat-model.md"

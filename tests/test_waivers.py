@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from components.storage import design_waiver
-from verify.catalog import load_catalog
-from verify.findings import Finding
-from verify.waivers import WAIVERS_PATH, Waiver, WaiverError, apply_waivers, load_waivers
+from verify.findings.catalog import load_catalog
+from verify.findings.finding import Finding
+from verify.findings.waivers import WAIVERS_PATH, Waiver, WaiverError, apply_waivers, load_waivers
 
 CATALOG = load_catalog()
 TODAY = date(2026, 3, 1)

@@ -22,15 +22,10 @@ from rich.table import Table
 from rich.tree import Tree
 
 from components.config import ConfigError
-from verify import report
-from verify.access import PolicyEvaluationError
-from verify.analysis import AccessReport, AnalysisError, analyze, matrix_markdown, requests_json
-from verify.audit.core import AuditSetupError
-from verify.catalog import CatalogError, load_catalog
-from verify.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
-from verify.diagram import mermaid_diagram
-from verify.findings import Finding
-from verify.graph import (
+from verify.checkers.audit.core import AuditSetupError
+from verify.checkers.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
+from verify.checkers.rules import scan_rules
+from verify.engine.graph import (
     STACK_TYPE,
     GraphFormatError,
     Resource,
@@ -38,10 +33,15 @@ from verify.graph import (
     load_preview_file,
     load_stack_export_file,
 )
-from verify.iam_validation import validation_findings
-from verify.offline import PROJECT_ROOT, StackError, run_stack
-from verify.scan import scan_rules
-from verify.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
+from verify.engine.offline import PROJECT_ROOT, StackError, run_stack
+from verify.findings.catalog import CatalogError, load_catalog
+from verify.findings.finding import Finding
+from verify.findings.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
+from verify.iam.analysis import AccessReport, AnalysisError, analyze, matrix_markdown, requests_json
+from verify.iam.evaluator import PolicyEvaluationError
+from verify.iam.validation import validation_findings
+from verify.reports import report
+from verify.reports.diagram import mermaid_diagram
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -19,19 +19,19 @@ import boto3  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.markup import escape
 
-from verify import report
-from verify.analysis import analyze, matrix_markdown
-from verify.audit import AuditSetupError, load_outputs, run_audit
-from verify.catalog import load_catalog
-from verify.checkov import checkov_findings
-from verify.diagram import mermaid_diagram
-from verify.findings import Finding
-from verify.iam_validation import validation_findings
-from verify.moto import MotoDeployError, MotoMocks
-from verify.moto_server import FAKE_AWS_ENV, MotoServer, running_moto
-from verify.offline import OfflineRun, run_stack, stack_config
-from verify.scan import scan_rules
-from verify.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from verify.checkers.audit import AuditSetupError, load_outputs, run_audit
+from verify.checkers.checkov import checkov_findings
+from verify.checkers.rules import scan_rules
+from verify.emulator.deploy import MotoDeployError, MotoMocks
+from verify.emulator.server import FAKE_AWS_ENV, MotoServer, running_moto
+from verify.engine.offline import OfflineRun, run_stack, stack_config
+from verify.findings.catalog import load_catalog
+from verify.findings.finding import Finding
+from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from verify.iam.analysis import analyze, matrix_markdown
+from verify.iam.validation import validation_findings
+from verify.reports import report
+from verify.reports.diagram import mermaid_diagram
 
 EXIT_DEPLOY_FAILED = 3
 DEFAULT_REGION = "eu-west-1"

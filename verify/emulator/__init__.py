@@ -1,0 +1,1 @@
+"""The local AWS emulator: moto server, deploy into it, create-time preflight and the network guard."""

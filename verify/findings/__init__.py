@@ -1,0 +1,1 @@
+"""Findings: the finding model, the control catalog and accepted waivers."""

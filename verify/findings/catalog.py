@@ -1,0 +1,163 @@
+"""The control catalog (``policies/catalog.json``) as typed, frozen data.
+
+Every finding, waiver and report refers to controls by id; loading validates the whole file up front and
+fails closed with one message naming the control and the field, so a typo never silently drops a control.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CATALOG_PATH = Path(__file__).resolve().parents[2] / "policies" / "catalog.json"
+CATALOG_VERSION = 1
+CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d{2}$")
+CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+PLANNED = re.compile(r"^(|issue \d+)$")
+CONTROL_KEYS = ("id", "area", "title", "severity", "threat", "rationale", "frameworks", "waivable", "planned")
+FRAMEWORK_KEYS = ("cis", "fsbp", "checkov")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed; the message names the file, the control and the field."""
+
+
+@dataclass(frozen=True)
+class Frameworks:
+    """Cross-references: CIS AWS Foundations ids, AWS FSBP ids, checkov check ids."""
+
+    cis: tuple[str, ...]
+    fsbp: tuple[str, ...]
+    checkov: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One catalog control. ``planned`` is ``""`` when implemented, else the issue that brings it."""
+
+    id: str
+    area: str
+    title: str
+    severity: str
+    threat: str
+    rationale: str
+    frameworks: Frameworks
+    waivable: bool
+    planned: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All controls in file order (the order reports use)."""
+
+    version: int
+    severities: tuple[str, ...]
+    controls: tuple[Control, ...]
+
+    def __contains__(self, control_id: object) -> bool:
+        return any(c.id == control_id for c in self.controls)
+
+    def get(self, control_id: str) -> Control:
+        """The control with this id; ``KeyError`` naming the id otherwise (never a silent default)."""
+        for control in self.controls:
+            if control.id == control_id:
+                return control
+        raise KeyError(f"unknown control id {control_id!r} (not in the catalog)")
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.controls)
+
+    def by_area(self) -> dict[str, tuple[Control, ...]]:
+        """Controls grouped by area, areas and controls in catalog order."""
+        groups: dict[str, list[Control]] = {}
+        for control in self.controls:
+            groups.setdefault(control.area, []).append(control)
+        return {area: tuple(controls) for area, controls in groups.items()}
+
+    def checkov_to_controls(self) -> dict[str, tuple[Control, ...]]:
+        """Each checkov id -> the controls that list it (one check may back several controls)."""
+        mapping: dict[str, list[Control]] = {}
+        for control in self.controls:
+            for check in control.frameworks.checkov:
+                mapping.setdefault(check, []).append(control)
+        return {check: tuple(controls) for check, controls in sorted(mapping.items())}
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """Read and validate the catalog file."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
+    return parse_catalog(raw, str(path))
+
+
+def parse_catalog(raw: object, origin: str = "catalog") -> Catalog:
+    """Validate a decoded catalog document; ``origin`` prefixes every error message."""
+    top = _mapping(raw, origin, ("version", "severities", "controls"))
+    if top["version"] != CATALOG_VERSION:
+        raise CatalogError(f"{origin}: version: must be {CATALOG_VERSION} (got {top['version']!r})")
+    severities = _strings(top["severities"], f"{origin}: severities")
+    if not severities:
+        raise CatalogError(f"{origin}: severities: must list at least one severity")
+    if not isinstance(top["controls"], list):
+        raise CatalogError(f"{origin}: controls: must be a list of controls")
+    controls: list[Control] = []
+    for index, entry in enumerate(top["controls"]):
+        control = _control(entry, f"{origin}: controls[{index}]", severities)
+        if control.id in {c.id for c in controls}:
+            raise CatalogError(f"{origin}: controls[{index}] ({control.id}).id: duplicate control id")
+        controls.append(control)
+    return Catalog(version=CATALOG_VERSION, severities=severities, controls=tuple(controls))
+
+
+def _control(entry: object, where: str, severities: tuple[str, ...]) -> Control:
+    if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+        where = f"{where} ({entry['id']})"
+    data = _mapping(entry, where, CONTROL_KEYS)
+    text = {key: _string(data[key], f"{where}.{key}") for key in ("id", "area", "title", "threat", "rationale")}
+    if not CONTROL_ID.match(text["id"]):
+        raise CatalogError(f"{where}.id: must look like AREA-NN, e.g. S3-01 (got {text['id']!r})")
+    if not text["id"].startswith(f"{text['area']}-"):
+        raise CatalogError(f"{where}.area: must be the id's prefix {text['id'].split('-')[0]!r}")
+    if data["severity"] not in severities:
+        raise CatalogError(f"{where}.severity: must be one of {', '.join(severities)} (got {data['severity']!r})")
+    if not isinstance(data["waivable"], bool):
+        raise CatalogError(f"{where}.waivable: must be true or false (got {data['waivable']!r})")
+    planned = data["planned"]
+    if not isinstance(planned, str) or not PLANNED.match(planned):
+        raise CatalogError(f"{where}.planned: must be '' or 'issue N' (got {planned!r})")
+    refs = _mapping(data["frameworks"], f"{where}.frameworks", FRAMEWORK_KEYS)
+    frameworks = Frameworks(**{key: _strings(refs[key], f"{where}.frameworks.{key}") for key in FRAMEWORK_KEYS})
+    for check in frameworks.checkov:
+        if not CHECKOV_ID.match(check):
+            raise CatalogError(f"{where}.frameworks.checkov: {check!r} is not a checkov id like CKV_AWS_7")
+    return Control(severity=data["severity"], frameworks=frameworks, waivable=data["waivable"], planned=planned, **text)
+
+
+def _mapping(value: object, where: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise CatalogError(f"{where}: must be an object with keys {', '.join(keys)}")
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise CatalogError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(keys)})")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise CatalogError(f"{where}.{missing[0]}: missing (required: {', '.join(keys)})")
+    return value
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogError(f"{where}: must be a non-empty string (got {value!r})")
+    return value
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise CatalogError(f"{where}: must be a list of non-empty strings (got {value!r})")
+    return tuple(value)
