@@ -1,7 +1,17 @@
-"""The CrossGuard policy pack: `pulumi preview --policy-pack policies`. Only constructs the pack."""
+"""The CrossGuard policy pack: `pulumi preview --policy-pack policies`. Only constructs the pack.
 
-from crossguard import build_policies
+The rules live in the control units (``controls/``) next to this folder: the repository root goes on the path so
+the pack loads them with nothing but pulumi-policy installed.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from pulumi_policy import EnforcementLevel, PolicyPack
+
+from policies.crossguard import build_policies
 
 PolicyPack(
     name="ai-security-baseline",

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-    from rules_audit import AUDIT_RULES
-    from rules_gov import GOV_RULES
-    from rules_iam import IAM_RULES
-    from rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES
-    from rules_network import NETWORK_RULES
-    from rules_storage import STORAGE_RULES
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
-    from policies.rules_audit import AUDIT_RULES  # type: ignore[no-redef]
-    from policies.rules_gov import GOV_RULES  # type: ignore[no-redef]
-    from policies.rules_iam import IAM_RULES  # type: ignore[no-redef]
-    from policies.rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES  # type: ignore[no-redef]
-    from policies.rules_network import NETWORK_RULES  # type: ignore[no-redef]
-    from policies.rules_storage import STORAGE_RULES  # type: ignore[no-redef]
+from controls import kit, registry
+from policies.rules_audit import AUDIT_RULES
+from policies.rules_gov import GOV_RULES
+from policies.rules_iam import IAM_RULES
+from policies.rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES
+from policies.rules_network import NETWORK_RULES
+from policies.rules_storage import STORAGE_RULES
 
 Res = kit.Res
 Rule = kit.Rule
@@ -28,9 +19,10 @@ UNKNOWN = kit.UNKNOWN
 AWS_PROVIDER = kit.AWS_PROVIDER
 STACK = kit.STACK
 stack_urn = kit.stack_urn
-load_catalog_ids = kit.load_catalog_ids
 
-RULES: tuple[kit.Rule, ...] = KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES + AUDIT_RULES
+RULES: tuple[kit.Rule, ...] = (
+    registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES + AUDIT_RULES
+)
 
 
 def evaluate_all(resources: Sequence[kit.Res], rules: Iterable[kit.Rule] = RULES) -> list[kit.Outcome]:
@@ -50,6 +42,5 @@ __all__ = [
     "Res",
     "Rule",
     "evaluate_all",
-    "load_catalog_ids",
     "stack_urn",
 ]

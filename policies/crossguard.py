@@ -21,10 +21,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import baseline_rules as rules
-except ImportError:  # imported as a package by the project's own tests and scan
-    from policies import baseline_rules as rules  # type: ignore[no-redef]
+from controls import registry
+from policies import baseline_rules as rules
 
 WAIVER_SCHEMA = PolicyConfigSchema(
     properties={
@@ -119,8 +117,8 @@ def _stack_policy(rule: rules.Rule) -> StackValidationPolicy:
 
 def build_policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
     """One policy per rule, refusing rules that name a control the catalog does not define."""
-    known_ids = rules.load_catalog_ids()
+    known_ids = registry.control_ids()
     unknown = sorted({c for r in rules.RULES for c in r.controls} - known_ids)
     if unknown:
-        raise ValueError(f"rules name controls missing from policies/catalog.json: {unknown}")
+        raise ValueError(f"rules name controls no unit under controls/ defines: {unknown}")
     return [_stack_policy(r) if r.stack_check else _resource_policy(r) for r in rules.RULES]

@@ -6,10 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
+from controls import kit
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-    from rules_kms import KMS_ALIAS, KMS_KEY
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
-    from policies.rules_kms import KMS_ALIAS, KMS_KEY  # type: ignore[no-redef]
+from controls import kit
+from policies.rules_kms import KMS_ALIAS, KMS_KEY
 
 MANDATORY_TAGS = ("owner", "environment", "data-classification")
 

@@ -9,10 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
+from controls import kit
 
 IAM_ROLE = "aws:iam/role:Role"
 IAM_ATTACHMENTS = (

@@ -6,14 +6,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
+from controls import kit
+from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
 
-KMS_KEY = "aws:kms/key:Key"
-KMS_ALIAS = "aws:kms/alias:Alias"
-KEY_CLASSES = ("data", "models", "logs")
 
 
 KMS_CRYPTO = frozenset(
@@ -45,18 +40,6 @@ def _actions(statement: Mapping[str, Any]) -> list[str]:
     if "NotAction" in statement:
         raise kit.Undecidable(f"statement {statement.get('Sid')!r} uses NotAction in a key policy")
     return [str(a).lower() for a in kit.as_list(statement.get("Action"))]
-
-
-def check_kms_rotation(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
-    enabled = kit.known(res, "enableKeyRotation") is True
-    period = kit.known(res, "rotationPeriodInDays")
-    in_range = period is None or (isinstance(period, int | float) and 90 <= period <= 2560)
-    yield (
-        "KMS-02",
-        enabled and in_range,
-        f"rotation {'on' if enabled else 'off'}, period {period if period is not None else 'default (365)'} days"
-        + ("" if in_range else " (allowed 90-2560)"),
-    )
 
 
 def check_kms_deletion_window(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
@@ -179,13 +162,6 @@ def check_keys_per_class(resources: Sequence[kit.Res]) -> Iterator[tuple[str, st
 
 
 KMS_RULES: tuple[kit.Rule, ...] = (
-    kit.Rule(
-        "kms-key-rotation",
-        "KMS keys rotate automatically every 90-2560 days",
-        ("KMS-02",),
-        (KMS_KEY,),
-        check_kms_rotation,
-    ),
     kit.Rule(
         "kms-key-deletion-window",
         "KMS keys keep the 30-day deletion window",

@@ -14,12 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-    from rules_kms import KMS_ALIAS, KMS_KEY
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
-    from policies.rules_kms import KMS_ALIAS, KMS_KEY  # type: ignore[no-redef]
+from controls import kit
+from policies.rules_kms import KMS_ALIAS, KMS_KEY
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"

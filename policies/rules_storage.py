@@ -23,12 +23,8 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
-try:  # the pack directory is sys.path[0] under the Pulumi CLI
-    import rulekit as kit
-    from rules_kms import KMS_ALIAS, KMS_KEY
-except ImportError:  # imported as a package by the project's own scan and tests
-    from policies import rulekit as kit  # type: ignore[no-redef]
-    from policies.rules_kms import KMS_ALIAS, KMS_KEY  # type: ignore[no-redef]
+from controls import kit
+from policies.rules_kms import KMS_ALIAS, KMS_KEY
 
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from controls.kit import UNKNOWN, Res
 from policies import rules_audit
-from policies.rulekit import UNKNOWN, Res
 from verify.checkers.rules import to_rule_resource
 from verify.engine.offline import run_stack
 

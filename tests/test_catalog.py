@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from verify.findings.catalog import CATALOG_PATH, CatalogError, load_catalog, parse_catalog
+from controls import registry
+from verify.findings.catalog import CatalogError, load_catalog, parse_catalog
 
-RAW: dict[str, Any] = json.loads(CATALOG_PATH.read_text())
+RAW: dict[str, Any] = registry.catalog_document()
 
 
 def broken(control_index: int, **changes: Any) -> dict[str, Any]:
@@ -58,7 +58,10 @@ def test_catalog_get_refuses_an_unknown_id() -> None:
         pytest.param(broken(1, waivable="no"), "controls[1] (KMS-02).waivable: must be true or false", id="bool"),
         pytest.param(broken(1, id="KMS-01"), "controls[1] (KMS-01).id: duplicate", id="duplicate"),
         pytest.param(broken(1, area="S3"), "controls[1] (KMS-02).area: must be the id's prefix", id="area"),
-        pytest.param(broken(1, planned="soon"), "controls[1] (KMS-02).planned: must be '' or 'issue N'", id="planned"),
+        pytest.param(
+            broken(1, evidence=["lint"]), "controls[1] (KMS-02).evidence: must list one or more of rule", id="ev"
+        ),
+        pytest.param(broken(1, evidence=[]), "controls[1] (KMS-02).evidence: must list one or more of rule", id="ev0"),
         pytest.param(
             broken(1, frameworks={"cis": [], "fsbp": [], "checkov": ["AWS_7"]}),
             "controls[1] (KMS-02).frameworks.checkov: 'AWS_7' is not a checkov id",
@@ -69,13 +72,22 @@ def test_catalog_get_refuses_an_unknown_id() -> None:
 )
 def test_catalog_malformed_field_is_refused_naming_control_and_field(raw: dict[str, Any], expected: str) -> None:
     with pytest.raises(CatalogError) as error:
-        parse_catalog(raw, "policies/catalog.json")
-    assert str(error.value).startswith("policies/catalog.json: ")
+        parse_catalog(raw, "controls")
+    assert str(error.value).startswith("controls: ")
     assert expected in str(error.value)
 
 
-def test_catalog_file_that_is_not_json_is_refused_naming_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.json"
-    path.write_text("{not json")
-    with pytest.raises(CatalogError, match=r"catalog\.json: cannot read the catalog"):
-        load_catalog(path)
+def test_catalog_unit_whose_metadata_is_not_json_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "s3_99_example"
+    folder.mkdir()
+    (folder / "control.json").write_text("{not json")
+    with pytest.raises(registry.UnitError, match=r"s3_99_example/control\.json: cannot read the control metadata"):
+        registry.read_unit("S3", folder)
+
+
+def test_catalog_unit_whose_metadata_names_another_id_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "s3_99_example"
+    folder.mkdir()
+    (folder / "control.json").write_text('{"id": "S3-98"}')
+    with pytest.raises(registry.UnitError, match=r"id must be 'S3-99', the folder's id"):
+        registry.read_unit("S3", folder)

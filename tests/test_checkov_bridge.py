@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from policies.rulekit import UNKNOWN
+from controls.kit import UNKNOWN
 from verify.checkers import checkov
 from verify.engine.graph import Resource, ResourceGraph, load_preview_file
 

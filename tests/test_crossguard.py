@@ -23,6 +23,7 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from components import documents
+from controls import registry
 from policies import baseline_rules as rules
 from policies import crossguard
 from policies.crossguard import build_policies
@@ -127,24 +128,37 @@ def test_pack_main_only_constructs_the_pack() -> None:
     assert "def " not in text
 
 
-def test_pack_imports_only_pulumi_policy_and_the_standard_library() -> None:
-    for module in ("policies.baseline_rules", "policies.crossguard"):
+def test_pack_imports_only_pulumi_policy_the_standard_library_and_the_control_units() -> None:
+    modules = ["policies.baseline_rules", "policies.crossguard", "controls.kit", "controls.registry"]
+    modules += [f"{u.module}.rule" for u in registry.units() if u.has("rule")]
+    for module in modules:
         source = inspect.getsource(importlib.import_module(module))
         imported = {
             line.split()[1].split(".")[0]
             for line in source.splitlines()
             if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
         }
-        third_party = imported - set(sys.stdlib_module_names) - {"pulumi_policy", "baseline_rules", "policies"}
+        third_party = imported - set(sys.stdlib_module_names) - {"pulumi_policy", "policies", "controls"}
         assert third_party == set(), module
 
 
 def test_pack_loads_from_its_own_directory_as_the_pulumi_cli_runs_it(tmp_path: Path) -> None:
-    pack = tmp_path / "pack"
-    shutil.copytree(Path(crossguard.__file__).parent, pack, ignore=shutil.ignore_patterns("__pycache__"))
-    probe = "import crossguard; print(sorted(p.name for p in crossguard.build_policies()))"
+    """Only ``policies/`` and ``controls/`` are copied: the pack's entry point finds the units next to itself."""
+    root = Path(crossguard.__file__).resolve().parent.parent
+    for folder in ("policies", "controls"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "test_*.py"))
+    probe = (
+        "import runpy, pulumi_policy\n"
+        "pulumi_policy.PolicyPack = lambda **kw: print(sorted(p.name for p in kw['policies']))\n"
+        "runpy.run_path('__main__.py')"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=pack, capture_output=True, text=True, check=False, env={"PATH": ""}
+        [sys.executable, "-c", probe],
+        cwd=tmp_path / "policies",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": ""},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(sorted(r.name for r in rules.RULES))

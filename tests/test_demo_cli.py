@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from controls import registry
 from tests.moto_support import client
 from verify.cli import main
 from verify.demo import EXIT_DEPLOY_FAILED, run_demo
@@ -23,9 +24,6 @@ def demo_args(tmp_path: Path) -> argparse.Namespace:
     )
 
 
-CATALOG = Path(__file__).resolve().parent.parent / "policies" / "catalog.json"
-
-
 def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path) -> None:
     pids: list[int | None] = []
     console = Console(record=True, width=200)
@@ -34,7 +32,7 @@ def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path)
     assert code == 0
     assert {f["source"] for f in findings} == {"rule", "checkov", "access", "audit"}
     assert [f for f in findings if f["status"] in ("fail", "error")] == []
-    catalog_ids = {c["id"] for c in json.loads(CATALOG.read_text())["controls"]}
+    catalog_ids = registry.control_ids()
     assert {f["control"] for f in findings} >= catalog_ids  # every control id in the report
     assert "deploying baseline:network:IsolatedVpc network" in console.export_text()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [

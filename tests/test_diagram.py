@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from policies.rulekit import UNKNOWN
+from controls.kit import UNKNOWN
 from verify.cli import main
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.engine.offline import run_stack

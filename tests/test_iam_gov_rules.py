@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from controls.kit import STACK, UNKNOWN, Res
 from policies import rules_gov, rules_iam
-from policies.rulekit import STACK, UNKNOWN, Res
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource
 from verify.engine.offline import run_stack

@@ -374,9 +374,9 @@ def test_net_05_rule_fails_a_delivery_role_trust_without_source_arn() -> None:
 
 def test_net_05_rule_links_unknown_ids_through_property_dependencies() -> None:
     deps = {
-        "vpcId": [urn(net.VPC, "vpc")],
-        "logDestination": [urn(net.LOG_GROUP, "flow-group")],
-        "iamRoleArn": [urn(net.IAM_ROLE, "flow-role")],
+        "vpcId": (urn(net.VPC, "vpc"),),
+        "logDestination": (urn(net.LOG_GROUP, "flow-group"),),
+        "iamRoleArn": (urn(net.IAM_ROLE, "flow-role"),),
     }
     graph = change(network(), "flow-log", vpcId=UNKNOWN, logDestination=UNKNOWN, iamRoleArn=UNKNOWN)
     graph = [dataclasses.replace(r, property_dependencies=deps) if r.name == "flow-log" else r for r in graph]

@@ -18,8 +18,8 @@ import pytest
 from pulumi_policy import StackValidationArgs
 
 from components import documents
+from controls.kit import UNKNOWN, Res
 from policies import rules_storage as s3
-from policies.rulekit import UNKNOWN, Res
 from policies.rules_kms import KMS_ALIAS, KMS_KEY
 from tests.test_crossguard import options, policy, resource_args, stack_resources, violations
 from verify.checkers.rules import scan_rules, to_rule_resource
@@ -729,7 +729,7 @@ def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
         for line in source.splitlines()
         if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
     }
-    assert imported - set(sys.stdlib_module_names) == {"rulekit", "rules_kms", "policies"}
+    assert imported - set(sys.stdlib_module_names) == {"controls", "policies"}
 
 
 def test_s3_07_rule_treats_the_trail_archive_as_a_log_bucket_not_a_data_bucket() -> None:

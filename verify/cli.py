@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from components.config import ConfigError
+from controls.registry import UnitError
 from verify.checkers.audit.core import AuditSetupError
 from verify.checkers.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
 from verify.checkers.rules import scan_rules
@@ -153,11 +154,7 @@ def coverage_warnings(findings: Sequence[Finding]) -> list[str]:
     """Catalog controls this scan did not evaluate: listed in every report, never counted as passed."""
     catalog = load_catalog()
     seen = {f.control for f in findings}
-    return [
-        f"{c.id} not evaluated by this scan" + (f" (implementation planned: {c.planned})" if c.planned else "")
-        for c in catalog.controls
-        if c.id not in seen
-    ]
+    return [f"{c.id} not evaluated by this scan" for c in catalog.controls if c.id not in seen]
 
 
 def access_findings(graph: ResourceGraph) -> tuple[list[Finding], str]:
@@ -370,8 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     access.set_defaults(handler=cmd_access)
 
     from verify.demo import add_commands  # noqa: PLC0415 - demo imports cli's report helpers
+    from verify.mutate_command import add_command  # noqa: PLC0415
 
     add_commands(commands, PROJECT_ROOT)
+    add_command(commands)
     return parser
 
 
@@ -392,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         GraphFormatError,
         WaiverError,
         CatalogError,
+        UnitError,
         UsageError,
         CheckovUnavailableError,
         AuditSetupError,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.rulekit import UNKNOWN
+from controls.kit import UNKNOWN
 from verify.engine.graph import Resource, ResourceGraph
 from verify.findings.catalog import Catalog, load_catalog
 from verify.findings.finding import Finding, Status

@@ -1,4 +1,4 @@
-"""The control catalog (``policies/catalog.json``) as typed, frozen data.
+"""The control catalog (every unit's ``controls/<area>/<unit>/control.json``) as typed, frozen data.
 
 Every finding, waiver and report refers to controls by id; loading validates the whole file up front and
 fails closed with one message naming the control and the field, so a typo never silently drops a control.
@@ -6,19 +6,17 @@ fails closed with one message naming the control and the field, so a typo never 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "policies" / "catalog.json"
+from controls import registry
+
 CATALOG_VERSION = 1
 CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d{2}$")
 CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
-PLANNED = re.compile(r"^(|issue \d+)$")
-CONTROL_KEYS = ("id", "area", "title", "severity", "threat", "rationale", "frameworks", "waivable", "planned")
+CONTROL_KEYS = ("id", "area", "title", "severity", "threat", "rationale", "frameworks", "waivable", "evidence")
 FRAMEWORK_KEYS = ("cis", "fsbp", "checkov")
 
 
@@ -37,7 +35,7 @@ class Frameworks:
 
 @dataclass(frozen=True)
 class Control:
-    """One catalog control. ``planned`` is ``""`` when implemented, else the issue that brings it."""
+    """One catalog control; ``evidence`` names the checkers that must report it (controls.registry.LAYERS)."""
 
     id: str
     area: str
@@ -47,7 +45,7 @@ class Control:
     rationale: str
     frameworks: Frameworks
     waivable: bool
-    planned: str
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -87,13 +85,13 @@ class Catalog:
         return {check: tuple(controls) for check, controls in sorted(mapping.items())}
 
 
-def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
-    """Read and validate the catalog file."""
+def load_catalog() -> Catalog:
+    """Read and validate every unit's metadata; an error names the unit's ``control.json``."""
     try:
-        raw = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
-    return parse_catalog(raw, str(path))
+        document = registry.catalog_document()
+    except registry.UnitError as exc:
+        raise CatalogError(str(exc)) from None
+    return parse_catalog(document, "controls")
 
 
 def parse_catalog(raw: object, origin: str = "catalog") -> Catalog:
@@ -128,15 +126,18 @@ def _control(entry: object, where: str, severities: tuple[str, ...]) -> Control:
         raise CatalogError(f"{where}.severity: must be one of {', '.join(severities)} (got {data['severity']!r})")
     if not isinstance(data["waivable"], bool):
         raise CatalogError(f"{where}.waivable: must be true or false (got {data['waivable']!r})")
-    planned = data["planned"]
-    if not isinstance(planned, str) or not PLANNED.match(planned):
-        raise CatalogError(f"{where}.planned: must be '' or 'issue N' (got {planned!r})")
+    evidence = _strings(data["evidence"], f"{where}.evidence")
+    unknown = sorted(set(evidence) - set(registry.LAYERS))
+    if unknown or not evidence:
+        raise CatalogError(f"{where}.evidence: must list one or more of {', '.join(registry.LAYERS)}")
     refs = _mapping(data["frameworks"], f"{where}.frameworks", FRAMEWORK_KEYS)
     frameworks = Frameworks(**{key: _strings(refs[key], f"{where}.frameworks.{key}") for key in FRAMEWORK_KEYS})
     for check in frameworks.checkov:
         if not CHECKOV_ID.match(check):
             raise CatalogError(f"{where}.frameworks.checkov: {check!r} is not a checkov id like CKV_AWS_7")
-    return Control(severity=data["severity"], frameworks=frameworks, waivable=data["waivable"], planned=planned, **text)
+    return Control(
+        severity=data["severity"], frameworks=frameworks, waivable=data["waivable"], evidence=evidence, **text
+    )
 
 
 def _mapping(value: object, where: str, keys: tuple[str, ...]) -> Mapping[str, Any]:

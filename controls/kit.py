@@ -11,10 +11,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, Literal
 
-CATALOG_PATH = Path(__file__).resolve().parent / "catalog.json"
 #: The engine's placeholder for a value not known until apply.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -183,8 +181,3 @@ def condition_keys(statement: Mapping[str, Any]) -> set[str]:
 def evaluate_all(resources: Sequence[Res], rules: Iterable[Rule]) -> list[Outcome]:
     """Every rule over the resources, in registry order."""
     return [outcome for rule in rules for outcome in rule.evaluate(resources)]
-
-
-def load_catalog_ids(path: Path = CATALOG_PATH) -> set[str]:
-    """Control ids the catalog defines (the pack validates its rules against them at import)."""
-    return {c["id"] for c in json.loads(path.read_text(encoding="utf-8"))["controls"]}

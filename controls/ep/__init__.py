@@ -1,0 +1,1 @@
+"""EP controls: one folder per control."""

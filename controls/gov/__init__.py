@@ -1,0 +1,1 @@
+"""GOV controls: one folder per control."""

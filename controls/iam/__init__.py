@@ -1,0 +1,1 @@
+"""IAM controls: one folder per control."""

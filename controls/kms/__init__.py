@@ -1,0 +1,1 @@
+"""KMS controls: one folder per control."""

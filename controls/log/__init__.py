@@ -1,0 +1,1 @@
+"""LOG controls: one folder per control."""

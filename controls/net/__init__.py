@@ -1,0 +1,1 @@
+"""NET controls: one folder per control."""

@@ -1,0 +1,1 @@
+"""S3 controls: one folder per control."""
