@@ -9,8 +9,6 @@ from typing import Any
 from controls import kit
 from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
 
-
-
 KMS_CRYPTO = frozenset(
     a.lower()
     for a in (

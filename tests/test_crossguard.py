@@ -70,23 +70,23 @@ def test_pack_has_one_mandatory_policy_per_rule() -> None:
 
 def test_resource_policy_reports_rotation_off_through_the_sdk() -> None:
     args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False))
-    assert violations(policy("kms-key-rotation"), args) == ["[KMS-02] rotation off, period 365 days"]
+    assert violations(policy("kms-02-rotation"), args) == ["[KMS-02] rotation off, period 365 days"]
 
 
 def test_resource_policy_is_silent_on_a_compliant_key() -> None:
-    assert violations(policy("kms-key-rotation"), resource_args(rules.KMS_KEY, compliant_key_props())) == []
+    assert violations(policy("kms-02-rotation"), resource_args(rules.KMS_KEY, compliant_key_props())) == []
 
 
 def test_resource_policy_honours_a_waiver_in_policy_config() -> None:
     config = {"waivers": [{"control": "KMS-02", "resource": "data", "reason": "rotation handled by HSM ceremony"}]}
     args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False), config)
-    assert violations(policy("kms-key-rotation"), args) == []
+    assert violations(policy("kms-02-rotation"), args) == []
 
 
 def test_unknown_value_in_preview_is_not_a_pass() -> None:
     args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=rules.UNKNOWN))
     try:
-        found = violations(policy("kms-key-rotation"), args)
+        found = violations(policy("kms-02-rotation"), args)
     except pulumi_policy.proxy.UnknownValueError:
         return  # the SDK turns this into its "can't be known during preview" advisory
     assert found == ["[KMS-02] cannot decide: data: enableKeyRotation is not known until apply"]

@@ -52,16 +52,6 @@ def test_kms_01_one_customer_managed_symmetric_key_per_data_class(dev: ResourceG
     assert len({k.outputs["arn"] for k in keys}) == 3
 
 
-def test_kms_02_rotation_on_every_365_days_by_default(dev: ResourceGraph) -> None:
-    for key in dev.by_type(KEY):
-        assert (key.inputs["enableKeyRotation"], key.inputs["rotationPeriodInDays"]) == (True, 365)
-
-
-def test_kms_02_rotation_period_follows_config() -> None:
-    graph = run_stack("dev", overrides={"baseline:kms": {"rotationDays": 90}}).graph
-    assert {k.inputs["rotationPeriodInDays"] for k in graph.by_type(KEY)} == {90}
-
-
 def test_kms_03_deletion_window_30_days_and_keys_retained_on_delete(dev: ResourceGraph) -> None:
     for key in dev.by_type(KEY):
         assert key.inputs["deletionWindowInDays"] == 30

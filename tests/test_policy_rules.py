@@ -47,19 +47,6 @@ def policy_with(*extra: dict[str, Any]) -> str:
     return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
 
 
-def test_kms_02_rule_passes_rotation_on_and_fails_rotation_off() -> None:
-    assert statuses("kms-key-rotation", [key()]) == {"KMS-02": ["pass"]}
-    assert statuses("kms-key-rotation", [key(enableKeyRotation=False)]) == {"KMS-02": ["fail"]}
-
-
-def test_kms_02_rule_fails_a_rotation_period_out_of_range() -> None:
-    assert statuses("kms-key-rotation", [key(rotationPeriodInDays=3000)]) == {"KMS-02": ["fail"]}
-
-
-def test_kms_02_rule_errors_on_an_unknown_rotation_flag() -> None:
-    assert statuses("kms-key-rotation", [key(enableKeyRotation=rules.UNKNOWN)]) == {"KMS-02": ["error"]}
-
-
 def test_kms_03_rule_fails_a_seven_day_deletion_window() -> None:
     assert statuses("kms-key-deletion-window", [key()]) == {"KMS-03": ["pass"]}
     assert statuses("kms-key-deletion-window", [key(deletionWindowInDays=7)]) == {"KMS-03": ["fail"]}

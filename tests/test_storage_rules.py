@@ -19,8 +19,8 @@ from pulumi_policy import StackValidationArgs
 
 from components import documents
 from controls.kit import UNKNOWN, Res
+from controls.kms.common import KMS_ALIAS, KMS_KEY
 from policies import rules_storage as s3
-from policies.rules_kms import KMS_ALIAS, KMS_KEY
 from tests.test_crossguard import options, policy, resource_args, stack_resources, violations
 from verify.checkers.rules import scan_rules, to_rule_resource
 from verify.engine.graph import ResourceGraph, load_preview_file

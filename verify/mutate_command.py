@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from verify import mutation
+from verify.checkers import mutation
 
 EXIT_OK = 0
 EXIT_SURVIVORS = 1

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from controls.kms.common import KMS_KEY
-from verify.mutation import Mutation, set_property
+from verify.checkers.mutation import Mutation, set_property
 
 
 def rotation_off_live(ctx: Any) -> Callable[[], None]:
@@ -20,6 +20,11 @@ MUTATIONS = (
     Mutation(
         "KMS-02", "rotation off on the data key", graph=set_property(KMS_KEY, "-data", "enableKeyRotation", False)
     ),
-    Mutation("KMS-02", "rotation period 30 days", graph=set_property(KMS_KEY, "-logs", "rotationPeriodInDays", 30)),
+    Mutation(  # checkov's CKV_AWS_7 checks only that rotation is on
+        "KMS-02",
+        "rotation period 30 days",
+        graph=set_property(KMS_KEY, "-logs", "rotationPeriodInDays", 30),
+        layers=("rule",),
+    ),
     Mutation("KMS-02", "rotation disabled on the models key", live=rotation_off_live),
 )

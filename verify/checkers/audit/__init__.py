@@ -11,9 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from controls import registry
 from verify.checkers.audit import identity, kms, network, s3  # noqa: F401 - importing registers the checks
 from verify.checkers.audit.core import CHECKS, AuditContext, AuditSetupError, Check, preflight, run_checks
 from verify.findings.finding import Finding
+
+for _unit in registry.units():  # each unit's probe registers its checks on import
+    if _unit.has("probe"):
+        _unit.load("probe")
 
 __all__ = ["CHECKS", "AuditContext", "AuditSetupError", "Check", "audited_controls", "load_outputs", "run_audit"]
 

@@ -17,7 +17,6 @@ from verify.checkers.audit.core import (
     statements,
 )
 
-ROTATION_DAYS = (90, 2560)
 CRYPTO_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom")
 
 

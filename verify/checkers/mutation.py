@@ -34,12 +34,17 @@ class MutationError(LookupError):
 
 @dataclass(frozen=True)
 class Mutation:
-    """One way to break ``control``; at least one of ``graph`` and ``live`` is set."""
+    """One way to break ``control``; at least one of ``graph`` and ``live`` is set.
+
+    ``layers`` narrows the offline checkers this mutant must be caught by (default: every one the control's
+    evidence names), for a weakening only some checkers claim to see, e.g. a rotation period checkov ignores.
+    """
 
     control: str
     name: str
     graph: GraphEdit | None = None
     live: LiveEdit | None = None
+    layers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,8 +250,16 @@ def _one_graph_mutant(
         mutated = mutant.graph(graph)
     except MutationError as exc:
         return [Cell(unit.id, mutant.name, layer, "invalid", f"cannot apply: {exc}") for layer in claimed]
+    unknown = sorted(set(mutant.layers or ()) - set(claimed))
+    if unknown:
+        return [
+            Cell(unit.id, mutant.name, layer, "invalid", "the control's evidence does not claim it")
+            for layer in unknown
+        ]
     cells = []
     for layer in claimed:
+        if mutant.layers is not None and layer not in mutant.layers:
+            continue
         if layer not in baseline:
             baseline[layer] = layers[layer](graph)
         result, detail = judge(_verdict(baseline[layer], unit.id), _verdict(layers[layer](mutated), unit.id))
@@ -332,7 +345,7 @@ def selected_units(ids: Sequence[str]) -> tuple[registry.Unit, ...]:
 
 def live_cells(stack: str, root: Any, units: Sequence[registry.Unit], progress: Callable[[str], None]) -> list[Cell]:
     """Deploy ``stack`` into a fresh moto server and run every live mutant against it."""
-    from verify.checkers.audit import CHECKS, AuditContext, run_checks  # noqa: PLC0415 - boto3 and moto load only here
+    from verify.checkers.audit.core import CHECKS, AuditContext, run_checks  # noqa: PLC0415 - boto3 and moto load only here
     from verify.demo import deploy, moto_session, stack_region  # noqa: PLC0415
     from verify.emulator.server import running_moto  # noqa: PLC0415
 

@@ -1,0 +1,62 @@
+"""Session fixtures shared by ``tests/`` and the control units' tests.
+
+One moto_server per session (modules reset it with ``MotoServer.reset`` instead of starting another), and the
+dev stack rendered once by the offline engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
+from verify.demo import deploy, moto_session
+from verify.emulator.server import MotoServer, running_moto
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import PROJECT_ROOT, run_stack
+from verify.findings.finding import Finding
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """Started lazily by the first test that needs it, stopped by its pid at the end of the session."""
+    with running_moto("eu-west-1") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dev_graph() -> ResourceGraph:
+    """The dev stack as the offline engine renders it (read-only: tests build changed copies)."""
+    return run_stack("dev").graph
+
+
+@dataclass(frozen=True)
+class LiveAccount:
+    """The dev stack deployed into its own moto server, for the units' live probes and live mutations."""
+
+    server: MotoServer
+    exports: dict[str, Any]
+
+    def context(self) -> AuditContext:
+        """A fresh audit context (no cached reads) on the deployed account."""
+        return AuditContext(
+            outputs=self.exports,
+            region=self.server.region,
+            endpoint_url=self.server.endpoint_url,
+            session=moto_session(self.server),
+        )
+
+    def probe(self, control: str) -> list[Finding]:
+        """The live probe of ``control`` on the account as it is now."""
+        return run_checks(self.context(), [c for c in CHECKS if c.control == control])
+
+
+@pytest.fixture(scope="session")
+def live_dev() -> Iterator[LiveAccount]:
+    """Deployed once per session; tests that change the account restore it (live mutations return their undo)."""
+    with running_moto("eu-west-1") as server:
+        deployment = deploy(server, "dev", PROJECT_ROOT)
+        yield LiveAccount(server, dict(deployment.run.exports))
