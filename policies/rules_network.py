@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controls import kit
-from policies.rules_kms import KMS_ALIAS, KMS_KEY
+from controls.kms.common import KMS_ALIAS, KMS_KEY
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from controls import kit
-from policies.rules_kms import KMS_ALIAS, KMS_KEY
+from controls.kms.common import KMS_ALIAS, KMS_KEY
 
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"

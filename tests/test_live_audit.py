@@ -160,22 +160,3 @@ def test_iam_06_audit_fails_a_local_storage_job_grant_that_lost_its_instance_typ
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
     assert finding.status == "fail"
     assert "no instance types and no volume key: Allow" in finding.message
-
-
-def test_kms_06_audit_fails_a_data_key_grant_for_ebs_not_restricted_to_aws_resources(
-    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
-) -> None:
-    key = clean[0].run.exports["dataKeyArn"]
-    kms = client(moto_server, "kms")
-    original = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
-    weakened = json.loads(original)
-    [grants] = [s for s in weakened["Statement"] if s["Sid"] == "RolesCreateDataKeyGrantsForEbs"]
-    del grants["Condition"]["Bool"]
-    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(weakened))
-    try:
-        findings = audit_only(moto_server, clean[0].run.exports, "KMS-06")
-    finally:
-        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=original)
-    [finding] = [f for f in findings if f.urn == key]
-    assert finding.status == "fail"
-    assert "grant for a person via ec2" in finding.message

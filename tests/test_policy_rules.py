@@ -20,7 +20,6 @@ ACCOUNT = "111122223333"
 KEY_URN = "urn:pulumi:dev::p::aws:kms/key:Key::data"
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
 STACK_URN = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"
-TRAINER = f"arn:aws:iam::{ACCOUNT}:role/trainer"
 
 
 def key(**props: Any) -> rules.Res:
@@ -42,163 +41,12 @@ def statuses(rule_name: str, resources: list[rules.Res]) -> dict[str, list[str]]
     return result
 
 
-def policy_with(*extra: dict[str, Any]) -> str:
-    body = documents.key_policy(partition="aws", account_id=ACCOUNT)
-    return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
-
-
-def test_kms_03_rule_fails_a_seven_day_deletion_window() -> None:
-    assert statuses("kms-key-deletion-window", [key()]) == {"KMS-03": ["pass"]}
-    assert statuses("kms-key-deletion-window", [key(deletionWindowInDays=7)]) == {"KMS-03": ["fail"]}
-
-
-def test_kms_04_rule_fails_kms_star_for_a_role() -> None:
-    star = {"Sid": "All", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": "kms:*", "Resource": "*"}
-    result = statuses("kms-key-policy", [key(policy=policy_with(star))])
-    assert result["KMS-04"] == ["fail"]
-
-
-def test_kms_04_rule_fails_the_aws_default_key_policy() -> None:
-    root = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
-    everything = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": root, "Action": "kms:*"}
-    default = {"Version": "2012-10-17", "Statement": [{**everything, "Resource": "*"}]}
-    assert statuses("kms-key-policy", [key(policy=json.dumps(default))])["KMS-04"] == ["fail"]
-
-
-def test_kms_04_rule_fails_a_statement_mixing_use_and_management() -> None:
-    via_s3 = {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}
-    mixed = {
-        "Sid": "Mixed",
-        "Effect": "Allow",
-        "Principal": {"AWS": TRAINER},
-        "Action": ["kms:Decrypt", "kms:PutKeyPolicy"],
-        "Resource": "*",
-        "Condition": {"StringEquals": via_s3},
-    }
-    assert statuses("kms-key-policy", [key(policy=policy_with(mixed))])["KMS-04"] == ["fail"]
-
-
-def test_kms_04_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses("kms-key-policy", [key(policy=None)]) == {
-        "KMS-04": ["error"],
-        "KMS-05": ["error"],
-        "KMS-06": ["error"],
-    }
-
-
-def test_kms_04_rule_errors_on_a_malformed_policy() -> None:
-    assert statuses("kms-key-policy", [key(policy="{not json")])["KMS-04"] == ["error"]
-
-
-def test_kms_05_rule_fails_a_service_principal_without_source_conditions() -> None:
-    service = {"Service": "logs.eu-west-1.amazonaws.com"}
-    bare = {"Sid": "Logs", "Effect": "Allow", "Principal": service, "Action": ["kms:Encrypt"], "Resource": "*"}
-    assert statuses("kms-key-policy", [key(policy=policy_with(bare))])["KMS-05"] == ["fail"]
-
-
-def test_kms_05_rule_passes_cloudwatch_logs_bound_by_its_encryption_context_only() -> None:
-    bound = documents.logs_key_statement(
-        "Logs", region="eu-west-1", group_arn=f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"
-    )
-    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-05"] == ["pass"]
-
-
-def test_kms_05_rule_fails_cloudwatch_logs_conditioned_on_a_source_account_it_never_sends() -> None:
-    """The shape that breaks CreateLogGroup on AWS: Logs sends the aws:logs:arn context, never aws:SourceAccount."""
-    broken = documents.service_principal_key_statement(
-        "Logs",
-        "logs.eu-west-1.amazonaws.com",
-        ["kms:Encrypt"],
-        source_account=ACCOUNT,
-        encryption_context={"aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"},
-    )
-    assert statuses("kms-key-policy", [key(policy=policy_with(broken))])["KMS-05"] == ["fail"]
-
-
-def test_kms_05_rule_passes_cloudtrail_bound_by_its_source_arn() -> None:
-    trail = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/t"
-    bound = documents.cloudtrail_key_statements(partition="aws", account_id=ACCOUNT, trail=trail)
-    assert statuses("kms-key-policy", [key(policy=policy_with(*bound))])["KMS-05"] == ["pass"]
-
-
-def test_kms_05_rule_fails_a_service_principal_bound_only_by_source_account() -> None:
-    loose = {
-        "Sid": "Trail",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-        "Action": ["kms:GenerateDataKey"],
-        "Resource": "*",
-        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-    }
-    assert statuses("kms-key-policy", [key(policy=policy_with(loose))])["KMS-05"] == ["fail"]
-
-
-def test_kms_06_rule_fails_a_key_user_without_via_service() -> None:
-    direct = {"Sid": "Direct", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": ["kms:Decrypt"]}
-    assert statuses("kms-key-policy", [key(policy=policy_with(direct))])["KMS-06"] == ["fail"]
-
-
-def test_kms_06_rule_passes_a_key_user_bound_to_s3_and_the_account() -> None:
-    bound = documents.key_users_via_service_statement(
-        "Users", [TRAINER], via_services=["s3.eu-west-1.amazonaws.com"], account_id=ACCOUNT
-    )
-    assert statuses("kms-key-policy", [key(policy=policy_with(bound))])["KMS-06"] == ["pass"]
-
-
-def test_kms_06_rule_passes_the_ebs_volume_grant_via_ec2_for_aws_resources() -> None:
-    ebs = [
-        documents.ebs_volume_key_policy_statement(
-            f"Ebs{grants}", [TRAINER], region="eu-west-1", account_id=ACCOUNT, grants=grants
-        )
-        for grants in (False, True)
-    ]
-    assert statuses("kms-key-policy", [key(policy=policy_with(*ebs))])["KMS-06"] == ["pass"]
-
-
-def test_kms_06_rule_fails_a_user_grant_not_restricted_to_aws_resources() -> None:
-    open_grant = documents.ebs_volume_key_policy_statement(
-        "Grants", [TRAINER], region="eu-west-1", account_id=ACCOUNT, grants=True
-    )
-    del open_grant["Condition"]["Bool"]
-    assert statuses("kms-key-policy", [key(policy=policy_with(open_grant))])["KMS-06"] == ["fail"]
-
-
-def test_kms_06_rule_fails_a_key_user_via_a_service_no_key_needs() -> None:
-    via_sqs = documents.key_users_via_service_statement(
-        "Users", [TRAINER], via_services=["sqs.eu-west-1.amazonaws.com"], account_id=ACCOUNT
-    )
-    assert statuses("kms-key-policy", [key(policy=policy_with(via_sqs))])["KMS-06"] == ["fail"]
-
-
 def alias(name: str, target: str) -> rules.Res:
     return rules.Res(
         urn=f"urn:pulumi:dev::p::aws:kms/alias:Alias::{name}",
         type=rules.KMS_ALIAS,
         props={"name": f"alias/aisb-dev-{name}", "targetKeyId": target},
     )
-
-
-def three_keys() -> list[rules.Res]:
-    return [
-        rules.Res(urn=f"urn:pulumi:dev::p::aws:kms/key:Key::{c}", type=rules.KMS_KEY, props={"keyId": f"k-{c}"})
-        for c in rules.KEY_CLASSES
-    ]
-
-
-def test_kms_01_rule_passes_one_key_per_class() -> None:
-    graph = three_keys() + [alias(c, f"k-{c}") for c in rules.KEY_CLASSES]
-    assert statuses("kms-keys-per-class", graph) == {"KMS-01": ["pass"], "KMS-07": ["pass", "pass", "pass"]}
-
-
-def test_kms_01_rule_fails_when_two_classes_share_a_key() -> None:
-    graph = [*three_keys(), alias("data", "k-data"), alias("models", "k-data"), alias("logs", "k-logs")]
-    result = statuses("kms-keys-per-class", graph)
-    assert result["KMS-01"] == ["fail"]
-
-
-def test_kms_07_rule_fails_a_key_without_alias() -> None:
-    graph = [*three_keys(), alias("data", "k-data"), alias("logs", "k-logs")]
-    assert statuses("kms-keys-per-class", graph)["KMS-07"] == ["pass", "fail", "pass"]
 
 
 def provider(tags: dict[str, str]) -> rules.Res:
