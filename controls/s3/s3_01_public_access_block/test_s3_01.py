@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from pulumi_policy import StackValidationArgs
 
+from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.s3 import common
-from controls.s3.s3_01_public_access_block import rule
+from controls.s3.s3_01_public_access_block import mutation, rule
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
 from tests.test_crossguard import policy, stack_resources, violations
@@ -68,3 +69,21 @@ def test_s3_01_bucket_blocks_all_public_access(dev: OfflineRun, bucket_class: st
         "ignorePublicAcls": True,
         "restrictPublicBuckets": True,
     }
+
+
+def test_s3_01_probe_reads_all_four_flags_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-01")
+    assert len(findings) == 4
+    assert all(f.status == "pass" and "public access block: all on" in f.message for f in findings), findings
+
+
+def test_s3_01_probe_fails_the_bucket_whose_restrict_flag_was_turned_off(live_dev: LiveAccount) -> None:
+    edit = mutation.restrict_off_live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-01") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-01"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import LiveAccount
 from controls.s3 import common
+from controls.s3.s3_02_ownership_enforced import mutation
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
@@ -30,3 +32,21 @@ def test_s3_02_bucket_disables_acls_with_bucket_owner_enforced(dev: OfflineRun, 
         "bucket": storage._bucket(dev.graph, bucket_class).id,
         "rule": {"objectOwnership": "BucketOwnerEnforced"},
     }
+
+
+def test_s3_02_probe_reads_bucket_owner_enforced_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-02")
+    assert len(findings) == 4
+    assert all(f.status == "pass" and "BucketOwnerEnforced" in f.message for f in findings), findings
+
+
+def test_s3_02_probe_fails_the_bucket_switched_to_object_writer(live_dev: LiveAccount) -> None:
+    edit = mutation.object_writer_live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-02") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-02"))

@@ -6,9 +6,11 @@ import pytest
 from pulumi_policy import StackValidationArgs
 
 from components.storage import design_waiver
+from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.kms.common import KMS_KEY
 from controls.s3 import common
+from controls.s3.s3_03_default_encryption import mutation
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
 from tests.test_crossguard import policy, stack_resources, violations
@@ -113,3 +115,22 @@ def test_s3_03_access_log_sse_s3_exception_is_a_recorded_waiver_with_reason() ->
 def test_s3_03_sse_s3_without_a_waiver_is_refused() -> None:
     with pytest.raises(KeyError, match="no design waiver for S3-03 on 'raw'"):
         run_program(storage._standalone_bucket(kms_key_arn=None))
+
+
+def test_s3_03_probe_fails_the_data_bucket_switched_to_sse_s3(live_dev: LiveAccount) -> None:
+    edit = mutation.sse_s3_live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-03") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-03"))
+
+
+def test_s3_03_probe_waives_sse_s3_only_on_the_access_log_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-03")
+    waived = [f.urn for f in findings if f.status == "waived"]
+    assert waived == [f"arn:aws:s3:::{live_dev.exports['accessLogsBucketName']}"]
+    assert {f.status for f in findings if f.urn not in waived} == {"pass"}

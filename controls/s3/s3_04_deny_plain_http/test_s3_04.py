@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from components import documents
+from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.s3 import common
+from controls.s3.s3_04_deny_plain_http import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
@@ -70,3 +72,21 @@ def test_s3_04_builder_denies_plain_http_on_bucket_and_objects() -> None:
         "Resource": [builders.BUCKET, f"{builders.BUCKET}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+def test_s3_04_probe_finds_plain_http_denied_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-04")
+    assert len(findings) == 4
+    assert all(f.status == "pass" and "aws:SecureTransport: denied" in f.message for f in findings), findings
+
+
+def test_s3_04_probe_fails_the_bucket_without_the_tls_deny(live_dev: LiveAccount) -> None:
+    edit = mutation.MUTATIONS[-1].live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-04") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-04"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components import documents
+from conftest import LiveAccount
+from controls.s3.s3_05_deny_old_tls import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
@@ -57,3 +59,21 @@ def test_s3_05_builder_denies_tls_below_1_2_numerically() -> None:
         "Resource": [builders.BUCKET, f"{builders.BUCKET}/*"],
         "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}},
     }
+
+
+def test_s3_05_probe_finds_tls_1_0_and_1_1_denied_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-05")
+    assert len(findings) == 4
+    assert all(f.status == "pass" and "s3:TlsVersion: denied" in f.message for f in findings), findings
+
+
+def test_s3_05_probe_fails_the_bucket_whose_tls_floor_was_lowered(live_dev: LiveAccount) -> None:
+    edit = mutation.MUTATIONS[-1].live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-05") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-05"))

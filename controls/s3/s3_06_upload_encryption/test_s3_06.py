@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components import documents
-from controls.s3.s3_06_upload_encryption import rule
+from conftest import LiveAccount
+from controls.s3.s3_06_upload_encryption import mutation, rule
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
@@ -152,3 +153,21 @@ def test_s3_06_builder_denies_aws_kms_without_a_key_id_but_not_uploads_without_a
         "StringEquals": {documents.SSE_HEADER: "aws:kms"},
         "Null": {documents.SSE_KMS_KEY_HEADER: "true"},
     }
+
+
+def test_s3_06_probe_finds_wrong_encryption_denied_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-06")
+    assert len(findings) == 4
+    assert all(f.status == "pass" and "encryption: denied" in f.message for f in findings), findings
+
+
+def test_s3_06_probe_fails_the_bucket_without_the_foreign_key_deny(live_dev: LiveAccount) -> None:
+    edit = mutation.MUTATIONS[-1].live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-06") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-06"))

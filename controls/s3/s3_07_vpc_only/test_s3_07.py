@@ -9,6 +9,8 @@ import pytest
 from components import documents
 from components.documents import S3_BUCKET_LIST_ACTIONS, S3_OBJECT_DATA_ACTIONS
 from components.storage import Storage
+from conftest import LiveAccount
+from controls.s3.s3_07_vpc_only import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
@@ -160,3 +162,21 @@ def test_s3_07_is_left_out_of_the_bundle_when_no_endpoint_ids_are_given() -> Non
         "DenySseCUploads",
         "DenyPrincipalsOutsideAccount",
     ]
+
+
+def test_s3_07_probe_finds_outside_access_denied_on_every_data_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-07")
+    assert len(findings) == 3
+    assert all(f.status == "pass" and "aws:SourceVpce: denied" in f.message for f in findings), findings
+
+
+def test_s3_07_probe_fails_the_bucket_without_the_vpc_only_deny(live_dev: LiveAccount) -> None:
+    edit = mutation.MUTATIONS[-1].live
+    assert edit is not None
+    undo = edit(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-07") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
+    assert all(f.status != "fail" for f in live_dev.probe("S3-07"))
