@@ -362,13 +362,6 @@ def _any(values: list[str]) -> bool:
     return bool(values)
 
 
-def _tls_floor(values: list[str]) -> bool:
-    try:
-        return len(values) == 1 and float(values[0]) >= MINIMUM_TLS
-    except ValueError:
-        return False
-
-
 def _arn(bucket: kit.Res) -> str:
     arn = _dig(bucket, "arn")
     if not isinstance(arn, str) or not arn:
@@ -420,45 +413,6 @@ def _with_side(side_type: str, judge: Callable[[Stack, kit.Res, kit.Res], Verdic
     return run
 
 
-def _public_access_block(_stack: Stack, _bucket: kit.Res, pab: kit.Res) -> Verdict:
-    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-    off = [f for f in flags if _dig(pab, f) is not True]
-    return not off, f"public access flags off: {off}" if off else "all four public access block flags on"
-
-
-def _ownership(_stack: Stack, _bucket: kit.Res, controls: kit.Res) -> Verdict:
-    ownership = _dig(controls, "rule", "objectOwnership")
-    return ownership == "BucketOwnerEnforced", f"object ownership {ownership!r} (BucketOwnerEnforced disables ACLs)"
-
-
-def _default_encryption(stack: Stack, bucket: kit.Res, config: kit.Res) -> Verdict:
-    rules = config.props.get("rules")
-    if _is_unknown(rules):
-        raise kit.Undecidable(f"{config.name}: rules are not known until apply")
-    if not isinstance(rules, list) or len(rules) != 1:
-        return False, f"encryption rules {rules!r} (expected exactly one rule)"
-    algorithm = _dig(config, "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-    if algorithm != "aws:kms":
-        if not stack.is_data_bucket(bucket) and algorithm == "AES256":
-            return False, (
-                "SSE-S3 (AES256) on the server access log target: AWS does not support SSE-KMS there; "
-                "by-design waiver (components/storage.py WAIVERS_BY_DESIGN, policies/waivers.yaml)"
-            )
-        return False, f"default encryption {algorithm!r}, not SSE-KMS (no waiver by design: not a log target)"
-    key = stack.encryption_key(bucket)
-    if key is None:
-        return False, "SSE-KMS with a key that is not a customer-managed key of this stack"
-    if _dig(config, "rules", 0, "bucketKeyEnabled") is not True:
-        if bucket.urn in stack.trail_archives():
-            return False, (
-                f"SSE-KMS with {key.name}, S3 Bucket Key off on the CloudTrail archive: with a bucket key CloudTrail "
-                "needs kms:Decrypt on the key; by-design waiver (components/storage.py WAIVERS_BY_DESIGN, "
-                "policies/waivers.yaml)"
-            )
-        return False, f"SSE-KMS with {key.name} but S3 Bucket Key off"
-    return True, f"SSE-KMS with {key.name} ({stack.key_class(key) or 'no alias'}) and S3 Bucket Key on"
-
-
 def _versioning(_stack: Stack, _bucket: kit.Res, versioning: kit.Res) -> Verdict:
     status = _dig(versioning, "versioningConfiguration", "status")
     return status == "Enabled", f"versioning {status!r}"
@@ -501,110 +455,6 @@ def _retention(_stack: Stack, bucket: kit.Res, lifecycle: kit.Res) -> Verdict:
     current = f"{expiry[0]} days" if expiry else "kept until deleted"
     previous = f"{noncurrent[0]} days" if noncurrent else "kept until deleted"
     return True, f"retention of {bucket.name}: current objects {current}; noncurrent versions {previous}"
-
-
-def _transport(stack: Stack, bucket: kit.Res) -> Verdict:
-    document, problem = _bucket_document(stack, bucket)
-    if document is None:
-        return False, problem
-    arn = _arn(bucket)
-    ok = _has_guardrail(document, ["s3:*"], [arn, f"{arn}/*"], {("Bool", "aws:securetransport"): _false})
-    return ok, ("denies" if ok else "no Deny for '*' on s3:* over the bucket and its objects that denies") + (
-        " every request with aws:SecureTransport false"
-    )
-
-
-def _tls(stack: Stack, bucket: kit.Res) -> Verdict:
-    document, problem = _bucket_document(stack, bucket)
-    if document is None:
-        return False, problem
-    arn = _arn(bucket)
-    ok = _has_guardrail(document, ["s3:*"], [arn, f"{arn}/*"], {("NumericLessThan", "s3:tlsversion"): _tls_floor})
-    return ok, ("denies" if ok else "no Deny for '*' on s3:* over the bucket and its objects that denies") + (
-        f" NumericLessThan s3:TlsVersion {MINIMUM_TLS}"
-    )
-
-
-def _service_names(values: list[str]) -> bool:
-    return bool(values) and all(v.endswith(".amazonaws.com") and "*" not in v for v in values)
-
-
-#: An AWS service principal named exactly (e.g. CloudTrail, which writes its digest files with SSE-S3) may be
-#: exempt from the encryption-header Deny; any other narrowing condition still fails the control.
-SERVICE_EXEMPTION: dict[tuple[str, str], Expect] = {("StringNotEquals", "aws:principalservicename"): _service_names}
-
-
-def _present_and_not(header: str, expected: str) -> dict[tuple[str, str], Expect]:
-    return {("StringNotEquals", header): _is(expected), ("Null", header): _false}
-
-
-def _fires_when_absent(document: Mapping[str, Any], objects: str, header: str) -> bool:
-    """A header Deny with no ``Null: false`` guard fires on uploads without the header (absent key: negated
-    operators and IfExists are true), i.e. it breaks default encryption."""
-    return any(
-        ("StringNotEquals", header) in c and ("Null", header) not in c
-        for c in _guardrails(document, ["s3:PutObject"], [objects])
-    )
-
-
-def _upload_encryption(stack: Stack, bucket: kit.Res) -> Verdict:
-    """S3-06: the header names the bucket's algorithm, the KMS key is the bucket's key, no SSE-C."""
-    document, problem = _bucket_document(stack, bucket)
-    config, config_problem = stack.single(bucket, ENCRYPTION)
-    if document is None or config is None:
-        return False, problem or f"{config_problem}: cannot tell which encryption uploads must name"
-    objects = f"{_arn(bucket)}/*"
-    algorithm = str(_dig(config, "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"))
-    put = ["s3:PutObject"]
-    problems = []
-    if _fires_when_absent(document, objects, SSE_HEADER.lower()):
-        problems.append(
-            f"a Deny on {SSE_HEADER} without a 'Null: false' guard (e.g. StringNotEqualsIfExists) also fires when "
-            "the header is absent and would refuse uploads relying on default encryption"
-        )
-    elif not _has_guardrail(
-        document, put, [objects], _present_and_not(SSE_HEADER.lower(), algorithm), SERVICE_EXEMPTION
-    ):
-        problems.append(f"no Deny of uploads naming an encryption other than {algorithm!r}")
-    if algorithm == "aws:kms":
-        key_arn = _dig(config, "rules", 0, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
-        if _fires_when_absent(document, objects, SSE_KMS_KEY_HEADER.lower()):
-            problems.append(f"the foreign-key Deny on {SSE_KMS_KEY_HEADER} fires when the header is absent")
-        elif not _has_guardrail(document, put, [objects], _present_and_not(SSE_KMS_KEY_HEADER.lower(), str(key_arn))):
-            problems.append(f"no Deny of uploads naming a KMS key other than the bucket's key {key_arn}")
-    if not _has_guardrail(document, put, [objects], {("Null", SSE_C_HEADER.lower()): _false}):
-        problems.append("no Deny of SSE-C uploads")
-    named = f"{algorithm!r} and the bucket's key" if algorithm == "aws:kms" else repr(algorithm)
-    return not problems, "; ".join(problems) or f"uploads may name only {named}; SSE-C denied"
-
-
-def _endpoint_ids(stack: Stack) -> Callable[[list[str]], bool]:
-    ours = {i for e in stack.of_type(VPC_ENDPOINT) for i in _idents(e)}
-    return lambda values: bool(values) and all(v in ours for v in values)
-
-
-def _vpc_only(stack: Stack, bucket: kit.Res) -> Verdict | None:
-    """S3-07 on data buckets: object data access outside this stack's VPC endpoints is denied, lock-out safe."""
-    if not stack.is_data_bucket(bucket):
-        return None
-    document, problem = _bucket_document(stack, bucket)
-    if document is None:
-        return False, problem
-    arn = _arn(bucket)
-    exemptions: dict[tuple[str, str], Expect] = {
-        (op, "aws:principalarn"): _any for op in ("ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike")
-    }
-    exemptions[("Bool", "aws:principalisawsservice")] = _false
-    required = {("StringNotEquals", "aws:sourcevpce"): _endpoint_ids(stack), ("Bool", "aws:viaawsservice"): _false}
-    if not _has_guardrail(document, OBJECT_DATA_ACTIONS, [f"{arn}/*"], required, exemptions):
-        return False, (
-            "no Deny of object data actions unless aws:SourceVpce is one of this stack's VPC endpoints "
-            "(with the aws:ViaAWSService exemption and no other narrowing condition)"
-        )
-    lockout = _guardrails(document, POLICY_ADMIN_ACTIONS, [arn])
-    if any(("StringNotEquals", "aws:sourcevpce") in c for c in lockout):
-        return False, "the VPC-only Deny also covers the bucket-policy actions: a broken network locks admins out"
-    return True, "object data access only through this stack's VPC endpoints; bucket-policy actions stay reachable"
 
 
 def _perimeter(stack: Stack, bucket: kit.Res) -> Verdict:
@@ -825,42 +675,6 @@ def check_pseudonymization_secret(resources: Sequence[kit.Res]) -> Iterator[tupl
 
 
 STORAGE_RULES: tuple[kit.Rule, ...] = (
-    kit.Rule(
-        "s3-public-access-block",
-        "Every bucket has a public access block with all four flags on",
-        ("S3-01",),
-        stack_check=_bucket_rule_check({"S3-01": _with_side(PUBLIC_ACCESS_BLOCK, _public_access_block)}),
-    ),
-    kit.Rule(
-        "s3-ownership-controls",
-        "Every bucket enforces bucket-owner object ownership (ACLs disabled)",
-        ("S3-02",),
-        stack_check=_bucket_rule_check({"S3-02": _with_side(OWNERSHIP, _ownership)}),
-    ),
-    kit.Rule(
-        "s3-default-encryption",
-        "Every bucket defaults to SSE-KMS with a key of this stack and an S3 Bucket Key",
-        ("S3-03",),
-        stack_check=_bucket_rule_check({"S3-03": _with_side(ENCRYPTION, _default_encryption)}),
-    ),
-    kit.Rule(
-        "s3-policy-transport",
-        "Bucket policies deny plain HTTP and TLS older than 1.2",
-        ("S3-04", "S3-05"),
-        stack_check=_bucket_rule_check({"S3-04": _transport, "S3-05": _tls}),
-    ),
-    kit.Rule(
-        "s3-policy-upload-encryption",
-        "Bucket policies deny uploads naming another encryption or key, and SSE-C, without breaking defaults",
-        ("S3-06",),
-        stack_check=_bucket_rule_check({"S3-06": _upload_encryption}),
-    ),
-    kit.Rule(
-        "s3-policy-vpc-only",
-        "Data buckets deny object access outside this stack's VPC endpoints, lock-out safe",
-        ("S3-07",),
-        stack_check=_bucket_rule_check({"S3-07": _vpc_only}),
-    ),
     kit.Rule(
         "s3-policy-perimeter",
         "Bucket policies deny principals outside the account or organization",

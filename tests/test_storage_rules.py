@@ -18,12 +18,13 @@ import pytest
 from pulumi_policy import StackValidationArgs
 
 from components import documents
+from controls import registry
 from controls.kit import UNKNOWN, Res
 from controls.kms.common import KMS_ALIAS, KMS_KEY
 from policies import rules_storage as s3
 from tests.test_crossguard import options, policy, resource_args, stack_resources, violations
 from verify.checkers.rules import scan_rules, to_rule_resource
-from verify.engine.graph import ResourceGraph, load_preview_file
+from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
@@ -196,14 +197,18 @@ def change_sid(sid: str, **fields: Any) -> Callable[[list[Statement]], list[Stat
     return lambda sts: [{**st, **fields} if st["Sid"] == sid else st for st in sts]
 
 
+#: The storage rules: the S3 units' rules and the storage module's.
+STORAGE_RULES = (*(r for r in registry.rules() if r.controls[0].startswith("S3-")), *s3.STORAGE_RULES)
+
+
 def results(rule_name: str, graph: Graph) -> dict[tuple[str, str], str]:
     """(control, resource name) -> status of one storage rule over the graph."""
-    rule = next(r for r in s3.STORAGE_RULES if r.name == rule_name)
+    rule = next(r for r in STORAGE_RULES if r.name == rule_name)
     return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.evaluate(graph)}
 
 
 def messages(rule_name: str, graph: Graph) -> dict[tuple[str, str], str]:
-    rule = next(r for r in s3.STORAGE_RULES if r.name == rule_name)
+    rule = next(r for r in STORAGE_RULES if r.name == rule_name)
     return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.evaluate(graph)}
 
 
@@ -213,7 +218,7 @@ def messages(rule_name: str, graph: Graph) -> dict[tuple[str, str], str]:
 BY_DESIGN = {("S3-03", "logs"): "fail"}
 
 
-@pytest.mark.parametrize("rule_name", [r.name for r in s3.STORAGE_RULES])
+@pytest.mark.parametrize("rule_name", [r.name for r in STORAGE_RULES])
 def test_storage_rule_passes_the_compliant_fixture(rule_name: str) -> None:
     found = results(rule_name, compliant())
     assert found, "the rule produced no outcome"
@@ -223,46 +228,7 @@ def test_storage_rule_passes_the_compliant_fixture(rule_name: str) -> None:
 # ---- S3-01 public access block ------------------------------------------------------------------------------------
 
 
-def test_s3_01_rule_fails_a_bucket_with_restrict_public_buckets_off() -> None:
-    graph = edited(compliant(), s3.PUBLIC_ACCESS_BLOCK, "raw", restrictPublicBuckets=False)
-    assert results("s3-public-access-block", graph)[("S3-01", "raw")] == "fail"
-
-
-def test_s3_01_rule_fails_a_bucket_without_a_public_access_block() -> None:
-    graph = without(compliant(), s3.PUBLIC_ACCESS_BLOCK, "raw")
-    assert messages("s3-public-access-block", graph)[("S3-01", "raw")] == "no public access block attached"
-    assert results("s3-public-access-block", graph)[("S3-01", "raw")] == "fail"
-
-
-def test_s3_01_rule_joins_by_bucket_name_when_there_are_no_property_dependencies() -> None:
-    graph = edited(compliant(), s3.PUBLIC_ACCESS_BLOCK, "raw", _fields={"property_dependencies": {}})
-    assert results("s3-public-access-block", graph)[("S3-01", "raw")] == "pass"
-
-
-def test_s3_01_rule_errors_when_a_block_of_unknown_bucket_cannot_be_attributed() -> None:
-    graph = without(compliant(), s3.PUBLIC_ACCESS_BLOCK, "logs")
-    graph = edited(graph, s3.PUBLIC_ACCESS_BLOCK, "raw", bucket=UNKNOWN, _fields={"property_dependencies": {}})
-    assert set(results("s3-public-access-block", graph).values()) == {"error"}
-
-
-def test_s3_01_rule_fails_the_real_preview_file_with_restrict_public_buckets_off() -> None:
-    findings = scan_rules(
-        load_preview_file(PREVIEW), [r for r in s3.STORAGE_RULES if r.name == "s3-public-access-block"]
-    )
-    assert [(f.control, f.resource_name, f.status) for f in findings] == [("S3-01", "raw", "fail")]
-
-
 # ---- S3-02 ownership, S3-09 versioning, S3-12 lifecycle -----------------------------------------------------------
-
-
-def test_s3_02_rule_fails_object_writer_ownership() -> None:
-    graph = edited(compliant(), s3.OWNERSHIP, "raw", rule={"objectOwnership": "ObjectWriter"})
-    assert results("s3-ownership-controls", graph)[("S3-02", "raw")] == "fail"
-
-
-def test_s3_02_rule_fails_a_bucket_without_ownership_controls() -> None:
-    graph = without(compliant(), s3.OWNERSHIP, "logs")
-    assert results("s3-ownership-controls", graph)[("S3-02", "logs")] == "fail"
 
 
 def test_s3_09_rule_fails_suspended_versioning() -> None:
@@ -311,162 +277,13 @@ def test_s3_12_rule_fails_a_bucket_without_lifecycle() -> None:
 # ---- S3-03 default encryption -------------------------------------------------------------------------------------
 
 
-def test_s3_03_rule_fails_the_log_target_as_the_by_design_waiver() -> None:
-    message = messages("s3-default-encryption", compliant())[("S3-03", "logs")]
-    assert "server access log target" in message
-    assert "WAIVERS_BY_DESIGN" in message
-
-
-def test_s3_03_rule_fails_sse_s3_on_a_data_bucket_without_naming_a_waiver() -> None:
-    graph = edited(
-        compliant(), s3.ENCRYPTION, "raw", rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
-    )
-    assert results("s3-default-encryption", graph)[("S3-03", "raw")] == "fail"
-    assert "no waiver by design" in messages("s3-default-encryption", graph)[("S3-03", "raw")]
-
-
-def test_s3_03_rule_fails_sse_kms_without_bucket_key() -> None:
-    sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn("data")}
-    graph = edited(compliant(), s3.ENCRYPTION, "raw", rules=[{"applyServerSideEncryptionByDefault": sse}])
-    assert results("s3-default-encryption", graph)[("S3-03", "raw")] == "fail"
-
-
-def test_s3_03_rule_fails_a_key_that_is_not_in_this_stack() -> None:
-    sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:eu-west-1:999999999999:key/other"}
-    graph = edited(
-        compliant(), s3.ENCRYPTION, "raw", rules=[{"applyServerSideEncryptionByDefault": sse, "bucketKeyEnabled": True}]
-    )
-    assert results("s3-default-encryption", graph)[("S3-03", "raw")] == "fail"
-
-
-def test_s3_03_rule_resolves_an_unknown_key_arn_through_property_dependencies() -> None:
-    sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": UNKNOWN}
-    deps = {"bucket": (urn(s3.BUCKET, "raw"),), "rules": (urn(KMS_KEY, "data"),)}
-    rules = [{"applyServerSideEncryptionByDefault": sse, "bucketKeyEnabled": True}]
-    graph = edited(compliant(), s3.ENCRYPTION, "raw", rules=rules, _fields={"property_dependencies": deps})
-    assert results("s3-default-encryption", graph)[("S3-03", "raw")] == "pass"
-
-
-def test_s3_03_rule_errors_on_an_unknown_key_arn_without_property_dependencies() -> None:
-    sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": UNKNOWN}
-    rules = [{"applyServerSideEncryptionByDefault": sse, "bucketKeyEnabled": True}]
-    graph = edited(compliant(), s3.ENCRYPTION, "raw", rules=rules, _fields={"property_dependencies": {}})
-    assert results("s3-default-encryption", graph) == {("S3-03", "p-dev"): "error"}
-
-
 # ---- S3-04 / S3-05 transport --------------------------------------------------------------------------------------
-
-
-def test_s3_04_rule_fails_a_policy_without_the_secure_transport_deny() -> None:
-    graph = with_policy(compliant(), "raw", drop_sid("DenyInsecureTransport"))
-    assert results("s3-policy-transport", graph)[("S3-04", "raw")] == "fail"
-
-
-def test_s3_04_rule_ignores_sids_and_accepts_the_same_deny_under_another_name() -> None:
-    graph = with_policy(compliant(), "raw", change_sid("DenyInsecureTransport", Sid="Whatever"))
-    assert results("s3-policy-transport", graph)[("S3-04", "raw")] == "pass"
-
-
-def test_s3_04_rule_fails_a_deny_that_covers_only_the_objects() -> None:
-    graph = with_policy(compliant(), "raw", change_sid("DenyInsecureTransport", Resource=[f"{bucket_arn('raw')}/*"]))
-    assert results("s3-policy-transport", graph)[("S3-04", "raw")] == "fail"
-
-
-def test_s3_04_rule_fails_a_deny_narrowed_by_an_extra_condition() -> None:
-    narrowed = {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:PrincipalTag/team": "ml"}}
-    graph = with_policy(compliant(), "raw", change_sid("DenyInsecureTransport", Condition=narrowed))
-    assert results("s3-policy-transport", graph)[("S3-04", "raw")] == "fail"
-
-
-def test_s3_04_rule_errors_on_a_policy_unknown_until_apply() -> None:
-    graph = edited(compliant(), s3.BUCKET_POLICY, "raw", policy=UNKNOWN)
-    assert results("s3-policy-transport", graph) == {("S3-04", "p-dev"): "error", ("S3-05", "p-dev"): "error"}
-
-
-def test_s3_05_rule_fails_a_policy_without_the_tls_deny() -> None:
-    graph = with_policy(compliant(), "models", drop_sid("DenyOutdatedTls"))
-    assert results("s3-policy-transport", graph)[("S3-05", "models")] == "fail"
-
-
-def test_s3_05_rule_fails_a_tls_floor_of_1_1() -> None:
-    graph = with_policy(
-        compliant(), "raw", change_sid("DenyOutdatedTls", Condition={"NumericLessThan": {"s3:TlsVersion": 1.1}})
-    )
-    assert results("s3-policy-transport", graph)[("S3-05", "raw")] == "fail"
 
 
 # ---- S3-06 upload encryption --------------------------------------------------------------------------------------
 
 
-def test_s3_06_rule_fails_the_if_exists_header_deny_that_breaks_default_encryption() -> None:
-    if_exists = {"StringNotEqualsIfExists": {documents.SSE_HEADER: "aws:kms"}}
-    graph = with_policy(compliant(), "raw", change_sid("DenyUnexpectedEncryptionHeader", Condition=if_exists))
-    assert results("s3-policy-upload-encryption", graph)[("S3-06", "raw")] == "fail"
-    assert "default encryption" in messages("s3-policy-upload-encryption", graph)[("S3-06", "raw")]
-
-
-def test_s3_06_rule_fails_a_header_deny_that_also_admits_aes256() -> None:
-    loose = {"StringNotEquals": {documents.SSE_HEADER: ["aws:kms", "AES256"]}, "Null": {documents.SSE_HEADER: "false"}}
-    graph = with_policy(compliant(), "raw", change_sid("DenyUnexpectedEncryptionHeader", Condition=loose))
-    assert results("s3-policy-upload-encryption", graph)[("S3-06", "raw")] == "fail"
-
-
-def test_s3_06_rule_fails_a_policy_without_the_foreign_key_deny() -> None:
-    graph = with_policy(compliant(), "raw", drop_sid("DenyForeignKmsKey"))
-    assert results("s3-policy-upload-encryption", graph)[("S3-06", "raw")] == "fail"
-
-
-def test_s3_06_rule_fails_a_foreign_key_deny_naming_another_key() -> None:
-    other = {
-        "StringNotEquals": {documents.SSE_KMS_KEY_HEADER: key_arn("models")},
-        "Null": {documents.SSE_KMS_KEY_HEADER: "false"},
-    }
-    graph = with_policy(compliant(), "raw", change_sid("DenyForeignKmsKey", Condition=other))
-    assert results("s3-policy-upload-encryption", graph)[("S3-06", "raw")] == "fail"
-
-
-def test_s3_06_rule_fails_a_policy_without_the_sse_c_deny() -> None:
-    graph = with_policy(compliant(), "logs", drop_sid("DenySseCUploads"))
-    assert results("s3-policy-upload-encryption", graph)[("S3-06", "logs")] == "fail"
-
-
 # ---- S3-07 VPC-only data access -----------------------------------------------------------------------------------
-
-
-def test_s3_07_rule_fails_a_data_bucket_without_the_vpc_only_deny() -> None:
-    graph = with_policy(compliant(), "raw", drop_sid("DenyAccessOutsideVpcEndpoints"))
-    assert results("s3-policy-vpc-only", graph)[("S3-07", "raw")] == "fail"
-
-
-def test_s3_07_rule_does_not_apply_to_the_log_target() -> None:
-    assert ("S3-07", "logs") not in results("s3-policy-vpc-only", compliant())
-
-
-def test_s3_07_rule_fails_an_endpoint_id_that_is_not_in_this_stack() -> None:
-    condition = {
-        "StringNotEquals": {"aws:SourceVpce": ["vpce-ffffffffffffffff0"]},
-        "Bool": {"aws:ViaAWSService": "false"},
-    }
-    graph = with_policy(compliant(), "raw", change_sid("DenyAccessOutsideVpcEndpoints", Condition=condition))
-    assert results("s3-policy-vpc-only", graph)[("S3-07", "raw")] == "fail"
-
-
-def test_s3_07_rule_fails_an_empty_endpoint_list() -> None:
-    condition = {"StringNotEquals": {"aws:SourceVpce": []}, "Bool": {"aws:ViaAWSService": "false"}}
-    graph = with_policy(compliant(), "raw", change_sid("DenyAccessOutsideVpcEndpoints", Condition=condition))
-    assert results("s3-policy-vpc-only", graph)[("S3-07", "raw")] == "fail"
-
-
-def test_s3_07_rule_fails_a_deny_without_the_aws_service_exemption() -> None:
-    condition = {"StringNotEquals": {"aws:SourceVpce": [ENDPOINT]}}
-    graph = with_policy(compliant(), "raw", change_sid("DenyAccessOutsideVpcEndpoints", Condition=condition))
-    assert results("s3-policy-vpc-only", graph)[("S3-07", "raw")] == "fail"
-
-
-def test_s3_07_rule_fails_a_deny_that_locks_admins_out_of_the_bucket_policy() -> None:
-    everything = change_sid("DenyAccessOutsideVpcEndpoints", Action="s3:*", Resource=["*"])
-    graph = with_policy(compliant(), "raw", everything)
-    assert results("s3-policy-vpc-only", graph)[("S3-07", "raw")] == "fail"
 
 
 # ---- S3-08 perimeter ----------------------------------------------------------------------------------------------
@@ -664,7 +481,7 @@ def dev_resources(graph: ResourceGraph) -> Graph:
 
 
 def test_dev_stack_only_non_pass_storage_findings_are_the_two_by_design_waivers(dev_graph: ResourceGraph) -> None:
-    findings = scan_rules(dev_graph, s3.STORAGE_RULES)
+    findings = scan_rules(dev_graph, STORAGE_RULES)
     control_waivers = [w for w in load_waivers(WAIVERS_PATH, load_catalog()) if w.control]
     outcome = apply_waivers(findings, control_waivers, date.today())
     assert sorted((f.control, f.resource_name, f.status) for f in outcome.findings if f.status != "pass") == [
@@ -672,12 +489,6 @@ def test_dev_stack_only_non_pass_storage_findings_are_the_two_by_design_waivers(
         ("S3-03", "aisb-dev-audit", "waived"),
     ]
     assert outcome.warnings == ()
-
-
-def test_s3_05_rule_fails_the_dev_raw_bucket_without_its_tls_deny(dev_graph: ResourceGraph) -> None:
-    graph = with_policy(dev_resources(dev_graph), "aisb-dev-raw", drop_sid("DenyOutdatedTls"))
-    found = results("s3-policy-transport", graph)
-    assert {k: v for k, v in found.items() if v != "pass"} == {("S3-05", "aisb-dev-raw"): "fail"}
 
 
 def test_s3_13_rule_fails_the_dev_models_bucket_with_force_destroy(dev_graph: ResourceGraph) -> None:
@@ -688,32 +499,11 @@ def test_s3_13_rule_fails_the_dev_models_bucket_with_force_destroy(dev_graph: Re
 
 def test_s3_01_and_s3_14_fail_the_dev_curated_bucket_without_its_public_access_block(dev_graph: ResourceGraph) -> None:
     graph = without(dev_resources(dev_graph), s3.PUBLIC_ACCESS_BLOCK, "aisb-dev-curated")
-    assert results("s3-public-access-block", graph)[("S3-01", "aisb-dev-curated")] == "fail"
+    assert results("s3-01-public-access-block", graph)[("S3-01", "aisb-dev-curated")] == "fail"
     assert results("s3-policy-ordering", graph)[("S3-14", "aisb-dev-curated")] == "fail"
 
 
 # ---- through the pulumi-policy SDK ------------------------------------------------------------------------------
-
-
-def test_s3_01_stack_policy_reports_a_missing_public_access_block_through_the_sdk() -> None:
-    resources = [
-        r for r in stack_resources() if not (r.resource_type == s3.PUBLIC_ACCESS_BLOCK and r.name == "aisb-dev-raw")
-    ]
-    found = violations(policy("s3-public-access-block"), StackValidationArgs(resources, {}))
-    assert found == ["[S3-01] no public access block attached"]
-
-
-def test_s3_03_stack_policy_reports_only_the_two_by_design_exceptions_until_waived_through_the_sdk() -> None:
-    resources = stack_resources()
-    found = sorted(violations(policy("s3-default-encryption"), StackValidationArgs(resources, {})))
-    assert len(found) == 2
-    assert found[0].startswith("[S3-03] SSE-KMS with keys-logs, S3 Bucket Key off on the CloudTrail archive")
-    assert found[1].startswith("[S3-03] SSE-S3 (AES256) on the server access log target")
-    waivers = [
-        {"control": "S3-03", "resource": "*-access-logs", "reason": "log targets cannot be SSE-KMS (by design)"},
-        {"control": "S3-03", "resource": "*-audit", "reason": "CloudTrail would need kms:Decrypt (by design)"},
-    ]
-    assert violations(policy("s3-default-encryption"), StackValidationArgs(resources, {"waivers": waivers})) == []
 
 
 def test_s3_13_resource_policy_says_retain_on_delete_is_not_visible_through_the_sdk() -> None:
@@ -730,16 +520,3 @@ def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
         if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
     }
     assert imported - set(sys.stdlib_module_names) == {"controls", "policies"}
-
-
-def test_s3_07_rule_treats_the_trail_archive_as_a_log_bucket_not_a_data_bucket() -> None:
-    findings = scan_rules(run_stack("dev").graph)
-    audit = [f for f in findings if f.control == "S3-07" and f.resource_name.endswith("-audit")]
-    assert audit == []
-
-
-def test_s3_06_rule_accepts_only_a_named_aws_service_exemption_from_the_header_deny() -> None:
-    exemption = s3.SERVICE_EXEMPTION[("StringNotEquals", "aws:principalservicename")]
-    assert exemption(["cloudtrail.amazonaws.com"]) is True
-    assert exemption(["*.amazonaws.com"]) is False
-    assert exemption(["arn:aws:iam::111122223333:role/attacker"]) is False

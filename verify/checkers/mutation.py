@@ -216,19 +216,21 @@ def mutations(unit: registry.Unit) -> tuple[Mutation, ...]:
     return found
 
 
-def _verdict(findings: Iterable[Finding], control: str) -> set[str]:
-    return {f.status for f in findings if f.control == control}
+def _verdict(findings: Iterable[Finding], control: str) -> set[tuple[str, str]]:
+    """(status, resource) of every finding on ``control``."""
+    return {(f.status, f.urn) for f in findings if f.control == control}
 
 
-def judge(baseline: set[str], mutated: set[str]) -> tuple[Result, str]:
-    """Killed only by a ``fail`` the unmutated input did not already have."""
-    if "fail" in baseline:
-        return "invalid", "the unmutated input already fails this control here"
+def judge(baseline: set[tuple[str, str]], mutated: set[tuple[str, str]]) -> tuple[Result, str]:
+    """Killed only by a ``fail`` on a resource the unmutated input did not already fail (a by-design exception,
+    waived in the scan, fails on the unmutated input too and so proves nothing)."""
     if not baseline:
         return "invalid", "this checker does not report the control on the unmutated input"
-    if "fail" in mutated:
-        return "killed", "fail"
-    return "survived", "statuses " + (", ".join(sorted(mutated)) or "none")
+    already = {urn for status, urn in baseline if status == "fail"}
+    new = sorted({urn for status, urn in mutated if status == "fail"} - already)
+    if new:
+        return "killed", "fail on " + new[0].split("::")[-1]
+    return "survived", "statuses " + (", ".join(sorted({status for status, _ in mutated})) or "none")
 
 
 def run_graph_mutations(
@@ -288,7 +290,7 @@ def run_live_mutations(
     ``context`` makes a fresh audit context (no cached reads); ``probe(ctx, control)`` runs that control's checks.
     """
     cells: list[Cell] = []
-    baseline: dict[str, set[str]] = {}
+    baseline: dict[str, set[tuple[str, str]]] = {}
     for unit in units:
         if "audit" not in unit.evidence:
             continue
