@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from components import documents
+from controls.iam.common import UNCONDITIONED_TRUST_SERVICES
 from policies import baseline_rules as rules
-from policies.rules_iam import UNCONDITIONED_TRUST_SERVICES
 from verify.checkers.rules import scan_rules
 from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
