@@ -19,9 +19,9 @@ def inference_lists_raw(graph: ResourceGraph) -> ResourceGraph:
     def also_raw(statement: Document) -> Document:
         return {**statement, "Resource": [*kit.as_list(statement["Resource"]), raw[0]]}
 
-    return edit_document(ROLE_POLICY, "identity-policies-inference", "policy", changed_statement("ListModels", also_raw))(
-        graph
-    )
+    return edit_document(
+        ROLE_POLICY, "identity-policies-inference", "policy", changed_statement("ListModels", also_raw)
+    )(graph)
 
 
 MUTATIONS = (Mutation("IAM-03", "inference lists raw", graph=inference_lists_raw),)
