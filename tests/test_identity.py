@@ -1,4 +1,5 @@
-"""IAM-01…IAM-10 and KMS-06 on the offline dev graph of the real program (policies as rendered, not hand copies)."""
+"""KMS-06 and the identity wiring (resource order, outputs, the matrix generator) on the offline dev graph of the real
+program; the IAM controls' own tests live in their units (controls/iam/)."""
 
 from __future__ import annotations
 

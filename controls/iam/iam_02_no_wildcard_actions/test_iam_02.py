@@ -65,3 +65,21 @@ def test_iam_02_probe_fails_the_role_granted_a_service_wildcard(live_dev: LiveAc
         undo()
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["data-processor"]]
     assert f"{mutation.WILDCARD_POLICY}:s3:*" in failed[0].message
+
+
+def policy(**statement: Any) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Resource": "*", **statement}]}
+
+
+def codes(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p.code, p.detail) for p in validate_policy(document)]
+
+
+def test_iam_02_resource_star_is_refused_for_an_action_with_resource_level_permissions() -> None:
+    assert codes(policy(Action=["s3:GetObject"])) == [
+        ("RESOURCE_STAR_NOT_NEEDED", "'s3:GetObject' supports resource-level permissions")
+    ]
+
+
+def test_iam_02_resource_star_is_accepted_for_an_action_without_resource_level_permissions() -> None:
+    assert codes(policy(Action=["ecr:GetAuthorizationToken", "logs:DescribeLogGroups"])) == []
