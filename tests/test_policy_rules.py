@@ -10,7 +10,6 @@ import pytest
 
 from components import documents
 from policies import baseline_rules as rules
-from policies.rules_iam import UNCONDITIONED_TRUST_SERVICES
 from verify.checkers.rules import scan_rules
 from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
@@ -95,87 +94,3 @@ def test_an_implemented_control_with_nothing_to_check_is_an_error() -> None:
     empty = type(graph)([r for r in graph if r.type not in stateful], stack="dev", project="p")
     findings = scan_rules(empty, only_rule)
     assert [(f.control, f.status) for f in findings] == [("GOV-05", "error")]
-
-
-# ---- IAM -----------------------------------------------------------------------------------------------------
-
-ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::trainer"
-SERVICE_TRUST: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "SageMaker",
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        }
-    ],
-}
-
-
-def role(**props: Any) -> rules.Res:
-    base = {"assumeRolePolicy": json.dumps(SERVICE_TRUST), "permissionsBoundary": rules.UNKNOWN}
-    return rules.Res(urn=ROLE_URN, type="aws:iam/role:Role", props={**base, **props}, provider_urn=PROVIDER_URN)
-
-
-def test_iam_05_rule_accepts_a_boundary_unknown_until_apply_and_fails_a_missing_one() -> None:
-    assert statuses("iam-role-boundary", [role()]) == {"IAM-05": ["pass"]}
-    assert statuses("iam-role-boundary", [role(permissionsBoundary=None)]) == {"IAM-05": ["fail"]}
-
-
-def test_iam_01_rule_fails_a_service_trust_without_source_account() -> None:
-    bare = {**SERVICE_TRUST, "Statement": [{**SERVICE_TRUST["Statement"][0], "Condition": {}}]}
-    assert statuses("iam-role-trust-conditioned", [role()]) == {"IAM-01": ["pass"]}
-    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=json.dumps(bare))]) == {"IAM-01": ["fail"]}
-
-
-def test_iam_01_rule_passes_the_cloudtrail_delivery_role_trust_without_source_conditions() -> None:
-    trust = json.dumps(documents.trail_delivery_trust_policy())
-    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=trust)]) == {"IAM-01": ["pass"]}
-
-
-def test_iam_01_rule_fails_a_cloudtrail_trust_conditioned_on_source_keys_it_never_sends() -> None:
-    """The shape CreateTrail refuses with InvalidCloudWatchLogsRoleArnException."""
-    conditioned = {
-        "Sid": "CloudTrailAssumeRole",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t"}},
-    }
-    trust = json.dumps({**SERVICE_TRUST, "Statement": [conditioned]})
-    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=trust)]) == {"IAM-01": ["fail"]}
-
-
-def test_iam_01_rule_keeps_the_unconditioned_trust_services_equal_to_the_builders() -> None:
-    trust = documents.trail_delivery_trust_policy()["Statement"][0]
-    assert UNCONDITIONED_TRUST_SERVICES == {trust["Principal"]["Service"]} == {documents.CLOUDTRAIL_SERVICE}
-
-
-def test_iam_01_rule_fails_a_trust_of_everyone() -> None:
-    anyone = {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
-    trust = json.dumps({**SERVICE_TRUST, "Statement": [anyone]})
-    assert statuses("iam-role-trust-conditioned", [role(assumeRolePolicy=trust)]) == {"IAM-01": ["fail"]}
-
-
-@pytest.mark.parametrize(
-    "arn",
-    [
-        "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
-        "arn:aws:iam::aws:policy/AdministratorAccess",
-        "arn:aws:iam::aws:policy/job-function/PowerUserAccess",
-    ],
-)
-def test_iam_10_rule_fails_a_broad_aws_managed_policy(arn: str) -> None:
-    attachment = rules.Res(
-        urn="urn:pulumi:dev::p::aws:iam/rolePolicyAttachment:RolePolicyAttachment::a",
-        type="aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        props={"role": "trainer", "policyArn": arn},
-    )
-    assert statuses("iam-no-managed-admin", [attachment]) == {"IAM-10": ["fail"]}
-    assert statuses("iam-no-managed-admin", [role(managedPolicyArns=[arn])]) == {"IAM-10": ["fail"]}
-
-
-def test_iam_10_rule_passes_a_role_without_managed_policies() -> None:
-    assert statuses("iam-no-managed-admin", [role()]) == {"IAM-10": ["pass"]}
