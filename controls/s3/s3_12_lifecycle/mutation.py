@@ -4,7 +4,7 @@ the model registry; in the account the models lifecycle loses its noncurrent exp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from controls.s3.common import LIFECYCLE
@@ -14,8 +14,14 @@ from verify.engine.graph import Resource
 
 def _rules_edited(suffix: str, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> GraphEdit:
     def change(resource: Resource) -> Resource:
-        rules = [edit(dict(r)) for r in resource.inputs.get("rules") or []]
-        return dataclasses.replace(resource, inputs={**resource.inputs, "rules": rules})
+        def edited(props: Mapping[str, Any]) -> dict[str, Any]:
+            return (
+                {**props, "rules": [edit(dict(r)) for r in props.get("rules") or []]}
+                if "rules" in props
+                else dict(props)
+            )
+
+        return dataclasses.replace(resource, inputs=edited(resource.inputs), outputs=edited(resource.outputs))
 
     return edit_resources(LIFECYCLE, suffix, change)
 

@@ -10,7 +10,7 @@ from verify.engine.graph import Resource
 
 
 def _without_block_dependency(policy: Resource) -> Resource:
-    kept = tuple(d for d in policy.dependencies if f"::{PUBLIC_ACCESS_BLOCK}::" not in d)
+    kept = tuple(d for d in policy.dependencies if d.split("::")[2].split("$")[-1] != PUBLIC_ACCESS_BLOCK)
     return dataclasses.replace(policy, dependencies=kept)
 
 
