@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from components import documents
+from conftest import LiveAccount
 from controls.kit import Res
 from controls.s3.common import BUCKET_POLICY
-from controls.s3.s3_08_perimeter import rule
+from controls.s3.s3_08_perimeter import mutation, rule
 from tests.test_storage import (
     ALL_BUCKETS,
     _arn,
@@ -102,3 +103,30 @@ def test_s3_08_rule_passes_an_organization_perimeter() -> None:
 def test_s3_08_rule_fails_a_bucket_without_a_policy() -> None:
     graph = without(compliant(), BUCKET_POLICY, "raw")
     assert messages(graph)[("S3-08", "raw")] == "no bucket policy attached"
+
+
+def test_s3_08_probe_denies_a_foreign_principal_on_every_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-08")
+    assert len(findings) == len(ALL_BUCKETS)
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_s3_08_probe_fails_the_bucket_whose_perimeter_was_removed(live_dev: LiveAccount) -> None:
+    undo = mutation.perimeter_removed_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-08") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
+
+
+def test_s3_08_probe_reports_error_not_pass_when_the_bucket_policy_cannot_be_read(live_dev: LiveAccount) -> None:
+    s3 = live_dev.context().client("s3")
+    raw = str(live_dev.exports["rawBucketName"])
+    original = s3.get_bucket_policy(Bucket=raw)["Policy"]
+    s3.delete_bucket_policy(Bucket=raw)
+    try:
+        [finding] = [f for f in live_dev.probe("S3-08") if f.urn == f"arn:aws:s3:::{raw}"]
+    finally:
+        s3.put_bucket_policy(Bucket=raw, Policy=original)
+    assert (finding.status, "NoSuchBucketPolicy" in finding.message) == ("error", True)

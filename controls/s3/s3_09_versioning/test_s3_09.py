@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import LiveAccount
 from controls.kit import Res
 from controls.s3.common import (
     VERSIONING,
 )
-from controls.s3.s3_09_versioning import rule
+from controls.s3.s3_09_versioning import mutation, rule
 from tests.test_storage import (
     ALL_BUCKETS,
     T_VERSIONING,
@@ -57,3 +58,18 @@ def test_s3_09_rule_fails_suspended_versioning() -> None:
 def test_s3_09_rule_fails_a_bucket_without_versioning() -> None:
     graph = without(compliant(), VERSIONING, "models")
     assert results(graph)[("S3-09", "models")] == "fail"
+
+
+def test_s3_09_probe_passes_every_deployed_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-09")
+    assert len(findings) == len(ALL_BUCKETS)
+    assert all(f.status == "pass" and f.message == "versioning Enabled" for f in findings), findings
+
+
+def test_s3_09_probe_fails_the_bucket_whose_versioning_was_suspended(live_dev: LiveAccount) -> None:
+    undo = mutation.versioning_suspended_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-09") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from conftest import LiveAccount
 from controls.kit import Res
 from controls.s3.common import (
     BUCKET,
     ENCRYPTION,
     OBJECT_LOCK,
 )
-from controls.s3.s3_10_model_registry_lock import rule
+from controls.s3.s3_10_model_registry_lock import mutation, rule
 from tests.test_storage import (
     PREFIX,
     T_BUCKET,
@@ -87,3 +88,18 @@ def test_s3_10_rule_fails_a_stack_with_buckets_but_no_model_registry() -> None:
     sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn("data")}
     graph = edited(compliant(), ENCRYPTION, "models", rules=[{"applyServerSideEncryptionByDefault": sse}])
     assert results(graph) == {("S3-10", "p-dev"): "fail"}
+
+
+def test_s3_10_probe_passes_the_deployed_model_registry(live_dev: LiveAccount) -> None:
+    [finding] = live_dev.probe("S3-10")
+    assert (finding.urn, finding.status) == (f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}", "pass")
+
+
+def test_s3_10_probe_fails_the_model_registry_whose_default_retention_was_cleared(live_dev: LiveAccount) -> None:
+    undo = mutation.retention_cleared_live(live_dev.context())
+    try:
+        statuses = [f.status for f in live_dev.probe("S3-10")]
+    finally:
+        undo()
+    assert statuses == ["fail"]
+    assert [f.status for f in live_dev.probe("S3-10")] == ["pass"]

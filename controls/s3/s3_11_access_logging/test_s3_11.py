@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from components import documents
+from conftest import LiveAccount
 from controls.kit import Res
 from controls.s3.common import (
     LOGGING,
 )
-from controls.s3.s3_11_access_logging import rule
+from controls.s3.s3_11_access_logging import mutation, rule
 from tests.test_storage import (
+    ALL_BUCKETS,
     DATA_BUCKETS,
     PREFIX,
     T_LOGGING,
@@ -128,3 +130,18 @@ def test_s3_11_rule_fails_log_delivery_admitted_without_source_arn() -> None:
 def test_s3_11_rule_fails_a_log_grant_that_omits_a_source_bucket() -> None:
     graph = with_policy(compliant(), "logs", lambda sts: [log_grant("raw"), *sts[1:]])
     assert results(graph)[("S3-11", "logs")] == "fail"
+
+
+def test_s3_11_probe_passes_every_deployed_log_source(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-11")
+    assert len(findings) == len(ALL_BUCKETS) - 1  # every bucket but access-logs itself
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_s3_11_probe_fails_the_bucket_whose_logging_was_switched_off(live_dev: LiveAccount) -> None:
+    undo = mutation.logging_off_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-11") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
