@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 from pulumi_policy import StackValidationArgs
@@ -16,6 +17,7 @@ from controls.s3.common import (
     VERSIONING,
 )
 from controls.s3.s3_13_retained import rule
+from tests import test_lifecycle as lifecycle
 from tests.test_crossguard import options, policy, stack_resources, violations
 from tests.test_storage import (
     ALL_BUCKETS,
@@ -31,6 +33,14 @@ from verify.engine.graph import ResourceGraph
 from verify.engine.offline import OfflineRun, run_stack
 
 Graph = list[Res]
+
+
+@pytest.fixture(scope="module")
+def dev_options() -> tuple[ResourceGraph, lifecycle.OptionRecorder]:
+    """The dev stack with the lifecycle options of every registration (import, ignoreChanges)."""
+    return lifecycle.run("dev")
+
+
 SEVERITY = ("pass", "fail", "error")
 
 
@@ -150,3 +160,64 @@ def test_s3_13_stack_policy_says_retain_on_delete_is_not_visible_through_the_sdk
         found[0]
     ]
     assert len(found) == 1
+
+
+# ---- destroy and rename: the component keeps buckets and their guards ----------------------------------------------
+
+
+@pytest.mark.parametrize("guard", lifecycle.GUARDS)
+def test_s3_13_retained_bucket_keeps_its_guard_on_destroy(
+    dev_options: tuple[ResourceGraph, lifecycle.OptionRecorder], guard: str
+) -> None:
+    carriers = lifecycle.CARRIERS.get(guard, lifecycle.ALL_BUCKETS)
+    assert lifecycle._flags(dev_options[0].by_type(lifecycle.GUARDS[guard])) == dict.fromkeys(carriers, (True, False))
+
+
+def test_s3_13_extra_data_buckets_removed_from_config_keep_their_guards() -> None:
+    graph, _ = lifecycle.run(overrides={"baseline:storage": {"extraDataBuckets": 1}})
+    extra = [r for r in graph.custom_resources() if r.name == "aisb-dev-extra-1"]
+    assert len(extra) == 8  # the bucket and its seven guards (no object lock)
+    assert {r.retain_on_delete for r in extra} == {True}
+
+
+def test_s3_13_engine_keeps_each_deployed_bucket_name(
+    dev_options: tuple[ResourceGraph, lifecycle.OptionRecorder],
+) -> None:
+    graph, recorder = dev_options
+    assert {b.name: recorder.options[b.urn].ignore_changes for b in graph.by_type(BUCKET)} == dict.fromkeys(
+        lifecycle.ALL_BUCKETS, ("bucket",)
+    )
+
+
+def test_s3_13_bucket_replacement_relaxation_lets_the_engine_replace_renamed_buckets() -> None:
+    graph, recorder = lifecycle.run(overrides={"baseline:relaxations": {"bucketReplacement": True}})
+    assert {recorder.options[b.urn].ignore_changes for b in graph.by_type(BUCKET)} == {()}
+
+
+@pytest.mark.parametrize("deployed", ["acme-raw-old", "aisb-dev-raw-5432598"], ids=["named", "autonamed"])
+def test_s3_13_a_new_name_for_a_deployed_bucket_is_refused_naming_the_key(deployed: str) -> None:
+    overrides = {"baseline:storage": {"bucketNames": {"raw": "acme-raw-new"}}}
+    with pytest.raises(ValueError, match=r"baseline:storage\.bucketNames\.raw = \"acme-raw-new\"") as error:
+        run_stack("dev", overrides=overrides, mocks=lifecycle.DeployedNames({"aisb-dev-raw": deployed}))
+    assert f'the stack\'s raw bucket is "{deployed}"' in str(error.value)
+    assert "baseline:relaxations.bucketReplacement true" in str(error.value)
+
+
+def test_s3_13_a_new_extra_bucket_name_is_refused_naming_its_list_entry() -> None:
+    overrides = {"baseline:storage": {"extraDataBuckets": 1, "bucketNames": {"extra": ["acme-team-b"]}}}
+    with pytest.raises(ValueError, match=r"baseline:storage\.bucketNames\.extra\.0 = \"acme-team-b\""):
+        run_stack("dev", overrides=overrides, mocks=lifecycle.DeployedNames({"aisb-dev-extra-1": "acme-team-a"}))
+
+
+def test_s3_13_with_the_relaxation_a_renamed_bucket_is_replaced_not_refused() -> None:
+    overrides = {
+        "baseline:storage": {"bucketNames": {"raw": "acme-raw-new"}},
+        "baseline:relaxations": {"bucketReplacement": True},
+    }
+    run_stack("dev", overrides=overrides, mocks=lifecycle.DeployedNames({"aisb-dev-raw": "acme-raw-old"}))
+
+
+def test_s3_13_bucket_replacement_relaxation_is_reported_on_every_run(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        run_stack("dev", overrides={"baseline:relaxations": {"bucketReplacement": True}})
+    assert any("baseline:relaxations.bucketReplacement is on (S3-13 relaxed)" in r.message for r in caplog.records)
