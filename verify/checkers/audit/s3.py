@@ -58,6 +58,7 @@ def model_bucket(ctx: AuditContext) -> list[Subject]:
 
 
 def read(ctx: AuditContext, call: str, bucket: Bucket) -> Any:
+    """One S3 read of ``bucket``, cached per context: several controls read the same configuration."""
     return ctx.cached((call, bucket.name), lambda: getattr(ctx.client("s3"), call)(Bucket=bucket.name))
 
 
@@ -125,6 +126,7 @@ def _compliant_context(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
 def object_request(
     ctx: AuditContext, bucket: Bucket, action: str, changes: Mapping[str, Any], *, principal: str | None = None
 ) -> Outcome:
+    """The bucket policy's decision on ``action`` by ``principal``: a compliant request with ``changes`` applied."""
     context = {**_compliant_context(ctx, bucket), **changes}
     context = {k: v for k, v in context.items() if v is not None}
     return decide(
