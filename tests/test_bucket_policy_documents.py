@@ -20,48 +20,6 @@ def _by_sid(statements: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in statements}
 
 
-def test_s3_08_builder_denies_principals_outside_the_account_except_aws_services() -> None:
-    assert documents.deny_foreign_principals_statement(BUCKET, ACCOUNT) == {
-        "Sid": "DenyPrincipalsOutsideAccount",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*"],
-        "Resource": [BUCKET, f"{BUCKET}/*"],
-        "Condition": {
-            "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT},
-            "Bool": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-
-
-def test_s3_08_builder_scopes_to_the_organization_when_an_org_id_is_given() -> None:
-    statement = documents.deny_foreign_principals_statement(BUCKET, ACCOUNT, "o-abcdefghij")
-    assert (statement["Sid"], statement["Condition"]["StringNotEquals"]) == (
-        "DenyPrincipalsOutsideOrganization",
-        {"aws:PrincipalOrgID": "o-abcdefghij"},
-    )
-
-
-def test_s3_11_builder_admits_log_delivery_only_from_named_sources_in_the_account() -> None:
-    sources = ["arn:aws:s3:::b-raw", "arn:aws:s3:::a-curated"]
-    assert documents.allow_server_access_logs_statement("arn:aws:s3:::logs", sources, ACCOUNT) == {
-        "Sid": "AllowS3ServerAccessLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": ["s3:PutObject"],
-        "Resource": "arn:aws:s3:::logs/*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(sources)},
-        },
-    }
-
-
-def test_s3_11_builder_refuses_a_log_grant_without_sources() -> None:
-    with pytest.raises(ValueError, match="at least one source"):
-        documents.allow_server_access_logs_statement("arn:aws:s3:::logs", [], ACCOUNT)
-
-
 def test_bucket_policy_puts_callers_grants_first_then_the_guardrails() -> None:
     grant = {"Sid": "ReadForAuditor", "Effect": "Allow", "Principal": {"AWS": DEPLOYER}, "Action": ["s3:GetObject"]}
     policy = documents.bucket_policy(BUCKET, account_id=ACCOUNT, kms_key_arn=KEY, extra_statements=[grant])

@@ -95,7 +95,7 @@ def test_net_02_audit_fails_when_an_internet_gateway_is_attached_after_deploy(br
     assert "internet gateway" in finding.message
 
 
-@pytest.mark.parametrize("control", ["S3-04", "S3-05", "S3-06", "S3-07", "S3-08"])
+@pytest.mark.parametrize("control", ["S3-04", "S3-05", "S3-06", "S3-07"])
 def test_audit_reports_error_not_pass_when_the_bucket_policy_cannot_be_read(
     control: str, broken: list[Finding], clean: Any
 ) -> None:

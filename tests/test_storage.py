@@ -138,29 +138,6 @@ def _storage_program(holder: list[Storage], vpc_endpoint_ids: tuple[str, ...]) -
 
 
 @pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_08_bucket_policy_denies_principals_outside_the_account(dev: OfflineRun, bucket_class: str) -> None:
-    arn = _arn(dev.graph, bucket_class)
-    assert _statements(dev.graph, bucket_class)["DenyPrincipalsOutsideAccount"] == {
-        "Sid": "DenyPrincipalsOutsideAccount",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*"],
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {
-            "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT},
-            "Bool": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-
-
-def test_s3_08_configured_org_id_scopes_the_bucket_policies_to_the_organization() -> None:
-    graph = run_stack("dev", overrides={"baseline:identity": {"orgId": "o-abcdefghij"}}).graph
-    for bucket_class in ALL_BUCKETS:
-        statement = _statements(graph, bucket_class)["DenyPrincipalsOutsideOrganization"]
-        assert statement["Condition"]["StringNotEquals"] == {"aws:PrincipalOrgID": "o-abcdefghij"}
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
 def test_bucket_policy_has_exactly_the_expected_statements(dev: OfflineRun, bucket_class: str) -> None:
     expected = ["DenyInsecureTransport", "DenyOutdatedTls", "DenyUnexpectedEncryptionHeader"]
     expected += ["DenyForeignKmsKey", "DenyKmsWithoutKeyId"] if bucket_class in DATA_BUCKETS else []
@@ -202,136 +179,9 @@ def test_caller_statement_with_a_duplicate_sid_raises() -> None:
 # ---- S3-09 … S3-14 -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_09_bucket_has_versioning_enabled(dev: OfflineRun, bucket_class: str) -> None:
-    versioning = _res(dev.graph, T_VERSIONING, bucket_class)
-    assert versioning.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "versioningConfiguration": {"status": "Enabled"},
-    }
-
-
-def test_s3_10_models_bucket_enables_object_lock_at_creation(dev: OfflineRun) -> None:
-    assert _bucket(dev.graph, "models").inputs["objectLockEnabled"] is True
-
-
-def test_s3_10_models_bucket_defaults_to_governance_retention_from_config(dev: OfflineRun) -> None:
-    assert _res(dev.graph, T_LOCK, "models").inputs == {
-        "bucket": _bucket(dev.graph, "models").id,
-        "objectLockEnabled": "Enabled",
-        "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 365}},
-    }
-
-
-def test_s3_10_compliance_mode_and_days_are_configurable() -> None:
-    graph = run_stack("dev", overrides={"baseline:storage": {"modelLock": {"mode": "COMPLIANCE", "days": 1095}}}).graph
-    rule = _res(graph, T_LOCK, "models").inputs["rule"]
-    assert rule == {"defaultRetention": {"mode": "COMPLIANCE", "days": 1095}}
-
-
-def test_s3_10_only_the_models_and_audit_buckets_are_object_locked(dev: OfflineRun) -> None:
-    locked = {b.name for b in dev.graph.by_type(T_BUCKET) if b.inputs["objectLockEnabled"]}
-    expected = [f"{PREFIX}-audit", f"{PREFIX}-models"]  # the audit archive is locked by LOG-03
-    assert (sorted(locked), sorted(r.name for r in dev.graph.by_type(T_LOCK))) == (expected, expected)
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev: OfflineRun, bucket_class: str) -> None:
-    logging = _res(dev.graph, T_LOGGING, bucket_class)
-    assert logging.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "targetBucket": _bucket(dev.graph, "access-logs").prop("bucket"),
-        "targetPrefix": f"{bucket_class}/",
-        "targetObjectKeyFormat": {"partitionedPrefix": {"partitionDateSource": "EventTime"}},
-    }
-
-
-def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_and_audit_buckets(dev: OfflineRun) -> None:
-    assert _statements(dev.graph, "access-logs")["AllowS3ServerAccessLogs"] == {
-        "Sid": "AllowS3ServerAccessLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": ["s3:PutObject"],
-        "Resource": f"{_arn(dev.graph, 'access-logs')}/*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(_arn(dev.graph, c) for c in (*DATA_BUCKETS, "audit"))},
-        },
-    }
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(dev: OfflineRun, bucket_class: str) -> None:
-    log_policy = _res(dev.graph, T_POLICY, "access-logs")
-    assert log_policy.urn in _res(dev.graph, T_LOGGING, bucket_class).dependencies
-
-
-def test_s3_11_access_log_bucket_itself_has_no_logging(dev: OfflineRun) -> None:
-    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit"))
-    assert sorted(r.name for r in dev.graph.by_type(T_LOGGING)) == expected
-
-
-def test_s3_12_raw_bucket_expires_current_objects_after_the_configured_days(dev: OfflineRun) -> None:
-    assert _lifecycle(dev.graph, "raw")["expire-current-objects"] == {
-        "id": "expire-current-objects",
-        "status": "Enabled",
-        "filter": {},
-        "expiration": {"days": 730},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_12_bucket_expires_noncurrent_versions_and_aborts_multipart_uploads(
-    dev: OfflineRun, bucket_class: str
-) -> None:
-    rules = _lifecycle(dev.graph, bucket_class)
-    assert rules["expire-noncurrent-versions"] == {
-        "id": "expire-noncurrent-versions",
-        "status": "Enabled",
-        "filter": {},
-        "noncurrentVersionExpiration": {"noncurrentDays": 90},
-    }
-    assert rules["abort-incomplete-multipart-uploads"] == {
-        "id": "abort-incomplete-multipart-uploads",
-        "status": "Enabled",
-        "filter": {},
-        "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ["curated", "models", "access-logs"])
-def test_s3_12_only_raw_expires_current_objects(dev: OfflineRun, bucket_class: str) -> None:
-    assert "expire-current-objects" not in _lifecycle(dev.graph, bucket_class)
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_13_bucket_is_never_force_destroyed_and_retained_on_delete(dev: OfflineRun, bucket_class: str) -> None:
-    bucket = _bucket(dev.graph, bucket_class)
-    assert (bucket.inputs["forceDestroy"], bucket.retain_on_delete, bucket.protect) == (False, True, False)
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_13_prod_protects_every_bucket(bucket_class: str, prod: OfflineRun) -> None:
-    bucket = prod.graph.one(T_BUCKET, f"aisb-prod-{bucket_class}")
-    assert (bucket.protect, bucket.retain_on_delete, bucket.inputs["forceDestroy"]) == (True, True, False)
-
-
 @pytest.fixture(scope="module")
 def prod() -> OfflineRun:
     return run_stack("prod")
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_14_bucket_policy_depends_on_public_access_block_and_ownership_controls(
-    dev: OfflineRun, bucket_class: str
-) -> None:
-    dependencies = _res(dev.graph, T_POLICY, bucket_class).dependencies
-    pab, ownership = _res(dev.graph, T_PAB, bucket_class), _res(dev.graph, T_OWNERSHIP, bucket_class)
-    assert {pab.urn, ownership.urn} <= set(dependencies)
-
-
-def test_s3_14_object_lock_configuration_follows_versioning(dev: OfflineRun) -> None:
-    assert _res(dev.graph, T_VERSIONING, "models").urn in _res(dev.graph, T_LOCK, "models").dependencies
 
 
 def test_explicit_bucket_names_from_config_are_used() -> None:

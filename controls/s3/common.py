@@ -104,7 +104,7 @@ def idents(res: kit.Res) -> set[str]:
     return {v for v in values if isinstance(v, str) and v and not is_unknown(v)}
 
 
-def _link(value: Any, deps: Sequence[str], owner: kit.Res, rivals: set[str]) -> bool | None:
+def link(value: Any, deps: Sequence[str], owner: kit.Res, rivals: set[str]) -> bool | None:
     """Does a reference (``value`` with its property dependencies) point at ``owner``? None: cannot tell yet."""
     plain = isinstance(value, str) and bool(value) and not is_unknown(value)
     if plain and value in idents(owner):
@@ -119,8 +119,8 @@ def _link(value: Any, deps: Sequence[str], owner: kit.Res, rivals: set[str]) -> 
 # ---- the joined view of one stack ---------------------------------------------------------------------------------
 
 
-class _Owners:
-    """Resources of one type indexed by URN and identifying value, answering ``_link`` for all of them at once."""
+class Owners:
+    """Resources of one type indexed by URN and identifying value, answering ``link`` for all of them at once."""
 
     def __init__(self, owners: Sequence[kit.Res]) -> None:
         self.owners = list(owners)
@@ -131,9 +131,9 @@ class _Owners:
                 self.by_ident.setdefault(ident, []).append(i)
 
     def links(self, value: Any, deps: Sequence[str]) -> tuple[list[kit.Res], bool]:
-        """(owners ``_link`` says True for, in owner order; whether ``_link`` is None for some owner).
+        """(owners ``link`` says True for, in owner order; whether ``link`` is None for some owner).
 
-        Same verdicts as calling ``_link(value, deps, owner, rivals)`` per owner: True by identifying value or
+        Same verdicts as calling ``link(value, deps, owner, rivals)`` per owner: True by identifying value or
         dependency; None only when the value is unknown and no dependency names an owner of this type.
         """
         if not self.owners:
@@ -172,10 +172,10 @@ class Stack:
     def buckets(self) -> list[kit.Res]:
         return self.of_type(BUCKET)
 
-    def _owners(self, owner_type: str) -> _Owners:
-        cache: dict[str, _Owners] = self.__dict__.setdefault("_owner_cache", {})
+    def _owners(self, owner_type: str) -> Owners:
+        cache: dict[str, Owners] = self.__dict__.setdefault("_owner_cache", {})
         if owner_type not in cache:
-            cache[owner_type] = _Owners(self._by_type.get(owner_type, []))
+            cache[owner_type] = Owners(self._by_type.get(owner_type, []))
         return cache[owner_type]
 
     def refs(
@@ -289,11 +289,11 @@ class Stack:
 # ---- policy documents: meaning, not Sids --------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _conditions(statement: Mapping[str, Any]) -> Conditions:
+def conditions(statement: Mapping[str, Any]) -> Conditions:
     """(operator without IfExists, lower-cased key) -> values. IfExists only widens a Deny, except where an
     absent key matters, which the checks below handle with the ``Null`` guard."""
     block = statement.get("Condition") or {}
@@ -307,11 +307,11 @@ def _conditions(statement: Mapping[str, Any]) -> Conditions:
             slot = (str(operator).removesuffix("IfExists"), str(key).lower())
             if slot in result:
                 raise kit.Undecidable(f"statement {statement.get('Sid')!r}: {slot[1]} appears twice under {slot[0]}")
-            result[slot] = [_text(v) for v in kit.as_list(values)]
+            result[slot] = [text_of(v) for v in kit.as_list(values)]
     return result
 
 
-def _matches(patterns: Any, value: str, *, case_sensitive: bool) -> bool:
+def matches(patterns: Any, value: str, *, case_sensitive: bool) -> bool:
     if case_sensitive:
         return any(fnmatchcase(value, str(p)) for p in kit.as_list(patterns))
     return any(fnmatchcase(value.lower(), str(p).lower()) for p in kit.as_list(patterns))
@@ -328,17 +328,17 @@ def guardrails(document: Mapping[str, Any], actions: Sequence[str], resources: S
             continue
         if any(k in st for k in ("NotPrincipal", "NotAction", "NotResource")):
             continue
-        if all(_matches(st.get("Action"), a, case_sensitive=False) for a in actions) and all(
-            _matches(st.get("Resource"), r, case_sensitive=True) for r in resources
+        if all(matches(st.get("Action"), a, case_sensitive=False) for a in actions) and all(
+            matches(st.get("Resource"), r, case_sensitive=True) for r in resources
         ):
-            found.append(_conditions(st))
+            found.append(conditions(st))
     return found
 
 
 Expect = Callable[[list[str]], bool]
 
 
-def _only(
+def only(
     conditions: Conditions, required: Mapping[tuple[str, str], Expect], optional: Mapping[tuple[str, str], Expect]
 ) -> bool:
     """Every required condition holds and nothing else narrows the Deny beyond the optional exemptions."""
@@ -349,7 +349,7 @@ def _only(
     )
 
 
-def exactly(*expected: str) -> Expect:
+def is_values(*expected: str) -> Expect:
     return lambda values: sorted(values) == sorted(expected)
 
 
@@ -357,7 +357,7 @@ def is_false(values: list[str]) -> bool:
     return [v.lower() for v in values] == ["false"]
 
 
-def any_value(values: list[str]) -> bool:
+def non_empty(values: list[str]) -> bool:
     return bool(values)
 
 
@@ -380,7 +380,7 @@ def has_guardrail(
     required: Mapping[tuple[str, str], Expect],
     optional: Mapping[tuple[str, str], Expect] | None = None,
 ) -> bool:
-    return any(_only(c, required, optional or {}) for c in guardrails(document, actions, resources))
+    return any(only(c, required, optional or {}) for c in guardrails(document, actions, resources))
 
 
 # ---- per-bucket checks --------------------------------------------------------------------------------------------

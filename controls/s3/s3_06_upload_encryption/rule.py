@@ -19,10 +19,10 @@ from controls.s3.common import (
     bucket_document,
     bucket_rule_check,
     dig,
-    exactly,
     guardrails,
     has_guardrail,
     is_false,
+    is_values,
 )
 
 
@@ -36,7 +36,7 @@ SERVICE_EXEMPTION: dict[tuple[str, str], Expect] = {("StringNotEquals", "aws:pri
 
 
 def present_and_not(header: str, expected: str) -> dict[tuple[str, str], Expect]:
-    return {("StringNotEquals", header): exactly(expected), ("Null", header): is_false}
+    return {("StringNotEquals", header): is_values(expected), ("Null", header): is_false}
 
 
 def fires_when_absent(document: Mapping[str, Any], objects: str, header: str) -> bool:

@@ -12,7 +12,6 @@ from controls.s3.common import (
     Expect,
     Stack,
     Verdict,
-    any_value,
     bucket_arn,
     bucket_document,
     bucket_rule_check,
@@ -20,6 +19,7 @@ from controls.s3.common import (
     has_guardrail,
     idents,
     is_false,
+    non_empty,
 )
 
 
@@ -37,7 +37,7 @@ def vpc_only(stack: Stack, bucket: kit.Res) -> Verdict | None:
         return False, problem
     arn = bucket_arn(bucket)
     exemptions: dict[tuple[str, str], Expect] = {
-        (op, "aws:principalarn"): any_value for op in ("ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike")
+        (op, "aws:principalarn"): non_empty for op in ("ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike")
     }
     exemptions[("Bool", "aws:principalisawsservice")] = is_false
     required = {("StringNotEquals", "aws:sourcevpce"): endpoint_ids(stack), ("Bool", "aws:viaawsservice"): is_false}

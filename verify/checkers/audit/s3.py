@@ -13,10 +13,9 @@ from typing import Any
 
 from components.config import BUCKET_CLASSES
 from components.storage import ACCESS_LOGS, BUCKET_KEY_CLASS, EXTRA_BUCKET_TEMPLATE
-from verify.checkers.audit.core import FOREIGN_ACCOUNT, AuditContext, Subject, Verdict, check, decide, policy_json
+from verify.checkers.audit.core import AuditContext, Subject, Verdict, decide, policy_json
 from verify.iam.evaluator import Outcome
 
-MAX_ABORT_DAYS = 7
 #: ``extra1BucketName`` ... : the outputs of the ``storage.extraDataBuckets`` buckets.
 EXTRA_OUTPUT = re.compile(r"^extra(?P<n>[1-9]\d*)BucketName$")
 
@@ -146,90 +145,3 @@ def deny_probe(
     else:
         message = f"{what}: " + (f"not denied: {leaks}" if leaks else f"denied ({', '.join(outcomes)})")
     return Verdict(ok, message, {"compliant": baseline, **outcomes})
-
-
-@check("S3-08", all_buckets)
-def _denies_other_accounts(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    foreign = ctx.probe_arn(FOREIGN_ACCOUNT)
-    outcomes = {
-        action: object_request(ctx, bucket, action, {}, principal=foreign)
-        for action in ("s3:GetObject", "s3:PutObject")
-    }
-    ok = all(o == "ExplicitDeny" for o in outcomes.values())
-    return Verdict(ok, f"principal of account {FOREIGN_ACCOUNT}: {outcomes}", {"probe": outcomes})
-
-
-@check("S3-09", all_buckets)
-def _versioning(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    status = read(ctx, "get_bucket_versioning", bucket).get("Status", "never enabled")
-    return Verdict(status == "Enabled", f"versioning {status}", {"Status": status})
-
-
-@check("S3-10", model_bucket)
-def _object_lock(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    config = read(ctx, "get_object_lock_configuration", bucket)["ObjectLockConfiguration"]
-    retention = config.get("Rule", {}).get("DefaultRetention", {})
-    ok = (
-        config.get("ObjectLockEnabled") == "Enabled"
-        and retention.get("Mode") in ("GOVERNANCE", "COMPLIANCE")
-        and bool(retention.get("Days") or retention.get("Years"))
-    )
-    return Verdict(ok, f"object lock {config.get('ObjectLockEnabled')} retention {retention}", config)
-
-
-@check("S3-11", log_sources)
-def _access_logging(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    target = str(ctx.output("accessLogsBucketName"))
-    enabled = read(ctx, "get_bucket_logging", bucket).get("LoggingEnabled") or {}
-    if enabled.get("TargetBucket") != target:
-        return Verdict(False, f"access logs go to {enabled.get('TargetBucket')} (expected {target})", enabled)
-    logs_policy = policy_json(ctx.client("s3").get_bucket_policy(Bucket=target)["Policy"])
-
-    def delivery(source_arn: str, account: str) -> Outcome:
-        return decide(
-            ctx,
-            action="s3:PutObject",
-            resource=f"arn:aws:s3:::{target}/{enabled.get('TargetPrefix', '')}probe",
-            principal="logging.s3.amazonaws.com",
-            context={
-                "aws:SourceArn": source_arn,
-                "aws:SourceAccount": account,
-                "aws:SecureTransport": True,
-                "s3:TlsVersion": "1.3",
-                "s3:x-amz-server-side-encryption": "AES256",
-                "aws:PrincipalIsAWSService": True,
-            },
-            resource_policy=logs_policy,
-            kind="s3",
-        )
-
-    ours = delivery(bucket.arn, ctx.account_id)
-    confused = delivery("arn:aws:s3:::someone-elses-bucket", FOREIGN_ACCOUNT)
-    ok = ours == "Allow" and confused != "Allow"
-    return Verdict(
-        ok,
-        f"logs to {target}; delivery for this bucket {ours}, for a foreign bucket {confused}",
-        {"logging": enabled, "delivery": ours, "foreignDelivery": confused},
-    )
-
-
-@check("S3-12", all_buckets)
-def _lifecycle(ctx: AuditContext, bucket: Bucket) -> Verdict:
-    rules = [
-        r for r in read(ctx, "get_bucket_lifecycle_configuration", bucket)["Rules"] if r.get("Status") == "Enabled"
-    ]
-    abort = [
-        r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
-        for r in rules
-        if "AbortIncompleteMultipartUpload" in r
-    ]
-    noncurrent = [r for r in rules if "NoncurrentVersionExpiration" in r]
-    expiry = [r for r in rules if "Expiration" in r]
-    problems = []
-    if not abort or min(abort) > MAX_ABORT_DAYS:
-        problems.append(f"no abort of incomplete uploads within {MAX_ABORT_DAYS} days")
-    if not noncurrent and bucket.bucket_class != "models":
-        problems.append("no noncurrent-version expiration")
-    if bucket.bucket_class == "raw" and not expiry:
-        problems.append("raw data never expires")
-    return Verdict(not problems, "; ".join(problems) or f"{len(rules)} lifecycle rules as required", {"rules": rules})
