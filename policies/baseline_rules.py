@@ -9,7 +9,6 @@ from policies.rules_audit import AUDIT_RULES
 from policies.rules_gov import GOV_RULES
 from policies.rules_iam import IAM_RULES
 from policies.rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES
-from policies.rules_network import NETWORK_RULES
 from policies.rules_storage import STORAGE_RULES
 
 Res = kit.Res
@@ -21,7 +20,7 @@ STACK = kit.STACK
 stack_urn = kit.stack_urn
 
 RULES: tuple[kit.Rule, ...] = (
-    registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES + AUDIT_RULES
+    registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + STORAGE_RULES + AUDIT_RULES
 )
 
 
