@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import StackValidationArgs
 
+from conftest import LiveAccount
+from controls.ep.ep_01_s3_gateway_routes import mutation
 from controls.net import common as net
 from controls.net.testing import (
     REGION,
@@ -57,3 +59,18 @@ def test_ep_01_stack_policy_follows_sdk_property_dependencies() -> None:
     gateway = next(r for r in resources if r.name == "endpoints-s3")
     gateway.props = {**gateway.props, "routeTableIds": [UNKNOWN, UNKNOWN, UNKNOWN]}
     assert violations(policy("ep-01-s3-gateway-routes"), StackValidationArgs(resources, {})) == []
+
+
+def test_ep_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("EP-01")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_ep_01_probe_fails_the_gateway_removed_from_a_route_table(live_dev: LiveAccount) -> None:
+    undo = mutation.detached_route_table_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("EP-01") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["s3GatewayEndpointId"]]

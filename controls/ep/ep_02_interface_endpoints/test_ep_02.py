@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from components.config import ENDPOINT_BUNDLES
+from conftest import LiveAccount
+from controls.ep.ep_02_interface_endpoints import mutation
 from controls.net.testing import (
     REGION,
     SG,
@@ -42,3 +44,18 @@ def test_ep_02_rule_fails_an_endpoint_without_private_dns() -> None:
 def test_ep_02_rule_fails_an_endpoint_missing_a_subnet() -> None:
     graph = change(network(), "ep-logs", subnetIds=["subnet-a"])
     assert "not in subnet(s) subnet-b" in failure("ep-02-interface-endpoints", graph, "EP-02")
+
+
+def test_ep_02_probe_passes_every_interface_endpoint_as_deployed(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("EP-02")
+    assert len(findings) == len(live_dev.exports["interfaceEndpointIds"])
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_ep_02_probe_fails_the_endpoint_left_out_of_a_subnet(live_dev: LiveAccount) -> None:
+    undo = mutation.subnet_removed_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("EP-02") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["interfaceEndpointIds"]["sts"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import LiveAccount
+from controls.ep.ep_04_endpoint_security_group import mutation
 from controls.net import common as net
 from controls.net.testing import RULES_EXCLUSIVE, SG, SG_RULE_TYPES, VPC_CIDR, change, failure, network, res
 from verify.engine.graph import ResourceGraph
@@ -72,3 +74,18 @@ def test_ep_04_rule_fails_an_egress_rule() -> None:
 def test_ep_04_rule_fails_an_exclusive_set_pinning_egress() -> None:
     graph = change(network(), "endpoint-pin", egressRuleIds=["sgr-out"])
     assert "endpoint-pin pins egress rules" in failure("ep-04-endpoint-security-group", graph, "EP-04")
+
+
+def test_ep_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("EP-04")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_ep_04_probe_fails_https_opened_to_anywhere(live_dev: LiveAccount) -> None:
+    undo = mutation.open_ingress_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("EP-04") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["endpointSecurityGroupId"]]

@@ -11,6 +11,8 @@ from pulumi_policy import PolicyResource, StackValidationArgs
 from components import config, documents
 from components.config import ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES, ConfigError
 from components.network import interface_policy
+from conftest import LiveAccount
+from controls.ep.ep_05_endpoint_policies import mutation
 from controls.net import common as net
 from controls.net.testing import (
     ACCOUNT,
@@ -33,6 +35,7 @@ from controls.net.testing import (
     statuses,
 )
 from tests.test_crossguard import options, policy, violations
+from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import BaselineMocks
@@ -219,3 +222,39 @@ def test_ep_05_scan_fails_the_dev_stack_with_an_endpoint_policy_removed(dev_grap
         dev_graph, drop=net.ENDPOINT, add=[*(e for e in dev_graph.by_type(net.ENDPOINT) if e.urn != endpoint.urn), bare]
     )
     assert failed_controls(graph) == {"EP-05"}
+
+
+def test_ep_05_probe_passes_every_endpoint_as_deployed(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("EP-05")
+    assert len(findings) == len(live_dev.exports["interfaceEndpointIds"]) + 1
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_ep_05_probe_fails_the_endpoint_whose_policy_allows_all(live_dev: LiveAccount) -> None:
+    undo = mutation.allow_all_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("EP-05") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["interfaceEndpointIds"]["kms"]]
+
+
+def test_ep_05_probe_waives_an_endpoint_of_a_service_without_policy_support(live_dev: LiveAccount) -> None:
+    """An ssmmessages endpoint carries AWS's default policy (it takes no other): waived with the reason, not failed."""
+    exports = live_dev.exports
+    ec2 = live_dev.context().client("ec2")
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=exports["vpcId"],
+        ServiceName=f"com.amazonaws.{live_dev.server.region}.ssmmessages",
+        VpcEndpointType="Interface",
+        SubnetIds=list(exports["privateSubnetIds"]),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    try:
+        outputs = {**exports, "interfaceEndpointIds": {**exports["interfaceEndpointIds"], "ssmmessages": endpoint}}
+        ctx = AuditContext(outputs, live_dev.server.region, live_dev.server.endpoint_url, live_dev.context().session)
+        findings = run_checks(ctx, [c for c in CHECKS if c.control == "EP-05"])
+    finally:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    [finding] = [f for f in findings if f.urn == endpoint]
+    assert (finding.status, finding.waiver) == ("waived", config.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
+    assert {f.status for f in findings if f.urn != endpoint} == {"pass"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import LiveAccount
+from controls.net.net_01_vpc_dns import mutation
 from controls.net.testing import (
     VPC,
     VPC_CIDR,
@@ -34,3 +36,18 @@ def test_net_01_rule_fails_dns_support_left_unset() -> None:
 
 def test_net_01_scan_fails_the_dev_stack_with_dns_hostnames_off(dev_graph: ResourceGraph) -> None:
     assert failed_controls(mutated(dev_graph, changes={"network-vpc": {"enableDnsHostnames": False}})) == {"NET-01"}
+
+
+def test_net_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("NET-01")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_net_01_probe_fails_dns_hostnames_turned_off(live_dev: LiveAccount) -> None:
+    undo = mutation.dns_hostnames_off_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("NET-01") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["vpcId"]]

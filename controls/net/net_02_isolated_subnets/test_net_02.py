@@ -8,7 +8,9 @@ import pytest
 
 from components.config import ENDPOINT_BUNDLES, ConfigError
 from components.network import pick_zones
+from conftest import LiveAccount
 from controls.net import common as net
+from controls.net.net_02_isolated_subnets import mutation
 from controls.net.testing import (
     REGION,
     ROUTE_TABLE,
@@ -177,3 +179,19 @@ def test_net_02_scan_fails_the_dev_stack_with_an_internet_gateway(dev_graph: Res
     igw_urn = vpc.urn.replace(net.VPC, "aws:ec2/internetGateway:InternetGateway").replace("network-vpc", "igw")
     igw = Resource(urn=igw_urn, type="aws:ec2/internetGateway:InternetGateway", custom=True, parent=vpc.parent)
     assert failed_controls(mutated(dev_graph, add=[igw])) == {"NET-02"}
+
+
+def test_net_02_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("NET-02")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_net_02_probe_fails_an_internet_gateway_attached_after_deploy(live_dev: LiveAccount) -> None:
+    undo = mutation.internet_gateway_live(live_dev.context())
+    try:
+        failed = [f for f in live_dev.probe("NET-02") if f.status == "fail"]
+    finally:
+        undo()
+    assert [f.urn for f in failed] == [live_dev.exports["vpcId"]]
+    assert "internet gateway" in failed[0].message

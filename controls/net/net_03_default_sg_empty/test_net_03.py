@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import LiveAccount
 from controls.net import common as net
+from controls.net.net_03_default_sg_empty import mutation
 from controls.net.testing import DEFAULT_SG, SG_RULE_TYPES, VPC, change, failure, network, only_network, res, without
 from verify.engine.graph import ResourceGraph
 
@@ -32,3 +34,18 @@ def test_net_03_rule_fails_a_standalone_rule_on_the_default_sg() -> None:
     rule = res(net.SG_EGRESS, "open", securityGroupId="sg-default", ipProtocol="-1", cidrIpv4="0.0.0.0/0")
     message = failure("net-03-default-sg-empty", [*network(), rule], "NET-03")
     assert "rules attached to the default SG: open" in message
+
+
+def test_net_03_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("NET-03")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_net_03_probe_fails_an_allow_all_rule_on_the_default_group(live_dev: LiveAccount) -> None:
+    undo = mutation.default_sg_ingress_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("NET-03") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["vpcId"]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from conftest import LiveAccount
+from controls.net.net_04_nacls_vpc_only import mutation
 from controls.net.testing import (
     DEFAULT_NACL,
     NACL,
@@ -85,3 +87,18 @@ def test_net_04_rule_fails_an_inline_allow_all_on_the_default_nacl() -> None:
     allow_all = [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0", "fromPort": 0, "toPort": 0}]
     graph = change(network(), "default-nacl", ingress=allow_all)
     assert "default-nacl: in -1 0.0.0.0/0" in failure("net-04-nacls-vpc-only", graph, "NET-04")
+
+
+def test_net_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("NET-04")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_net_04_probe_fails_an_allow_all_ingress_entry_on_the_private_nacl(live_dev: LiveAccount) -> None:
+    undo = mutation.open_nacl_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("NET-04") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["vpcId"]]

@@ -7,7 +7,9 @@ import json
 
 from pulumi_policy import StackValidationArgs
 
+from conftest import LiveAccount
 from controls.net import common as net
+from controls.net.net_05_flow_logs import mutation
 from controls.net.testing import (
     ACCOUNT,
     BOUNDARY,
@@ -179,3 +181,18 @@ def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk() -> Non
     resources = [r for r in stack_resources() if r.resource_type != net.FLOW_LOG]
     found = violations(policy("net-05-flow-logs"), StackValidationArgs(resources, {}))
     assert found == ["[NET-05] no flow log attached; expected one with traffic type ALL"]
+
+
+def test_net_05_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("NET-05")
+    assert findings
+    assert {f.status for f in findings} == {"pass"}, findings
+
+
+def test_net_05_probe_fails_the_flow_log_group_kept_30_days(live_dev: LiveAccount) -> None:
+    undo = mutation.short_retention_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("NET-05") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [live_dev.exports["vpcId"]]
