@@ -19,9 +19,7 @@ AWS_PROVIDER = kit.AWS_PROVIDER
 STACK = kit.STACK
 stack_urn = kit.stack_urn
 
-RULES: tuple[kit.Rule, ...] = (
-    registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + STORAGE_RULES + AUDIT_RULES
-)
+RULES: tuple[kit.Rule, ...] = registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + STORAGE_RULES + AUDIT_RULES
 
 
 def evaluate_all(resources: Sequence[kit.Res], rules: Iterable[kit.Rule] = RULES) -> list[kit.Outcome]:
