@@ -1,4 +1,4 @@
-"""EP-03: the rendered network, the preview rule on literal graphs and the dev stack, and the live probe."""
+"""EP-03: the opt-in bundles in the rendered network and the preview rule on literal graphs (no live probe)."""
 
 from __future__ import annotations
 

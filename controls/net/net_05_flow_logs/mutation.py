@@ -27,20 +27,22 @@ def short_retention_live(ctx: Any) -> Callable[[], None]:
 
 
 MUTATIONS = (
-    Mutation("NET-05", "no flow log", graph=drop_resources(FLOW_LOG), layers=("rule", "checkov")),
+    Mutation(  # the access analysis judges who may assume the delivery role, not whether a flow log exists
+        "NET-05", "no flow log", graph=drop_resources(FLOW_LOG), layers=("rule", "checkov")
+    ),
     Mutation(  # checkov's CKV2_AWS_11 asks only that a flow log exists
         "NET-05",
         "rejected traffic only",
         graph=set_property(FLOW_LOG, FLOW_LOGS, "trafficType", "REJECT"),
         layers=("rule",),
     ),
-    Mutation(
+    Mutation(  # nor how long the group keeps it
         "NET-05",
         "retention 30 days",
         graph=set_property(LOG_GROUP, FLOW_LOGS, "retentionInDays", 30),
         layers=("rule", "checkov"),
     ),
-    Mutation(
+    Mutation(  # checkov does not read the trust conditions
         "NET-05",
         "delivery role trusted without source conditions",
         graph=edit_document(
