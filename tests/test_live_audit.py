@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from components.config import ENDPOINT_POLICY_UNSUPPORTED
 from tests.moto_support import client, deploy_dev
 from verify.checkers.audit import audited_controls, run_audit
 from verify.checkers.audit import s3 as s3_audit
@@ -64,35 +63,6 @@ def test_audit_clean_dev_stack_passes_every_control_it_can_read(clean: tuple[Dep
 def test_audit_covers_every_observable_control(clean: tuple[Deployment, list[Finding]]) -> None:
     assert {f.control for f in clean[1]} == set(audited_controls())
     assert {f.source for f in clean[1]} == {"audit"}
-
-
-def test_ep_05_audit_waives_an_endpoint_of_a_service_without_policy_support(
-    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
-) -> None:
-    """An ssmmessages endpoint carries AWS's default policy (it takes no other): waived with the reason, not failed."""
-    exports = clean[0].run.exports
-    ec2 = client(moto_server, "ec2")
-    endpoint = ec2.create_vpc_endpoint(
-        VpcId=exports["vpcId"],
-        ServiceName=f"com.amazonaws.{moto_server.region}.ssmmessages",
-        VpcEndpointType="Interface",
-        SubnetIds=list(exports["privateSubnetIds"]),
-    )["VpcEndpoint"]["VpcEndpointId"]
-    try:
-        outputs = {**exports, "interfaceEndpointIds": {**exports["interfaceEndpointIds"], "ssmmessages": endpoint}}
-        ctx = AuditContext(outputs, moto_server.region, moto_server.endpoint_url, moto_session(moto_server))
-        findings = run_checks(ctx, [c for c in CHECKS if c.control == "EP-05"])
-    finally:
-        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
-    [finding] = [f for f in findings if f.urn == endpoint]
-    assert (finding.status, finding.waiver) == ("waived", ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
-    assert {f.status for f in findings if f.urn != endpoint} == {"pass"}
-
-
-def test_net_02_audit_fails_when_an_internet_gateway_is_attached_after_deploy(broken: list[Finding]) -> None:
-    [finding] = [f for f in broken if f.control == "NET-02"]
-    assert finding.status == "fail"
-    assert "internet gateway" in finding.message
 
 
 @pytest.mark.parametrize("control", ["S3-04", "S3-05", "S3-06", "S3-07"])
