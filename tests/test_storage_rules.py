@@ -307,9 +307,9 @@ def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
         for line in source.splitlines()
         if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
     }
-    assert imported - set(sys.stdlib_module_names) == {"controls", "policies"}
+    assert imported - set(sys.stdlib_module_names) == {"controls"}
 
 
 def test_s3_01_fails_the_dev_curated_bucket_without_its_public_access_block(dev_graph: ResourceGraph) -> None:
     graph = without(dev_resources(dev_graph), s3.PUBLIC_ACCESS_BLOCK, "aisb-dev-curated")
-    assert results("s3-public-access-block", graph)[("S3-01", "aisb-dev-curated")] == "fail"
+    assert results("s3-01-public-access-block", graph)[("S3-01", "aisb-dev-curated")] == "fail"
