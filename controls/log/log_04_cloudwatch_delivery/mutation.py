@@ -1,5 +1,5 @@
 """LOG-04 mutations: the trail stops delivering to CloudWatch Logs, its group loses the key, or the delivery role
-trusts another service; live, the group's key is removed."""
+trusts another service; live, the trail's delivery is switched off."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ def _also_flow_logs(statement: Document) -> Document:
     return {**statement, "Principal": {"Service": ["cloudtrail.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
 
 
-def key_removed_live(ctx: Any) -> Callable[[], None]:
-    logs = ctx.client("logs")
-    group = str(ctx.output("trailLogGroupName"))
-    logs.disassociate_kms_key(logGroupName=group)
-    return lambda: logs.associate_kms_key(logGroupName=group, kmsKeyId=str(ctx.output("logsKeyArn")))
+def delivery_off_live(ctx: Any) -> Callable[[], None]:
+    cloudtrail = ctx.client("cloudtrail")
+    trail = str(ctx.output("trailArn"))
+    described = cloudtrail.describe_trails(trailNameList=[trail])["trailList"][0]
+    group, role = described["CloudWatchLogsLogGroupArn"], described["CloudWatchLogsRoleArn"]
+    cloudtrail.update_trail(Name=trail, CloudWatchLogsLogGroupArn="", CloudWatchLogsRoleArn="")
+    return lambda: cloudtrail.update_trail(Name=trail, CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=role)
 
 
 MUTATIONS = (
@@ -44,5 +46,5 @@ MUTATIONS = (
         ),
         layers=("access",),
     ),
-    Mutation("LOG-04", "deployed trail log group loses its KMS key", live=key_removed_live),
+    Mutation("LOG-04", "deployed trail stops delivering to CloudWatch Logs", live=delivery_off_live),
 )
