@@ -489,20 +489,6 @@ def _lifecycle(_stack: Stack, _bucket: kit.Res, lifecycle: kit.Res) -> Verdict:
     )
 
 
-def _retention(_stack: Stack, bucket: kit.Res, lifecycle: kit.Res) -> Verdict:
-    """GOV-03: the bucket's retention is configuration, stated in the report (whole-bucket expiry rules)."""
-    rules = [r for r in (_dig(lifecycle, "rules") or []) if isinstance(r, Mapping) and _whole_bucket(r)]
-    expiry = [r["expiration"].get("days") for r in rules if r.get("expiration")]
-    noncurrent = [
-        r["noncurrentVersionExpiration"].get("noncurrentDays") for r in rules if r.get("noncurrentVersionExpiration")
-    ]
-    if not rules:
-        return False, "no enabled whole-bucket lifecycle rule: retention is not configured"
-    current = f"{expiry[0]} days" if expiry else "kept until deleted"
-    previous = f"{noncurrent[0]} days" if noncurrent else "kept until deleted"
-    return True, f"retention of {bucket.name}: current objects {current}; noncurrent versions {previous}"
-
-
 def _transport(stack: Stack, bucket: kit.Res) -> Verdict:
     document, problem = _bucket_document(stack, bucket)
     if document is None:
@@ -791,39 +777,6 @@ def _guards_kept(stack: Stack, bucket: kit.Res) -> Verdict:
     return True, f"{len(guards)} guards: {kept}{protected}"
 
 
-def _secret_read_only_by_processor(document: Mapping[str, Any]) -> bool:
-    """A Deny of GetSecretValue to everyone, exempting at most one role ARN (the data processor)."""
-    readers = {
-        (op, "aws:principalarn"): (lambda v: len(v) == 1 and ":role/" in v[0]) for op in ("ArnNotEquals", "ArnNotLike")
-    }
-    return _has_guardrail(document, ["secretsmanager:GetSecretValue"], [], {}, readers)
-
-
-def check_pseudonymization_secret(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
-    """GOV-02: the pseudonymization secret uses the ``data`` key and only the data processor may read it."""
-    stack = Stack(resources)
-    secrets = [s for s in stack.of_type(SECRET) if str(_dig(s, "name") or "").endswith(PSEUDONYMIZATION_SUFFIX)]
-    if not secrets:
-        yield kit.stack_urn(resources), "GOV-02", False, f"no secret named *{PSEUDONYMIZATION_SUFFIX}"
-    for secret in secrets:
-        keys = stack.refs(secret, "kmsKeyId", KMS_KEY)
-        key_class = stack.key_class(keys[0]) if len(keys) == 1 else ""
-        policy, problem = stack.single(secret, SECRET_POLICY, key="secretArn")
-        problems = (
-            []
-            if key_class == DATA_KEY_CLASS
-            else [f"encrypted with {key_class or 'no key of this stack'}, not the data key"]
-        )
-        if policy is None:
-            problems.append(problem)
-        else:
-            if _dig(policy, "blockPublicPolicy") is not True:
-                problems.append("blockPublicPolicy off")
-            if not _secret_read_only_by_processor(kit.policy_document(policy)):
-                problems.append("GetSecretValue is not denied to everyone but one data-processor role")
-        yield secret.urn, "GOV-02", not problems, "; ".join(problems) or "data key; readable only by the data processor"
-
-
 STORAGE_RULES: tuple[kit.Rule, ...] = (
     kit.Rule(
         "s3-public-access-block",
@@ -892,12 +845,6 @@ STORAGE_RULES: tuple[kit.Rule, ...] = (
         stack_check=_bucket_rule_check({"S3-12": _with_side(LIFECYCLE, _lifecycle)}),
     ),
     kit.Rule(
-        "gov-retention-reported",
-        "Each bucket's retention comes from configured lifecycle rules and is stated in the report",
-        ("GOV-03",),
-        stack_check=_bucket_rule_check({"GOV-03": _with_side(LIFECYCLE, _retention)}),
-    ),
-    kit.Rule(
         "s3-bucket-retained",
         "Buckets are never force-destroyed and are retained on delete",
         ("S3-13",),
@@ -916,11 +863,5 @@ STORAGE_RULES: tuple[kit.Rule, ...] = (
         "Bucket policies depend on the public access block and ownership controls",
         ("S3-14",),
         stack_check=_bucket_rule_check({"S3-14": _with_side(BUCKET_POLICY, _policy_ordering)}),
-    ),
-    kit.Rule(
-        "gov-pseudonymization-secret",
-        "The pseudonymization secret uses the data key and is readable only by the data processor",
-        ("GOV-02",),
-        stack_check=check_pseudonymization_secret,
     ),
 )
