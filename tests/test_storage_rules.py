@@ -615,42 +615,6 @@ def test_s3_14_rule_fails_a_bucket_without_a_public_access_block_to_wait_for() -
     assert results("s3-policy-ordering", graph)[("S3-14", "raw")] == "fail"
 
 
-# ---- GOV-02 pseudonymization secret -------------------------------------------------------------------------------
-
-
-def test_gov_02_rule_passes_a_secret_denied_to_everyone_until_the_processor_exists() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret(readers=())
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "pass"}
-
-
-def test_gov_02_rule_fails_a_secret_encrypted_with_the_models_key() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret("models")
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "fail"}
-
-
-def test_gov_02_rule_fails_a_secret_readable_by_two_roles() -> None:
-    readers = (PROCESSOR, f"arn:aws:iam::{ACCOUNT}:role/trainer")
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret(readers=readers)
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "fail"}
-
-
-def test_gov_02_rule_fails_a_secret_without_resource_policy() -> None:
-    graph = without(compliant(), s3.SECRET_POLICY, "pseudonymization")
-    assert messages("gov-pseudonymization-secret", graph)[("GOV-02", "pseudonymization")] == (
-        "no secret resource policy attached"
-    )
-
-
-def test_gov_02_rule_fails_a_stack_without_the_pseudonymization_secret() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)]
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "p-dev"): "fail"}
-
-
-def test_gov_02_rule_errors_on_a_secret_policy_unknown_until_apply() -> None:
-    graph = edited(compliant(), s3.SECRET_POLICY, "pseudonymization", policy=UNKNOWN)
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "p-dev"): "error"}
-
-
 # ---- the dev stack, mutated -------------------------------------------------------------------------------------
 
 
