@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from policies.rules_kms import KMS_KEY
+from controls.gov.common import KMS_KEY
 from policies.rules_storage import (
     DATA_KEY_CLASS,
     PSEUDONYMIZATION_SUFFIX,

@@ -10,7 +10,8 @@ from controls.log.common import TRAIL
 
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     selectors = kit.known(res, "advancedEventSelectors") or []
-    scoped, unscoped = [], []
+    scoped: list[int] = []
+    unscoped: list[int] = []
     for selector in selectors:
         fields = {f.get("field"): f for f in selector.get("fieldSelectors") or []}
         if (fields.get("eventCategory") or {}).get("equals") != ["Data"]:
