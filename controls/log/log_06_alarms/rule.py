@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from controls import kit
 from controls.log.common import ALARM, METRIC_FILTER, TOPIC, of_type
 
-#: One alarmed metric filter must match each of these CloudTrail event names (CIS 4.x).
+#: One alarmed metric filter must match each of these CloudTrail event names (one per detection of the trail).
 ALARMED_EVENTS: tuple[str, ...] = (
     "StopLogging",
     "ScheduleKeyDeletion",
