@@ -1,4 +1,4 @@
-"""The rule registry: every rule module's rules, in catalog order. CrossGuard and the scan read RULES."""
+"""The rules CrossGuard and the scan run: every control unit's rule, in catalog order (``controls.registry``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from collections.abc import Iterable, Sequence
 
 from controls import kit, registry
 from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
-from policies.rules_audit import AUDIT_RULES
-from policies.rules_gov import GOV_RULES
-from policies.rules_storage import STORAGE_RULES
 
 Res = kit.Res
 Rule = kit.Rule
@@ -18,7 +15,7 @@ AWS_PROVIDER = kit.AWS_PROVIDER
 STACK = kit.STACK
 stack_urn = kit.stack_urn
 
-RULES: tuple[kit.Rule, ...] = registry.rules() + GOV_RULES + STORAGE_RULES + AUDIT_RULES
+RULES: tuple[kit.Rule, ...] = registry.rules()
 
 
 def evaluate_all(resources: Sequence[kit.Res], rules: Iterable[kit.Rule] = RULES) -> list[kit.Outcome]:

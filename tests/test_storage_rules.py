@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -18,12 +17,11 @@ import pytest
 
 from components import documents
 from controls import registry
-from controls.kit import UNKNOWN, Res
+from controls.kit import Res
 from controls.kms.common import KMS_ALIAS, KMS_KEY
-from policies import rules_storage as s3
+from controls.s3 import common as s3
 from verify.checkers.rules import scan_rules, to_rule_resource
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
@@ -195,8 +193,8 @@ def change_sid(sid: str, **fields: Any) -> Callable[[list[Statement]], list[Stat
     return lambda sts: [{**st, **fields} if st["Sid"] == sid else st for st in sts]
 
 
-#: The storage rules: the S3 units' rules and the storage module's.
-STORAGE_RULES = (*(r for r in registry.rules() if r.controls[0].startswith("S3-")), *s3.STORAGE_RULES)
+#: The storage rules: the S3 units' rules and the two GOV rules that judge storage (GOV-02 secret, GOV-03 retention).
+STORAGE_RULES = tuple(r for r in registry.rules() if r.controls[0].startswith(("S3-", "GOV-02", "GOV-03")))
 
 
 def results(rule_name: str, graph: Graph) -> dict[tuple[str, str], str]:
@@ -223,66 +221,7 @@ def test_storage_rule_passes_the_compliant_fixture(rule_name: str) -> None:
     assert {k: v for k, v in found.items() if v != "pass"} == {k: v for k, v in BY_DESIGN.items() if k in found}
 
 
-# ---- S3-08 perimeter ----------------------------------------------------------------------------------------------
-
-
-# ---- S3-10 model registry -----------------------------------------------------------------------------------------
-
-
-# ---- S3-11 access logging -----------------------------------------------------------------------------------------
-
-
-# ---- S3-13 destroy safety (resource rule) -------------------------------------------------------------------------
-
-
-# ---- S3-13 a retained bucket keeps its guards (stack rule) --------------------------------------------------------
-
-
-# ---- S3-14 ordering -----------------------------------------------------------------------------------------------
-
-
-# ---- GOV-02 pseudonymization secret -------------------------------------------------------------------------------
-
-
-def test_gov_02_rule_passes_a_secret_denied_to_everyone_until_the_processor_exists() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret(readers=())
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "pass"}
-
-
-def test_gov_02_rule_fails_a_secret_encrypted_with_the_models_key() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret("models")
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "fail"}
-
-
-def test_gov_02_rule_fails_a_secret_readable_by_two_roles() -> None:
-    readers = (PROCESSOR, f"arn:aws:iam::{ACCOUNT}:role/trainer")
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)] + secret(readers=readers)
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "pseudonymization"): "fail"}
-
-
-def test_gov_02_rule_fails_a_secret_without_resource_policy() -> None:
-    graph = without(compliant(), s3.SECRET_POLICY, "pseudonymization")
-    assert messages("gov-pseudonymization-secret", graph)[("GOV-02", "pseudonymization")] == (
-        "no secret resource policy attached"
-    )
-
-
-def test_gov_02_rule_fails_a_stack_without_the_pseudonymization_secret() -> None:
-    graph = [r for r in compliant() if r.type not in (s3.SECRET, s3.SECRET_POLICY)]
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "p-dev"): "fail"}
-
-
-def test_gov_02_rule_errors_on_a_secret_policy_unknown_until_apply() -> None:
-    graph = edited(compliant(), s3.SECRET_POLICY, "pseudonymization", policy=UNKNOWN)
-    assert results("gov-pseudonymization-secret", graph) == {("GOV-02", "p-dev"): "error"}
-
-
 # ---- the dev stack, mutated -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dev_graph() -> ResourceGraph:
-    return run_stack("dev").graph
 
 
 def dev_resources(graph: ResourceGraph) -> Graph:
@@ -298,16 +237,6 @@ def test_dev_stack_only_non_pass_storage_findings_are_the_two_by_design_waivers(
         ("S3-03", "aisb-dev-audit", "waived"),
     ]
     assert outcome.warnings == ()
-
-
-def test_storage_rules_import_only_the_standard_library_and_the_kit() -> None:
-    source = Path(s3.__file__).read_text()
-    imported = {
-        line.split()[1].split(".")[0]
-        for line in source.splitlines()
-        if line.lstrip().startswith(("import ", "from ")) and "__future__" not in line
-    }
-    assert imported - set(sys.stdlib_module_names) == {"controls"}
 
 
 def test_s3_01_fails_the_dev_curated_bucket_without_its_public_access_block(dev_graph: ResourceGraph) -> None:

@@ -410,3 +410,9 @@ def with_side(side_type: str, judge: Callable[[Stack, kit.Res, kit.Res], Verdict
         return judge(stack, bucket, side) if side is not None else (False, problem)
 
     return run
+
+
+def whole_bucket(rule: Mapping[str, Any]) -> bool:
+    """An enabled rule without a filter narrowing it (absent, ``{}`` or an empty prefix)."""
+    selector = rule.get("filter")
+    return rule.get("status") == "Enabled" and (not selector or selector == {"prefix": ""})

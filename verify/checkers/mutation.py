@@ -106,6 +106,18 @@ def drop_property(type_token: str, suffix: str, key: str) -> GraphEdit:
     return edit_resources(type_token, suffix, edit)
 
 
+def drop_reference(type_token: str, suffix: str, key: str) -> GraphEdit:
+    """Remove a property that refers to another resource, with its property dependency (as if never set):
+    ``drop_property`` alone leaves the dependency, which checkers that link through it still follow."""
+    dropped = drop_property(type_token, suffix, key)
+
+    def edit(resource: Resource) -> Resource:
+        deps = {k: v for k, v in resource.property_dependencies.items() if k != key}
+        return dataclasses.replace(resource, property_dependencies=deps)
+
+    return chain(dropped, edit_resources(type_token, suffix, edit))
+
+
 def edit_document(type_token: str, suffix: str, key: str, edit: Callable[[Document], Document]) -> GraphEdit:
     """Edit a JSON policy property (decoded for ``edit``, encoded back as the engine stores it)."""
 

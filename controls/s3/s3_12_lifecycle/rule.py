@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.s3.common import LIFECYCLE, MAX_ABORT_MULTIPART_DAYS, Stack, Verdict, bucket_rule_check, dig, with_side
+from controls.s3.common import (
+    LIFECYCLE,
+    MAX_ABORT_MULTIPART_DAYS,
+    Stack,
+    Verdict,
+    bucket_rule_check,
+    dig,
+    whole_bucket,
+    with_side,
+)
 
 
 def lifecycle_verdict(abort: Sequence[Any], noncurrent: Sequence[Any], expiry: Sequence[Any]) -> Verdict:
@@ -26,12 +35,6 @@ def lifecycle_verdict(abort: Sequence[Any], noncurrent: Sequence[Any], expiry: S
         f"(<= {MAX_ABORT_MULTIPART_DAYS}), noncurrent versions expire after {list(noncurrent) or 'never'} days; "
         f"{retention}"
     )
-
-
-def whole_bucket(rule: Mapping[str, Any]) -> bool:
-    """An enabled rule without a filter narrowing it (absent, ``{}`` or an empty prefix)."""
-    selector = rule.get("filter")
-    return rule.get("status") == "Enabled" and (not selector or selector == {"prefix": ""})
 
 
 def lifecycle(_stack: Stack, _bucket: kit.Res, config: kit.Res) -> Verdict:

@@ -1,0 +1,9 @@
+"""GOV-03 mutations: a data bucket whose lifecycle configuration is gone, so its retention is not configured."""
+
+from __future__ import annotations
+
+from verify.checkers.mutation import Mutation, drop_resources
+
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+
+MUTATIONS = (Mutation("GOV-03", "raw bucket without lifecycle rules", graph=drop_resources(LIFECYCLE, "-raw")),)

@@ -1,0 +1,34 @@
+"""What the LOG units share: the resource types they judge and how a trail is joined to what it names.
+
+Links go through property dependencies first, then through names and ARNs in the properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from controls import kit
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+BUCKET = "aws:s3/bucket:Bucket"
+OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+MIN_RETENTION_DAYS = 365
+
+
+def linked(source: kit.Res, key: str, candidates: Sequence[kit.Res], *names: str) -> list[kit.Res]:
+    """Resources ``source[key]`` refers to: by property dependency, else by a name/ARN value they carry."""
+    deps = set(source.property_dependencies.get(key, ()))
+    found = [c for c in candidates if c.urn in deps]
+    if found:
+        return found
+    value = str(kit.known(source, key) or "")
+    return [c for c in candidates if value and any(str(c.props.get(n) or "") in value for n in names if c.props.get(n))]
+
+
+def of_type(resources: Sequence[kit.Res], token: str) -> list[kit.Res]:
+    return [r for r in resources if r.type == token]

@@ -1,0 +1,64 @@
+"""LOG-07: the trail log group and archive keep records 365 days by default, never below 180."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config import ConfigError, parse_config
+from conftest import LiveAccount
+from controls.log.log_07_retention import mutation
+from controls.log.testing import T_GROUP, T_LOCK, edited, results, rule_view
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import OfflineRun, run_stack
+
+
+@pytest.fixture(scope="module")
+def prod() -> OfflineRun:
+    return run_stack("prod")
+
+
+def test_log_07_retention_follows_config_in_group_and_archive_lock(prod: OfflineRun) -> None:
+    group = prod.graph.one(T_GROUP, "aisb-prod-cloudtrail")
+    lock = prod.graph.one(T_LOCK, "aisb-prod-audit")
+    assert (group.inputs["retentionInDays"], lock.inputs["rule"]["defaultRetention"]["days"]) == (2557, 2557)
+
+
+def test_log_07_archive_lock_below_365_days_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"baseline:logging\.archiveLock\.days = 200: below 365"):
+        parse_config({"logging": {"archiveLock": {"days": 200}}})
+
+
+def test_log_07_archive_lock_may_go_to_180_days_only_with_the_relaxation() -> None:
+    cfg = parse_config(
+        {"logging": {"retentionDays": 180, "archiveLock": {"days": 180}}, "relaxations": {"shortLogRetention": True}}
+    )
+    assert cfg.logging.archive_lock.days == 180
+    with pytest.raises(ConfigError, match=r"baseline:logging\.archiveLock\.days = 179: below 180"):
+        parse_config({"logging": {"archiveLock": {"days": 179}}, "relaxations": {"shortLogRetention": True}})
+
+
+def test_log_07_rule_fails_a_log_group_kept_180_days(dev_graph: ResourceGraph) -> None:
+    dev = rule_view(dev_graph)
+    graph = edited(dev, T_GROUP, lambda p: {**p, "retentionInDays": 180}, name="aisb-dev-cloudtrail")
+    assert sorted(results(graph, "LOG-07")) == ["fail", "pass"]
+
+
+def test_log_07_rule_passes_the_dev_stack(dev_graph: ResourceGraph) -> None:
+    statuses = results(rule_view(dev_graph), "LOG-07")
+    assert statuses
+    assert set(statuses) == {"pass"}, statuses
+
+
+def test_log_07_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("LOG-07")
+    assert findings
+    assert all(f.status == "pass" for f in findings), findings
+
+
+def test_log_07_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
+    undo = mutation.retention_180_live(live_dev.context())
+    try:
+        statuses = [f.status for f in live_dev.probe("LOG-07")]
+    finally:
+        undo()
+    assert statuses == ["fail"]
