@@ -15,6 +15,7 @@ from verify.checkers import mutation
 
 EXIT_OK = 0
 EXIT_SURVIVORS = 1
+EXIT_DEPLOY_FAILED = 3
 
 
 def run_mutate(args: argparse.Namespace, console: Console) -> int:
@@ -31,7 +32,16 @@ def run_mutate(args: argparse.Namespace, console: Console) -> int:
     progress(f"mutating {len(units)} controls of stack {args.stack}")
     cells = mutation.run_graph_mutations(graph, units)
     if args.live:
-        cells += mutation.live_cells(args.stack, args.project_dir, units, progress)
+        from verify.emulator.deploy import MotoDeployError  # noqa: PLC0415 - moto loads only for live mutants
+        from verify.emulator.server import MotoServerError  # noqa: PLC0415
+
+        try:
+            cells += mutation.live_cells(args.stack, args.project_dir, units, progress)
+        except (MotoDeployError, MotoServerError) as exc:
+            Console(stderr=True).print(
+                f"[red]error:[/] the moto deploy for the live mutants failed: {escape(str(exc))}"
+            )
+            return EXIT_DEPLOY_FAILED
     document = mutation.summary(cells)
     if args.json:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -74,4 +84,5 @@ def add_command(commands: Any) -> None:
     mutate.add_argument("--control", action="append", help="only this control id (repeatable)")
     mutate.add_argument("--json", action="store_true", help='print {"mutants", "killed", "survived", "matrix"}')
     mutate.add_argument("--no-live", dest="live", action="store_false", help="skip the moto deploy and live mutants")
+    mutate.epilog = f"Exit {EXIT_DEPLOY_FAILED}: the moto deploy for the live mutants failed."
     mutate.set_defaults(handler=run_mutate)

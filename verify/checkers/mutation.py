@@ -221,7 +221,10 @@ def mutations(unit: registry.Unit) -> tuple[Mutation, ...]:
     """The unit's ``MUTATIONS`` (none when it has no ``mutation.py``)."""
     if not unit.has("mutation"):
         return ()
-    found = tuple(unit.load("mutation").MUTATIONS)
+    try:
+        found = tuple(unit.load("mutation").MUTATIONS)
+    except (ImportError, AttributeError, SyntaxError) as exc:
+        raise registry.UnitError(f"{unit.module}.mutation: cannot load MUTATIONS ({exc})") from None
     wrong = [m.name for m in found if not isinstance(m, Mutation) or m.control != unit.id]
     if wrong:
         raise registry.UnitError(f"{unit.module}.mutation: {wrong} are not Mutations of {unit.id}")
@@ -229,8 +232,9 @@ def mutations(unit: registry.Unit) -> tuple[Mutation, ...]:
 
 
 def _verdict(findings: Iterable[Finding], control: str) -> set[tuple[str, str]]:
-    """(status, resource) of every finding on ``control``."""
-    return {(f.status, f.urn) for f in findings if f.control == control}
+    """(status, resource and checker id) of every finding on ``control``: a checkov check that starts failing on a
+    resource another check already failed on is a new failure."""
+    return {(f.status, f"{f.urn} {f.tool_id}".rstrip()) for f in findings if f.control == control}
 
 
 def judge(baseline: set[tuple[str, str]], mutated: set[tuple[str, str]]) -> tuple[Result, str]:
@@ -246,14 +250,18 @@ def judge(baseline: set[tuple[str, str]], mutated: set[tuple[str, str]]) -> tupl
 
 
 def run_graph_mutations(
-    graph: ResourceGraph, units: Sequence[registry.Unit], layers: Mapping[str, Layer] | None = None
+    graph: ResourceGraph,
+    units: Sequence[registry.Unit],
+    layers: Mapping[str, Layer] | None = None,
+    baseline: dict[tuple[str, str], list[Finding]] | None = None,
 ) -> list[Cell]:
-    """Every graph mutant of ``units`` through every offline checker its control claims."""
+    """Every graph mutant of ``units`` through every offline checker its control claims (of ``layers``, default
+    all). ``baseline`` caches the checkers' findings on the unmutated graph across calls."""
     layers = dict(layers or graph_layers())
-    baseline: dict[tuple[str, str], list[Finding]] = {}
+    baseline = {} if baseline is None else baseline
     cells: list[Cell] = []
     for unit in units:
-        claimed = [layer for layer in unit.evidence if layer in GRAPH_LAYERS]
+        claimed = [layer for layer in unit.evidence if layer in layers]
         graph_mutants = [m for m in mutations(unit) if m.graph is not None]
         if claimed and not graph_mutants:
             cells += [Cell(unit.id, "-", layer, "survived", "no graph mutation exercises it") for layer in claimed]
@@ -276,7 +284,7 @@ def _one_graph_mutant(
         mutated = mutant.graph(graph)
     except MutationError as exc:
         return [Cell(unit.id, mutant.name, layer, "invalid", f"cannot apply: {exc}") for layer in claimed]
-    unknown = sorted(set(mutant.layers or ()) - set(claimed))
+    unknown = sorted(set(mutant.layers or ()) - set(unit.evidence))
     if unknown:
         return [
             Cell(unit.id, mutant.name, layer, "invalid", "the control's evidence does not claim it")

@@ -19,8 +19,10 @@ sse_s3_live = bucket_setting_edit(
 
 
 def _bucket_key_off(resource: Resource) -> Resource:
-    rules = [{**rule, "bucketKeyEnabled": False} for rule in resource.inputs["rules"]]
-    return dataclasses.replace(resource, inputs={**resource.inputs, "rules": rules})
+    """Inputs and outputs alike: the checkers read the outputs where the engine has them."""
+    rules = [{**rule, "bucketKeyEnabled": False} for rule in resource.prop("rules")]
+    outputs = {**resource.outputs, "rules": rules} if "rules" in resource.outputs else resource.outputs
+    return dataclasses.replace(resource, inputs={**resource.inputs, "rules": rules}, outputs=outputs)
 
 
 MUTATIONS = (
