@@ -182,8 +182,8 @@ def graph_layers() -> dict[str, Layer]:
     """The offline checkers by evidence name (imported here: checkov and the analysis are heavy)."""
     from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - only when mutation runs
     from verify.checkers.rules import scan_rules  # noqa: PLC0415
-    from verify.cli import access_findings  # noqa: PLC0415
     from verify.iam.validation import validation_findings  # noqa: PLC0415
+    from verify.pipeline import access_findings  # noqa: PLC0415
 
     return {
         "rule": scan_rules,
