@@ -178,3 +178,19 @@ def test_preview_imports_neither_boto3_nor_moto_nor_checkov_nor_rich_tables(tmp_
 def test_tool_version_is_the_package_version_from_pyproject() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert pipeline.TOOL_VERSION == metadata.version("ai-security-baseline") == declared
+
+
+def test_iam_03_demo_analysis_failure_is_an_error_finding_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise AnalysisError("role data-scientist: managedPolicyArns cannot be evaluated offline")
+
+    monkeypatch.setattr("verify.iam.analysis.analyze", fail)
+    code = main(["demo", "--stack", "dev", "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    findings = json.loads((tmp_path / "findings.json").read_text())["findings"]
+    errors = {(f["control"], f["status"]) for f in findings if f["message"].startswith("access analysis could not")}
+    assert code == 1
+    assert errors == {("IAM-03", "error"), ("IAM-04", "error")}
+    assert "Traceback" not in captured.out + captured.err

@@ -3,7 +3,8 @@
 
 Exit codes: 0 success; 1 findings (scan or audit: an unwaived failure or a check that could not decide; access:
 the policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
-format, bad arguments, no credentials or endpoint for the audit); 3 the demo's deploy into moto failed.
+format, bad arguments, unwritable --out, no credentials or endpoint for the audit, a stack the access analysis cannot
+model); 3 the demo's deploy into moto failed. Every such failure is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations

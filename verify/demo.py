@@ -90,6 +90,7 @@ def run_demo(
 
     ``before_deploy``/``on_server`` are test hooks (inject a moto error, learn the pid).
     """
+    load_waivers(args.waivers, load_catalog())  # a bad waiver file is bad input before anything is deployed
     region = stack_region(args.stack, args.project_dir)
     started = time.monotonic()
     with running_moto(region, keep=args.keep) as server:
