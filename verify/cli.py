@@ -71,7 +71,6 @@ BAD_INPUT_ERRORS: tuple[tuple[str, str], ...] = (
     ("verify.checkers.checkov", "CheckovUnavailableError"),
     ("verify.checkers.audit.core", "AuditSetupError"),
     ("verify.pipeline", "OutputError"),
-    ("verify.cli", "UsageError"),
 )
 
 
@@ -431,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, loaded_errors([("verify.checkers.checkov", "CheckovRunError")])):
             errors.print(f"[red]error:[/] checkov failed, no report written: {escape(str(exc))}", soft_wrap=True)
             return EXIT_FINDINGS
-        if isinstance(exc, (AnalysisFailedError, *loaded_errors(BAD_INPUT_ERRORS))):
+        if isinstance(exc, (UsageError, AnalysisFailedError, *loaded_errors(BAD_INPUT_ERRORS))):
             errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             return EXIT_BAD_INPUT
         raise
