@@ -8,7 +8,7 @@ export UV_PYTHON := $(PYTHON)
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
 
-.PHONY: help demo scan test lint typecheck pytest preview docs diagram clean bench
+.PHONY: help demo scan test lint typecheck pytest preview docs diagram clean bench mutate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,8 +54,12 @@ BENCH_ARGS ?=
 bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios and 1x/4x/16x scaling -> reports/bench.json
 	$(RUN) python bench/run.py $(BENCH_ARGS)
 
-docs: .venv/.synced ## regenerate the README's config table from the config model
+mutate: .venv/.synced $(CHECKOV) ## break every control on purpose; every checker it claims must fail it (graph + live)
+	$(RUN) baseline mutate --stack $(STACK)
+
+docs: .venv/.synced ## regenerate the README's config table and the per-control pages (docs/controls/)
 	$(RUN) python -m verify.reports.docs README.md
+	$(RUN) python -m verify.reports.control_docs docs/controls
 
 # --- diagram: Mermaid source from the dev stack, rendered by mermaid-cli on Debian's chromium (no browser download)
 MERMAID_CLI_VERSION := 12.2.0

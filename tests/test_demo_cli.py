@@ -24,6 +24,8 @@ def demo_args(tmp_path: Path) -> argparse.Namespace:
     )
 
 
+@pytest.mark.moto
+@pytest.mark.checkov
 def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path) -> None:
     pids: list[int | None] = []
     console = Console(record=True, width=200)
@@ -45,6 +47,8 @@ def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path)
     assert not pid_alive(pids[0])
 
 
+@pytest.mark.moto
+@pytest.mark.checkov
 def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_running(tmp_path: Path) -> None:
     pids: list[int] = []
 
@@ -69,6 +73,7 @@ def _interrupted_block(pids: list[int]) -> None:
         raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
 
 
+@pytest.mark.moto
 def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
     pids: list[int] = []
     with pytest.raises(KeyboardInterrupt):

@@ -7,7 +7,6 @@ answers for a bucket whose name it keeps (``ignore_changes``) is played by ``Dep
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,25 +115,10 @@ ALL_BUCKETS = ("aisb-dev-access-logs", "aisb-dev-audit", "aisb-dev-curated", "ai
 
 
 @pytest.mark.parametrize("guard", GUARDS)
-def test_s3_13_retained_bucket_keeps_its_guard_on_destroy(
-    dev: tuple[ResourceGraph, OptionRecorder], guard: str
-) -> None:
-    carriers = CARRIERS.get(guard, ALL_BUCKETS)
-    assert _flags(dev[0].by_type(GUARDS[guard])) == dict.fromkeys(carriers, (True, False))
-
-
-@pytest.mark.parametrize("guard", GUARDS)
 def test_gov_05_prod_protects_each_guard_with_its_bucket(prod: ResourceGraph, guard: str) -> None:
     guards = prod.by_type(GUARDS[guard])
     assert guards
     assert set(_flags(guards).values()) == {(True, True)}
-
-
-def test_s3_13_extra_data_buckets_removed_from_config_keep_their_guards() -> None:
-    graph, _ = run(overrides={"baseline:storage": {"extraDataBuckets": 1}})
-    extra = [r for r in graph.custom_resources() if r.name == "aisb-dev-extra-1"]
-    assert len(extra) == 8  # the bucket and its seven guards (no object lock)
-    assert {r.retain_on_delete for r in extra} == {True}
 
 
 def test_gov_02_secret_policy_is_retained_with_the_secret(dev: tuple[ResourceGraph, OptionRecorder]) -> None:
@@ -266,47 +250,6 @@ def test_s3_13_an_adoption_entry_that_matches_no_resource_is_an_error() -> None:
 
 
 # ---- a bucket is never silently replaced ---------------------------------------------------------------------------
-
-
-def test_s3_13_engine_keeps_each_deployed_bucket_name(dev: tuple[ResourceGraph, OptionRecorder]) -> None:
-    graph, recorder = dev
-    assert {b.name: recorder.options[b.urn].ignore_changes for b in graph.by_type(BUCKET)} == dict.fromkeys(
-        ALL_BUCKETS, ("bucket",)
-    )
-
-
-def test_s3_13_bucket_replacement_relaxation_lets_the_engine_replace_renamed_buckets() -> None:
-    graph, recorder = run(overrides={"baseline:relaxations": {"bucketReplacement": True}})
-    assert {recorder.options[b.urn].ignore_changes for b in graph.by_type(BUCKET)} == {()}
-
-
-@pytest.mark.parametrize("deployed", ["acme-raw-old", "aisb-dev-raw-5432598"], ids=["named", "autonamed"])
-def test_s3_13_a_new_name_for_a_deployed_bucket_is_refused_naming_the_key(deployed: str) -> None:
-    overrides = {"baseline:storage": {"bucketNames": {"raw": "acme-raw-new"}}}
-    with pytest.raises(ValueError, match=r"baseline:storage\.bucketNames\.raw = \"acme-raw-new\"") as error:
-        run_stack("dev", overrides=overrides, mocks=DeployedNames({"aisb-dev-raw": deployed}))
-    assert f'the stack\'s raw bucket is "{deployed}"' in str(error.value)
-    assert "baseline:relaxations.bucketReplacement true" in str(error.value)
-
-
-def test_s3_13_a_new_extra_bucket_name_is_refused_naming_its_list_entry() -> None:
-    overrides = {"baseline:storage": {"extraDataBuckets": 1, "bucketNames": {"extra": ["acme-team-b"]}}}
-    with pytest.raises(ValueError, match=r"baseline:storage\.bucketNames\.extra\.0 = \"acme-team-b\""):
-        run_stack("dev", overrides=overrides, mocks=DeployedNames({"aisb-dev-extra-1": "acme-team-a"}))
-
-
-def test_s3_13_with_the_relaxation_a_renamed_bucket_is_replaced_not_refused() -> None:
-    overrides = {
-        "baseline:storage": {"bucketNames": {"raw": "acme-raw-new"}},
-        "baseline:relaxations": {"bucketReplacement": True},
-    }
-    run_stack("dev", overrides=overrides, mocks=DeployedNames({"aisb-dev-raw": "acme-raw-old"}))
-
-
-def test_s3_13_bucket_replacement_relaxation_is_reported_on_every_run(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        run_stack("dev", overrides={"baseline:relaxations": {"bucketReplacement": True}})
-    assert any("baseline:relaxations.bucketReplacement is on (S3-13 relaxed)" in r.message for r in caplog.records)
 
 
 def test_extra_bucket_names_from_config_name_the_extra_buckets_in_order() -> None:

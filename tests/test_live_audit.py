@@ -3,19 +3,21 @@ and anything unreadable is an error, never a pass."""
 
 from __future__ import annotations
 
-import copy
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from components.config import ENDPOINT_POLICY_UNSUPPORTED
 from tests.moto_support import client, deploy_dev
 from verify.checkers.audit import audited_controls, run_audit
-from verify.checkers.audit.core import CHECKS, AuditContext, policy_json, run_checks
+from verify.checkers.audit import s3 as s3_audit
+from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.demo import Deployment, moto_session
-from verify.emulator.server import MotoServer
+from verify.emulator.deploy import MotoMocks
+from verify.emulator.server import MotoServer, running_moto
+from verify.engine.offline import run_stack
 from verify.findings.finding import Finding
 
 #: Controls that cannot be decided on today's dev stack in moto, and why (never reported as pass).
@@ -63,46 +65,7 @@ def test_audit_covers_every_observable_control(clean: tuple[Deployment, list[Fin
     assert {f.source for f in clean[1]} == {"audit"}
 
 
-def test_s3_03_audit_waives_sse_s3_only_on_the_access_log_bucket(clean: tuple[Deployment, list[Finding]]) -> None:
-    waived = [f.urn for f in clean[1] if f.status == "waived"]
-    assert waived == [f"arn:aws:s3:::{clean[0].run.exports['accessLogsBucketName']}"]
-
-
-def test_ep_05_audit_waives_an_endpoint_of_a_service_without_policy_support(
-    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
-) -> None:
-    """An ssmmessages endpoint carries AWS's default policy (it takes no other): waived with the reason, not failed."""
-    exports = clean[0].run.exports
-    ec2 = client(moto_server, "ec2")
-    endpoint = ec2.create_vpc_endpoint(
-        VpcId=exports["vpcId"],
-        ServiceName=f"com.amazonaws.{moto_server.region}.ssmmessages",
-        VpcEndpointType="Interface",
-        SubnetIds=list(exports["privateSubnetIds"]),
-    )["VpcEndpoint"]["VpcEndpointId"]
-    try:
-        outputs = {**exports, "interfaceEndpointIds": {**exports["interfaceEndpointIds"], "ssmmessages": endpoint}}
-        ctx = AuditContext(outputs, moto_server.region, moto_server.endpoint_url, moto_session(moto_server))
-        findings = run_checks(ctx, [c for c in CHECKS if c.control == "EP-05"])
-    finally:
-        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
-    [finding] = [f for f in findings if f.urn == endpoint]
-    assert (finding.status, finding.waiver) == ("waived", ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
-    assert {f.status for f in findings if f.urn != endpoint} == {"pass"}
-
-
-def test_s3_04_audit_fails_the_bucket_without_the_tls_deny(broken: list[Finding], clean: Any) -> None:
-    failed = [f.urn for f in broken if f.control == "S3-04" and f.status == "fail"]
-    assert failed == [f"arn:aws:s3:::{clean[0].run.exports['curatedBucketName']}"]
-
-
-def test_net_02_audit_fails_when_an_internet_gateway_is_attached_after_deploy(broken: list[Finding]) -> None:
-    [finding] = [f for f in broken if f.control == "NET-02"]
-    assert finding.status == "fail"
-    assert "internet gateway" in finding.message
-
-
-@pytest.mark.parametrize("control", ["S3-04", "S3-05", "S3-06", "S3-07", "S3-08"])
+@pytest.mark.parametrize("control", ["S3-04", "S3-05", "S3-06", "S3-07"])
 def test_audit_reports_error_not_pass_when_the_bucket_policy_cannot_be_read(
     control: str, broken: list[Finding], clean: Any
 ) -> None:
@@ -137,45 +100,70 @@ def audit_only(server: MotoServer, outputs: dict[str, Any], control: str) -> lis
     return run_checks(ctx, [c for c in CHECKS if c.control == control])
 
 
-def test_iam_06_audit_passes_the_trainer_job_guardrails_as_deployed(clean: tuple[Deployment, list[Finding]]) -> None:
-    [finding] = [f for f in clean[1] if f.control == "IAM-06"]
-    assert (finding.status, finding.urn) == ("pass", clean[0].run.exports["roleArns"]["model-trainer"])
+# ---- extra data buckets: the S3 probes' subjects come from the stack outputs -----------------------------------
+
+EXTRA = {"baseline:storage": {"extraDataBuckets": 2}}
+#: Every S3 control probed on each data bucket; S3-10 is the model registry's alone.
+DATA_BUCKET_CONTROLS = tuple(f"S3-{n:02d}" for n in range(1, 13) if n != 10)
 
 
-def test_iam_06_audit_fails_a_local_storage_job_grant_that_lost_its_instance_type_guard(
-    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
+@pytest.fixture(scope="module")
+def extra_account() -> Iterator[tuple[dict[str, Any], list[Finding]]]:
+    """The dev stack with two extra data buckets, deployed into its own moto server and audited once."""
+    with running_moto("eu-west-1") as server:
+        mocks = MotoMocks(server.endpoint_url, server.region)
+        exports = dict(run_stack("dev", overrides=EXTRA, mocks=mocks).exports)
+        mocks.finish()
+        yield exports, audit(server, exports)
+
+
+@pytest.mark.parametrize("control", DATA_BUCKET_CONTROLS)
+def test_audit_probes_every_extra_data_bucket(
+    control: str, extra_account: tuple[dict[str, Any], list[Finding]]
 ) -> None:
-    exports = clean[0].run.exports
-    iam = client(moto_server, "iam")
-    role = exports["roleArns"]["model-trainer"].rsplit("/", 1)[-1]
-    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
-    original = policy_json(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
-    weakened = copy.deepcopy(original)
-    [local] = [s for s in weakened["Statement"] if s["Sid"] == "CreateLocalStorageJobsInsideBaselineGuardrails"]
-    del local["Condition"]["Null"]["sagemaker:InstanceTypes"]
-    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(weakened))
-    try:
-        [finding] = audit_only(moto_server, exports, "IAM-06")
-    finally:
-        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
-    assert finding.status == "fail"
-    assert "no instance types and no volume key: Allow" in finding.message
+    exports, findings = extra_account
+    for key in ("extra1BucketName", "extra2BucketName"):
+        [finding] = [f for f in findings if f.control == control and f.urn == f"arn:aws:s3:::{exports[key]}"]
+        assert finding.status == "pass", finding
 
 
-def test_kms_06_audit_fails_a_data_key_grant_for_ebs_not_restricted_to_aws_resources(
-    moto_server: MotoServer, clean: tuple[Deployment, list[Finding]]
+def test_audit_probes_the_model_lock_only_on_the_model_registry(
+    extra_account: tuple[dict[str, Any], list[Finding]],
 ) -> None:
-    key = clean[0].run.exports["dataKeyArn"]
-    kms = client(moto_server, "kms")
-    original = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
-    weakened = json.loads(original)
-    [grants] = [s for s in weakened["Statement"] if s["Sid"] == "RolesCreateDataKeyGrantsForEbs"]
-    del grants["Condition"]["Bool"]
-    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(weakened))
-    try:
-        findings = audit_only(moto_server, clean[0].run.exports, "KMS-06")
-    finally:
-        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=original)
-    [finding] = [f for f in findings if f.urn == key]
-    assert finding.status == "fail"
-    assert "grant for a person via ec2" in finding.message
+    exports, findings = extra_account
+    assert [f.urn for f in findings if f.control == "S3-10"] == [f"arn:aws:s3:::{exports['modelsBucketName']}"]
+
+
+def test_audit_of_the_stack_with_extra_buckets_passes_every_control(
+    extra_account: tuple[dict[str, Any], list[Finding]],
+) -> None:
+    assert {(f.control, f.status) for f in extra_account[1] if f.status not in ("pass", "waived")} == set()
+
+
+def _outputs(**names: str) -> AuditContext:
+    return AuditContext(outputs=names, region="eu-west-1", endpoint_url="http://127.0.0.1:1", session=None)
+
+
+def test_storage_buckets_are_the_fixed_classes_and_every_extra_bucket_of_the_outputs() -> None:
+    fixed = {f"{p}BucketName": p for p in ("raw", "curated", "models", "accessLogs")}
+    ctx = _outputs(**fixed, extra10BucketName="x10", extra2BucketName="x2", auditBucketName="archive")
+    buckets = [s.value for s in s3_audit.storage_buckets(ctx)]
+    assert [(b.bucket_class, b.name, b.key_class) for b in buckets] == [
+        ("raw", "raw", "data"),
+        ("curated", "curated", "data"),
+        ("models", "models", "models"),
+        ("access-logs", "accessLogs", None),
+        ("extra-2", "x2", "data"),
+        ("extra-10", "x10", "data"),
+    ]
+    assert [s.urn for s in s3_audit.data_buckets(ctx)] == [
+        f"arn:aws:s3:::{n}" for n in ("raw", "curated", "models", "x2", "x10")
+    ]
+    assert [s.urn for s in s3_audit.log_sources(ctx)] == [s.urn for s in s3_audit.data_buckets(ctx)]
+    assert [s.urn for s in s3_audit.model_bucket(ctx)] == ["arn:aws:s3:::models"]
+
+
+def test_storage_buckets_report_a_missing_fixed_bucket_output_as_an_error_subject() -> None:
+    ctx = _outputs(rawBucketName="raw", curatedBucketName="curated", accessLogsBucketName="logs")
+    assert [s.missing for s in s3_audit.storage_buckets(ctx) if s.missing] == ["modelsBucketName"]
+    assert [s.missing for s in s3_audit.model_bucket(ctx)] == ["modelsBucketName"]

@@ -24,6 +24,7 @@ def findings_json(tmp_path: Path) -> dict[str, object]:
     return data
 
 
+@pytest.mark.checkov
 def test_scan_of_the_dev_stack_with_checkov_passes_and_writes_every_report(tmp_path: Path) -> None:
     assert main(["scan", "--stack", "dev", "--out", str(tmp_path / "out")]) == 0
     document = findings_json(tmp_path)
@@ -73,6 +74,7 @@ def test_controls_not_evaluated_are_warnings_never_passes() -> None:
     assert len(warnings) == 52
 
 
+@pytest.mark.checkov
 def test_a_scan_of_the_dev_stack_with_checkov_evaluates_every_catalog_control(tmp_path: Path) -> None:
     main(["scan", "--stack", "dev", "--format", "json", "--out", str(tmp_path / "out")])
     document = findings_json(tmp_path)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, IdentityConfig, StorageConfig
-from components.documents import S3_BUCKET_LIST_ACTIONS, S3_OBJECT_DATA_ACTIONS, Statement
+from components.documents import Statement
 from components.keys import AccountContext
 from components.storage import (
     WAIVERS_BY_DESIGN,
@@ -22,7 +22,6 @@ from components.storage import (
     SecureBucketArgs,
     Storage,
     StorageArgs,
-    design_waiver,
 )
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import FakeAccount
@@ -105,83 +104,7 @@ def _standalone_bucket(**overrides: Any) -> Callable[[], None]:
 # ---- S3-01 … S3-03 -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_01_bucket_blocks_all_public_access(dev: OfflineRun, bucket_class: str) -> None:
-    pab = _res(dev.graph, T_PAB, bucket_class)
-    assert pab.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "blockPublicAcls": True,
-        "blockPublicPolicy": True,
-        "ignorePublicAcls": True,
-        "restrictPublicBuckets": True,
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_02_bucket_disables_acls_with_bucket_owner_enforced(dev: OfflineRun, bucket_class: str) -> None:
-    ownership = _res(dev.graph, T_OWNERSHIP, bucket_class)
-    assert ownership.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "rule": {"objectOwnership": "BucketOwnerEnforced"},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_03_data_bucket_encrypts_with_its_class_key_and_a_bucket_key(dev: OfflineRun, bucket_class: str) -> None:
-    key_arn = dev.exports[f"{KEY_CLASS[bucket_class]}KeyArn"]
-    assert _res(dev.graph, T_SSE, bucket_class).inputs["rules"] == [
-        {
-            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn},
-            "bucketKeyEnabled": True,
-            "blockedEncryptionTypes": ["SSE-C"],
-        }
-    ]
-
-
-def test_s3_03_access_log_bucket_uses_sse_s3_as_aws_requires(dev: OfflineRun) -> None:
-    assert _res(dev.graph, T_SSE, "access-logs").inputs["rules"] == [
-        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "blockedEncryptionTypes": ["SSE-C"]}
-    ]
-
-
-def test_s3_03_access_log_sse_s3_exception_is_a_recorded_waiver_with_reason() -> None:
-    waiver = design_waiver("S3-03", "access-logs")
-    assert "SSE-KMS" in waiver.reason
-    assert waiver.reference.startswith("https://docs.aws.amazon.com/")
-
-
-def test_s3_03_sse_s3_without_a_waiver_is_refused() -> None:
-    with pytest.raises(KeyError, match="no design waiver for S3-03 on 'raw'"):
-        run_program(_standalone_bucket(kms_key_arn=None))
-
-
 # ---- S3-04 … S3-08: every statement of every bucket policy ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_04_bucket_policy_denies_plain_http(dev: OfflineRun, bucket_class: str) -> None:
-    arn = _arn(dev.graph, bucket_class)
-    assert _statements(dev.graph, bucket_class)["DenyInsecureTransport"] == {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*"],
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_05_bucket_policy_denies_tls_below_1_2(dev: OfflineRun, bucket_class: str) -> None:
-    arn = _arn(dev.graph, bucket_class)
-    assert _statements(dev.graph, bucket_class)["DenyOutdatedTls"] == {
-        "Sid": "DenyOutdatedTls",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*"],
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}},
-    }
 
 
 def _put_deny(sid: str, arn: str, condition: dict[str, Any]) -> Statement:
@@ -192,65 +115,6 @@ def _put_deny(sid: str, arn: str, condition: dict[str, Any]) -> Statement:
         "Action": ["s3:PutObject"],
         "Resource": [f"{arn}/*"],
         "Condition": condition,
-    }
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_06_data_bucket_denies_foreign_encryption_foreign_key_and_sse_c(dev: OfflineRun, bucket_class: str) -> None:
-    arn = _arn(dev.graph, bucket_class)
-    key_arn = dev.exports[f"{KEY_CLASS[bucket_class]}KeyArn"]
-    sse, key_id, sse_c = (
-        "s3:x-amz-server-side-encryption",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-        "s3:x-amz-server-side-encryption-customer-algorithm",
-    )
-    statements = _statements(dev.graph, bucket_class)
-    assert [statements[s] for s in ("DenyUnexpectedEncryptionHeader", "DenyForeignKmsKey", "DenySseCUploads")] == [
-        _put_deny("DenyUnexpectedEncryptionHeader", arn, {"StringNotEquals": {sse: "aws:kms"}, "Null": {sse: "false"}}),
-        _put_deny("DenyForeignKmsKey", arn, {"StringNotEquals": {key_id: key_arn}, "Null": {key_id: "false"}}),
-        _put_deny("DenySseCUploads", arn, {"Null": {sse_c: "false"}}),
-    ]
-
-
-def test_s3_06_access_log_bucket_denies_uploads_naming_anything_but_sse_s3(dev: OfflineRun) -> None:
-    arn = _arn(dev.graph, "access-logs")
-    sse = "s3:x-amz-server-side-encryption"
-    statements = _statements(dev.graph, "access-logs")
-    assert "DenyForeignKmsKey" not in statements
-    assert statements["DenyUnexpectedEncryptionHeader"] == _put_deny(
-        "DenyUnexpectedEncryptionHeader", arn, {"StringNotEquals": {sse: "AES256"}, "Null": {sse: "false"}}
-    )
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_06_header_denies_never_fire_on_uploads_without_the_header(dev: OfflineRun, bucket_class: str) -> None:
-    """Every Deny on a header key also requires an encryption header to be present (``Null false``, or a positive
-    ``StringEquals`` on it): an upload without any header, relying on default encryption, is never denied."""
-    for statement in _statements(dev.graph, bucket_class).values():
-        condition = statement["Condition"]
-        headers = [k for keys in condition.values() for k in keys if k.startswith("s3:x-amz-server-side-encryption")]
-        assert not any(op.endswith("IfExists") for op in condition), statement["Sid"]
-        if headers:
-            present = [k for k, v in condition.get("Null", {}).items() if v == "false"]
-            present += [k for k in condition.get("StringEquals", {}) if k.startswith("s3:x-amz-server-side")]
-            assert present, statement["Sid"]
-
-
-def test_s3_07_standalone_bucket_denies_object_access_outside_the_vpc_endpoints() -> None:
-    graph = run_program(_standalone_bucket()).graph
-    policy = json.loads(graph.one(T_POLICY, "training").inputs["policy"])
-    statement = {s["Sid"]: s for s in policy["Statement"]}["DenyAccessOutsideVpcEndpoints"]
-    assert statement == {
-        "Sid": "DenyAccessOutsideVpcEndpoints",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": [*S3_OBJECT_DATA_ACTIONS, *S3_BUCKET_LIST_ACTIONS],
-        "Resource": ["arn:aws:s3:::training-raw", "arn:aws:s3:::training-raw/*"],
-        "Condition": {
-            "StringNotEquals": {"aws:SourceVpce": list(VPCE)},
-            "ArnNotEquals": {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]},
-            "Bool": {"aws:ViaAWSService": "false", "aws:PrincipalIsAWSService": "false"},
-        },
     }
 
 
@@ -271,59 +135,6 @@ def _storage_program(holder: list[Storage], vpc_endpoint_ids: tuple[str, ...]) -
         )
 
     return program
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_07_storage_makes_every_data_bucket_vpc_only_with_deployer_and_break_glass_exempt(bucket_class: str) -> None:
-    graph = run_program(_storage_program([], VPCE)).graph
-    condition = _statements(graph, bucket_class)["DenyAccessOutsideVpcEndpoints"]["Condition"]
-    assert condition["StringNotEquals"] == {"aws:SourceVpce": list(VPCE)}
-    assert condition["ArnNotEquals"] == {"aws:PrincipalArn": [BREAK_GLASS, DEPLOYER]}
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_07_baseline_data_buckets_accept_data_access_only_through_the_s3_gateway_endpoint(
-    dev: OfflineRun, bucket_class: str
-) -> None:
-    gateway = dev.exports["s3GatewayEndpointId"]
-    assert gateway.startswith("vpce-")
-    condition = _statements(dev.graph, bucket_class)["DenyAccessOutsideVpcEndpoints"]["Condition"]
-    assert condition["StringNotEquals"] == {"aws:SourceVpce": [gateway]}
-
-
-def test_s3_07_access_log_bucket_is_not_vpc_only_so_log_delivery_and_auditors_reach_it() -> None:
-    graph = run_program(_storage_program([], VPCE)).graph
-    assert "DenyAccessOutsideVpcEndpoints" not in _statements(graph, "access-logs")
-
-
-def test_s3_07_storage_without_endpoint_ids_reports_the_gap_and_renders_no_vpc_rule() -> None:
-    holder: list[Storage] = []
-    graph = run_program(_storage_program(holder, ())).graph
-    assert holder[0].gaps == ("S3-07: no VPC endpoint ids given; data buckets not VPC-only",)
-    assert all("DenyAccessOutsideVpcEndpoints" not in _statements(graph, c) for c in DATA_BUCKETS)
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_08_bucket_policy_denies_principals_outside_the_account(dev: OfflineRun, bucket_class: str) -> None:
-    arn = _arn(dev.graph, bucket_class)
-    assert _statements(dev.graph, bucket_class)["DenyPrincipalsOutsideAccount"] == {
-        "Sid": "DenyPrincipalsOutsideAccount",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["s3:*"],
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {
-            "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT},
-            "Bool": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-
-
-def test_s3_08_configured_org_id_scopes_the_bucket_policies_to_the_organization() -> None:
-    graph = run_stack("dev", overrides={"baseline:identity": {"orgId": "o-abcdefghij"}}).graph
-    for bucket_class in ALL_BUCKETS:
-        statement = _statements(graph, bucket_class)["DenyPrincipalsOutsideOrganization"]
-        assert statement["Condition"]["StringNotEquals"] == {"aws:PrincipalOrgID": "o-abcdefghij"}
 
 
 @pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
@@ -368,136 +179,9 @@ def test_caller_statement_with_a_duplicate_sid_raises() -> None:
 # ---- S3-09 … S3-14 -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_09_bucket_has_versioning_enabled(dev: OfflineRun, bucket_class: str) -> None:
-    versioning = _res(dev.graph, T_VERSIONING, bucket_class)
-    assert versioning.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "versioningConfiguration": {"status": "Enabled"},
-    }
-
-
-def test_s3_10_models_bucket_enables_object_lock_at_creation(dev: OfflineRun) -> None:
-    assert _bucket(dev.graph, "models").inputs["objectLockEnabled"] is True
-
-
-def test_s3_10_models_bucket_defaults_to_governance_retention_from_config(dev: OfflineRun) -> None:
-    assert _res(dev.graph, T_LOCK, "models").inputs == {
-        "bucket": _bucket(dev.graph, "models").id,
-        "objectLockEnabled": "Enabled",
-        "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 365}},
-    }
-
-
-def test_s3_10_compliance_mode_and_days_are_configurable() -> None:
-    graph = run_stack("dev", overrides={"baseline:storage": {"modelLock": {"mode": "COMPLIANCE", "days": 1095}}}).graph
-    rule = _res(graph, T_LOCK, "models").inputs["rule"]
-    assert rule == {"defaultRetention": {"mode": "COMPLIANCE", "days": 1095}}
-
-
-def test_s3_10_only_the_models_and_audit_buckets_are_object_locked(dev: OfflineRun) -> None:
-    locked = {b.name for b in dev.graph.by_type(T_BUCKET) if b.inputs["objectLockEnabled"]}
-    expected = [f"{PREFIX}-audit", f"{PREFIX}-models"]  # the audit archive is locked by LOG-03
-    assert (sorted(locked), sorted(r.name for r in dev.graph.by_type(T_LOCK))) == (expected, expected)
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev: OfflineRun, bucket_class: str) -> None:
-    logging = _res(dev.graph, T_LOGGING, bucket_class)
-    assert logging.inputs == {
-        "bucket": _bucket(dev.graph, bucket_class).id,
-        "targetBucket": _bucket(dev.graph, "access-logs").prop("bucket"),
-        "targetPrefix": f"{bucket_class}/",
-        "targetObjectKeyFormat": {"partitionedPrefix": {"partitionDateSource": "EventTime"}},
-    }
-
-
-def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_and_audit_buckets(dev: OfflineRun) -> None:
-    assert _statements(dev.graph, "access-logs")["AllowS3ServerAccessLogs"] == {
-        "Sid": "AllowS3ServerAccessLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
-        "Action": ["s3:PutObject"],
-        "Resource": f"{_arn(dev.graph, 'access-logs')}/*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(_arn(dev.graph, c) for c in (*DATA_BUCKETS, "audit"))},
-        },
-    }
-
-
-@pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
-def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(dev: OfflineRun, bucket_class: str) -> None:
-    log_policy = _res(dev.graph, T_POLICY, "access-logs")
-    assert log_policy.urn in _res(dev.graph, T_LOGGING, bucket_class).dependencies
-
-
-def test_s3_11_access_log_bucket_itself_has_no_logging(dev: OfflineRun) -> None:
-    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit"))
-    assert sorted(r.name for r in dev.graph.by_type(T_LOGGING)) == expected
-
-
-def test_s3_12_raw_bucket_expires_current_objects_after_the_configured_days(dev: OfflineRun) -> None:
-    assert _lifecycle(dev.graph, "raw")["expire-current-objects"] == {
-        "id": "expire-current-objects",
-        "status": "Enabled",
-        "filter": {},
-        "expiration": {"days": 730},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_12_bucket_expires_noncurrent_versions_and_aborts_multipart_uploads(
-    dev: OfflineRun, bucket_class: str
-) -> None:
-    rules = _lifecycle(dev.graph, bucket_class)
-    assert rules["expire-noncurrent-versions"] == {
-        "id": "expire-noncurrent-versions",
-        "status": "Enabled",
-        "filter": {},
-        "noncurrentVersionExpiration": {"noncurrentDays": 90},
-    }
-    assert rules["abort-incomplete-multipart-uploads"] == {
-        "id": "abort-incomplete-multipart-uploads",
-        "status": "Enabled",
-        "filter": {},
-        "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
-    }
-
-
-@pytest.mark.parametrize("bucket_class", ["curated", "models", "access-logs"])
-def test_s3_12_only_raw_expires_current_objects(dev: OfflineRun, bucket_class: str) -> None:
-    assert "expire-current-objects" not in _lifecycle(dev.graph, bucket_class)
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_13_bucket_is_never_force_destroyed_and_retained_on_delete(dev: OfflineRun, bucket_class: str) -> None:
-    bucket = _bucket(dev.graph, bucket_class)
-    assert (bucket.inputs["forceDestroy"], bucket.retain_on_delete, bucket.protect) == (False, True, False)
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_13_prod_protects_every_bucket(bucket_class: str, prod: OfflineRun) -> None:
-    bucket = prod.graph.one(T_BUCKET, f"aisb-prod-{bucket_class}")
-    assert (bucket.protect, bucket.retain_on_delete, bucket.inputs["forceDestroy"]) == (True, True, False)
-
-
 @pytest.fixture(scope="module")
 def prod() -> OfflineRun:
     return run_stack("prod")
-
-
-@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
-def test_s3_14_bucket_policy_depends_on_public_access_block_and_ownership_controls(
-    dev: OfflineRun, bucket_class: str
-) -> None:
-    dependencies = _res(dev.graph, T_POLICY, bucket_class).dependencies
-    pab, ownership = _res(dev.graph, T_PAB, bucket_class), _res(dev.graph, T_OWNERSHIP, bucket_class)
-    assert {pab.urn, ownership.urn} <= set(dependencies)
-
-
-def test_s3_14_object_lock_configuration_follows_versioning(dev: OfflineRun) -> None:
-    assert _res(dev.graph, T_VERSIONING, "models").urn in _res(dev.graph, T_LOCK, "models").dependencies
 
 
 def test_explicit_bucket_names_from_config_are_used() -> None:

@@ -1,7 +1,56 @@
-"""What the KMS units share: the resource types they judge and the key classes."""
+"""What the KMS units share: the resource types they judge, the key classes, and how a key policy is read."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controls import kit
 
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
 KEY_CLASSES = ("data", "models", "logs")
+
+#: The key-use operations (lower-cased): what administrators must never hold and users may (KMS-04, KMS-06).
+KMS_CRYPTO = frozenset(
+    a.lower()
+    for a in (
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:VerifyMac",
+        "kms:CreateGrant",
+    )
+)
+
+
+def actions(statement: Mapping[str, Any]) -> list[str]:
+    """The statement's actions, lower-cased; NotAction cannot be judged by listing what it grants."""
+    if "NotAction" in statement:
+        raise kit.Undecidable(f"statement {statement.get('Sid')!r} uses NotAction in a key policy")
+    return [str(a).lower() for a in kit.as_list(statement.get("Action"))]
+
+
+def crypto_actions(granted: Sequence[str]) -> list[str]:
+    """The granted actions that may use the key (any wildcard may)."""
+    return [a for a in granted if a in KMS_CRYPTO or a.endswith("*")]
+
+
+def allow_statements(res: kit.Res) -> list[dict[str, Any]]:
+    """The Allow statements of a key's policy; a missing policy (AWS's default: root gets kms:*) is Undecidable."""
+    return [st for st in kit.statements(kit.policy_document(res)) if st.get("Effect") == "Allow"]
+
+
+def key_refs(alias: kit.Res, keys: Sequence[kit.Res]) -> list[kit.Res]:
+    """Keys an alias targets: by property dependency, else by matching key id."""
+    deps = set(alias.property_dependencies.get("targetKeyId", ()))
+    target = alias.props.get("targetKeyId")
+    return [k for k in keys if k.urn in deps or (target and target in (k.props.get("keyId"), k.props.get("id")))]

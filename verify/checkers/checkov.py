@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -589,11 +589,3 @@ def checkov_findings(graph: ResourceGraph, catalog: Catalog | None = None) -> li
     fails, tries to reach the network, or reports a resource the plan does not contain.
     """
     return scan_checkov(graph).findings(catalog)
-
-
-def summarize(findings: Sequence[Finding]) -> dict[str, int]:
-    """Counts by status (for logs and tests)."""
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.status] = counts.get(finding.status, 0) + 1
-    return counts

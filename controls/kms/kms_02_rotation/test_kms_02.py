@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.config import KmsConfig
 from conftest import LiveAccount
 from controls.kit import UNKNOWN, Res
 from controls.kms.common import KMS_KEY
@@ -57,3 +58,7 @@ def test_kms_02_probe_fails_the_key_whose_rotation_was_turned_off(live_dev: Live
     finally:
         undo()
     assert failed == [live_dev.exports["modelsKeyArn"]]
+
+
+def test_kms_02_rotation_default_comes_from_the_config_model() -> None:
+    assert KmsConfig().rotation_days == 365

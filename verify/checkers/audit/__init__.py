@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from controls import registry
-from verify.checkers.audit import identity, kms, network, s3  # noqa: F401 - importing registers the checks
+from verify.checkers.audit import identity, kms, s3  # noqa: F401 - importing registers the checks
 from verify.checkers.audit.core import CHECKS, AuditContext, AuditSetupError, Check, preflight, run_checks
 from verify.findings.finding import Finding
 

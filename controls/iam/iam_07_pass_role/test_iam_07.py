@@ -1,0 +1,86 @@
+"""IAM-07: iam:PassRole only for the named execution roles, only to SageMaker."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components import identity
+from controls.iam.iam_07_pass_role import mutation
+from verify.engine.graph import ResourceGraph
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+
+ACCOUNT = "111122223333"
+
+
+REGION = "eu-west-1"
+
+
+ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-"
+
+
+def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
+    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
+    return policy
+
+
+def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_graph: ResourceGraph) -> None:
+    passing = [
+        (name, s)
+        for name in (identity.PROCESSOR, identity.TRAINER, identity.INFERENCE)
+        for s in inline(dev_graph, name)["Statement"]
+        if "iam:PassRole" in s["Action"]
+    ]
+    sagemaker = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+    to_sagemaker = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    assert passing == [
+        (
+            identity.TRAINER,
+            {
+                "Sid": "PassTrainerRoleToJobsOnly",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole"],
+                "Resource": f"{ARN}model-trainer",
+                "Condition": {
+                    **to_sagemaker,
+                    "ArnLikeIfExists": {
+                        "iam:AssociatedResourceArn": [
+                            f"{sagemaker}:processing-job/aisb-dev-*",
+                            f"{sagemaker}:training-job/aisb-dev-*",
+                        ]
+                    },
+                },
+            },
+        ),
+        (
+            identity.TRAINER,
+            {
+                "Sid": "PassInferenceRoleToModelsOnly",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole"],
+                "Resource": f"{ARN}inference",
+                "Condition": {
+                    **to_sagemaker,
+                    "ArnLikeIfExists": {"iam:AssociatedResourceArn": f"{sagemaker}:model/aisb-dev-*"},
+                },
+            },
+        ),
+    ]
+
+
+def test_iam_07_the_mutant_passes_any_role_to_ec2_without_a_condition(dev_graph: ResourceGraph) -> None:
+    [mutant] = mutation.MUTATIONS
+    assert mutant.graph is not None
+    statement = by_sid(inline(mutant.graph(dev_graph), identity.TRAINER))["PassTrainerRoleToJobsOnly"]
+    assert statement == {
+        "Sid": "PassTrainerRoleToJobsOnly",
+        "Effect": "Allow",
+        "Action": ["iam:PassRole", "ec2:RunInstances"],
+        "Resource": "*",
+    }
+
+
+def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["Sid"]: s for s in document["Statement"]}

@@ -1,0 +1,19 @@
+"""KMS-07 preview rule: every key is the target of exactly one alias."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from controls import kit
+from controls.kms.common import KMS_ALIAS, KMS_KEY, key_refs
+
+
+def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
+    keys = [r for r in resources if r.type == KMS_KEY]
+    aliases = [r for r in resources if r.type == KMS_ALIAS]
+    for key in keys:
+        count = sum(1 for a in aliases if key in key_refs(a, keys))
+        yield key.urn, "KMS-07", count == 1, f"{count} alias(es) target this key"
+
+
+RULE = kit.Rule("kms-07-aliases", "Every KMS key has exactly one alias", ("KMS-07",), stack_check=check)

@@ -1,0 +1,177 @@
+"""What the network and endpoint units share: resource types, the endpoint bundles, and how resources link.
+
+Stack rules link resources through property dependencies first and fall back to ids/ARNs found in
+the properties (real ``pulumi preview --json`` files carry ids). A link that cannot be established
+is a ``fail``; a reference that is unknown until apply and not covered by a dependency is
+Undecidable. Nothing passes on a missing link.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from controls import kit
+
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SG_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive"
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+IAM_ROLE = "aws:iam/role:Role"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
+ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
+ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+HTTPS = 443
+
+#: Endpoint bundles and single services (mirrors components/config.py; a test keeps them equal).
+ML_CORE = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sts",
+    "kms",
+    "logs",
+    "monitoring",
+    "ecr.api",
+    "ecr.dkr",
+    "secretsmanager",
+)
+BEDROCK = ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime")
+EXTRA_SERVICES = (
+    "sagemaker.featurestore-runtime",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "glue",
+    "athena",
+    "events",
+    "sns",
+    "sqs",
+    "ecs",
+    "elasticfilesystem",
+    "codeartifact.api",
+    "codeartifact.repositories",
+)
+KNOWN_SERVICES = frozenset(ML_CORE + BEDROCK + EXTRA_SERVICES)
+
+Found = Iterator[tuple[str, str, kit.Verdict, str]]
+
+
+class Stack:
+    """The resource list indexed by type, with the one linking primitive every rule uses."""
+
+    def __init__(self, resources: Sequence[kit.Res]) -> None:
+        self.resources = resources
+        self.urn = kit.stack_urn(resources)
+        # indexed once: rescanning every resource per query made rules over many resources quadratic
+        self._by_type: dict[str, list[tuple[int, kit.Res]]] = {}
+        for position, res in enumerate(resources):
+            self._by_type.setdefault(res.type, []).append((position, res))
+
+    def of(self, *types: str) -> list[kit.Res]:
+        """Resources of any of ``types``, in stack order."""
+        found = sorted(item for t in dict.fromkeys(types) for item in self._by_type.get(t, ()))
+        return [res for _, res in found]
+
+    def vpcs(self) -> list[kit.Res]:
+        return self.of(VPC)
+
+    def in_vpc(self, vpc: kit.Res, *types: str) -> list[kit.Res]:
+        """Resources of ``types`` whose ``vpcId`` refers to this VPC."""
+        return [r for r in self.of(*types) if vpc in links(r, "vpcId", [vpc])]
+
+
+def known_ids(res: kit.Res, keys: Iterable[str]) -> set[str]:
+    """Known, non-empty identifier values of a resource (the unknown placeholder never matches)."""
+    values = (res.props.get(k) for k in keys)
+    return {v for v in values if isinstance(v, str) and v and v != kit.UNKNOWN}
+
+
+def links(res: kit.Res, key: str, candidates: Sequence[kit.Res], id_keys: Iterable[str] = ("id",)) -> list[kit.Res]:
+    """Candidates that ``res.props[key]`` refers to: by property dependency, plus by id/ARN equality.
+
+    Undecidable when the value holds an unknown and the property has no dependency at all that
+    would explain it (never a guessed link); an unknown coming from other resources links to none.
+    """
+    deps = set(res.property_dependencies.get(key, ()))
+    found = [c for c in candidates if c.urn in deps]
+    raw = res.props.get(key)
+    values = [str(v).removesuffix(":*") for v in kit.as_list(raw) if isinstance(v, str | int)]
+    keys = tuple(id_keys)
+    found += [c for c in candidates if c not in found and known_ids(c, keys) & set(values)]
+    if not found and not deps and kit.UNKNOWN in values:
+        raise kit.Undecidable(f"{res.name}: {key} is not known until apply and has no dependency to follow")
+    return found
+
+
+def names(resources: Iterable[kit.Res]) -> str:
+    return ", ".join(sorted(r.name for r in resources)) or "none"
+
+
+def no_vpc(stack: Stack, controls: Iterable[str]) -> Found:
+    for control in controls:
+        yield stack.urn, control, False, f"no {VPC} in the stack; expected the baseline's dedicated VPC"
+
+
+def vpc_cidr(vpc: kit.Res) -> ipaddress.IPv4Network:
+    cidr = kit.known(vpc, "cidrBlock")
+    if not isinstance(cidr, str):
+        raise kit.Undecidable(f"{vpc.name}: cidrBlock is not set (IPAM-allocated CIDRs are not supported)")
+    return ipaddress.IPv4Network(cidr, strict=False)
+
+
+def protocol_name(value: Any) -> str:
+    text = str(value).lower()
+    return {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}.get(text, text)
+
+
+def rules_on(stack: Stack, groups: Sequence[kit.Res], vpc: kit.Res | None = None) -> list[kit.Res]:
+    """Standalone SG rules whose ``securityGroupId`` is one of ``groups`` (or the VPC's default SG id)."""
+    found = []
+    for rule in stack.of(SG_INGRESS, SG_EGRESS, SG_RULE):
+        on_default = vpc is not None and bool(links(rule, "securityGroupId", [vpc], ("defaultSecurityGroupId",)))
+        if on_default or links(rule, "securityGroupId", groups, ("id",)):
+            found.append(rule)
+    return found
+
+
+def service_of(endpoint: kit.Res) -> str:
+    """The service suffix of ``com.amazonaws.<region>.<service>`` (``sts``, ``ecr.dkr``)."""
+    name = str(kit.known(endpoint, "serviceName") or "")
+    parts = name.split(".")
+    return ".".join(parts[3:]) if name.startswith("com.amazonaws.") and len(parts) > 3 else name
+
+
+def endpoint_type(endpoint: kit.Res) -> str:
+    return str(kit.known(endpoint, "vpcEndpointType") or "Gateway")
+
+
+def interface_endpoints(stack: Stack, vpc: kit.Res) -> list[kit.Res]:
+    return [e for e in stack.in_vpc(vpc, ENDPOINT) if endpoint_type(e) == "Interface"]
+
+
+def endpoint_groups(stack: Stack, endpoint: kit.Res) -> tuple[list[kit.Res], int]:
+    """Security groups linked to an endpoint and how many it names in all (linked or not)."""
+    groups = stack.of(SECURITY_GROUP, DEFAULT_SG)
+    linked = links(endpoint, "securityGroupIds", groups)
+    count = len(kit.as_list(endpoint.props.get("securityGroupIds")))
+    for assoc in stack.of(ENDPOINT_SG):
+        if links(assoc, "vpcEndpointId", [endpoint]):
+            linked += links(assoc, "securityGroupId", groups)
+            count += 1
+    return linked, count

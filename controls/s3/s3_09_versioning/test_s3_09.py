@@ -1,0 +1,75 @@
+"""S3-09: versioning on every bucket."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import LiveAccount
+from controls.kit import Res
+from controls.s3.common import (
+    VERSIONING,
+)
+from controls.s3.s3_09_versioning import mutation, rule
+from tests.test_storage import (
+    ALL_BUCKETS,
+    T_VERSIONING,
+    _bucket,
+    _res,
+)
+from tests.test_storage_rules import (
+    compliant,
+    edited,
+    without,
+)
+from verify.engine.graph import ResourceGraph
+
+Graph = list[Res]
+
+
+def results(graph: Graph) -> dict[tuple[str, str], str]:
+    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
+    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
+
+
+def messages(graph: Graph) -> dict[tuple[str, str], str]:
+    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
+
+
+def test_s3_09_rule_passes_the_compliant_fixture() -> None:
+    found = [o.status for o in rule.RULE.evaluate(compliant())]
+    assert found
+    assert set(found) == {"pass"}
+
+
+@pytest.mark.parametrize("bucket_class", ALL_BUCKETS)
+def test_s3_09_bucket_has_versioning_enabled(dev_graph: ResourceGraph, bucket_class: str) -> None:
+    versioning = _res(dev_graph, T_VERSIONING, bucket_class)
+    assert versioning.inputs == {
+        "bucket": _bucket(dev_graph, bucket_class).id,
+        "versioningConfiguration": {"status": "Enabled"},
+    }
+
+
+def test_s3_09_rule_fails_suspended_versioning() -> None:
+    graph = edited(compliant(), VERSIONING, "raw", versioningConfiguration={"status": "Suspended"})
+    assert results(graph)[("S3-09", "raw")] == "fail"
+
+
+def test_s3_09_rule_fails_a_bucket_without_versioning() -> None:
+    graph = without(compliant(), VERSIONING, "models")
+    assert results(graph)[("S3-09", "models")] == "fail"
+
+
+def test_s3_09_probe_passes_every_deployed_bucket(live_dev: LiveAccount) -> None:
+    findings = live_dev.probe("S3-09")
+    assert len(findings) == len(ALL_BUCKETS)
+    assert all(f.status == "pass" and f.message == "versioning Enabled" for f in findings), findings
+
+
+def test_s3_09_probe_fails_the_bucket_whose_versioning_was_suspended(live_dev: LiveAccount) -> None:
+    undo = mutation.versioning_suspended_live(live_dev.context())
+    try:
+        failed = [f.urn for f in live_dev.probe("S3-09") if f.status == "fail"]
+    finally:
+        undo()
+    assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
