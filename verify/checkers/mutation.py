@@ -196,7 +196,6 @@ def graph_layers() -> dict[str, Layer]:
     from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - checkov and the analysis are heavy
     from verify.checkers.rules import scan_rules  # noqa: PLC0415
     from verify.iam.validation import validation_findings  # noqa: PLC0415
-    from verify.pipeline import access_findings  # noqa: PLC0415
 
     return {
         "rule": lambda graph, _control: scan_rules(graph),
