@@ -122,7 +122,7 @@ def test_kms_04_non_waivable_control_waiver_is_refused_and_the_failure_reported(
     config = {"waivers": [config_waiver(control="KMS-04")]}
     everyone = {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}
     props = compliant_key_props(policy=json.dumps({"Version": "2012-10-17", "Statement": [everyone]}))
-    found = violations(policy("kms-key-policy"), resource_args(rules.KMS_KEY, props, config))
+    found = violations(policy("kms-04-admin-user-separation"), resource_args(rules.KMS_KEY, props, config))
     assert any(v.startswith("[KMS-04] ") and "waiver" not in v for v in found)
     assert "[KMS-04] waiver refused: policy config waivers[0].control: control KMS-04 is not waivable" in "\n".join(
         found
