@@ -180,6 +180,8 @@ def test_tool_version_is_the_package_version_from_pyproject() -> None:
     assert pipeline.TOOL_VERSION == metadata.version("ai-security-baseline") == declared
 
 
+@pytest.mark.moto
+@pytest.mark.checkov
 def test_iam_03_demo_analysis_failure_is_an_error_finding_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
