@@ -8,10 +8,13 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pulumi_policy
+import pytest
+import yaml
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -28,6 +31,7 @@ from policies import baseline_rules as rules
 from policies import crossguard
 from policies.crossguard import build_policies
 from verify.engine.offline import run_stack
+from verify.findings.waivers import WAIVERS_PATH
 
 ACCOUNT = "111122223333"
 
@@ -77,10 +81,65 @@ def test_resource_policy_is_silent_on_a_compliant_key() -> None:
     assert violations(policy("kms-02-rotation"), resource_args(rules.KMS_KEY, compliant_key_props())) == []
 
 
-def test_resource_policy_honours_a_waiver_in_policy_config() -> None:
-    config = {"waivers": [{"control": "KMS-02", "resource": "data", "reason": "rotation handled by HSM ceremony"}]}
-    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False), config)
+def config_waiver(**overrides: Any) -> dict[str, Any]:
+    """A complete policy-config waiver of KMS-02 on the ``data`` key, as in policies/waivers.yaml."""
+    entry = {
+        "control": "KMS-02",
+        "resource": "data",
+        "reason": "rotation handled by HSM ceremony",
+        "owner": "platform-security",
+        "expires": (date.today() + timedelta(days=30)).isoformat(),
+    }
+    return {key: value for key, value in {**entry, **overrides}.items() if value is not None}
+
+
+def test_kms_02_waiver_in_policy_config_turns_the_failure_into_no_violation() -> None:
+    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False), {"waivers": [config_waiver()]})
     assert violations(policy("kms-02-rotation"), args) == []
+
+
+@pytest.mark.parametrize("missing", ["owner", "expires"])
+def test_kms_02_waiver_without_owner_or_expiry_is_refused_as_a_violation(missing: str) -> None:
+    config = {"waivers": [config_waiver(**{missing: None})]}
+    found = violations(policy("kms-02-rotation"), resource_args(rules.KMS_KEY, compliant_key_props(), config))
+    assert found == [
+        f"[KMS-02] waiver refused: policy config waivers[0].{missing}: missing "
+        "(required: resource, reason, owner, expires)"
+    ]
+
+
+def test_kms_02_expired_waiver_is_refused_and_the_failure_reported() -> None:
+    config = {"waivers": [config_waiver(expires="2020-01-31")]}
+    args = resource_args(rules.KMS_KEY, compliant_key_props(enableKeyRotation=False), config)
+    assert violations(policy("kms-02-rotation"), args) == [
+        "[KMS-02] rotation off, period 365 days",
+        "[KMS-02] waiver refused: policy config waivers[0] (KMS-02 on data, owner platform-security) expired "
+        "2020-01-31: renew or remove it",
+    ]
+
+
+def test_kms_04_non_waivable_control_waiver_is_refused_and_the_failure_reported() -> None:
+    config = {"waivers": [config_waiver(control="KMS-04")]}
+    everyone = {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}
+    props = compliant_key_props(policy=json.dumps({"Version": "2012-10-17", "Statement": [everyone]}))
+    found = violations(policy("kms-04-admin-user-separation"), resource_args(rules.KMS_KEY, props, config))
+    assert any(v.startswith("[KMS-04] ") and "waiver" not in v for v in found)
+    assert "[KMS-04] waiver refused: policy config waivers[0].control: control KMS-04 is not waivable" in "\n".join(
+        found
+    )
+
+
+def test_kms_02_refused_waiver_on_another_resource_is_not_reported_here() -> None:
+    config = {"waivers": [config_waiver(resource="models", expires="2020-01-31")]}
+    assert violations(policy("kms-02-rotation"), resource_args(rules.KMS_KEY, compliant_key_props(), config)) == []
+
+
+def test_every_shipped_control_waiver_is_accepted_by_the_pack() -> None:
+    """The pack reads the entries of policies/waivers.yaml as they are: same fields, same validation."""
+    entries = yaml.safe_load(WAIVERS_PATH.read_text())["waivers"]
+    live, refused = crossguard.config_waivers({"waivers": entries}, date.today())
+    assert refused == []
+    assert len(live) == len(entries)
 
 
 def test_unknown_value_in_preview_is_not_a_pass() -> None:
@@ -132,6 +191,7 @@ def test_pack_main_only_constructs_the_pack() -> None:
 
 def test_pack_imports_only_pulumi_policy_the_standard_library_and_the_control_units() -> None:
     modules = ["policies.baseline_rules", "policies.crossguard", "controls.kit", "controls.registry"]
+    modules += ["controls.waivers"]
     modules += [f"{u.module}.rule" for u in registry.units() if u.has("rule")]
     for module in modules:
         source = inspect.getsource(importlib.import_module(module))

@@ -3,7 +3,8 @@
 
 Exit codes: 0 success; 1 findings (scan or audit: an unwaived failure or a check that could not decide; access:
 the policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
-format, bad arguments, no credentials or endpoint for the audit); 3 the demo's deploy into moto failed.
+format, bad arguments, unwritable --out, no credentials or endpoint for the audit, a stack the access analysis cannot
+model); 3 the demo's deploy into moto failed. Every such failure is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,52 +13,71 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
-from components.config import ConfigError
-from controls.registry import UnitError
-from verify.checkers.audit.core import AuditSetupError
-from verify.checkers.checkov import CheckovRunError, CheckovUnavailableError, checkov_findings
-from verify.checkers.rules import scan_rules
-from verify.engine.graph import (
-    STACK_TYPE,
-    GraphFormatError,
-    Resource,
-    ResourceGraph,
-    load_preview_file,
-    load_stack_export_file,
+from verify.findings.waivers import WAIVERS_PATH
+from verify.pipeline import (
+    EXIT_BAD_INPUT,
+    EXIT_DEPLOY_FAILED,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    FORMATS,
+    REPORT_FILES,
+    TOOL_VERSION,
+    OutputError,
+    access_findings,
+    coverage_warnings,
+    write_reports,
 )
-from verify.engine.offline import PROJECT_ROOT, StackError, run_stack
-from verify.findings.catalog import CatalogError, load_catalog
-from verify.findings.finding import Finding
-from verify.findings.waivers import WAIVERS_PATH, WaiverError, apply_waivers, load_waivers
-from verify.iam.analysis import AccessReport, AnalysisError, analyze, matrix_markdown, requests_json
-from verify.iam.evaluator import PolicyEvaluationError
-from verify.iam.validation import validation_findings
-from verify.reports import report
-from verify.reports.diagram import mermaid_diagram
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-TOOL_VERSION = "0.1.0"
+if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.tree import Tree
 
-#: --format name -> (file written, renderer); ``table`` prints to the terminal.
-REPORT_FILES: dict[str, tuple[str, Callable[..., str]]] = {
-    "md": ("report.md", report.render_markdown),
-    "json": ("findings.json", report.render_json),
-    "sarif": ("results.sarif", report.render_sarif),
-    "junit": ("junit.xml", report.render_junit),
-}
-FORMATS: tuple[str, ...] = ("table", *REPORT_FILES)
+    from verify.engine.graph import Resource, ResourceGraph
+    from verify.iam.analysis import AccessReport
+
+__all__ = (
+    "EXIT_BAD_INPUT",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "REPORT_FILES",
+    "TOOL_VERSION",
+    "access_findings",
+    "build_parser",
+    "coverage_warnings",
+    "main",
+    "write_reports",
+)
+
+#: The project the commands run by default (where Pulumi.yaml is); the same folder verify.engine.offline uses.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+#: Errors that mean bad input (exit 2, one line), by module: a module that never loaded cannot have raised one,
+#: so none is imported just to be caught.
+BAD_INPUT_ERRORS: tuple[tuple[str, str], ...] = (
+    ("components.config", "ConfigError"),
+    ("controls.registry", "UnitError"),
+    ("controls.waivers", "WaiverError"),
+    ("verify.engine.offline", "StackError"),
+    ("verify.engine.graph", "GraphFormatError"),
+    ("verify.findings.catalog", "CatalogError"),
+    ("verify.checkers.checkov", "CheckovUnavailableError"),
+    ("verify.checkers.audit.core", "AuditSetupError"),
+    ("verify.pipeline", "OutputError"),
+)
+
+
+def loaded_errors(names: Sequence[tuple[str, str]]) -> tuple[type[BaseException], ...]:
+    """The exception classes of ``names`` whose modules are loaded."""
+    found = (getattr(sys.modules[module], name, None) for module, name in names if module in sys.modules)
+    return tuple(e for e in found if isinstance(e, type) and issubclass(e, BaseException))
 
 
 class UsageError(ValueError):
@@ -73,6 +93,8 @@ def short_type(type_token: str) -> str:
 
 
 def _label(resource: Resource, graph: ResourceGraph) -> str:
+    from verify.engine.graph import STACK_TYPE  # noqa: PLC0415 - the CLI loads what a command needs
+
     label = f"[green]+[/] {short_type(resource.type)} [bold]{resource.name}[/]"
     if not resource.custom and resource.type != STACK_TYPE:
         total = _descendant_count(graph, resource.urn)
@@ -89,6 +111,10 @@ def _descendant_count(graph: ResourceGraph, urn: str) -> int:
 
 def resource_tree(graph: ResourceGraph) -> Tree:
     """The resource tree grouped by component, children sorted by type then name."""
+    from rich.tree import Tree  # noqa: PLC0415 - only preview prints a tree
+
+    from verify.engine.graph import STACK_TYPE  # noqa: PLC0415
+
     roots = [r for r in graph if not r.parent or r.parent not in graph]
     stacks = [r for r in roots if r.type == STACK_TYPE]
     tree = Tree(_label(stacks[0], graph) if stacks else f"{graph.project} ({graph.stack})")
@@ -113,15 +139,20 @@ def _summary(graph: ResourceGraph) -> str:
 
 def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
     """Write preview.json and stack-export.json (the two formats the loaders read)."""
-    out.mkdir(parents=True, exist_ok=True)
     preview = out / "preview.json"
     export = out / "stack-export.json"
-    preview.write_text(json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n")
-    export.write_text(json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        preview.write_text(json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n")
+        export.write_text(json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
     return preview, export
 
 
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
+    from verify.engine.offline import run_stack  # noqa: PLC0415 - loads pulumi and the program
+
     run = run_stack(args.stack, root=args.project_dir)
     console.print(f"Previewing stack [bold]{args.stack}[/] ({run.graph.project}) offline, under mocks")
     console.print(resource_tree(run.graph))
@@ -142,71 +173,38 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 def load_scan_graph(args: argparse.Namespace) -> tuple[ResourceGraph, str]:
     """The graph to scan and a description of where it came from."""
+    from verify.engine.graph import load_preview_file, load_stack_export_file  # noqa: PLC0415
+
     if args.preview:
         return load_preview_file(args.preview), f"pulumi preview --json file {args.preview}"
     if args.stack_export:
         return load_stack_export_file(args.stack_export), f"pulumi stack export file {args.stack_export}"
+    from verify.engine.offline import run_stack  # noqa: PLC0415 - loads pulumi and the program
+
     stack = args.stack or "dev"
     return run_stack(stack, root=args.project_dir).graph, f"offline run of stack {stack}"
 
 
-def coverage_warnings(findings: Sequence[Finding]) -> list[str]:
-    """Catalog controls this scan did not evaluate: listed in every report, never counted as passed."""
-    catalog = load_catalog()
-    seen = {f.control for f in findings}
-    return [f"{c.id} not evaluated by this scan" for c in catalog.controls if c.id not in seen]
-
-
-def access_findings(graph: ResourceGraph) -> tuple[list[Finding], str]:
-    """IAM-03/IAM-04 from the offline access analysis, and its matrix for the report; a graph it cannot model is
-    an error, never a pass (and no matrix)."""
-    try:
-        access = analyze(graph, sweep=True)
-    except (AnalysisError, PolicyEvaluationError) as exc:
-        errors = [
-            Finding(control, graph_stack_urn(graph), "error", "access", f"access analysis could not run: {exc}")
-            for control in ("IAM-03", "IAM-04")
-        ]
-        return errors, ""
-    return access.findings(), matrix_markdown(access)
-
-
-def graph_stack_urn(graph: ResourceGraph) -> str:
-    stacks = graph.by_type(STACK_TYPE)
-    return stacks[0].urn if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::unknown"
-
-
 def cmd_scan(args: argparse.Namespace, console: Console) -> int:
+    from verify.findings.catalog import load_catalog  # noqa: PLC0415
+    from verify.findings.waivers import load_waivers  # noqa: PLC0415
+    from verify.pipeline import conclude, offline_checks, publish  # noqa: PLC0415
+    from verify.reports.diagram import mermaid_diagram  # noqa: PLC0415
+
     formats = parse_formats(args.format)
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
     graph, source = load_scan_graph(args)
-    access, matrix = access_findings(graph)
-    raw = scan_rules(graph) + validation_findings(graph) + access
-    if args.checkov:
-        raw += checkov_findings(graph, catalog)
-    else:  # checkov waivers cannot match when checkov does not run: not stale, just not applicable
-        waivers = [w for w in waivers if not w.checkov]
-    outcome = apply_waivers(raw, waivers, date.today())
-    findings = list(outcome.findings)
-    meta = report.ReportMeta(
-        stack=graph.stack or args.stack or "dev",
-        source=source,
-        tool_version=TOOL_VERSION,
-        warnings=(*outcome.warnings, *coverage_warnings(findings)),
-        diagram=mermaid_diagram(graph),
-        access_matrix=matrix,
-    )
-    if "table" in formats:
-        console.print(report.render_terminal(findings, catalog, meta))
-    written = write_reports(findings, catalog, meta, [f for f in formats if f in REPORT_FILES], args.out)
-    if written:
-        console.print("Wrote " + ", ".join(str(p) for p in written))
-    return report.exit_code(findings, catalog)
+    checked = offline_checks(graph, catalog, checkov=args.checkov)
+    stack = graph.stack or args.stack or "dev"
+    concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=mermaid_diagram(graph))
+    return publish(console, concluded, catalog, formats, args.out)
 
 
 def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
     """Mermaid data-flow diagram of the graph to stdout (``--out -``) or a file; plain text, never rich markup."""
+    from verify.reports.diagram import mermaid_diagram  # noqa: PLC0415
+
     graph, _ = load_scan_graph(args)
     text = mermaid_diagram(graph)
     if str(args.out) == "-":
@@ -221,20 +219,10 @@ def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def write_reports(
-    findings: Sequence[Finding], catalog: object, meta: report.ReportMeta, formats: Sequence[str], out: Path
-) -> list[Path]:
-    """Render every requested format, then write them all (nothing half-written on a render error)."""
-    rendered = {REPORT_FILES[f][0]: REPORT_FILES[f][1](findings, catalog, meta) for f in formats}
-    if rendered:
-        out.mkdir(parents=True, exist_ok=True)
-    for name, text in rendered.items():
-        (out / name).write_text(text if text.endswith("\n") else text + "\n")
-    return [out / name for name in rendered]
-
-
 def access_table(access: AccessReport) -> Table:
     """The evaluated matrix: one row per role x resource, one column per probed action (Allow/deny, mismatch red)."""
+    from rich.table import Table  # noqa: PLC0415 - only the access command prints a table
+
     table = Table(title="Access matrix, evaluated offline (the expected value is shown where it differs)")
     table.add_column("role")
     table.add_column("resource")
@@ -254,12 +242,20 @@ def access_table(access: AccessReport) -> Table:
     return table
 
 
+class AnalysisFailedError(RuntimeError):
+    """The access analysis cannot model the stack: nothing was evaluated (exit 2, one line)."""
+
+
 def cmd_access(args: argparse.Namespace, console: Console) -> int:
+    from verify.engine.offline import run_stack  # noqa: PLC0415
+    from verify.iam.analysis import AnalysisError, analyze, requests_json  # noqa: PLC0415
+    from verify.iam.evaluator import PolicyEvaluationError  # noqa: PLC0415
+
+    graph = run_stack(args.stack, root=args.project_dir).graph
     try:
-        access = analyze(run_stack(args.stack, root=args.project_dir).graph, sweep=args.sweep)
+        access = analyze(graph, sweep=args.sweep)
     except (AnalysisError, PolicyEvaluationError) as exc:
-        Console(stderr=True).print(f"[red]error:[/] access analysis could not run: {escape(str(exc))}", soft_wrap=True)
-        return EXIT_FINDINGS
+        raise AnalysisFailedError(f"access analysis could not run: {exc}") from None
     failed = [f for f in access.findings() if f.status in ("fail", "error")]
     if args.json:
         sys.stdout.write(json.dumps(requests_json(access), indent=2) + "\n")
@@ -366,12 +362,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     access.set_defaults(handler=cmd_access)
 
-    from verify.demo import add_commands  # noqa: PLC0415 - demo imports cli's report helpers
-    from verify.mutate_command import add_command  # noqa: PLC0415
-
-    add_commands(commands, PROJECT_ROOT)
-    add_command(commands)
+    add_demo_commands(commands)
+    add_mutate_command(commands)
     return parser
+
+
+def run_demo(args: argparse.Namespace, console: Console) -> int:
+    from verify.demo import run_demo as demo  # noqa: PLC0415 - boto3, moto and the emulator load only here
+
+    return demo(args, console)
+
+
+def run_audit(args: argparse.Namespace, console: Console) -> int:
+    from verify.demo import run_audit_command  # noqa: PLC0415 - boto3 loads only here
+
+    return run_audit_command(args, console)
+
+
+def add_demo_commands(commands: Any) -> None:
+    """Register ``demo`` and ``audit``; their handlers import boto3 and moto only when they run."""
+    demo = commands.add_parser(
+        "demo",
+        help="start moto, deploy the stack into it, scan the rules, audit it live, write the reports",
+        description="Start a local moto_server (127.0.0.1, fake credentials), deploy the stack into it through "
+        "the real program, run the rules scan and the live audit, print and write the reports, stop moto. "
+        f"Exit 0 clean, 1 findings, 2 bad input, {EXIT_DEPLOY_FAILED} the deploy failed.",
+    )
+    demo.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    demo.add_argument("--keep", action="store_true", help="leave moto running and print how to reach it")
+    demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
+    demo.set_defaults(handler=run_demo)
+
+    audit = commands.add_parser(
+        "audit",
+        help="read a deployed stack back through the AWS API (read-only) and check every observable control",
+        description="Audit a deployed stack from its outputs (`pulumi stack output --json`). Only read-only "
+        "calls. Exit 0 clean, 1 findings, 2 bad input (missing outputs file, credentials or endpoint).",
+    )
+    audit.add_argument("--outputs", type=Path, required=True, help="`pulumi stack output --json` file")
+    audit.add_argument("--endpoint-url", help="AWS endpoint (e.g. a moto server); default: AWS itself")
+    audit.add_argument("--region", help="region of the stack (default: AWS_REGION)")
+    audit.add_argument("--stack", default="dev", help="stack name shown in the report (default: dev)")
+    audit.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    audit.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
+    audit.set_defaults(handler=run_audit)
+
+
+def add_mutate_command(commands: Any) -> None:
+    from verify.mutate_command import add_command  # noqa: PLC0415 - the command module is light; its runner is not
+
+    add_command(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -382,25 +423,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args, console)
         return result
-    except CheckovRunError as exc:
-        errors.print(f"[red]error:[/] checkov failed, no report written: {escape(str(exc))}", soft_wrap=True)
-        return EXIT_FINDINGS
-    except (
-        ConfigError,
-        StackError,
-        GraphFormatError,
-        WaiverError,
-        CatalogError,
-        UnitError,
-        UsageError,
-        CheckovUnavailableError,
-        AuditSetupError,
-    ) as exc:
-        errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:  # the demo's moto server is already stopped by its context manager
         errors.print("[red]interrupted[/]", highlight=False)
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        if isinstance(exc, loaded_errors([("verify.checkers.checkov", "CheckovRunError")])):
+            errors.print(f"[red]error:[/] checkov failed, no report written: {escape(str(exc))}", soft_wrap=True)
+            return EXIT_FINDINGS
+        if isinstance(exc, (UsageError, AnalysisFailedError, *loaded_errors(BAD_INPUT_ERRORS))):
+            errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return EXIT_BAD_INPUT
+        raise
 
 
 if __name__ == "__main__":

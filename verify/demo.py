@@ -1,7 +1,8 @@
 """``baseline demo`` and ``baseline audit``: deploy the stack into moto, scan it, audit it live.
 
-Why a separate module: the commands need boto3, moto and a subprocess; ``verify.cli`` imports this lazily,
-so ``baseline scan`` stays as fast and dependency-light as before.
+Why a separate module: the commands need boto3, moto and a subprocess; ``verify.cli`` registers the commands and
+imports this module only when one of them runs, so every other command starts without them. Findings go through
+``verify.pipeline`` like ``baseline scan``'s.
 """
 
 from __future__ import annotations
@@ -11,29 +12,21 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.markup import escape
 
 from verify.checkers.audit import AuditSetupError, load_outputs, run_audit
-from verify.checkers.checkov import checkov_findings
-from verify.checkers.rules import scan_rules
 from verify.emulator.deploy import MotoDeployError, MotoMocks
 from verify.emulator.server import FAKE_AWS_ENV, MotoServer, running_moto
 from verify.engine.offline import OfflineRun, run_stack, stack_config
 from verify.findings.catalog import load_catalog
-from verify.findings.finding import Finding
-from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
-from verify.iam.analysis import analyze, matrix_markdown
-from verify.iam.validation import validation_findings
-from verify.reports import report
+from verify.findings.waivers import load_waivers
+from verify.pipeline import EXIT_DEPLOY_FAILED, Checked, conclude, offline_checks, publish
 from verify.reports.diagram import mermaid_diagram
 
-EXIT_DEPLOY_FAILED = 3
 DEFAULT_REGION = "eu-west-1"
 
 
@@ -62,6 +55,8 @@ def deploy(
 
 def moto_session(server: MotoServer) -> Any:
     """A boto3 session with the fake credentials only (never a profile)."""
+    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - loaded only by the commands that talk to AWS
+
     return boto3.session.Session(
         aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
@@ -75,32 +70,13 @@ def stack_region(stack: str, root: Path) -> str:
 
 
 def _report(
-    console: Console,
-    findings: list[Finding],
-    *,
-    stack: str,
-    source: str,
-    out: Path,
-    waivers_path: Path,
-    diagram: str = "",
-    access_matrix: str = "",
-) -> tuple[int, list[Path]]:
-    from verify.cli import REPORT_FILES, TOOL_VERSION, coverage_warnings, write_reports  # noqa: PLC0415 - cli imports us
-
+    console: Console, checked: Checked, *, stack: str, source: str, args: argparse.Namespace, diagram: str = ""
+) -> int:
+    """Waivers, coverage and every report format through the one pipeline ``baseline scan`` uses."""
     catalog = load_catalog()
-    outcome = apply_waivers(findings, load_waivers(waivers_path, catalog), date.today())
-    final = list(outcome.findings)
-    meta = report.ReportMeta(
-        stack=stack,
-        source=source,
-        tool_version=TOOL_VERSION,
-        warnings=(*outcome.warnings, *coverage_warnings(final)),
-        diagram=diagram,
-        access_matrix=access_matrix,
-    )
-    console.print(report.render_terminal(final, catalog, meta))
-    written = write_reports(final, catalog, meta, list(REPORT_FILES), out)
-    return report.exit_code(final, catalog), written
+    waivers = load_waivers(args.waivers, catalog)
+    concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=diagram)
+    return publish(console, concluded, catalog, ("table", "md", "json", "sarif", "junit"), args.out)
 
 
 def run_demo(
@@ -114,6 +90,7 @@ def run_demo(
 
     ``before_deploy``/``on_server`` are test hooks (inject a moto error, learn the pid).
     """
+    load_waivers(args.waivers, load_catalog())  # a bad waiver file is bad input before anything is deployed
     region = stack_region(args.stack, args.project_dir)
     started = time.monotonic()
     with running_moto(region, keep=args.keep) as server:
@@ -140,22 +117,18 @@ def run_demo(
         console.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
         graph = deployment.run.graph
         console.print("scanning: policy rules, checkov, access analysis; then the live audit")
-        access = analyze(graph)
-        offline = scan_rules(graph) + validation_findings(graph) + checkov_findings(graph) + access.findings()
+        offline = offline_checks(graph, load_catalog(), checkov=True, sweep=False)
         audit = run_audit(
             deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
         )
-        code, written = _report(
+        code = _report(
             console,
-            offline + audit,
+            offline + Checked(tuple(audit), frozenset({"audit"})),
             stack=args.stack,
             source=f"moto deploy of stack {args.stack}",
-            out=args.out,
-            waivers_path=args.waivers,
+            args=args,
             diagram=mermaid_diagram(graph),
-            access_matrix=matrix_markdown(access),
         )
-        console.print("Wrote " + ", ".join(str(p) for p in written))
         console.print(f"demo took {time.monotonic() - started:.1f}s")
         if args.keep:
             console.print(
@@ -179,41 +152,8 @@ def run_audit_command(args: argparse.Namespace, console: Console) -> int:
         raise AuditSetupError("no region: pass --region or set AWS_REGION")
     findings = run_audit(outputs, region=region, endpoint_url=args.endpoint_url)
     where = args.endpoint_url or f"AWS {region}"
-    code, written = _report(
-        console, findings, stack=args.stack, source=f"live audit of {where}", out=args.out, waivers_path=args.waivers
-    )
-    console.print("Wrote " + ", ".join(str(p) for p in written))
-    return code
+    checked = Checked(tuple(findings), frozenset({"audit"}))
+    return _report(console, checked, stack=args.stack, source=f"live audit of {where}", args=args)
 
 
-def add_commands(commands: Any, project_root: Path) -> None:
-    """Register ``demo`` and ``audit`` on the CLI's subparsers."""
-    demo = commands.add_parser(
-        "demo",
-        help="start moto, deploy the stack into it, scan the rules, audit it live, write the reports",
-        description="Start a local moto_server (127.0.0.1, fake credentials), deploy the stack into it through "
-        "the real program, run the rules scan and the live audit, print and write the reports, stop moto. "
-        f"Exit 0 clean, 1 findings, 2 bad input, {EXIT_DEPLOY_FAILED} the deploy failed.",
-    )
-    demo.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    demo.add_argument("--keep", action="store_true", help="leave moto running and print how to reach it")
-    demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
-    demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
-    demo.set_defaults(handler=run_demo)
-
-    audit = commands.add_parser(
-        "audit",
-        help="read a deployed stack back through the AWS API (read-only) and check every observable control",
-        description="Audit a deployed stack from its outputs (`pulumi stack output --json`). Only read-only "
-        "calls. Exit 0 clean, 1 findings, 2 bad input (missing outputs file, credentials or endpoint).",
-    )
-    audit.add_argument("--outputs", type=Path, required=True, help="`pulumi stack output --json` file")
-    audit.add_argument("--endpoint-url", help="AWS endpoint (e.g. a moto server); default: AWS itself")
-    audit.add_argument("--region", help="region of the stack (default: AWS_REGION)")
-    audit.add_argument("--stack", default="dev", help="stack name shown in the report (default: dev)")
-    audit.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
-    audit.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
-    audit.set_defaults(handler=run_audit_command)
-
-
-__all__: Sequence[str] = ("EXIT_DEPLOY_FAILED", "Deployment", "add_commands", "deploy", "run_demo")
+__all__: Sequence[str] = ("EXIT_DEPLOY_FAILED", "Deployment", "deploy", "moto_session", "run_demo", "stack_region")

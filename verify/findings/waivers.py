@@ -3,30 +3,39 @@
 A waiver never hides a finding: it turns a ``fail`` into ``waived`` with its justification, and every report
 still lists it. Loading fails closed on anything malformed, on unknown controls and on controls the catalog marks
 ``waivable: false``; an expired waiver stops working (the finding fails again, saying why) and a waiver that
-matches no failing finding is reported as stale.
+matches no failing finding is reported as stale. What an entry must hold and when it is refused is
+``controls.waivers``, shared with the CrossGuard pack so both accept exactly the same waivers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from fnmatch import fnmatchcase
+from datetime import date
 from pathlib import Path
 
 import yaml
 
-from verify.findings.catalog import CHECKOV_ID, Catalog
+from controls.waivers import WaivableControls, Waiver, WaiverError, parse_entry
+from verify.findings.catalog import Catalog
 from verify.findings.finding import Finding
 
 WAIVERS_PATH = Path(__file__).resolve().parents[2] / "policies" / "waivers.yaml"
-MIN_REASON = 20
-TARGET_KEYS = ("control", "checkov")
-REQUIRED_KEYS = ("resource", "reason", "owner", "expires")
-ALLOWED_KEYS = (*TARGET_KEYS, *REQUIRED_KEYS)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Checkers that name resources by Pulumi URN, which is what a waiver's resource glob is written against; the live
+#: audit names AWS ARNs, so an audit-only run cannot tell whether a control waiver is still needed.
+__all__ = (
+    "WAIVERS_PATH",
+    "Waiver",
+    "WaiverError",
+    "WaiverOutcome",
+    "apply_waivers",
+    "load_waivers",
+    "parse_waivers",
+    "waivable_controls",
+)
+URN_CHECKERS = frozenset({"rule", "checkov", "access"})
+EVERY_CHECKER = frozenset({*URN_CHECKERS, "audit"})
 
 
 class _TextDateLoader(yaml.SafeLoader):
@@ -39,51 +48,20 @@ _TextDateLoader.yaml_implicit_resolvers = {
 }
 
 
-class WaiverError(ValueError):
-    """The waiver file is invalid; the message names the file, the entry, the field and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """One waiver entry. Exactly one of ``control`` / ``checkov`` is set; ``resource`` is an fnmatch glob
-    over the finding's URN or its logical name."""
-
-    index: int
-    control: str
-    checkov: str
-    resource: str
-    reason: str
-    owner: str
-    expires: date
-
-    @property
-    def target(self) -> str:
-        """What is waived, for messages: ``S3-03 on raw-bucket``."""
-        return f"{self.control or self.checkov} on {self.resource}"
-
-    @property
-    def justification(self) -> str:
-        """The text a waived finding carries: ``reason (owner, expires DATE)``."""
-        return f"{self.reason} ({self.owner}, expires {self.expires.isoformat()})"
-
-    def expired(self, today: date) -> bool:
-        """Valid through its ``expires`` day, expired from the day after."""
-        return today > self.expires
-
-    def matches(self, finding: Finding) -> bool:
-        if self.control and finding.control != self.control:
-            return False
-        if self.checkov and finding.tool_id != self.checkov:
-            return False
-        return fnmatchcase(finding.urn, self.resource) or fnmatchcase(finding.resource_name, self.resource)
-
-
 @dataclass(frozen=True)
 class WaiverOutcome:
     """Findings after waivers, plus warnings (stale and expired waivers) that every report shows."""
 
     findings: tuple[Finding, ...]
     warnings: tuple[str, ...]
+
+
+def waivable_controls(catalog: Catalog) -> WaivableControls:
+    """The catalog's waiving facts in the shape the shared validation (``controls.waivers``) reads."""
+    return WaivableControls(
+        waivable={c.id: c.waivable for c in catalog.controls},
+        checkov_controls={check: [c.id for c in cs] for check, cs in catalog.checkov_to_controls().items()},
+    )
 
 
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
@@ -99,94 +77,38 @@ def parse_waivers(raw: object, catalog: Catalog, origin: str = "waivers") -> lis
     """Validate a decoded waiver document (``{"waivers": [...]}``); ``origin`` prefixes every message."""
     if not isinstance(raw, Mapping) or set(raw) != {"waivers"} or not isinstance(raw["waivers"], list):
         raise WaiverError(f"{origin}: must be a mapping with the single key 'waivers' holding a list (may be [])")
-    return [_waiver(entry, index, catalog, f"{origin}: waivers[{index}]") for index, entry in enumerate(raw["waivers"])]
+    known = waivable_controls(catalog)
+    entries: list[object] = raw["waivers"]
+    return [parse_entry(entry, index, known, f"{origin}: waivers[{index}]") for index, entry in enumerate(entries)]
 
 
-def _waiver(entry: object, index: int, catalog: Catalog, where: str) -> Waiver:
-    allowed = ", ".join(ALLOWED_KEYS)
-    if not isinstance(entry, Mapping):
-        raise WaiverError(f"{where}: must be a mapping with keys {allowed}")
-    for key in entry:
-        if key not in ALLOWED_KEYS:
-            raise WaiverError(f"{where}.{key}: unknown key (allowed: {allowed})")
-    targets = [key for key in TARGET_KEYS if key in entry]
-    if len(targets) != 1:
-        raise WaiverError(f"{where}.control: give exactly one of 'control' (catalog id) or 'checkov' (CKV id)")
-    for key in REQUIRED_KEYS:
-        if key not in entry:
-            raise WaiverError(f"{where}.{key}: missing (required: {', '.join(REQUIRED_KEYS)})")
-    text = {key: _text(entry[key], f"{where}.{key}") for key in (*targets, "resource", "reason", "owner")}
-    if len(text["reason"]) < MIN_REASON:
-        raise WaiverError(
-            f"{where}.reason: must be at least {MIN_REASON} characters saying why the risk is accepted "
-            f"(got {len(text['reason'])})"
-        )
-    control, checkov = text.get("control", ""), text.get("checkov", "")
-    if control:
-        _check_control(control, catalog, f"{where}.control")
-    else:
-        _check_checkov(checkov, catalog, f"{where}.checkov")
-    return Waiver(
-        index=index,
-        control=control,
-        checkov=checkov,
-        resource=text["resource"],
-        reason=text["reason"],
-        owner=text["owner"],
-        expires=_date(entry["expires"], f"{where}.expires"),
-    )
+def _judged(waiver: Waiver, ran: Collection[str]) -> bool:
+    """Whether this run can tell that the waiver matches nothing: its checker ran and names resources by URN."""
+    if waiver.checkov:
+        return "checkov" in ran
+    return bool(URN_CHECKERS & set(ran))
 
 
-def _check_control(control: str, catalog: Catalog, where: str) -> None:
-    if control not in catalog:
-        raise WaiverError(f"{where}: unknown control id {control!r} (allowed: a catalog id such as S3-03)")
-    if not catalog.get(control).waivable:
-        waivable = ", ".join(c.id for c in catalog.controls if c.waivable)
-        raise WaiverError(f"{where}: control {control} is not waivable (waivable: false); allowed: {waivable}")
-
-
-def _check_checkov(check: str, catalog: Catalog, where: str) -> None:
-    if not CHECKOV_ID.match(check):
-        raise WaiverError(f"{where}: {check!r} is not a checkov id (allowed: like CKV_AWS_7 or CKV2_AWS_6)")
-    blocked = [c.id for c in catalog.checkov_to_controls().get(check, ()) if not c.waivable]
-    if blocked:
-        raise WaiverError(
-            f"{where}: {check} backs the non-waivable control {', '.join(blocked)} (waivable: false); "
-            "waiving the check would waive the control"
-        )
-
-
-def _text(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise WaiverError(f"{where}: must be a non-empty string (got {value!r})")
-    return value.strip()
-
-
-def _date(value: object, where: str) -> date:
-    # The file loader keeps dates as text; callers of parse_waivers may pass a date. A datetime is refused.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and ISO_DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise WaiverError(f"{where}: must be a calendar date YYYY-MM-DD (got {value!r})")
-
-
-def apply_waivers(findings: Iterable[Finding], waivers: Sequence[Waiver], today: date) -> WaiverOutcome:
+def apply_waivers(
+    findings: Iterable[Finding], waivers: Sequence[Waiver], today: date, ran: Collection[str] = EVERY_CHECKER
+) -> WaiverOutcome:
     """Turn failing findings matched by a live waiver into ``waived``; never touch pass or error.
 
     The first live waiver that matches wins. A finding matched only by expired waivers stays ``fail`` and its
-    message says which waiver expired. Waivers that match no failing finding come back as warnings.
+    message says which waiver expired. ``ran`` names the checkers that produced ``findings``: a waiver that
+    matches no failing finding is a warning only when this run could have matched it (its checker ran), and a
+    waiver that covers a finding a checker already reports ``waived`` by design is in use, not stale.
     """
     used: set[int] = set()
     result: list[Finding] = []
     for finding in findings:
-        matching = [w for w in waivers if finding.status == "fail" and w.matches(finding)]
+        covering = [w for w in waivers if w.covers(finding.control, finding.tool_id, finding.urn)]
+        if finding.status == "waived":
+            used.update(w.index for w in covering)
+        matching = covering if finding.status == "fail" else []
         used.update(w.index for w in matching)
         result.append(_waive(finding, matching, today))
-    warnings = [w for w in (_warning(w, w.index in used, today) for w in waivers) if w]
+    warnings = [w for w in (_warning(w, w.index in used or not _judged(w, ran), today) for w in waivers) if w]
     return WaiverOutcome(findings=tuple(result), warnings=tuple(warnings))
 
 

@@ -13,15 +13,13 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from rich.console import Group
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from verify.findings.catalog import Catalog, Control, load_catalog
 from verify.findings.finding import STATUSES, Finding
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 TOOL_NAME = "ai-security-baseline"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -41,7 +39,8 @@ class ReportError(ValueError):
 class ReportMeta:
     """Run facts the findings do not carry. ``warnings`` are the waiver warnings every report shows.
 
-    ``diagram`` is Mermaid text (``verify.reports.diagram.mermaid_diagram``) the Markdown report shows after the summary.
+    ``diagram`` is Mermaid text (``verify.reports.diagram.mermaid_diagram``) the Markdown report shows after the
+    summary.
     ``artifact`` is the repo-relative file SARIF results are anchored to (GitHub code scanning rejects a
     result that has only a logical location); empty means the stack file ``Pulumi.<stack>.yaml``.
     """
@@ -186,6 +185,11 @@ def render_json(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta)
 
 def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta) -> Group:
     """A rich renderable: counts per area, then failures/errors, waived findings and warnings."""
+    from rich.console import Group  # noqa: PLC0415 - rich tables load only when a terminal report is printed
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
     facts = summary(findings, catalog, meta)
     areas = Table(title=escape(f"Security baseline: stack {meta.stack} ({meta.source})"), title_justify="left")
     for column in ("Area", "Controls", "Checked", "Pass", "Fail", "Waived", "Error", "Verdict"):
