@@ -8,10 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from components import documents
-from components.documents import AWS_OWNED_BUCKETS
-from controls import kit, registry
-from controls.kms.common import KMS_ALIAS, KMS_KEY
+from controls import kit, registry, vocabulary
 from controls.net import common as net
+from controls.vocabulary import AWS_OWNED_BUCKETS, KMS_ALIAS, KMS_KEY
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource, ResourceGraph
 
@@ -183,12 +182,12 @@ def interface_endpoint(service: str, **overrides: Any) -> kit.Res:
     }
     if "policy" not in props:
         props["policy"] = json.dumps(documents.interface_endpoint_policy(service, account_id=ACCOUNT))
-    return res(net.ENDPOINT, f"ep-{service}", **props)
+    return res(vocabulary.ENDPOINT, f"ep-{service}", **props)
 
 
 def nacl_rule(name: str, egress: bool, protocol: str, cidr: str, ports: tuple[int, int]) -> kit.Res:
     return res(
-        net.NACL_RULE,
+        vocabulary.NACL_RULE,
         name,
         networkAclId="acl-1",
         egress=egress,
@@ -205,7 +204,7 @@ def network() -> list[kit.Res]:
     """A compliant two-AZ network, linked by ids only (as a preview file of an existing stack is)."""
     return [
         res(
-            net.VPC,
+            vocabulary.VPC,
             "vpc",
             id="vpc-1",
             cidrBlock=CIDR,
@@ -215,17 +214,22 @@ def network() -> list[kit.Res]:
             defaultNetworkAclId="acl-default",
             defaultSecurityGroupId="sg-default",
         ),
-        res(net.SUBNET, "subnet-a", id="subnet-a", vpcId="vpc-1", availabilityZone="eu-west-1a"),
-        res(net.SUBNET, "subnet-b", id="subnet-b", vpcId="vpc-1", availabilityZone="eu-west-1b"),
-        res(net.ROUTE_TABLE, "rt-a", id="rtb-a", vpcId="vpc-1"),
-        res(net.ROUTE_TABLE, "rt-b", id="rtb-b", vpcId="vpc-1"),
-        res(net.ROUTE_TABLE_ASSOCIATION, "assoc-a", subnetId="subnet-a", routeTableId="rtb-a"),
-        res(net.ROUTE_TABLE_ASSOCIATION, "assoc-b", subnetId="subnet-b", routeTableId="rtb-b"),
-        res(net.DEFAULT_SG, "default-sg", id="sg-default", vpcId="vpc-1", ingress=[], egress=[]),
+        res(vocabulary.SUBNET, "subnet-a", id="subnet-a", vpcId="vpc-1", availabilityZone="eu-west-1a"),
+        res(vocabulary.SUBNET, "subnet-b", id="subnet-b", vpcId="vpc-1", availabilityZone="eu-west-1b"),
+        res(vocabulary.ROUTE_TABLE, "rt-a", id="rtb-a", vpcId="vpc-1"),
+        res(vocabulary.ROUTE_TABLE, "rt-b", id="rtb-b", vpcId="vpc-1"),
+        res(vocabulary.ROUTE_TABLE_ASSOCIATION, "assoc-a", subnetId="subnet-a", routeTableId="rtb-a"),
+        res(vocabulary.ROUTE_TABLE_ASSOCIATION, "assoc-b", subnetId="subnet-b", routeTableId="rtb-b"),
+        res(vocabulary.DEFAULT_SG, "default-sg", id="sg-default", vpcId="vpc-1", ingress=[], egress=[]),
         res(
-            net.DEFAULT_NACL, "default-nacl", id="acl-default", defaultNetworkAclId="acl-default", ingress=[], egress=[]
+            vocabulary.DEFAULT_NACL,
+            "default-nacl",
+            id="acl-default",
+            defaultNetworkAclId="acl-default",
+            ingress=[],
+            egress=[],
         ),
-        res(net.NACL, "nacl", id="acl-1", vpcId="vpc-1"),
+        res(vocabulary.NACL, "nacl", id="acl-1", vpcId="vpc-1"),
         nacl_rule("vpc-in", False, "-1", CIDR, (0, 0)),
         nacl_rule("vpc-out", True, "-1", CIDR, (0, 0)),
         nacl_rule("s3-out", True, "tcp", S3_RANGE, (443, 443)),
@@ -234,10 +238,10 @@ def network() -> list[kit.Res]:
         res(KMS_KEY, "data-key", arn=DATA_KEY_ARN, keyId="data-1"),
         res(KMS_ALIAS, "logs-alias", name="alias/aisb-dev-logs", targetKeyId="logs-1"),
         res(KMS_ALIAS, "data-alias", name="alias/aisb-dev-data", targetKeyId="data-1"),
-        res(net.LOG_GROUP, "flow-group", arn=GROUP_ARN, kmsKeyId=LOGS_KEY_ARN, retentionInDays=365),
+        res(vocabulary.LOG_GROUP, "flow-group", arn=GROUP_ARN, kmsKeyId=LOGS_KEY_ARN, retentionInDays=365),
         res(net.IAM_ROLE, "flow-role", arn=ROLE_ARN, assumeRolePolicy=trust_policy()),
         res(
-            net.FLOW_LOG,
+            vocabulary.FLOW_LOG,
             "flow-log",
             vpcId="vpc-1",
             trafficType="ALL",
@@ -246,7 +250,7 @@ def network() -> list[kit.Res]:
             iamRoleArn=ROLE_ARN,
         ),
         res(
-            net.ENDPOINT,
+            vocabulary.ENDPOINT,
             "ep-s3",
             id="vpce-s3",
             vpcId="vpc-1",
@@ -255,9 +259,9 @@ def network() -> list[kit.Res]:
             routeTableIds=["rtb-a", "rtb-b"],
             policy=s3_policy(),
         ),
-        res(net.SECURITY_GROUP, "endpoint-sg", id="sg-ep", vpcId="vpc-1"),
+        res(vocabulary.SECURITY_GROUP, "endpoint-sg", id="sg-ep", vpcId="vpc-1"),
         res(
-            net.SG_INGRESS,
+            vocabulary.SG_INGRESS,
             "endpoint-https",
             securityGroupId="sg-ep",
             ipProtocol="tcp",
@@ -266,7 +270,9 @@ def network() -> list[kit.Res]:
             cidrIpv4=CIDR,
             securityGroupRuleId="sgr-1",
         ),
-        res(net.SG_EXCLUSIVE, "endpoint-pin", securityGroupId="sg-ep", ingressRuleIds=["sgr-1"], egressRuleIds=[]),
+        res(
+            vocabulary.SG_EXCLUSIVE, "endpoint-pin", securityGroupId="sg-ep", ingressRuleIds=["sgr-1"], egressRuleIds=[]
+        ),
         *[interface_endpoint(service) for service in net.ML_CORE],
     ]
 

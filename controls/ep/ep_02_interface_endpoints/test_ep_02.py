@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from components.config import ENDPOINT_BUNDLES
 from conftest import LiveAccount
 from controls.ep.ep_02_interface_endpoints import mutation
 from controls.net.testing import (
@@ -16,6 +15,7 @@ from controls.net.testing import (
     network,
     without,
 )
+from controls.vocabulary import ENDPOINT_BUNDLES
 from verify.engine.graph import ResourceGraph
 
 
