@@ -51,6 +51,7 @@ SG_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExcl
 NACL = "aws:ec2/networkAcl:NetworkAcl"
 DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
 NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"

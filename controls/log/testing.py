@@ -10,6 +10,25 @@ from typing import Any
 from components.keys import AccountContext
 from controls import registry
 from controls.kit import Res
+from controls.vocabulary import (
+    ALARM,
+    BUCKET,
+    BUCKET_LOGGING,
+    BUCKET_OBJECT_LOCK,
+    BUCKET_OWNERSHIP,
+    BUCKET_POLICY,
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    BUCKET_SSE,
+    BUCKET_VERSIONING,
+    KMS_KEY,
+    LOG_GROUP,
+    METRIC_FILTER,
+    ROLE,
+    ROLE_POLICY,
+    TOPIC,
+    TOPIC_POLICY,
+    TRAIL,
+)
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import Resource, ResourceGraph
 
@@ -21,23 +40,23 @@ GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/cloudtrail"
 ALARMS = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:aisb-dev-*"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:aisb-dev-security-alarms"
 
-T_TRAIL = "aws:cloudtrail/trail:Trail"
-T_BUCKET = "aws:s3/bucket:Bucket"
-T_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-T_KEY = "aws:kms/key:Key"
-T_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-T_ROLE = "aws:iam/role:Role"
-T_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-T_TOPIC = "aws:sns/topic:Topic"
-T_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-T_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-T_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-T_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-T_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-T_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-T_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-T_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-T_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+T_TRAIL = TRAIL
+T_BUCKET = BUCKET
+T_POLICY = BUCKET_POLICY
+T_KEY = KMS_KEY
+T_GROUP = LOG_GROUP
+T_ROLE = ROLE
+T_ROLE_POLICY = ROLE_POLICY
+T_TOPIC = TOPIC
+T_TOPIC_POLICY = TOPIC_POLICY
+T_FILTER = METRIC_FILTER
+T_ALARM = ALARM
+T_LOCK = BUCKET_OBJECT_LOCK
+T_SSE = BUCKET_SSE
+T_VERSIONING = BUCKET_VERSIONING
+T_PAB = BUCKET_PUBLIC_ACCESS_BLOCK
+T_OWNERSHIP = BUCKET_OWNERSHIP
+T_LOGGING = BUCKET_LOGGING
 
 Graph = list[Res]
 

@@ -10,78 +10,34 @@ from typing import Any
 from components import documents
 from controls import kit, registry, vocabulary
 from controls.net import common as net
-from controls.vocabulary import AWS_OWNED_BUCKETS, KMS_ALIAS, KMS_KEY
+from controls.vocabulary import (
+    AWS_OWNED_BUCKETS,
+    ENDPOINT,
+    KMS_ALIAS,
+    KMS_KEY,
+    MANAGED_POLICY,
+    NACL_ASSOCIATION,
+    ROUTE_TABLE_ASSOCIATION,
+    SECURITY_GROUP,
+    SG_EGRESS,
+    SG_EXCLUSIVE,
+    SG_INGRESS,
+    SG_RULE,
+)
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource, ResourceGraph
 
 #: Every rule of the NET and EP units.
 NETWORK_RULES: tuple[kit.Rule, ...] = tuple(u.load("rule").RULE for u in registry.units() if u.area in ("NET", "EP"))
-
-VPC = "aws:ec2/vpc:Vpc"
-
-
-SUBNET = "aws:ec2/subnet:Subnet"
-
-
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-
-
-RT_ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-
-
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-
-
-DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
-
-
-NACL = "aws:ec2/networkAcl:NetworkAcl"
-
-
-NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-
-
-NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-
-
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-
-
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-
-
-ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-KEY = "aws:kms/key:Key"
-
-
-ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-
-
-SG = "aws:ec2/securityGroup:SecurityGroup"
-
-
-SG_RULE_TYPES = (
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:ec2/securityGroupRule:SecurityGroupRule",
-)
-
-
-RULES_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive"
-
-
+RT_ASSOC = ROUTE_TABLE_ASSOCIATION
+NACL_ASSOC = NACL_ASSOCIATION
+KEY = KMS_KEY
+SG = SECURITY_GROUP
+SG_RULE_TYPES = (SG_INGRESS, SG_EGRESS, SG_RULE)
+RULES_EXCLUSIVE = SG_EXCLUSIVE
 VPC_CIDR = "10.42.0.0/16"
-
-
 FLOW_LOG_ROLE = "network-flow-logs"
-
-
-BOUNDARY = "aws:iam/policy:Policy"
+BOUNDARY = MANAGED_POLICY
 
 
 def only_network(graph: ResourceGraph, type_token: str) -> Resource:
@@ -122,32 +78,16 @@ def expected_ids(graph: ResourceGraph, type_token: str) -> list[str]:
 
 
 AWS_OWNED_SIDS = {entry.sid for entry in AWS_OWNED_BUCKETS}
-
-
 ACCOUNT = "111122223333"
-
-
 REGION = "eu-west-1"
-
-
 CIDR = "10.0.0.0/16"
-
-
 LOGS_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/logs-1"
-
-
 DATA_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/data-1"
-
-
 GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/vpc-flow-logs"
-
-
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-vpc-flow-logs"
 
 
 S3_RANGE = "3.5.64.0/21"
-
-
 UNKNOWN = kit.UNKNOWN
 
 

@@ -9,9 +9,7 @@ from controls import vocabulary
 from controls.ep.ep_01_s3_gateway_routes import mutation
 from controls.net.testing import (
     REGION,
-    ROUTE_TABLE,
     UNKNOWN,
-    VPC,
     change,
     expected_ids,
     failure,
@@ -22,6 +20,7 @@ from controls.net.testing import (
     statuses,
     without,
 )
+from controls.vocabulary import ROUTE_TABLE, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 

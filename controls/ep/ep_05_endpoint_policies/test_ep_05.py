@@ -17,7 +17,6 @@ from controls.ep.ep_05_endpoint_policies import mutation
 from controls.net.testing import (
     ACCOUNT,
     AWS_OWNED_SIDS,
-    ENDPOINT,
     NETWORK_RULES,
     REGION,
     change,
@@ -34,7 +33,7 @@ from controls.net.testing import (
     s3_policy,
     statuses,
 )
-from controls.vocabulary import ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES
+from controls.vocabulary import ENDPOINT, ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES
 from tests.test_crossguard import options, policy, violations
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.rules import scan_rules

@@ -13,10 +13,7 @@ from controls import vocabulary
 from controls.net.net_02_isolated_subnets import mutation
 from controls.net.testing import (
     REGION,
-    ROUTE_TABLE,
     RT_ASSOC,
-    SUBNET,
-    VPC,
     VPC_CIDR,
     change,
     expected_ids,
@@ -28,7 +25,7 @@ from controls.net.testing import (
     res,
     walk,
 )
-from controls.vocabulary import ENDPOINT_BUNDLES
+from controls.vocabulary import ENDPOINT_BUNDLES, ROUTE_TABLE, SUBNET, VPC
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, OfflineRun, run_stack

@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls import vocabulary
 from controls.net.net_03_default_sg_empty import mutation
-from controls.net.testing import DEFAULT_SG, SG_RULE_TYPES, VPC, change, failure, network, only_network, res, without
+from controls.net.testing import SG_RULE_TYPES, change, failure, network, only_network, res, without
+from controls.vocabulary import DEFAULT_SG, VPC
 from verify.engine.graph import ResourceGraph
 
 

@@ -15,15 +15,10 @@ from controls.net.testing import (
     ACCOUNT,
     BOUNDARY,
     DATA_KEY_ARN,
-    FLOW_LOG,
     FLOW_LOG_ROLE,
     KEY,
-    LOG_GROUP,
     REGION,
-    ROLE,
-    ROLE_POLICY,
     UNKNOWN,
-    VPC,
     change,
     failed_controls,
     failure,
@@ -36,6 +31,7 @@ from controls.net.testing import (
     urn,
     without,
 )
+from controls.vocabulary import FLOW_LOG, LOG_GROUP, ROLE, ROLE_POLICY, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 
