@@ -9,26 +9,8 @@ from typing import Any
 
 from components.keys import AccountContext
 from controls import registry
+from controls import vocabulary as v
 from controls.kit import Res
-from controls.vocabulary import (
-    ALARM,
-    BUCKET,
-    BUCKET_LOGGING,
-    BUCKET_OBJECT_LOCK,
-    BUCKET_OWNERSHIP,
-    BUCKET_POLICY,
-    BUCKET_PUBLIC_ACCESS_BLOCK,
-    BUCKET_SSE,
-    BUCKET_VERSIONING,
-    KMS_KEY,
-    LOG_GROUP,
-    METRIC_FILTER,
-    ROLE,
-    ROLE_POLICY,
-    TOPIC,
-    TOPIC_POLICY,
-    TRAIL,
-)
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import Resource, ResourceGraph
 
@@ -40,23 +22,23 @@ GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/cloudtrail"
 ALARMS = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:aisb-dev-*"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:aisb-dev-security-alarms"
 
-T_TRAIL = TRAIL
-T_BUCKET = BUCKET
-T_POLICY = BUCKET_POLICY
-T_KEY = KMS_KEY
-T_GROUP = LOG_GROUP
-T_ROLE = ROLE
-T_ROLE_POLICY = ROLE_POLICY
-T_TOPIC = TOPIC
-T_TOPIC_POLICY = TOPIC_POLICY
-T_FILTER = METRIC_FILTER
-T_ALARM = ALARM
-T_LOCK = BUCKET_OBJECT_LOCK
-T_SSE = BUCKET_SSE
-T_VERSIONING = BUCKET_VERSIONING
-T_PAB = BUCKET_PUBLIC_ACCESS_BLOCK
-T_OWNERSHIP = BUCKET_OWNERSHIP
-T_LOGGING = BUCKET_LOGGING
+T_TRAIL = v.TRAIL
+T_BUCKET = v.BUCKET
+T_POLICY = v.BUCKET_POLICY
+T_KEY = v.KMS_KEY
+T_GROUP = v.LOG_GROUP
+T_ROLE = v.ROLE
+T_ROLE_POLICY = v.ROLE_POLICY
+T_TOPIC = v.TOPIC
+T_TOPIC_POLICY = v.TOPIC_POLICY
+T_FILTER = v.METRIC_FILTER
+T_ALARM = v.ALARM
+T_LOCK = v.BUCKET_OBJECT_LOCK
+T_SSE = v.BUCKET_SSE
+T_VERSIONING = v.BUCKET_VERSIONING
+T_PAB = v.BUCKET_PUBLIC_ACCESS_BLOCK
+T_OWNERSHIP = v.BUCKET_OWNERSHIP
+T_LOGGING = v.BUCKET_LOGGING
 
 Graph = list[Res]
 
