@@ -10,22 +10,30 @@ import pulumi
 import pulumi_aws as aws
 
 from components import documents, identity, lifecycle, network, quotas, trail
-from components.config import DATA_CLASSES, NAMESPACE, BaselineConfig, ConfigError
+from components.config import NAMESPACE, BaselineConfig, ConfigError
 from components.documents import PolicyDocument, Statement
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from components.storage import (
-    ACCESS_LOGS,
-    BUCKET_KEY_CLASS,
-    DATA_BUCKETS,
-    EXTRA_BUCKET_TEMPLATE,
     AccessLogTarget,
     Lifecycle,
     ObjectLock,
     Storage,
     StorageArgs,
-    extra_bucket_classes,
     pseudonymization_secret_name,
     storage_key_statements,
+)
+from controls import vocabulary
+from controls.vocabulary import (
+    ACCESS_LOGS,
+    AUDIT_LOGS,
+    BUCKET_KEY_CLASS,
+    DATA_BUCKETS,
+    DATA_CLASSES,
+    DEPLOYER_OUTPUT,
+    EXTRA_BUCKET_TEMPLATE,
+    ROLE_ARNS_OUTPUT,
+    extra_bucket_classes,
+    key_output,
 )
 
 
@@ -120,7 +128,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 identity=config.identity,
                 key_arns={c: k.arn for c, k in self.keys.keys.items()},
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
-                data_processor_arn=self.roles.arns[identity.PROCESSOR],  # GOV-02: the secret's only reader
+                data_processor_arn=self.roles.arns[vocabulary.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
                 extra_log_source_arns=[audit_bucket_arn],
                 # GOV-02: the secret's value only through this VPC's Secrets Manager endpoint, when there is one
@@ -175,8 +183,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         """Stack outputs an auditor needs (GOV-04), keyed as exported."""
         result: dict[str, pulumi.Output[Any]] = {}
         for data_class, key in self.keys.keys.items():
-            result[f"{data_class}KeyArn"] = key.arn
-            result[f"{data_class}KeyAlias"] = self.keys.aliases[data_class].name
+            result[key_output(data_class, "Arn")] = key.arn
+            result[key_output(data_class, "Alias")] = self.keys.aliases[data_class].name
         result |= {
             "vpcId": self.network.vpc.id,
             "privateSubnetIds": self.network.private_subnet_ids,
@@ -189,11 +197,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result.update(self.trail.outputs())
         result.update(self.roles.outputs())
         # one map for the live audit (IAM-01/02/05): every workload role, keyed by its role name in the matrix
-        result["roleArns"] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
+        result[ROLE_ARNS_OUTPUT] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
         result["permissionsBoundaryArn"] = self.roles.boundary_arn
         result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
         if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
-            result["deployerArn"] = pulumi.Output.from_input(self.config.identity.deployer_arn)
+            result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         return result
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
@@ -226,7 +234,6 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         )
 
 
-AUDIT_LOGS = "audit-logs"
 SECRETS_MANAGER_ENDPOINT = "secretsmanager"
 #: A key-policy statement, plain or an Output (of the role ARNs it names).
 _S = TypeVar("_S", Statement, pulumi.Input[Statement])
@@ -394,12 +401,12 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         image_account_ids=settings.image_account_ids,
     )
     images = ("identity.imageAccountIds",)
-    role_drivers = {r: images for r in identity.EXECUTION_ROLES} | {
-        identity.INFERENCE: ("identity.bedrockModelArns", *images)
+    role_drivers = {r: images for r in vocabulary.EXECUTION_ROLES} | {
+        vocabulary.INFERENCE: ("identity.bedrockModelArns", *images)
     }
     trust_drivers = {
-        identity.AUDITOR: ("identity.auditorPrincipalArns",),
-        identity.INFERENCE: ("identity.inferencePrincipalArns",),
+        vocabulary.AUDITOR: ("identity.auditorPrincipalArns",),
+        vocabulary.INFERENCE: ("identity.inferencePrincipalArns",),
     }
     policies = [
         RenderedPolicy(
@@ -478,7 +485,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             f"the policy of secret {pseudonymization_secret_name(prefix)}",
             (
                 documents.secret_read_policy(
-                    [role_arns[identity.PROCESSOR]],
+                    [role_arns[vocabulary.PROCESSOR]],
                     vpc_endpoint_ids=[_ec2_id("vpce")]
                     if SECRETS_MANAGER_ENDPOINT in config.network.interface_services
                     else [],
@@ -536,7 +543,7 @@ def _bucket_policies(
                 kms_key_arn=key_arns["logs"],
                 org_id=org_id,
                 extra_statements=grants,
-                encryption_header_exempt_services=(documents.CLOUDTRAIL_SERVICE,),
+                encryption_header_exempt_services=(vocabulary.CLOUDTRAIL_SERVICE,),
             )
             drivers = (*_NAME_KEYS, "storage.bucketNames", "identity.orgId")
         else:

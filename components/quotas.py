@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from controls import vocabulary as v
+
 IAM_QUOTAS_URL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 
 
@@ -115,16 +117,16 @@ QUOTAS: dict[PolicyKind, Quota] = {
 #: Where policies live in the resource graph: Pulumi type -> (property holding the JSON document, its kind).
 #: Role policies count toward their role's inline total (the ``role`` property names the role).
 GRAPH_POLICIES: dict[str, tuple[str, PolicyKind]] = {
-    "aws:iam/policy:Policy": ("policy", PolicyKind.MANAGED_POLICY),
-    "aws:iam/rolePolicy:RolePolicy": ("policy", PolicyKind.ROLE_INLINE_POLICIES),
-    "aws:iam/role:Role": ("assumeRolePolicy", PolicyKind.ROLE_TRUST_POLICY),
-    "aws:s3/bucketPolicy:BucketPolicy": ("policy", PolicyKind.BUCKET_POLICY),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": ("policy", PolicyKind.VPC_ENDPOINT_POLICY),
-    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ("policy", PolicyKind.VPC_ENDPOINT_POLICY),
-    "aws:kms/key:Key": ("policy", PolicyKind.KEY_POLICY),
-    "aws:kms/keyPolicy:KeyPolicy": ("policy", PolicyKind.KEY_POLICY),
-    "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy", PolicyKind.SECRET_POLICY),
-    "aws:sns/topicPolicy:TopicPolicy": ("policy", PolicyKind.TOPIC_POLICY),
+    v.MANAGED_POLICY: ("policy", PolicyKind.MANAGED_POLICY),
+    v.ROLE_POLICY: ("policy", PolicyKind.ROLE_INLINE_POLICIES),
+    v.ROLE: ("assumeRolePolicy", PolicyKind.ROLE_TRUST_POLICY),
+    v.BUCKET_POLICY: ("policy", PolicyKind.BUCKET_POLICY),
+    v.ENDPOINT: ("policy", PolicyKind.VPC_ENDPOINT_POLICY),
+    v.ENDPOINT_POLICY: ("policy", PolicyKind.VPC_ENDPOINT_POLICY),
+    v.KMS_KEY: ("policy", PolicyKind.KEY_POLICY),
+    v.KMS_KEY_POLICY: ("policy", PolicyKind.KEY_POLICY),
+    v.SECRET_POLICY: ("policy", PolicyKind.SECRET_POLICY),
+    v.TOPIC_POLICY: ("policy", PolicyKind.TOPIC_POLICY),
 }
 
 #: Go's encoding/json escapes these inside strings (HTML safety); each becomes six characters.

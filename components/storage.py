@@ -18,22 +18,18 @@ import pulumi_aws as aws
 from components import documents
 from components.config import NAMESPACE, ConfigError, IdentityConfig, StorageConfig, bucket_name_key
 from components.keys import AccountContext
+from controls.vocabulary import (
+    ACCESS_LOGS,
+    BUCKET_KEY_CLASS,
+    DATA_BUCKETS,
+    EXTRA_BUCKET_TEMPLATE,
+    SECRET_OUTPUT,
+    bucket_output,
+    extra_bucket_classes,
+)
 
 #: A caller's bucket-policy statements, given the bucket's ARN and name (may return an Output).
 BucketStatements = Callable[[str, str], pulumi.Input[Sequence[documents.Statement]]]
-
-#: Bucket class -> data class of the KMS key that encrypts it (None: SSE-S3 by waiver).
-BUCKET_KEY_CLASS: dict[str, str | None] = {"raw": "data", "curated": "data", "models": "models", "access-logs": None}
-DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
-ACCESS_LOGS = "access-logs"
-#: Extra data buckets (``storage.extraDataBuckets``) are built exactly like this class.
-EXTRA_BUCKET_TEMPLATE = "curated"
-
-
-def extra_bucket_classes(count: int) -> tuple[str, ...]:
-    """Classes of the ``storage.extraDataBuckets`` buckets: ``extra-1`` … ``extra-<count>``."""
-    return tuple(f"extra-{i}" for i in range(1, count + 1))
-
 
 #: What Secrets Manager asks KMS for, as the caller, on CreateSecret and PutSecretValue (GOV-02 writers).
 SECRET_WRITER_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
@@ -496,10 +492,9 @@ class Storage(pulumi.ComponentResource):
         """GOV-04: each bucket's name and ARN (``rawBucketName``, ``accessLogsBucketArn`` ...) and the secret ARN."""
         result: dict[str, pulumi.Output[str]] = {}
         for bucket_class, bucket in self.buckets.items():
-            key = "".join(part.capitalize() if i else part for i, part in enumerate(bucket_class.split("-")))
-            result[f"{key}BucketName"] = bucket.name
-            result[f"{key}BucketArn"] = bucket.arn
-        result["pseudonymizationSecretArn"] = self.secret.arn
+            result[bucket_output(bucket_class, "Name")] = bucket.name
+            result[bucket_output(bucket_class, "Arn")] = bucket.arn
+        result[SECRET_OUTPUT] = self.secret.arn
         return result
 
     def _data_bucket(

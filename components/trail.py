@@ -19,6 +19,8 @@ from components.config import BaselineConfig
 from components.delivery import delivery_role, encrypted_log_group
 from components.keys import AccountContext
 from components.storage import AccessLogTarget, Lifecycle, ObjectLock, SecureBucket, SecureBucketArgs
+from controls import vocabulary
+from controls.vocabulary import ALARM_TOPIC_OUTPUT, TRAIL_LOG_GROUP_OUTPUT, TRAIL_OUTPUT, bucket_output
 
 AUDIT_BUCKET_CLASS = "audit"
 #: Alarms count matches over 5 minutes; one match is an alarm.
@@ -282,12 +284,12 @@ class Trail(pulumi.ComponentResource):
     def outputs(self) -> dict[str, pulumi.Output[str]]:
         """GOV-04: what an auditor needs to find the trail, its archive, its log group and its alarm topic."""
         return {
-            "trailArn": self.trail.arn,
+            TRAIL_OUTPUT: self.trail.arn,
             "trailName": self.trail.name,
-            "auditBucketName": self.bucket.name,
-            "auditBucketArn": self.bucket.arn,
-            "trailLogGroupName": self.log_group.name,
-            "alarmTopicArn": self.topic.arn,
+            bucket_output("audit", "Name"): self.bucket.name,
+            bucket_output("audit", "Arn"): self.bucket.arn,
+            TRAIL_LOG_GROUP_OUTPUT: self.log_group.name,
+            ALARM_TOPIC_OUTPUT: self.topic.arn,
         }
 
     def _archive(self, args: TrailArgs) -> SecureBucket:
@@ -313,7 +315,7 @@ class Trail(pulumi.ComponentResource):
                 extra_statements=[grants],
                 bucket_name=args.bucket_name,
                 protect=args.protect,
-                encryption_header_exempt_services=(documents.CLOUDTRAIL_SERVICE,),
+                encryption_header_exempt_services=(vocabulary.CLOUDTRAIL_SERVICE,),
                 bucket_key=False,  # CloudTrail would need kms:Decrypt on the logs key (design waiver S3-03)
                 allow_replacement=args.allow_bucket_replacement,
             ),

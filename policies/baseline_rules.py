@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from controls import kit, registry
-from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
+from controls.kms.common import KEY_CLASSES
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 
 Res = kit.Res
 Rule = kit.Rule

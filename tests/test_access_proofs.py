@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import pytest
 
 from components import identity
-from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
+from controls import vocabulary
+from controls.vocabulary import SSE_HEADER, SSE_KMS_KEY_HEADER
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 from verify.iam.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
@@ -149,7 +150,7 @@ def secret_read(graph: ResourceGraph, model: AccessModel, role: str, *, through_
 
 
 def test_trainer_reads_curated_over_tls_through_the_endpoint_is_allowed(model: AccessModel) -> None:
-    decision, key = s3(model, identity.TRAINER, "curated", "s3:GetObject")
+    decision, key = s3(model, vocabulary.TRAINER, "curated", "s3:GetObject")
     assert decision.outcome == "Allow"
     assert "identity[0]:ReadCuratedObjects" in decision.statements
     assert key is not None
@@ -157,23 +158,23 @@ def test_trainer_reads_curated_over_tls_through_the_endpoint_is_allowed(model: A
 
 
 def test_trainer_lists_curated_is_allowed(model: AccessModel) -> None:
-    assert s3(model, identity.TRAINER, "curated", "s3:ListBucket")[0].outcome == "Allow"
+    assert s3(model, vocabulary.TRAINER, "curated", "s3:ListBucket")[0].outcome == "Allow"
 
 
 def test_processor_reads_raw_is_allowed(model: AccessModel) -> None:
-    decision, key = s3(model, identity.PROCESSOR, "raw", "s3:GetObject")
+    decision, key = s3(model, vocabulary.PROCESSOR, "raw", "s3:GetObject")
     assert (decision.outcome, key and key.outcome) == ("Allow", "Allow")
 
 
 def test_processor_writes_curated_with_the_bucket_key_is_allowed(model: AccessModel) -> None:
-    decision, key = s3(model, identity.PROCESSOR, "curated", "s3:PutObject")
+    decision, key = s3(model, vocabulary.PROCESSOR, "curated", "s3:PutObject")
     assert (decision.outcome, key and key.outcome) == ("Allow", "Allow")
 
 
 def test_processor_writes_curated_relying_on_default_encryption_is_allowed(model: AccessModel) -> None:
     decision, _ = s3(
         model,
-        identity.PROCESSOR,
+        vocabulary.PROCESSOR,
         "curated",
         "s3:PutObject",
         **{"s3:x-amz-server-side-encryption": None, "s3:x-amz-server-side-encryption-aws-kms-key-id": None},
@@ -182,12 +183,12 @@ def test_processor_writes_curated_relying_on_default_encryption_is_allowed(model
 
 
 def test_trainer_writes_models_is_allowed(model: AccessModel) -> None:
-    decision, key = s3(model, identity.TRAINER, "models", "s3:PutObject")
+    decision, key = s3(model, vocabulary.TRAINER, "models", "s3:PutObject")
     assert (decision.outcome, key and key.outcome) == ("Allow", "Allow")
 
 
 def test_inference_reads_models_is_allowed(model: AccessModel) -> None:
-    decision, key = s3(model, identity.INFERENCE, "models", "s3:GetObject")
+    decision, key = s3(model, vocabulary.INFERENCE, "models", "s3:GetObject")
     assert (decision.outcome, key and key.outcome) == ("Allow", "Allow")
 
 
@@ -196,7 +197,7 @@ def test_trainer_creates_a_training_job_inside_every_guardrail_is_allowed(
 ) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "sagemaker:CreateTrainingJob",
         f"{SAGEMAKER}:training-job/aisb-dev-churn-1",
         job_context(graph, model),
@@ -210,7 +211,7 @@ def test_trainer_creates_a_processing_job_inside_every_guardrail_is_allowed(
 ) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "sagemaker:CreateProcessingJob",
         f"{SAGEMAKER}:processing-job/aisb-dev-eval-1",
         job_context(graph, model),
@@ -225,7 +226,7 @@ def test_iam_06_trainer_creates_a_training_job_on_a_local_storage_type_without_a
         graph, model, **{"sagemaker:InstanceTypes": [LOCAL_STORAGE_INSTANCE], "sagemaker:VolumeKmsKeyArn": None}
     )
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision.outcome == "Allow"
     assert decision.statements[0] == "identity[0]:CreateLocalStorageJobsInsideBaselineGuardrails"
@@ -250,36 +251,36 @@ def test_kms_06_trainer_creates_a_grant_on_the_data_key_via_ec2_for_an_aws_resou
     model: AccessModel,
 ) -> None:
     context = ebs_context(for_aws_resource=True)
-    decision = kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context)
+    decision = kms(model, vocabulary.TRAINER, data_key(model), "kms:CreateGrant", context)
     assert decision.outcome == "Allow"
     assert "resource:RolesCreateDataKeyGrantsForEbs" in decision.statements
 
 
 def test_kms_06_trainer_generates_a_volume_data_key_via_ec2_is_allowed(model: AccessModel) -> None:
-    decision = kms(model, identity.TRAINER, data_key(model), "kms:GenerateDataKeyWithoutPlaintext", ebs_context())
+    decision = kms(model, vocabulary.TRAINER, data_key(model), "kms:GenerateDataKeyWithoutPlaintext", ebs_context())
     assert decision.outcome == "Allow"
     assert "resource:RolesUseDataKeyForEbs" in decision.statements
 
 
 def test_trainer_creates_an_isolated_model_in_the_vpc_is_allowed(graph: ResourceGraph, model: AccessModel) -> None:
     context = {k: v for k, v in job_context(graph, model).items() if k.split(":")[1].startswith(("Vpc", "Network"))}
-    decision = call(model, identity.TRAINER, "sagemaker:CreateModel", f"{SAGEMAKER}:model/aisb-dev-churn", context)
+    decision = call(model, vocabulary.TRAINER, "sagemaker:CreateModel", f"{SAGEMAKER}:model/aisb-dev-churn", context)
     assert decision.outcome == "Allow"
 
 
 def test_trainer_passes_its_own_role_to_sagemaker_is_allowed(model: AccessModel) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "iam:PassRole",
-        model.roles[identity.TRAINER].arn,
+        model.roles[vocabulary.TRAINER].arn,
         {"iam:PassedToService": "sagemaker.amazonaws.com"},
     )
     assert decision.outcome == "Allow"
 
 
 def test_inference_invokes_a_baseline_endpoint_is_allowed(model: AccessModel) -> None:
-    decision = call(model, identity.INFERENCE, "sagemaker:InvokeEndpoint", f"{SAGEMAKER}:endpoint/aisb-dev-churn", {})
+    decision = call(model, vocabulary.INFERENCE, "sagemaker:InvokeEndpoint", f"{SAGEMAKER}:endpoint/aisb-dev-churn", {})
     assert decision.outcome == "Allow"
 
 
@@ -290,14 +291,14 @@ def test_sagemaker_assumes_the_trainer_for_this_accounts_job_is_allowed(
         "sagemaker.amazonaws.com",
         "",
         "sts:AssumeRole",
-        model.roles[identity.TRAINER].arn,
+        model.roles[vocabulary.TRAINER].arn,
         {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"{SAGEMAKER}:training-job/aisb-dev-churn-1"},
     )
-    assert trust(model, graph, identity.TRAINER, request) == Decision("Allow", ("resource:SageMakerAssumeRole",))
+    assert trust(model, graph, vocabulary.TRAINER, request) == Decision("Allow", ("resource:SageMakerAssumeRole",))
 
 
 def test_processor_reads_the_pseudonymization_secret_is_allowed(graph: ResourceGraph, model: AccessModel) -> None:
-    assert secret_read(graph, model, identity.PROCESSOR).outcome == "Allow"
+    assert secret_read(graph, model, vocabulary.PROCESSOR).outcome == "Allow"
 
 
 def test_processor_decrypts_the_secret_through_secrets_manager_is_allowed(
@@ -311,7 +312,7 @@ def test_processor_decrypts_the_secret_through_secrets_manager_is_allowed(
     }
     key = model.buckets["raw"].key_arn
     assert key is not None
-    decision = kms(model, identity.PROCESSOR, key, "kms:Decrypt", context)
+    decision = kms(model, vocabulary.PROCESSOR, key, "kms:Decrypt", context)
     assert decision.statements == ("boundary:CapKms", "resource:DataProcessorDecryptsPseudonymizationSecret")
 
 
@@ -319,30 +320,32 @@ def test_processor_decrypts_the_secret_through_secrets_manager_is_allowed(
 
 
 def test_trainer_reads_curated_over_plain_http_is_denied_by_the_bucket_policy(model: AccessModel) -> None:
-    decision, _ = s3(model, identity.TRAINER, "curated", "s3:GetObject", **{"aws:SecureTransport": False})
+    decision, _ = s3(model, vocabulary.TRAINER, "curated", "s3:GetObject", **{"aws:SecureTransport": False})
     assert decision.outcome == "ExplicitDeny"
     assert "resource:DenyInsecureTransport" in decision.statements
 
 
 def test_trainer_reads_curated_with_tls_1_0_is_denied(model: AccessModel) -> None:
-    decision, _ = s3(model, identity.TRAINER, "curated", "s3:GetObject", **{"s3:TlsVersion": "1.0"})
+    decision, _ = s3(model, vocabulary.TRAINER, "curated", "s3:GetObject", **{"s3:TlsVersion": "1.0"})
     assert decision == Decision("ExplicitDeny", ("resource:DenyOutdatedTls",))
 
 
 def test_trainer_reads_curated_from_another_vpc_endpoint_is_denied(model: AccessModel) -> None:
-    decision, _ = s3(model, identity.TRAINER, "curated", "s3:GetObject", **{"aws:SourceVpce": "vpce-0123456789abcdef0"})
+    decision, _ = s3(
+        model, vocabulary.TRAINER, "curated", "s3:GetObject", **{"aws:SourceVpce": "vpce-0123456789abcdef0"}
+    )
     assert decision == Decision("ExplicitDeny", ("resource:DenyAccessOutsideVpcEndpoints",))
 
 
 def test_trainer_reads_curated_from_the_internet_is_denied(model: AccessModel) -> None:
-    decision, _ = s3(model, identity.TRAINER, "curated", "s3:GetObject", **{"aws:SourceVpce": None})
+    decision, _ = s3(model, vocabulary.TRAINER, "curated", "s3:GetObject", **{"aws:SourceVpce": None})
     assert decision == Decision("ExplicitDeny", ("resource:DenyAccessOutsideVpcEndpoints",))
 
 
 def test_trainer_writes_models_with_another_kms_key_is_denied(model: AccessModel) -> None:
     other = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
     decision, _ = s3(
-        model, identity.TRAINER, "models", "s3:PutObject", **{"s3:x-amz-server-side-encryption-aws-kms-key-id": other}
+        model, vocabulary.TRAINER, "models", "s3:PutObject", **{"s3:x-amz-server-side-encryption-aws-kms-key-id": other}
     )
     assert decision == Decision("ExplicitDeny", ("resource:DenyForeignKmsKey",))
 
@@ -350,7 +353,7 @@ def test_trainer_writes_models_with_another_kms_key_is_denied(model: AccessModel
 def test_processor_uploads_with_sse_c_is_denied(model: AccessModel) -> None:
     decision, _ = s3(
         model,
-        identity.PROCESSOR,
+        vocabulary.PROCESSOR,
         "curated",
         "s3:PutObject",
         **{
@@ -363,25 +366,27 @@ def test_processor_uploads_with_sse_c_is_denied(model: AccessModel) -> None:
 
 
 def test_inference_reads_raw_is_implicitly_denied(model: AccessModel) -> None:
-    decision, key = s3(model, identity.INFERENCE, "raw", "s3:GetObject")
+    decision, key = s3(model, vocabulary.INFERENCE, "raw", "s3:GetObject")
     assert decision == Decision("ImplicitDeny")
     assert key == Decision("ImplicitDeny")
 
 
 def test_processor_writes_raw_is_implicitly_denied(model: AccessModel) -> None:
-    assert s3(model, identity.PROCESSOR, "raw", "s3:PutObject")[0] == Decision("ImplicitDeny")
+    assert s3(model, vocabulary.PROCESSOR, "raw", "s3:PutObject")[0] == Decision("ImplicitDeny")
 
 
 def test_trainer_decrypts_the_data_key_directly_not_via_s3_is_denied(model: AccessModel) -> None:
     key = model.buckets["curated"].key_arn
     assert key is not None
-    assert kms(model, identity.TRAINER, key, "kms:Decrypt", {"kms:CallerAccount": ACCOUNT}) == Decision("ImplicitDeny")
+    assert kms(model, vocabulary.TRAINER, key, "kms:Decrypt", {"kms:CallerAccount": ACCOUNT}) == Decision(
+        "ImplicitDeny"
+    )
 
 
 def test_trainer_reads_the_pseudonymization_secret_is_denied_by_the_secret_policy(
     graph: ResourceGraph, model: AccessModel
 ) -> None:
-    assert secret_read(graph, model, identity.TRAINER) == Decision(
+    assert secret_read(graph, model, vocabulary.TRAINER) == Decision(
         "ExplicitDeny", ("resource:DenySecretValueExceptDataProcessor",)
     )
 
@@ -391,7 +396,7 @@ def test_trainer_creates_a_training_job_without_network_isolation_is_denied(
 ) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "sagemaker:CreateTrainingJob",
         f"{SAGEMAKER}:training-job/aisb-dev-churn-1",
         job_context(graph, model, **{"sagemaker:NetworkIsolation": False}),
@@ -402,7 +407,7 @@ def test_trainer_creates_a_training_job_without_network_isolation_is_denied(
 def test_trainer_creates_a_training_job_without_vpc_config_is_denied(graph: ResourceGraph, model: AccessModel) -> None:
     context = job_context(graph, model, **{"sagemaker:VpcSubnets": None, "sagemaker:VpcSecurityGroupIds": None})
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
@@ -410,7 +415,7 @@ def test_trainer_creates_a_training_job_without_vpc_config_is_denied(graph: Reso
 def test_trainer_creates_a_training_job_in_a_foreign_subnet_is_denied(graph: ResourceGraph, model: AccessModel) -> None:
     context = job_context(graph, model, **{"sagemaker:VpcSubnets": ["subnet-0aaaaaaaaaaaaaaaa"]})
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
@@ -421,7 +426,7 @@ def test_trainer_creates_a_training_job_with_another_output_key_is_denied(
     other = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "sagemaker:CreateTrainingJob",
         f"{SAGEMAKER}:training-job/aisb-dev-churn-1",
         job_context(graph, model, **{"sagemaker:OutputKmsKeyArn": other}),
@@ -434,7 +439,7 @@ def test_iam_06_trainer_creates_a_training_job_on_an_ebs_type_without_a_volume_k
 ) -> None:
     context = job_context(graph, model, **{"sagemaker:VolumeKmsKeyArn": None})
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
@@ -445,7 +450,7 @@ def test_iam_06_trainer_creates_a_job_mixing_local_storage_and_ebs_types_without
     types = [LOCAL_STORAGE_INSTANCE, EBS_INSTANCE]
     context = job_context(graph, model, **{"sagemaker:InstanceTypes": types, "sagemaker:VolumeKmsKeyArn": None})
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
@@ -460,7 +465,7 @@ def test_iam_06_trainer_creates_a_training_job_with_a_foreign_volume_key_is_deni
     }
     context = job_context(graph, model, **changes)
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
@@ -478,22 +483,22 @@ def test_iam_06_trainer_creates_a_local_storage_job_without_network_isolation_is
         },
     )
     decision = call(
-        model, identity.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
+        model, vocabulary.TRAINER, "sagemaker:CreateTrainingJob", f"{SAGEMAKER}:training-job/aisb-dev-churn-1", context
     )
     assert decision == Decision("ImplicitDeny")
 
 
 def test_kms_06_trainer_creates_a_grant_on_the_data_key_not_via_ec2_is_denied(model: AccessModel) -> None:
     context = ebs_context(via="s3", for_aws_resource=True)
-    assert kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
+    assert kms(model, vocabulary.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
 
 
 def test_kms_06_trainer_creates_a_grant_on_the_data_key_for_a_person_is_denied(model: AccessModel) -> None:
     context = ebs_context(for_aws_resource=False)
-    assert kms(model, identity.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
+    assert kms(model, vocabulary.TRAINER, data_key(model), "kms:CreateGrant", context) == Decision("ImplicitDeny")
 
 
-@pytest.mark.parametrize("role", [identity.PROCESSOR, identity.INFERENCE, identity.AUDITOR])
+@pytest.mark.parametrize("role", [vocabulary.PROCESSOR, vocabulary.INFERENCE, vocabulary.AUDITOR])
 def test_kms_06_a_role_without_sagemaker_jobs_creates_a_grant_on_the_data_key_via_ec2_is_denied(
     model: AccessModel, role: str
 ) -> None:
@@ -505,15 +510,15 @@ def test_kms_06_trainer_creates_a_grant_on_the_models_key_via_ec2_is_denied(mode
     key = model.buckets["models"].key_arn
     assert key is not None
     context = ebs_context(for_aws_resource=True)
-    assert kms(model, identity.TRAINER, key, "kms:CreateGrant", context) == Decision("ImplicitDeny")
+    assert kms(model, vocabulary.TRAINER, key, "kms:CreateGrant", context) == Decision("ImplicitDeny")
 
 
 def test_trainer_passes_its_role_to_another_service_is_denied(model: AccessModel) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "iam:PassRole",
-        model.roles[identity.TRAINER].arn,
+        model.roles[vocabulary.TRAINER].arn,
         {"iam:PassedToService": "ec2.amazonaws.com"},
     )
     assert decision == Decision("ImplicitDeny")
@@ -522,22 +527,22 @@ def test_trainer_passes_its_role_to_another_service_is_denied(model: AccessModel
 def test_trainer_passes_the_processor_role_is_denied(model: AccessModel) -> None:
     decision = call(
         model,
-        identity.TRAINER,
+        vocabulary.TRAINER,
         "iam:PassRole",
-        model.roles[identity.PROCESSOR].arn,
+        model.roles[vocabulary.PROCESSOR].arn,
         {"iam:PassedToService": "sagemaker.amazonaws.com"},
     )
     assert decision == Decision("ImplicitDeny")
 
 
 def test_inference_invokes_another_teams_endpoint_is_denied(model: AccessModel) -> None:
-    decision = call(model, identity.INFERENCE, "sagemaker:InvokeEndpoint", f"{SAGEMAKER}:endpoint/other-team-x", {})
+    decision = call(model, vocabulary.INFERENCE, "sagemaker:InvokeEndpoint", f"{SAGEMAKER}:endpoint/other-team-x", {})
     assert decision == Decision("ImplicitDeny")
 
 
 def test_inference_invokes_bedrock_without_an_allowlist_is_denied(model: AccessModel) -> None:
     model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
-    assert call(model, identity.INFERENCE, "bedrock:InvokeModel", model_arn, {}) == Decision("ImplicitDeny")
+    assert call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, {}) == Decision("ImplicitDeny")
 
 
 @pytest.mark.parametrize("role", identity.ROLES)
@@ -548,7 +553,7 @@ def test_any_role_deleting_model_artifacts_is_denied_by_the_boundary(model: Acce
 
 @pytest.mark.parametrize("role", identity.ROLES)
 def test_any_role_deleting_audit_logs_is_denied(model: AccessModel, role: str) -> None:
-    decision = s3(model, role, identity.AUDIT_LOGS, "s3:DeleteObject")[0]
+    decision = s3(model, role, vocabulary.AUDIT_LOGS, "s3:DeleteObject")[0]
     assert decision.outcome == "ExplicitDeny"
     assert "boundary:DenyObjectDeletion" in decision.statements
     assert "resource:DenyAuditLogDeletion" in decision.statements
@@ -577,7 +582,9 @@ def test_any_role_changing_a_bucket_policy_is_denied_by_the_boundary(model: Acce
 
 
 def test_trainer_removing_its_own_boundary_is_denied(model: AccessModel) -> None:
-    decision = call(model, identity.TRAINER, "iam:DeleteRolePermissionsBoundary", model.roles[identity.TRAINER].arn, {})
+    decision = call(
+        model, vocabulary.TRAINER, "iam:DeleteRolePermissionsBoundary", model.roles[vocabulary.TRAINER].arn, {}
+    )
     assert decision == Decision("ExplicitDeny", ("boundary:DenyBoundaryAndRoleChanges",))
 
 
@@ -616,9 +623,9 @@ def test_a_foreign_account_principal_reading_curated_is_denied_by_the_bucket_pol
 
 def test_a_foreign_account_principal_assuming_the_auditor_is_denied(graph: ResourceGraph, model: AccessModel) -> None:
     request = Request(
-        f"arn:aws:iam::{FOREIGN}:role/intruder", FOREIGN, "sts:AssumeRole", model.roles[identity.AUDITOR].arn
+        f"arn:aws:iam::{FOREIGN}:role/intruder", FOREIGN, "sts:AssumeRole", model.roles[vocabulary.AUDITOR].arn
     )
-    assert trust(model, graph, identity.AUDITOR, request) == Decision("ImplicitDeny")
+    assert trust(model, graph, vocabulary.AUDITOR, request) == Decision("ImplicitDeny")
 
 
 def test_sagemaker_acting_for_another_account_assuming_the_trainer_is_denied(
@@ -628,10 +635,10 @@ def test_sagemaker_acting_for_another_account_assuming_the_trainer_is_denied(
         "sagemaker.amazonaws.com",
         "",
         "sts:AssumeRole",
-        model.roles[identity.TRAINER].arn,
+        model.roles[vocabulary.TRAINER].arn,
         {"aws:SourceAccount": FOREIGN, "aws:SourceArn": f"arn:aws:sagemaker:{REGION}:{FOREIGN}:training-job/x"},
     )
-    assert trust(model, graph, identity.TRAINER, request) == Decision("ImplicitDeny")
+    assert trust(model, graph, vocabulary.TRAINER, request) == Decision("ImplicitDeny")
 
 
 def test_the_standard_contexts_are_valid_for_their_actions(model: AccessModel) -> None:
@@ -648,7 +655,7 @@ def test_the_standard_contexts_are_valid_for_their_actions(model: AccessModel) -
 
 def test_s3_06_upload_naming_aws_kms_without_a_key_id_is_denied(model: AccessModel) -> None:
     """S3 would fall back to the account's aws/s3 key, which every principal may use through S3."""
-    decision, _ = s3(model, identity.PROCESSOR, "curated", "s3:PutObject", **{SSE_KMS_KEY_HEADER: None})
+    decision, _ = s3(model, vocabulary.PROCESSOR, "curated", "s3:PutObject", **{SSE_KMS_KEY_HEADER: None})
     assert decision == Decision("ExplicitDeny", ("resource:DenyKmsWithoutKeyId",))
 
 
@@ -656,7 +663,7 @@ def test_s3_06_upload_without_any_encryption_header_relies_on_default_encryption
     model: AccessModel,
 ) -> None:
     decision, key = s3(
-        model, identity.PROCESSOR, "curated", "s3:PutObject", **{SSE_HEADER: None, SSE_KMS_KEY_HEADER: None}
+        model, vocabulary.PROCESSOR, "curated", "s3:PutObject", **{SSE_HEADER: None, SSE_KMS_KEY_HEADER: None}
     )
     assert (decision.outcome, key.outcome if key else None) == ("Allow", "Allow")
 
@@ -665,7 +672,7 @@ def test_s3_06_upload_without_any_encryption_header_relies_on_default_encryption
 def test_s3_07_listing_curated_from_outside_the_vpc_endpoint_is_denied_explicitly(
     model: AccessModel, action: str
 ) -> None:
-    decision, _ = s3(model, identity.TRAINER, "curated", action, **{"aws:SourceVpce": None})
+    decision, _ = s3(model, vocabulary.TRAINER, "curated", action, **{"aws:SourceVpce": None})
     assert decision.outcome == "ExplicitDeny"
     assert "resource:DenyAccessOutsideVpcEndpoints" in decision.statements
 
@@ -675,7 +682,8 @@ def test_kms_06_inference_generates_a_data_key_on_the_models_key_via_s3_is_denie
     models_key = model.buckets["models"].key_arn
     assert models_key is not None
     assert (
-        kms(model, identity.INFERENCE, models_key, "kms:GenerateDataKey", kms_via_s3_context(model)).outcome != "Allow"
+        kms(model, vocabulary.INFERENCE, models_key, "kms:GenerateDataKey", kms_via_s3_context(model)).outcome
+        != "Allow"
     )
 
 
@@ -685,68 +693,68 @@ def test_kms_06_trainer_as_a_reader_of_curated_cannot_encrypt_with_the_data_key_
 ) -> None:
     data_key = model.buckets["curated"].key_arn
     assert data_key is not None
-    assert kms(model, identity.TRAINER, data_key, action, kms_via_s3_context(model)).outcome != "Allow"
+    assert kms(model, vocabulary.TRAINER, data_key, action, kms_via_s3_context(model)).outcome != "Allow"
 
 
 def test_gov_02_processor_reads_the_secret_from_outside_the_vpc_is_denied(
     graph: ResourceGraph, model: AccessModel
 ) -> None:
     """Stolen processor credentials do not reveal the salt from the internet."""
-    decision = secret_read(graph, model, identity.PROCESSOR, through_vpc=False)
+    decision = secret_read(graph, model, vocabulary.PROCESSOR, through_vpc=False)
     assert decision == Decision("ExplicitDeny", ("resource:DenySecretValueOutsideVpcEndpoint",))
 
 
 def test_iam_07_trainer_passes_the_inference_role_only_for_a_model(model: AccessModel) -> None:
-    inference = model.roles[identity.INFERENCE].arn
+    inference = model.roles[vocabulary.INFERENCE].arn
     to_sagemaker = {"iam:PassedToService": "sagemaker.amazonaws.com"}
     for_model = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:model/aisb-dev-m"}
     for_job = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:training-job/aisb-dev-j"}
-    assert call(model, identity.TRAINER, "iam:PassRole", inference, for_model).outcome == "Allow"
-    assert call(model, identity.TRAINER, "iam:PassRole", inference, for_job).outcome != "Allow"
+    assert call(model, vocabulary.TRAINER, "iam:PassRole", inference, for_model).outcome == "Allow"
+    assert call(model, vocabulary.TRAINER, "iam:PassRole", inference, for_job).outcome != "Allow"
 
 
 def test_iam_07_trainer_passes_itself_only_for_its_jobs(model: AccessModel) -> None:
-    trainer = model.roles[identity.TRAINER].arn
+    trainer = model.roles[vocabulary.TRAINER].arn
     to_sagemaker = {"iam:PassedToService": "sagemaker.amazonaws.com"}
     for_job = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:training-job/aisb-dev-j"}
     for_model = {**to_sagemaker, "iam:AssociatedResourceArn": f"{SAGEMAKER}:model/aisb-dev-m"}
-    assert call(model, identity.TRAINER, "iam:PassRole", trainer, for_job).outcome == "Allow"
-    assert call(model, identity.TRAINER, "iam:PassRole", trainer, for_model).outcome != "Allow"
+    assert call(model, vocabulary.TRAINER, "iam:PassRole", trainer, for_job).outcome == "Allow"
+    assert call(model, vocabulary.TRAINER, "iam:PassRole", trainer, for_model).outcome != "Allow"
 
 
 def test_iam_02_execution_roles_pull_images_only_from_this_account(model: AccessModel) -> None:
     own = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/training"
     foreign = f"arn:aws:ecr:{REGION}:{FOREIGN}:repository/attacker-image"
-    assert call(model, identity.TRAINER, "ecr:BatchGetImage", own, {}).outcome == "Allow"
-    assert call(model, identity.TRAINER, "ecr:BatchGetImage", foreign, {}).outcome != "Allow"
+    assert call(model, vocabulary.TRAINER, "ecr:BatchGetImage", own, {}).outcome == "Allow"
+    assert call(model, vocabulary.TRAINER, "ecr:BatchGetImage", foreign, {}).outcome != "Allow"
 
 
 def test_iam_06_job_network_interfaces_only_in_the_baseline_subnets(graph: ResourceGraph, model: AccessModel) -> None:
     subnet = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))[0]
     ours = f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{subnet}"
     other = f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-0fffffffffffffff0"
-    assert call(model, identity.TRAINER, "ec2:CreateNetworkInterface", ours, {}).outcome == "Allow"
-    assert call(model, identity.TRAINER, "ec2:CreateNetworkInterface", other, {}).outcome != "Allow"
+    assert call(model, vocabulary.TRAINER, "ec2:CreateNetworkInterface", ours, {}).outcome == "Allow"
+    assert call(model, vocabulary.TRAINER, "ec2:CreateNetworkInterface", other, {}).outcome != "Allow"
 
 
 def test_iam_02_execution_roles_create_only_sagemakers_log_groups(model: AccessModel) -> None:
     def group(name: str) -> str:
         return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
 
-    assert call(model, identity.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/TrainingJobs"), {}).outcome == (
+    assert call(model, vocabulary.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/TrainingJobs"), {}).outcome == (
         "Allow"
     )
-    assert call(model, identity.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/any"), {}).outcome != "Allow"
+    assert call(model, vocabulary.TRAINER, "logs:CreateLogGroup", group("/aws/sagemaker/any"), {}).outcome != "Allow"
 
 
 def test_iam_05_boundary_caps_key_use_to_the_baselines_keys_by_alias(model: AccessModel) -> None:
     """Even a role granted everything by another policy may use only keys aliased alias/<prefix>-…"""
-    boundary = model.roles[identity.TRAINER].boundary
+    boundary = model.roles[vocabulary.TRAINER].boundary
     everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 
     def decrypt(alias: str) -> str:
-        request = as_role(model.roles[identity.TRAINER], "kms:Decrypt", key, {"kms:ResourceAliases": [alias]})
+        request = as_role(model.roles[vocabulary.TRAINER], "kms:Decrypt", key, {"kms:ResourceAliases": [alias]})
         policies = PolicySet(resource_account=ACCOUNT, identity=[everything], boundary=boundary)
         return evaluate(request, policies).outcome
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components import documents
-from components.config import KNOWN_ENDPOINT_SERVICES
+from controls import vocabulary
+from controls.vocabulary import KNOWN_ENDPOINT_SERVICES
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
@@ -98,8 +99,8 @@ def test_ep_05_codeartifact_bucket_of_an_unlisted_region_is_refused_not_wildcard
 
 
 def test_ep_05_every_documented_codeartifact_owner_is_one_literal_account() -> None:
-    assert len(documents.CODEARTIFACT_ASSET_ACCOUNTS) == 13
-    assert all(len(a) == 12 and a.isdigit() for a in documents.CODEARTIFACT_ASSET_ACCOUNTS.values())
+    assert len(vocabulary.CODEARTIFACT_ASSET_ACCOUNTS) == 13
+    assert all(len(a) == 12 and a.isdigit() for a in vocabulary.CODEARTIFACT_ASSET_ACCOUNTS.values())
 
 
 def test_ep_05_s3_gateway_policy_with_org_keeps_resources_in_this_account() -> None:
@@ -109,16 +110,16 @@ def test_ep_05_s3_gateway_policy_with_org_keeps_resources_in_this_account() -> N
 
 
 def test_ep_05_every_allowlisted_aws_bucket_says_why_with_a_unique_sid() -> None:
-    sids = [entry.sid for entry in documents.AWS_OWNED_BUCKETS]
+    sids = [entry.sid for entry in vocabulary.AWS_OWNED_BUCKETS]
     assert len(sids) == len(set(sids))
-    assert all(len(entry.why) >= 40 for entry in documents.AWS_OWNED_BUCKETS)
+    assert all(len(entry.why) >= 40 for entry in vocabulary.AWS_OWNED_BUCKETS)
     assert all(
-        entry.actions and all(a.startswith("s3:Get") for a in entry.actions) for entry in documents.AWS_OWNED_BUCKETS
+        entry.actions and all(a.startswith("s3:Get") for a in entry.actions) for entry in vocabulary.AWS_OWNED_BUCKETS
     )
 
 
 def test_ep_05_allowlisted_bucket_arn_uses_partition_and_region() -> None:
-    entry = documents.AWS_OWNED_BUCKETS[0]
+    entry = vocabulary.AWS_OWNED_BUCKETS[0]
     assert entry.object_arn("aws-cn", "cn-north-1") == "arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/*"
 
 

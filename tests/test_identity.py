@@ -13,6 +13,7 @@ import pytest
 from components import identity
 from components.config import BucketNamesConfig
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from controls import vocabulary
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks
 from verify.engine.offline import OfflineRun, run_program, run_stack
@@ -81,7 +82,7 @@ def test_kms_06_trainer_uses_the_data_key_through_ebs_on_both_sides_under_the_sa
         "kms:ReEncryptFrom",
         "kms:ReEncryptTo",
     ]
-    trainer = by_sid(inline(graph, identity.TRAINER))
+    trainer = by_sid(inline(graph, vocabulary.TRAINER))
     key_policy = by_sid(json.loads(data_key.inputs["policy"]))
     identity_side = {
         sid: (trainer[sid]["Action"], trainer[sid]["Resource"], trainer[sid]["Condition"])
@@ -105,7 +106,7 @@ def test_kms_06_no_other_role_uses_any_key_via_ec2(dev: OfflineRun) -> None:
     via_ec2 = [
         (name, s["Sid"])
         for name in identity.ROLES
-        if name != identity.TRAINER
+        if name != vocabulary.TRAINER
         for s in inline(dev.graph, name)["Statement"]
         if "ec2." in json.dumps(s.get("Condition", {}))
     ]
@@ -144,12 +145,12 @@ def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: Offli
 def test_roles_exist_before_the_key_policies_and_inline_policies_after_the_keys(dev: OfflineRun) -> None:
     graph = dev.graph
     data_key = graph.one(KEY, "keys-data")
-    assert {role(graph, r).urn for r in (identity.PROCESSOR, identity.TRAINER)} <= set(
+    assert {role(graph, r).urn for r in (vocabulary.PROCESSOR, vocabulary.TRAINER)} <= set(
         data_key.property_dependencies["policy"]
     )
     trainer_policy = graph.one(ROLE_POLICY, "identity-policies-model-trainer")
     assert data_key.urn in trainer_policy.property_dependencies["policy"]
-    assert trainer_policy.inputs["role"] == role(graph, identity.TRAINER).id
+    assert trainer_policy.inputs["role"] == role(graph, vocabulary.TRAINER).id
 
 
 def test_gov_04_outputs_name_every_role_and_the_boundary(dev: OfflineRun) -> None:
@@ -167,8 +168,8 @@ def test_matrix_generates_auditor_reads_of_the_audit_bucket_when_given() -> None
     targets = identity.boundary_targets(
         AccountContext(ACCOUNT, REGION, "aws"), "aisb-dev", bucket_names=BucketNamesConfig()
     )
-    wired = dataclasses.replace(targets, bucket_arns={identity.AUDIT_LOGS: "arn:aws:s3:::aisb-dev-audit-1234567"})
-    document = identity.role_policy_document(identity.AUDITOR, wired)
+    wired = dataclasses.replace(targets, bucket_arns={vocabulary.AUDIT_LOGS: "arn:aws:s3:::aisb-dev-audit-1234567"})
+    document = identity.role_policy_document(vocabulary.AUDITOR, wired)
     assert document is not None
     assert [(s["Sid"], s["Action"], s["Resource"]) for s in document["Statement"]] == [
         ("ReadAuditLogsObjects", ["s3:GetObject", "s3:GetObjectVersion"], "arn:aws:s3:::aisb-dev-audit-1234567/*"),

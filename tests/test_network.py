@@ -11,7 +11,8 @@ from components.config import (
     ConfigError,
     parse_config,
 )
-from controls.net.testing import VPC, expected_ids, interface_endpoints_in, only_network, s3_gateway
+from controls.net.testing import expected_ids, interface_endpoints_in, only_network, s3_gateway
+from controls.vocabulary import VPC
 from verify.engine.mocks import BaselineMocks, UnsupportedMockError
 from verify.engine.offline import OfflineRun, run_stack
 

@@ -1,15 +1,12 @@
 """The NET and EP rules together: each passes the compliant literal network, fails a stack without one, errors on
-unknowns, and mirrors the configured endpoint bundles; each control's own cases live in its unit."""
+unknowns; each control's own cases live in its unit."""
 
 from __future__ import annotations
 
 import pytest
 
-from components import config, documents
-from controls.ep.ep_05_endpoint_policies import rule as ep_05
-from controls.kms.common import KMS_KEY
-from controls.net import common as net
 from controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, change, network, outcomes, res, statuses
+from controls.vocabulary import KMS_KEY
 from policies.baseline_rules import RULES
 
 
@@ -33,20 +30,6 @@ def test_network_rules_are_registered_with_the_catalog_controls() -> None:
     covered = {c for r in NETWORK_RULES for c in r.controls}
     assert covered == {f"NET-0{i}" for i in range(1, 6)} | {f"EP-0{i}" for i in range(1, 6)}
     assert set(NETWORK_RULES) <= set(RULES)
-
-
-def test_network_rules_mirror_the_configured_endpoint_bundles_and_aws_buckets() -> None:
-    assert config.ENDPOINT_BUNDLES["ml-core"] == net.ML_CORE
-    assert config.ENDPOINT_BUNDLES["bedrock"] == net.BEDROCK
-    assert config.KNOWN_ENDPOINT_SERVICES == net.KNOWN_SERVICES
-    allowlist = {b.bucket: frozenset(a.lower() for a in b.actions) for b in documents.AWS_OWNED_BUCKETS}
-    assert allowlist == dict(ep_05.AWS_OWNED_BUCKETS)
-    owners = {b.bucket: dict(b.accounts) for b in documents.AWS_OWNED_BUCKETS if b.accounts is not None}
-    assert owners == {bucket: dict(accounts) for bucket, accounts in ep_05.AWS_OWNED_BUCKET_ACCOUNTS.items()}
-
-
-def test_network_rules_mirror_the_services_without_endpoint_policy_support() -> None:
-    assert dict(ep_05.POLICY_UNSUPPORTED) == config.ENDPOINT_POLICY_UNSUPPORTED
 
 
 # ---- unknown values are errors, never passes ---------------------------------------------------

@@ -19,7 +19,6 @@ import pytest
 from components import identity
 from components.baseline import policy_quota_errors, rendered_policies
 from components.config import (
-    EXTRA_ENDPOINT_SERVICES,
     MAX_BEDROCK_MODEL_ARNS,
     MAX_EXTRA_DATA_BUCKETS,
     BaselineConfig,
@@ -28,9 +27,10 @@ from components.config import (
     parse_config,
     with_deployer,
 )
-from components.documents import CODEARTIFACT_ASSET_ACCOUNTS
 from components.keys import AccountContext
 from components.quotas import GRAPH_POLICIES, QUOTAS, PolicyKind, policy_size
+from controls import vocabulary
+from controls.vocabulary import CODEARTIFACT_ASSET_ACCOUNTS, EXTRA_ENDPOINT_SERVICES
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, run_stack, stack_config
@@ -250,7 +250,7 @@ def test_iam_08_bedrock_allowlist_maximum_is_what_the_inference_inline_budget_ho
     def inference_inline(count: int) -> int:
         arns = tuple(model_arn(i) for i in range(count))
         config = base.model_copy(update={"identity": base.identity.model_copy(update={"bedrock_model_arns": arns})})
-        name = identity.role_name(config.name_prefix, identity.INFERENCE)
+        name = identity.role_name(config.name_prefix, vocabulary.INFERENCE)
         return next(
             p.size
             for p in rendered_policies(config, account)
@@ -297,7 +297,7 @@ def bedrock_graph() -> ResourceGraph:
 
 
 def invoke(graph: ResourceGraph, resource: str) -> Decision:
-    who = access_model(graph).roles[identity.INFERENCE]
+    who = access_model(graph).roles[vocabulary.INFERENCE]
     request = Request(who.session_arn, who.account_id, "bedrock:InvokeModel", resource, {"aws:SecureTransport": True})
     return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=who.identity, boundary=who.boundary))
 

@@ -6,9 +6,7 @@ import ast
 
 import pytest
 
-from components import documents
 from controls import registry
-from controls.kms.common import KMS_CRYPTO
 from policies import baseline_rules
 from verify.checkers.audit.core import CHECKS
 from verify.checkers.mutation import mutations
@@ -54,7 +52,3 @@ def test_unit_has_mutations_of_its_own_control(unit: registry.Unit) -> None:
 
 def test_rule_registry_is_exactly_the_units_rules() -> None:
     assert registry.rules() == baseline_rules.RULES
-
-
-def test_rules_and_builders_agree_on_what_a_cryptographic_kms_action_is() -> None:
-    assert {a.lower() for a in documents.CRYPTO_ACTIONS} == KMS_CRYPTO

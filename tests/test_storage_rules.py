@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from components import documents
-from controls import registry
+from controls import registry, vocabulary
 from controls.kit import Res
-from controls.kms.common import KMS_ALIAS, KMS_KEY
 from controls.s3 import common as s3
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 from verify.checkers.rules import scan_rules, to_rule_resource
 from verify.engine.graph import ResourceGraph
 from verify.findings.catalog import load_catalog
@@ -76,8 +76,8 @@ def secure_bucket(
 ) -> Graph:
     """A bucket and its v7 side resources as the engine records them (property dependencies on ``bucket``)."""
     bucket = Res(
-        urn(s3.BUCKET, name),
-        s3.BUCKET,
+        urn(vocabulary.BUCKET, name),
+        vocabulary.BUCKET,
         {"bucket": f"{name}-1a2b3c4", "arn": bucket_arn(name), "forceDestroy": False, "objectLockEnabled": lock},
         retain_on_delete=True,
     )
@@ -117,7 +117,7 @@ def secure_bucket(
         side(s3.ENCRYPTION, rules=[rule]),
         side(s3.VERSIONING, versioningConfiguration={"status": "Enabled"}),
         side(s3.LIFECYCLE, rules=lifecycle_rules),
-        side(s3.BUCKET_POLICY, pab, ownership, policy=bucket_policy(name, data_class, policy_extra)),
+        side(vocabulary.BUCKET_POLICY, pab, ownership, policy=bucket_policy(name, data_class, policy_extra)),
     ]
     if log_to:
         graph.append(side(s3.LOGGING, targetBucket=f"{log_to}-1a2b3c4", targetPrefix=f"{name}/"))
@@ -134,13 +134,13 @@ def log_grant(*sources: str) -> Statement:
 def secret(data_class: str = "data", readers: Sequence[str] = (PROCESSOR,)) -> Graph:
     arn = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:aisb-dev/pseudonymization-key-a1b2c3"
     props = {"name": "aisb-dev/pseudonymization-key", "kmsKeyId": key_arn(data_class), "arn": arn}
-    the_secret = Res(urn(s3.SECRET, "pseudonymization"), s3.SECRET, props)
+    the_secret = Res(urn(vocabulary.SECRET, "pseudonymization"), vocabulary.SECRET, props)
     policy_props = {
         "secretArn": arn,
         "blockPublicPolicy": True,
         "policy": json.dumps(documents.secret_read_policy(readers)),
     }
-    return [the_secret, Res(urn(s3.SECRET_POLICY, "pseudonymization"), s3.SECRET_POLICY, policy_props)]
+    return [the_secret, Res(urn(vocabulary.SECRET_POLICY, "pseudonymization"), vocabulary.SECRET_POLICY, policy_props)]
 
 
 def compliant() -> Graph:
@@ -180,9 +180,9 @@ def without(graph: Graph, type_token: str, name: str) -> Graph:
 
 def with_policy(graph: Graph, name: str, edit: Callable[[list[Statement]], list[Statement]]) -> Graph:
     """The graph with bucket ``name``'s policy statements rewritten by ``edit``."""
-    document = json.loads(find(graph, s3.BUCKET_POLICY, name).props["policy"])
+    document = json.loads(find(graph, vocabulary.BUCKET_POLICY, name).props["policy"])
     document["Statement"] = edit(document["Statement"])
-    return edited(graph, s3.BUCKET_POLICY, name, policy=json.dumps(document))
+    return edited(graph, vocabulary.BUCKET_POLICY, name, policy=json.dumps(document))
 
 
 def drop_sid(sid: str) -> Callable[[list[Statement]], list[Statement]]:

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from components import documents, identity
+from components import identity
+from controls import vocabulary
 from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
 from verify.cli import main
 from verify.engine.mocks import FakeAccount
@@ -89,7 +90,7 @@ def test_iam_03_spec_allows_the_processor_reading_raw_through_the_gateway(spec: 
         "s3:TlsVersion": "1.2",
         "aws:SourceVpce": spec.stack.gateway_id,
     }
-    assert _expect(spec, identity.PROCESSOR, "s3:GetObject", "object in raw", context) == "allow"
+    assert _expect(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in raw", context) == "allow"
 
 
 def test_iam_03_spec_denies_the_processor_reading_models(spec: Spec) -> None:
@@ -98,31 +99,31 @@ def test_iam_03_spec_denies_the_processor_reading_models(spec: Spec) -> None:
         "s3:TlsVersion": "1.2",
         "aws:SourceVpce": spec.stack.gateway_id,
     }
-    assert _expect(spec, identity.PROCESSOR, "s3:GetObject", "object in models", context) == "deny"
+    assert _expect(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in models", context) == "deny"
 
 
 def test_s3_06_spec_denies_aws_kms_without_a_key_id(spec: Spec) -> None:
-    context = {"aws:SourceVpce": spec.stack.gateway_id, "s3:TlsVersion": "1.2", documents.SSE_HEADER: "aws:kms"}
-    assert _expect(spec, identity.PROCESSOR, "s3:PutObject", "object in curated", context) == "deny"
+    context = {"aws:SourceVpce": spec.stack.gateway_id, "s3:TlsVersion": "1.2", vocabulary.SSE_HEADER: "aws:kms"}
+    assert _expect(spec, vocabulary.PROCESSOR, "s3:PutObject", "object in curated", context) == "deny"
 
 
 def test_s3_07_spec_denies_listing_a_data_bucket_from_the_internet(spec: Spec) -> None:
     context: dict[str, ContextValue] = {"aws:SecureTransport": True, "s3:TlsVersion": "1.2"}
-    assert _expect(spec, identity.PROCESSOR, "s3:ListBucket", "bucket raw", context) == "deny"
+    assert _expect(spec, vocabulary.PROCESSOR, "s3:ListBucket", "bucket raw", context) == "deny"
 
 
 def test_iam_04_spec_gives_a_reader_decrypt_but_not_generate_data_key_via_s3(spec: Spec) -> None:
     via_s3 = {"kms:ViaService": f"s3.{spec.stack.region}.amazonaws.com", "kms:CallerAccount": spec.stack.account}
-    assert _expect(spec, identity.INFERENCE, "kms:Decrypt", "models key", via_s3) == "allow"
-    assert _expect(spec, identity.INFERENCE, "kms:GenerateDataKey", "models key", via_s3) == "deny"
+    assert _expect(spec, vocabulary.INFERENCE, "kms:Decrypt", "models key", via_s3) == "allow"
+    assert _expect(spec, vocabulary.INFERENCE, "kms:GenerateDataKey", "models key", via_s3) == "deny"
 
 
 def test_iam_07_spec_lets_the_trainer_pass_inference_only_to_a_model(spec: Spec) -> None:
     sm = f"arn:aws:sagemaker:{spec.stack.region}:{spec.stack.account}"
     to_model = {"iam:PassedToService": "sagemaker.amazonaws.com", "iam:AssociatedResourceArn": f"{sm}:model/aisb-dev-m"}
     to_job = {**to_model, "iam:AssociatedResourceArn": f"{sm}:training-job/aisb-dev-j"}
-    assert _expect(spec, identity.TRAINER, "iam:PassRole", "role inference", to_model) == "allow"
-    assert _expect(spec, identity.TRAINER, "iam:PassRole", "role inference", to_job) == "deny"
+    assert _expect(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_model) == "allow"
+    assert _expect(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_job) == "deny"
 
 
 def test_kms_04_spec_lets_an_account_admin_manage_but_never_use_a_baseline_key(spec: Spec) -> None:

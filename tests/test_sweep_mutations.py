@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from components import identity
+from controls import vocabulary
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 from verify.iam.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
@@ -146,7 +146,7 @@ def test_kms_05_unbinding_cloudwatch_logs_from_its_group_is_caught(dev: Resource
 def test_kms_06_letting_a_writer_use_the_data_key_outside_s3_is_caught(dev: ResourceGraph) -> None:
     change = without_condition_key("kms:ViaService")
     graph = mutate(dev, KEY, "keys-data", "policy", changed("RolesWriteDataKeyViaS3", change))
-    assert extra(sweep(graph, "kms"), lambda m: m.request.principal.name == identity.PROCESSOR)
+    assert extra(sweep(graph, "kms"), lambda m: m.request.principal.name == vocabulary.PROCESSOR)
 
 
 def test_kms_07_an_alias_outside_the_baselines_names_is_caught(dev: ResourceGraph) -> None:
@@ -170,17 +170,17 @@ def test_iam_03_widening_the_processors_read_to_every_bucket_is_caught(dev: Reso
 
     policy = changed("ReadRawObjects", every_bucket)
     graph = mutate(dev, ROLE_POLICY, "identity-policies-data-processor", "policy", policy)
-    assert extra(sweep(graph, "s3"), lambda m: m.request.principal.name == identity.PROCESSOR)
+    assert extra(sweep(graph, "s3"), lambda m: m.request.principal.name == vocabulary.PROCESSOR)
 
 
 def test_iam_04_naming_inference_a_writer_of_the_data_key_is_caught(dev: ResourceGraph) -> None:
     def and_inference(statement: dict[str, Any]) -> dict[str, Any]:
         writers = statement["Principal"]["AWS"]
-        inference = writers[0].replace(identity.PROCESSOR, identity.INFERENCE)
+        inference = writers[0].replace(vocabulary.PROCESSOR, vocabulary.INFERENCE)
         return {**statement, "Principal": {"AWS": [*writers, inference]}}
 
     graph = mutate(dev, KEY, "keys-data", "policy", changed("RolesWriteDataKeyViaS3", and_inference))
-    assert extra(sweep(graph, "kms"), lambda m: m.request.principal.name == identity.INFERENCE)
+    assert extra(sweep(graph, "kms"), lambda m: m.request.principal.name == vocabulary.INFERENCE)
 
 
 def test_iam_05_removing_the_boundarys_key_binding_is_caught(dev: ResourceGraph) -> None:
@@ -197,7 +197,7 @@ def test_iam_06_dropping_network_isolation_from_the_job_guardrail_is_caught(dev:
         "policy",
         changed("CreateJobsInsideBaselineGuardrails", change),
     )
-    assert extra(sweep(graph, "sagemaker"), lambda m: m.request.principal.name == identity.TRAINER)
+    assert extra(sweep(graph, "sagemaker"), lambda m: m.request.principal.name == vocabulary.TRAINER)
 
 
 def test_iam_07_passing_the_trainer_role_to_any_service_is_caught(dev: ResourceGraph) -> None:

@@ -7,11 +7,6 @@ from collections.abc import Mapping
 
 from controls import kit
 
-KMS_KEY = "aws:kms/key:Key"
-KMS_ALIAS = "aws:kms/alias:Alias"
-BUCKET = "aws:s3/bucket:Bucket"
-TRAIL = "aws:cloudtrail/trail:Trail"
-
 
 def default_tags(provider: kit.Res) -> dict[str, str]:
     """The ``defaultTags.tags`` of an AWS provider (the engine may hand it over JSON-encoded)."""

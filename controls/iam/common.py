@@ -8,21 +8,24 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-
-IAM_ROLE = "aws:iam/role:Role"
-IAM_POLICY = "aws:iam/policy:Policy"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-IAM_ATTACHMENTS = (
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
+from controls.vocabulary import (
+    CLOUDTRAIL_SERVICE,
+    MANAGED_POLICY,
+    POLICY_ATTACHMENT,
+    ROLE,
+    ROLE_POLICY_ATTACHMENT,
 )
+
+IAM_ROLE = ROLE
+IAM_POLICY = MANAGED_POLICY
+IAM_ATTACHMENTS = (ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT)
 
 # ---- IAM-01: conditioned trust -----------------------------------------------------------------------------
 
 #: Services that assume a role without sending aws:SourceArn/aws:SourceAccount: a trust conditioned on either never
 #: matches. CloudTrail's CloudWatch Logs delivery role (CloudTrail User Guide, "Role policy document for CloudTrail to
-#: use CloudWatch Logs for monitoring"); kept equal to components/documents.py by a test.
-UNCONDITIONED_TRUST_SERVICES: frozenset[str] = frozenset({"cloudtrail.amazonaws.com"})
+#: use CloudWatch Logs for monitoring").
+UNCONDITIONED_TRUST_SERVICES: frozenset[str] = frozenset({CLOUDTRAIL_SERVICE})
 _SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn"})
 
 

@@ -6,30 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controls import kit
+from controls.vocabulary import CRYPTO_ACTIONS, DATA_CLASSES
 
-KMS_KEY = "aws:kms/key:Key"
-KMS_ALIAS = "aws:kms/alias:Alias"
-KEY_CLASSES = ("data", "models", "logs")
+KEY_CLASSES = DATA_CLASSES
 
 #: The key-use operations (lower-cased): what administrators must never hold and users may (KMS-04, KMS-06).
-KMS_CRYPTO = frozenset(
-    a.lower()
-    for a in (
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyPair",
-        "kms:GenerateDataKeyPairWithoutPlaintext",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:GenerateMac",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-        "kms:Sign",
-        "kms:Verify",
-        "kms:VerifyMac",
-        "kms:CreateGrant",
-    )
-)
+KMS_CRYPTO = frozenset(a.lower() for a in CRYPTO_ACTIONS)
 
 
 def actions(statement: Mapping[str, Any]) -> list[str]:

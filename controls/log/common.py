@@ -8,15 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
+from controls.vocabulary import BUCKET_OBJECT_LOCK
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-TOPIC = "aws:sns/topic:Topic"
-BUCKET = "aws:s3/bucket:Bucket"
-OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+OBJECT_LOCK = BUCKET_OBJECT_LOCK
 MIN_RETENTION_DAYS = 365
 
 

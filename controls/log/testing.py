@@ -9,6 +9,7 @@ from typing import Any
 
 from components.keys import AccountContext
 from controls import registry
+from controls import vocabulary as v
 from controls.kit import Res
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import Resource, ResourceGraph
@@ -21,23 +22,23 @@ GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/cloudtrail"
 ALARMS = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:aisb-dev-*"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:aisb-dev-security-alarms"
 
-T_TRAIL = "aws:cloudtrail/trail:Trail"
-T_BUCKET = "aws:s3/bucket:Bucket"
-T_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-T_KEY = "aws:kms/key:Key"
-T_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-T_ROLE = "aws:iam/role:Role"
-T_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-T_TOPIC = "aws:sns/topic:Topic"
-T_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-T_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-T_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-T_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-T_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-T_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-T_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-T_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-T_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+T_TRAIL = v.TRAIL
+T_BUCKET = v.BUCKET
+T_POLICY = v.BUCKET_POLICY
+T_KEY = v.KMS_KEY
+T_GROUP = v.LOG_GROUP
+T_ROLE = v.ROLE
+T_ROLE_POLICY = v.ROLE_POLICY
+T_TOPIC = v.TOPIC
+T_TOPIC_POLICY = v.TOPIC_POLICY
+T_FILTER = v.METRIC_FILTER
+T_ALARM = v.ALARM
+T_LOCK = v.BUCKET_OBJECT_LOCK
+T_SSE = v.BUCKET_SSE
+T_VERSIONING = v.BUCKET_VERSIONING
+T_PAB = v.BUCKET_PUBLIC_ACCESS_BLOCK
+T_OWNERSHIP = v.BUCKET_OWNERSHIP
+T_LOGGING = v.BUCKET_LOGGING
 
 Graph = list[Res]
 

@@ -13,61 +13,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from controls import kit
+from controls.vocabulary import (
+    DEFAULT_SG,
+    ENDPOINT,
+    ENDPOINT_BUNDLES,
+    ENDPOINT_SG,
+    KNOWN_ENDPOINT_SERVICES,
+    ROLE,
+    SECURITY_GROUP,
+    SG_EGRESS,
+    SG_INGRESS,
+    SG_RULE,
+    VPC,
+)
 
-VPC = "aws:ec2/vpc:Vpc"
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
-ROUTE = "aws:ec2/route:Route"
-ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-SG_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive"
-NACL = "aws:ec2/networkAcl:NetworkAcl"
-DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
-NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-IAM_ROLE = "aws:iam/role:Role"
-ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
-ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
-ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
-ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+IAM_ROLE = ROLE
 HTTPS = 443
 
-#: Endpoint bundles and single services (mirrors components/config.py; a test keeps them equal).
-ML_CORE = (
-    "sagemaker.api",
-    "sagemaker.runtime",
-    "sts",
-    "kms",
-    "logs",
-    "monitoring",
-    "ecr.api",
-    "ecr.dkr",
-    "secretsmanager",
-)
-BEDROCK = ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime")
-EXTRA_SERVICES = (
-    "sagemaker.featurestore-runtime",
-    "ssm",
-    "ssmmessages",
-    "ec2messages",
-    "glue",
-    "athena",
-    "events",
-    "sns",
-    "sqs",
-    "ecs",
-    "elasticfilesystem",
-    "codeartifact.api",
-    "codeartifact.repositories",
-)
-KNOWN_SERVICES = frozenset(ML_CORE + BEDROCK + EXTRA_SERVICES)
+#: The endpoint bundles the rules judge against, and every service a stack may add.
+ML_CORE = ENDPOINT_BUNDLES["ml-core"]
+BEDROCK = ENDPOINT_BUNDLES["bedrock"]
+KNOWN_SERVICES = KNOWN_ENDPOINT_SERVICES
 
 Found = Iterator[tuple[str, str, kit.Verdict, str]]
 

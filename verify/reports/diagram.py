@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from controls.vocabulary import BUCKET_LOGGING, BUCKET_OBJECT_LOCK, BUCKET_POLICY, BUCKET_SSE, BUCKET_VERSIONING, KMS_ALIAS, MANAGED_POLICY, ROLE_POLICY, ROLE_POLICY_ATTACHMENT
 
 #: Resource type -> node kind. Only these become nodes; side resources (policies, configurations) become edges.
 NODE_KINDS: dict[str, str] = {
@@ -42,15 +43,9 @@ NODE_KINDS: dict[str, str] = {
     "aws:ec2/vpc:Vpc": "vpc",
 }
 KINDS: tuple[str, ...] = tuple(sorted(set(NODE_KINDS.values())))
-SSE_CONFIG = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
-BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-KEY_ALIAS = "aws:kms/alias:Alias"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-MANAGED_POLICY = "aws:iam/policy:Policy"
+SSE_CONFIG = BUCKET_SSE
+OBJECT_LOCK = BUCKET_OBJECT_LOCK
+KEY_ALIAS = KMS_ALIAS
 
 #: Mermaid shape (open, close) per kind; every label is quoted inside.
 SHAPES: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import ROUTE_TABLE_ASSOCIATION
+from controls.vocabulary import ROUTE_TABLE_ASSOCIATION
 from verify.checkers.mutation import Mutation, drop_resources
 
 

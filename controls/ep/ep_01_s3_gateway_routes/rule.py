@@ -5,20 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
-from controls.net.common import (
-    ENDPOINT,
-    ENDPOINT_ROUTE_TABLE,
-    ROUTE_TABLE,
-    ROUTE_TABLE_ASSOCIATION,
-    SUBNET,
-    Found,
-    Stack,
-    endpoint_type,
-    links,
-    names,
-    no_vpc,
-    service_of,
-)
+from controls.net.common import Found, Stack, endpoint_type, links, names, no_vpc, service_of
+from controls.vocabulary import ENDPOINT, ENDPOINT_ROUTE_TABLE, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET
 
 
 def _s3_gateways(stack: Stack, vpc: kit.Res) -> list[kit.Res]:

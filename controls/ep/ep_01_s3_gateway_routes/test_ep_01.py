@@ -5,13 +5,11 @@ from __future__ import annotations
 from pulumi_policy import StackValidationArgs
 
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.ep.ep_01_s3_gateway_routes import mutation
-from controls.net import common as net
 from controls.net.testing import (
     REGION,
-    ROUTE_TABLE,
     UNKNOWN,
-    VPC,
     change,
     expected_ids,
     failure,
@@ -22,6 +20,7 @@ from controls.net.testing import (
     statuses,
     without,
 )
+from controls.vocabulary import ROUTE_TABLE, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 
@@ -39,7 +38,7 @@ def test_ep_01_rule_fails_a_route_table_without_the_gateway() -> None:
 
 
 def test_ep_01_rule_accepts_a_separate_route_table_association() -> None:
-    association = res(net.ENDPOINT_ROUTE_TABLE, "s3-rt-b", vpcEndpointId="vpce-s3", routeTableId="rtb-b")
+    association = res(vocabulary.ENDPOINT_ROUTE_TABLE, "s3-rt-b", vpcEndpointId="vpce-s3", routeTableId="rtb-b")
     graph = [*change(network(), "ep-s3", routeTableIds=["rtb-a"]), association]
     assert statuses("ep-01-s3-gateway-routes", graph, "EP-01") == {"pass"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import ENDPOINT
+from controls.vocabulary import ENDPOINT
 from verify.checkers.mutation import Mutation, drop_resources, set_property
 
 

@@ -5,18 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
-from controls.net.common import (
-    ENDPOINT_SUBNET,
-    ML_CORE,
-    SUBNET,
-    Found,
-    Stack,
-    interface_endpoints,
-    links,
-    names,
-    no_vpc,
-    service_of,
-)
+from controls.net.common import ML_CORE, Found, Stack, interface_endpoints, links, names, no_vpc, service_of
+from controls.vocabulary import ENDPOINT_SUBNET, SUBNET
 
 
 def _endpoint_subnets(stack: Stack, endpoint: kit.Res, subnets: Sequence[kit.Res]) -> list[kit.Res]:

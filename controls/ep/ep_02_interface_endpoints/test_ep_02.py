@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from components.config import ENDPOINT_BUNDLES
 from conftest import LiveAccount
 from controls.ep.ep_02_interface_endpoints import mutation
-from controls.net.testing import (
-    REGION,
-    SG,
-    SUBNET,
-    change,
-    expected_ids,
-    failure,
-    interface_endpoints_in,
-    network,
-    without,
-)
+from controls.net.testing import REGION, SG, change, expected_ids, failure, interface_endpoints_in, network, without
+from controls.vocabulary import ENDPOINT_BUNDLES, SUBNET
 from verify.engine.graph import ResourceGraph
 
 

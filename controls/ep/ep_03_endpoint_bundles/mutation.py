@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controls.net.common import ENDPOINT
+from controls.vocabulary import ENDPOINT
 from verify.checkers.mutation import Mutation, set_property
 
 MUTATIONS = (

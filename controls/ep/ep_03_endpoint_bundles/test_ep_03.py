@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from components import documents
-from components.config import ENDPOINT_BUNDLES
 from controls.net import common as net
 from controls.net.testing import ACCOUNT, REGION, failure, interface_endpoint, interface_endpoints_in, network, statuses
+from controls.vocabulary import ENDPOINT_BUNDLES
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import ENDPOINT, SECURITY_GROUP, SG_INGRESS
+from controls.vocabulary import ENDPOINT, SECURITY_GROUP, SG_INGRESS
 from verify.checkers.mutation import Mutation, drop_property, set_property
 
 OPEN_HTTPS = [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]

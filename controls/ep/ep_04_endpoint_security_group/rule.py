@@ -8,11 +8,6 @@ from dataclasses import dataclass
 from controls import kit
 from controls.net.common import (
     HTTPS,
-    SECURITY_GROUP,
-    SG_EGRESS,
-    SG_EXCLUSIVE,
-    SG_INGRESS,
-    SG_RULE,
     Found,
     Stack,
     endpoint_groups,
@@ -24,6 +19,7 @@ from controls.net.common import (
     rules_on,
     vpc_cidr,
 )
+from controls.vocabulary import SECURITY_GROUP, SG_EGRESS, SG_EXCLUSIVE, SG_INGRESS, SG_RULE
 
 
 def _endpoint_outcome(stack: Stack, endpoint: kit.Res) -> tuple[str, str, bool, str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.ep.ep_04_endpoint_security_group import mutation
-from controls.net import common as net
 from controls.net.testing import RULES_EXCLUSIVE, SG, SG_RULE_TYPES, VPC_CIDR, change, failure, network, res
 from verify.engine.graph import ResourceGraph
 
@@ -50,7 +50,7 @@ def test_ep_04_rule_fails_an_endpoint_with_a_second_security_group() -> None:
 
 
 def test_ep_04_rule_fails_endpoints_split_over_two_groups() -> None:
-    graph = [*network(), res(net.SECURITY_GROUP, "other-sg", id="sg-other", vpcId="vpc-1")]
+    graph = [*network(), res(vocabulary.SECURITY_GROUP, "other-sg", id="sg-other", vpcId="vpc-1")]
     graph = change(graph, "ep-sts", securityGroupIds=["sg-other"])
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     assert "endpoint security groups: endpoint-sg, other-sg (expected exactly one)" in message
@@ -66,7 +66,7 @@ def test_ep_04_rule_fails_ingress_from_anywhere() -> None:
 
 
 def test_ep_04_rule_fails_an_egress_rule() -> None:
-    egress = res(net.SG_EGRESS, "out", securityGroupId="sg-ep", ipProtocol="-1", cidrIpv4="0.0.0.0/0")
+    egress = res(vocabulary.SG_EGRESS, "out", securityGroupId="sg-ep", ipProtocol="-1", cidrIpv4="0.0.0.0/0")
     message = failure("ep-04-endpoint-security-group", [*network(), egress], "EP-04")
     assert message.startswith("egress: out -1 0-0 0.0.0.0/0;")
 

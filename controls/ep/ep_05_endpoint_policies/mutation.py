@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import ENDPOINT
+from controls.vocabulary import ENDPOINT
 from verify.checkers.mutation import Mutation, changed_statement, drop_property, edit_document, without_condition
 
 ALLOW_ALL = {

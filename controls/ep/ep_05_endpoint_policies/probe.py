@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.config import ENDPOINT_POLICY_UNSUPPORTED
+from controls.vocabulary import ENDPOINT_POLICY_UNSUPPORTED
 from verify.checkers.audit.core import FOREIGN_ACCOUNT, AuditContext, Verdict, check, decide, policy_json
 from verify.checkers.audit.network import describe_endpoint, endpoint_subjects
 from verify.iam.evaluator import Outcome

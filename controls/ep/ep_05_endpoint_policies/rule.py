@@ -7,50 +7,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.net.common import (
-    ENDPOINT,
-    ENDPOINT_POLICY,
-    Found,
-    Stack,
-    endpoint_type,
-    known_ids,
-    links,
-    service_of,
-)
+from controls.net.common import Found, Stack, endpoint_type, known_ids, links, service_of
+from controls.vocabulary import AWS_OWNED_BUCKETS, ENDPOINT, ENDPOINT_POLICY, ENDPOINT_POLICY_UNSUPPORTED
 
-#: Services whose interface endpoints take no endpoint policy -> why; EP-05 is not applicable to them
-#: (mirrors components/config.ENDPOINT_POLICY_UNSUPPORTED; a test keeps them equal).
-POLICY_UNSUPPORTED: Mapping[str, str] = {
-    "ssmmessages": "AWS documents no VPC endpoint policy for the Systems Manager message gateway (ssmmessages); "
-    "Systems Manager documents endpoint policies for its ssm endpoint only",
-    "ec2messages": "AWS documents no VPC endpoint policy for the Systems Manager message delivery service "
-    "(ec2messages); Systems Manager documents endpoint policies for its ssm endpoint only",
-}
-#: AWS-owned buckets the S3 gateway may reach outside this account, with the actions allowed, in the form their
-#: services document: no principal condition, the request is presigned by the service
-#: (mirrors components/documents.AWS_OWNED_BUCKETS; a test keeps them equal).
-AWS_OWNED_BUCKETS: Mapping[str, frozenset[str]] = {
-    "prod-{region}-starport-layer-bucket": frozenset({"s3:getobject"}),
-    "assets-{account}-{region}": frozenset({"s3:getobject"}),
-}
-#: Owning account per region of the buckets named with ``{account}``; no entry for a region: not allowlisted there
-#: (mirrors components/documents.CODEARTIFACT_ASSET_ACCOUNTS; a test keeps them equal).
-AWS_OWNED_BUCKET_ACCOUNTS: Mapping[str, Mapping[str, str]] = {
-    "assets-{account}-{region}": {
-        "us-east-1": "193858265520",
-        "us-east-2": "250872398865",
-        "us-west-2": "787052242323",
-        "eu-west-1": "438097961670",
-        "eu-west-2": "247805302724",
-        "eu-west-3": "762466490029",
-        "eu-north-1": "611884512288",
-        "eu-south-1": "484130244270",
-        "eu-central-1": "769407342218",
-        "ap-northeast-1": "660291247815",
-        "ap-southeast-1": "421485864821",
-        "ap-southeast-2": "860415559748",
-        "ap-south-1": "681137435769",
-    },
+#: Services whose interface endpoints take no endpoint policy -> why; EP-05 is not applicable to them.
+POLICY_UNSUPPORTED: Mapping[str, str] = ENDPOINT_POLICY_UNSUPPORTED
+#: AWS-owned buckets the S3 gateway may reach outside this account, with the actions allowed (lower-cased), in the
+#: form their services document: no principal condition, the request is presigned by the service.
+AWS_OWNED: Mapping[str, frozenset[str]] = {b.bucket: frozenset(a.lower() for a in b.actions) for b in AWS_OWNED_BUCKETS}
+#: Owning account per region of the buckets named with ``{account}``; no entry for a region: not allowlisted there.
+AWS_OWNED_ACCOUNTS: Mapping[str, Mapping[str, str]] = {
+    b.bucket: b.accounts for b in AWS_OWNED_BUCKETS if b.accounts is not None
 }
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -82,8 +49,8 @@ def _principal_problem(st: Mapping[str, Any], expected: str | None) -> str | Non
 def _bucket_patterns(region: str) -> dict[re.Pattern[str], frozenset[str]]:
     """The allowlisted AWS-owned buckets of ``region`` (objects or bucket), each with its allowed actions."""
     patterns = {}
-    for template, actions in AWS_OWNED_BUCKETS.items():
-        owners = AWS_OWNED_BUCKET_ACCOUNTS.get(template)
+    for template, actions in AWS_OWNED.items():
+        owners = AWS_OWNED_ACCOUNTS.get(template)
         if owners is not None and region not in owners:
             continue  # no documented owner here: never a wildcard account
         bucket = template.format(region=region, account=(owners or {}).get(region, ""))

@@ -8,16 +8,15 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, StackValidationArgs
 
-from components import config, documents
-from components.config import ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES, ConfigError
+from components import documents
+from components.config import ConfigError
 from components.network import interface_policy
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.ep.ep_05_endpoint_policies import mutation
-from controls.net import common as net
 from controls.net.testing import (
     ACCOUNT,
     AWS_OWNED_SIDS,
-    ENDPOINT,
     NETWORK_RULES,
     REGION,
     change,
@@ -34,6 +33,7 @@ from controls.net.testing import (
     s3_policy,
     statuses,
 )
+from controls.vocabulary import ENDPOINT, ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES
 from tests.test_crossguard import options, policy, violations
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.rules import scan_rules
@@ -190,7 +190,7 @@ def test_ep_05_scan_carries_the_by_design_reason_as_the_waiver() -> None:
     assert [(f.resource_name, f.status, f.waiver) for f in found] == [
         ("endpoints-ssmmessages", "waived", found[0].message)
     ]
-    assert config.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"] in found[0].waiver
+    assert vocabulary.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"] in found[0].waiver
 
 
 def test_ep_05_stack_policy_does_not_block_a_service_without_policy_support() -> None:
@@ -212,14 +212,16 @@ def test_ep_05_rule_passes_policies_limited_to_the_organization() -> None:
 
 
 def test_ep_05_scan_fails_the_dev_stack_with_an_endpoint_policy_removed(dev_graph: ResourceGraph) -> None:
-    endpoint = dev_graph.one(net.ENDPOINT, "endpoints-sts")
+    endpoint = dev_graph.one(vocabulary.ENDPOINT, "endpoints-sts")
     bare = dataclasses.replace(
         endpoint,
         inputs={k: v for k, v in endpoint.inputs.items() if k != "policy"},
         outputs={k: v for k, v in endpoint.outputs.items() if k != "policy"},
     )
     graph = mutated(
-        dev_graph, drop=net.ENDPOINT, add=[*(e for e in dev_graph.by_type(net.ENDPOINT) if e.urn != endpoint.urn), bare]
+        dev_graph,
+        drop=vocabulary.ENDPOINT,
+        add=[*(e for e in dev_graph.by_type(vocabulary.ENDPOINT) if e.urn != endpoint.urn), bare],
     )
     assert failed_controls(graph) == {"EP-05"}
 
@@ -256,5 +258,5 @@ def test_ep_05_probe_waives_an_endpoint_of_a_service_without_policy_support(live
     finally:
         ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
     [finding] = [f for f in findings if f.urn == endpoint]
-    assert (finding.status, finding.waiver) == ("waived", config.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
+    assert (finding.status, finding.waiver) == ("waived", vocabulary.ENDPOINT_POLICY_UNSUPPORTED["ssmmessages"])
     assert {f.status for f in findings if f.urn != endpoint} == {"pass"}

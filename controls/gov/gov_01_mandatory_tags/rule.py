@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from controls import kit
-from controls.gov.common import KMS_ALIAS, default_tags
+from controls.gov.common import default_tags
+from controls.vocabulary import KMS_ALIAS
 
 MANDATORY_TAGS = ("owner", "environment", "data-classification")
 

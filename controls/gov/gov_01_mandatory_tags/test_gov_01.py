@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from controls import kit
-from controls.gov.common import KMS_ALIAS, KMS_KEY
 from controls.gov.gov_01_mandatory_tags import rule
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
 

@@ -7,11 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from controls.vocabulary import KMS_KEY, SECRET, SECRET_POLICY
 from verify.checkers.mutation import Mutation, changed_statement, drop_reference, edit_document, without_statement
 
-SECRET = "aws:secretsmanager/secret:Secret"
-SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
-KMS_KEY = "aws:kms/key:Key"
 DENY_READERS = "DenySecretValueExceptDataProcessor"
 WRITERS = "WritersEncryptPseudonymizationSecret"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from controls.vocabulary import PROCESSOR, ROLE_ARNS_OUTPUT, SECRET_OUTPUT, key_output
 from verify.checkers.audit.core import (
     FOREIGN_ACCOUNT,
     AuditContext,
@@ -13,9 +14,6 @@ from verify.checkers.audit.core import (
     policy_json,
 )
 
-SECRET_OUTPUT = "pseudonymizationSecretArn"
-ROLE_OUTPUT = "roleArns"  # {"data-processor": arn, ...}
-
 
 def secret_subject(ctx: AuditContext) -> list[Subject]:
     arn = ctx.outputs.get(SECRET_OUTPUT)
@@ -25,10 +23,10 @@ def secret_subject(ctx: AuditContext) -> list[Subject]:
 @check("GOV-02", secret_subject)
 def secret(ctx: AuditContext, arn: str) -> Verdict:
     secrets = ctx.client("secretsmanager")
-    key = str(ctx.output("dataKeyArn"))
+    key = str(ctx.output(key_output("data")))
     described = secrets.describe_secret(SecretId=arn)
     policy = policy_json(secrets.get_resource_policy(SecretId=arn)["ResourcePolicy"])
-    readers = [p for p in as_list((ctx.outputs.get(ROLE_OUTPUT) or {}).get("data-processor")) if isinstance(p, str)]
+    readers = [p for p in as_list((ctx.outputs.get(ROLE_ARNS_OUTPUT) or {}).get(PROCESSOR)) if isinstance(p, str)]
     probes = {
         "other role of this account": decide(
             ctx, action="secretsmanager:GetSecretValue", resource=arn, resource_policy=policy

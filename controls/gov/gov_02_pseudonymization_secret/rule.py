@@ -11,16 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.gov.common import KMS_KEY
-from controls.s3.common import (
-    DATA_KEY_CLASS,
-    PSEUDONYMIZATION_SUFFIX,
-    SECRET,
-    SECRET_POLICY,
-    Stack,
-    dig,
-    has_guardrail,
-)
+from controls.s3.common import DATA_KEY_CLASS, PSEUDONYMIZATION_SUFFIX, Stack, dig, has_guardrail
+from controls.vocabulary import KMS_KEY, SECRET, SECRET_POLICY
 
 
 def _read_only_by_processor(document: Mapping[str, Any]) -> bool:

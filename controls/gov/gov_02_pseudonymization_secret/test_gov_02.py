@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.gov.gov_02_pseudonymization_secret import mutation, rule
 from controls.kit import UNKNOWN, Res
 from tests.test_storage_rules import ACCOUNT, PROCESSOR, compliant, edited, secret, without
 
-SECRET_TYPES = (mutation.SECRET, mutation.SECRET_POLICY)
+SECRET_TYPES = (vocabulary.SECRET, vocabulary.SECRET_POLICY)
 
 
 def results(graph: list[Res]) -> dict[tuple[str, str], str]:
@@ -35,7 +36,7 @@ def test_gov_02_rule_fails_a_secret_readable_by_two_roles() -> None:
 
 
 def test_gov_02_rule_fails_a_secret_without_resource_policy() -> None:
-    graph = without(compliant(), mutation.SECRET_POLICY, "pseudonymization")
+    graph = without(compliant(), vocabulary.SECRET_POLICY, "pseudonymization")
     assert messages(graph)[("GOV-02", "pseudonymization")] == "no secret resource policy attached"
 
 
@@ -45,7 +46,7 @@ def test_gov_02_rule_fails_a_stack_without_the_pseudonymization_secret() -> None
 
 
 def test_gov_02_rule_errors_on_a_secret_policy_unknown_until_apply() -> None:
-    graph = edited(compliant(), mutation.SECRET_POLICY, "pseudonymization", policy=UNKNOWN)
+    graph = edited(compliant(), vocabulary.SECRET_POLICY, "pseudonymization", policy=UNKNOWN)
     assert results(graph) == {("GOV-02", "p-dev"): "error"}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from controls.vocabulary import BUCKET_LIFECYCLE
 from verify.checkers.mutation import Mutation, drop_resources
 
-LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+LIFECYCLE = BUCKET_LIFECYCLE
 
 MUTATIONS = (Mutation("GOV-03", "raw bucket without lifecycle rules", graph=drop_resources(LIFECYCLE, "-raw")),)

@@ -5,23 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-
-#: What the live audit reads after `pulumi up` (`pulumi stack output --json`); a test keeps it in step.
-AUDIT_OUTPUTS: tuple[str, ...] = (
-    *(f"{c}Key{k}" for c in ("data", "models", "logs") for k in ("Arn", "Alias")),
-    "vpcId",
-    "privateSubnetIds",
-    "endpointSecurityGroupId",
-    "s3GatewayEndpointId",
-    "interfaceEndpointIds",
-    "flowLogGroupName",
-    *(f"{b}Bucket{k}" for b in ("raw", "curated", "models", "accessLogs", "audit") for k in ("Name", "Arn")),
-    "pseudonymizationSecretArn",
-    "trailArn",
-    "trailLogGroupName",
-    "alarmTopicArn",
-    "roleArns",
-)
+from controls.vocabulary import AUDIT_OUTPUTS
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:

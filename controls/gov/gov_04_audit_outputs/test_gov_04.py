@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from controls import vocabulary
 from controls.gov.gov_04_audit_outputs import rule
 from controls.kit import STACK, Res
 from controls.log.testing import T_BUCKET, TOPIC_ARN, TRAIL_ARN, audit_of
@@ -37,11 +38,11 @@ def outcome(resources: list[Res]) -> list[tuple[str, str]]:
 
 
 def test_gov_04_rule_passes_a_stack_exporting_every_audit_output() -> None:
-    assert outcome([stack_with(dict.fromkeys(rule.AUDIT_OUTPUTS, "x"))]) == [("GOV-04", "pass")]
+    assert outcome([stack_with(dict.fromkeys(vocabulary.AUDIT_OUTPUTS, "x"))]) == [("GOV-04", "pass")]
 
 
 def test_gov_04_rule_fails_a_stack_without_the_trail_output() -> None:
-    partial = {k: "x" for k in rule.AUDIT_OUTPUTS if k != "trailArn"}
+    partial = {k: "x" for k in vocabulary.AUDIT_OUTPUTS if k != "trailArn"}
     assert outcome([stack_with(partial)]) == [("GOV-04", "fail")]
 
 
@@ -53,4 +54,4 @@ def test_gov_04_rule_errors_without_a_root_stack() -> None:
 
 
 def test_gov_04_every_audit_output_is_exported_by_the_dev_stack(dev: OfflineRun) -> None:
-    assert set(rule.AUDIT_OUTPUTS) <= set(dev.exports)
+    assert set(vocabulary.AUDIT_OUTPUTS) <= set(dev.exports)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.gov.common import BUCKET, KMS_KEY, TRAIL, default_tags
+from controls.gov.common import default_tags
+from controls.vocabulary import BUCKET, KMS_KEY, TRAIL
 
 STATEFUL_TYPES = (KMS_KEY, BUCKET, TRAIL)
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from controls.gov.common import KMS_KEY
 from controls.gov.gov_05_prod_protect import rule
 from controls.kit import AWS_PROVIDER, Res
 from controls.log.testing import T_BUCKET, T_GROUP, T_LOCK, T_TRAIL, trail_of
+from controls.vocabulary import KMS_KEY
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import OfflineRun, run_stack

@@ -11,6 +11,7 @@ import pytest
 from components import documents, identity
 from components.config import ConfigError, parse_config
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.iam.common import IAM_ROLE, UNCONDITIONED_TRUST_SERVICES, trust_problems
 from controls.iam.iam_01_conditioned_trust import mutation, rule
 from controls.kit import UNKNOWN, Res
@@ -78,7 +79,7 @@ def test_iam_01_rule_fails_a_cloudtrail_trust_conditioned_on_source_keys_it_neve
 
 def test_iam_01_rule_keeps_the_unconditioned_trust_services_equal_to_the_builders() -> None:
     trust = documents.trail_delivery_trust_policy()["Statement"][0]
-    assert UNCONDITIONED_TRUST_SERVICES == {trust["Principal"]["Service"]} == {documents.CLOUDTRAIL_SERVICE}
+    assert UNCONDITIONED_TRUST_SERVICES == {trust["Principal"]["Service"]} == {vocabulary.CLOUDTRAIL_SERVICE}
 
 
 def test_iam_01_rule_fails_a_trust_of_everyone() -> None:
@@ -160,7 +161,7 @@ def test_iam_01_roles_exist_with_physical_names_prefix_role(dev_graph: ResourceG
     }
 
 
-@pytest.mark.parametrize("name", [identity.PROCESSOR, identity.TRAINER, identity.INFERENCE])
+@pytest.mark.parametrize("name", [vocabulary.PROCESSOR, vocabulary.TRAINER, vocabulary.INFERENCE])
 def test_iam_01_execution_roles_trust_only_sagemaker_for_this_accounts_resources(
     dev_graph: ResourceGraph, name: str
 ) -> None:
@@ -168,7 +169,7 @@ def test_iam_01_execution_roles_trust_only_sagemaker_for_this_accounts_resources
 
 
 def test_iam_01_auditor_trusts_only_this_accounts_iam_by_default(dev_graph: ResourceGraph) -> None:
-    assert json.loads(graph_role(dev_graph, identity.AUDITOR).inputs["assumeRolePolicy"])["Statement"] == [
+    assert json.loads(graph_role(dev_graph, vocabulary.AUDITOR).inputs["assumeRolePolicy"])["Statement"] == [
         {
             "Sid": "AccountPrincipalsAssumeRole",
             "Effect": "Allow",
@@ -184,7 +185,7 @@ def test_iam_01_configured_principals_replace_the_default_trust() -> None:
     graph = run_stack(
         "dev", overrides={"baseline:identity": {"auditorPrincipalArns": [auditor], "inferencePrincipalArns": [app]}}
     ).graph
-    for name, principal in ((identity.AUDITOR, auditor), (identity.INFERENCE, app)):
+    for name, principal in ((vocabulary.AUDITOR, auditor), (vocabulary.INFERENCE, app)):
         assert json.loads(graph_role(graph, name).inputs["assumeRolePolicy"])["Statement"] == [
             {
                 "Sid": "ConfiguredPrincipalsAssumeRole",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from controls.iam.common import ROLE_POLICY
+from controls.vocabulary import ROLE_POLICY
 from verify.checkers.mutation import Document, Mutation, changed_statement, edit_document
 
 WILDCARD_POLICY = "baseline-mutant-wildcard"

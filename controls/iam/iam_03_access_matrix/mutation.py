@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from controls import kit
-from controls.iam.common import ROLE_POLICY
+from controls.vocabulary import BUCKET, ROLE_POLICY
 from verify.checkers.mutation import Document, Mutation, MutationError, changed_statement, edit_document
 from verify.engine.graph import ResourceGraph
-
-BUCKET = "aws:s3/bucket:Bucket"
 
 
 def inference_lists_raw(graph: ResourceGraph) -> ResourceGraph:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from components import documents, identity
+from controls import vocabulary
 from controls.iam.iam_03_access_matrix import mutation
 from verify.engine.graph import ResourceGraph
 from verify.iam.analysis import AccessModel, access_model, access_rows, analyze, matrix_markdown
@@ -17,9 +18,9 @@ def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> A
     """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
     model = access_model(dev_graph)
     extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[identity.INFERENCE]
+    inference = model.roles[vocabulary.INFERENCE]
     widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, identity.INFERENCE: widened})
+    return dataclasses.replace(model, roles={**model.roles, vocabulary.INFERENCE: widened})
 
 
 def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_graph: ResourceGraph) -> None:
@@ -50,7 +51,7 @@ def test_iam_03_an_extra_grant_becomes_an_iam_03_access_finding(dev_graph: Resou
     ]
     failed = [f for f in dataclasses.replace(analyze(dev_graph), rows=rows).matrix_findings() if f.status == "fail"]
     assert [(f.control, f.source, f.urn) for f in failed] == [
-        ("IAM-03", "access", access_model(dev_graph).roles[identity.INFERENCE].urn)
+        ("IAM-03", "access", access_model(dev_graph).roles[vocabulary.INFERENCE].urn)
     ]
     assert failed[0].message == "extra Allow: inference s3:ListBucket on raw should be denied"
 

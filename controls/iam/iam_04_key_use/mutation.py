@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from controls.iam.common import ROLE_POLICY
-from controls.kms.common import KMS_KEY
+from controls.vocabulary import KMS_KEY, ROLE_POLICY
 from verify.checkers.mutation import Mutation, chain, changed_statement, edit_document, without_condition
 
 MUTATIONS = (

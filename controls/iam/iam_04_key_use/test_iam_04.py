@@ -6,7 +6,8 @@ import dataclasses
 import json
 from typing import Any
 
-from components import documents, identity
+from components import documents
+from controls import vocabulary
 from controls.iam.iam_04_key_use import mutation
 from verify.engine.graph import ResourceGraph
 from verify.iam.analysis import AccessModel, access_model, access_rows, analyze
@@ -36,9 +37,9 @@ def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> A
     """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
     model = access_model(dev_graph)
     extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[identity.INFERENCE]
+    inference = model.roles[vocabulary.INFERENCE]
     widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, identity.INFERENCE: widened})
+    return dataclasses.replace(model, roles={**model.roles, vocabulary.INFERENCE: widened})
 
 
 def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data_key(dev_graph: ResourceGraph) -> None:
@@ -65,7 +66,7 @@ def test_iam_04_each_role_decrypts_only_its_keys_and_only_via_s3(dev_graph: Reso
 
 
 def test_iam_04_role_key_grants_are_conditioned_on_s3_and_this_account(dev_graph: ResourceGraph) -> None:
-    trainer = by_sid(inline(dev_graph, identity.TRAINER))
+    trainer = by_sid(inline(dev_graph, vocabulary.TRAINER))
     keys = {k.name: k.outputs["arn"] for k in dev_graph.by_type(KEY)}
     condition = {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
     assert trainer["UseDataKeyViaS3"] == {

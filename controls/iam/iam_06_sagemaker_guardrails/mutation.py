@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from controls.iam.common import ROLE_POLICY
+from controls.vocabulary import ROLE_POLICY
 from verify.checkers.mutation import Document, Mutation, changed_statement, edit_document
 
 SID = "CreateJobsInsideBaselineGuardrails"

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 
 from controls import kit
-from controls.iam.common import ROLE_POLICY, Condition, allows, grants
+from controls.iam.common import Condition, allows, grants
+from controls.vocabulary import ROLE_POLICY
 
 #: What an Allow of each SageMaker create action must constrain (lower-case condition keys). Jobs also need the
 #: volume key, or "no volume key" on local-storage instance types only (``_volume_key_problem``).

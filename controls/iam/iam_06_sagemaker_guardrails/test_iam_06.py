@@ -7,11 +7,11 @@ import copy
 import json
 from typing import Any
 
-from components import identity
 from conftest import LiveAccount
-from controls.iam.common import ROLE_POLICY
+from controls import vocabulary
 from controls.iam.iam_06_sagemaker_guardrails import mutation, rule
 from controls.kit import UNKNOWN, Res
+from controls.vocabulary import ROLE_POLICY
 from verify.checkers.audit.core import policy_json
 from verify.engine.graph import ResourceGraph
 
@@ -176,7 +176,7 @@ def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev_gra
     keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
     subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
     sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
-    assert by_sid(inline(graph, identity.TRAINER))["CreateJobsInsideBaselineGuardrails"] == {
+    assert by_sid(inline(graph, vocabulary.TRAINER))["CreateJobsInsideBaselineGuardrails"] == {
         "Sid": "CreateJobsInsideBaselineGuardrails",
         "Effect": "Allow",
         "Action": ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"],
@@ -203,7 +203,7 @@ def test_iam_06_trainer_creates_jobs_without_a_volume_key_only_on_local_storage_
     keys = {k.name: k.outputs["arn"] for k in graph.by_type(KEY)}
     subnets = sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet"))
     sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "workloads-sg").id
-    statement = by_sid(inline(graph, identity.TRAINER))["CreateLocalStorageJobsInsideBaselineGuardrails"]
+    statement = by_sid(inline(graph, vocabulary.TRAINER))["CreateLocalStorageJobsInsideBaselineGuardrails"]
     assert statement["Condition"] == {
         "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": subnets, "sagemaker:VpcSecurityGroupIds": [sg]},
         "ForAllValues:StringLike": {"sagemaker:InstanceTypes": statement_patterns(statement)},
@@ -257,11 +257,11 @@ def test_iam_06_workload_group_allows_https_to_endpoints_and_s3_and_traffic_amon
 def test_iam_06_only_the_trainer_may_create_sagemaker_resources(dev_graph: ResourceGraph) -> None:
     creators = {
         name
-        for name in (identity.PROCESSOR, identity.TRAINER, identity.INFERENCE)
+        for name in (vocabulary.PROCESSOR, vocabulary.TRAINER, vocabulary.INFERENCE)
         for s in inline(dev_graph, name)["Statement"]
         if any(a.startswith("sagemaker:Create") for a in s["Action"])
     }
-    assert creators == {identity.TRAINER}
+    assert creators == {vocabulary.TRAINER}
 
 
 def statement_patterns(statement: dict[str, Any]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components import identity
+from controls import vocabulary
 from controls.iam.iam_07_pass_role import mutation
 from verify.engine.graph import ResourceGraph
 
@@ -29,7 +29,7 @@ def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
 def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_graph: ResourceGraph) -> None:
     passing = [
         (name, s)
-        for name in (identity.PROCESSOR, identity.TRAINER, identity.INFERENCE)
+        for name in (vocabulary.PROCESSOR, vocabulary.TRAINER, vocabulary.INFERENCE)
         for s in inline(dev_graph, name)["Statement"]
         if "iam:PassRole" in s["Action"]
     ]
@@ -37,7 +37,7 @@ def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_g
     to_sagemaker = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
     assert passing == [
         (
-            identity.TRAINER,
+            vocabulary.TRAINER,
             {
                 "Sid": "PassTrainerRoleToJobsOnly",
                 "Effect": "Allow",
@@ -55,7 +55,7 @@ def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_g
             },
         ),
         (
-            identity.TRAINER,
+            vocabulary.TRAINER,
             {
                 "Sid": "PassInferenceRoleToModelsOnly",
                 "Effect": "Allow",
@@ -73,7 +73,7 @@ def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_g
 def test_iam_07_the_mutant_passes_any_role_to_ec2_without_a_condition(dev_graph: ResourceGraph) -> None:
     [mutant] = mutation.MUTATIONS
     assert mutant.graph is not None
-    statement = by_sid(inline(mutant.graph(dev_graph), identity.TRAINER))["PassTrainerRoleToJobsOnly"]
+    statement = by_sid(inline(mutant.graph(dev_graph), vocabulary.TRAINER))["PassTrainerRoleToJobsOnly"]
     assert statement == {
         "Sid": "PassTrainerRoleToJobsOnly",
         "Effect": "Allow",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controls.iam.common import ROLE_POLICY
+from controls.vocabulary import ROLE_POLICY
 from verify.checkers.mutation import Document, Mutation, changed_statement, edit_document
 
 

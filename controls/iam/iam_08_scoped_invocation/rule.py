@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.iam.common import ROLE_POLICY, allows, grants
+from controls.iam.common import allows, grants
+from controls.vocabulary import ROLE_POLICY
 
 #: Invocation actions that must name their endpoints or models, never ``*``.
 INVOKE_ACTIONS = (

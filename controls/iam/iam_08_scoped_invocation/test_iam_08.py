@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from components import identity
 from components.config import ConfigError, parse_config
-from controls.iam.common import ROLE_POLICY
+from controls import vocabulary
 from controls.iam.iam_08_scoped_invocation import mutation, rule
 from controls.kit import Res
+from controls.vocabulary import ROLE_POLICY
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 
@@ -72,7 +72,7 @@ def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_iam_08_inference_invokes_only_this_stacks_endpoints_and_no_bedrock_by_default(
     dev_graph: ResourceGraph,
 ) -> None:
-    statements = by_sid(inline(dev_graph, identity.INFERENCE))
+    statements = by_sid(inline(dev_graph, vocabulary.INFERENCE))
     assert (
         statements["InvokeBaselineEndpoints"]["Resource"] == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/aisb-dev-*"
     )
@@ -88,7 +88,7 @@ def test_iam_08_bedrock_invoke_only_on_allowlisted_models_with_the_bundle_on() -
             "baseline:identity": {"bedrockModelArns": [model]},
         },
     ).graph
-    assert by_sid(inline(graph, identity.INFERENCE))["InvokeAllowlistedBedrockModels"] == {
+    assert by_sid(inline(graph, vocabulary.INFERENCE))["InvokeAllowlistedBedrockModels"] == {
         "Sid": "InvokeAllowlistedBedrockModels",
         "Effect": "Allow",
         "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from controls.kms.common import KMS_ALIAS, KMS_KEY
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 from verify.checkers.mutation import Mutation, MutationError, edit_resources
 from verify.engine.graph import ResourceGraph
 

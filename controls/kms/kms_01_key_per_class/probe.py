@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.config import DATA_CLASSES
+from controls.vocabulary import DATA_CLASSES
 from verify.checkers.audit.core import AuditContext, Verdict, check
 from verify.checkers.audit.kms import key_arn, key_metadata, key_subjects
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from conftest import LiveAccount
 from controls.kit import Res
-from controls.kms.common import KEY_CLASSES, KMS_ALIAS, KMS_KEY
+from controls.kms.common import KEY_CLASSES
 from controls.kms.kms_01_key_per_class import mutation, rule
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 from verify.engine.graph import ResourceGraph
 
 

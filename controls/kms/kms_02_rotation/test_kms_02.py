@@ -5,8 +5,8 @@ from __future__ import annotations
 from components.config import KmsConfig
 from conftest import LiveAccount
 from controls.kit import UNKNOWN, Res
-from controls.kms.common import KMS_KEY
 from controls.kms.kms_02_rotation import mutation, rule
+from controls.vocabulary import KMS_KEY
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 

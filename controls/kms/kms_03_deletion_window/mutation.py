@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controls.kms.common import KMS_KEY
+from controls.vocabulary import KMS_KEY
 from verify.checkers.mutation import Mutation, set_property
 
 MUTATIONS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.kms.common import KMS_KEY
+from controls.vocabulary import KMS_KEY
 
 WINDOW_DAYS = 30
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from components.config import KmsConfig
 from controls.kit import Res
-from controls.kms.common import KMS_KEY
 from controls.kms.kms_03_deletion_window import rule
+from controls.vocabulary import KMS_KEY
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.kms.common import KMS_CRYPTO, KMS_KEY, actions, allow_statements, crypto_actions
+from controls.kms.common import KMS_CRYPTO, actions, allow_statements, crypto_actions
+from controls.vocabulary import KMS_KEY
 
 __all__ = ["KMS_CRYPTO", "KMS_READ_ONLY", "RULE"]
 

@@ -9,9 +9,10 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.kit import Res
-from controls.kms.common import KMS_KEY
 from controls.kms.kms_04_admin_user_separation import mutation, rule
+from controls.vocabulary import KMS_KEY
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_stack
 
@@ -162,7 +163,7 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev_graph
 
 
 def test_kms_04_root_statement_has_no_cryptographic_operation() -> None:
-    assert not set(documents.KEY_ADMIN_ACTIONS) & documents.CRYPTO_ACTIONS
+    assert not set(documents.KEY_ADMIN_ACTIONS) & vocabulary.CRYPTO_ACTIONS
     assert all(":" in a and "*" not in a for a in documents.KEY_ADMIN_ACTIONS)
 
 
@@ -181,7 +182,7 @@ def test_kms_04_configured_administrators_manage_but_never_use() -> None:
 
 
 def test_kms_04_users_use_but_never_manage() -> None:
-    assert not set(documents.KEY_USE_ACTIONS) - documents.CRYPTO_ACTIONS - {"kms:DescribeKey"}
+    assert not set(documents.KEY_USE_ACTIONS) - vocabulary.CRYPTO_ACTIONS - {"kms:DescribeKey"}
     assert not {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"} & set(documents.KEY_USE_ACTIONS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.kms.common import KMS_KEY
+from controls.vocabulary import KMS_KEY
 from verify.checkers.audit.kms import put_key_policy_edited
 from verify.checkers.mutation import Mutation, changed_statement, edit_document, without_condition
 

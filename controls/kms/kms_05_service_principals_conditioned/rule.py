@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 
 from controls import kit
-from controls.kms.common import KMS_KEY, allow_statements
+from controls.kms.common import allow_statements
+from controls.vocabulary import KMS_KEY
 
 #: Services whose KMS calls carry only their encryption context, no aws:SourceArn/aws:SourceAccount: CloudWatch Logs
 #: (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS").

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from controls import kit
-from controls.kms.common import KMS_KEY, actions, allow_statements, crypto_actions
+from controls.kms.common import actions, allow_statements, crypto_actions
+from controls.vocabulary import KMS_KEY
 
 #: The services through which a user may use a key: S3 (objects), EC2 (EBS volumes of SageMaker jobs),
 #: Secrets Manager (the pseudonymization secret).

@@ -11,8 +11,8 @@ from components import documents
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from conftest import LiveAccount
 from controls.kit import Res
-from controls.kms.common import KMS_KEY
 from controls.kms.kms_06_use_via_services import mutation, rule
+from controls.vocabulary import KMS_KEY
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_program
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.kms.common import KMS_ALIAS
+from controls.vocabulary import KMS_ALIAS
 from verify.checkers.mutation import Mutation, drop_resources
 
 

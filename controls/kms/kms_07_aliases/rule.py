@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.kms.common import KMS_ALIAS, KMS_KEY, key_refs
+from controls.kms.common import key_refs
+from controls.vocabulary import KMS_ALIAS, KMS_KEY
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:

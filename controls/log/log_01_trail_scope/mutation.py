@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import TRAIL
+from controls.vocabulary import TRAIL
 from verify.checkers.mutation import Mutation, set_property
 
 

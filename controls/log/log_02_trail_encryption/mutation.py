@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import TRAIL
+from controls.vocabulary import KMS_KEY, TRAIL
 from verify.checkers.mutation import Mutation, changed_statement, drop_reference, edit_document, without_condition
-
-KMS_KEY = "aws:kms/key:Key"
 
 
 def other_key_live(ctx: Any) -> Callable[[], None]:

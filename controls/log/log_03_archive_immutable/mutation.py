@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import BUCKET_POLICY, OBJECT_LOCK
+from controls.log.common import OBJECT_LOCK
+from controls.vocabulary import BUCKET_POLICY
 from verify.checkers.mutation import (
     Mutation,
     changed_statement,

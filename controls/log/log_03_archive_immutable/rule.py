@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.log.common import BUCKET, BUCKET_POLICY, OBJECT_LOCK, TRAIL, linked, of_type
+from controls.log.common import OBJECT_LOCK, linked, of_type
+from controls.vocabulary import BUCKET, BUCKET_POLICY, TRAIL
 
 
 def _denies_deletion(document: Mapping[str, Any]) -> bool:

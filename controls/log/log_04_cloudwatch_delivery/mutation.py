@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import LOG_GROUP, TRAIL
+from controls.vocabulary import LOG_GROUP, ROLE, TRAIL
 from verify.checkers.mutation import Document, Mutation, changed_statement, drop_property, drop_reference, edit_document
-
-ROLE = "aws:iam/role:Role"
 
 
 def _also_flow_logs(statement: Document) -> Document:

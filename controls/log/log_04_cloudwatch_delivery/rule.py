@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.log.common import LOG_GROUP, TRAIL, linked, of_type
+from controls.log.common import linked, of_type
+from controls.vocabulary import LOG_GROUP, TRAIL
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:

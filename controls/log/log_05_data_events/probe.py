@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from controls.vocabulary import bucket_output
 from verify.checkers.audit.core import AuditContext, Verdict, as_list, check
 from verify.checkers.audit.log import trail_subject
-from verify.checkers.audit.s3 import output_prefix
 
 DATA_EVENT_BUCKETS = ("raw", "curated", "models")
 
@@ -21,7 +21,7 @@ def data_events(ctx: AuditContext, arn: str) -> Verdict:
     ]
     missing = []
     for bucket_class in DATA_EVENT_BUCKETS:
-        bucket_arn = str(ctx.output(f"{output_prefix(bucket_class)}BucketArn"))
+        bucket_arn = str(ctx.output(bucket_output(bucket_class, "Arn")))
         if not any(f"{bucket_arn}/".startswith(p) or p.startswith(bucket_arn) for p in prefixes):
             missing.append(bucket_class)
     return Verdict(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.log.common import TRAIL
+from controls.vocabulary import TRAIL
 
 
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:

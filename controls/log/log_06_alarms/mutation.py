@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import ALARM, TOPIC
+from controls.vocabulary import ALARM, TOPIC, TOPIC_POLICY
 from verify.checkers.mutation import (
     Mutation,
     changed_statement,
@@ -15,8 +15,6 @@ from verify.checkers.mutation import (
     edit_document,
     without_condition,
 )
-
-TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
 
 def topic_unencrypted_live(ctx: Any) -> Callable[[], None]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from controls.vocabulary import ALARM_TOPIC_OUTPUT
 from verify.checkers.audit.core import AuditContext, Verdict, check
-from verify.checkers.audit.log import ALARM_TOPIC_OUTPUT, alarm_subject
+from verify.checkers.audit.log import alarm_subject
 
 
 @check("LOG-06", alarm_subject)

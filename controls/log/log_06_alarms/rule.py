@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.log.common import ALARM, METRIC_FILTER, TOPIC, of_type
+from controls.log.common import of_type
+from controls.vocabulary import ALARM, METRIC_FILTER, TOPIC
 
 #: One alarmed metric filter must match each of these CloudTrail event names (one per detection of the trail).
 ALARMED_EVENTS: tuple[str, ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.log.common import LOG_GROUP
+from controls.vocabulary import LOG_GROUP
 from verify.checkers.mutation import Mutation, set_property
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.log.common import LOG_GROUP, MIN_RETENTION_DAYS
+from controls.log.common import MIN_RETENTION_DAYS
+from controls.vocabulary import LOG_GROUP
 
 
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:

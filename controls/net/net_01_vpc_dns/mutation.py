@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import VPC
+from controls.vocabulary import VPC
 from verify.checkers.mutation import Mutation, set_property
 
 

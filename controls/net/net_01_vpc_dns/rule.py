@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controls import kit
-from controls.net.common import VPC
+from controls.vocabulary import VPC
 
 
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from conftest import LiveAccount
 from controls.net.net_01_vpc_dns import mutation
-from controls.net.testing import (
-    VPC,
-    VPC_CIDR,
-    change,
-    failed_controls,
-    failure,
-    mutated,
-    network,
-    only_network,
-    statuses,
-)
+from controls.net.testing import VPC_CIDR, change, failed_controls, failure, mutated, network, only_network, statuses
+from controls.vocabulary import VPC
 from verify.engine.graph import ResourceGraph
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import ROUTE_TABLE, SUBNET
+from controls.vocabulary import ROUTE_TABLE, SUBNET
 from verify.checkers.mutation import Mutation, chain, drop_resources, set_property
 
 

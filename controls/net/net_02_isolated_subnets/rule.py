@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.net.common import DEFAULT_ROUTE_TABLE, ROUTE, ROUTE_TABLE, SUBNET, Found, Stack, no_vpc
-
-ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+from controls.net.common import Found, Stack, no_vpc
+from controls.vocabulary import DEFAULT_ROUTE_TABLE, ROUTE, ROUTE_TABLE, SUBNET
 
 #: Resources that open a path to or from the internet (NET-02): none may exist.
 INTERNET_PATH_TYPES = (

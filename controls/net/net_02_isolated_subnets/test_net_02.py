@@ -6,17 +6,14 @@ import ipaddress
 
 import pytest
 
-from components.config import ENDPOINT_BUNDLES, ConfigError
+from components.config import ConfigError
 from components.network import pick_zones
 from conftest import LiveAccount
-from controls.net import common as net
+from controls import vocabulary
 from controls.net.net_02_isolated_subnets import mutation
 from controls.net.testing import (
     REGION,
-    ROUTE_TABLE,
     RT_ASSOC,
-    SUBNET,
-    VPC,
     VPC_CIDR,
     change,
     expected_ids,
@@ -28,6 +25,7 @@ from controls.net.testing import (
     res,
     walk,
 )
+from controls.vocabulary import ENDPOINT_BUNDLES, ROUTE_TABLE, SUBNET, VPC
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, OfflineRun, run_stack
@@ -154,7 +152,7 @@ def test_net_02_rule_fails_an_internet_or_nat_gateway(gateway: str) -> None:
 
 
 def test_net_02_rule_fails_an_ipv4_default_route() -> None:
-    route = res(net.ROUTE, "default", routeTableId="rtb-a", destinationCidrBlock="0.0.0.0/0", gatewayId="vgw-1")
+    route = res(vocabulary.ROUTE, "default", routeTableId="rtb-a", destinationCidrBlock="0.0.0.0/0", gatewayId="vgw-1")
     message = failure("net-02-isolated-subnets", [*network(), route], "NET-02")
     assert "default routes ['0.0.0.0/0'] (a default route)" in message
 
@@ -175,8 +173,8 @@ def test_net_02_rule_fails_subnets_in_a_single_az() -> None:
 
 
 def test_net_02_scan_fails_the_dev_stack_with_an_internet_gateway(dev_graph: ResourceGraph) -> None:
-    vpc = dev_graph.one(net.VPC, "network-vpc")
-    igw_urn = vpc.urn.replace(net.VPC, "aws:ec2/internetGateway:InternetGateway").replace("network-vpc", "igw")
+    vpc = dev_graph.one(vocabulary.VPC, "network-vpc")
+    igw_urn = vpc.urn.replace(vocabulary.VPC, "aws:ec2/internetGateway:InternetGateway").replace("network-vpc", "igw")
     igw = Resource(urn=igw_urn, type="aws:ec2/internetGateway:InternetGateway", custom=True, parent=vpc.parent)
     assert failed_controls(mutated(dev_graph, add=[igw])) == {"NET-02"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import DEFAULT_SG
+from controls.vocabulary import DEFAULT_SG
 from verify.checkers.mutation import Mutation, drop_resources, set_property
 
 ALLOW_ALL = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
-from controls.net.common import DEFAULT_SG, Found, Stack, names, no_vpc, rules_on
+from controls.net.common import Found, Stack, names, no_vpc, rules_on
+from controls.vocabulary import DEFAULT_SG
 
 
 def check_default_security_group(resources: Sequence[kit.Res]) -> Found:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
-from controls.net import common as net
+from controls import vocabulary
 from controls.net.net_03_default_sg_empty import mutation
-from controls.net.testing import DEFAULT_SG, SG_RULE_TYPES, VPC, change, failure, network, only_network, res, without
+from controls.net.testing import SG_RULE_TYPES, change, failure, network, only_network, res, without
+from controls.vocabulary import DEFAULT_SG, VPC
 from verify.engine.graph import ResourceGraph
 
 
@@ -31,7 +32,7 @@ def test_net_03_rule_fails_an_unmanaged_default_sg() -> None:
 
 
 def test_net_03_rule_fails_a_standalone_rule_on_the_default_sg() -> None:
-    rule = res(net.SG_EGRESS, "open", securityGroupId="sg-default", ipProtocol="-1", cidrIpv4="0.0.0.0/0")
+    rule = res(vocabulary.SG_EGRESS, "open", securityGroupId="sg-default", ipProtocol="-1", cidrIpv4="0.0.0.0/0")
     message = failure("net-03-default-sg-empty", [*network(), rule], "NET-03")
     assert "rules attached to the default SG: open" in message
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import DEFAULT_NACL, NACL_RULE
+from controls.vocabulary import DEFAULT_NACL, NACL_RULE
 from verify.checkers.mutation import Mutation, drop_resources, set_property
 
 RULE_NUMBER = 50

@@ -8,18 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from controls import kit
-from controls.net.common import (
-    DEFAULT_NACL,
-    HTTPS,
-    NACL,
-    NACL_RULE,
-    Found,
-    Stack,
-    links,
-    no_vpc,
-    protocol_name,
-    vpc_cidr,
-)
+from controls.net.common import HTTPS, Found, Stack, links, no_vpc, protocol_name, vpc_cidr
+from controls.vocabulary import DEFAULT_NACL, NACL, NACL_RULE
 
 EPHEMERAL = (1024, 65535)
 

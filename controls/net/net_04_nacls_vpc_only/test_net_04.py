@@ -7,13 +7,8 @@ import ipaddress
 from conftest import LiveAccount
 from controls.net.net_04_nacls_vpc_only import mutation
 from controls.net.testing import (
-    DEFAULT_NACL,
-    NACL,
     NACL_ASSOC,
-    NACL_RULE,
     S3_RANGE,
-    SUBNET,
-    VPC,
     VPC_CIDR,
     change,
     expected_ids,
@@ -23,6 +18,7 @@ from controls.net.testing import (
     only_network,
     without,
 )
+from controls.vocabulary import DEFAULT_NACL, NACL, NACL_RULE, SUBNET, VPC
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import S3_PREFIX_LIST_CIDRS
 

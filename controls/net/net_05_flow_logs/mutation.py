@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.net.common import FLOW_LOG, IAM_ROLE, LOG_GROUP
+from controls.net.common import IAM_ROLE
+from controls.vocabulary import FLOW_LOG, LOG_GROUP
 from verify.checkers.mutation import (
     Mutation,
     changed_statement,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
-from controls.kms.common import KMS_ALIAS, KMS_KEY
-from controls.net.common import FLOW_LOG, IAM_ROLE, LOG_GROUP, Found, Stack, links, names, no_vpc
+from controls.net.common import IAM_ROLE, Found, Stack, links, names, no_vpc
+from controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, KMS_ALIAS, KMS_KEY, LOG_GROUP
 
-FLOW_LOG_SERVICE = "vpc-flow-logs.amazonaws.com"
 MIN_RETENTION_DAYS = 365
 
 

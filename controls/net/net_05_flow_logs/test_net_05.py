@@ -8,21 +8,17 @@ import json
 from pulumi_policy import StackValidationArgs
 
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.net import common as net
 from controls.net.net_05_flow_logs import mutation
 from controls.net.testing import (
     ACCOUNT,
     BOUNDARY,
     DATA_KEY_ARN,
-    FLOW_LOG,
     FLOW_LOG_ROLE,
     KEY,
-    LOG_GROUP,
     REGION,
-    ROLE,
-    ROLE_POLICY,
     UNKNOWN,
-    VPC,
     change,
     failed_controls,
     failure,
@@ -35,6 +31,7 @@ from controls.net.testing import (
     urn,
     without,
 )
+from controls.vocabulary import FLOW_LOG, LOG_GROUP, ROLE, ROLE_POLICY, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 
@@ -155,8 +152,8 @@ def test_net_05_rule_fails_a_delivery_role_trust_without_source_arn() -> None:
 
 def test_net_05_rule_links_unknown_ids_through_property_dependencies() -> None:
     deps = {
-        "vpcId": (urn(net.VPC, "vpc"),),
-        "logDestination": (urn(net.LOG_GROUP, "flow-group"),),
+        "vpcId": (urn(vocabulary.VPC, "vpc"),),
+        "logDestination": (urn(vocabulary.LOG_GROUP, "flow-group"),),
         "iamRoleArn": (urn(net.IAM_ROLE, "flow-role"),),
     }
     graph = change(network(), "flow-log", vpcId=UNKNOWN, logDestination=UNKNOWN, iamRoleArn=UNKNOWN)
@@ -170,7 +167,7 @@ def test_net_05_rule_errors_on_an_unknown_destination_without_dependency() -> No
 
 
 def test_net_05_scan_fails_the_dev_stack_without_flow_log(dev_graph: ResourceGraph) -> None:
-    assert failed_controls(mutated(dev_graph, drop=net.FLOW_LOG)) == {"NET-05"}
+    assert failed_controls(mutated(dev_graph, drop=vocabulary.FLOW_LOG)) == {"NET-05"}
 
 
 def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
@@ -178,7 +175,7 @@ def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
 
 
 def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk() -> None:
-    resources = [r for r in stack_resources() if r.resource_type != net.FLOW_LOG]
+    resources = [r for r in stack_resources() if r.resource_type != vocabulary.FLOW_LOG]
     found = violations(policy("net-05-flow-logs"), StackValidationArgs(resources, {}))
     assert found == ["[NET-05] no flow log attached; expected one with traffic type ALL"]
 

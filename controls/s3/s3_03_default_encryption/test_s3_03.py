@@ -7,10 +7,11 @@ from pulumi_policy import StackValidationArgs
 
 from components.storage import design_waiver
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.kit import UNKNOWN
-from controls.kms.common import KMS_KEY
 from controls.s3 import common
 from controls.s3.s3_03_default_encryption import mutation
+from controls.vocabulary import KMS_KEY
 from tests import test_storage as storage
 from tests import test_storage_rules as fixture
 from tests.test_crossguard import policy, stack_resources, violations
@@ -58,7 +59,7 @@ def test_s3_03_rule_fails_a_key_that_is_not_in_this_stack() -> None:
 
 def test_s3_03_rule_resolves_an_unknown_key_arn_through_property_dependencies() -> None:
     sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": UNKNOWN}
-    deps = {"bucket": (fixture.urn(common.BUCKET, "raw"),), "rules": (fixture.urn(KMS_KEY, "data"),)}
+    deps = {"bucket": (fixture.urn(vocabulary.BUCKET, "raw"),), "rules": (fixture.urn(KMS_KEY, "data"),)}
     rules = [{"applyServerSideEncryptionByDefault": sse, "bucketKeyEnabled": True}]
     graph = fixture.edited(
         fixture.compliant(), common.ENCRYPTION, "raw", rules=rules, _fields={"property_dependencies": deps}

@@ -6,8 +6,8 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.kit import UNKNOWN
-from controls.s3 import common
 from controls.s3.s3_04_deny_plain_http import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
@@ -46,7 +46,7 @@ def test_s3_04_rule_fails_a_deny_narrowed_by_an_extra_condition() -> None:
 
 
 def test_s3_04_rule_errors_on_a_policy_unknown_until_apply() -> None:
-    graph = fixture.edited(fixture.compliant(), common.BUCKET_POLICY, "raw", policy=UNKNOWN)
+    graph = fixture.edited(fixture.compliant(), vocabulary.BUCKET_POLICY, "raw", policy=UNKNOWN)
     assert fixture.results("s3-04-deny-plain-http", graph) == {("S3-04", "p-dev"): "error"}
 
 

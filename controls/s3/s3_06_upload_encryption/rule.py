@@ -9,9 +9,6 @@ from typing import Any
 from controls import kit
 from controls.s3.common import (
     ENCRYPTION,
-    SSE_C_HEADER,
-    SSE_HEADER,
-    SSE_KMS_KEY_HEADER,
     Expect,
     Stack,
     Verdict,
@@ -24,6 +21,7 @@ from controls.s3.common import (
     is_false,
     is_values,
 )
+from controls.vocabulary import SSE_C_HEADER, SSE_HEADER, SSE_KMS_KEY_HEADER
 
 
 def service_names(values: list[str]) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
+from controls import vocabulary
 from controls.s3.s3_06_upload_encryption import mutation, rule
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
@@ -17,7 +18,7 @@ dev = storage.dev
 
 
 def test_s3_06_rule_fails_the_if_exists_header_deny_that_breaks_default_encryption() -> None:
-    if_exists = {"StringNotEqualsIfExists": {documents.SSE_HEADER: "aws:kms"}}
+    if_exists = {"StringNotEqualsIfExists": {vocabulary.SSE_HEADER: "aws:kms"}}
     graph = fixture.with_policy(
         fixture.compliant(), "raw", fixture.change_sid("DenyUnexpectedEncryptionHeader", Condition=if_exists)
     )
@@ -26,7 +27,10 @@ def test_s3_06_rule_fails_the_if_exists_header_deny_that_breaks_default_encrypti
 
 
 def test_s3_06_rule_fails_a_header_deny_that_also_admits_aes256() -> None:
-    loose = {"StringNotEquals": {documents.SSE_HEADER: ["aws:kms", "AES256"]}, "Null": {documents.SSE_HEADER: "false"}}
+    loose = {
+        "StringNotEquals": {vocabulary.SSE_HEADER: ["aws:kms", "AES256"]},
+        "Null": {vocabulary.SSE_HEADER: "false"},
+    }
     graph = fixture.with_policy(
         fixture.compliant(), "raw", fixture.change_sid("DenyUnexpectedEncryptionHeader", Condition=loose)
     )
@@ -40,8 +44,8 @@ def test_s3_06_rule_fails_a_policy_without_the_foreign_key_deny() -> None:
 
 def test_s3_06_rule_fails_a_foreign_key_deny_naming_another_key() -> None:
     other = {
-        "StringNotEquals": {documents.SSE_KMS_KEY_HEADER: fixture.key_arn("models")},
-        "Null": {documents.SSE_KMS_KEY_HEADER: "false"},
+        "StringNotEquals": {vocabulary.SSE_KMS_KEY_HEADER: fixture.key_arn("models")},
+        "Null": {vocabulary.SSE_KMS_KEY_HEADER: "false"},
     }
     graph = fixture.with_policy(fixture.compliant(), "raw", fixture.change_sid("DenyForeignKmsKey", Condition=other))
     assert fixture.results("s3-06-upload-encryption", graph)[("S3-06", "raw")] == "fail"
@@ -150,8 +154,8 @@ def test_s3_06_rejects_a_key_id_that_is_not_an_arn() -> None:
 def test_s3_06_builder_denies_aws_kms_without_a_key_id_but_not_uploads_without_any_header() -> None:
     statement = documents.deny_kms_without_key_id_statement(builders.BUCKET)
     assert statement["Condition"] == {
-        "StringEquals": {documents.SSE_HEADER: "aws:kms"},
-        "Null": {documents.SSE_KMS_KEY_HEADER: "true"},
+        "StringEquals": {vocabulary.SSE_HEADER: "aws:kms"},
+        "Null": {vocabulary.SSE_KMS_KEY_HEADER: "true"},
     }
 
 

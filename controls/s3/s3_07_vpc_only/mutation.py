@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from controls.s3.common import BUCKET_POLICY
 from controls.s3.live import bucket_policy_edit
+from controls.vocabulary import BUCKET_POLICY
 from verify.checkers.mutation import Mutation, changed_statement, edit_document, without_statement
 
 SID = "DenyAccessOutsideVpcEndpoints"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from controls.s3.common import BUCKET_POLICY
+from controls.vocabulary import BUCKET_POLICY
 from verify.checkers.mutation import Mutation, edit_document, without_statement
 
 SID = "DenyPrincipalsOutsideAccount"

@@ -7,8 +7,8 @@ import pytest
 from components import documents
 from conftest import LiveAccount
 from controls.kit import Res
-from controls.s3.common import BUCKET_POLICY
 from controls.s3.s3_08_perimeter import mutation, rule
+from controls.vocabulary import BUCKET_POLICY
 from tests.test_storage import (
     ALL_BUCKETS,
     _arn,

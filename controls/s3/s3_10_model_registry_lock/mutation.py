@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.s3.common import BUCKET, OBJECT_LOCK
+from controls.s3.common import OBJECT_LOCK
+from controls.vocabulary import BUCKET
 from verify.checkers.mutation import Mutation, drop_resources, set_property
 
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from conftest import LiveAccount
 from controls.kit import Res
-from controls.s3.common import (
-    BUCKET,
-    ENCRYPTION,
-    OBJECT_LOCK,
-)
+from controls.s3.common import ENCRYPTION, OBJECT_LOCK
 from controls.s3.s3_10_model_registry_lock import mutation, rule
+from controls.vocabulary import BUCKET
 from tests.test_storage import (
     PREFIX,
     T_BUCKET,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from controls.s3.common import BUCKET_POLICY, LOGGING
+from controls.s3.common import LOGGING
+from controls.vocabulary import BUCKET_POLICY
 from verify.checkers.mutation import Mutation, changed_statement, drop_resources, edit_document, without_condition
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from controls import kit
 from controls.s3.common import (
-    BUCKET,
     ENCRYPTION,
     LOG_DELIVERY,
     LOGGING,
@@ -18,6 +17,7 @@ from controls.s3.common import (
     dig,
     matches,
 )
+from controls.vocabulary import BUCKET
 
 
 def log_grants_bound(document: Mapping[str, Any], source_arns: Sequence[str]) -> Verdict:

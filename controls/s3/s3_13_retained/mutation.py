@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from controls.s3.common import BUCKET, BUCKET_POLICY, VERSIONING
+from controls.s3.common import VERSIONING
+from controls.vocabulary import BUCKET, BUCKET_POLICY
 from verify.checkers.mutation import (
     Mutation,
     changed_statement,

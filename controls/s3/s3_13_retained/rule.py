@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 
 from controls import kit
 from controls.s3.common import (
-    BUCKET_POLICY,
     ENCRYPTION,
     LABELS,
     LIFECYCLE,
@@ -19,6 +18,7 @@ from controls.s3.common import (
     Stack,
     Verdict,
 )
+from controls.vocabulary import BUCKET_POLICY
 
 #: Side resources whose delete takes a protection (or the retention schedule) off a bucket that stays.
 GUARDS: tuple[str, ...] = (

@@ -9,14 +9,9 @@ import pytest
 from pulumi_policy import StackValidationArgs
 
 from controls.kit import UNKNOWN, Res
-from controls.s3.common import (
-    BUCKET,
-    BUCKET_POLICY,
-    LABELS,
-    LIFECYCLE,
-    VERSIONING,
-)
+from controls.s3.common import LABELS, LIFECYCLE, VERSIONING
 from controls.s3.s3_13_retained import rule
+from controls.vocabulary import BUCKET, BUCKET_POLICY
 from tests import test_lifecycle as lifecycle
 from tests.test_crossguard import options, policy, stack_resources, violations
 from tests.test_storage import (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from controls.s3.common import BUCKET_POLICY, PUBLIC_ACCESS_BLOCK
+from controls.s3.common import PUBLIC_ACCESS_BLOCK
+from controls.vocabulary import BUCKET_POLICY
 from verify.checkers.mutation import Mutation, edit_resources
 from verify.engine.graph import Resource
 

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from controls import kit
-from controls.s3.common import (
-    BUCKET_POLICY,
-    LABELS,
-    OWNERSHIP,
-    PUBLIC_ACCESS_BLOCK,
-    Stack,
-    Verdict,
-    bucket_rule_check,
-    with_side,
-)
+from controls.s3.common import LABELS, OWNERSHIP, PUBLIC_ACCESS_BLOCK, Stack, Verdict, bucket_rule_check, with_side
+from controls.vocabulary import BUCKET_POLICY
 
 
 def policy_ordering(stack: Stack, bucket: kit.Res, policy: kit.Res) -> Verdict:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 
 from controls.kit import Res
-from controls.s3.common import (
-    BUCKET_POLICY,
-    PUBLIC_ACCESS_BLOCK,
-)
+from controls.s3.common import PUBLIC_ACCESS_BLOCK
 from controls.s3.s3_14_guards_before_policy import rule
+from controls.vocabulary import BUCKET_POLICY
 from tests.test_storage import (
     ALL_BUCKETS,
     T_LOCK,

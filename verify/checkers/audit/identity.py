@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from controls.vocabulary import ROLE_ARNS_OUTPUT
 from verify.checkers.audit.core import (
     AuditContext,
     Subject,
     policy_json,
 )
 
-ROLE_OUTPUT = "roleArns"  # {"data-processor": arn, ...}
+ROLE_OUTPUT = ROLE_ARNS_OUTPUT  # {"data-processor": arn, ...}
 
 
 # ---- roles -------------------------------------------------------------------------------------------------

@@ -7,21 +7,21 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from components.config import DATA_CLASSES
+from controls.vocabulary import DATA_CLASSES, key_output
 from verify.checkers.audit.core import AuditContext, Subject, policy_json
 
 
 def key_subjects(ctx: AuditContext) -> list[Subject]:
     return [
-        Subject(urn=str(ctx.outputs[f"{c}KeyArn"]), value=c)
-        if ctx.outputs.get(f"{c}KeyArn")
-        else Subject(urn="stack", missing=f"{c}KeyArn")
+        Subject(urn=str(ctx.outputs[key_output(c)]), value=c)
+        if ctx.outputs.get(key_output(c))
+        else Subject(urn="stack", missing=key_output(c))
         for c in DATA_CLASSES
     ]
 
 
 def key_arn(ctx: AuditContext, data_class: str) -> str:
-    return str(ctx.output(f"{data_class}KeyArn"))
+    return str(ctx.output(key_output(data_class)))
 
 
 def key_metadata(ctx: AuditContext, data_class: str) -> dict[str, Any]:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from controls.vocabulary import ALARM_TOPIC_OUTPUT, TRAIL_LOG_GROUP_OUTPUT, TRAIL_OUTPUT
 from verify.checkers.audit.core import AuditContext, Subject
 
-TRAIL_OUTPUT = "trailArn"
-TRAIL_LOG_GROUP_OUTPUT = "trailLogGroupName"
-ALARM_TOPIC_OUTPUT = "alarmTopicArn"
 MIN_LOG_RETENTION = 365
 
 

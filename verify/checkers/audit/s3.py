@@ -11,8 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.config import BUCKET_CLASSES
-from components.storage import ACCESS_LOGS, BUCKET_KEY_CLASS, EXTRA_BUCKET_TEMPLATE
+from controls.vocabulary import ACCESS_LOGS, BUCKET_CLASSES, BUCKET_KEY_CLASS, EXTRA_BUCKET_TEMPLATE, bucket_output
 from verify.checkers.audit.core import AuditContext, Subject, Verdict, decide, policy_json
 from verify.iam.evaluator import Outcome
 
@@ -32,11 +31,6 @@ class Bucket:
     @property
     def is_data(self) -> bool:
         return is_data_class(self.bucket_class)
-
-
-def output_prefix(bucket_class: str) -> str:
-    """``access-logs`` -> ``accessLogs`` (the stack output naming of components/storage.py)."""
-    return "".join(p.capitalize() if i else p for i, p in enumerate(bucket_class.split("-")))
 
 
 def bucket_classes(outputs: Mapping[str, Any]) -> tuple[str, ...]:
@@ -60,7 +54,7 @@ def storage_buckets(ctx: AuditContext, keep: Callable[[str], bool] = lambda _: T
     is an error subject (the audit cannot clear a bucket it cannot name)."""
     subjects = []
     for bucket_class in filter(keep, bucket_classes(ctx.outputs)):
-        key = f"{output_prefix(bucket_class)}BucketName"
+        key = bucket_output(bucket_class, "Name")
         name = ctx.outputs.get(key)
         if not name:
             subjects.append(Subject(urn="stack", missing=key))

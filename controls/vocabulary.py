@@ -1,0 +1,377 @@
+"""The facts the components build, the rules judge and the checkers read, each declared once.
+
+Standard library only: the CrossGuard pack loads the rules with nothing but pulumi-policy installed, and the
+checkers read these facts without importing the Pulumi components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# ---- Pulumi type tokens ----------------------------------------------------------------------------------------
+
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+BUCKET_OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+KMS_KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SG_EXCLUSIVE = "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive"
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
+ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
+ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+
+# ---- service principals ---------------------------------------------------------------------------------------
+
+CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
+CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
+SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+FLOW_LOG_SERVICE = "vpc-flow-logs.amazonaws.com"
+
+# ---- data, key and bucket classes ------------------------------------------------------------------------------
+
+#: One KMS key per data class (KMS-01).
+DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
+BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
+DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
+ACCESS_LOGS = "access-logs"
+#: The audit archive, as the access matrix and the wired resources name it.
+AUDIT_LOGS = "audit-logs"
+#: Bucket class -> data class of the KMS key that encrypts it (None: SSE-S3 by waiver).
+BUCKET_KEY_CLASS: dict[str, str | None] = {"raw": "data", "curated": "data", "models": "models", ACCESS_LOGS: None}
+#: Extra data buckets (``storage.extraDataBuckets``) are built exactly like this class.
+EXTRA_BUCKET_TEMPLATE = "curated"
+
+
+def extra_bucket_classes(count: int) -> tuple[str, ...]:
+    """Classes of the ``storage.extraDataBuckets`` buckets: ``extra-1`` … ``extra-<count>``."""
+    return tuple(f"extra-{i}" for i in range(1, count + 1))
+
+
+# ---- stack outputs ---------------------------------------------------------------------------------------------
+
+
+def output_prefix(name: str) -> str:
+    """``access-logs`` -> ``accessLogs``: how a bucket class or role name starts its stack outputs."""
+    return "".join(p.capitalize() if i else p for i, p in enumerate(name.split("-")))
+
+
+def key_output(data_class: str, field: str = "Arn") -> str:
+    """``dataKeyArn``, ``logsKeyAlias`` ...: the outputs of each data class's key."""
+    return f"{data_class}Key{field}"
+
+
+def bucket_output(bucket_class: str, field: str = "Name") -> str:
+    """``rawBucketName``, ``accessLogsBucketArn`` ...: the outputs of each bucket."""
+    return f"{output_prefix(bucket_class)}Bucket{field}"
+
+
+ROLE_ARNS_OUTPUT = "roleArns"  # {"data-processor": arn, ...}
+SECRET_OUTPUT = "pseudonymizationSecretArn"
+TRAIL_OUTPUT = "trailArn"
+TRAIL_LOG_GROUP_OUTPUT = "trailLogGroupName"
+ALARM_TOPIC_OUTPUT = "alarmTopicArn"
+DEPLOYER_OUTPUT = "deployerArn"
+
+#: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
+AUDIT_OUTPUTS: tuple[str, ...] = (
+    *(key_output(c, k) for c in DATA_CLASSES for k in ("Arn", "Alias")),
+    "vpcId",
+    "privateSubnetIds",
+    "endpointSecurityGroupId",
+    "s3GatewayEndpointId",
+    "interfaceEndpointIds",
+    "flowLogGroupName",
+    *(bucket_output(b, k) for b in ("raw", "curated", "models", ACCESS_LOGS, "audit") for k in ("Name", "Arn")),
+    SECRET_OUTPUT,
+    TRAIL_OUTPUT,
+    TRAIL_LOG_GROUP_OUTPUT,
+    ALARM_TOPIC_OUTPUT,
+    ROLE_ARNS_OUTPUT,
+)
+
+# ---- S3 request conditions -------------------------------------------------------------------------------------
+
+#: Header condition keys of PutObject (also authorizes CopyObject and CreateMultipartUpload).
+SSE_HEADER = "s3:x-amz-server-side-encryption"
+SSE_KMS_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+SSE_C_HEADER = "s3:x-amz-server-side-encryption-customer-algorithm"
+#: The lowest TLS version the bucket policies admit (S3-05).
+MINIMUM_TLS_VERSION = 1.2
+
+# ---- the access matrix (IAM-03) --------------------------------------------------------------------------------
+
+PROCESSOR = "data-processor"
+TRAINER = "model-trainer"
+INFERENCE = "inference"
+AUDITOR = "auditor"
+ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE, AUDITOR)
+
+#: Resources of the matrix: the three data buckets and the audit archive.
+RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
+#: Resource -> data class of the key that encrypts it.
+RESOURCE_KEY_CLASS: dict[str, str] = {"raw": "data", "curated": "data", "models": "models", AUDIT_LOGS: "logs"}
+
+S3_READ_OBJECT_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion")
+S3_LIST_ACTIONS: tuple[str, ...] = ("s3:ListBucket",)
+S3_WRITE_OBJECT_ACTIONS: tuple[str, ...] = ("s3:AbortMultipartUpload", "s3:PutObject")
+
+#: Access level -> S3 actions it grants (object actions on ``<bucket>/*``, list actions on the bucket).
+LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {
+    "read": (*S3_READ_OBJECT_ACTIONS, *S3_LIST_ACTIONS),
+    "write": S3_WRITE_OBJECT_ACTIONS,
+}
+#: Access level -> KMS actions it needs on the bucket's key, only via S3 (multipart uploads also decrypt).
+LEVEL_KEY_ACTIONS: dict[str, tuple[str, ...]] = {
+    "read": ("kms:Decrypt",),
+    "write": ("kms:Decrypt", "kms:GenerateDataKey"),
+}
+
+#: Role -> resource -> access levels. Everything not listed is denied; nobody deletes objects or changes bucket
+#: policies, keys, the trail or boundaries (the boundary denies those explicitly).
+ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
+    PROCESSOR: {"raw": ("read",), "curated": ("write",)},
+    TRAINER: {"curated": ("read",), "models": ("write",)},
+    INFERENCE: {"models": ("read",)},
+    AUDITOR: {AUDIT_LOGS: ("read",)},
+}
+
+#: The actions the access analysis probes for every role x resource (reads, writes, deletes, policy changes).
+MATRIX_ACTIONS: tuple[str, ...] = (
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:PutBucketPolicy",
+)
+
+
+def declared_access(role: str, resource: str, action: str) -> bool:
+    """Whether the matrix allows ``role`` to perform ``action`` on ``resource`` (the expected analysis result)."""
+    levels = ACCESS_MATRIX.get(role, {}).get(resource, ())
+    return any(action in LEVEL_ACTIONS[level] for level in levels)
+
+
+def key_users(data_class: str, resources: Iterable[str] = RESOURCES) -> list[str]:
+    """Roles that use the ``data_class`` key (via S3), from the matrix and the wired resources."""
+    wired = set(resources)
+    return [
+        role for role in ROLES if any(RESOURCE_KEY_CLASS[r] == data_class and r in wired for r in ACCESS_MATRIX[role])
+    ]
+
+
+def key_level(role: str, data_class: str, resources: Iterable[str] = RESOURCES) -> str:
+    """``write`` when ``role`` writes any wired bucket of ``data_class``'s key, else ``read`` (KMS-06: a reader's key
+    grant is Decrypt only, so it can never create objects through S3 with the key)."""
+    wired = set(resources)
+    levels = {
+        level
+        for resource, granted in ACCESS_MATRIX[role].items()
+        if RESOURCE_KEY_CLASS[resource] == data_class and resource in wired
+        for level in granted
+    }
+    return "write" if "write" in levels else "read"
+
+
+#: Roles SageMaker runs as (jobs, models): they get the job runtime grants (logs, image pulls, VPC interfaces).
+EXECUTION_ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE)
+#: The key the job guardrail requires for ML storage volumes (IAM-06), and the roles SageMaker runs those jobs as:
+#: an execution role given a volume key needs ``kms:CreateGrant`` on it (SageMaker Developer Guide, execution-role
+#: permissions of CreateTrainingJob/CreateProcessingJob), which EBS uses via ec2.<region> (KMS-06). The trainer is
+#: also the only caller of CreateTrainingJob/CreateProcessingJob, so either principal reading holds.
+VOLUME_KEY_CLASS = "data"
+VOLUME_KEY_USERS: tuple[str, ...] = (TRAINER,)
+
+#: Where SageMaker writes job and endpoint logs (the only groups an execution role may create or write).
+SAGEMAKER_LOG_GROUP_PREFIX = "/aws/sagemaker"
+
+
+def sagemaker_log_groups(name_prefix: str) -> list[str]:
+    """The groups SageMaker writes this stack's job and endpoint logs to."""
+    groups = [f"{SAGEMAKER_LOG_GROUP_PREFIX}/{kind}" for kind in ("TrainingJobs", "ProcessingJobs")]
+    return [*groups, f"{SAGEMAKER_LOG_GROUP_PREFIX}/Endpoints/{name_prefix}-*"]
+
+
+# ---- KMS -------------------------------------------------------------------------------------------------------
+
+#: Cryptographic use of a key: what administrators and the account root must never hold, and users may
+#: (KMS-04, KMS-06).
+CRYPTO_ACTIONS: frozenset[str] = frozenset(
+    {
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:VerifyMac",
+        "kms:CreateGrant",
+    }
+)
+
+# ---- VPC endpoints (EP-02, EP-03, EP-05) -----------------------------------------------------------------------
+
+#: Interface-endpoint bundles: bundle name -> service suffixes.
+ENDPOINT_BUNDLES: dict[str, tuple[str, ...]] = {
+    "ml-core": (
+        "sagemaker.api",
+        "sagemaker.runtime",
+        "sts",
+        "kms",
+        "logs",
+        "monitoring",
+        "ecr.api",
+        "ecr.dkr",
+        "secretsmanager",
+    ),
+    "bedrock": ("bedrock", "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime"),
+}
+
+#: Single interface-endpoint services a stack may add by name, beyond the bundles.
+EXTRA_ENDPOINT_SERVICES: tuple[str, ...] = (
+    "sagemaker.featurestore-runtime",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "glue",
+    "athena",
+    "events",
+    "sns",
+    "sqs",
+    "ecs",
+    "elasticfilesystem",
+    "codeartifact.api",
+    "codeartifact.repositories",
+)
+
+KNOWN_ENDPOINT_SERVICES: frozenset[str] = frozenset(
+    [s for services in ENDPOINT_BUNDLES.values() for s in services] + list(EXTRA_ENDPOINT_SERVICES)
+)
+
+#: Known services whose interface endpoints take no VPC endpoint policy -> why (EP-05 does not apply to them).
+#: Every other known service documents endpoint-policy support; docs/network.md lists the source per service.
+ENDPOINT_POLICY_UNSUPPORTED: dict[str, str] = {
+    "ssmmessages": "AWS documents no VPC endpoint policy for the Systems Manager message gateway (ssmmessages); "
+    "Systems Manager documents endpoint policies for its ssm endpoint only",
+    "ec2messages": "AWS documents no VPC endpoint policy for the Systems Manager message delivery service "
+    "(ec2messages); Systems Manager documents endpoint policies for its ssm endpoint only",
+}
+
+
+def endpoint_policy_supported(service: str) -> bool:
+    """Whether an interface endpoint of ``service`` takes an endpoint policy (EP-05 applies)."""
+    return service not in ENDPOINT_POLICY_UNSUPPORTED
+
+
+#: Owner of CodeArtifact's package-asset bucket ``assets-<account>-<region>`` per region, as the CodeArtifact user
+#: guide lists it ("Create the Amazon S3 gateway endpoint"); a region it does not list has no documented bucket.
+CODEARTIFACT_ASSET_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "193858265520",
+    "us-east-2": "250872398865",
+    "us-west-2": "787052242323",
+    "eu-west-1": "438097961670",
+    "eu-west-2": "247805302724",
+    "eu-west-3": "762466490029",
+    "eu-north-1": "611884512288",
+    "eu-south-1": "484130244270",
+    "eu-central-1": "769407342218",
+    "ap-northeast-1": "660291247815",
+    "ap-southeast-1": "421485864821",
+    "ap-southeast-2": "860415559748",
+    "ap-south-1": "681137435769",
+}
+
+
+@dataclass(frozen=True)
+class AwsOwnedBucket:
+    """An AWS-owned bucket ML traffic must reach through the S3 gateway endpoint (EP-05 allowlist).
+
+    The owning service hands out presigned URLs, so the S3 request is signed by the service, not by this
+    account's principals: the statement is the service's documented one, with no principal condition.
+    ``services``: the interface-endpoint services whose use needs the bucket (empty: always needed).
+    ``accounts``: region -> owning account, for a ``bucket`` name that contains ``{account}``.
+    """
+
+    sid: str
+    bucket: str  # may contain ``{region}`` and ``{account}``
+    actions: tuple[str, ...]
+    why: str
+    services: tuple[str, ...] = ()
+    accounts: Mapping[str, str] | None = None
+
+    def needed_by(self, services: Iterable[str]) -> bool:
+        return not self.services or bool(set(self.services) & set(services))
+
+    def object_arn(self, partition: str, region: str) -> str:
+        """Objects of the bucket in ``region``; KeyError when the owner of that region's bucket is not documented."""
+        account = ""
+        if "{account}" in self.bucket:
+            owners = self.accounts or {}
+            if region not in owners:
+                raise KeyError(f"{self.sid}: no documented owner of {self.bucket!r} in region {region}")
+            account = owners[region]
+        return f"arn:{partition}:s3:::{self.bucket.format(region=region, account=account)}/*"
+
+
+#: Explicit allowlist of AWS-owned buckets outside this account; every entry says why.
+AWS_OWNED_BUCKETS: tuple[AwsOwnedBucket, ...] = (
+    AwsOwnedBucket(
+        sid="AllowEcrImageLayers",
+        bucket="prod-{region}-starport-layer-bucket",
+        actions=("s3:GetObject",),
+        why="ECR serves container image layers from this AWS-owned bucket through presigned URLs (ECR user guide, "
+        "minimum S3 bucket permissions); SageMaker training and inference images are pulled through the S3 gateway",
+    ),
+    AwsOwnedBucket(
+        sid="AllowCodeArtifactAssets",
+        bucket="assets-{account}-{region}",
+        actions=("s3:GetObject",),
+        why="CodeArtifact redirects package downloads to presigned URLs of its per-region asset bucket "
+        "(CodeArtifact user guide, minimum S3 bucket permissions)",
+        services=("codeartifact.api", "codeartifact.repositories"),
+        accounts=CODEARTIFACT_ASSET_ACCOUNTS,
+    ),
+)
