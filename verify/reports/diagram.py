@@ -26,8 +26,18 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
+from controls.vocabulary import (
+    BUCKET_LOGGING,
+    BUCKET_OBJECT_LOCK,
+    BUCKET_POLICY,
+    BUCKET_SSE,
+    BUCKET_VERSIONING,
+    KMS_ALIAS,
+    MANAGED_POLICY,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+)
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
-from controls.vocabulary import BUCKET_LOGGING, BUCKET_OBJECT_LOCK, BUCKET_POLICY, BUCKET_SSE, BUCKET_VERSIONING, KMS_ALIAS, MANAGED_POLICY, ROLE_POLICY, ROLE_POLICY_ATTACHMENT
 
 #: Resource type -> node kind. Only these become nodes; side resources (policies, configurations) become edges.
 NODE_KINDS: dict[str, str] = {
