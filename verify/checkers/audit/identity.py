@@ -1,8 +1,7 @@
-"""Audit trail (LOG-*) and the pseudonymization secret (GOV-02) read from the account, and the roles' reads the
-IAM units' probes share.
+"""The role reads the IAM units' probes share: the roles named in the stack outputs, their trust and inline policies.
 
-A stack whose outputs lack the trail or role keys (an older stack, a partial ``pulumi stack output``) gets
-``error`` "output X missing" for these controls, never a pass.
+A stack whose outputs lack the role keys (a partial ``pulumi stack output``) gets ``error`` "output X missing" for
+these controls, never a pass.
 """
 
 from __future__ import annotations
