@@ -14,11 +14,13 @@ import pytest
 
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.checkov import CHECKOV_ENV
+from verify.checkers.mutation import LiveEdit
 from verify.demo import deploy, moto_session
 from verify.emulator.server import MotoServer, running_moto
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import PROJECT_ROOT, run_stack
+from verify.engine.offline import PROJECT_ROOT, OfflineRun, run_stack
 from verify.findings.finding import Finding
+from verify.iam.analysis import AccessReport, analyze
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +31,21 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="session")
-def dev_graph() -> ResourceGraph:
-    """The dev stack as the offline engine renders it (read-only: tests build changed copies)."""
-    return run_stack("dev").graph
+def dev_run() -> OfflineRun:
+    """The dev stack rendered once by the offline engine (read-only: tests build changed copies)."""
+    return run_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def dev_graph(dev_run: OfflineRun) -> ResourceGraph:
+    """The dev stack's graph (read-only: tests build changed copies)."""
+    return dev_run.graph
+
+
+@pytest.fixture(scope="session")
+def dev_access(dev_graph: ResourceGraph) -> AccessReport:
+    """The access analysis of the dev stack, without the sweep (read-only)."""
+    return analyze(dev_graph)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,14 @@ class LiveAccount:
     def probe(self, control: str) -> list[Finding]:
         """The live probe of ``control`` on the account as it is now."""
         return run_checks(self.context(), [c for c in CHECKS if c.control == control])
+
+    def probe_mutated(self, control: str, mutate: LiveEdit) -> list[Finding]:
+        """The live probe of ``control`` with ``mutate`` applied to the account, which is restored afterwards."""
+        undo = mutate(self.context())
+        try:
+            return self.probe(control)
+        finally:
+            undo()
 
 
 @pytest.fixture(scope="session")

@@ -86,11 +86,6 @@ def parse(text: str) -> Parsed:
 
 
 @pytest.fixture(scope="module")
-def dev_graph() -> ResourceGraph:
-    return run_stack("dev").graph
-
-
-@pytest.fixture(scope="module")
 def dev_diagram(dev_graph: ResourceGraph) -> str:
     return mermaid_diagram(dev_graph)
 

@@ -10,14 +10,13 @@ import pytest
 
 from components import documents
 from verify.cli import main
-from verify.engine.offline import run_stack
-from verify.iam.analysis import AccessReport, analyze, requests_json
+from verify.iam.analysis import AccessReport, requests_json
 from verify.iam.principals import Outcome, TrailFacts, decide, trail_creation_calls
 
 
 @pytest.fixture(scope="module")
-def dev() -> AccessReport:
-    return analyze(run_stack("dev").graph)
+def dev(dev_access: AccessReport) -> AccessReport:
+    return dev_access
 
 
 def _outcome(report: AccessReport, name: str) -> Outcome:

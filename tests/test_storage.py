@@ -57,8 +57,9 @@ T_KEY = "aws:kms/key:Key"
 
 
 @pytest.fixture(scope="module")
-def dev() -> OfflineRun:
-    return run_stack("dev")
+def dev(dev_run: OfflineRun) -> OfflineRun:
+    """The session's dev render, under the name these tests read it by."""
+    return dev_run
 
 
 def _res(graph: ResourceGraph, token: str, bucket_class: str) -> Resource:

@@ -68,9 +68,5 @@ def test_ep_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_01_probe_fails_the_gateway_removed_from_a_route_table(live_dev: LiveAccount) -> None:
-    undo = mutation.detached_route_table_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-01", mutation.detached_route_table_live) if f.status == "fail"]
     assert failed == [live_dev.exports["s3GatewayEndpointId"]]

@@ -83,9 +83,5 @@ def test_ep_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_04_probe_fails_https_opened_to_anywhere(live_dev: LiveAccount) -> None:
-    undo = mutation.open_ingress_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-04", mutation.open_ingress_live) if f.status == "fail"]
     assert failed == [live_dev.exports["endpointSecurityGroupId"]]

@@ -54,10 +54,6 @@ def test_gov_02_probe_passes_the_deployed_secret(live_dev: LiveAccount) -> None:
 
 
 def test_gov_02_probe_fails_the_secret_re_keyed_to_the_models_key(live_dev: LiveAccount) -> None:
-    undo = mutation.models_key_live(live_dev.context())
-    try:
-        findings = live_dev.probe("GOV-02")
-    finally:
-        undo()
+    findings = live_dev.probe_mutated("GOV-02", mutation.models_key_live)
     assert [f.status for f in findings] == ["fail"]
     assert "expected" in findings[0].message

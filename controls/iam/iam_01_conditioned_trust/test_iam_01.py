@@ -111,11 +111,7 @@ def test_iam_01_probe_passes_every_role_as_deployed(live_dev: LiveAccount) -> No
 
 
 def test_iam_01_probe_fails_a_trust_conditioned_on_source_arn_without_source_account(live_dev: LiveAccount) -> None:
-    undo = mutation.source_account_dropped_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("IAM-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("IAM-01", mutation.source_account_dropped_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["model-trainer"]]
     assert "without aws:SourceAccount" in failed[0].message
     assert {f.status for f in live_dev.probe("IAM-01")} == {"pass"}

@@ -58,11 +58,7 @@ def test_iam_02_probe_passes_the_inline_policies_as_deployed(live_dev: LiveAccou
 
 
 def test_iam_02_probe_fails_the_role_granted_a_service_wildcard(live_dev: LiveAccount) -> None:
-    undo = mutation.wildcard_grant_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("IAM-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("IAM-02", mutation.wildcard_grant_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["data-processor"]]
     assert f"{mutation.WILDCARD_POLICY}:s3:*" in failed[0].message
 

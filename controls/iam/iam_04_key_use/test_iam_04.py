@@ -9,7 +9,7 @@ from typing import Any
 from components import documents, identity
 from controls.iam.iam_04_key_use import mutation
 from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, access_model, access_rows, analyze
+from verify.iam.analysis import AccessModel, AccessReport, access_model, access_rows, analyze
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
@@ -51,8 +51,8 @@ def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data
     assert read.allowed is False
 
 
-def test_iam_04_each_role_decrypts_only_its_keys_and_only_via_s3(dev_graph: ResourceGraph) -> None:
-    report = analyze(dev_graph)
+def test_iam_04_each_role_decrypts_only_its_keys_and_only_via_s3(dev_access: AccessReport) -> None:
+    report = dev_access
     allowed = {(k.role, k.data_class, k.via_s3) for k in report.keys if k.decision.outcome == "Allow"}
     assert allowed == {
         ("data-processor", "data", True),
@@ -79,9 +79,11 @@ def test_iam_04_role_key_grants_are_conditioned_on_s3_and_this_account(dev_graph
     assert trainer["UseModelsKeyViaS3"]["Resource"] == keys["keys-models"]
 
 
-def test_iam_04_inference_using_the_models_key_outside_s3_fails_the_access_analysis(dev_graph: ResourceGraph) -> None:
+def test_iam_04_inference_using_the_models_key_outside_s3_fails_the_access_analysis(
+    dev_access: AccessReport, dev_graph: ResourceGraph
+) -> None:
     [mutant] = mutation.MUTATIONS
     assert mutant.graph is not None
-    assert {f.status for f in analyze(dev_graph).findings() if f.control == "IAM-04"} == {"pass"}
+    assert {f.status for f in dev_access.findings() if f.control == "IAM-04"} == {"pass"}
     failed = [f for f in analyze(mutant.graph(dev_graph)).findings() if f.status == "fail"]
     assert {f.control for f in failed} == {"IAM-04"}

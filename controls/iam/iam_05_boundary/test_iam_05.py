@@ -96,20 +96,12 @@ def test_iam_05_probe_passes_every_role_as_deployed(live_dev: LiveAccount) -> No
 
 
 def test_iam_05_probe_fails_the_role_whose_boundary_was_detached(live_dev: LiveAccount) -> None:
-    undo = mutation.boundary_detached_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("IAM-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("IAM-05", mutation.boundary_detached_live) if f.status == "fail"]
     assert failed == [live_dev.exports["roleArns"]["inference"]]
 
 
 def test_iam_05_probe_fails_every_role_when_the_boundary_stops_denying_key_tampering(live_dev: LiveAccount) -> None:
-    undo = mutation.tamper_deny_dropped_live(live_dev.context())
-    try:
-        findings = live_dev.probe("IAM-05")
-    finally:
-        undo()
+    findings = live_dev.probe_mutated("IAM-05", mutation.tamper_deny_dropped_live)
     assert {f.status for f in findings} == {"fail"}
     assert all("kms:schedulekeydeletion" in f.message for f in findings)
     assert {f.status for f in live_dev.probe("IAM-05")} == {"pass"}

@@ -127,11 +127,7 @@ def test_iam_06_probe_passes_the_trainer_job_guardrails_as_deployed(live_dev: Li
 
 
 def test_iam_06_probe_fails_training_jobs_without_network_isolation(live_dev: LiveAccount) -> None:
-    undo = mutation.isolation_dropped_live(live_dev.context())
-    try:
-        [finding] = live_dev.probe("IAM-06")
-    finally:
-        undo()
+    [finding] = live_dev.probe_mutated("IAM-06", mutation.isolation_dropped_live)
     assert finding.status == "fail"
     assert "without network isolation: Allow" in finding.message
 

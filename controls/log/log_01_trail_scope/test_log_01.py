@@ -48,9 +48,5 @@ def test_log_01_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_01_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.validation_off_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-01")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-01", mutation.validation_off_live)]
     assert statuses == ["fail"]

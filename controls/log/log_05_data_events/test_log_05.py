@@ -52,9 +52,5 @@ def test_log_05_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_05_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.raw_only_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-05")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-05", mutation.raw_only_live)]
     assert statuses == ["fail"]

@@ -56,9 +56,5 @@ def test_log_07_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_07_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.retention_180_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-07")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-07", mutation.retention_180_live)]
     assert statuses == ["fail"]

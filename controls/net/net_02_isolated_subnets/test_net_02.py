@@ -33,12 +33,6 @@ from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, OfflineRun, run_stack
 
 
-@pytest.fixture(scope="module")
-def dev_run() -> OfflineRun:
-    """The dev stack's offline run, for the invokes it made (the shared graph fixture has no invokes)."""
-    return run_stack("dev")
-
-
 def test_net_02_no_internet_gateway_nat_or_open_route_in_any_resource(dev_graph: ResourceGraph) -> None:
     forbidden = ("internetgateway", "natgateway", "egressonlyinternetgateway", "vpngateway", "transitgateway")
     offenders = [r.urn for r in dev_graph if any(word in r.type.lower() for word in forbidden)]
@@ -188,10 +182,6 @@ def test_net_02_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_02_probe_fails_an_internet_gateway_attached_after_deploy(live_dev: LiveAccount) -> None:
-    undo = mutation.internet_gateway_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("NET-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("NET-02", mutation.internet_gateway_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["vpcId"]]
     assert "internet gateway" in failed[0].message

@@ -43,9 +43,5 @@ def test_net_03_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_03_probe_fails_an_allow_all_rule_on_the_default_group(live_dev: LiveAccount) -> None:
-    undo = mutation.default_sg_ingress_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-03") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-03", mutation.default_sg_ingress_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

@@ -96,9 +96,5 @@ def test_net_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_04_probe_fails_an_allow_all_ingress_entry_on_the_private_nacl(live_dev: LiveAccount) -> None:
-    undo = mutation.open_nacl_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-04", mutation.open_nacl_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

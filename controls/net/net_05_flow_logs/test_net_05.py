@@ -190,9 +190,5 @@ def test_net_05_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_05_probe_fails_the_flow_log_group_kept_30_days(live_dev: LiveAccount) -> None:
-    undo = mutation.short_retention_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-05", mutation.short_retention_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

@@ -96,10 +96,6 @@ def test_s3_10_probe_passes_the_deployed_model_registry(live_dev: LiveAccount) -
 
 
 def test_s3_10_probe_fails_the_model_registry_whose_default_retention_was_cleared(live_dev: LiveAccount) -> None:
-    undo = mutation.retention_cleared_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("S3-10")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("S3-10", mutation.retention_cleared_live)]
     assert statuses == ["fail"]
     assert [f.status for f in live_dev.probe("S3-10")] == ["pass"]

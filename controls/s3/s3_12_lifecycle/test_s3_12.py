@@ -152,11 +152,7 @@ def test_s3_12_probe_passes_raw_without_current_object_expiry(live_dev: LiveAcco
 
 
 def test_s3_12_probe_fails_the_model_registry_without_noncurrent_expiry(live_dev: LiveAccount) -> None:
-    undo = mutation.noncurrent_kept_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-12") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-12", mutation.noncurrent_kept_live) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
 
 
