@@ -43,6 +43,12 @@ def dev_graph(dev_run: OfflineRun) -> ResourceGraph:
 
 
 @pytest.fixture(scope="session")
+def prod_run() -> OfflineRun:
+    """The prod stack rendered once by the offline engine (read-only)."""
+    return run_stack("prod")
+
+
+@pytest.fixture(scope="session")
 def dev_access(dev_graph: ResourceGraph) -> AccessReport:
     """The access analysis of the dev stack, without the sweep (read-only)."""
     return analyze(dev_graph)

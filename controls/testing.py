@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from controls import kit
+from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import Resource, ResourceGraph
 
 STACK = "dev"
@@ -33,19 +34,24 @@ def res(
     /,
     *,
     deps: Deps | None = None,
+    depends_on: Sequence[str] = (),
     provider_urn: str = "",
     protect: bool = False,
+    retain_on_delete: bool | None = None,
     **props: Any,
 ) -> kit.Res:
-    """What a rule sees of one resource: engine-shaped ``props``; ``deps`` maps a property to the URNs it came from."""
+    """What a rule sees of one resource: engine-shaped ``props``; ``deps`` maps a property to the URNs it came from,
+    ``depends_on`` adds URNs it waits for without taking a value from them."""
+    linked = tuple(u for urns in (deps or {}).values() for u in urns)
     return kit.Res(
         urn=urn(type_token, name),
         type=type_token,
         props=props,
         provider_urn=provider_urn,
-        dependencies=tuple(u for urns in (deps or {}).values() for u in urns),
+        dependencies=(*linked, *(u for u in depends_on if u not in linked)),
         property_dependencies={k: tuple(v) for k, v in (deps or {}).items()},
         protect=protect,
+        retain_on_delete=retain_on_delete,
     )
 
 
@@ -80,6 +86,11 @@ def resource(
 def graph(resources: Iterable[Resource], *, stack: str = STACK, project: str = PROJECT) -> ResourceGraph:
     """The resources as one stack's graph."""
     return ResourceGraph(list(resources), stack=stack, project=project)
+
+
+def rule_view(graph: ResourceGraph) -> list[kit.Res]:
+    """The graph as the preview rules see it."""
+    return [to_rule_resource(r) for r in graph]
 
 
 def changed(resources: Sequence[kit.Res], name: str, **props: Any) -> list[kit.Res]:

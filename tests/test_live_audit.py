@@ -117,6 +117,7 @@ def extra_account() -> Iterator[tuple[dict[str, Any], list[Finding]]]:
         yield exports, audit(server, exports)
 
 
+@pytest.mark.moto
 @pytest.mark.parametrize("control", DATA_BUCKET_CONTROLS)
 def test_audit_probes_every_extra_data_bucket(
     control: str, extra_account: tuple[dict[str, Any], list[Finding]]

@@ -181,8 +181,9 @@ def test_caller_statement_with_a_duplicate_sid_raises() -> None:
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def test_explicit_bucket_names_from_config_are_used() -> None:

@@ -54,8 +54,8 @@ def test_ep_01_rule_fails_a_subnet_left_on_the_main_route_table() -> None:
     assert message == "subnet subnet-b uses the VPC main route table (no S3 gateway)"
 
 
-def test_ep_01_stack_policy_follows_sdk_property_dependencies() -> None:
-    resources = stack_resources()
+def test_ep_01_stack_policy_follows_sdk_property_dependencies(dev_graph: ResourceGraph) -> None:
+    resources = stack_resources(dev_graph)
     gateway = next(r for r in resources if r.name == "endpoints-s3")
     gateway.props = {**gateway.props, "routeTableIds": [UNKNOWN, UNKNOWN, UNKNOWN]}
     assert violations(policy("ep-01-s3-gateway-routes"), StackValidationArgs(resources, {})) == []

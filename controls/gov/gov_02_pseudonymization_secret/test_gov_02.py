@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.gov.gov_02_pseudonymization_secret import mutation, rule
 from controls.kit import UNKNOWN, Res
-from tests.test_storage_rules import ACCOUNT, PROCESSOR, compliant, edited, secret, without
+from controls.s3.testing import ACCOUNT, PROCESSOR, compliant, edited, secret, without
 
 SECRET_TYPES = (mutation.SECRET, mutation.SECRET_POLICY)
 

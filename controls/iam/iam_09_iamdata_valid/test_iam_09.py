@@ -11,7 +11,6 @@ from components import documents
 from controls.iam.iam_09_iamdata_valid import mutation
 from controls.kit import UNKNOWN
 from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.offline import run_stack
 from verify.iam.validation import (
     GLOBAL_CONDITION_KEYS,
     context_problems,
@@ -189,9 +188,9 @@ def test_iam_09_the_documents_builders_tampering_denials_name_existing_actions()
     assert [str(p) for p in validate_policy(denies)] == []
 
 
-def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_keys() -> None:
+def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_keys(dev_graph: ResourceGraph) -> None:
     """Bucket, key, endpoint and secret policies (not generated here: wildcards allowed) are checked too."""
-    graph = run_stack("dev").graph
+    graph = dev_graph
     found = []
     for token in (
         "aws:s3/bucketPolicy:BucketPolicy",

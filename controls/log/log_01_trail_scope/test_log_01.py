@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.log.log_01_trail_scope import mutation
-from controls.log.testing import T_BUCKET, T_TRAIL, audit_of, edited, results, rule_view, trail_of
+from controls.log.testing import T_BUCKET, T_TRAIL, audit_of, edited, results, trail_of
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 

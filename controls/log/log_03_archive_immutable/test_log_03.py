@@ -30,9 +30,9 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
     trail_of,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 

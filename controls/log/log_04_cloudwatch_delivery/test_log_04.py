@@ -17,9 +17,9 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
     trail_of,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 

@@ -7,7 +7,8 @@ import pytest
 from components.trail import trail_event_selectors
 from conftest import LiveAccount
 from controls.log.log_05_data_events import mutation
-from controls.log.testing import T_BUCKET, T_TRAIL, edited, results, rule_view, trail_of
+from controls.log.testing import T_BUCKET, T_TRAIL, edited, results, trail_of
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 

@@ -20,8 +20,8 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 

@@ -7,14 +7,16 @@ import pytest
 from components.config import ConfigError, parse_config
 from conftest import LiveAccount
 from controls.log.log_07_retention import mutation
-from controls.log.testing import T_GROUP, T_LOCK, edited, results, rule_view
+from controls.log.testing import T_GROUP, T_LOCK, edited, results
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import OfflineRun, run_stack
+from verify.engine.offline import OfflineRun
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def test_log_07_retention_follows_config_in_group_and_archive_lock(prod: OfflineRun) -> None:

@@ -173,12 +173,12 @@ def test_net_05_scan_fails_the_dev_stack_without_flow_log(dev_graph: ResourceGra
     assert failed_controls(mutated(dev_graph, drop=net.FLOW_LOG)) == {"NET-05"}
 
 
-def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
-    assert violations(policy("net-05-flow-logs"), StackValidationArgs(stack_resources(), {})) == []
+def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    assert violations(policy("net-05-flow-logs"), StackValidationArgs(stack_resources(dev_graph), {})) == []
 
 
-def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk() -> None:
-    resources = [r for r in stack_resources() if r.resource_type != net.FLOW_LOG]
+def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    resources = [r for r in stack_resources(dev_graph) if r.resource_type != net.FLOW_LOG]
     found = violations(policy("net-05-flow-logs"), StackValidationArgs(resources, {}))
     assert found == ["[NET-05] no flow log attached; expected one with traffic type ALL"]
 

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import LiveAccount
 from controls.s3 import common
+from controls.s3 import testing as fixture
 from controls.s3.s3_02_ownership_enforced import mutation
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).

@@ -8,10 +8,10 @@ from components import documents
 from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.s3 import common
+from controls.s3 import testing as fixture
 from controls.s3.s3_04_deny_plain_http import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).

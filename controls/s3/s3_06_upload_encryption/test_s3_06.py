@@ -6,10 +6,10 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
+from controls.s3 import testing as fixture
 from controls.s3.s3_06_upload_encryption import mutation, rule
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).

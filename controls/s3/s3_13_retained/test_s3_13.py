@@ -17,16 +17,16 @@ from controls.s3.common import (
     VERSIONING,
 )
 from controls.s3.s3_13_retained import rule
+from controls.s3.testing import (
+    compliant,
+    edited,
+)
 from tests import test_lifecycle as lifecycle
 from tests.test_crossguard import options, policy, stack_resources, violations
 from tests.test_storage import (
     ALL_BUCKETS,
     T_BUCKET,
     _bucket,
-)
-from tests.test_storage_rules import (
-    compliant,
-    edited,
 )
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
@@ -45,8 +45,9 @@ SEVERITY = ("pass", "fail", "error")
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def results(graph: Graph) -> dict[tuple[str, str], str]:
@@ -135,8 +136,10 @@ def test_s3_13_guard_rule_judges_protection_where_retention_is_not_visible() -> 
     assert "retainOnDelete not visible here" in messages(unseen)[("S3-13", "raw")]
 
 
-def test_s3_13_guard_stack_policy_fails_an_unprotected_guard_of_a_protected_bucket_through_the_sdk() -> None:
-    resources = stack_resources()
+def test_s3_13_guard_stack_policy_fails_an_unprotected_guard_of_a_protected_bucket_through_the_sdk(
+    dev_graph: ResourceGraph,
+) -> None:
+    resources = stack_resources(dev_graph)
     for r in resources:
         if r.name == "aisb-dev-raw" and r.resource_type != LIFECYCLE:
             r.opts = options(protect=True)
@@ -150,8 +153,8 @@ def test_s3_13_rule_fails_the_dev_models_bucket_with_force_destroy(dev_graph: Re
     assert {k: v for k, v in found.items() if v != "pass"} == {("S3-13", "aisb-dev-models"): "fail"}
 
 
-def test_s3_13_stack_policy_says_retain_on_delete_is_not_visible_through_the_sdk() -> None:
-    resources = stack_resources()
+def test_s3_13_stack_policy_says_retain_on_delete_is_not_visible_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    resources = stack_resources(dev_graph)
     for r in resources:
         if r.resource_type == BUCKET and r.name == "aisb-dev-raw":
             r.props = {**r.props, "forceDestroy": True}
