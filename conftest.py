@@ -6,8 +6,12 @@ dev stack rendered once by the offline engine.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +19,7 @@ import pytest
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.checkov import CHECKOV_ENV
 from verify.checkers.mutation import LiveEdit
+from verify.cli import main
 from verify.demo import deploy, moto_session
 from verify.emulator.server import MotoServer, running_moto
 from verify.engine.graph import ResourceGraph
@@ -89,6 +94,25 @@ def live_dev() -> Iterator[LiveAccount]:
     with running_moto("eu-west-1") as server:
         deployment = deploy(server, "dev", PROJECT_ROOT)
         yield LiveAccount(server, dict(deployment.run.exports))
+
+
+@pytest.fixture(scope="session")
+def dev_access_json() -> tuple[int, dict[str, Any]]:
+    """``baseline access --stack dev --json`` run once (it sweeps): its exit code and the document it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["access", "--stack", "dev", "--json"])
+    document: dict[str, Any] = json.loads(printed.getvalue())
+    return code, document
+
+
+@pytest.fixture(scope="session")
+def dev_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """``baseline scan --stack dev --no-checkov`` run once with the Markdown and JSON reports: its exit code and the
+    folder it wrote."""
+    out = tmp_path_factory.mktemp("dev-scan")
+    code = main(["scan", "--stack", "dev", "--no-checkov", "--format", "md,json", "--out", str(out)])
+    return code, out
 
 
 #: Fixtures that start the emulator: a test using one is a ``moto`` test.

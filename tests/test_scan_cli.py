@@ -155,7 +155,7 @@ def test_missing_checkov_binary_is_exit_2_naming_the_make_target(
     assert not (tmp_path / "out").exists()
 
 
-def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(tmp_path: Path) -> None:
-    scan(tmp_path, "--stack", "dev", "--format", "json")
-    warnings = findings_json(tmp_path)["warnings"]
+def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(dev_scan: tuple[int, Path]) -> None:
+    _, out = dev_scan
+    warnings = json.loads((out / "findings.json").read_text())["warnings"]
     assert [w for w in warnings if "matched no failing finding" in w] == []  # type: ignore[attr-defined]

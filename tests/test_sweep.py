@@ -7,12 +7,12 @@ import json
 import random
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from components import documents, identity
 from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
-from verify.cli import main
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import FakeAccount
 from verify.engine.offline import run_stack
@@ -179,9 +179,11 @@ def test_iam_03_compiled_evaluator_fails_closed_on_an_unknown_operator() -> None
         compiled.decide(request, caller, evaluation_context(request, caller))
 
 
-def test_iam_03_access_json_holds_the_sweep_summary_and_no_attack_on_dev(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["access", "--stack", "dev", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+def test_iam_03_access_json_holds_the_sweep_summary_and_no_attack_on_dev(
+    dev_access_json: tuple[int, dict[str, Any]],
+) -> None:
+    code, document = dev_access_json
+    assert code == 0
     assert document["summary"]["evaluated"] >= 100_000
     assert (set(document["summary"]), document["summary"]["mismatches"]) == ({"evaluated", "mismatches", "seconds"}, 0)
     assert [r for r in document["requests"] if r["kind"] == "attack"] == []
