@@ -9,7 +9,15 @@ from components import config, documents
 from controls.ep.ep_05_endpoint_policies import rule as ep_05
 from controls.kms.common import KMS_KEY
 from controls.net import common as net
-from controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, change, network, outcomes, res, statuses
+from controls.net.testing import (
+    LOGS_KEY_ARN,
+    NETWORK_RULES,
+    UNKNOWN,
+    network,
+    outcomes,
+    statuses,
+)
+from controls.testing import changed, res
 from policies.baseline_rules import RULES
 
 
@@ -68,7 +76,7 @@ def test_network_rules_mirror_the_services_without_endpoint_policy_support() -> 
     ],
 )
 def test_network_rule_errors_on_an_unknown_value(rule: str, name: str, prop: str, control: str) -> None:
-    assert statuses(rule, change(network(), name, **{prop: UNKNOWN}), control) == {"error"}
+    assert statuses(rule, changed(network(), name, **{prop: UNKNOWN}), control) == {"error"}
 
 
 # ---- NET-01 ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from components.documents import AWS_OWNED_BUCKETS
 from controls import kit, registry
 from controls.kms.common import KMS_ALIAS, KMS_KEY
 from controls.net import common as net
+from controls.testing import changed, res
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource, ResourceGraph
 
@@ -152,15 +153,6 @@ S3_RANGE = "3.5.64.0/21"
 UNKNOWN = kit.UNKNOWN
 
 
-def urn(type_token: str, name: str) -> str:
-    return f"urn:pulumi:dev::p::{type_token}::{name}"
-
-
-def res(type_token: str, logical: str, /, **props: Any) -> kit.Res:
-    """A resource with engine-shaped properties (``name`` is a property here, the logical name is positional)."""
-    return kit.Res(urn=urn(type_token, logical), type=type_token, props=props)
-
-
 def trust_policy() -> str:
     return json.dumps(documents.flow_log_trust_policy(partition="aws", region=REGION, account_id=ACCOUNT))
 
@@ -271,22 +263,6 @@ def network() -> list[kit.Res]:
     ]
 
 
-def change(graph: list[kit.Res], name: str, **props: Any) -> list[kit.Res]:
-    """The graph with one resource's properties changed (a value of ``None`` removes the property)."""
-    assert any(r.name == name for r in graph), f"no resource named {name}"
-    return [
-        dataclasses.replace(r, props={k: v for k, v in {**r.props, **props}.items() if v is not None})
-        if r.name == name
-        else r
-        for r in graph
-    ]
-
-
-def without(graph: list[kit.Res], *names: str) -> list[kit.Res]:
-    assert all(any(r.name == n for r in graph) for n in names), names
-    return [r for r in graph if r.name not in names]
-
-
 def outcomes(rule_name: str, graph: Sequence[kit.Res]) -> list[kit.Outcome]:
     rule = next(r for r in registry.rules() if r.name == rule_name)
     found: list[kit.Outcome] = rule.evaluate(graph)
@@ -315,7 +291,7 @@ def codeartifact_gateway(region: str, bucket: str) -> list[kit.Res]:
             "Resource": f"arn:aws:s3:::{bucket}/*",
         }
     )
-    return change(network(), "ep-s3", policy=json.dumps(doc), serviceName=f"com.amazonaws.{region}.s3")
+    return changed(network(), "ep-s3", policy=json.dumps(doc), serviceName=f"com.amazonaws.{region}.s3")
 
 
 def mutated(

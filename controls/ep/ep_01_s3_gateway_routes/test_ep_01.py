@@ -12,16 +12,14 @@ from controls.net.testing import (
     ROUTE_TABLE,
     UNKNOWN,
     VPC,
-    change,
     expected_ids,
     failure,
     network,
     only_network,
-    res,
     s3_gateway,
     statuses,
-    without,
 )
+from controls.testing import changed, res, without
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 
@@ -34,13 +32,13 @@ def test_ep_01_s3_gateway_endpoint_on_every_private_route_table(dev_graph: Resou
 
 
 def test_ep_01_rule_fails_a_route_table_without_the_gateway() -> None:
-    graph = change(network(), "ep-s3", routeTableIds=["rtb-a"])
+    graph = changed(network(), "ep-s3", routeTableIds=["rtb-a"])
     assert failure("ep-01-s3-gateway-routes", graph, "EP-01") == "route table rt-b: no S3 gateway endpoint attached"
 
 
 def test_ep_01_rule_accepts_a_separate_route_table_association() -> None:
     association = res(net.ENDPOINT_ROUTE_TABLE, "s3-rt-b", vpcEndpointId="vpce-s3", routeTableId="rtb-b")
-    graph = [*change(network(), "ep-s3", routeTableIds=["rtb-a"]), association]
+    graph = [*changed(network(), "ep-s3", routeTableIds=["rtb-a"]), association]
     assert statuses("ep-01-s3-gateway-routes", graph, "EP-01") == {"pass"}
 
 

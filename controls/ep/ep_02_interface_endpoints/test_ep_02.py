@@ -9,13 +9,12 @@ from controls.net.testing import (
     REGION,
     SG,
     SUBNET,
-    change,
     expected_ids,
     failure,
     interface_endpoints_in,
     network,
-    without,
 )
+from controls.testing import changed, without
 from verify.engine.graph import ResourceGraph
 
 
@@ -36,13 +35,13 @@ def test_ep_02_rule_fails_a_missing_ml_core_endpoint() -> None:
 
 
 def test_ep_02_rule_fails_an_endpoint_without_private_dns() -> None:
-    graph = change(network(), "ep-kms", privateDnsEnabled=False)
+    graph = changed(network(), "ep-kms", privateDnsEnabled=False)
     message = failure("ep-02-interface-endpoints", graph, "EP-02")
     assert message == "private DNS is off (expected private DNS in every private subnet)"
 
 
 def test_ep_02_rule_fails_an_endpoint_missing_a_subnet() -> None:
-    graph = change(network(), "ep-logs", subnetIds=["subnet-a"])
+    graph = changed(network(), "ep-logs", subnetIds=["subnet-a"])
     assert "not in subnet(s) subnet-b" in failure("ep-02-interface-endpoints", graph, "EP-02")
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.ep.ep_04_endpoint_security_group import mutation
 from controls.net import common as net
-from controls.net.testing import RULES_EXCLUSIVE, SG, SG_RULE_TYPES, VPC_CIDR, change, failure, network, res
+from controls.net.testing import (
+    RULES_EXCLUSIVE,
+    SG,
+    SG_RULE_TYPES,
+    VPC_CIDR,
+    failure,
+    network,
+)
+from controls.testing import changed, res
 from verify.engine.graph import ResourceGraph
 
 
@@ -43,7 +51,7 @@ def test_ep_04_no_other_security_group_rule_exists_in_the_stack(dev_graph: Resou
 
 
 def test_ep_04_rule_fails_an_endpoint_with_a_second_security_group() -> None:
-    graph = change(network(), "ep-sts", securityGroupIds=["sg-ep", "sg-default"])
+    graph = changed(network(), "ep-sts", securityGroupIds=["sg-ep", "sg-default"])
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     expected = "2 security group(s), linked: default-sg, endpoint-sg (expected exactly the endpoint security group)"
     assert expected in message.split(" | ")
@@ -51,13 +59,13 @@ def test_ep_04_rule_fails_an_endpoint_with_a_second_security_group() -> None:
 
 def test_ep_04_rule_fails_endpoints_split_over_two_groups() -> None:
     graph = [*network(), res(net.SECURITY_GROUP, "other-sg", id="sg-other", vpcId="vpc-1")]
-    graph = change(graph, "ep-sts", securityGroupIds=["sg-other"])
+    graph = changed(graph, "ep-sts", securityGroupIds=["sg-other"])
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     assert "endpoint security groups: endpoint-sg, other-sg (expected exactly one)" in message
 
 
 def test_ep_04_rule_fails_ingress_from_anywhere() -> None:
-    graph = change(network(), "endpoint-https", cidrIpv4="0.0.0.0/0")
+    graph = changed(network(), "endpoint-https", cidrIpv4="0.0.0.0/0")
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     assert (
         message
@@ -72,7 +80,7 @@ def test_ep_04_rule_fails_an_egress_rule() -> None:
 
 
 def test_ep_04_rule_fails_an_exclusive_set_pinning_egress() -> None:
-    graph = change(network(), "endpoint-pin", egressRuleIds=["sgr-out"])
+    graph = changed(network(), "endpoint-pin", egressRuleIds=["sgr-out"])
     assert "endpoint-pin pins egress rules" in failure("ep-04-endpoint-security-group", graph, "EP-04")
 
 

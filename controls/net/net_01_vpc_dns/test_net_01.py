@@ -7,7 +7,6 @@ from controls.net.net_01_vpc_dns import mutation
 from controls.net.testing import (
     VPC,
     VPC_CIDR,
-    change,
     failed_controls,
     failure,
     mutated,
@@ -15,6 +14,7 @@ from controls.net.testing import (
     only_network,
     statuses,
 )
+from controls.testing import changed
 from verify.engine.graph import ResourceGraph
 
 
@@ -26,12 +26,12 @@ def test_net_01_vpc_has_dns_support_and_hostnames(dev_graph: ResourceGraph) -> N
 
 
 def test_net_01_rule_fails_a_vpc_without_dns_hostnames() -> None:
-    message = failure("net-01-vpc-dns", change(network(), "vpc", enableDnsHostnames=False), "NET-01")
+    message = failure("net-01-vpc-dns", changed(network(), "vpc", enableDnsHostnames=False), "NET-01")
     assert message == "enableDnsSupport=True, enableDnsHostnames=False (expected both true)"
 
 
 def test_net_01_rule_fails_dns_support_left_unset() -> None:
-    assert statuses("net-01-vpc-dns", change(network(), "vpc", enableDnsSupport=None), "NET-01") == {"fail"}
+    assert statuses("net-01-vpc-dns", changed(network(), "vpc", enableDnsSupport=None), "NET-01") == {"fail"}
 
 
 def test_net_01_scan_fails_the_dev_stack_with_dns_hostnames_off(dev_graph: ResourceGraph) -> None:

@@ -18,16 +18,15 @@ from controls.net.testing import (
     SUBNET,
     VPC,
     VPC_CIDR,
-    change,
     expected_ids,
     failed_controls,
     failure,
     mutated,
     network,
     only_network,
-    res,
     walk,
 )
+from controls.testing import changed, res
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, OfflineRun, run_stack
@@ -154,17 +153,17 @@ def test_net_02_rule_fails_an_ipv4_default_route() -> None:
 
 
 def test_net_02_rule_fails_an_inline_ipv6_default_route() -> None:
-    graph = change(network(), "rt-a", routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}])
+    graph = changed(network(), "rt-a", routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}])
     assert "rt-a routes ['::/0']" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 
 def test_net_02_rule_fails_a_subnet_with_public_ip_on_launch() -> None:
-    graph = change(network(), "subnet-a", mapPublicIpOnLaunch=True)
+    graph = changed(network(), "subnet-a", mapPublicIpOnLaunch=True)
     assert "subnet-a has mapPublicIpOnLaunch=true" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 
 def test_net_02_rule_fails_subnets_in_a_single_az() -> None:
-    graph = change(network(), "subnet-b", availabilityZone="eu-west-1a")
+    graph = changed(network(), "subnet-b", availabilityZone="eu-west-1a")
     assert "2 subnet(s) over 1 AZ(s) (expected 2-6 AZs)" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.net import common as net
 from controls.net.net_03_default_sg_empty import mutation
-from controls.net.testing import DEFAULT_SG, SG_RULE_TYPES, VPC, change, failure, network, only_network, res, without
+from controls.net.testing import (
+    DEFAULT_SG,
+    SG_RULE_TYPES,
+    VPC,
+    failure,
+    network,
+    only_network,
+)
+from controls.testing import changed, res, without
 from verify.engine.graph import ResourceGraph
 
 
@@ -20,7 +28,7 @@ def test_net_03_default_security_group_has_no_rules(dev_graph: ResourceGraph) ->
 
 def test_net_03_rule_fails_a_default_sg_with_an_ingress_rule() -> None:
     everything = [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]
-    message = failure("net-03-default-sg-empty", change(network(), "default-sg", ingress=everything), "NET-03")
+    message = failure("net-03-default-sg-empty", changed(network(), "default-sg", ingress=everything), "NET-03")
     assert "default-sg.ingress = " in message
     assert "expected ingress [] and egress []" in message
 

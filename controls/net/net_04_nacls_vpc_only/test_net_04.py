@@ -15,14 +15,13 @@ from controls.net.testing import (
     SUBNET,
     VPC,
     VPC_CIDR,
-    change,
     expected_ids,
     failure,
     nacl_rule,
     network,
     only_network,
-    without,
 )
+from controls.testing import changed, without
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import S3_PREFIX_LIST_CIDRS
 
@@ -85,7 +84,7 @@ def test_net_04_rule_fails_an_unmanaged_default_nacl() -> None:
 
 def test_net_04_rule_fails_an_inline_allow_all_on_the_default_nacl() -> None:
     allow_all = [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0", "fromPort": 0, "toPort": 0}]
-    graph = change(network(), "default-nacl", ingress=allow_all)
+    graph = changed(network(), "default-nacl", ingress=allow_all)
     assert "default-nacl: in -1 0.0.0.0/0" in failure("net-04-nacls-vpc-only", graph, "NET-04")
 
 
