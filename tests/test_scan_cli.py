@@ -158,4 +158,4 @@ def test_missing_checkov_binary_is_exit_2_naming_the_make_target(
 def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(dev_scan: tuple[int, Path]) -> None:
     _, out = dev_scan
     warnings = json.loads((out / "findings.json").read_text())["warnings"]
-    assert [w for w in warnings if "matched no failing finding" in w] == []  # type: ignore[attr-defined]
+    assert [w for w in warnings if "matched no failing finding" in w] == []

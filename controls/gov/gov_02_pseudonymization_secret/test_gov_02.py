@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.gov.gov_02_pseudonymization_secret import mutation, rule
 from controls.kit import UNKNOWN, Res
-from controls.s3.testing import ACCOUNT, PROCESSOR, compliant, edited, secret, without
+from controls.s3.testing import PROCESSOR, compliant, edited, secret, without
+from controls.testing import ACCOUNT
 
 SECRET_TYPES = (mutation.SECRET, mutation.SECRET_POLICY)
 

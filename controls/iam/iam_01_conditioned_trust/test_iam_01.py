@@ -14,10 +14,10 @@ from conftest import LiveAccount
 from controls.iam.common import IAM_ROLE, UNCONDITIONED_TRUST_SERVICES, trust_problems
 from controls.iam.iam_01_conditioned_trust import mutation, rule
 from controls.kit import UNKNOWN, Res
+from controls.testing import ACCOUNT, REGION
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_stack
 
-ACCOUNT = "111122223333"
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
 
 
@@ -121,9 +121,6 @@ ROLE = "aws:iam/role:Role"
 
 
 ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
 
 
 SAGEMAKER_TRUST = {

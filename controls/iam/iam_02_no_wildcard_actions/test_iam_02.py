@@ -8,13 +8,11 @@ from typing import Any
 
 from conftest import LiveAccount
 from controls.iam.iam_02_no_wildcard_actions import mutation
+from controls.iam.testing import ROLE_POLICY
 from verify.engine.graph import ResourceGraph
 from verify.iam.validation import validate_policy
 
 ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 POLICY = "aws:iam/policy:Policy"

@@ -5,21 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from components import documents, identity
+from components import identity
 from controls.iam.iam_03_access_matrix import mutation
+from controls.iam.testing import ROLE_POLICY, widened_inference
 from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, AccessReport, access_model, access_rows, analyze, matrix_markdown
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> AccessModel:
-    """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
-    model = access_model(dev_graph)
-    extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[identity.INFERENCE]
-    widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, identity.INFERENCE: widened})
+from verify.iam.analysis import AccessReport, access_model, access_rows, analyze, matrix_markdown
 
 
 def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_access: AccessReport) -> None:

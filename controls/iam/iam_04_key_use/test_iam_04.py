@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from typing import Any
-
-from components import documents, identity
+from components import identity
 from controls.iam.iam_04_key_use import mutation
+from controls.iam.testing import KEY, by_sid, inline, widened_inference
+from controls.testing import ACCOUNT, REGION
 from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, AccessReport, access_model, access_rows, analyze
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-KEY = "aws:kms/key:Key"
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
-
-
-def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in document["Statement"]}
-
-
-def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> AccessModel:
-    """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
-    model = access_model(dev_graph)
-    extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[identity.INFERENCE]
-    widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, identity.INFERENCE: widened})
+from verify.iam.analysis import AccessReport, access_model, access_rows, analyze
 
 
 def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data_key(dev_graph: ResourceGraph) -> None:

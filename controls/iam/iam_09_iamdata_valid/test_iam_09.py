@@ -9,6 +9,7 @@ import pytest
 
 from components import documents
 from controls.iam.iam_09_iamdata_valid import mutation
+from controls.iam.testing import ROLE_POLICY
 from controls.kit import UNKNOWN
 from verify.engine.graph import Resource, ResourceGraph
 from verify.iam.validation import (
@@ -59,9 +60,6 @@ def test_iam_09_a_misspelled_action_in_the_boundary_fails_validation(dev_graph: 
 
 
 ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 POLICY = "aws:iam/policy:Policy"

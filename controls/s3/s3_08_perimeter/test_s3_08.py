@@ -8,16 +8,8 @@ from components import documents
 from conftest import LiveAccount
 from controls.s3.common import BUCKET_POLICY
 from controls.s3.s3_08_perimeter import mutation, rule
-from controls.s3.testing import (
-    ACCOUNT,
-    bucket_arn,
-    compliant,
-    drop_sid,
-    messages,
-    results,
-    with_policy,
-    without,
-)
+from controls.s3.testing import bucket_arn, compliant, drop_sid, messages, results, with_policy, without
+from controls.testing import ACCOUNT
 from tests.test_storage import (
     ALL_BUCKETS,
     _arn,

@@ -10,16 +10,8 @@ from controls.s3.common import (
     LOGGING,
 )
 from controls.s3.s3_11_access_logging import mutation, rule
-from controls.s3.testing import (
-    ACCOUNT,
-    change_sid,
-    compliant,
-    edited,
-    log_grant,
-    results,
-    with_policy,
-    without,
-)
+from controls.s3.testing import change_sid, compliant, edited, log_grant, results, with_policy, without
+from controls.testing import ACCOUNT
 from tests.test_storage import (
     ALL_BUCKETS,
     DATA_BUCKETS,
