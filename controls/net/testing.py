@@ -13,6 +13,7 @@ from controls import kit, registry
 from controls.kms.common import KMS_ALIAS, KMS_KEY
 from controls.net import common as net
 from controls.testing import changed, res
+from controls.testing import graph as literal_graph
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import Resource, ResourceGraph
 
@@ -302,12 +303,12 @@ def mutated(
 ) -> ResourceGraph:
     """The graph without resources of type ``drop``, plus ``add``, with ``changes`` (logical name -> inputs)."""
 
-    def changed(r: Resource) -> Resource:
+    def edit(r: Resource) -> Resource:
         new = (changes or {}).get(r.name)
         return dataclasses.replace(r, inputs={**r.inputs, **new}, outputs={**r.outputs, **new}) if new else r
 
-    kept = [changed(r) for r in graph if r.type != drop]
-    return ResourceGraph([*kept, *add], stack="dev", project="p")
+    kept = [edit(r) for r in graph if r.type != drop]
+    return literal_graph([*kept, *add])
 
 
 def failed_controls(graph: ResourceGraph) -> set[str]:

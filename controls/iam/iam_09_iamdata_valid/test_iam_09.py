@@ -11,6 +11,7 @@ from components import documents
 from controls.iam.iam_09_iamdata_valid import mutation
 from controls.iam.testing import ROLE_POLICY
 from controls.kit import UNKNOWN
+from controls.testing import resource
 from verify.engine.graph import Resource, ResourceGraph
 from verify.iam.validation import (
     GLOBAL_CONDITION_KEYS,
@@ -21,17 +22,14 @@ from verify.iam.validation import (
     validation_findings,
 )
 
-POLICY_URN = "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::trainer"
-
 
 def invoke(resource: str) -> dict[str, Any]:
     return {"Sid": "Invoke", "Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint"], "Resource": resource}
 
 
 def iam_resource(policy: str) -> Resource:
-    return Resource(
-        urn=POLICY_URN, type="aws:iam/rolePolicy:RolePolicy", custom=True, inputs={"policy": policy, "role": "r"}
-    )
+    """The trainer's inline policy with ``policy`` as its document."""
+    return resource(ROLE_POLICY, "trainer", {"policy": policy, "role": "r"})
 
 
 def test_iam_09_validation_passes_a_policy_of_real_actions() -> None:
@@ -196,9 +194,9 @@ def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_
         "aws:ec2/vpcEndpoint:VpcEndpoint",
         "aws:secretsmanager/secretPolicy:SecretPolicy",
     ):
-        for resource in graph.by_type(token):
+        for holder in graph.by_type(token):
             found += [
-                (resource.name, str(p))
-                for p in validate_policy(json.loads(resource.inputs["policy"]), enforce_iam_02=False)
+                (holder.name, str(p))
+                for p in validate_policy(json.loads(holder.inputs["policy"]), enforce_iam_02=False)
             ]
     assert found == []
