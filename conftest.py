@@ -6,19 +6,26 @@ dev stack rendered once by the offline engine.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.checkers.checkov import CHECKOV_ENV
+from verify.checkers.mutation import LiveEdit
+from verify.cli import main
 from verify.demo import deploy, moto_session
 from verify.emulator.server import MotoServer, running_moto
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import PROJECT_ROOT, run_stack
+from verify.engine.offline import PROJECT_ROOT, OfflineRun, run_stack
 from verify.findings.finding import Finding
+from verify.iam.analysis import AccessReport, analyze
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +36,27 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="session")
-def dev_graph() -> ResourceGraph:
-    """The dev stack as the offline engine renders it (read-only: tests build changed copies)."""
-    return run_stack("dev").graph
+def dev_run() -> OfflineRun:
+    """The dev stack rendered once by the offline engine (read-only: tests build changed copies)."""
+    return run_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def dev_graph(dev_run: OfflineRun) -> ResourceGraph:
+    """The dev stack's graph (read-only: tests build changed copies)."""
+    return dev_run.graph
+
+
+@pytest.fixture(scope="session")
+def prod_run() -> OfflineRun:
+    """The prod stack rendered once by the offline engine (read-only)."""
+    return run_stack("prod")
+
+
+@pytest.fixture(scope="session")
+def dev_access(dev_graph: ResourceGraph) -> AccessReport:
+    """The access analysis of the dev stack, without the sweep (read-only)."""
+    return analyze(dev_graph)
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,14 @@ class LiveAccount:
         """The live probe of ``control`` on the account as it is now."""
         return run_checks(self.context(), [c for c in CHECKS if c.control == control])
 
+    def probe_mutated(self, control: str, mutate: LiveEdit) -> list[Finding]:
+        """The live probe of ``control`` with ``mutate`` applied to the account, which is restored afterwards."""
+        undo = mutate(self.context())
+        try:
+            return self.probe(control)
+        finally:
+            undo()
+
 
 @pytest.fixture(scope="session")
 def live_dev() -> Iterator[LiveAccount]:
@@ -61,6 +94,25 @@ def live_dev() -> Iterator[LiveAccount]:
     with running_moto("eu-west-1") as server:
         deployment = deploy(server, "dev", PROJECT_ROOT)
         yield LiveAccount(server, dict(deployment.run.exports))
+
+
+@pytest.fixture(scope="session")
+def dev_access_json() -> tuple[int, dict[str, Any]]:
+    """``baseline access --stack dev --json`` run once (it sweeps): its exit code and the document it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["access", "--stack", "dev", "--json"])
+    document: dict[str, Any] = json.loads(printed.getvalue())
+    return code, document
+
+
+@pytest.fixture(scope="session")
+def dev_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """``baseline scan --stack dev --no-checkov`` run once with the Markdown and JSON reports: its exit code and the
+    folder it wrote."""
+    out = tmp_path_factory.mktemp("dev-scan")
+    code = main(["scan", "--stack", "dev", "--no-checkov", "--format", "md,json", "--out", str(out)])
+    return code, out
 
 
 #: Fixtures that start the emulator: a test using one is a ``moto`` test.

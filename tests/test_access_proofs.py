@@ -16,7 +16,6 @@ from components import identity
 from controls import vocabulary
 from controls.vocabulary import SSE_HEADER, SSE_KMS_KEY_HEADER
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
 from verify.iam.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
 from verify.iam.evaluator import ContextValue, Decision, PolicySet, Request, evaluate
 from verify.iam.validation import context_problems
@@ -33,8 +32,8 @@ EBS_INSTANCE = "ml.m5.xlarge"
 
 
 @pytest.fixture(scope="module")
-def graph() -> ResourceGraph:
-    return run_stack("dev").graph
+def graph(dev_graph: ResourceGraph) -> ResourceGraph:
+    return dev_graph
 
 
 @pytest.fixture(scope="module")

@@ -417,6 +417,7 @@ def test_ckv2_aws_1_accepts_inline_subnet_ids_only_as_its_waiver_says(run: check
     assert verdicts == {"att-inline": "PASSED", "att-associated": "FAILED"}
 
 
+@pytest.mark.checkov
 @pytest.mark.parametrize(
     ("check", "resource_urn", "control"),
     [

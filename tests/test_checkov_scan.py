@@ -13,7 +13,6 @@ import pytest
 
 from verify.checkers import checkov
 from verify.engine.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
-from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
 
@@ -28,8 +27,8 @@ TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
-def dev() -> ResourceGraph:
-    return run_stack("dev").graph
+def dev(dev_graph: ResourceGraph) -> ResourceGraph:
+    return dev_graph
 
 
 @pytest.fixture(scope="module")

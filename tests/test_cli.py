@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from verify.cli import main
-from verify.engine.graph import load_preview_file, load_stack_export_file
-from verify.engine.offline import run_stack
+from verify.engine.graph import ResourceGraph, load_preview_file, load_stack_export_file
 
 
 def test_preview_prints_the_tree_and_writes_both_loadable_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dev_graph: ResourceGraph
 ) -> None:
     assert main(["preview", "--stack", "dev", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
@@ -22,7 +21,7 @@ def test_preview_prints_the_tree_and_writes_both_loadable_files(
     assert "aws:kms:Key keys-data" in printed
     preview = load_preview_file(tmp_path / "preview.json")
     export = load_stack_export_file(tmp_path / "stack-export.json")
-    expected = {r.urn for r in run_stack("dev").graph}
+    expected = {r.urn for r in dev_graph}
     assert {r.urn for r in preview} == {r.urn for r in export} == expected
 
 

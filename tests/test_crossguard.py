@@ -30,7 +30,7 @@ from controls import registry
 from policies import baseline_rules as rules
 from policies import crossguard
 from policies.crossguard import build_policies
-from verify.engine.offline import run_stack
+from verify.engine.graph import ResourceGraph
 from verify.findings.waivers import WAIVERS_PATH
 
 ACCOUNT = "111122223333"
@@ -151,8 +151,8 @@ def test_unknown_value_in_preview_is_not_a_pass() -> None:
     assert found == ["[KMS-02] cannot decide: data: enableKeyRotation is not known until apply"]
 
 
-def stack_resources() -> list[PolicyResource]:
-    graph = run_stack("dev").graph
+def stack_resources(dev_graph: ResourceGraph) -> list[PolicyResource]:
+    graph = dev_graph
     by_urn: dict[str, PolicyResource] = {}
     for r in graph._ordered():
         by_urn[r.urn] = PolicyResource(
@@ -169,14 +169,16 @@ def stack_resources() -> list[PolicyResource]:
     return list(by_urn.values())
 
 
-def test_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
-    args = StackValidationArgs(stack_resources(), {})
+def test_stack_policy_passes_the_dev_stack_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    args = StackValidationArgs(stack_resources(dev_graph), {})
     assert violations(policy("kms-01-key-per-class"), args) == []
     assert violations(policy("kms-07-aliases"), args) == []
 
 
-def test_stack_policy_reports_a_key_without_alias_through_the_sdk() -> None:
-    resources = [r for r in stack_resources() if not r.name.endswith("models") or r.resource_type != rules.KMS_ALIAS]
+def test_stack_policy_reports_a_key_without_alias_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    resources = [
+        r for r in stack_resources(dev_graph) if not r.name.endswith("models") or r.resource_type != rules.KMS_ALIAS
+    ]
     args = StackValidationArgs(resources, {})
     [per_class] = violations(policy("kms-01-key-per-class"), args)
     assert per_class.startswith("[KMS-01] one distinct customer-managed key per data class (data: 1 key(s), models: 0")

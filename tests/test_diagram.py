@@ -86,11 +86,6 @@ def parse(text: str) -> Parsed:
 
 
 @pytest.fixture(scope="module")
-def dev_graph() -> ResourceGraph:
-    return run_stack("dev").graph
-
-
-@pytest.fixture(scope="module")
 def dev_diagram(dev_graph: ResourceGraph) -> str:
     return mermaid_diagram(dev_graph)
 
@@ -555,6 +550,7 @@ def test_markdown_report_without_a_diagram_has_no_mermaid_block() -> None:
     assert "```mermaid" not in report.render_markdown([], load_catalog(), meta)
 
 
-def test_scan_report_carries_the_scanned_stacks_diagram(dev_diagram: str, tmp_path: Path) -> None:
-    assert main(["scan", "--stack", "dev", "--no-checkov", "--format", "md", "--out", str(tmp_path)]) == 0
-    assert f"```mermaid\n{dev_diagram}```" in (tmp_path / "report.md").read_text()
+def test_scan_report_carries_the_scanned_stacks_diagram(dev_diagram: str, dev_scan: tuple[int, Path]) -> None:
+    code, out = dev_scan
+    assert code == 0
+    assert f"```mermaid\n{dev_diagram}```" in (out / "report.md").read_text()

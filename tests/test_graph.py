@@ -15,36 +15,31 @@ from verify.engine.graph import (
     load_preview_file,
     load_stack_export_file,
 )
-from verify.engine.offline import run_stack
 
 DATA = Path(__file__).parent / "data"
 
 
-def dev_graph() -> ResourceGraph:
-    return run_stack("dev").graph
-
-
-def test_stack_export_round_trip_keeps_every_resource_field() -> None:
-    graph = dev_graph()
+def test_stack_export_round_trip_keeps_every_resource_field(dev_graph: ResourceGraph) -> None:
+    graph = dev_graph
     loaded = graph_from_stack_export(json.loads(json.dumps(graph.to_stack_export())))
     assert [r.to_state() for r in loaded] == [r.to_state() for r in graph._ordered()]
 
 
-def test_preview_json_round_trip_keeps_every_resource_field() -> None:
-    graph = dev_graph()
+def test_preview_json_round_trip_keeps_every_resource_field(dev_graph: ResourceGraph) -> None:
+    graph = dev_graph
     loaded = graph_from_preview(json.loads(json.dumps(graph.to_preview_json())))
     assert sorted(json.dumps(r.to_state(), sort_keys=True) for r in loaded) == sorted(
         json.dumps(r.to_state(), sort_keys=True) for r in graph
     )
 
 
-def test_loaders_recover_stack_and_project_from_urns() -> None:
-    loaded = graph_from_stack_export(dev_graph().to_stack_export())
+def test_loaders_recover_stack_and_project_from_urns(dev_graph: ResourceGraph) -> None:
+    loaded = graph_from_stack_export(dev_graph.to_stack_export())
     assert (loaded.stack, loaded.project) == ("dev", "ai-security-baseline")
 
 
-def test_writers_put_parents_and_dependencies_first() -> None:
-    states = dev_graph().to_stack_export()["deployment"]["resources"]
+def test_writers_put_parents_and_dependencies_first(dev_graph: ResourceGraph) -> None:
+    states = dev_graph.to_stack_export()["deployment"]["resources"]
     seen: set[str] = set()
     for state in states:
         for before in [state.get("parent"), *state.get("dependencies", [])]:
@@ -110,8 +105,8 @@ def test_duplicate_urn_is_rejected() -> None:
         graph_from_stack_export({"deployment": {"resources": [state, state]}})
 
 
-def test_query_by_type_and_children() -> None:
-    graph = dev_graph()
+def test_query_by_type_and_children(dev_graph: ResourceGraph) -> None:
+    graph = dev_graph
     keys = graph.by_type("aws:kms/key:Key")
     assert sorted(k.name for k in keys) == ["keys-data", "keys-logs", "keys-models"]
     component = graph.one("baseline:keys:EncryptionKeys", "keys")

@@ -16,7 +16,7 @@ from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from controls import vocabulary
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks
-from verify.engine.offline import OfflineRun, run_program, run_stack
+from verify.engine.offline import OfflineRun, run_program
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -43,8 +43,9 @@ SAGEMAKER_TRUST = {
 
 
 @pytest.fixture(scope="module")
-def dev() -> OfflineRun:
-    return run_stack("dev")
+def dev(dev_run: OfflineRun) -> OfflineRun:
+    """The session's dev render, under the name these tests read it by."""
+    return dev_run
 
 
 def role(graph: ResourceGraph, name: str) -> Resource:

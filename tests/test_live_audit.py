@@ -117,6 +117,7 @@ def extra_account() -> Iterator[tuple[dict[str, Any], list[Finding]]]:
         yield exports, audit(server, exports)
 
 
+@pytest.mark.moto
 @pytest.mark.parametrize("control", DATA_BUCKET_CONTROLS)
 def test_audit_probes_every_extra_data_bucket(
     control: str, extra_account: tuple[dict[str, Any], list[Finding]]
@@ -127,6 +128,7 @@ def test_audit_probes_every_extra_data_bucket(
         assert finding.status == "pass", finding
 
 
+@pytest.mark.moto
 def test_audit_probes_the_model_lock_only_on_the_model_registry(
     extra_account: tuple[dict[str, Any], list[Finding]],
 ) -> None:
@@ -134,6 +136,7 @@ def test_audit_probes_the_model_lock_only_on_the_model_registry(
     assert [f.urn for f in findings if f.control == "S3-10"] == [f"arn:aws:s3:::{exports['modelsBucketName']}"]
 
 
+@pytest.mark.moto
 def test_audit_of_the_stack_with_extra_buckets_passes_every_control(
     extra_account: tuple[dict[str, Any], list[Finding]],
 ) -> None:

@@ -13,8 +13,7 @@ from tests.moto_support import client, deploy_dev
 from verify.demo import Deployment
 from verify.emulator.deploy import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
 from verify.emulator.server import MotoServer
-from verify.engine.graph import Resource
-from verify.engine.offline import run_stack
+from verify.engine.graph import Resource, ResourceGraph
 
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [
@@ -67,8 +66,8 @@ def deployed(moto_server: MotoServer) -> Deployment:
 
 
 @pytest.fixture(scope="module")
-def offline_types() -> set[str]:
-    graph = run_stack("dev").graph
+def offline_types(dev_graph: ResourceGraph) -> set[str]:
+    graph = dev_graph
     return {r.type for r in graph.custom_resources() if not r.type.startswith("pulumi:providers:")}
 
 

@@ -14,7 +14,7 @@ from components.config import (
 from controls.net.testing import expected_ids, interface_endpoints_in, only_network, s3_gateway
 from controls.vocabulary import VPC
 from verify.engine.mocks import BaselineMocks, UnsupportedMockError
-from verify.engine.offline import OfflineRun, run_stack
+from verify.engine.offline import OfflineRun
 
 SUBNET = "aws:ec2/subnet:Subnet"
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -22,8 +22,9 @@ REGION = "eu-west-1"
 
 
 @pytest.fixture(scope="module")
-def dev() -> OfflineRun:
-    return run_stack("dev")
+def dev(dev_run: OfflineRun) -> OfflineRun:
+    """The session's dev render, under the name these tests read it by."""
+    return dev_run
 
 
 # ---- NET-01 / NET-02 -------------------------------------------------------------------------

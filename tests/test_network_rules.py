@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, change, network, outcomes, res, statuses
+from controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, network, outcomes, statuses
+from controls.testing import changed, res
 from controls.vocabulary import KMS_KEY
 from policies.baseline_rules import RULES
 
@@ -51,7 +52,7 @@ def test_network_rules_are_registered_with_the_catalog_controls() -> None:
     ],
 )
 def test_network_rule_errors_on_an_unknown_value(rule: str, name: str, prop: str, control: str) -> None:
-    assert statuses(rule, change(network(), name, **{prop: UNKNOWN}), control) == {"error"}
+    assert statuses(rule, changed(network(), name, **{prop: UNKNOWN}), control) == {"error"}
 
 
 # ---- NET-01 ----------------------------------------------------------------------------------

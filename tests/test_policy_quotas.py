@@ -33,7 +33,7 @@ from controls import vocabulary
 from controls.vocabulary import CODEARTIFACT_ASSET_ACCOUNTS, EXTRA_ENDPOINT_SERVICES
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
-from verify.engine.offline import GraphRecorder, run_stack, stack_config
+from verify.engine.offline import GraphRecorder, OfflineRun, run_stack, stack_config
 from verify.iam.analysis import access_model
 from verify.iam.evaluator import Decision, PolicySet, Request, evaluate
 
@@ -138,12 +138,16 @@ def largest() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def graphs(largest: dict[str, Any]) -> dict[str, tuple[ResourceGraph, BaselineConfig, FakeAccount]]:
-    """The offline graph, config and account of the dev stack, the prod stack and the largest configuration."""
+def graphs(
+    largest: dict[str, Any], dev_graph: ResourceGraph, prod_run: OfflineRun
+) -> dict[str, tuple[ResourceGraph, BaselineConfig, FakeAccount]]:
+    """The offline graph, config and account of the dev stack, the prod stack (the session's renders, made in the
+    default account) and the largest configuration."""
     plain = FakeAccount(account_id=ACCOUNT, region=REGION)
+    assert plain == FakeAccount()
     return {
-        "dev": (run_stack("dev", account=plain).graph, config_of({}, account=plain), plain),
-        "prod": (run_stack("prod", account=plain).graph, config_of({}, "prod", plain), plain),
+        "dev": (dev_graph, config_of({}, account=plain), plain),
+        "prod": (prod_run.graph, config_of({}, "prod", plain), plain),
         "largest": (
             run_stack("dev", overrides=largest, account=LARGEST_ACCOUNT).graph,
             config_of(largest, account=LARGEST_ACCOUNT),

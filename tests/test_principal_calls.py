@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from components import documents
-from verify.cli import main
-from verify.engine.offline import run_stack
-from verify.iam.analysis import AccessReport, analyze, requests_json
+from verify.iam.analysis import AccessReport, requests_json
 from verify.iam.principals import Outcome, TrailFacts, decide, trail_creation_calls
 
 
 @pytest.fixture(scope="module")
-def dev() -> AccessReport:
-    return analyze(run_stack("dev").graph)
+def dev(dev_access: AccessReport) -> AccessReport:
+    return dev_access
 
 
 def _outcome(report: AccessReport, name: str) -> Outcome:
@@ -116,9 +115,10 @@ def test_a_service_call_that_differs_is_a_failing_finding_of_its_control(dev: Ac
     assert [(f.control, f.status, f.tool_id) for f in findings] == [("LOG-04", "fail", "principal-calls")]
 
 
-def test_access_cli_json_prints_one_document_with_every_request_field(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["access", "--stack", "dev", "--json"])
-    document = json.loads(capsys.readouterr().out)
+def test_access_cli_json_prints_one_document_with_every_request_field(
+    dev_access_json: tuple[int, dict[str, Any]],
+) -> None:
+    code, document = dev_access_json
     fields = {"kind", "principal", "action", "resource", "context", "expected", "decision", "statement"}
     assert all(fields <= set(r) for r in document["requests"])
     assert {r["decision"] for r in document["requests"]} <= {"allow", "deny", "implicit-deny", "error"}

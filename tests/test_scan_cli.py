@@ -37,10 +37,21 @@ def test_scan_of_the_dev_stack_with_checkov_passes_and_writes_every_report(tmp_p
     ET.parse(tmp_path / "out" / "junit.xml")
 
 
-def test_scan_of_a_hand_written_preview_file_reports_the_violation(tmp_path: Path) -> None:
-    assert scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json") == 1
-    findings = findings_json(tmp_path)["findings"]
-    failed = [f for f in findings if f["status"] != "pass" and f["control"].startswith("KMS")]  # type: ignore[attr-defined]
+@pytest.fixture(scope="module")
+def violating_preview_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[dict[str, str]]]:
+    """One rules-only scan of the hand-written violating preview: its exit code and its findings."""
+    out = tmp_path_factory.mktemp("violating")
+    code = scan(out, "--preview", str(DATA / "preview-violating.json"), "--format", "json")
+    findings: list[dict[str, str]] = json.loads((out / "out" / "findings.json").read_text())["findings"]
+    return code, findings
+
+
+def test_scan_of_a_hand_written_preview_file_reports_the_violation(
+    violating_preview_scan: tuple[int, list[dict[str, str]]],
+) -> None:
+    code, findings = violating_preview_scan
+    assert code == 1
+    failed = [f for f in findings if f["status"] != "pass" and f["control"].startswith("KMS")]
     assert [(f["control"], f["urn"], f["message"]) for f in failed] == [
         (
             "KMS-02",
@@ -50,10 +61,11 @@ def test_scan_of_a_hand_written_preview_file_reports_the_violation(tmp_path: Pat
     ]
 
 
-def test_a_preview_without_a_network_fails_the_network_controls(tmp_path: Path) -> None:
-    scan(tmp_path, "--preview", str(DATA / "preview-violating.json"), "--format", "json")
-    findings = findings_json(tmp_path)["findings"]
-    network = {f["control"]: f["status"] for f in findings if f["control"].startswith("NET")}  # type: ignore[attr-defined]
+def test_a_preview_without_a_network_fails_the_network_controls(
+    violating_preview_scan: tuple[int, list[dict[str, str]]],
+) -> None:
+    _, findings = violating_preview_scan
+    network = {f["control"]: f["status"] for f in findings if f["control"].startswith("NET")}
     assert set(network) == {"NET-01", "NET-02", "NET-03", "NET-04", "NET-05"}
     assert "pass" not in {network[c] for c in ("NET-01", "NET-03", "NET-04", "NET-05")}
 
@@ -143,7 +155,7 @@ def test_missing_checkov_binary_is_exit_2_naming_the_make_target(
     assert not (tmp_path / "out").exists()
 
 
-def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(tmp_path: Path) -> None:
-    scan(tmp_path, "--stack", "dev", "--format", "json")
-    warnings = findings_json(tmp_path)["warnings"]
-    assert [w for w in warnings if "matched no failing finding" in w] == []  # type: ignore[attr-defined]
+def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(dev_scan: tuple[int, Path]) -> None:
+    _, out = dev_scan
+    warnings = json.loads((out / "findings.json").read_text())["warnings"]
+    assert [w for w in warnings if "matched no failing finding" in w] == []

@@ -57,8 +57,9 @@ T_KEY = "aws:kms/key:Key"
 
 
 @pytest.fixture(scope="module")
-def dev() -> OfflineRun:
-    return run_stack("dev")
+def dev(dev_run: OfflineRun) -> OfflineRun:
+    """The session's dev render, under the name these tests read it by."""
+    return dev_run
 
 
 def _res(graph: ResourceGraph, token: str, bucket_class: str) -> Resource:
@@ -180,8 +181,9 @@ def test_caller_statement_with_a_duplicate_sid_raises() -> None:
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def test_explicit_bucket_names_from_config_are_used() -> None:

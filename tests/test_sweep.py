@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from components import identity
 from controls import vocabulary
 from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
-from verify.cli import main
+from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import FakeAccount
 from verify.engine.offline import run_stack
 from verify.iam.analysis import AccessReport, access_model, analyze, requests_json
@@ -38,8 +40,8 @@ from verify.iam.sweep import (
 
 
 @pytest.fixture(scope="module")
-def stack() -> SweepStack:
-    return sweep_stack(run_stack("dev").graph)
+def stack(dev_graph: ResourceGraph) -> SweepStack:
+    return sweep_stack(dev_graph)
 
 
 @pytest.fixture(scope="module")
@@ -178,18 +180,33 @@ def test_iam_03_compiled_evaluator_fails_closed_on_an_unknown_operator() -> None
         compiled.decide(request, caller, evaluation_context(request, caller))
 
 
-def test_iam_03_access_json_holds_the_sweep_summary_and_no_attack_on_dev(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["access", "--stack", "dev", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+def test_iam_03_access_json_holds_the_sweep_summary_and_no_attack_on_dev(
+    dev_access_json: tuple[int, dict[str, Any]],
+) -> None:
+    code, document = dev_access_json
+    assert code == 0
     assert document["summary"]["evaluated"] >= 100_000
     assert (set(document["summary"]), document["summary"]["mismatches"]) == ({"evaluated", "mismatches", "seconds"}, 0)
     assert [r for r in document["requests"] if r["kind"] == "attack"] == []
     assert sum(document["perPrincipal"].values()) == document["summary"]["evaluated"]
 
 
-def test_iam_03_a_weakened_policy_shows_its_mismatches_as_attack_entries() -> None:
-    graph = mutate(run_stack("dev").graph, BUCKET_POLICY, "aisb-dev-raw", "policy", without("DenyInsecureTransport"))
-    document = requests_json(analyze(graph, sweep=True))
+@pytest.fixture(scope="module")
+def weakened_graph(dev_graph: ResourceGraph) -> ResourceGraph:
+    """The dev stack with the raw bucket's TLS deny removed."""
+    return mutate(dev_graph, BUCKET_POLICY, "aisb-dev-raw", "policy", without("DenyInsecureTransport"))
+
+
+@pytest.fixture(scope="module")
+def weakened(weakened_graph: ResourceGraph) -> SweepResult:
+    """The sweep of the weakened stack, over S3 only: the only service the change can affect."""
+    return run_sweep(sweep_stack(weakened_graph), services=("s3",))
+
+
+def test_iam_03_a_weakened_policy_shows_its_mismatches_as_attack_entries(
+    weakened_graph: ResourceGraph, weakened: SweepResult
+) -> None:
+    document = requests_json(replace(analyze(weakened_graph), sweep=weakened))
     attacks = [r for r in document["requests"] if r["kind"] == "attack"]
     assert len(attacks) == document["summary"]["mismatches"] > 0
     fields = {"kind", "control", "name", "principal", "action", "resource", "context", "expected", "decision"}
@@ -197,23 +214,22 @@ def test_iam_03_a_weakened_policy_shows_its_mismatches_as_attack_entries() -> No
     assert {(a["expected"], a["decision"]) for a in attacks} == {("deny", "allow")}
 
 
-def test_iam_03_sweep_findings_fail_once_per_mismatch() -> None:
-    graph = mutate(run_stack("dev").graph, BUCKET_POLICY, "aisb-dev-raw", "policy", without("DenyInsecureTransport"))
-    weakened = run_sweep(sweep_stack(graph), services=("s3",))
-    report = AccessReport(access_model(graph), [], [], (), sweep=weakened, stack_urn="urn")
+def test_iam_03_sweep_findings_fail_once_per_mismatch(weakened_graph: ResourceGraph, weakened: SweepResult) -> None:
+    report = AccessReport(access_model(weakened_graph), [], [], (), sweep=weakened, stack_urn="urn")
     fails = [f for f in report.sweep_findings() if f.status == "fail"]
     assert len(fails) == len(weakened.mismatches) > 0
     assert all(f.control == "IAM-03" and "extra Allow" in f.message for f in fails)
 
 
-def test_iam_03_sweep_findings_pass_per_control_when_nothing_differs(result: SweepResult) -> None:
-    report = AccessReport(access_model(run_stack("dev").graph), [], [], (), sweep=result, stack_urn="urn")
+def test_iam_03_sweep_findings_pass_per_control_when_nothing_differs(
+    dev_graph: ResourceGraph, result: SweepResult
+) -> None:
+    report = AccessReport(access_model(dev_graph), [], [], (), sweep=result, stack_urn="urn")
     assert {(f.control, f.status) for f in report.sweep_findings()} == {("IAM-03", "pass"), ("IAM-04", "pass")}
 
 
-def test_iam_03_mismatch_message_names_principal_action_resource_and_context() -> None:
-    graph = mutate(run_stack("dev").graph, BUCKET_POLICY, "aisb-dev-raw", "policy", without("DenyInsecureTransport"))
-    mismatch = run_sweep(sweep_stack(graph), services=("s3",)).mismatches[0]
+def test_iam_03_mismatch_message_names_principal_action_resource_and_context(weakened: SweepResult) -> None:
+    mismatch = weakened.mismatches[0]
     first: SweepRequest = mismatch.request
     for part in (first.principal.name, first.action, first.target.arn, first.label):
         assert part in mismatch.message

@@ -14,7 +14,6 @@ import pytest
 
 from controls import vocabulary
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
 from verify.iam.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
 
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
@@ -28,8 +27,8 @@ Document = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def dev() -> ResourceGraph:
-    return run_stack("dev").graph
+def dev(dev_graph: ResourceGraph) -> ResourceGraph:
+    return dev_graph
 
 
 def mutate(graph: ResourceGraph, type_token: str, name: str, field: str, edit: Callable[[Any], Any]) -> ResourceGraph:

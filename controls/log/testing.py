@@ -11,7 +11,6 @@ from components.keys import AccountContext
 from controls import registry
 from controls import vocabulary as v
 from controls.kit import Res
-from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import Resource, ResourceGraph
 
 ACCOUNT = "111122223333"
@@ -59,11 +58,6 @@ def key_statements(graph: ResourceGraph) -> dict[str, dict[str, Any]]:
 
 def logs_key_arn(graph: ResourceGraph) -> str:
     return str(graph.one(T_KEY, "keys-logs").outputs["arn"])
-
-
-def rule_view(graph: ResourceGraph) -> Graph:
-    """The graph as the preview rules see it."""
-    return [to_rule_resource(r) for r in graph]
 
 
 def results(graph: Graph, control: str) -> list[str]:

@@ -10,6 +10,8 @@ from typing import Any
 from components import documents
 from controls import kit, registry, vocabulary
 from controls.net import common as net
+from controls.testing import changed, res
+from controls.testing import graph as literal_graph
 from controls.vocabulary import (
     AWS_OWNED_BUCKETS,
     ENDPOINT,
@@ -89,15 +91,6 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-vpc-flow-logs"
 
 S3_RANGE = "3.5.64.0/21"
 UNKNOWN = kit.UNKNOWN
-
-
-def urn(type_token: str, name: str) -> str:
-    return f"urn:pulumi:dev::p::{type_token}::{name}"
-
-
-def res(type_token: str, logical: str, /, **props: Any) -> kit.Res:
-    """A resource with engine-shaped properties (``name`` is a property here, the logical name is positional)."""
-    return kit.Res(urn=urn(type_token, logical), type=type_token, props=props)
 
 
 def trust_policy() -> str:
@@ -217,22 +210,6 @@ def network() -> list[kit.Res]:
     ]
 
 
-def change(graph: list[kit.Res], name: str, **props: Any) -> list[kit.Res]:
-    """The graph with one resource's properties changed (a value of ``None`` removes the property)."""
-    assert any(r.name == name for r in graph), f"no resource named {name}"
-    return [
-        dataclasses.replace(r, props={k: v for k, v in {**r.props, **props}.items() if v is not None})
-        if r.name == name
-        else r
-        for r in graph
-    ]
-
-
-def without(graph: list[kit.Res], *names: str) -> list[kit.Res]:
-    assert all(any(r.name == n for r in graph) for n in names), names
-    return [r for r in graph if r.name not in names]
-
-
 def outcomes(rule_name: str, graph: Sequence[kit.Res]) -> list[kit.Outcome]:
     rule = next(r for r in registry.rules() if r.name == rule_name)
     found: list[kit.Outcome] = rule.evaluate(graph)
@@ -261,7 +238,7 @@ def codeartifact_gateway(region: str, bucket: str) -> list[kit.Res]:
             "Resource": f"arn:aws:s3:::{bucket}/*",
         }
     )
-    return change(network(), "ep-s3", policy=json.dumps(doc), serviceName=f"com.amazonaws.{region}.s3")
+    return changed(network(), "ep-s3", policy=json.dumps(doc), serviceName=f"com.amazonaws.{region}.s3")
 
 
 def mutated(
@@ -272,12 +249,12 @@ def mutated(
 ) -> ResourceGraph:
     """The graph without resources of type ``drop``, plus ``add``, with ``changes`` (logical name -> inputs)."""
 
-    def changed(r: Resource) -> Resource:
+    def edit(r: Resource) -> Resource:
         new = (changes or {}).get(r.name)
         return dataclasses.replace(r, inputs={**r.inputs, **new}, outputs={**r.outputs, **new}) if new else r
 
-    kept = [changed(r) for r in graph if r.type != drop]
-    return ResourceGraph([*kept, *add], stack="dev", project="p")
+    kept = [edit(r) for r in graph if r.type != drop]
+    return literal_graph([*kept, *add])
 
 
 def failed_controls(graph: ResourceGraph) -> set[str]:

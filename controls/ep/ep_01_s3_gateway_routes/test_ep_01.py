@@ -5,22 +5,19 @@ from __future__ import annotations
 from pulumi_policy import StackValidationArgs
 
 from conftest import LiveAccount
-from controls import vocabulary
 from controls.ep.ep_01_s3_gateway_routes import mutation
 from controls.net.testing import (
     REGION,
     UNKNOWN,
-    change,
     expected_ids,
     failure,
     network,
     only_network,
-    res,
     s3_gateway,
     statuses,
-    without,
 )
-from controls.vocabulary import ROUTE_TABLE, VPC
+from controls.testing import changed, res, without
+from controls.vocabulary import ENDPOINT_ROUTE_TABLE, ROUTE_TABLE, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
 
@@ -33,13 +30,13 @@ def test_ep_01_s3_gateway_endpoint_on_every_private_route_table(dev_graph: Resou
 
 
 def test_ep_01_rule_fails_a_route_table_without_the_gateway() -> None:
-    graph = change(network(), "ep-s3", routeTableIds=["rtb-a"])
+    graph = changed(network(), "ep-s3", routeTableIds=["rtb-a"])
     assert failure("ep-01-s3-gateway-routes", graph, "EP-01") == "route table rt-b: no S3 gateway endpoint attached"
 
 
 def test_ep_01_rule_accepts_a_separate_route_table_association() -> None:
-    association = res(vocabulary.ENDPOINT_ROUTE_TABLE, "s3-rt-b", vpcEndpointId="vpce-s3", routeTableId="rtb-b")
-    graph = [*change(network(), "ep-s3", routeTableIds=["rtb-a"]), association]
+    association = res(ENDPOINT_ROUTE_TABLE, "s3-rt-b", vpcEndpointId="vpce-s3", routeTableId="rtb-b")
+    graph = [*changed(network(), "ep-s3", routeTableIds=["rtb-a"]), association]
     assert statuses("ep-01-s3-gateway-routes", graph, "EP-01") == {"pass"}
 
 
@@ -53,8 +50,8 @@ def test_ep_01_rule_fails_a_subnet_left_on_the_main_route_table() -> None:
     assert message == "subnet subnet-b uses the VPC main route table (no S3 gateway)"
 
 
-def test_ep_01_stack_policy_follows_sdk_property_dependencies() -> None:
-    resources = stack_resources()
+def test_ep_01_stack_policy_follows_sdk_property_dependencies(dev_graph: ResourceGraph) -> None:
+    resources = stack_resources(dev_graph)
     gateway = next(r for r in resources if r.name == "endpoints-s3")
     gateway.props = {**gateway.props, "routeTableIds": [UNKNOWN, UNKNOWN, UNKNOWN]}
     assert violations(policy("ep-01-s3-gateway-routes"), StackValidationArgs(resources, {})) == []
@@ -67,9 +64,5 @@ def test_ep_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_01_probe_fails_the_gateway_removed_from_a_route_table(live_dev: LiveAccount) -> None:
-    undo = mutation.detached_route_table_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-01", mutation.detached_route_table_live) if f.status == "fail"]
     assert failed == [live_dev.exports["s3GatewayEndpointId"]]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import LiveAccount
 from controls.ep.ep_02_interface_endpoints import mutation
-from controls.net.testing import REGION, SG, change, expected_ids, failure, interface_endpoints_in, network, without
+from controls.net.testing import REGION, SG, expected_ids, failure, interface_endpoints_in, network
+from controls.testing import changed, without
 from controls.vocabulary import ENDPOINT_BUNDLES, SUBNET
 from verify.engine.graph import ResourceGraph
 
@@ -26,13 +27,13 @@ def test_ep_02_rule_fails_a_missing_ml_core_endpoint() -> None:
 
 
 def test_ep_02_rule_fails_an_endpoint_without_private_dns() -> None:
-    graph = change(network(), "ep-kms", privateDnsEnabled=False)
+    graph = changed(network(), "ep-kms", privateDnsEnabled=False)
     message = failure("ep-02-interface-endpoints", graph, "EP-02")
     assert message == "private DNS is off (expected private DNS in every private subnet)"
 
 
 def test_ep_02_rule_fails_an_endpoint_missing_a_subnet() -> None:
-    graph = change(network(), "ep-logs", subnetIds=["subnet-a"])
+    graph = changed(network(), "ep-logs", subnetIds=["subnet-a"])
     assert "not in subnet(s) subnet-b" in failure("ep-02-interface-endpoints", graph, "EP-02")
 
 
@@ -43,9 +44,5 @@ def test_ep_02_probe_passes_every_interface_endpoint_as_deployed(live_dev: LiveA
 
 
 def test_ep_02_probe_fails_the_endpoint_left_out_of_a_subnet(live_dev: LiveAccount) -> None:
-    undo = mutation.subnet_removed_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-02", mutation.subnet_removed_live) if f.status == "fail"]
     assert failed == [live_dev.exports["interfaceEndpointIds"]["sts"]]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls import vocabulary
 from controls.ep.ep_04_endpoint_security_group import mutation
-from controls.net.testing import RULES_EXCLUSIVE, SG, SG_RULE_TYPES, VPC_CIDR, change, failure, network, res
+from controls.net.testing import RULES_EXCLUSIVE, SG, SG_RULE_TYPES, VPC_CIDR, failure, network
+from controls.testing import changed, res
+from controls.vocabulary import SECURITY_GROUP
 from verify.engine.graph import ResourceGraph
 
 
@@ -43,21 +45,21 @@ def test_ep_04_no_other_security_group_rule_exists_in_the_stack(dev_graph: Resou
 
 
 def test_ep_04_rule_fails_an_endpoint_with_a_second_security_group() -> None:
-    graph = change(network(), "ep-sts", securityGroupIds=["sg-ep", "sg-default"])
+    graph = changed(network(), "ep-sts", securityGroupIds=["sg-ep", "sg-default"])
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     expected = "2 security group(s), linked: default-sg, endpoint-sg (expected exactly the endpoint security group)"
     assert expected in message.split(" | ")
 
 
 def test_ep_04_rule_fails_endpoints_split_over_two_groups() -> None:
-    graph = [*network(), res(vocabulary.SECURITY_GROUP, "other-sg", id="sg-other", vpcId="vpc-1")]
-    graph = change(graph, "ep-sts", securityGroupIds=["sg-other"])
+    graph = [*network(), res(SECURITY_GROUP, "other-sg", id="sg-other", vpcId="vpc-1")]
+    graph = changed(graph, "ep-sts", securityGroupIds=["sg-other"])
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     assert "endpoint security groups: endpoint-sg, other-sg (expected exactly one)" in message
 
 
 def test_ep_04_rule_fails_ingress_from_anywhere() -> None:
-    graph = change(network(), "endpoint-https", cidrIpv4="0.0.0.0/0")
+    graph = changed(network(), "endpoint-https", cidrIpv4="0.0.0.0/0")
     message = failure("ep-04-endpoint-security-group", graph, "EP-04")
     assert (
         message
@@ -72,7 +74,7 @@ def test_ep_04_rule_fails_an_egress_rule() -> None:
 
 
 def test_ep_04_rule_fails_an_exclusive_set_pinning_egress() -> None:
-    graph = change(network(), "endpoint-pin", egressRuleIds=["sgr-out"])
+    graph = changed(network(), "endpoint-pin", egressRuleIds=["sgr-out"])
     assert "endpoint-pin pins egress rules" in failure("ep-04-endpoint-security-group", graph, "EP-04")
 
 
@@ -83,9 +85,5 @@ def test_ep_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_04_probe_fails_https_opened_to_anywhere(live_dev: LiveAccount) -> None:
-    undo = mutation.open_ingress_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-04", mutation.open_ingress_live) if f.status == "fail"]
     assert failed == [live_dev.exports["endpointSecurityGroupId"]]

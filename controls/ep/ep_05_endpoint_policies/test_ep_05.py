@@ -19,7 +19,6 @@ from controls.net.testing import (
     AWS_OWNED_SIDS,
     NETWORK_RULES,
     REGION,
-    change,
     codeartifact_gateway,
     failed_controls,
     failure,
@@ -33,6 +32,7 @@ from controls.net.testing import (
     s3_policy,
     statuses,
 )
+from controls.testing import changed
 from controls.vocabulary import ENDPOINT, ENDPOINT_BUNDLES, ENDPOINT_POLICY_UNSUPPORTED, KNOWN_ENDPOINT_SERVICES
 from tests.test_crossguard import options, policy, violations
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
@@ -117,26 +117,26 @@ def test_ep_05_policy_builder_returns_none_only_for_services_without_policy_supp
 
 
 def test_ep_05_rule_fails_an_endpoint_without_policy() -> None:
-    message = failure("ep-05-endpoint-policies", change(network(), "ep-sts", policy=None), "EP-05")
+    message = failure("ep-05-endpoint-policies", changed(network(), "ep-sts", policy=None), "EP-05")
     assert message == "no policy (AWS's default allows full access)"
 
 
 def test_ep_05_rule_fails_a_statement_without_principal_limit() -> None:
     wide = {"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": "*", "Action": "*"}]}
-    message = failure("ep-05-endpoint-policies", change(network(), "ep-sts", policy=json.dumps(wide)), "EP-05")
+    message = failure("ep-05-endpoint-policies", changed(network(), "ep-sts", policy=json.dumps(wide)), "EP-05")
     assert message.startswith("All does not limit principals")
 
 
 def test_ep_05_rule_fails_a_foreign_principal_account() -> None:
     foreign = json.dumps(documents.interface_endpoint_policy("sts", account_id="999988887777"))
-    message = failure("ep-05-endpoint-policies", change(network(), "ep-sts", policy=foreign), "EP-05")
+    message = failure("ep-05-endpoint-policies", changed(network(), "ep-sts", policy=foreign), "EP-05")
     assert message == "AllowAccountPrincipals admits account 999988887777, the VPC belongs to 111122223333"
 
 
 def test_ep_05_rule_fails_an_s3_gateway_reaching_any_bucket() -> None:
     doc = json.loads(s3_policy())
     doc["Statement"][1]["Resource"] = "arn:aws:s3:::attacker-bucket/*"
-    message = failure("ep-05-endpoint-policies", change(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
+    message = failure("ep-05-endpoint-policies", changed(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
     assert "reaches arn:aws:s3:::attacker-bucket/* with ['s3:getobject']" in message
 
 
@@ -150,7 +150,7 @@ def test_ep_05_rule_passes_ecr_layers_without_a_principal_condition() -> None:
 def test_ep_05_rule_fails_an_unconditioned_statement_beyond_the_aws_owned_buckets() -> None:
     doc = json.loads(s3_policy())
     doc["Statement"][1]["Action"] = ["s3:GetObject", "s3:PutObject"]
-    message = failure("ep-05-endpoint-policies", change(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
+    message = failure("ep-05-endpoint-policies", changed(network(), "ep-s3", policy=json.dumps(doc)), "EP-05")
     assert message.startswith("AllowEcrImageLayers does not limit principals")
 
 
@@ -204,8 +204,8 @@ def test_ep_05_stack_policy_does_not_block_a_service_without_policy_support() ->
 
 def test_ep_05_rule_passes_policies_limited_to_the_organization() -> None:
     org = "o-a1b2c3d4e5"
-    graph = change(network(), "ep-s3", policy=s3_policy(org))
-    graph = change(
+    graph = changed(network(), "ep-s3", policy=s3_policy(org))
+    graph = changed(
         graph, "ep-sts", policy=json.dumps(documents.interface_endpoint_policy("sts", account_id=ACCOUNT, org_id=org))
     )
     assert statuses("ep-05-endpoint-policies", graph, "EP-05") == {"pass"}
@@ -233,11 +233,7 @@ def test_ep_05_probe_passes_every_endpoint_as_deployed(live_dev: LiveAccount) ->
 
 
 def test_ep_05_probe_fails_the_endpoint_whose_policy_allows_all(live_dev: LiveAccount) -> None:
-    undo = mutation.allow_all_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("EP-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("EP-05", mutation.allow_all_live) if f.status == "fail"]
     assert failed == [live_dev.exports["interfaceEndpointIds"]["kms"]]
 
 

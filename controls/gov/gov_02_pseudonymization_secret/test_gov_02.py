@@ -6,7 +6,8 @@ from conftest import LiveAccount
 from controls import vocabulary
 from controls.gov.gov_02_pseudonymization_secret import mutation, rule
 from controls.kit import UNKNOWN, Res
-from tests.test_storage_rules import ACCOUNT, PROCESSOR, compliant, edited, secret, without
+from controls.s3.testing import PROCESSOR, compliant, edited, secret, without
+from controls.testing import ACCOUNT
 
 SECRET_TYPES = (vocabulary.SECRET, vocabulary.SECRET_POLICY)
 
@@ -55,10 +56,6 @@ def test_gov_02_probe_passes_the_deployed_secret(live_dev: LiveAccount) -> None:
 
 
 def test_gov_02_probe_fails_the_secret_re_keyed_to_the_models_key(live_dev: LiveAccount) -> None:
-    undo = mutation.models_key_live(live_dev.context())
-    try:
-        findings = live_dev.probe("GOV-02")
-    finally:
-        undo()
+    findings = live_dev.probe_mutated("GOV-02", mutation.models_key_live)
     assert [f.status for f in findings] == ["fail"]
     assert "expected" in findings[0].message

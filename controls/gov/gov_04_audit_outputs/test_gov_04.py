@@ -10,12 +10,13 @@ from controls import vocabulary
 from controls.gov.gov_04_audit_outputs import rule
 from controls.kit import STACK, Res
 from controls.log.testing import T_BUCKET, TOPIC_ARN, TRAIL_ARN, audit_of
-from verify.engine.offline import OfflineRun, run_stack
+from verify.engine.offline import OfflineRun
 
 
 @pytest.fixture(scope="module")
-def dev() -> OfflineRun:
-    return run_stack("dev")
+def dev(dev_run: OfflineRun) -> OfflineRun:
+    """The session's dev render, under the name these tests read it by."""
+    return dev_run
 
 
 def test_gov_04_outputs_name_the_trail_archive_group_and_topic(dev: OfflineRun) -> None:

@@ -12,15 +12,16 @@ from controls.log.testing import T_BUCKET, T_GROUP, T_LOCK, T_TRAIL, trail_of
 from controls.vocabulary import KMS_KEY
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import OfflineRun, run_stack
+from verify.engine.offline import OfflineRun
 
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
 KEY_URN = "urn:pulumi:dev::p::aws:kms/key:Key::data"
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def test_gov_05_prod_archive_is_compliance_locked(prod: OfflineRun) -> None:

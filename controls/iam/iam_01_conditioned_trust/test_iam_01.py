@@ -15,10 +15,10 @@ from controls import vocabulary
 from controls.iam.common import IAM_ROLE, UNCONDITIONED_TRUST_SERVICES, trust_problems
 from controls.iam.iam_01_conditioned_trust import mutation, rule
 from controls.kit import UNKNOWN, Res
+from controls.testing import ACCOUNT, REGION
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_stack
 
-ACCOUNT = "111122223333"
 PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:aws::aws"
 
 
@@ -112,11 +112,7 @@ def test_iam_01_probe_passes_every_role_as_deployed(live_dev: LiveAccount) -> No
 
 
 def test_iam_01_probe_fails_a_trust_conditioned_on_source_arn_without_source_account(live_dev: LiveAccount) -> None:
-    undo = mutation.source_account_dropped_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("IAM-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("IAM-01", mutation.source_account_dropped_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["model-trainer"]]
     assert "without aws:SourceAccount" in failed[0].message
     assert {f.status for f in live_dev.probe("IAM-01")} == {"pass"}
@@ -126,9 +122,6 @@ ROLE = "aws:iam/role:Role"
 
 
 ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
 
 
 SAGEMAKER_TRUST = {

@@ -8,13 +8,11 @@ from typing import Any
 
 from conftest import LiveAccount
 from controls.iam.iam_02_no_wildcard_actions import mutation
+from controls.iam.testing import ROLE_POLICY
 from verify.engine.graph import ResourceGraph
 from verify.iam.validation import validate_policy
 
 ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 POLICY = "aws:iam/policy:Policy"
@@ -58,11 +56,7 @@ def test_iam_02_probe_passes_the_inline_policies_as_deployed(live_dev: LiveAccou
 
 
 def test_iam_02_probe_fails_the_role_granted_a_service_wildcard(live_dev: LiveAccount) -> None:
-    undo = mutation.wildcard_grant_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("IAM-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("IAM-02", mutation.wildcard_grant_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["data-processor"]]
     assert f"{mutation.WILDCARD_POLICY}:s3:*" in failed[0].message
 

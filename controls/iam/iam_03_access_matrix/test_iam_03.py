@@ -5,26 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from components import documents, identity
+from components import identity
 from controls import vocabulary
 from controls.iam.iam_03_access_matrix import mutation
+from controls.iam.testing import ROLE_POLICY, widened_inference
 from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, access_model, access_rows, analyze, matrix_markdown
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+from verify.iam.analysis import AccessReport, access_model, access_rows, analyze, matrix_markdown
 
 
-def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> AccessModel:
-    """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
-    model = access_model(dev_graph)
-    extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[vocabulary.INFERENCE]
-    widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, vocabulary.INFERENCE: widened})
-
-
-def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_graph: ResourceGraph) -> None:
-    report = analyze(dev_graph)
+def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_access: AccessReport) -> None:
+    report = dev_access
     assert len(report.rows) == 4 * 4 * len(identity.MATRIX_ACTIONS)  # 4 roles x raw, curated, models, audit-logs
     assert report.missing_resources == ()
     assert [f for f in report.findings() if f.status != "pass"] == []
@@ -43,13 +33,15 @@ def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_graph: ResourceG
     }
 
 
-def test_iam_03_an_extra_grant_becomes_an_iam_03_access_finding(dev_graph: ResourceGraph) -> None:
+def test_iam_03_an_extra_grant_becomes_an_iam_03_access_finding(
+    dev_access: AccessReport, dev_graph: ResourceGraph
+) -> None:
     raw = access_model(dev_graph).buckets["raw"].arn
     rows = access_rows(widened_inference(dev_graph, "s3:ListBucket", raw))
     assert [(r.role, r.resource, r.action) for r in rows if r.allowed != r.declared] == [
         ("inference", "raw", "s3:ListBucket")
     ]
-    failed = [f for f in dataclasses.replace(analyze(dev_graph), rows=rows).matrix_findings() if f.status == "fail"]
+    failed = [f for f in dataclasses.replace(dev_access, rows=rows).matrix_findings() if f.status == "fail"]
     assert [(f.control, f.source, f.urn) for f in failed] == [
         ("IAM-03", "access", access_model(dev_graph).roles[vocabulary.INFERENCE].urn)
     ]
@@ -64,8 +56,8 @@ def test_iam_03_auditor_gets_exactly_one_inline_policy_reading_the_audit_bucket(
     assert resources & {audit_arn, f"{audit_arn}/*"}
 
 
-def test_iam_03_report_matrix_lists_every_role_and_resource_cell(dev_graph: ResourceGraph) -> None:
-    table = matrix_markdown(analyze(dev_graph)).splitlines()
+def test_iam_03_report_matrix_lists_every_role_and_resource_cell(dev_access: AccessReport) -> None:
+    table = matrix_markdown(dev_access).splitlines()
     assert len(table) == 2 + 4 * 4  # header, rule, 4 roles x 4 resources
     assert "| auditor | audit-logs | allow | allow | deny | deny | deny |" in table
     assert not any("expected" in line for line in table)

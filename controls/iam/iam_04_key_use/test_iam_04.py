@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from typing import Any
-
-from components import documents
 from controls import vocabulary
 from controls.iam.iam_04_key_use import mutation
+from controls.iam.testing import KEY, by_sid, inline, widened_inference
+from controls.testing import ACCOUNT, REGION
 from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, access_model, access_rows, analyze
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-KEY = "aws:kms/key:Key"
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
-
-
-def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in document["Statement"]}
-
-
-def widened_inference(dev_graph: ResourceGraph, action: str, resource: str) -> AccessModel:
-    """The dev access model with one extra grant on the inference role (a policy bug to be caught)."""
-    model = access_model(dev_graph)
-    extra = documents.finish_document([documents.allow_statement("Extra", [action], [resource])])
-    inference = model.roles[vocabulary.INFERENCE]
-    widened = dataclasses.replace(inference, identity=(*inference.identity, json.dumps(extra)))
-    return dataclasses.replace(model, roles={**model.roles, vocabulary.INFERENCE: widened})
+from verify.iam.analysis import AccessReport, access_model, access_rows, analyze
 
 
 def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data_key(dev_graph: ResourceGraph) -> None:
@@ -52,8 +20,8 @@ def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data
     assert read.allowed is False
 
 
-def test_iam_04_each_role_decrypts_only_its_keys_and_only_via_s3(dev_graph: ResourceGraph) -> None:
-    report = analyze(dev_graph)
+def test_iam_04_each_role_decrypts_only_its_keys_and_only_via_s3(dev_access: AccessReport) -> None:
+    report = dev_access
     allowed = {(k.role, k.data_class, k.via_s3) for k in report.keys if k.decision.outcome == "Allow"}
     assert allowed == {
         ("data-processor", "data", True),
@@ -80,9 +48,11 @@ def test_iam_04_role_key_grants_are_conditioned_on_s3_and_this_account(dev_graph
     assert trainer["UseModelsKeyViaS3"]["Resource"] == keys["keys-models"]
 
 
-def test_iam_04_inference_using_the_models_key_outside_s3_fails_the_access_analysis(dev_graph: ResourceGraph) -> None:
+def test_iam_04_inference_using_the_models_key_outside_s3_fails_the_access_analysis(
+    dev_access: AccessReport, dev_graph: ResourceGraph
+) -> None:
     [mutant] = mutation.MUTATIONS
     assert mutant.graph is not None
-    assert {f.status for f in analyze(dev_graph).findings() if f.control == "IAM-04"} == {"pass"}
+    assert {f.status for f in dev_access.findings() if f.control == "IAM-04"} == {"pass"}
     failed = [f for f in analyze(mutant.graph(dev_graph)).findings() if f.status == "fail"]
     assert {f.control for f in failed} == {"IAM-04"}

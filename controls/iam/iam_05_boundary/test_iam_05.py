@@ -10,7 +10,9 @@ from components import documents
 from conftest import LiveAccount
 from controls.iam.common import IAM_POLICY, IAM_ROLE, TAMPERING_ACTIONS, undenied_tampering
 from controls.iam.iam_05_boundary import mutation, rule
+from controls.iam.testing import KEY, ROLE_POLICY
 from controls.kit import UNKNOWN, Res
+from controls.testing import ACCOUNT
 from verify.checkers.mutation import without_statement
 from verify.checkers.rules import scan_rules
 from verify.engine.graph import ResourceGraph
@@ -21,7 +23,6 @@ from verify.iam.evaluator import PolicySet, Request, evaluate
 ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::trainer"
 BOUNDARY_URN = "urn:pulumi:dev::p::aws:iam/policy:Policy::boundary"
 BOUNDARY = documents.permissions_boundary_policy([])
-KEY = "aws:kms/key:Key"
 ARN = "arn:aws:iam::111122223333:role/aisb-dev-"
 
 
@@ -96,20 +97,12 @@ def test_iam_05_probe_passes_every_role_as_deployed(live_dev: LiveAccount) -> No
 
 
 def test_iam_05_probe_fails_the_role_whose_boundary_was_detached(live_dev: LiveAccount) -> None:
-    undo = mutation.boundary_detached_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("IAM-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("IAM-05", mutation.boundary_detached_live) if f.status == "fail"]
     assert failed == [live_dev.exports["roleArns"]["inference"]]
 
 
 def test_iam_05_probe_fails_every_role_when_the_boundary_stops_denying_key_tampering(live_dev: LiveAccount) -> None:
-    undo = mutation.tamper_deny_dropped_live(live_dev.context())
-    try:
-        findings = live_dev.probe("IAM-05")
-    finally:
-        undo()
+    findings = live_dev.probe_mutated("IAM-05", mutation.tamper_deny_dropped_live)
     assert {f.status for f in findings} == {"fail"}
     assert all("kms:schedulekeydeletion" in f.message for f in findings)
     assert {f.status for f in live_dev.probe("IAM-05")} == {"pass"}
@@ -119,20 +112,6 @@ ROLE = "aws:iam/role:Role"
 
 
 POLICY = "aws:iam/policy:Policy"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
 
 
 def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:

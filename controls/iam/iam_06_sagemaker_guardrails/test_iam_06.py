@@ -10,7 +10,9 @@ from typing import Any
 from conftest import LiveAccount
 from controls import vocabulary
 from controls.iam.iam_06_sagemaker_guardrails import mutation, rule
+from controls.iam.testing import KEY, by_sid, inline
 from controls.kit import UNKNOWN, Res
+from controls.testing import ACCOUNT, REGION
 from controls.vocabulary import ROLE_POLICY
 from verify.checkers.audit.core import policy_json
 from verify.engine.graph import ResourceGraph
@@ -127,11 +129,7 @@ def test_iam_06_probe_passes_the_trainer_job_guardrails_as_deployed(live_dev: Li
 
 
 def test_iam_06_probe_fails_training_jobs_without_network_isolation(live_dev: LiveAccount) -> None:
-    undo = mutation.isolation_dropped_live(live_dev.context())
-    try:
-        [finding] = live_dev.probe("IAM-06")
-    finally:
-        undo()
+    [finding] = live_dev.probe_mutated("IAM-06", mutation.isolation_dropped_live)
     assert finding.status == "fail"
     assert "without network isolation: Allow" in finding.message
 
@@ -151,24 +149,6 @@ def test_iam_06_probe_fails_a_local_storage_job_grant_that_lost_its_instance_typ
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
     assert finding.status == "fail"
     assert "no instance types and no volume key: Allow" in finding.message
-
-
-KEY = "aws:kms/key:Key"
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
-
-
-def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in document["Statement"]}
 
 
 def test_iam_06_trainer_creates_jobs_only_inside_the_baseline_guardrails(dev_graph: ResourceGraph) -> None:

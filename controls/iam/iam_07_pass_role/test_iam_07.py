@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from controls import vocabulary
 from controls.iam.iam_07_pass_role import mutation
+from controls.iam.testing import inline
+from controls.testing import ACCOUNT, REGION
 from verify.engine.graph import ResourceGraph
 
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
 ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
 
 
 def test_iam_07_pass_role_only_for_trainer_and_inference_only_to_sagemaker(dev_graph: ResourceGraph) -> None:

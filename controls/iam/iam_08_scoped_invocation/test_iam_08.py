@@ -10,7 +10,9 @@ import pytest
 from components.config import ConfigError, parse_config
 from controls import vocabulary
 from controls.iam.iam_08_scoped_invocation import mutation, rule
+from controls.iam.testing import by_sid, inline
 from controls.kit import Res
+from controls.testing import ACCOUNT, REGION
 from controls.vocabulary import ROLE_POLICY
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
@@ -52,21 +54,6 @@ def test_iam_08_rule_passes_the_inference_policy_as_rendered_and_fails_it_on_eve
     assert widened.graph is not None
     assert outcome([rendered(dev_graph)]) == [("IAM-08", "pass")]
     assert outcome([rendered(widened.graph(dev_graph))]) == [("IAM-08", "fail")]
-
-
-ACCOUNT = "111122223333"
-
-
-REGION = "eu-west-1"
-
-
-def inline(graph: ResourceGraph, name: str) -> dict[str, Any]:
-    policy: dict[str, Any] = json.loads(graph.one(ROLE_POLICY, f"identity-policies-{name}").inputs["policy"])
-    return policy
-
-
-def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in document["Statement"]}
 
 
 def test_iam_08_inference_invokes_only_this_stacks_endpoints_and_no_bedrock_by_default(

@@ -9,9 +9,10 @@ import pytest
 
 from components import documents
 from controls.iam.iam_09_iamdata_valid import mutation
+from controls.iam.testing import ROLE_POLICY
 from controls.kit import UNKNOWN
+from controls.testing import resource
 from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.offline import run_stack
 from verify.iam.validation import (
     GLOBAL_CONDITION_KEYS,
     context_problems,
@@ -21,17 +22,14 @@ from verify.iam.validation import (
     validation_findings,
 )
 
-POLICY_URN = "urn:pulumi:dev::p::aws:iam/rolePolicy:RolePolicy::trainer"
-
 
 def invoke(resource: str) -> dict[str, Any]:
     return {"Sid": "Invoke", "Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint"], "Resource": resource}
 
 
 def iam_resource(policy: str) -> Resource:
-    return Resource(
-        urn=POLICY_URN, type="aws:iam/rolePolicy:RolePolicy", custom=True, inputs={"policy": policy, "role": "r"}
-    )
+    """The trainer's inline policy with ``policy`` as its document."""
+    return resource(ROLE_POLICY, "trainer", {"policy": policy, "role": "r"})
 
 
 def test_iam_09_validation_passes_a_policy_of_real_actions() -> None:
@@ -60,9 +58,6 @@ def test_iam_09_a_misspelled_action_in_the_boundary_fails_validation(dev_graph: 
 
 
 ROLE = "aws:iam/role:Role"
-
-
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 POLICY = "aws:iam/policy:Policy"
@@ -189,9 +184,9 @@ def test_iam_09_the_documents_builders_tampering_denials_name_existing_actions()
     assert [str(p) for p in validate_policy(denies)] == []
 
 
-def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_keys() -> None:
+def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_keys(dev_graph: ResourceGraph) -> None:
     """Bucket, key, endpoint and secret policies (not generated here: wildcards allowed) are checked too."""
-    graph = run_stack("dev").graph
+    graph = dev_graph
     found = []
     for token in (
         "aws:s3/bucketPolicy:BucketPolicy",
@@ -199,9 +194,9 @@ def test_iam_09_resource_policies_of_other_components_name_existing_actions_and_
         "aws:ec2/vpcEndpoint:VpcEndpoint",
         "aws:secretsmanager/secretPolicy:SecretPolicy",
     ):
-        for resource in graph.by_type(token):
+        for holder in graph.by_type(token):
             found += [
-                (resource.name, str(p))
-                for p in validate_policy(json.loads(resource.inputs["policy"]), enforce_iam_02=False)
+                (holder.name, str(p))
+                for p in validate_policy(json.loads(holder.inputs["policy"]), enforce_iam_02=False)
             ]
     assert found == []

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.kms.common import KEY_CLASSES
 from controls.kms.kms_01_key_per_class import mutation, rule
-from controls.vocabulary import KMS_ALIAS, KMS_KEY
+from controls.kms.testing import alias, statuses, three_keys
+from controls.vocabulary import KMS_KEY
 from verify.engine.graph import ResourceGraph
-
-
-def alias(name: str, target: str) -> Res:
-    return Res(
-        urn=f"urn:pulumi:dev::p::aws:kms/alias:Alias::{name}",
-        type=KMS_ALIAS,
-        props={"name": f"alias/aisb-dev-{name}", "targetKeyId": target},
-    )
-
-
-def three_keys() -> list[Res]:
-    return [
-        Res(urn=f"urn:pulumi:dev::p::aws:kms/key:Key::{c}", type=KMS_KEY, props={"keyId": f"k-{c}"})
-        for c in KEY_CLASSES
-    ]
-
-
-def statuses(resources: list[Res]) -> list[str]:
-    return [o.status for o in rule.RULE.evaluate(resources)]
 
 
 def test_kms_01_one_customer_managed_symmetric_key_per_data_class(dev_graph: ResourceGraph) -> None:
@@ -39,12 +20,12 @@ def test_kms_01_one_customer_managed_symmetric_key_per_data_class(dev_graph: Res
 
 
 def test_kms_01_rule_passes_one_key_per_class() -> None:
-    assert statuses(three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass"]
+    assert statuses(rule.RULE, *three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass"]
 
 
 def test_kms_01_rule_fails_when_two_classes_share_a_key() -> None:
     graph = [*three_keys(), alias("data", "k-data"), alias("models", "k-data"), alias("logs", "k-logs")]
-    assert statuses(graph) == ["fail"]
+    assert statuses(rule.RULE, *graph) == ["fail"]
 
 
 def test_kms_01_rule_fails_a_class_without_key() -> None:
@@ -60,9 +41,5 @@ def test_kms_01_probe_passes_the_three_enabled_customer_keys(live_dev: LiveAccou
 
 
 def test_kms_01_probe_fails_a_disabled_class_key(live_dev: LiveAccount) -> None:
-    undo = mutation.models_key_disabled_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("KMS-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("KMS-01", mutation.models_key_disabled_live) if f.status == "fail"]
     assert failed == [live_dev.exports["modelsKeyArn"]]

@@ -7,7 +7,7 @@ from controls.kit import Res
 from controls.kms.kms_03_deletion_window import rule
 from controls.vocabulary import KMS_KEY
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
+from verify.engine.offline import OfflineRun
 
 
 def statuses(**props: object) -> list[str]:
@@ -22,8 +22,8 @@ def test_kms_03_deletion_window_30_days_and_keys_retained_on_delete(dev_graph: R
         assert key.protect is False
 
 
-def test_kms_03_prod_keys_are_protected() -> None:
-    prod = run_stack("prod").graph
+def test_kms_03_prod_keys_are_protected(prod_run: OfflineRun) -> None:
+    prod = prod_run.graph
     assert {(k.protect, k.retain_on_delete) for k in prod.by_type(KMS_KEY)} == {(True, True)}
 
 

@@ -10,15 +10,14 @@ import pytest
 from components import documents
 from conftest import LiveAccount
 from controls import vocabulary
-from controls.kit import Res
 from controls.kms.kms_04_admin_user_separation import mutation, rule
+from controls.kms.testing import TRAINER, key, policy_with, statements_by_sid, statuses
+from controls.testing import ACCOUNT
 from controls.vocabulary import KMS_KEY
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_stack
 
-ACCOUNT = "111122223333"
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
-TRAINER = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-model-trainer"
 PROCESSOR = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-data-processor"
 INFERENCE = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-inference"
 S3_ONLY = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
@@ -39,10 +38,6 @@ def policy_of(key: Resource) -> dict[str, Any]:
     return policy
 
 
-def statements_by_sid(key: Resource) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in policy_of(key)["Statement"]}
-
-
 def roles_via_s3(sid: str, roles: list[str], actions: list[str]) -> dict[str, Any]:
     """KMS-06: a bucket's readers may only decrypt through S3; its writers also generate data keys."""
     return {
@@ -53,20 +48,6 @@ def roles_via_s3(sid: str, roles: list[str], actions: list[str]) -> dict[str, An
         "Resource": "*",
         "Condition": S3_ONLY,
     }
-
-
-def key(**props: Any) -> Res:
-    base = {"policy": json.dumps(documents.key_policy(partition="aws", account_id=ACCOUNT))}
-    return Res(urn="urn:pulumi:dev::p::aws:kms/key:Key::data", type=KMS_KEY, props={**base, **props})
-
-
-def policy_with(*extra: dict[str, Any]) -> str:
-    body = documents.key_policy(partition="aws", account_id=ACCOUNT)
-    return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
-
-
-def statuses(res: Res) -> list[str]:
-    return [o.status for o in rule.RULE.evaluate([res])]
 
 
 def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_via_s3_trainer_via_ebs_and_the_secret(
@@ -170,8 +151,8 @@ def test_kms_04_root_statement_has_no_cryptographic_operation() -> None:
 def test_kms_04_configured_administrators_manage_but_never_use() -> None:
     admin = "arn:aws:iam::111122223333:role/key-admin"
     graph = run_stack("dev", overrides={"baseline:kms": {"adminArns": [admin]}}).graph
-    for key in graph.by_type(KMS_KEY):
-        statement = statements_by_sid(key)["KeyAdministratorsManageOnly"]
+    for kms_key in graph.by_type(KMS_KEY):
+        statement = statements_by_sid(kms_key)["KeyAdministratorsManageOnly"]
         assert statement == {
             "Sid": "KeyAdministratorsManageOnly",
             "Effect": "Allow",
@@ -214,14 +195,14 @@ def test_kms_04_duplicate_sid_is_refused() -> None:
 
 def test_kms_04_rule_fails_kms_star_for_a_role() -> None:
     star = {"Sid": "All", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": "kms:*", "Resource": "*"}
-    assert statuses(key(policy=policy_with(star))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(star))) == ["fail"]
 
 
 def test_kms_04_rule_fails_the_aws_default_key_policy() -> None:
     root = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     everything = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": root, "Action": "kms:*"}
     default = {"Version": "2012-10-17", "Statement": [{**everything, "Resource": "*"}]}
-    assert statuses(key(policy=json.dumps(default))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=json.dumps(default))) == ["fail"]
 
 
 def test_kms_04_rule_fails_a_statement_mixing_use_and_management() -> None:
@@ -234,24 +215,24 @@ def test_kms_04_rule_fails_a_statement_mixing_use_and_management() -> None:
         "Resource": "*",
         "Condition": {"StringEquals": via_s3},
     }
-    assert statuses(key(policy=policy_with(mixed))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(mixed))) == ["fail"]
 
 
 def test_kms_04_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses(key(policy=None)) == ["error"]
+    assert statuses(rule.RULE, key(policy=None)) == ["error"]
 
 
 def test_kms_04_rule_errors_on_a_malformed_policy() -> None:
-    assert statuses(key(policy="{not json")) == ["error"]
+    assert statuses(rule.RULE, key(policy="{not json")) == ["error"]
 
 
 def test_kms_04_rule_passes_the_baseline_key_policy() -> None:
-    assert statuses(key()) == ["pass"]
+    assert statuses(rule.RULE, key()) == ["pass"]
 
 
 def test_kms_04_rule_errors_on_not_action() -> None:
     not_action = {"Sid": "Not", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "NotAction": "kms:PutKeyPolicy"}
-    assert statuses(key(policy=policy_with(not_action))) == ["error"]
+    assert statuses(rule.RULE, key(policy=policy_with(not_action))) == ["error"]
 
 
 def test_kms_04_probe_passes_the_deployed_key_policies(live_dev: LiveAccount) -> None:
@@ -260,10 +241,6 @@ def test_kms_04_probe_passes_the_deployed_key_policies(live_dev: LiveAccount) ->
 
 
 def test_kms_04_probe_fails_a_root_statement_granting_kms_star(live_dev: LiveAccount) -> None:
-    undo = mutation.root_gets_kms_star_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("KMS-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("KMS-04", mutation.root_gets_kms_star_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["modelsKeyArn"]]
     assert "kms:* in ['AccountRootManagesKeyOnly']" in failed[0].message

@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from components import documents
-from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.kms.kms_05_service_principals_conditioned import mutation, rule
+from controls.kms.testing import (
+    FLOW_LOG_GROUP_ARN,
+    TRAIL_ARN,
+    key,
+    keys_program,
+    policy_with,
+    statements_by_sid,
+    statuses,
+)
+from controls.testing import ACCOUNT
 from controls.vocabulary import KMS_KEY
-from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.offline import run_program
-
-ACCOUNT = "111122223333"
-ACCOUNT_CONTEXT = AccountContext(account_id=ACCOUNT, region="eu-west-1", partition="aws")
-TRAINER = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-model-trainer"
-FLOW_LOG_GROUP_ARN = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/aisb/dev/vpc-flow-logs"
-TRAIL_ARN = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/aisb-dev-trail"
-
-
-def statements_by_sid(key: Resource) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
-
-
-def keys_program(statements: dict[str, list[documents.Statement]]) -> ResourceGraph:
-    def program() -> None:
-        EncryptionKeys(
-            "keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=ACCOUNT_CONTEXT, statements=statements)
-        )
-
-    return run_program(program, config={"aws:region": "eu-west-1"}).graph
-
-
-def key(**props: Any) -> Res:
-    base = {"policy": json.dumps(documents.key_policy(partition="aws", account_id=ACCOUNT))}
-    return Res(urn="urn:pulumi:dev::p::aws:kms/key:Key::data", type=KMS_KEY, props={**base, **props})
-
-
-def policy_with(*extra: dict[str, Any]) -> str:
-    body = documents.key_policy(partition="aws", account_id=ACCOUNT)
-    return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
-
-
-def statuses(res: Res) -> list[str]:
-    return [o.status for o in rule.RULE.evaluate([res])]
+from verify.engine.graph import ResourceGraph
 
 
 def test_kms_05_logs_key_admits_cloudwatch_logs_only_for_the_flow_log_group(dev_graph: ResourceGraph) -> None:
@@ -100,14 +71,14 @@ def test_kms_05_service_principal_without_source_or_context_is_refused() -> None
 def test_kms_05_rule_fails_a_service_principal_without_source_conditions() -> None:
     service = {"Service": "logs.eu-west-1.amazonaws.com"}
     bare = {"Sid": "Logs", "Effect": "Allow", "Principal": service, "Action": ["kms:Encrypt"], "Resource": "*"}
-    assert statuses(key(policy=policy_with(bare))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(bare))) == ["fail"]
 
 
 def test_kms_05_rule_passes_cloudwatch_logs_bound_by_its_encryption_context_only() -> None:
     bound = documents.logs_key_statement(
         "Logs", region="eu-west-1", group_arn=f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"
     )
-    assert statuses(key(policy=policy_with(bound))) == ["pass"]
+    assert statuses(rule.RULE, key(policy=policy_with(bound))) == ["pass"]
 
 
 def test_kms_05_rule_fails_cloudwatch_logs_conditioned_on_a_source_account_it_never_sends() -> None:
@@ -119,13 +90,13 @@ def test_kms_05_rule_fails_cloudwatch_logs_conditioned_on_a_source_account_it_ne
         source_account=ACCOUNT,
         encryption_context={"aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/x"},
     )
-    assert statuses(key(policy=policy_with(broken))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(broken))) == ["fail"]
 
 
 def test_kms_05_rule_passes_cloudtrail_bound_by_its_source_arn() -> None:
     trail = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/t"
     bound = documents.cloudtrail_key_statements(partition="aws", account_id=ACCOUNT, trail=trail)
-    assert statuses(key(policy=policy_with(*bound))) == ["pass"]
+    assert statuses(rule.RULE, key(policy=policy_with(*bound))) == ["pass"]
 
 
 def test_kms_05_rule_fails_a_service_principal_bound_only_by_source_account() -> None:
@@ -137,11 +108,11 @@ def test_kms_05_rule_fails_a_service_principal_bound_only_by_source_account() ->
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
     }
-    assert statuses(key(policy=policy_with(loose))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(loose))) == ["fail"]
 
 
 def test_kms_05_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses(key(policy=None)) == ["error"]
+    assert statuses(rule.RULE, key(policy=None)) == ["error"]
 
 
 def test_kms_05_probe_passes_the_deployed_service_grants(live_dev: LiveAccount) -> None:
@@ -150,10 +121,6 @@ def test_kms_05_probe_passes_the_deployed_service_grants(live_dev: LiveAccount) 
 
 
 def test_kms_05_probe_fails_cloudwatch_logs_admitted_without_conditions(live_dev: LiveAccount) -> None:
-    undo = mutation.flow_logs_unconditioned_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("KMS-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("KMS-05", mutation.flow_logs_unconditioned_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["logsKeyArn"]]
     assert "LogsEncryptVpcFlowLogs:logs." in failed[0].message

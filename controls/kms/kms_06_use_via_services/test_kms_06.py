@@ -2,52 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from components import documents
-from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.kms.kms_06_use_via_services import mutation, rule
+from controls.kms.testing import TRAINER, key, keys_program, policy_with, statements_by_sid, statuses
+from controls.testing import ACCOUNT
 from controls.vocabulary import KMS_KEY
-from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.offline import run_program
-
-ACCOUNT = "111122223333"
-ACCOUNT_CONTEXT = AccountContext(account_id=ACCOUNT, region="eu-west-1", partition="aws")
-TRAINER = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-model-trainer"
-FLOW_LOG_GROUP_ARN = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/aisb/dev/vpc-flow-logs"
-TRAIL_ARN = f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/aisb-dev-trail"
-
-
-def statements_by_sid(key: Resource) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
-
-
-def keys_program(statements: dict[str, list[documents.Statement]]) -> ResourceGraph:
-    def program() -> None:
-        EncryptionKeys(
-            "keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=ACCOUNT_CONTEXT, statements=statements)
-        )
-
-    return run_program(program, config={"aws:region": "eu-west-1"}).graph
-
-
-def key(**props: Any) -> Res:
-    base = {"policy": json.dumps(documents.key_policy(partition="aws", account_id=ACCOUNT))}
-    return Res(urn="urn:pulumi:dev::p::aws:kms/key:Key::data", type=KMS_KEY, props={**base, **props})
-
-
-def policy_with(*extra: dict[str, Any]) -> str:
-    body = documents.key_policy(partition="aws", account_id=ACCOUNT)
-    return json.dumps({**body, "Statement": body["Statement"] + list(extra)})
-
-
-def statuses(res: Res) -> list[str]:
-    return [o.status for o in rule.RULE.evaluate([res])]
 
 
 def test_kms_06_data_key_users_only_through_s3_from_this_account() -> None:
@@ -79,14 +41,14 @@ def test_kms_06_statements_for_an_unknown_data_class_are_refused() -> None:
 
 def test_kms_06_rule_fails_a_key_user_without_via_service() -> None:
     direct = {"Sid": "Direct", "Effect": "Allow", "Principal": {"AWS": TRAINER}, "Action": ["kms:Decrypt"]}
-    assert statuses(key(policy=policy_with(direct))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(direct))) == ["fail"]
 
 
 def test_kms_06_rule_passes_a_key_user_bound_to_s3_and_the_account() -> None:
     bound = documents.key_users_via_service_statement(
         "Users", [TRAINER], via_services=["s3.eu-west-1.amazonaws.com"], account_id=ACCOUNT
     )
-    assert statuses(key(policy=policy_with(bound))) == ["pass"]
+    assert statuses(rule.RULE, key(policy=policy_with(bound))) == ["pass"]
 
 
 def test_kms_06_rule_passes_the_ebs_volume_grant_via_ec2_for_aws_resources() -> None:
@@ -96,7 +58,7 @@ def test_kms_06_rule_passes_the_ebs_volume_grant_via_ec2_for_aws_resources() -> 
         )
         for grants in (False, True)
     ]
-    assert statuses(key(policy=policy_with(*ebs))) == ["pass"]
+    assert statuses(rule.RULE, key(policy=policy_with(*ebs))) == ["pass"]
 
 
 def test_kms_06_rule_fails_a_user_grant_not_restricted_to_aws_resources() -> None:
@@ -104,18 +66,18 @@ def test_kms_06_rule_fails_a_user_grant_not_restricted_to_aws_resources() -> Non
         "Grants", [TRAINER], region="eu-west-1", account_id=ACCOUNT, grants=True
     )
     del open_grant["Condition"]["Bool"]
-    assert statuses(key(policy=policy_with(open_grant))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(open_grant))) == ["fail"]
 
 
 def test_kms_06_rule_fails_a_key_user_via_a_service_no_key_needs() -> None:
     via_sqs = documents.key_users_via_service_statement(
         "Users", [TRAINER], via_services=["sqs.eu-west-1.amazonaws.com"], account_id=ACCOUNT
     )
-    assert statuses(key(policy=policy_with(via_sqs))) == ["fail"]
+    assert statuses(rule.RULE, key(policy=policy_with(via_sqs))) == ["fail"]
 
 
 def test_kms_06_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses(key(policy=None)) == ["error"]
+    assert statuses(rule.RULE, key(policy=None)) == ["error"]
 
 
 def test_kms_06_probe_passes_the_deployed_data_and_models_keys(live_dev: LiveAccount) -> None:
@@ -125,11 +87,7 @@ def test_kms_06_probe_passes_the_deployed_data_and_models_keys(live_dev: LiveAcc
 
 def test_kms_06_probe_fails_a_data_key_grant_for_ebs_not_restricted_to_aws_resources(live_dev: LiveAccount) -> None:
     key = live_dev.exports["dataKeyArn"]
-    undo = mutation.grants_for_anyone_live(live_dev.context())
-    try:
-        findings = live_dev.probe("KMS-06")
-    finally:
-        undo()
+    findings = live_dev.probe_mutated("KMS-06", mutation.grants_for_anyone_live)
     [finding] = [f for f in findings if f.urn == key]
     assert finding.status == "fail"
     assert "grant for a person via ec2" in finding.message

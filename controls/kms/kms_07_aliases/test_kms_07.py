@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.kms.common import KEY_CLASSES
 from controls.kms.kms_07_aliases import mutation, rule
+from controls.kms.testing import alias, statuses, three_keys
 from controls.vocabulary import KMS_ALIAS, KMS_KEY
 from verify.engine.graph import ResourceGraph
-
-
-def alias(name: str, target: str) -> Res:
-    return Res(
-        urn=f"urn:pulumi:dev::p::aws:kms/alias:Alias::{name}",
-        type=KMS_ALIAS,
-        props={"name": f"alias/aisb-dev-{name}", "targetKeyId": target},
-    )
-
-
-def three_keys() -> list[Res]:
-    return [
-        Res(urn=f"urn:pulumi:dev::p::aws:kms/key:Key::{c}", type=KMS_KEY, props={"keyId": f"k-{c}"})
-        for c in KEY_CLASSES
-    ]
-
-
-def statuses(resources: list[Res]) -> list[str]:
-    return [o.status for o in rule.RULE.evaluate(resources)]
 
 
 def test_kms_07_an_alias_per_key_named_prefix_class(dev_graph: ResourceGraph) -> None:
@@ -39,17 +20,17 @@ def test_kms_07_an_alias_per_key_named_prefix_class(dev_graph: ResourceGraph) ->
 
 
 def test_kms_07_rule_passes_one_alias_per_key() -> None:
-    assert statuses(three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass", "pass", "pass"]
+    assert statuses(rule.RULE, *three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass", "pass", "pass"]
 
 
 def test_kms_07_rule_fails_a_key_without_alias() -> None:
     graph = [*three_keys(), alias("data", "k-data"), alias("logs", "k-logs")]
-    assert statuses(graph) == ["pass", "fail", "pass"]
+    assert statuses(rule.RULE, *graph) == ["pass", "fail", "pass"]
 
 
 def test_kms_07_rule_fails_a_key_with_two_aliases() -> None:
     graph = [*three_keys(), alias("data", "k-data"), alias("models", "k-data"), alias("logs", "k-logs")]
-    assert statuses(graph) == ["fail", "fail", "pass"]
+    assert statuses(rule.RULE, *graph) == ["fail", "fail", "pass"]
 
 
 def test_kms_07_probe_finds_the_alias_of_every_key(live_dev: LiveAccount) -> None:
@@ -58,9 +39,5 @@ def test_kms_07_probe_finds_the_alias_of_every_key(live_dev: LiveAccount) -> Non
 
 
 def test_kms_07_probe_fails_the_key_whose_alias_was_deleted(live_dev: LiveAccount) -> None:
-    undo = mutation.models_alias_deleted_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("KMS-07") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("KMS-07", mutation.models_alias_deleted_live) if f.status == "fail"]
     assert failed == [live_dev.exports["modelsKeyArn"]]

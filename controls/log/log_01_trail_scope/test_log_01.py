@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.log.log_01_trail_scope import mutation
-from controls.log.testing import T_BUCKET, T_TRAIL, audit_of, edited, results, rule_view, trail_of
+from controls.log.testing import T_BUCKET, T_TRAIL, audit_of, edited, results, trail_of
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 
@@ -48,9 +49,5 @@ def test_log_01_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_01_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.validation_off_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-01")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-01", mutation.validation_off_live)]
     assert statuses == ["fail"]

@@ -15,9 +15,9 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
     trail_of,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 
@@ -78,9 +78,5 @@ def test_log_02_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_02_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.other_key_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-02")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-02", mutation.other_key_live)]
     assert statuses == ["fail"]

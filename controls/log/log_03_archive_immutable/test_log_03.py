@@ -30,9 +30,9 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
     trail_of,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 
@@ -254,9 +254,5 @@ def test_log_03_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_03_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.deletes_allowed_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-03")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-03", mutation.deletes_allowed_live)]
     assert statuses == ["fail"]

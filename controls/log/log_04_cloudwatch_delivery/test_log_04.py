@@ -17,9 +17,9 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
     trail_of,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 
@@ -98,9 +98,5 @@ def test_log_04_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_04_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.delivery_off_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-04")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-04", mutation.delivery_off_live)]
     assert statuses == ["fail"]

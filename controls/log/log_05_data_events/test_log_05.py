@@ -7,7 +7,8 @@ import pytest
 from components.trail import trail_event_selectors
 from conftest import LiveAccount
 from controls.log.log_05_data_events import mutation
-from controls.log.testing import T_BUCKET, T_TRAIL, edited, results, rule_view, trail_of
+from controls.log.testing import T_BUCKET, T_TRAIL, edited, results, trail_of
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 
@@ -52,9 +53,5 @@ def test_log_05_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_05_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.raw_only_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-05")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-05", mutation.raw_only_live)]
     assert statuses == ["fail"]

@@ -20,8 +20,8 @@ from controls.log.testing import (
     key_statements,
     logs_key_arn,
     results,
-    rule_view,
 )
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
 
 
@@ -141,11 +141,7 @@ def test_log_06_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_06_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.topic_unencrypted_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-06")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-06", mutation.topic_unencrypted_live)]
     assert statuses == ["fail"]
 
 

@@ -7,14 +7,16 @@ import pytest
 from components.config import ConfigError, parse_config
 from conftest import LiveAccount
 from controls.log.log_07_retention import mutation
-from controls.log.testing import T_GROUP, T_LOCK, edited, results, rule_view
+from controls.log.testing import T_GROUP, T_LOCK, edited, results
+from controls.testing import rule_view
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import OfflineRun, run_stack
+from verify.engine.offline import OfflineRun
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def test_log_07_retention_follows_config_in_group_and_archive_lock(prod: OfflineRun) -> None:
@@ -56,9 +58,5 @@ def test_log_07_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 
 
 def test_log_07_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
-    undo = mutation.retention_180_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("LOG-07")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("LOG-07", mutation.retention_180_live)]
     assert statuses == ["fail"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import LiveAccount
 from controls.net.net_01_vpc_dns import mutation
-from controls.net.testing import VPC_CIDR, change, failed_controls, failure, mutated, network, only_network, statuses
+from controls.net.testing import VPC_CIDR, failed_controls, failure, mutated, network, only_network, statuses
+from controls.testing import changed
 from controls.vocabulary import VPC
 from verify.engine.graph import ResourceGraph
 
@@ -17,12 +18,12 @@ def test_net_01_vpc_has_dns_support_and_hostnames(dev_graph: ResourceGraph) -> N
 
 
 def test_net_01_rule_fails_a_vpc_without_dns_hostnames() -> None:
-    message = failure("net-01-vpc-dns", change(network(), "vpc", enableDnsHostnames=False), "NET-01")
+    message = failure("net-01-vpc-dns", changed(network(), "vpc", enableDnsHostnames=False), "NET-01")
     assert message == "enableDnsSupport=True, enableDnsHostnames=False (expected both true)"
 
 
 def test_net_01_rule_fails_dns_support_left_unset() -> None:
-    assert statuses("net-01-vpc-dns", change(network(), "vpc", enableDnsSupport=None), "NET-01") == {"fail"}
+    assert statuses("net-01-vpc-dns", changed(network(), "vpc", enableDnsSupport=None), "NET-01") == {"fail"}
 
 
 def test_net_01_scan_fails_the_dev_stack_with_dns_hostnames_off(dev_graph: ResourceGraph) -> None:
@@ -36,9 +37,5 @@ def test_net_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_01_probe_fails_dns_hostnames_turned_off(live_dev: LiveAccount) -> None:
-    undo = mutation.dns_hostnames_off_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-01", mutation.dns_hostnames_off_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

@@ -15,26 +15,19 @@ from controls.net.testing import (
     REGION,
     RT_ASSOC,
     VPC_CIDR,
-    change,
     expected_ids,
     failed_controls,
     failure,
     mutated,
     network,
     only_network,
-    res,
     walk,
 )
+from controls.testing import changed, res
 from controls.vocabulary import ENDPOINT_BUNDLES, ROUTE_TABLE, SUBNET, VPC
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
 from verify.engine.offline import GraphRecorder, OfflineRun, run_stack
-
-
-@pytest.fixture(scope="module")
-def dev_run() -> OfflineRun:
-    """The dev stack's offline run, for the invokes it made (the shared graph fixture has no invokes)."""
-    return run_stack("dev")
 
 
 def test_net_02_no_internet_gateway_nat_or_open_route_in_any_resource(dev_graph: ResourceGraph) -> None:
@@ -158,17 +151,17 @@ def test_net_02_rule_fails_an_ipv4_default_route() -> None:
 
 
 def test_net_02_rule_fails_an_inline_ipv6_default_route() -> None:
-    graph = change(network(), "rt-a", routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}])
+    graph = changed(network(), "rt-a", routes=[{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-1"}])
     assert "rt-a routes ['::/0']" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 
 def test_net_02_rule_fails_a_subnet_with_public_ip_on_launch() -> None:
-    graph = change(network(), "subnet-a", mapPublicIpOnLaunch=True)
+    graph = changed(network(), "subnet-a", mapPublicIpOnLaunch=True)
     assert "subnet-a has mapPublicIpOnLaunch=true" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 
 def test_net_02_rule_fails_subnets_in_a_single_az() -> None:
-    graph = change(network(), "subnet-b", availabilityZone="eu-west-1a")
+    graph = changed(network(), "subnet-b", availabilityZone="eu-west-1a")
     assert "2 subnet(s) over 1 AZ(s) (expected 2-6 AZs)" in failure("net-02-isolated-subnets", graph, "NET-02")
 
 
@@ -186,10 +179,6 @@ def test_net_02_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_02_probe_fails_an_internet_gateway_attached_after_deploy(live_dev: LiveAccount) -> None:
-    undo = mutation.internet_gateway_live(live_dev.context())
-    try:
-        failed = [f for f in live_dev.probe("NET-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f for f in live_dev.probe_mutated("NET-02", mutation.internet_gateway_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["vpcId"]]
     assert "internet gateway" in failed[0].message

@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import LiveAccount
 from controls import vocabulary
 from controls.net.net_03_default_sg_empty import mutation
-from controls.net.testing import SG_RULE_TYPES, change, failure, network, only_network, res, without
+from controls.net.testing import SG_RULE_TYPES, failure, network, only_network
+from controls.testing import changed, res, without
 from controls.vocabulary import DEFAULT_SG, VPC
 from verify.engine.graph import ResourceGraph
 
@@ -21,7 +22,7 @@ def test_net_03_default_security_group_has_no_rules(dev_graph: ResourceGraph) ->
 
 def test_net_03_rule_fails_a_default_sg_with_an_ingress_rule() -> None:
     everything = [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]
-    message = failure("net-03-default-sg-empty", change(network(), "default-sg", ingress=everything), "NET-03")
+    message = failure("net-03-default-sg-empty", changed(network(), "default-sg", ingress=everything), "NET-03")
     assert "default-sg.ingress = " in message
     assert "expected ingress [] and egress []" in message
 
@@ -44,9 +45,5 @@ def test_net_03_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_03_probe_fails_an_allow_all_rule_on_the_default_group(live_dev: LiveAccount) -> None:
-    undo = mutation.default_sg_ingress_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-03") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-03", mutation.default_sg_ingress_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

@@ -10,14 +10,13 @@ from controls.net.testing import (
     NACL_ASSOC,
     S3_RANGE,
     VPC_CIDR,
-    change,
     expected_ids,
     failure,
     nacl_rule,
     network,
     only_network,
-    without,
 )
+from controls.testing import changed, without
 from controls.vocabulary import DEFAULT_NACL, NACL, NACL_RULE, SUBNET, VPC
 from verify.engine.graph import ResourceGraph
 from verify.engine.mocks import S3_PREFIX_LIST_CIDRS
@@ -81,7 +80,7 @@ def test_net_04_rule_fails_an_unmanaged_default_nacl() -> None:
 
 def test_net_04_rule_fails_an_inline_allow_all_on_the_default_nacl() -> None:
     allow_all = [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0", "fromPort": 0, "toPort": 0}]
-    graph = change(network(), "default-nacl", ingress=allow_all)
+    graph = changed(network(), "default-nacl", ingress=allow_all)
     assert "default-nacl: in -1 0.0.0.0/0" in failure("net-04-nacls-vpc-only", graph, "NET-04")
 
 
@@ -92,9 +91,5 @@ def test_net_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_04_probe_fails_an_allow_all_ingress_entry_on_the_private_nacl(live_dev: LiveAccount) -> None:
-    undo = mutation.open_nacl_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-04", mutation.open_nacl_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

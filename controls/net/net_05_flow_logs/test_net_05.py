@@ -19,7 +19,6 @@ from controls.net.testing import (
     KEY,
     REGION,
     UNKNOWN,
-    change,
     failed_controls,
     failure,
     mutated,
@@ -28,9 +27,8 @@ from controls.net.testing import (
     policy_document,
     statuses,
     trust_policy,
-    urn,
-    without,
 )
+from controls.testing import changed, urn, without
 from controls.vocabulary import FLOW_LOG, LOG_GROUP, ROLE, ROLE_POLICY, VPC
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.engine.graph import ResourceGraph
@@ -118,35 +116,35 @@ def test_net_05_rule_fails_a_vpc_without_flow_log() -> None:
 
 
 def test_net_05_rule_fails_rejected_traffic_only() -> None:
-    message = failure("net-05-flow-logs", change(network(), "flow-log", trafficType="REJECT"), "NET-05")
+    message = failure("net-05-flow-logs", changed(network(), "flow-log", trafficType="REJECT"), "NET-05")
     assert message == "flow-log: traffic type REJECT (expected ALL)"
 
 
 def test_net_05_rule_fails_a_short_retention() -> None:
-    message = failure("net-05-flow-logs", change(network(), "flow-group", retentionInDays=30), "NET-05")
+    message = failure("net-05-flow-logs", changed(network(), "flow-group", retentionInDays=30), "NET-05")
     assert "keeps 30 days (expected >= 365)" in message
 
 
 def test_net_05_rule_fails_a_group_encrypted_with_the_data_key() -> None:
-    message = failure("net-05-flow-logs", change(network(), "flow-group", kmsKeyId=DATA_KEY_ARN), "NET-05")
+    message = failure("net-05-flow-logs", changed(network(), "flow-group", kmsKeyId=DATA_KEY_ARN), "NET-05")
     assert "encrypted with data-key, not the logs key" in message
 
 
 def test_net_05_rule_fails_an_unencrypted_group() -> None:
-    message = failure("net-05-flow-logs", change(network(), "flow-group", kmsKeyId=None), "NET-05")
+    message = failure("net-05-flow-logs", changed(network(), "flow-group", kmsKeyId=None), "NET-05")
     assert "is not encrypted with a customer-managed key of this stack" in message
 
 
 def test_net_05_rule_fails_a_destination_outside_the_stack() -> None:
     other = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/elsewhere"
-    message = failure("net-05-flow-logs", change(network(), "flow-log", logDestination=other), "NET-05")
+    message = failure("net-05-flow-logs", changed(network(), "flow-log", logDestination=other), "NET-05")
     assert "destination log group not found in the stack" in message
 
 
 def test_net_05_rule_fails_a_delivery_role_trust_without_source_arn() -> None:
     trust = json.loads(trust_policy())
     del trust["Statement"][0]["Condition"]["ArnLike"]
-    graph = change(network(), "flow-role", assumeRolePolicy=json.dumps(trust))
+    graph = changed(network(), "flow-role", assumeRolePolicy=json.dumps(trust))
     assert "trust lacks ['aws:sourcearn']" in failure("net-05-flow-logs", graph, "NET-05")
 
 
@@ -156,13 +154,13 @@ def test_net_05_rule_links_unknown_ids_through_property_dependencies() -> None:
         "logDestination": (urn(vocabulary.LOG_GROUP, "flow-group"),),
         "iamRoleArn": (urn(net.IAM_ROLE, "flow-role"),),
     }
-    graph = change(network(), "flow-log", vpcId=UNKNOWN, logDestination=UNKNOWN, iamRoleArn=UNKNOWN)
+    graph = changed(network(), "flow-log", vpcId=UNKNOWN, logDestination=UNKNOWN, iamRoleArn=UNKNOWN)
     graph = [dataclasses.replace(r, property_dependencies=deps) if r.name == "flow-log" else r for r in graph]
     assert statuses("net-05-flow-logs", graph, "NET-05") == {"pass"}
 
 
 def test_net_05_rule_errors_on_an_unknown_destination_without_dependency() -> None:
-    graph = change(network(), "flow-log", logDestination=UNKNOWN)
+    graph = changed(network(), "flow-log", logDestination=UNKNOWN)
     assert statuses("net-05-flow-logs", graph, "NET-05") == {"error"}
 
 
@@ -170,12 +168,12 @@ def test_net_05_scan_fails_the_dev_stack_without_flow_log(dev_graph: ResourceGra
     assert failed_controls(mutated(dev_graph, drop=vocabulary.FLOW_LOG)) == {"NET-05"}
 
 
-def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk() -> None:
-    assert violations(policy("net-05-flow-logs"), StackValidationArgs(stack_resources(), {})) == []
+def test_net_05_stack_policy_passes_the_dev_stack_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    assert violations(policy("net-05-flow-logs"), StackValidationArgs(stack_resources(dev_graph), {})) == []
 
 
-def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk() -> None:
-    resources = [r for r in stack_resources() if r.resource_type != vocabulary.FLOW_LOG]
+def test_net_05_stack_policy_reports_a_missing_flow_log_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    resources = [r for r in stack_resources(dev_graph) if r.resource_type != FLOW_LOG]
     found = violations(policy("net-05-flow-logs"), StackValidationArgs(resources, {}))
     assert found == ["[NET-05] no flow log attached; expected one with traffic type ALL"]
 
@@ -187,9 +185,5 @@ def test_net_05_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_05_probe_fails_the_flow_log_group_kept_30_days(live_dev: LiveAccount) -> None:
-    undo = mutation.short_retention_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("NET-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("NET-05", mutation.short_retention_live) if f.status == "fail"]
     assert failed == [live_dev.exports["vpcId"]]

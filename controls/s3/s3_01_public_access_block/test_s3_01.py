@@ -8,12 +8,12 @@ from pulumi_policy import StackValidationArgs
 from conftest import LiveAccount
 from controls.kit import UNKNOWN
 from controls.s3 import common
+from controls.s3 import testing as fixture
 from controls.s3.s3_01_public_access_block import mutation, rule
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from tests.test_crossguard import policy, stack_resources, violations
 from verify.checkers.rules import scan_rules
-from verify.engine.graph import load_preview_file
+from verify.engine.graph import ResourceGraph, load_preview_file
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
@@ -51,9 +51,11 @@ def test_s3_01_rule_fails_the_real_preview_file_with_restrict_public_buckets_off
     assert [(f.control, f.resource_name, f.status) for f in findings] == [("S3-01", "raw", "fail")]
 
 
-def test_s3_01_stack_policy_reports_a_missing_public_access_block_through_the_sdk() -> None:
+def test_s3_01_stack_policy_reports_a_missing_public_access_block_through_the_sdk(dev_graph: ResourceGraph) -> None:
     resources = [
-        r for r in stack_resources() if not (r.resource_type == common.PUBLIC_ACCESS_BLOCK and r.name == "aisb-dev-raw")
+        r
+        for r in stack_resources(dev_graph)
+        if not (r.resource_type == common.PUBLIC_ACCESS_BLOCK and r.name == "aisb-dev-raw")
     ]
     found = violations(policy("s3-01-public-access-block"), StackValidationArgs(resources, {}))
     assert found == ["[S3-01] no public access block attached"]
@@ -80,10 +82,6 @@ def test_s3_01_probe_reads_all_four_flags_on_every_bucket(live_dev: LiveAccount)
 def test_s3_01_probe_fails_the_bucket_whose_restrict_flag_was_turned_off(live_dev: LiveAccount) -> None:
     edit = mutation.restrict_off_live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-01") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-01", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-01"))

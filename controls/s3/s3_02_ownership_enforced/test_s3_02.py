@@ -6,9 +6,9 @@ import pytest
 
 from conftest import LiveAccount
 from controls.s3 import common
+from controls.s3 import testing as fixture
 from controls.s3.s3_02_ownership_enforced import mutation
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
@@ -43,10 +43,6 @@ def test_s3_02_probe_reads_bucket_owner_enforced_on_every_bucket(live_dev: LiveA
 def test_s3_02_probe_fails_the_bucket_switched_to_object_writer(live_dev: LiveAccount) -> None:
     edit = mutation.object_writer_live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-02") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-02", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-02"))

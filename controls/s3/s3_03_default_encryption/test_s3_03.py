@@ -7,14 +7,15 @@ from pulumi_policy import StackValidationArgs
 
 from components.storage import design_waiver
 from conftest import LiveAccount
-from controls import vocabulary
 from controls.kit import UNKNOWN
 from controls.s3 import common
+from controls.s3 import testing as fixture
 from controls.s3.s3_03_default_encryption import mutation
-from controls.vocabulary import KMS_KEY
+from controls.testing import urn
+from controls.vocabulary import BUCKET, KMS_KEY
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from tests.test_crossguard import policy, stack_resources, violations
+from verify.engine.graph import ResourceGraph
 from verify.engine.offline import OfflineRun, run_program
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
@@ -59,7 +60,7 @@ def test_s3_03_rule_fails_a_key_that_is_not_in_this_stack() -> None:
 
 def test_s3_03_rule_resolves_an_unknown_key_arn_through_property_dependencies() -> None:
     sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": UNKNOWN}
-    deps = {"bucket": (fixture.urn(vocabulary.BUCKET, "raw"),), "rules": (fixture.urn(KMS_KEY, "data"),)}
+    deps = {"bucket": (urn(BUCKET, "raw"),), "rules": (urn(KMS_KEY, "data"),)}
     rules = [{"applyServerSideEncryptionByDefault": sse, "bucketKeyEnabled": True}]
     graph = fixture.edited(
         fixture.compliant(), common.ENCRYPTION, "raw", rules=rules, _fields={"property_dependencies": deps}
@@ -76,8 +77,10 @@ def test_s3_03_rule_errors_on_an_unknown_key_arn_without_property_dependencies()
     assert fixture.results("s3-03-default-encryption", graph) == {("S3-03", "p-dev"): "error"}
 
 
-def test_s3_03_stack_policy_reports_only_the_two_by_design_exceptions_until_waived_through_the_sdk() -> None:
-    resources = stack_resources()
+def test_s3_03_stack_policy_reports_only_the_two_by_design_exceptions_until_waived_through_the_sdk(
+    dev_graph: ResourceGraph,
+) -> None:
+    resources = stack_resources(dev_graph)
     found = sorted(violations(policy("s3-03-default-encryption"), StackValidationArgs(resources, {})))
     assert len(found) == 2
     assert found[0].startswith("[S3-03] SSE-KMS with keys-logs, S3 Bucket Key off on the CloudTrail archive")
@@ -121,11 +124,7 @@ def test_s3_03_sse_s3_without_a_waiver_is_refused() -> None:
 def test_s3_03_probe_fails_the_data_bucket_switched_to_sse_s3(live_dev: LiveAccount) -> None:
     edit = mutation.sse_s3_live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-03") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-03", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-03"))
 

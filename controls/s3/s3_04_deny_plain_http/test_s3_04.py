@@ -8,10 +8,10 @@ from components import documents
 from conftest import LiveAccount
 from controls import vocabulary
 from controls.kit import UNKNOWN
+from controls.s3 import testing as fixture
 from controls.s3.s3_04_deny_plain_http import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
@@ -83,10 +83,6 @@ def test_s3_04_probe_finds_plain_http_denied_on_every_bucket(live_dev: LiveAccou
 def test_s3_04_probe_fails_the_bucket_without_the_tls_deny(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-04") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-04", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-04"))

@@ -6,10 +6,11 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
+from controls.s3 import testing as fixture
 from controls.s3.s3_05_deny_old_tls import mutation
+from controls.testing import rule_view
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import OfflineRun
 
@@ -32,7 +33,7 @@ def test_s3_05_rule_fails_a_tls_floor_of_1_1() -> None:
 
 
 def test_s3_05_rule_fails_the_dev_raw_bucket_without_its_tls_deny(dev_graph: ResourceGraph) -> None:
-    graph = fixture.with_policy(fixture.dev_resources(dev_graph), "aisb-dev-raw", fixture.drop_sid("DenyOutdatedTls"))
+    graph = fixture.with_policy(rule_view(dev_graph), "aisb-dev-raw", fixture.drop_sid("DenyOutdatedTls"))
     found = fixture.results("s3-05-deny-old-tls", graph)
     assert {k: v for k, v in found.items() if v != "pass"} == {("S3-05", "aisb-dev-raw"): "fail"}
 
@@ -70,10 +71,6 @@ def test_s3_05_probe_finds_tls_1_0_and_1_1_denied_on_every_bucket(live_dev: Live
 def test_s3_05_probe_fails_the_bucket_whose_tls_floor_was_lowered(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-05") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-05", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-05"))

@@ -7,10 +7,10 @@ import pytest
 from components import documents
 from conftest import LiveAccount
 from controls import vocabulary
+from controls.s3 import testing as fixture
 from controls.s3.s3_06_upload_encryption import mutation, rule
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.engine.offline import OfflineRun
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
@@ -168,10 +168,6 @@ def test_s3_06_probe_finds_wrong_encryption_denied_on_every_bucket(live_dev: Liv
 def test_s3_06_probe_fails_the_bucket_without_the_foreign_key_deny(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-06") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-06", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-06"))

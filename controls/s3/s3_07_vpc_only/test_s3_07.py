@@ -10,12 +10,13 @@ from components import documents
 from components.documents import S3_BUCKET_LIST_ACTIONS, S3_OBJECT_DATA_ACTIONS
 from components.storage import Storage
 from conftest import LiveAccount
+from controls.s3 import testing as fixture
 from controls.s3.s3_07_vpc_only import mutation
 from tests import test_bucket_policy_documents as builders
 from tests import test_storage as storage
-from tests import test_storage_rules as fixture
 from verify.checkers.rules import scan_rules
-from verify.engine.offline import OfflineRun, run_program, run_stack
+from verify.engine.graph import ResourceGraph
+from verify.engine.offline import OfflineRun, run_program
 
 #: The dev stack rendered once per module (OfflineRun: graph and exports).
 dev = storage.dev
@@ -63,8 +64,8 @@ def test_s3_07_rule_fails_a_deny_that_locks_admins_out_of_the_bucket_policy() ->
     assert fixture.results("s3-07-vpc-only", graph)[("S3-07", "raw")] == "fail"
 
 
-def test_s3_07_rule_treats_the_trail_archive_as_a_log_bucket_not_a_data_bucket() -> None:
-    findings = scan_rules(run_stack("dev").graph)
+def test_s3_07_rule_treats_the_trail_archive_as_a_log_bucket_not_a_data_bucket(dev_graph: ResourceGraph) -> None:
+    findings = scan_rules(dev_graph)
     audit = [f for f in findings if f.control == "S3-07" and f.resource_name.endswith("-audit")]
     assert audit == []
 
@@ -173,10 +174,6 @@ def test_s3_07_probe_finds_outside_access_denied_on_every_data_bucket(live_dev: 
 def test_s3_07_probe_fails_the_bucket_without_the_vpc_only_deny(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    undo = edit(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-07") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-07", edit) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-07"))

@@ -6,36 +6,19 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.s3.s3_08_perimeter import mutation, rule
+from controls.s3.testing import bucket_arn, compliant, drop_sid, messages, results, with_policy, without
+from controls.testing import ACCOUNT
 from controls.vocabulary import BUCKET_POLICY
 from tests.test_storage import (
     ALL_BUCKETS,
     _arn,
     _statements,
 )
-from tests.test_storage_rules import (
-    ACCOUNT,
-    bucket_arn,
-    compliant,
-    drop_sid,
-    with_policy,
-    without,
-)
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
 
-Graph = list[Res]
 RAW_ARN = "arn:aws:s3:::aisb-dev-raw-1234567"
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_08_rule_passes_the_compliant_fixture() -> None:
@@ -91,18 +74,18 @@ def test_s3_08_builder_scopes_to_the_organization_when_an_org_id_is_given() -> N
 
 def test_s3_08_rule_fails_a_policy_without_the_account_perimeter() -> None:
     graph = with_policy(compliant(), "raw", drop_sid("DenyPrincipalsOutsideAccount"))
-    assert results(graph)[("S3-08", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-08", "raw")] == "fail"
 
 
 def test_s3_08_rule_passes_an_organization_perimeter() -> None:
     org = documents.deny_foreign_principals_statement(bucket_arn("raw"), ACCOUNT, "o-abcdefghij")
     graph = with_policy(compliant(), "raw", lambda sts: [*drop_sid("DenyPrincipalsOutsideAccount")(sts), org])
-    assert results(graph)[("S3-08", "raw")] == "pass"
+    assert results(rule.RULE, graph)[("S3-08", "raw")] == "pass"
 
 
 def test_s3_08_rule_fails_a_bucket_without_a_policy() -> None:
     graph = without(compliant(), BUCKET_POLICY, "raw")
-    assert messages(graph)[("S3-08", "raw")] == "no bucket policy attached"
+    assert messages(rule.RULE, graph)[("S3-08", "raw")] == "no bucket policy attached"
 
 
 def test_s3_08_probe_denies_a_foreign_principal_on_every_bucket(live_dev: LiveAccount) -> None:
@@ -112,11 +95,7 @@ def test_s3_08_probe_denies_a_foreign_principal_on_every_bucket(live_dev: LiveAc
 
 
 def test_s3_08_probe_fails_the_bucket_whose_perimeter_was_removed(live_dev: LiveAccount) -> None:
-    undo = mutation.perimeter_removed_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-08") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-08", mutation.perimeter_removed_live) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
 
 

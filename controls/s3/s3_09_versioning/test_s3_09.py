@@ -5,34 +5,23 @@ from __future__ import annotations
 import pytest
 
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.s3.common import (
     VERSIONING,
 )
 from controls.s3.s3_09_versioning import mutation, rule
+from controls.s3.testing import (
+    compliant,
+    edited,
+    results,
+    without,
+)
 from tests.test_storage import (
     ALL_BUCKETS,
     T_VERSIONING,
     _bucket,
     _res,
 )
-from tests.test_storage_rules import (
-    compliant,
-    edited,
-    without,
-)
 from verify.engine.graph import ResourceGraph
-
-Graph = list[Res]
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_09_rule_passes_the_compliant_fixture() -> None:
@@ -52,12 +41,12 @@ def test_s3_09_bucket_has_versioning_enabled(dev_graph: ResourceGraph, bucket_cl
 
 def test_s3_09_rule_fails_suspended_versioning() -> None:
     graph = edited(compliant(), VERSIONING, "raw", versioningConfiguration={"status": "Suspended"})
-    assert results(graph)[("S3-09", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-09", "raw")] == "fail"
 
 
 def test_s3_09_rule_fails_a_bucket_without_versioning() -> None:
     graph = without(compliant(), VERSIONING, "models")
-    assert results(graph)[("S3-09", "models")] == "fail"
+    assert results(rule.RULE, graph)[("S3-09", "models")] == "fail"
 
 
 def test_s3_09_probe_passes_every_deployed_bucket(live_dev: LiveAccount) -> None:
@@ -67,9 +56,5 @@ def test_s3_09_probe_passes_every_deployed_bucket(live_dev: LiveAccount) -> None
 
 
 def test_s3_09_probe_fails_the_bucket_whose_versioning_was_suspended(live_dev: LiveAccount) -> None:
-    undo = mutation.versioning_suspended_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-09") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-09", mutation.versioning_suspended_live) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.s3.common import ENCRYPTION, OBJECT_LOCK
 from controls.s3.s3_10_model_registry_lock import mutation, rule
+from controls.s3.testing import compliant, edited, key_arn, results, without
 from controls.vocabulary import BUCKET
 from tests.test_storage import (
     PREFIX,
@@ -14,25 +14,8 @@ from tests.test_storage import (
     _bucket,
     _res,
 )
-from tests.test_storage_rules import (
-    compliant,
-    edited,
-    key_arn,
-    without,
-)
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import run_stack
-
-Graph = list[Res]
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_10_rule_passes_the_compliant_fixture() -> None:
@@ -67,24 +50,24 @@ def test_s3_10_only_the_models_and_audit_buckets_are_object_locked(dev_graph: Re
 
 def test_s3_10_rule_fails_a_model_registry_without_object_lock_configuration() -> None:
     graph = without(compliant(), OBJECT_LOCK, "models")
-    assert results(graph)[("S3-10", "models")] == "fail"
+    assert results(rule.RULE, graph)[("S3-10", "models")] == "fail"
 
 
 def test_s3_10_rule_fails_a_model_registry_created_without_object_lock() -> None:
     graph = edited(compliant(), BUCKET, "models", objectLockEnabled=False)
-    assert results(graph)[("S3-10", "models")] == "fail"
+    assert results(rule.RULE, graph)[("S3-10", "models")] == "fail"
 
 
 def test_s3_10_rule_recognises_the_registry_by_its_models_key_without_a_tag() -> None:
     graph = without(compliant(), OBJECT_LOCK, "models")  # the fixture's buckets carry no bucket-class tag
-    assert ("S3-10", "models") in results(graph)
-    assert ("S3-10", "raw") not in results(graph)
+    assert ("S3-10", "models") in results(rule.RULE, graph)
+    assert ("S3-10", "raw") not in results(rule.RULE, graph)
 
 
 def test_s3_10_rule_fails_a_stack_with_buckets_but_no_model_registry() -> None:
     sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn("data")}
     graph = edited(compliant(), ENCRYPTION, "models", rules=[{"applyServerSideEncryptionByDefault": sse}])
-    assert results(graph) == {("S3-10", "p-dev"): "fail"}
+    assert results(rule.RULE, graph) == {("S3-10", "p-dev"): "fail"}
 
 
 def test_s3_10_probe_passes_the_deployed_model_registry(live_dev: LiveAccount) -> None:
@@ -93,10 +76,6 @@ def test_s3_10_probe_passes_the_deployed_model_registry(live_dev: LiveAccount) -
 
 
 def test_s3_10_probe_fails_the_model_registry_whose_default_retention_was_cleared(live_dev: LiveAccount) -> None:
-    undo = mutation.retention_cleared_live(live_dev.context())
-    try:
-        statuses = [f.status for f in live_dev.probe("S3-10")]
-    finally:
-        undo()
+    statuses = [f.status for f in live_dev.probe_mutated("S3-10", mutation.retention_cleared_live)]
     assert statuses == ["fail"]
     assert [f.status for f in live_dev.probe("S3-10")] == ["pass"]

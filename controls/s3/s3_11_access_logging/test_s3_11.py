@@ -6,11 +6,12 @@ import pytest
 
 from components import documents
 from conftest import LiveAccount
-from controls.kit import Res
 from controls.s3.common import (
     LOGGING,
 )
 from controls.s3.s3_11_access_logging import mutation, rule
+from controls.s3.testing import change_sid, compliant, edited, log_grant, results, with_policy, without
+from controls.testing import ACCOUNT
 from tests.test_storage import (
     ALL_BUCKETS,
     DATA_BUCKETS,
@@ -22,27 +23,7 @@ from tests.test_storage import (
     _res,
     _statements,
 )
-from tests.test_storage_rules import (
-    ACCOUNT,
-    change_sid,
-    compliant,
-    edited,
-    log_grant,
-    with_policy,
-    without,
-)
 from verify.engine.graph import ResourceGraph
-
-Graph = list[Res]
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_11_rule_passes_the_compliant_fixture() -> None:
@@ -113,23 +94,23 @@ def test_s3_11_builder_refuses_a_log_grant_without_sources() -> None:
 
 def test_s3_11_rule_fails_a_data_bucket_without_access_logging() -> None:
     graph = without(compliant(), LOGGING, "raw")
-    assert results(graph)[("S3-11", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-11", "raw")] == "fail"
 
 
 def test_s3_11_rule_fails_a_bucket_logging_into_itself() -> None:
     graph = edited(compliant(), LOGGING, "raw", targetBucket="raw-1a2b3c4")
-    assert results(graph)[("S3-11", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-11", "raw")] == "fail"
 
 
 def test_s3_11_rule_fails_log_delivery_admitted_without_source_arn() -> None:
     loose = change_sid("AllowS3ServerAccessLogs", Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}})
     graph = with_policy(compliant(), "logs", loose)
-    assert results(graph)[("S3-11", "logs")] == "fail"
+    assert results(rule.RULE, graph)[("S3-11", "logs")] == "fail"
 
 
 def test_s3_11_rule_fails_a_log_grant_that_omits_a_source_bucket() -> None:
     graph = with_policy(compliant(), "logs", lambda sts: [log_grant("raw"), *sts[1:]])
-    assert results(graph)[("S3-11", "logs")] == "fail"
+    assert results(rule.RULE, graph)[("S3-11", "logs")] == "fail"
 
 
 def test_s3_11_probe_passes_every_deployed_log_source(live_dev: LiveAccount) -> None:
@@ -139,9 +120,5 @@ def test_s3_11_probe_passes_every_deployed_log_source(live_dev: LiveAccount) -> 
 
 
 def test_s3_11_probe_fails_the_bucket_whose_logging_was_switched_off(live_dev: LiveAccount) -> None:
-    undo = mutation.logging_off_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-11") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-11", mutation.logging_off_live) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]

@@ -10,15 +10,16 @@ from controls.s3.common import (
     LIFECYCLE,
 )
 from controls.s3.s3_12_lifecycle import mutation, probe, rule
+from controls.s3.testing import (
+    compliant,
+    edited,
+    results,
+    without,
+)
 from tests.test_storage import (
     ALL_BUCKETS,
     PREFIX,
     _lifecycle,
-)
-from tests.test_storage_rules import (
-    compliant,
-    edited,
-    without,
 )
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
@@ -29,15 +30,6 @@ Graph = list[Res]
 
 def rule_resources(graph: ResourceGraph) -> Graph:
     return [to_rule_resource(r) for r in graph]
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_12_rule_passes_the_compliant_fixture() -> None:
@@ -90,7 +82,7 @@ def test_s3_12_rule_fails_multipart_uploads_kept_for_thirty_days() -> None:
         {"id": "noncurrent", "status": "Enabled", "filter": {}, "noncurrentVersionExpiration": {"noncurrentDays": 90}},
     ]
     graph = edited(compliant(), LIFECYCLE, "raw", rules=rules)
-    assert results(graph)[("S3-12", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-12", "raw")] == "fail"
 
 
 def test_s3_12_rule_does_not_count_a_rule_limited_to_a_prefix() -> None:
@@ -104,12 +96,12 @@ def test_s3_12_rule_does_not_count_a_rule_limited_to_a_prefix() -> None:
         {"id": "noncurrent", "status": "Enabled", "filter": {}, "noncurrentVersionExpiration": {"noncurrentDays": 90}},
     ]
     graph = edited(compliant(), LIFECYCLE, "raw", rules=rules)
-    assert results(graph)[("S3-12", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-12", "raw")] == "fail"
 
 
 def test_s3_12_rule_fails_a_bucket_without_lifecycle() -> None:
     graph = without(compliant(), LIFECYCLE, "logs")
-    assert results(graph)[("S3-12", "logs")] == "fail"
+    assert results(rule.RULE, graph)[("S3-12", "logs")] == "fail"
 
 
 # ---- the one property rule and probe share: raw expiry is configuration, models needs noncurrent expiry -----------
@@ -152,11 +144,7 @@ def test_s3_12_probe_passes_raw_without_current_object_expiry(live_dev: LiveAcco
 
 
 def test_s3_12_probe_fails_the_model_registry_without_noncurrent_expiry(live_dev: LiveAccount) -> None:
-    undo = mutation.noncurrent_kept_live(live_dev.context())
-    try:
-        failed = [f.urn for f in live_dev.probe("S3-12") if f.status == "fail"]
-    finally:
-        undo()
+    failed = [f.urn for f in live_dev.probe_mutated("S3-12", mutation.noncurrent_kept_live) if f.status == "fail"]
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
 
 

@@ -11,6 +11,7 @@ from pulumi_policy import StackValidationArgs
 from controls.kit import UNKNOWN, Res
 from controls.s3.common import LABELS, LIFECYCLE, VERSIONING
 from controls.s3.s3_13_retained import rule
+from controls.s3.testing import compliant, edited
 from controls.vocabulary import BUCKET, BUCKET_POLICY
 from tests import test_lifecycle as lifecycle
 from tests.test_crossguard import options, policy, stack_resources, violations
@@ -18,10 +19,6 @@ from tests.test_storage import (
     ALL_BUCKETS,
     T_BUCKET,
     _bucket,
-)
-from tests.test_storage_rules import (
-    compliant,
-    edited,
 )
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
@@ -40,8 +37,9 @@ SEVERITY = ("pass", "fail", "error")
 
 
 @pytest.fixture(scope="module")
-def prod() -> OfflineRun:
-    return run_stack("prod")
+def prod(prod_run: OfflineRun) -> OfflineRun:
+    """The session's prod render, under the name these tests read it by."""
+    return prod_run
 
 
 def results(graph: Graph) -> dict[tuple[str, str], str]:
@@ -130,8 +128,10 @@ def test_s3_13_guard_rule_judges_protection_where_retention_is_not_visible() -> 
     assert "retainOnDelete not visible here" in messages(unseen)[("S3-13", "raw")]
 
 
-def test_s3_13_guard_stack_policy_fails_an_unprotected_guard_of_a_protected_bucket_through_the_sdk() -> None:
-    resources = stack_resources()
+def test_s3_13_guard_stack_policy_fails_an_unprotected_guard_of_a_protected_bucket_through_the_sdk(
+    dev_graph: ResourceGraph,
+) -> None:
+    resources = stack_resources(dev_graph)
     for r in resources:
         if r.name == "aisb-dev-raw" and r.resource_type != LIFECYCLE:
             r.opts = options(protect=True)
@@ -145,8 +145,8 @@ def test_s3_13_rule_fails_the_dev_models_bucket_with_force_destroy(dev_graph: Re
     assert {k: v for k, v in found.items() if v != "pass"} == {("S3-13", "aisb-dev-models"): "fail"}
 
 
-def test_s3_13_stack_policy_says_retain_on_delete_is_not_visible_through_the_sdk() -> None:
-    resources = stack_resources()
+def test_s3_13_stack_policy_says_retain_on_delete_is_not_visible_through_the_sdk(dev_graph: ResourceGraph) -> None:
+    resources = stack_resources(dev_graph)
     for r in resources:
         if r.resource_type == BUCKET and r.name == "aisb-dev-raw":
             r.props = {**r.props, "forceDestroy": True}

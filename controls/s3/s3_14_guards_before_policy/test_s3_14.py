@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from controls.kit import Res
 from controls.s3.common import PUBLIC_ACCESS_BLOCK
 from controls.s3.s3_14_guards_before_policy import rule
+from controls.s3.testing import compliant, edited, find, results, without
 from controls.vocabulary import BUCKET_POLICY
 from tests.test_storage import (
     ALL_BUCKETS,
@@ -17,25 +17,8 @@ from tests.test_storage import (
     T_VERSIONING,
     _res,
 )
-from tests.test_storage_rules import (
-    compliant,
-    edited,
-    find,
-    without,
-)
 from verify.checkers.rules import to_rule_resource
 from verify.engine.graph import ResourceGraph
-
-Graph = list[Res]
-
-
-def results(graph: Graph) -> dict[tuple[str, str], str]:
-    """(control, resource name) -> status of the unit's rule over the graph (the last outcome per pair)."""
-    return {(o.control, o.urn.split("::")[-1]): o.status for o in rule.RULE.evaluate(graph)}
-
-
-def messages(graph: Graph) -> dict[tuple[str, str], str]:
-    return {(o.control, o.urn.split("::")[-1]): o.message for o in rule.RULE.evaluate(graph)}
 
 
 def test_s3_14_rule_passes_the_compliant_fixture() -> None:
@@ -60,14 +43,14 @@ def test_s3_14_object_lock_configuration_follows_versioning(dev_graph: ResourceG
 def test_s3_14_rule_fails_a_policy_that_does_not_wait_for_the_public_access_block() -> None:
     policy_res = find(compliant(), BUCKET_POLICY, "raw")
     graph = edited(compliant(), BUCKET_POLICY, "raw", _fields={"dependencies": policy_res.dependencies[:1]})
-    assert results(graph)[("S3-14", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-14", "raw")] == "fail"
 
 
 def test_s3_14_rule_fails_a_bucket_without_a_public_access_block_to_wait_for() -> None:
     graph = without(compliant(), PUBLIC_ACCESS_BLOCK, "raw")
-    assert results(graph)[("S3-14", "raw")] == "fail"
+    assert results(rule.RULE, graph)[("S3-14", "raw")] == "fail"
 
 
 def test_s3_14_rule_fails_the_dev_curated_bucket_without_its_public_access_block(dev_graph: ResourceGraph) -> None:
     graph = without([to_rule_resource(r) for r in dev_graph], PUBLIC_ACCESS_BLOCK, "aisb-dev-curated")
-    assert results(graph)[("S3-14", "aisb-dev-curated")] == "fail"
+    assert results(rule.RULE, graph)[("S3-14", "aisb-dev-curated")] == "fail"
