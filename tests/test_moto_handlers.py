@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pytest
 
 from components import documents
+from controls.iam.common import TAMPERING_DENIALS
 from tests.moto_support import client
 from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from verify.demo import moto_session
@@ -56,7 +57,13 @@ def audit_program() -> None:
     boundary = aws.iam.Policy(
         "boundary",
         name="aisb-boundary",
-        policy=_doc({"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}),
+        policy=_doc(
+            {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+            *(
+                {"Sid": sid, "Effect": "Deny", "Action": list(actions), "Resource": "*"}
+                for sid, actions in TAMPERING_DENIALS.items()
+            ),
+        ),
     )
     role = aws.iam.Role("trail", name="aisb-trail", assume_role_policy=TRUST, permissions_boundary=boundary.arn)
     writer = aws.iam.Policy(
