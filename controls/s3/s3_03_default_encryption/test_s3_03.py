@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from pulumi_policy import StackValidationArgs
 
@@ -85,10 +87,12 @@ def test_s3_03_stack_policy_reports_only_the_two_by_design_exceptions_until_waiv
     assert len(found) == 2
     assert found[0].startswith("[S3-03] SSE-KMS with keys-logs, S3 Bucket Key off on the CloudTrail archive")
     assert found[1].startswith("[S3-03] SSE-S3 (AES256) on the server access log target")
+    accepted = {"owner": "platform-security", "expires": (date.today() + timedelta(days=30)).isoformat()}
     waivers = [
         {"control": "S3-03", "resource": "*-access-logs", "reason": "log targets cannot be SSE-KMS (by design)"},
         {"control": "S3-03", "resource": "*-audit", "reason": "CloudTrail would need kms:Decrypt (by design)"},
     ]
+    waivers = [{**w, **accepted} for w in waivers]
     assert violations(policy("s3-03-default-encryption"), StackValidationArgs(resources, {"waivers": waivers})) == []
 
 
