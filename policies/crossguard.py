@@ -17,6 +17,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -122,7 +123,7 @@ def _stack_policy(rule: rules.Rule) -> StackValidationPolicy:
     )
 
 
-def build_policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
+def build_policies() -> list[Policy]:
     """One policy per rule, refusing rules that name a control the catalog does not define."""
     known_ids = registry.control_ids()
     unknown = sorted({c for r in rules.RULES for c in r.controls} - known_ids)

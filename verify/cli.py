@@ -194,6 +194,10 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     formats = parse_formats(args.format)
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
+    if args.checkov:  # a missing checkov is bad input: say so before seconds of rendering and analysis
+        from verify.checkers.checkov import find_checkov  # noqa: PLC0415
+
+        find_checkov()
     graph, source = load_scan_graph(args)
     checked = offline_checks(graph, catalog, checkov=args.checkov)
     stack = graph.stack or args.stack or "dev"
