@@ -79,6 +79,10 @@ class LiveAccount:
         """The live probe of ``control`` on the account as it is now."""
         return run_checks(self.context(), [c for c in CHECKS if c.control == control])
 
+    def failing_under(self, control: str, mutate: LiveEdit) -> list[str]:
+        """The resources the live probe of ``control`` fails while ``mutate`` is applied (then undone)."""
+        return [f.urn for f in self.probe_mutated(control, mutate) if f.status == "fail"]
+
     def probe_mutated(self, control: str, mutate: LiveEdit) -> list[Finding]:
         """The live probe of ``control`` with ``mutate`` applied to the account, which is restored afterwards."""
         undo = mutate(self.context())

@@ -14,32 +14,13 @@ from components import identity
 from components.config import BucketNamesConfig
 from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from controls import vocabulary
+from controls.testing import ACCOUNT, REGION
+from controls.vocabulary import KMS_KEY, MANAGED_POLICY, ROLE, ROLE_POLICY
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks
 from verify.engine.offline import OfflineRun, run_program
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-POLICY = "aws:iam/policy:Policy"
-KEY = "aws:kms/key:Key"
-ACCOUNT = "111122223333"
-REGION = "eu-west-1"
 ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-"
-SAGEMAKER_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "SageMakerAssumeRole",
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:*"},
-            },
-        }
-    ],
-}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +46,7 @@ def identity_documents(graph: ResourceGraph) -> list[dict[str, Any]]:
     """Every policy document the identity work generates: trust, inline, boundary."""
     docs = [json.loads(r.inputs["assumeRolePolicy"]) for r in graph.by_type(ROLE)]
     docs += [json.loads(p.inputs["policy"]) for p in graph.by_type(ROLE_POLICY)]
-    docs += [json.loads(p.inputs["policy"]) for p in graph.by_type(POLICY)]
+    docs += [json.loads(p.inputs["policy"]) for p in graph.by_type(MANAGED_POLICY)]
     return docs
 
 
@@ -73,7 +54,7 @@ def test_kms_06_trainer_uses_the_data_key_through_ebs_on_both_sides_under_the_sa
     dev: OfflineRun,
 ) -> None:
     graph = dev.graph
-    data_key = graph.one(KEY, "keys-data")
+    data_key = graph.one(KMS_KEY, "keys-data")
     via_ec2 = {"StringEquals": {"kms:ViaService": f"ec2.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
     grant = {**via_ec2, "Bool": {"kms:GrantIsForAWSResource": "true"}}
     use = [
@@ -113,7 +94,7 @@ def test_kms_06_no_other_role_uses_any_key_via_ec2(dev: OfflineRun) -> None:
     ]
     via_ec2 += [
         (key.name, s["Sid"])
-        for key in dev.graph.by_type(KEY)
+        for key in dev.graph.by_type(KMS_KEY)
         if key.name != "keys-data"
         for s in json.loads(key.inputs["policy"])["Statement"]
         if "ec2." in json.dumps(s.get("Condition", {}))
@@ -122,7 +103,7 @@ def test_kms_06_no_other_role_uses_any_key_via_ec2(dev: OfflineRun) -> None:
 
 
 def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: OfflineRun) -> None:
-    statements = json.loads(dev.graph.one(KEY, "keys-data").inputs["policy"])["Statement"]
+    statements = json.loads(dev.graph.one(KMS_KEY, "keys-data").inputs["policy"])["Statement"]
     via_s3 = [
         s for s in statements if s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService", "")[:3] == "s3."
     ]
@@ -134,7 +115,7 @@ def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: Offline
 
 
 def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: OfflineRun) -> None:
-    statements = json.loads(dev.graph.one(KEY, "keys-models").inputs["policy"])["Statement"]
+    statements = json.loads(dev.graph.one(KMS_KEY, "keys-models").inputs["policy"])["Statement"]
     users = [s for s in statements if s["Sid"] != "AccountRootManagesKeyOnly"]
     via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
     assert [(s["Sid"], s["Principal"]["AWS"], s["Condition"]) for s in users] == [
@@ -145,7 +126,7 @@ def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: Offli
 
 def test_roles_exist_before_the_key_policies_and_inline_policies_after_the_keys(dev: OfflineRun) -> None:
     graph = dev.graph
-    data_key = graph.one(KEY, "keys-data")
+    data_key = graph.one(KMS_KEY, "keys-data")
     assert {role(graph, r).urn for r in (vocabulary.PROCESSOR, vocabulary.TRAINER)} <= set(
         data_key.property_dependencies["policy"]
     )
@@ -188,7 +169,7 @@ def test_kms_06_wiring_the_audit_bucket_adds_the_auditor_to_the_logs_key_via_s3_
         EncryptionKeys("keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=account, statements=statements))
 
     graph = run_program(program, config={"aws:region": REGION}).graph
-    logs = by_sid(json.loads(graph.one(KEY, "keys-logs").inputs["policy"]))
+    logs = by_sid(json.loads(graph.one(KMS_KEY, "keys-logs").inputs["policy"]))
     assert logs["RolesReadLogsKeyViaS3"]["Principal"] == {"AWS": [f"{ARN}auditor"]}
     assert logs["RolesReadLogsKeyViaS3"]["Condition"]["StringEquals"]["kms:ViaService"] == f"s3.{REGION}.amazonaws.com"
 
@@ -213,7 +194,7 @@ def test_kms_06_role_key_statements_are_known_at_preview_and_still_wait_for_the_
 
     graph = run_program(program, config={"aws:region": REGION}, preview=True, mocks=PreviewMocks()).graph
     assert "arn" not in graph.one(ROLE, "identity-model-trainer").outputs
-    data_key = graph.one(KEY, "keys-data")
+    data_key = graph.one(KMS_KEY, "keys-data")
     statements = by_sid(json.loads(data_key.inputs["policy"]))
     assert statements["RolesWriteDataKeyViaS3"]["Principal"]["AWS"] == [f"{ARN}data-processor"]
     assert statements["RolesReadDataKeyViaS3"]["Principal"]["AWS"] == [f"{ARN}model-trainer"]
@@ -229,7 +210,7 @@ def test_kms_06_ebs_volume_key_statements_are_known_at_preview_and_still_wait_fo
         EncryptionKeys("keys", EncryptionKeysArgs(name_prefix="aisb-dev", account=account, statements=statements))
 
     graph = run_program(program, config={"aws:region": REGION}, preview=True, mocks=PreviewMocks()).graph
-    data_key = graph.one(KEY, "keys-data")
+    data_key = graph.one(KMS_KEY, "keys-data")
     statements = by_sid(json.loads(data_key.inputs["policy"]))
     grantees = {sid: statements[sid]["Principal"]["AWS"] for sid in statements if sid.endswith("ForEbs")}
     assert grantees == {

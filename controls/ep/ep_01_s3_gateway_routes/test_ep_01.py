@@ -64,5 +64,5 @@ def test_ep_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_01_probe_fails_the_gateway_removed_from_a_route_table(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("EP-01", mutation.detached_route_table_live) if f.status == "fail"]
+    failed = live_dev.failing_under("EP-01", mutation.detached_route_table_live)
     assert failed == [live_dev.exports["s3GatewayEndpointId"]]

@@ -44,5 +44,5 @@ def test_ep_02_probe_passes_every_interface_endpoint_as_deployed(live_dev: LiveA
 
 
 def test_ep_02_probe_fails_the_endpoint_left_out_of_a_subnet(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("EP-02", mutation.subnet_removed_live) if f.status == "fail"]
+    failed = live_dev.failing_under("EP-02", mutation.subnet_removed_live)
     assert failed == [live_dev.exports["interfaceEndpointIds"]["sts"]]

@@ -85,5 +85,5 @@ def test_ep_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_ep_04_probe_fails_https_opened_to_anywhere(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("EP-04", mutation.open_ingress_live) if f.status == "fail"]
+    failed = live_dev.failing_under("EP-04", mutation.open_ingress_live)
     assert failed == [live_dev.exports["endpointSecurityGroupId"]]

@@ -233,7 +233,7 @@ def test_ep_05_probe_passes_every_endpoint_as_deployed(live_dev: LiveAccount) ->
 
 
 def test_ep_05_probe_fails_the_endpoint_whose_policy_allows_all(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("EP-05", mutation.allow_all_live) if f.status == "fail"]
+    failed = live_dev.failing_under("EP-05", mutation.allow_all_live)
     assert failed == [live_dev.exports["interfaceEndpointIds"]["kms"]]
 
 

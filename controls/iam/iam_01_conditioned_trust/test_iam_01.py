@@ -16,6 +16,7 @@ from controls.iam.common import IAM_ROLE, UNCONDITIONED_TRUST_SERVICES, trust_pr
 from controls.iam.iam_01_conditioned_trust import mutation, rule
 from controls.kit import UNKNOWN, Res
 from controls.testing import ACCOUNT, REGION
+from controls.vocabulary import ROLE
 from verify.engine.graph import Resource, ResourceGraph
 from verify.engine.offline import run_stack
 
@@ -116,12 +117,6 @@ def test_iam_01_probe_fails_a_trust_conditioned_on_source_arn_without_source_acc
     assert [f.urn for f in failed] == [live_dev.exports["roleArns"]["model-trainer"]]
     assert "without aws:SourceAccount" in failed[0].message
     assert {f.status for f in live_dev.probe("IAM-01")} == {"pass"}
-
-
-ROLE = "aws:iam/role:Role"
-
-
-ACCOUNT = "111122223333"
 
 
 SAGEMAKER_TRUST = {

@@ -97,7 +97,7 @@ def test_iam_05_probe_passes_every_role_as_deployed(live_dev: LiveAccount) -> No
 
 
 def test_iam_05_probe_fails_the_role_whose_boundary_was_detached(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("IAM-05", mutation.boundary_detached_live) if f.status == "fail"]
+    failed = live_dev.failing_under("IAM-05", mutation.boundary_detached_live)
     assert failed == [live_dev.exports["roleArns"]["inference"]]
 
 

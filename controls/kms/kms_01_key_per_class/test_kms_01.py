@@ -41,5 +41,5 @@ def test_kms_01_probe_passes_the_three_enabled_customer_keys(live_dev: LiveAccou
 
 
 def test_kms_01_probe_fails_a_disabled_class_key(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("KMS-01", mutation.models_key_disabled_live) if f.status == "fail"]
+    failed = live_dev.failing_under("KMS-01", mutation.models_key_disabled_live)
     assert failed == [live_dev.exports["modelsKeyArn"]]

@@ -52,7 +52,7 @@ def test_kms_02_probe_reads_the_rotation_period_of_every_key(live_dev: LiveAccou
 
 
 def test_kms_02_probe_fails_the_key_whose_rotation_was_turned_off(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("KMS-02", mutation.rotation_off_live) if f.status == "fail"]
+    failed = live_dev.failing_under("KMS-02", mutation.rotation_off_live)
     assert failed == [live_dev.exports["modelsKeyArn"]]
 
 

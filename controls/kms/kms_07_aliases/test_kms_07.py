@@ -39,5 +39,5 @@ def test_kms_07_probe_finds_the_alias_of_every_key(live_dev: LiveAccount) -> Non
 
 
 def test_kms_07_probe_fails_the_key_whose_alias_was_deleted(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("KMS-07", mutation.models_alias_deleted_live) if f.status == "fail"]
+    failed = live_dev.failing_under("KMS-07", mutation.models_alias_deleted_live)
     assert failed == [live_dev.exports["modelsKeyArn"]]

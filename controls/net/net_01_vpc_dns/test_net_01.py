@@ -37,5 +37,5 @@ def test_net_01_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_01_probe_fails_dns_hostnames_turned_off(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("NET-01", mutation.dns_hostnames_off_live) if f.status == "fail"]
+    failed = live_dev.failing_under("NET-01", mutation.dns_hostnames_off_live)
     assert failed == [live_dev.exports["vpcId"]]

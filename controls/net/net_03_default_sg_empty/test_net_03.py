@@ -45,5 +45,5 @@ def test_net_03_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_03_probe_fails_an_allow_all_rule_on_the_default_group(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("NET-03", mutation.default_sg_ingress_live) if f.status == "fail"]
+    failed = live_dev.failing_under("NET-03", mutation.default_sg_ingress_live)
     assert failed == [live_dev.exports["vpcId"]]

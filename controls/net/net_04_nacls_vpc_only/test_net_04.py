@@ -91,5 +91,5 @@ def test_net_04_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_04_probe_fails_an_allow_all_ingress_entry_on_the_private_nacl(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("NET-04", mutation.open_nacl_live) if f.status == "fail"]
+    failed = live_dev.failing_under("NET-04", mutation.open_nacl_live)
     assert failed == [live_dev.exports["vpcId"]]

@@ -185,5 +185,5 @@ def test_net_05_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 
 
 def test_net_05_probe_fails_the_flow_log_group_kept_30_days(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("NET-05", mutation.short_retention_live) if f.status == "fail"]
+    failed = live_dev.failing_under("NET-05", mutation.short_retention_live)
     assert failed == [live_dev.exports["vpcId"]]

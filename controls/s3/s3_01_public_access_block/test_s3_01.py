@@ -82,6 +82,6 @@ def test_s3_01_probe_reads_all_four_flags_on_every_bucket(live_dev: LiveAccount)
 def test_s3_01_probe_fails_the_bucket_whose_restrict_flag_was_turned_off(live_dev: LiveAccount) -> None:
     edit = mutation.restrict_off_live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-01", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-01", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-01"))

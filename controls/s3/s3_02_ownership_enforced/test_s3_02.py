@@ -43,6 +43,6 @@ def test_s3_02_probe_reads_bucket_owner_enforced_on_every_bucket(live_dev: LiveA
 def test_s3_02_probe_fails_the_bucket_switched_to_object_writer(live_dev: LiveAccount) -> None:
     edit = mutation.object_writer_live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-02", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-02", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-02"))

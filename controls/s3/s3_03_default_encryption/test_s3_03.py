@@ -128,7 +128,7 @@ def test_s3_03_sse_s3_without_a_waiver_is_refused() -> None:
 def test_s3_03_probe_fails_the_data_bucket_switched_to_sse_s3(live_dev: LiveAccount) -> None:
     edit = mutation.sse_s3_live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-03", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-03", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-03"))
 

@@ -83,6 +83,6 @@ def test_s3_04_probe_finds_plain_http_denied_on_every_bucket(live_dev: LiveAccou
 def test_s3_04_probe_fails_the_bucket_without_the_tls_deny(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-04", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-04", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-04"))

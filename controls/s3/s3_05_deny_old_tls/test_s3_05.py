@@ -71,6 +71,6 @@ def test_s3_05_probe_finds_tls_1_0_and_1_1_denied_on_every_bucket(live_dev: Live
 def test_s3_05_probe_fails_the_bucket_whose_tls_floor_was_lowered(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-05", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-05", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-05"))

@@ -168,6 +168,6 @@ def test_s3_06_probe_finds_wrong_encryption_denied_on_every_bucket(live_dev: Liv
 def test_s3_06_probe_fails_the_bucket_without_the_foreign_key_deny(live_dev: LiveAccount) -> None:
     edit = mutation.MUTATIONS[-1].live
     assert edit is not None
-    failed = [f.urn for f in live_dev.probe_mutated("S3-06", edit) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-06", edit)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
     assert all(f.status != "fail" for f in live_dev.probe("S3-06"))

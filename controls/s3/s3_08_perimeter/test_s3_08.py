@@ -95,7 +95,7 @@ def test_s3_08_probe_denies_a_foreign_principal_on_every_bucket(live_dev: LiveAc
 
 
 def test_s3_08_probe_fails_the_bucket_whose_perimeter_was_removed(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("S3-08", mutation.perimeter_removed_live) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-08", mutation.perimeter_removed_live)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]
 
 

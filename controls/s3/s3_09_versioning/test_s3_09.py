@@ -56,5 +56,5 @@ def test_s3_09_probe_passes_every_deployed_bucket(live_dev: LiveAccount) -> None
 
 
 def test_s3_09_probe_fails_the_bucket_whose_versioning_was_suspended(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("S3-09", mutation.versioning_suspended_live) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-09", mutation.versioning_suspended_live)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['curatedBucketName']}"]

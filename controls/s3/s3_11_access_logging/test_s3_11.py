@@ -120,5 +120,5 @@ def test_s3_11_probe_passes_every_deployed_log_source(live_dev: LiveAccount) -> 
 
 
 def test_s3_11_probe_fails_the_bucket_whose_logging_was_switched_off(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("S3-11", mutation.logging_off_live) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-11", mutation.logging_off_live)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['rawBucketName']}"]

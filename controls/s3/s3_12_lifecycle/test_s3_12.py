@@ -144,7 +144,7 @@ def test_s3_12_probe_passes_raw_without_current_object_expiry(live_dev: LiveAcco
 
 
 def test_s3_12_probe_fails_the_model_registry_without_noncurrent_expiry(live_dev: LiveAccount) -> None:
-    failed = [f.urn for f in live_dev.probe_mutated("S3-12", mutation.noncurrent_kept_live) if f.status == "fail"]
+    failed = live_dev.failing_under("S3-12", mutation.noncurrent_kept_live)
     assert failed == [f"arn:aws:s3:::{live_dev.exports['modelsBucketName']}"]
 
 

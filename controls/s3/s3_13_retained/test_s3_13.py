@@ -209,7 +209,8 @@ def test_s3_13_with_the_relaxation_a_renamed_bucket_is_replaced_not_refused() ->
         "baseline:storage": {"bucketNames": {"raw": "acme-raw-new"}},
         "baseline:relaxations": {"bucketReplacement": True},
     }
-    run_stack("dev", overrides=overrides, mocks=lifecycle.DeployedNames({"aisb-dev-raw": "acme-raw-old"}))
+    run = run_stack("dev", overrides=overrides, mocks=lifecycle.DeployedNames({"aisb-dev-raw": "acme-raw-old"}))
+    assert "acme-raw-new" in {b.inputs.get("bucket") for b in run.graph.by_type(BUCKET)}
 
 
 def test_s3_13_bucket_replacement_relaxation_is_reported_on_every_run(caplog: pytest.LogCaptureFixture) -> None:
