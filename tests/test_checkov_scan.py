@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from verify.checkers import checkov
+from controls import vocabulary
+from verify.checkers import checkov, mutation
 from verify.engine.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
@@ -99,3 +100,19 @@ def test_generated_preview_and_stack_export_files_give_the_same_plan(dev: Resour
     direct = checkov.graph_to_plan(dev).document
     assert checkov.graph_to_plan(graph_from_preview(dev.to_preview_json())).document == direct
     assert checkov.graph_to_plan(graph_from_stack_export(dev.to_stack_export())).document == direct
+
+
+def test_one_checkov_process_judges_each_plan_of_a_batch_alone(dev: ResourceGraph) -> None:
+    """The mutation runner hands checkov every mutant at once: a plan without curated's public access block must
+    fail CKV2_AWS_6 on curated even though the plan beside it in the batch has the block."""
+    unblocked = mutation.drop_resources(vocabulary.BUCKET_PUBLIC_ACCESS_BLOCK, "-curated")(dev)
+    whole, mutant = checkov.scan_checkov_graphs([dev, unblocked])
+
+    def curated_block_check(run: checkov.CheckovRun) -> set[str]:
+        return {
+            str(r["check_result"]["result"])
+            for r in run.results
+            if r["check_id"] == "CKV2_AWS_6" and "curated" in run.plan.urn_of(str(r["resource"]))
+        }
+
+    assert (curated_block_check(whole), curated_block_check(mutant)) == ({"PASSED"}, {"FAILED"})

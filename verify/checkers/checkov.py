@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -530,15 +530,32 @@ class CheckovRun:
         return out
 
 
+def _plan_file(index: int) -> str:
+    return f"plan-{index}.json"
+
+
 def run_checkov(plan: TfPlan, *, binary: Path | None = None, timeout: float = 600.0) -> CheckovRun:
     """Run the pinned checkov offline on ``plan``; every failure to produce a report raises (never a pass)."""
+    return run_checkov_plans([plan], binary=binary, timeout=timeout)[0]
+
+
+def run_checkov_plans(
+    plans: Sequence[TfPlan], *, binary: Path | None = None, timeout: float = 600.0
+) -> list[CheckovRun]:
+    """One checkov process for several plans, one run per plan in order.
+
+    Starting checkov costs more than judging a plan, so the mutation runner hands it every mutant at once. Each
+    plan is a file of its own and checkov links resources within a file only (a test pins this)."""
     exe = binary or find_checkov()
     with tempfile.TemporaryDirectory(prefix="baseline-checkov-") as tmp:
-        plan_file = Path(tmp) / "plan.json"
-        plan_file.write_text(json.dumps(plan.document, indent=1, sort_keys=True))
+        files = []
+        for index, plan in enumerate(plans):
+            plan_file = Path(tmp) / _plan_file(index)
+            plan_file.write_text(json.dumps(plan.document, indent=1, sort_keys=True))
+            files.append(str(plan_file))
         netlog = Path(tmp) / "netguard.log"
         netlog.touch()
-        command = [str(exe), "-f", str(plan_file), *CHECKOV_ARGS]
+        command = [str(exe), "-f", *files, *CHECKOV_ARGS]
         try:
             proc = subprocess.run(
                 command, env=offline_env(netlog), cwd=tmp, capture_output=True, text=True, timeout=timeout, check=False
@@ -548,14 +565,24 @@ def run_checkov(plan: TfPlan, *, binary: Path | None = None, timeout: float = 60
         blocked = tuple(line for line in netlog.read_text().splitlines() if line)
     if proc.returncode != 0:
         raise CheckovRunError(f"checkov exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
-    results, version = parse_report(proc.stdout, len(plan.address_to_urn))
+    per_plan, version = parse_reports(proc.stdout, [len(plan.address_to_urn) for plan in plans])
     if version != CHECKOV_VERSION:
         raise CheckovRunError(f"{exe} is checkov {version}, the bridge is pinned to {CHECKOV_VERSION}")
-    return CheckovRun(plan=plan, results=results, blocked_connections=blocked, version=version)
+    return [
+        CheckovRun(plan=plan, results=results, blocked_connections=blocked, version=version)
+        for plan, results in zip(plans, per_plan, strict=True)
+    ]
 
 
 def parse_report(stdout: str, resources: int) -> tuple[tuple[dict[str, Any], ...], str]:
-    """checkov's JSON report -> (passed + failed results, checkov version); anything unusable raises."""
+    """checkov's JSON report on one plan -> (passed + failed results, checkov version); anything unusable raises."""
+    per_plan, version = parse_reports(stdout, [resources])
+    return per_plan[0], version
+
+
+def parse_reports(stdout: str, resources: Sequence[int]) -> tuple[list[tuple[dict[str, Any], ...]], str]:
+    """checkov's JSON report on the plans ``plan-<i>.json`` (``resources[i]`` resources each) -> each plan's
+    passed + failed results and the checkov version; anything unusable raises."""
     try:
         report = json.loads(stdout)
     except json.JSONDecodeError as exc:
@@ -563,23 +590,39 @@ def parse_report(stdout: str, resources: int) -> tuple[tuple[dict[str, Any], ...
     reports = report if isinstance(report, list) else [report]
     plan_reports = [r for r in reports if isinstance(r, Mapping) and r.get("check_type") == "terraform_plan"]
     if not plan_reports:
-        if resources == 0:
-            return (), CHECKOV_VERSION
-        raise CheckovRunError(f"checkov evaluated none of the {resources} resources: {stdout[:500]!r}")
+        if not any(resources):
+            return [() for _ in resources], CHECKOV_VERSION
+        raise CheckovRunError(f"checkov evaluated none of the {sum(resources)} resources: {stdout[:500]!r}")
     body = plan_reports[0]
     errors = body["results"].get("parsing_errors") or []
     if errors:
         raise CheckovRunError(f"checkov could not parse the generated plan: {errors}")
     results = [*body["results"].get("passed_checks", []), *body["results"].get("failed_checks", [])]
-    return tuple(results), str(body.get("summary", {}).get("checkov_version", ""))
+    version = str(body.get("summary", {}).get("checkov_version", ""))
+    if len(resources) == 1:
+        return [tuple(results)], version
+    index = {_plan_file(i): i for i in range(len(resources))}
+    grouped: list[list[dict[str, Any]]] = [[] for _ in resources]
+    for result in results:
+        name = Path(str(result.get("file_path", ""))).name
+        if name not in index:
+            raise CheckovRunError(f"checkov reported a result for {name!r}, which is none of the plans it was given")
+        grouped[index[name]].append(result)
+    return [tuple(g) for g in grouped], version
 
 
 def scan_checkov(graph: ResourceGraph) -> CheckovRun:
     """Convert the graph and run checkov on it; a run that tried to reach the network is an error, not a result."""
-    run = run_checkov(graph_to_plan(graph))
-    if run.blocked_connections:
-        raise CheckovRunError(f"checkov tried to reach the network (refused): {'; '.join(run.blocked_connections)}")
-    return run
+    return scan_checkov_graphs([graph])[0]
+
+
+def scan_checkov_graphs(graphs: Sequence[ResourceGraph]) -> list[CheckovRun]:
+    """``scan_checkov`` of several graphs in one checkov process."""
+    runs = run_checkov_plans([graph_to_plan(graph) for graph in graphs])
+    blocked = runs[0].blocked_connections if runs else ()
+    if blocked:
+        raise CheckovRunError(f"checkov tried to reach the network (refused): {'; '.join(blocked)}")
+    return runs
 
 
 def checkov_findings(graph: ResourceGraph, catalog: Catalog | None = None) -> list[Finding]:

