@@ -107,17 +107,22 @@ def accepted(overrides: Mapping[str, Any], account: FakeAccount) -> bool:
 
 
 def fill(overrides: dict[str, Any], section: str, key: str, entry: Callable[[int], str], account: FakeAccount) -> None:
-    """Append ``entry(i)`` to ``baseline:<section>.<key>`` while the baseline accepts the config."""
-    values: list[str] = []
-    while True:
-        candidate = {
-            **overrides,
-            f"baseline:{section}": {**overrides[f"baseline:{section}"], key: [*values, entry(len(values))]},
-        }
-        if not accepted(candidate, account):
-            break
-        values.append(entry(len(values)))
-    overrides[f"baseline:{section}"] = {**overrides[f"baseline:{section}"], key: values}
+    """Set ``baseline:<section>.<key>`` to the longest list ``entry(0), entry(1), ...`` the baseline accepts.
+
+    Every entry adds to a policy, so a list is accepted only if each shorter one is: double to an upper bound,
+    then bisect."""
+
+    def with_entries(count: int) -> dict[str, Any]:
+        values = [entry(i) for i in range(count)]
+        return {**overrides, f"baseline:{section}": {**overrides[f"baseline:{section}"], key: values}}
+
+    longest, refused = 0, 1
+    while accepted(with_entries(refused), account):
+        longest, refused = refused, refused * 2
+    while refused - longest > 1:
+        middle = (longest + refused) // 2
+        longest, refused = (middle, refused) if accepted(with_entries(middle), account) else (longest, middle)
+    overrides.update(with_entries(longest))
 
 
 def largest_overrides() -> dict[str, Any]:

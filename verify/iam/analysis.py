@@ -9,6 +9,7 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -55,7 +56,7 @@ from verify.iam.principals import (
     trail_creation_calls,
     volume_grant_calls,
 )
-from verify.iam.sweep import SweepRequest, SweepResult, key_aliases, run_sweep, sweep_stack
+from verify.iam.sweep import SweepRequest, SweepResult, SweepStack, key_aliases, run_sweep, sweep_stack
 
 ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -520,6 +521,23 @@ def in_analysis_partition(graph: ResourceGraph) -> ResourceGraph:
     return ResourceGraph(moved, stack=graph.stack, project=graph.project)
 
 
+#: The last few sweeps, by the stack they swept. A sweep is a pure function of what ``sweep_stack`` reads, so a
+#: process that analyses the same policies again (the test suite scans the dev stack through several commands)
+#: decides them once; any change to a policy, ARN or id is a different key.
+_SWEEPS: OrderedDict[str, SweepResult] = OrderedDict()
+_SWEEPS_KEPT = 4
+
+
+def _swept(stack: SweepStack) -> SweepResult:
+    key = repr(stack)
+    found = _SWEEPS.get(key)
+    if found is None:
+        found = _SWEEPS[key] = run_sweep(stack)
+        while len(_SWEEPS) > _SWEEPS_KEPT:
+            _SWEEPS.popitem(last=False)
+    return found
+
+
 def analyze(graph: ResourceGraph, *, sweep: bool = False) -> AccessReport:
     """The whole analysis of one graph; ``sweep`` adds the exhaustive sweep (``verify.iam.sweep``, seconds). ARNs are
     read in one partition (``in_analysis_partition``)."""
@@ -533,7 +551,7 @@ def analyze(graph: ResourceGraph, *, sweep: bool = False) -> AccessReport:
     if not sweep:
         return report
     try:
-        result = run_sweep(sweep_stack(graph))
+        result = _swept(sweep_stack(graph))
     except (AnalysisError, PolicyEvaluationError, KeyError, IndexError) as exc:
         return replace(report, sweep_gap=f"{type(exc).__name__}: {exc}")
     return replace(report, sweep=result)
