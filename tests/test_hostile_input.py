@@ -334,3 +334,14 @@ def test_scan_out_that_cannot_be_created_is_one_line_and_exit_2(
     out = tmp_path / "file" / "reports"
     assert main(["scan", "--no-checkov", "--preview", str(DATA / "preview-minimal.json"), "--out", str(out)]) == 2
     assert one_error_line(capsys).startswith(f"error: --out {out}: cannot write the reports")
+
+
+@pytest.mark.parametrize(("content", "expected"), [(None, "larger than 1 MiB"), (b"caf\xe9", "not UTF-8 text")])
+def test_audit_outputs_file_is_read_capped_and_as_utf8(
+    content: bytes | None, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path("/dev/zero") if content is None else tmp_path / "outputs.json"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["audit", "--outputs", str(path), "--region", "eu-west-1", "--out", str(tmp_path / "out")]) == 2
+    assert expected in one_error_line(capsys)
