@@ -698,8 +698,9 @@ def namespace_errors(keys: Iterable[str]) -> list[str]:
             continue
         close = difflib.get_close_matches(namespace, KNOWN_NAMESPACES, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]}:{key.split(':', 1)[-1]}?" if close else ""
+        problem = f"unknown config namespace {clip(repr(namespace), 60)}" if namespace else "no config namespace"
         errors.append(
-            f"{clip(key)}: unknown config namespace {clip(repr(namespace), 60)}, nothing reads it "
+            f"{clip(key)}: {problem}, nothing reads it "
             f"(allowed: {', '.join(f'{n}:' for n in KNOWN_NAMESPACES)}{clip(hint)})"
         )
     return errors

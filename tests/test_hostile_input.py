@@ -345,3 +345,21 @@ def test_audit_outputs_file_is_read_capped_and_as_utf8(
         path.write_bytes(content)
     assert main(["audit", "--outputs", str(path), "--region", "eu-west-1", "--out", str(tmp_path / "out")]) == 2
     assert expected in one_error_line(capsys)
+
+
+def test_preview_with_a_duplicate_urn_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document: dict[str, Any] = json.loads((DATA / "preview-minimal.json").read_text())
+    document["steps"].append(document["steps"][0])
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(document))
+    assert main(["scan", "--no-checkov", "--preview", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert one_error_line(capsys).startswith(f"error: {path}: duplicate URN urn:pulumi:")
+
+
+def test_stack_file_config_key_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    assert "config key 1 is not text" in refused_stack(tmp_path, "config:\n  1: x\n")
+
+
+def test_config_key_without_a_namespace_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"region: no config namespace, nothing reads it"):
+        run_stack("dev", overrides={"region": "eu-west-1"})

@@ -264,6 +264,15 @@ def _stack_and_project(resources: list[Resource]) -> tuple[str, str]:
     return parts[0].removeprefix("urn:pulumi:"), parts[1]
 
 
+def _loaded_graph(resources: list[Resource], source: str) -> ResourceGraph:
+    """The graph of a loaded file; a duplicate URN names the file."""
+    stack, project = _stack_and_project(resources)
+    try:
+        return ResourceGraph(resources, stack=stack, project=project)
+    except GraphFormatError as exc:
+        raise GraphFormatError(f"{source}: {exc}") from None
+
+
 def graph_from_preview(document: Any, source: str = "preview") -> ResourceGraph:
     """Load ``pulumi preview --json`` output. Deleted resources (no newState) are left out."""
     if not isinstance(document, Mapping):
@@ -280,8 +289,7 @@ def graph_from_preview(document: Any, source: str = "preview") -> ResourceGraph:
         if state is None:
             raise GraphFormatError(f"{where}.newState: missing (use pulumi preview --json)")
         resources.append(resource_from_state(state, f"{where}.newState"))
-    stack, project = _stack_and_project(resources)
-    return ResourceGraph(resources, stack=stack, project=project)
+    return _loaded_graph(resources, source)
 
 
 def graph_from_stack_export(document: Any, source: str = "stack export") -> ResourceGraph:
@@ -291,8 +299,7 @@ def graph_from_stack_export(document: Any, source: str = "stack export") -> Reso
     deployment = _require(document, "deployment", f"{source}:", dict)
     raw = _optional(deployment, "resources", f"{source}: deployment", list, [])
     resources = [resource_from_state(state, f"{source}: deployment.resources[{i}]") for i, state in enumerate(raw)]
-    stack, project = _stack_and_project(resources)
-    return ResourceGraph(resources, stack=stack, project=project)
+    return _loaded_graph(resources, source)
 
 
 def read_json_file(path: Path) -> Any:

@@ -242,7 +242,10 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     config = _read_yaml(path).get("config") or {}
     if not isinstance(config, dict):
         raise StackError(f"{path}: field 'config' must be a mapping")
-    empty = [str(key) for key, value in config.items() if value is None]
+    for key in config:
+        if not isinstance(key, str):
+            raise StackError(f"{path}: config key {clip(repr(key))} is not text (allowed: namespace:name)")
+    empty = [key for key, value in config.items() if value is None]
     if empty:  # passed on, a null would become the string "null" and pass as a value
         raise StackError(
             f"{path}: config key {clip(empty[0])} is empty (allowed: a value, or leave the key out for its default)"
