@@ -433,7 +433,7 @@ class TagsConfig(_Section):
         for key in value:
             problem = tag_text_problem(key, MAX_TAG_KEY) or ("" if key else "empty")
             if problem or key.lower().startswith("aws:"):
-                raise ValueError(f"tag key {clip(repr(key))} is not a valid AWS tag key ({problem or 'aws: prefix'})")
+                raise ValueError(f"not a valid AWS tag key ({problem or 'aws: prefix'}): {clip(repr(key), 80)}")
             if key in reserved:
                 raise ValueError(f"tag key {key!r} is set by the baseline; use the named key instead")
         return value
@@ -561,7 +561,7 @@ def _describe(model: type[BaseModel], loc: tuple[int | str, ...]) -> str | None:
 def _format_error(error: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
     key = f"{NAMESPACE}:" + ".".join(str(p) for p in loc) if loc else f"{NAMESPACE}"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = clip(str(error["msg"]).removeprefix("Value error, "))
     if error["type"] == "extra_forbidden":
         parent = _parent_model(BaselineConfig, loc[:-1])
         allowed = sorted(f.alias or n for n, f in parent.model_fields.items())
@@ -675,12 +675,21 @@ def parse_config(raw: Mapping[str, Any]) -> BaselineConfig:
     try:
         cfg = BaselineConfig.model_validate(decoded)
     except ValidationError as exc:
-        lines = [_format_error(e) for e in exc.errors()]
-        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None
+        raise ConfigError(_invalid([_format_error(e) for e in exc.errors()])) from None
     cross = _cross_field_errors(cfg)
     if cross:
-        raise ConfigError("invalid configuration: " + "; ".join(cross))
+        raise ConfigError(_invalid(cross))
     return cfg
+
+
+#: The most problems one error message lists: a 10,000-entry list of bad ARNs is one line, not 10,000.
+MAX_LISTED_ERRORS = 10
+
+
+def _invalid(problems: list[str]) -> str:
+    shown = problems[:MAX_LISTED_ERRORS]
+    more = len(problems) - len(shown)
+    return "invalid configuration: " + "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
 def namespace_values(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -363,3 +363,17 @@ def test_stack_file_config_key_that_is_not_text_is_refused(tmp_path: Path) -> No
 def test_config_key_without_a_namespace_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"region: no config namespace, nothing reads it"):
         run_stack("dev", overrides={"region": "eu-west-1"})
+
+
+def test_many_bad_list_entries_are_one_bounded_error() -> None:
+    message = config_error({"kms": {"adminArns": ["a" * 300] * 1000}})
+    assert message.startswith('invalid configuration: baseline:kms.adminArns.0 = "aaa')
+    assert message.endswith("; and 990 more")
+    assert len(message) < 5000
+
+
+def test_validator_message_echoing_a_huge_value_is_truncated() -> None:
+    message = config_error({"network": {"endpointServices": ["s" * 100_000]}})
+    assert "unknown endpoint service(s)" in message
+    assert "s" * 300 not in message
+    assert len(message) < 1500
