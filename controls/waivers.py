@@ -3,9 +3,9 @@
 Why here: ``baseline`` (``verify.findings.waivers``, reading ``policies/waivers.yaml``) and the CrossGuard pack
 (reading its policy config, with only pulumi-policy installed) must accept and refuse exactly the same waivers.
 An entry names exactly one of ``control`` (a catalog id) or ``checkov`` (a check id), plus ``resource`` (an
-fnmatch glob over the URN or the logical name), ``reason`` (at least ``MIN_REASON`` characters), ``owner`` and
-``expires`` (YYYY-MM-DD, valid through that day). A control marked ``waivable: false`` cannot be waived, neither
-directly nor through a checkov check that backs it.
+fnmatch glob over the URN or the logical name, never one that matches every resource), ``reason`` (at least
+``MIN_REASON`` characters), ``owner`` and ``expires`` (YYYY-MM-DD, valid through that day). A control marked
+``waivable: false`` cannot be waived, neither directly nor through a checkov check that backs it.
 """
 
 from __future__ import annotations
