@@ -377,3 +377,23 @@ def test_validator_message_echoing_a_huge_value_is_truncated() -> None:
     assert "unknown endpoint service(s)" in message
     assert "s" * 300 not in message
     assert len(message) < 1500
+
+
+def test_demo_out_that_is_an_existing_file_is_refused_before_moto_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "file"
+    out.write_text("")
+    assert main(["demo", "--out", str(out)]) == 2
+    assert "is an existing file" in one_error_line(capsys)
+
+
+def test_audit_out_that_is_an_existing_file_is_refused_before_any_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs, out = tmp_path / "outputs.json", tmp_path / "file"
+    outputs.write_text("{}")
+    out.write_text("")
+    args = ["audit", "--outputs", str(outputs), "--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1"]
+    assert main([*args, "--out", str(out)]) == 2
+    assert "is an existing file" in one_error_line(capsys)

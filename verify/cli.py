@@ -383,12 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args: argparse.Namespace, console: Console) -> int:
     from verify.demo import run_demo as demo  # noqa: PLC0415 - boto3, moto and the emulator load only here
 
+    check_out_dir(args.out)  # before moto starts and the stack deploys
     return demo(args, console)
 
 
 def run_audit(args: argparse.Namespace, console: Console) -> int:
     from verify.demo import run_audit_command  # noqa: PLC0415 - boto3 loads only here
 
+    check_out_dir(args.out)  # before any call to the account
     return run_audit_command(args, console)
 
 
