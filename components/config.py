@@ -9,17 +9,22 @@ those with the same kind of message, still before any resource exists.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
 from typing import Annotated, Any, Literal, get_args
 
 from pulumi.runtime import config as runtime_config
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -28,12 +33,25 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from controls.text import clip
 from controls.vocabulary import (
     ENDPOINT_BUNDLES,
     KNOWN_ENDPOINT_SERVICES,
 )
 
 NAMESPACE = "baseline"
+#: Config namespaces a stack file may use: the baseline's own and those of the engine and the one provider the
+#: program configures. Any other is refused: a misspelled ``baseilne:protect`` would otherwise be silently ignored.
+KNOWN_NAMESPACES: tuple[str, ...] = ("aws", NAMESPACE, "pulumi")
+
+#: AWS tag limits (Tagging API): key 1-128 characters, value 0-256, at most 50 tags on a resource.
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+MAX_TAGS_PER_RESOURCE = 50
+#: The most tags a component sets on one resource besides the mandatory ones (a subnet's ``Name`` and ``tier``).
+MAX_RESOURCE_OWN_TAGS = 2
+#: Characters AWS allows in tag keys and values besides Unicode letters, separators and numbers.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
 #: Retention values CloudWatch Logs accepts (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
@@ -53,7 +71,6 @@ _ARN_PRINCIPAL = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|use
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
 _KMS_KEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SECRET_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov):secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$"
@@ -85,6 +102,17 @@ def _account_id(value: str) -> str:
 
 
 AccountId = Annotated[str, AfterValidator(_account_id)]
+
+
+def _not_bool(value: object) -> object:
+    """YAML's ``true``/``false`` are not the integers 1/0 a lax model would make of them."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not true or false")
+    return value
+
+
+#: An integer field: pydantic's lax mode would take ``true`` as 1.
+Int = Annotated[int, BeforeValidator(_not_bool)]
 
 
 class ConfigError(ValueError):
@@ -165,8 +193,8 @@ class _Section(BaseModel):
 
 class NetworkConfig(_Section):
     cidr: str = Field("10.42.0.0/16", description="a private (RFC 1918) IPv4 CIDR from /16 to /24")
-    az_count: int = Field(3, ge=2, le=6, description="integer 2-6, at most the AZs the region has")
-    subnet_prefix: int | None = Field(
+    az_count: Int = Field(3, ge=2, le=6, description="integer 2-6, at most the AZs the region has")
+    subnet_prefix: Int | None = Field(
         None,
         ge=17,
         le=28,
@@ -228,8 +256,8 @@ def subnet_cidrs(network: NetworkConfig) -> tuple[str, ...]:
 
 
 class KmsConfig(_Section):
-    rotation_days: int = Field(365, ge=90, le=2560, description="integer 90-2560")
-    deletion_window_days: int = Field(30, ge=7, le=30, description="integer 7-30")
+    rotation_days: Int = Field(365, ge=90, le=2560, description="integer 90-2560")
+    deletion_window_days: Int = Field(30, ge=7, le=30, description="integer 7-30")
     admin_arns: tuple[PrincipalArn, ...] = Field(
         (), description="IAM role/user ARNs that administer (never use) the keys"
     )
@@ -237,7 +265,7 @@ class KmsConfig(_Section):
 
 class ObjectLockConfig(_Section):
     mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field("GOVERNANCE", description="GOVERNANCE or COMPLIANCE")
-    days: int = Field(365, ge=1, le=36500, description="integer 1-36500")
+    days: Int = Field(365, ge=1, le=36500, description="integer 1-36500")
 
 
 class BucketNamesConfig(_Section):
@@ -285,17 +313,17 @@ def bucket_name_key(bucket_class: str) -> str:
 
 
 class StorageConfig(_Section):
-    raw_expiration_days: int | None = Field(
+    raw_expiration_days: Int | None = Field(
         730, ge=1, le=36500, description="integer 1-36500 or null (keep raw data forever)"
     )
-    noncurrent_version_days: int = Field(90, ge=1, le=36500, description="integer 1-36500")
-    abort_multipart_days: int = Field(7, ge=1, le=7, description="integer 1-7")
+    noncurrent_version_days: Int = Field(90, ge=1, le=36500, description="integer 1-36500")
+    abort_multipart_days: Int = Field(7, ge=1, le=7, description="integer 1-7")
     model_lock: ObjectLockConfig = Field(default_factory=ObjectLockConfig, description="{mode, days}")
     bucket_names: BucketNamesConfig = Field(
         default_factory=BucketNamesConfig, description="{raw, curated, models, accessLogs, audit}"
     )
     # ---- scale: extra data buckets; also how the benchmark scales the stack ----
-    extra_data_buckets: int = Field(
+    extra_data_buckets: Int = Field(
         0,
         ge=0,
         le=MAX_EXTRA_DATA_BUCKETS,
@@ -306,7 +334,7 @@ class StorageConfig(_Section):
 
 
 class LoggingConfig(_Section):
-    retention_days: int = Field(
+    retention_days: Int = Field(
         365,
         description=f"one of CloudWatch's values {list(CLOUDWATCH_RETENTION_DAYS)}, >= 365 "
         f"(>= {LOG_RETENTION_FLOOR_DAYS} with relaxations.shortLogRetention)",
@@ -362,23 +390,50 @@ class IdentityConfig(_Section):
         return value
 
 
+def tag_text_problem(text: str, limit: int) -> str | None:
+    """Why AWS would refuse ``text`` as a tag key or value (characters, length), or None."""
+    if len(text) > limit:
+        return f"{len(text)} characters, AWS allows at most {limit}"
+    bad = sorted({c for c in text if unicodedata.category(c)[0] not in "LZN" and c not in _TAG_PUNCTUATION})
+    if bad:
+        return f"characters {clip(repr(''.join(bad)), 40)} (AWS allows letters, digits, spaces and _ . : / = + - @)"
+    return None
+
+
+def _tag_value(value: str) -> str:
+    problem = tag_text_problem(value, MAX_TAG_VALUE)
+    if problem:
+        raise ValueError(f"not a valid AWS tag value: {problem}")
+    return value
+
+
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+
+
 class TagsConfig(_Section):
-    owner: str = Field("platform-team", min_length=1, max_length=256, description="non-empty string")
+    owner: TagValue = Field(
+        "platform-team", min_length=1, description="non-empty tag value (at most 256 letters, digits, spaces, _.:/=+-@)"
+    )
     data_classification: Literal["public", "internal", "confidential", "restricted"] = Field(
         "confidential", description="public, internal, confidential or restricted"
     )
     ai_act_risk: Literal["minimal", "limited", "high"] | None = Field(
         None, description="minimal, limited or high (EU AI Act risk class)"
     )
-    extra: dict[str, str] = Field(default_factory=dict, description="map of extra tag key -> value")
+    extra: dict[str, TagValue] = Field(
+        default_factory=dict,
+        description="map of extra tag key (1-128) -> value (0-256 characters; letters, digits, spaces, _.:/=+-@); "
+        f"with the baseline's own tags at most {MAX_TAGS_PER_RESOURCE} per resource",
+    )
 
     @field_validator("extra")
     @classmethod
     def _tag_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        reserved = {"owner", "environment", "data-classification", "ai-act-risk"}
+        reserved = {"owner", "environment", "data-classification", "ai-act-risk", "managed-by"}
         for key in value:
-            if not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
-                raise ValueError(f"tag key {key!r} is not a valid AWS tag key")
+            problem = tag_text_problem(key, MAX_TAG_KEY) or ("" if key else "empty")
+            if problem or key.lower().startswith("aws:"):
+                raise ValueError(f"not a valid AWS tag key ({problem or 'aws: prefix'}): {clip(repr(key), 80)}")
             if key in reserved:
                 raise ValueError(f"tag key {key!r} is set by the baseline; use the named key instead")
         return value
@@ -506,12 +561,13 @@ def _describe(model: type[BaseModel], loc: tuple[int | str, ...]) -> str | None:
 def _format_error(error: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
     key = f"{NAMESPACE}:" + ".".join(str(p) for p in loc) if loc else f"{NAMESPACE}"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = clip(str(error["msg"]).removeprefix("Value error, "))
     if error["type"] == "extra_forbidden":
         parent = _parent_model(BaselineConfig, loc[:-1])
         allowed = sorted(f.alias or n for n, f in parent.model_fields.items())
-        return f"{key}: unknown key (allowed keys here: {', '.join(allowed)})"
-    shown = json.dumps(error.get("input"), default=str)
+        return f"{clip(key)}: unknown key (allowed keys here: {', '.join(allowed)})"
+    key = clip(key)
+    shown = clip(json.dumps(error.get("input"), default=str))
     allowed_text = _describe(BaselineConfig, loc)
     suffix = f" (allowed: {allowed_text})" if allowed_text else ""
     return f"{key} = {shown}: {message}{suffix}"
@@ -555,6 +611,7 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
             f"{NAMESPACE}:relaxations.shortLogRetention true)"
         )
     errors += _bucket_name_errors(cfg)
+    errors += _tag_count_errors(cfg)
     if cfg.identity.bedrock_model_arns and "bedrock" not in cfg.network.endpoint_bundles:
         errors.append(
             f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "
@@ -563,27 +620,40 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
     return errors
 
 
+def _tag_count_errors(cfg: BaselineConfig) -> list[str]:
+    """AWS refuses a resource with more than 50 tags: the extra tags, the mandatory ones and a resource's own."""
+    baseline_tags = len(cfg.mandatory_tags()) - len(cfg.tags.extra) + MAX_RESOURCE_OWN_TAGS
+    allowed = MAX_TAGS_PER_RESOURCE - baseline_tags
+    if len(cfg.tags.extra) <= allowed:
+        return []
+    return [
+        f"{NAMESPACE}:tags.extra: {len(cfg.tags.extra)} tags, and the baseline adds {baseline_tags} to a resource "
+        f"(allowed: at most {allowed} extra tags, AWS allows {MAX_TAGS_PER_RESOURCE} per resource)"
+    ]
+
+
 def _bucket_name_errors(cfg: BaselineConfig) -> list[str]:
     """Extra bucket names fit the extra buckets; every adopted bucket has the name it is adopted by."""
     errors = []
     extra_names, extra_count = cfg.storage.bucket_names.extra, cfg.storage.extra_data_buckets
     if len(extra_names) > extra_count:
         errors.append(
-            f"{NAMESPACE}:storage.bucketNames.extra = {json.dumps(list(extra_names))}: {len(extra_names)} names for "
-            f"{extra_count} extra bucket(s) (allowed: at most {NAMESPACE}:storage.extraDataBuckets names)"
+            f"{NAMESPACE}:storage.bucketNames.extra = {clip(json.dumps(list(extra_names)))}: {len(extra_names)} "
+            f"names for {extra_count} extra bucket(s) (allowed: at most {NAMESPACE}:storage.extraDataBuckets names)"
         )
+    adopted = clip(json.dumps(list(cfg.adopt.buckets)))
     for handle in cfg.adopt.buckets:
         bucket_class = adopted_bucket_class(handle)
         extra = _EXTRA_BUCKET.match(handle)
         if extra and int(extra.group(1)) > extra_count:
             allowed = f"extra1-extra{extra_count}" if extra_count else "no extra bucket while it is 0"
             errors.append(
-                f"{NAMESPACE}:adopt.buckets = {json.dumps(list(cfg.adopt.buckets))}: {handle} does not exist with "
+                f"{NAMESPACE}:adopt.buckets = {adopted}: {handle} does not exist with "
                 f"{NAMESPACE}:storage.extraDataBuckets = {extra_count} (allowed: {allowed})"
             )
         elif cfg.storage.bucket_names.for_class(bucket_class) is None:
             errors.append(
-                f"{NAMESPACE}:adopt.buckets = {json.dumps(list(cfg.adopt.buckets))}: {handle} is adopted by its "
+                f"{NAMESPACE}:adopt.buckets = {adopted}: {handle} is adopted by its "
                 f"name, and {bucket_name_key(bucket_class)} is not set (allowed: set it to the retained bucket's name)"
             )
     return errors
@@ -605,12 +675,21 @@ def parse_config(raw: Mapping[str, Any]) -> BaselineConfig:
     try:
         cfg = BaselineConfig.model_validate(decoded)
     except ValidationError as exc:
-        lines = [_format_error(e) for e in exc.errors()]
-        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None
+        raise ConfigError(_invalid([_format_error(e) for e in exc.errors()])) from None
     cross = _cross_field_errors(cfg)
     if cross:
-        raise ConfigError("invalid configuration: " + "; ".join(cross))
+        raise ConfigError(_invalid(cross))
     return cfg
+
+
+#: The most problems one error message lists: a 10,000-entry list of bad ARNs is one line, not 10,000.
+MAX_LISTED_ERRORS = 10
+
+
+def _invalid(problems: list[str]) -> str:
+    shown = problems[:MAX_LISTED_ERRORS]
+    more = len(problems) - len(shown)
+    return "invalid configuration: " + "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
 def namespace_values(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -619,9 +698,29 @@ def namespace_values(config: Mapping[str, Any]) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
 
 
+def namespace_errors(keys: Iterable[str]) -> list[str]:
+    """Keys outside ``KNOWN_NAMESPACES``, each with the closest known namespace: such a key would be ignored."""
+    errors = []
+    for key in keys:
+        namespace = key.split(":", 1)[0] if ":" in key else ""
+        if namespace in KNOWN_NAMESPACES:
+            continue
+        close = difflib.get_close_matches(namespace, KNOWN_NAMESPACES, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}:{key.split(':', 1)[-1]}?" if close else ""
+        problem = f"unknown config namespace {clip(repr(namespace), 60)}" if namespace else "no config namespace"
+        errors.append(
+            f"{clip(key)}: {problem}, nothing reads it "
+            f"(allowed: {', '.join(f'{n}:' for n in KNOWN_NAMESPACES)}{clip(hint)})"
+        )
+    return errors
+
+
 def load_config() -> BaselineConfig:
     """Read and validate the ``baseline`` namespace of the running program's Pulumi config."""
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    unknown = namespace_errors(merged)
+    if unknown:
+        raise ConfigError("invalid configuration: " + "; ".join(unknown))
     return parse_config(namespace_values(merged))
 
 
@@ -655,10 +754,25 @@ def with_deployer(cfg: BaselineConfig, caller_arn: str, *, applying: bool) -> Ba
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 
+@lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region of every partition (aws, aws-cn, aws-us-gov, the isolated ones) in botocore's shipped data."""
+    data = json.loads(resources.files("botocore").joinpath("data/partitions.json").read_text(encoding="utf-8"))
+    return frozenset(
+        region for partition in data["partitions"] for region in partition["regions"] if not region.endswith("-global")
+    )
+
+
 def parse_region(value: str | None) -> str:
-    """Validate ``aws:region``, which the explicit provider and every ARN need."""
+    """Validate ``aws:region``, which the explicit provider and every ARN need: a region AWS has."""
     if not value:
         raise ConfigError("aws:region is not set (allowed: an AWS region name such as eu-west-1)")
     if not _REGION.match(value):
-        raise ConfigError(f"aws:region = {json.dumps(value)}: not an AWS region name (allowed: e.g. eu-west-1)")
+        raise ConfigError(f"aws:region = {clip(json.dumps(value))}: not an AWS region name (allowed: e.g. eu-west-1)")
+    if value not in known_regions():
+        close = difflib.get_close_matches(value, sorted(known_regions()), n=3)
+        raise ConfigError(
+            f"aws:region = {json.dumps(value)}: no such AWS region (allowed: a region of the aws, aws-cn or "
+            f"aws-us-gov partitions{', e.g. ' + ', '.join(close) if close else ''})"
+        )
     return value

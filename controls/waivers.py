@@ -3,9 +3,9 @@
 Why here: ``baseline`` (``verify.findings.waivers``, reading ``policies/waivers.yaml``) and the CrossGuard pack
 (reading its policy config, with only pulumi-policy installed) must accept and refuse exactly the same waivers.
 An entry names exactly one of ``control`` (a catalog id) or ``checkov`` (a check id), plus ``resource`` (an
-fnmatch glob over the URN or the logical name), ``reason`` (at least ``MIN_REASON`` characters), ``owner`` and
-``expires`` (YYYY-MM-DD, valid through that day). A control marked ``waivable: false`` cannot be waived, neither
-directly nor through a checkov check that backs it.
+fnmatch glob over the URN or the logical name, never one that matches every resource), ``reason`` (at least
+``MIN_REASON`` characters), ``owner`` and ``expires`` (YYYY-MM-DD, valid through that day). A control marked
+``waivable: false`` cannot be waived, neither directly nor through a checkov check that backs it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fnmatch import fnmatchcase
+
+from controls.text import clip
 
 MIN_REASON = 20
 TARGET_KEYS = ("control", "checkov")
@@ -92,6 +94,19 @@ def covers_resource(pattern: str, urn: str) -> bool:
     return fnmatchcase(urn, pattern) or fnmatchcase(name, pattern)
 
 
+#: URNs unlike each other and unlike any resource the baseline names: a glob that covers them all covers everything.
+_UNRELATED_URNS = (
+    "urn:pulumi:a::b::c:d/e:F::g",
+    "urn:pulumi:st4ck-Z::pr0j_q::pkg:mod/res:Res$x:y/z:W::N.9-m",
+    "urn:pulumi:\u00e9::\u00df::\u00e7:\u00f8/\u00e5:\u00c6::\u00fe",
+)
+
+
+def matches_everything(pattern: str) -> bool:
+    """Whether the resource glob covers any resource at all (``*``, ``**``, ``urn:pulumi:*``, ``*::*`` ...)."""
+    return all(covers_resource(pattern, urn) for urn in _UNRELATED_URNS)
+
+
 def parse_entry(entry: object, index: int, known: WaivableControls, where: str) -> Waiver:
     """Validate one entry; ``WaiverError`` on the first problem, naming ``where`` and the field."""
     allowed = ", ".join(ALLOWED_KEYS)
@@ -99,7 +114,7 @@ def parse_entry(entry: object, index: int, known: WaivableControls, where: str) 
         raise WaiverError(f"{where}: must be a mapping with keys {allowed}")
     for key in entry:
         if key not in ALLOWED_KEYS:
-            raise WaiverError(f"{where}.{key}: unknown key (allowed: {allowed})")
+            raise WaiverError(f"{clip(f'{where}.{key}')}: unknown key (allowed: {allowed})")
     targets = [key for key in TARGET_KEYS if key in entry]
     if len(targets) != 1:
         raise WaiverError(f"{where}.control: give exactly one of 'control' (catalog id) or 'checkov' (CKV id)")
@@ -111,6 +126,11 @@ def parse_entry(entry: object, index: int, known: WaivableControls, where: str) 
         raise WaiverError(
             f"{where}.reason: must be at least {MIN_REASON} characters saying why the risk is accepted "
             f"(got {len(text['reason'])})"
+        )
+    if matches_everything(text["resource"]):
+        raise WaiverError(
+            f"{where}.resource: {clip(repr(text['resource']))} matches every resource (allowed: the logical name or a "
+            "URN glob naming the resources the exception is for, e.g. *-access-logs)"
         )
     control, checkov = text.get("control", ""), text.get("checkov", "")
     if control:
@@ -130,7 +150,7 @@ def parse_entry(entry: object, index: int, known: WaivableControls, where: str) 
 
 def check_control(control: str, known: WaivableControls, where: str) -> None:
     if control not in known.waivable:
-        raise WaiverError(f"{where}: unknown control id {control!r} (allowed: a catalog id such as S3-03)")
+        raise WaiverError(f"{where}: unknown control id {clip(repr(control))} (allowed: a catalog id such as S3-03)")
     if not known.waivable[control]:
         waivable = ", ".join(c for c, ok in known.waivable.items() if ok)
         raise WaiverError(f"{where}: control {control} is not waivable (waivable: false); allowed: {waivable}")
@@ -138,7 +158,7 @@ def check_control(control: str, known: WaivableControls, where: str) -> None:
 
 def check_checkov(check: str, known: WaivableControls, where: str) -> None:
     if not CHECKOV_ID.match(check):
-        raise WaiverError(f"{where}: {check!r} is not a checkov id (allowed: like CKV_AWS_7 or CKV2_AWS_6)")
+        raise WaiverError(f"{where}: {clip(repr(check))} is not a checkov id (allowed: like CKV_AWS_7 or CKV2_AWS_6)")
     blocked = [c for c in known.checkov_controls.get(check, ()) if not known.waivable.get(c, False)]
     if blocked:
         raise WaiverError(
@@ -149,7 +169,7 @@ def check_checkov(check: str, known: WaivableControls, where: str) -> None:
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise WaiverError(f"{where}: must be a non-empty string (got {value!r})")
+        raise WaiverError(f"{where}: must be a non-empty string (got {clip(repr(value))})")
     return value.strip()
 
 
@@ -162,7 +182,7 @@ def parse_date(value: object, where: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise WaiverError(f"{where}: must be a calendar date YYYY-MM-DD (got {value!r})")
+    raise WaiverError(f"{where}: must be a calendar date YYYY-MM-DD (got {clip(repr(value))})")
 
 
 @dataclass(frozen=True)

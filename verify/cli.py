@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
+from controls.text import clip
 from verify.findings.waivers import WAIVERS_PATH
 from verify.pipeline import (
     EXIT_BAD_INPUT,
@@ -137,6 +138,12 @@ def _summary(graph: ResourceGraph) -> str:
     return "\n".join(lines)
 
 
+def check_out_dir(out: Path) -> None:
+    """Refuse an ``--out`` that is an existing non-directory before any work, so nothing is half-written."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {clip(str(out))}: is an existing file (allowed: a directory, created if missing)")
+
+
 def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
     """Write preview.json and stack-export.json (the two formats the loaders read)."""
     preview = out / "preview.json"
@@ -153,6 +160,7 @@ def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     from verify.engine.offline import run_stack  # noqa: PLC0415 - loads pulumi and the program
 
+    check_out_dir(args.out)
     run = run_stack(args.stack, root=args.project_dir)
     console.print(f"Previewing stack [bold]{args.stack}[/] ({run.graph.project}) offline, under mocks")
     console.print(resource_tree(run.graph))
@@ -192,6 +200,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from verify.reports.diagram import mermaid_diagram  # noqa: PLC0415
 
     formats = parse_formats(args.format)
+    check_out_dir(args.out)
     catalog = load_catalog()
     waivers = load_waivers(args.waivers, catalog)
     if args.checkov:  # a missing checkov is bad input: say so before seconds of rendering and analysis
@@ -374,12 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args: argparse.Namespace, console: Console) -> int:
     from verify.demo import run_demo as demo  # noqa: PLC0415 - boto3, moto and the emulator load only here
 
+    check_out_dir(args.out)  # before moto starts and the stack deploys
     return demo(args, console)
 
 
 def run_audit(args: argparse.Namespace, console: Console) -> int:
     from verify.demo import run_audit_command  # noqa: PLC0415 - boto3 loads only here
 
+    check_out_dir(args.out)  # before any call to the account
     return run_audit_command(args, console)
 
 

@@ -7,11 +7,13 @@ real preview and an offline run feed the same checks.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from controls.text import clip
+from verify.inputs import InputFileError, load_json
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -80,36 +82,74 @@ class Resource:
         return state
 
 
+def _field(where: str, key: str) -> str:
+    """``file: steps[0].newState`` + ``urn``; a file name alone (``file:``) is followed by a space."""
+    return f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
+
+
 def _require(obj: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
     value = obj.get(key)
-    if not isinstance(value, kind):
-        raise GraphFormatError(f"{where}: field {key!r} must be a {kind.__name__}, got {type(value).__name__}")
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise GraphFormatError(f"{_field(where, key)}: must be {_KIND_NAMES[kind]}, got {_json_type(value)}")
     return value
+
+
+#: How the messages name a JSON type, and the JSON type of a decoded value.
+_KIND_NAMES: dict[type, str] = {str: "a string", bool: "true or false", list: "a list", dict: "an object"}
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    for kind, name in ((str, "a string"), (int, "a number"), (float, "a number"), (list, "a list")):
+        if isinstance(value, kind):
+            return name
+    return "an object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def _optional(state: Mapping[str, Any], key: str, where: str, kind: type, default: Any) -> Any:
+    """An optional ResourceV3 field: absent or null gives ``default``; any other type is an error naming it."""
+    if state.get(key) is None:
+        return default
+    return _require(state, key, where, kind)
+
+
+def _urn_list(value: list[Any], where: str) -> tuple[str, ...]:
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise GraphFormatError(f"{where}[{index}]: must be a URN string, got {_json_type(item)}")
+    return tuple(value)
 
 
 def resource_from_state(state: Mapping[str, Any], where: str) -> Resource:
     """Parse one ResourceV3 dict; ``where`` names the file and position for errors."""
     if not isinstance(state, Mapping):
-        raise GraphFormatError(f"{where}: expected an object")
+        raise GraphFormatError(f"{where}: must be an object, got {_json_type(state)}")
     urn = _require(state, "urn", where, str)
     if not urn.startswith("urn:pulumi:") or urn.count("::") < 3:
-        raise GraphFormatError(f"{where}: field 'urn' is not a Pulumi URN: {urn!r}")
-    prop_deps = state.get("propertyDependencies") or {}
-    if not isinstance(prop_deps, Mapping):
-        raise GraphFormatError(f"{where}: field 'propertyDependencies' must be an object")
+        raise GraphFormatError(f"{where}.urn: not a Pulumi URN: {clip(repr(urn))}")
+    prop_deps = _optional(state, "propertyDependencies", where, dict, {})
     return Resource(
         urn=urn,
         type=_require(state, "type", where, str),
-        custom=bool(state.get("custom", False)),
-        id=str(state.get("id") or ""),
-        parent=str(state.get("parent") or ""),
-        provider=str(state.get("provider") or ""),
-        inputs=dict(state.get("inputs") or {}),
-        outputs=dict(state.get("outputs") or {}),
-        dependencies=tuple(state.get("dependencies") or ()),
-        property_dependencies={k: tuple(v) for k, v in prop_deps.items() if v},
-        protect=bool(state.get("protect", False)),
-        retain_on_delete=bool(state.get("retainOnDelete", False)),
+        custom=_optional(state, "custom", where, bool, False),
+        id=_optional(state, "id", where, str, ""),
+        parent=_optional(state, "parent", where, str, ""),
+        provider=_optional(state, "provider", where, str, ""),
+        inputs=dict(_optional(state, "inputs", where, dict, {})),
+        outputs=dict(_optional(state, "outputs", where, dict, {})),
+        dependencies=_urn_list(_optional(state, "dependencies", where, list, []), f"{where}.dependencies"),
+        property_dependencies={
+            k: _urn_list(
+                _optional(prop_deps, k, f"{where}.propertyDependencies", list, []), f"{where}.propertyDependencies.{k}"
+            )
+            for k in prop_deps
+            if prop_deps[k]
+        },
+        protect=_optional(state, "protect", where, bool, False),
+        retain_on_delete=_optional(state, "retainOnDelete", where, bool, False),
     )
 
 
@@ -124,7 +164,7 @@ class ResourceGraph:
         self._dependents: dict[str, list[str]] = {}
         for resource in resources:
             if resource.urn in self._by_urn:
-                raise GraphFormatError(f"duplicate URN {resource.urn}")
+                raise GraphFormatError(f"duplicate URN {clip(resource.urn)}")
             self._by_urn[resource.urn] = resource
             if resource.parent:
                 self._children.setdefault(resource.parent, []).append(resource.urn)
@@ -224,49 +264,50 @@ def _stack_and_project(resources: list[Resource]) -> tuple[str, str]:
     return parts[0].removeprefix("urn:pulumi:"), parts[1]
 
 
+def _loaded_graph(resources: list[Resource], source: str) -> ResourceGraph:
+    """The graph of a loaded file; a duplicate URN names the file."""
+    stack, project = _stack_and_project(resources)
+    try:
+        return ResourceGraph(resources, stack=stack, project=project)
+    except GraphFormatError as exc:
+        raise GraphFormatError(f"{source}: {exc}") from None
+
+
 def graph_from_preview(document: Any, source: str = "preview") -> ResourceGraph:
     """Load ``pulumi preview --json`` output. Deleted resources (no newState) are left out."""
     if not isinstance(document, Mapping):
         raise GraphFormatError(f"{source}: expected a JSON object with 'steps'")
-    steps = _require(document, "steps", source, list)
+    steps = _require(document, "steps", f"{source}:", list)
     resources = []
     for index, step in enumerate(steps):
         where = f"{source}: steps[{index}]"
         if not isinstance(step, Mapping):
-            raise GraphFormatError(f"{where}: expected an object")
+            raise GraphFormatError(f"{where}: must be an object, got {_json_type(step)}")
         if step.get("op") in ("delete", "discard", "delete-replaced", "read-discard"):
             continue
         state = step.get("newState")
         if state is None:
-            raise GraphFormatError(f"{where}: field 'newState' is missing (use pulumi preview --json)")
+            raise GraphFormatError(f"{where}.newState: missing (use pulumi preview --json)")
         resources.append(resource_from_state(state, f"{where}.newState"))
-    stack, project = _stack_and_project(resources)
-    return ResourceGraph(resources, stack=stack, project=project)
+    return _loaded_graph(resources, source)
 
 
 def graph_from_stack_export(document: Any, source: str = "stack export") -> ResourceGraph:
     """Load ``pulumi stack export`` output (deployment.resources)."""
     if not isinstance(document, Mapping):
         raise GraphFormatError(f"{source}: expected a JSON object with 'deployment'")
-    deployment = _require(document, "deployment", source, dict)
-    raw = deployment.get("resources") or []
-    if not isinstance(raw, list):
-        raise GraphFormatError(f"{source}: field 'deployment.resources' must be a list")
+    deployment = _require(document, "deployment", f"{source}:", dict)
+    raw = _optional(deployment, "resources", f"{source}: deployment", list, [])
     resources = [resource_from_state(state, f"{source}: deployment.resources[{i}]") for i, state in enumerate(raw)]
-    stack, project = _stack_and_project(resources)
-    return ResourceGraph(resources, stack=stack, project=project)
+    return _loaded_graph(resources, source)
 
 
 def read_json_file(path: Path) -> Any:
-    """Parse a JSON file, turning every failure into one GraphFormatError naming the file."""
+    """Parse a JSON file (size and nesting capped), turning every failure into one GraphFormatError naming it."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GraphFormatError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GraphFormatError(f"{path}: cannot read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise GraphFormatError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        return load_json(path)
+    except InputFileError as exc:
+        raise GraphFormatError(str(exc)) from None
 
 
 def load_preview_file(path: Path) -> ResourceGraph:

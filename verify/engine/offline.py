@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import MockMonitor
 
+from controls.text import clip
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.engine.mocks import BaselineMocks, FakeAccount
+from verify.inputs import InputFileError, load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -241,16 +242,22 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     config = _read_yaml(path).get("config") or {}
     if not isinstance(config, dict):
         raise StackError(f"{path}: field 'config' must be a mapping")
+    for key in config:
+        if not isinstance(key, str):
+            raise StackError(f"{path}: config key {clip(repr(key))} is not text (allowed: namespace:name)")
+    empty = [key for key, value in config.items() if value is None]
+    if empty:  # passed on, a null would become the string "null" and pass as a value
+        raise StackError(
+            f"{path}: config key {clip(empty[0])} is empty (allowed: a value, or leave the key out for its default)"
+        )
     return config
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise StackError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise StackError(f"{path}: not valid YAML ({exc})") from None
+        document = load_yaml(path) or {}
+    except InputFileError as exc:
+        raise StackError(str(exc)) from None
     if not isinstance(document, dict):
         raise StackError(f"{path}: expected a mapping at the top level")
     return document

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from controls.waivers import WaivableControls, Waiver, WaiverError, parse_entry
 from verify.findings.catalog import Catalog
 from verify.findings.finding import Finding
+from verify.inputs import InputFileError, load_yaml
 
 WAIVERS_PATH = Path(__file__).resolve().parents[2] / "policies" / "waivers.yaml"
 #: Checkers that name resources by Pulumi URN, which is what a waiver's resource glob is written against; the live
@@ -36,16 +35,6 @@ __all__ = (
 )
 URN_CHECKERS = frozenset({"rule", "checkov", "access"})
 EVERY_CHECKER = frozenset({*URN_CHECKERS, "audit"})
-
-
-class _TextDateLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text: PyYAML crashes on ``2026-13-01``; ours names the field instead."""
-
-
-_TextDateLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True)
@@ -67,9 +56,9 @@ def waivable_controls(catalog: Catalog) -> WaivableControls:
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     """Read and validate a waiver file against the catalog; one ``WaiverError`` on the first problem."""
     try:
-        raw = yaml.load(path.read_text(), Loader=_TextDateLoader)  # a SafeLoader subclass: safe
-    except (OSError, yaml.YAMLError) as exc:
-        raise WaiverError(f"{path}: cannot read the waiver file: {exc}") from exc
+        raw = load_yaml(path)  # dates stay text: PyYAML crashes on ``2026-13-01``; parse_date names the field
+    except InputFileError as exc:
+        raise WaiverError(f"cannot read the waiver file: {exc}") from None
     return parse_waivers(raw, catalog, str(path))
 
 

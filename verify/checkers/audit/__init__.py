@@ -6,7 +6,6 @@ Only read-only calls (Get*/Describe*/List*). Policies read back are judged with 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,10 @@ from controls import registry
 from verify.checkers.audit import identity, kms, s3  # noqa: F401 - importing registers the checks
 from verify.checkers.audit.core import CHECKS, AuditContext, AuditSetupError, Check, preflight, run_checks
 from verify.findings.finding import Finding
+from verify.inputs import InputFileError, load_json
+
+#: Cap of a ``pulumi stack output --json`` file: the baseline's outputs are a few KiB.
+MAX_OUTPUTS_BYTES = 1 << 20
 
 for _unit in registry.units():  # each unit's probe registers its checks on import
     if _unit.has("probe"):
@@ -38,12 +41,12 @@ def audited_controls() -> list[str]:
 
 def load_outputs(path: Path) -> dict[str, Any]:
     """A ``pulumi stack output --json`` file (or the exports of an offline run, same shape)."""
+    if not path.exists():
+        raise AuditSetupError(f"{path}: outputs file not found")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuditSetupError(f"{path}: outputs file not found") from None
-    except json.JSONDecodeError as exc:
-        raise AuditSetupError(f"{path}: not JSON ({exc})") from None
+        document = load_json(path, MAX_OUTPUTS_BYTES)
+    except InputFileError as exc:
+        raise AuditSetupError(str(exc)) from None
     if not isinstance(document, dict):
         raise AuditSetupError(f"{path}: expected a JSON object of stack outputs")
     return document
