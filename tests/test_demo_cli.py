@@ -20,7 +20,7 @@ from verify.findings.waivers import WAIVERS_PATH
 
 def demo_args(tmp_path: Path) -> argparse.Namespace:
     return argparse.Namespace(
-        stack="dev", project_dir=PROJECT_ROOT, keep=False, out=tmp_path / "out", waivers=WAIVERS_PATH
+        stack="dev", project_dir=PROJECT_ROOT, keep=False, port=0, out=tmp_path / "out", waivers=WAIVERS_PATH
     )
 
 

@@ -4,7 +4,8 @@
 Exit codes: 0 success; 1 findings (scan or audit: an unwaived failure or a check that could not decide; access:
 the policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
 format, bad arguments, unwritable --out, no credentials or endpoint for the audit, a stack the access analysis cannot
-model); 3 the demo's deploy into moto failed. Every such failure is one line on stderr, never a traceback.
+model, a demo emulator that cannot start, e.g. a busy --port); 3 the demo's deploy into moto failed. Every such
+failure is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ BAD_INPUT_ERRORS: tuple[tuple[str, str], ...] = (
     ("verify.checkers.checkov", "CheckovUnavailableError"),
     ("verify.checkers.audit.core", "AuditSetupError"),
     ("verify.pipeline", "OutputError"),
+    ("verify.emulator.server", "MotoServerError"),
 )
 
 
@@ -82,6 +84,14 @@ def loaded_errors(names: Sequence[tuple[str, str]]) -> tuple[type[BaseException]
 
 class UsageError(ValueError):
     """A command-line value outside what the command accepts; the message names the flag."""
+
+
+def port_number(value: str) -> int:
+    """argparse type of --port: 1..65535 (argparse turns the ValueError into a usage error, exit 2)."""
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(value)
+    return port
 
 
 def short_type(type_token: str) -> str:
@@ -394,6 +404,9 @@ def add_demo_commands(commands: Any) -> None:
     )
     demo.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     demo.add_argument("--keep", action="store_true", help="leave moto running and print how to reach it")
+    demo.add_argument(
+        "--port", type=port_number, default=0, help="moto's port on 127.0.0.1 (default: a free one); busy: exit 2"
+    )
     demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
     demo.set_defaults(handler=run_demo)
