@@ -31,9 +31,9 @@ from verify.pipeline import (
     FORMATS,
     REPORT_FILES,
     TOOL_VERSION,
-    OutputError,
     access_findings,
     coverage_warnings,
+    write_files,
     write_reports,
 )
 
@@ -148,15 +148,14 @@ def _summary(graph: ResourceGraph) -> str:
 
 
 def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
-    """Write preview.json and stack-export.json (the two formats the loaders read)."""
-    preview = out / "preview.json"
-    export = out / "stack-export.json"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        preview.write_text(json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n")
-        export.write_text(json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n")
-    except OSError as exc:
-        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    """Write preview.json and stack-export.json (the two formats the loaders read), both or neither."""
+    preview, export = write_files(
+        {
+            "preview.json": json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n",
+            "stack-export.json": json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n",
+        },
+        out,
+    )
     return preview, export
 
 
