@@ -27,7 +27,6 @@ from verify.emulator.server import (
     MotoServer,
     MotoServerError,
     free_port,
-    isolated_env,
     pid_alive,
     running_moto,
 )
@@ -63,10 +62,17 @@ def test_deploy_session_ignores_a_missing_profile_and_a_malformed_aws_config(hos
     assert client._request_signer._credentials.access_key == FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"]
 
 
-def test_emulator_environment_drops_every_aws_variable_of_the_user() -> None:
-    user = {"PATH": "/bin", "AWS_PROFILE": "prod", "AWS_ROLE_ARN": "arn:aws:iam::1:role/x", "aws_ca_bundle": "/x"}
-    env = isolated_env(user, "eu-west-1")
-    assert env == {"PATH": "/bin", **FAKE_AWS_ENV, "AWS_DEFAULT_REGION": "eu-west-1"}
+@pytest.mark.moto
+def test_emulator_process_gets_none_of_the_users_aws_variables(
+    hostile_aws_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/real")
+    monkeypatch.setenv("AWS_CA_BUNDLE", "/nonexistent/ca.pem")
+    with running_moto("eu-west-1") as server:
+        raw = Path(f"/proc/{server.pid}/environ").read_bytes()  # Linux, as the project's CI
+    env = dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+    aws = {k: v for k, v in env.items() if k.startswith("AWS_")}
+    assert aws == {**FAKE_AWS_ENV, "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
 @pytest.mark.moto
