@@ -105,6 +105,7 @@ def run_demo(
                 soft_wrap=True,
             )
             server.keep_log = True
+            server.stop()  # here, not by running_moto: with --keep it would leave a failed account running
             console.print("moto_server stopped" + (" (--keep ignored after a failure)" if args.keep else ""))
             console.print(f"moto_server log kept: {escape(str(server.log_path))}", highlight=False, soft_wrap=True)
             return EXIT_DEPLOY_FAILED
@@ -128,7 +129,8 @@ def run_demo(
         if args.keep:
             console.print(
                 f"moto_server left running: pid {server.pid}, endpoint {server.endpoint_url}\n"
-                f"  try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
+                f"  try: env -u AWS_PROFILE AWS_CONFIG_FILE={os.devnull} AWS_SHARED_CREDENTIALS_FILE={os.devnull} "
+                f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
                 f"{server.endpoint_url} --region {region} s3api list-buckets\n"
                 f"  stop it with: kill {server.pid}\n"
                 f"  its log: {server.log_path}",

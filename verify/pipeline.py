@@ -8,6 +8,7 @@ analysis) load only when a command runs them, so ``baseline`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -156,12 +157,16 @@ def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     except OSError as exc:
         raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    created = not os.path.lexists(out)
     try:
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", errors="backslashreplace")
         out.mkdir(exist_ok=True)
         _replace_all(staging, out, list(files))
     except OSError as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # ours, and empty again after the roll-back
         raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""A local moto_server: started on 127.0.0.1 on a free port, always stopped by its own pid.
+"""A local moto_server: started on 127.0.0.1 on a free (or a given) port, always stopped by its own pid.
 
 Why a subprocess and not in-process ``mock_aws``: the demo leaves the emulated account running on request
 (``--keep``) for the AWS CLI, and the audit must talk HTTP to an endpoint exactly as it would to AWS.
@@ -110,7 +110,9 @@ def isolated_session(region: str) -> Any:
 
 
 def _parent_death_signal() -> Callable[[], None] | None:
-    """A preexec_fn asking Linux to SIGTERM the child when we die (even by SIGKILL); None elsewhere."""
+    """A preexec_fn asking Linux to SIGTERM the child when we die (even by SIGKILL); None elsewhere. Linux sends it
+    when the *thread* that started the child ends: start servers from a thread that lives as long as they should
+    (the main thread, as every caller does)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -229,9 +231,9 @@ class MotoServer:
         """Let the server outlive us (``--keep``): it drops its parent-death signal and stops watching us, and
         says so before we return, so our exit cannot race it. Its log is kept."""
         lifeline, self._lifeline = self._lifeline, None
-        self.keep_log = True
-        if lifeline is None:
+        if lifeline is None or self.process is None:  # never started, or already stopped
             return
+        self.keep_log = True
         with lifeline:
             lifeline.settimeout(timeout)
             try:
