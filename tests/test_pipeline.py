@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from datetime import date
 from importlib import metadata
@@ -256,3 +257,22 @@ def test_reports_name_an_undecodable_preview_path_without_failing(tmp_path: Path
     source = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     assert source["findings"]
     assert "preview-\\udcff.json" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_reports_are_staged_inside_out_when_its_parent_is_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "reports"
+    old_report_set(out)
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(prefix: str, dir: Path) -> str:
+        if Path(dir) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return real_mkdtemp(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    code = main([*SCAN_VIOLATING, "--format", "md,json,sarif,junit", "--out", str(out)])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_NAMES)  # the staging directory is gone
+    assert json.loads((out / "findings.json").read_text())["findings"]

@@ -153,8 +153,7 @@ def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
     if not files:
         return []
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        staging = _staging_dir(out)
     except OSError as exc:
         raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
     created = not os.path.lexists(out)
@@ -171,6 +170,18 @@ def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out / name for name in files]
+
+
+def _staging_dir(out: Path) -> Path:
+    """A private directory on the filesystem of ``out`` (renames must not cross filesystems): next to it, or inside
+    an existing ``out`` whose parent we may not write."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except PermissionError:
+        if not out.is_dir():
+            raise
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out))
 
 
 def _replace_all(staging: Path, out: Path, names: Sequence[str]) -> None:
