@@ -70,6 +70,8 @@ def listening_socket(port: int, host: str = HOST) -> socket.socket:
     """Bind and listen here, so the port is ours before moto starts: a busy port fails now, in one line, and the
     server that answers on it can only be the one we hand this socket to."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # as werkzeug does: a port whose last connections are in TIME_WAIT is reusable, one with a listener is not
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
         sock.listen(128)
