@@ -76,6 +76,8 @@ def hold_lifeline(lifeline: socket.socket, cleared: threading.Event) -> None:
 
 
 def watch_parent() -> None:
+    """Hold the lifeline the parent passed (if any) on a daemon thread; detaching clears the parent-death signal
+    through SIGUSR1, whose Python handler runs on the main thread."""
     fd = os.environ.pop(LIFELINE_ENV, "")
     if not fd:
         return
