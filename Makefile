@@ -10,6 +10,12 @@ export UV_PYTHON := $(PYTHON)
 export UV_COMPILE_BYTECODE := 1
 RUN := $(UV) run --locked --no-sync
 STACK ?= dev
+# GNU make exits 2 whenever a recipe fails, whatever the command's own code: `baseline` recipes print that code on
+# stderr before failing, and CI that acts on 0/1/2/3 runs `.venv/bin/baseline` itself (README, CI).
+define baseline
+@$(RUN) baseline $(1); code=$$?; if [ $$code -ne 0 ]; then echo "baseline $(word 1,$(1)) exited $$code ($(EXIT_CODES))" >&2; fi; exit $$code
+endef
+EXIT_CODES := 1 findings, 2 bad input, 3 demo deploy failed; make itself exits 2
 
 .PHONY: help demo scan test lint typecheck pytest preview docs diagram clean bench mutate
 
@@ -33,10 +39,10 @@ $(CHECKOV): | $(UV) ## the pinned checkov in its own venv (used by the checkov b
 	@touch $@
 
 demo: .venv/.synced .tools/checkov/bin/checkov ## the main job: deploy the dev stack into moto, scan, live-audit, report
-	$(RUN) baseline demo --stack $(STACK) --out reports
+	$(call baseline,demo --stack $(STACK) --out reports)
 
 scan: .venv/.synced ## scan STACK offline: terminal table + reports/{report.md,findings.json,results.sarif,junit.xml}
-	$(RUN) baseline scan --stack $(STACK) --out reports
+	$(call baseline,scan --stack $(STACK) --out reports)
 
 preview: .venv/.synced ## offline preview of STACK (default dev): tree + preview.json + stack-export.json
 	$(RUN) baseline preview --stack $(STACK) --out reports

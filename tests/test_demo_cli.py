@@ -20,7 +20,7 @@ from verify.findings.waivers import WAIVERS_PATH
 
 def demo_args(tmp_path: Path) -> argparse.Namespace:
     return argparse.Namespace(
-        stack="dev", project_dir=PROJECT_ROOT, keep=False, out=tmp_path / "out", waivers=WAIVERS_PATH
+        stack="dev", project_dir=PROJECT_ROOT, keep=False, port=0, out=tmp_path / "out", waivers=WAIVERS_PATH
     )
 
 
@@ -49,7 +49,8 @@ def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path)
 
 @pytest.mark.moto
 @pytest.mark.checkov
-def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_running(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [False, True], ids=["default", "keep"])
+def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_running(keep: bool, tmp_path: Path) -> None:
     pids: list[int] = []
 
     def inject(server: MotoServer) -> None:  # the role exists already: moto answers EntityAlreadyExists
@@ -58,27 +59,35 @@ def test_demo_reports_the_resource_whose_deploy_failed_and_leaves_nothing_runnin
         client(server, "iam").create_role(RoleName="aisb-dev-vpc-flow-logs", AssumeRolePolicyDocument="{}")
 
     console = Console(record=True, width=300)
-    code = run_demo(demo_args(tmp_path), console, before_deploy=inject)
+    args = demo_args(tmp_path)
+    args.keep = keep
+    code = run_demo(args, console, before_deploy=inject)
     text = console.export_text()
     assert code == EXIT_DEPLOY_FAILED
     assert "deploy failed: aws:iam/role:Role network-flow-logs" in text
     assert "EntityAlreadyExists" in text
     assert not pid_alive(pids[0])
+    log = Path(text.split("moto_server log kept: ", 1)[1].split()[0])
+    assert "POST / HTTP/1.1" in log.read_text()  # the failed run's requests stay readable
+    log.unlink()
 
 
-def _interrupted_block(pids: list[int]) -> None:
+def _interrupted_block(started: list[tuple[int, Path]]) -> None:
     with running_moto() as server:
         assert server.pid is not None
-        pids.append(server.pid)
+        assert server.log_path is not None
+        started.append((server.pid, server.log_path))
         raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
 
 
 @pytest.mark.moto
 def test_moto_server_is_stopped_by_pid_when_the_block_raises() -> None:
-    pids: list[int] = []
+    started: list[tuple[int, Path]] = []
     with pytest.raises(KeyboardInterrupt):
-        _interrupted_block(pids)
-    assert not pid_alive(pids[0])
+        _interrupted_block(started)
+    pid, log = started[0]
+    assert not pid_alive(pid)
+    log.unlink()  # kept for the interrupted run to be read
 
 
 def test_audit_cli_reads_an_outputs_file_and_reports_every_missing_output_as_error(

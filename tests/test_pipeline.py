@@ -3,9 +3,12 @@ tracebacks, a light start, and the version from the package metadata."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from datetime import date
 from importlib import metadata
@@ -196,3 +199,80 @@ def test_iam_03_demo_analysis_failure_is_an_error_finding_not_a_traceback(
     assert code == 1
     assert errors == {("IAM-03", "error"), ("IAM-04", "error")}
     assert "Traceback" not in captured.out + captured.err
+
+
+SCAN_VIOLATING = ["scan", "--no-checkov", "--preview", str(DATA / "preview-violating.json")]
+REPORT_NAMES = ("findings.json", "junit.xml", "report.md", "results.sarif")
+
+
+def old_report_set(out: Path) -> dict[str, str]:
+    out.mkdir()
+    for name in REPORT_NAMES:
+        (out / name).write_text(f"previous {name}\n")
+    return {name: f"previous {name}\n" for name in REPORT_NAMES}
+
+
+def test_report_set_is_untouched_when_one_report_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    old = old_report_set(out)
+    (out / "results.sarif").unlink()
+    (out / "results.sarif").mkdir()  # the third file cannot be written
+    del old["results.sarif"]
+    code = main([*SCAN_VIOLATING, "--format", "md,json,sarif,junit", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [err.strip()]
+    assert f"--out {out}: cannot write" in err
+    assert {name: (out / name).read_text() for name in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no staging directory left
+
+
+def test_report_set_is_restored_when_moving_one_report_into_place_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    old = old_report_set(out)
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == out / "results.sarif" and Path(src).parent.name.startswith(".reports-"):  # the new sarif
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code = main([*SCAN_VIOLATING, "--format", "md,json,sarif,junit", "--out", str(out)])
+    assert (code, "No space left on device" in capsys.readouterr().err) == (2, True)
+    assert {name: (out / name).read_text() for name in REPORT_NAMES} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_reports_name_an_undecodable_preview_path_without_failing(tmp_path: Path) -> None:
+    preview = tmp_path / os.fsdecode(b"preview-\xff.json")  # a file name that is not UTF-8
+    preview.write_bytes((DATA / "preview-violating.json").read_bytes())
+    out = tmp_path / "reports"
+    code = main(["scan", "--no-checkov", "--preview", str(preview), "--format", "md,json", "--out", str(out)])
+    assert code == 1
+    source = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert source["findings"]
+    assert "preview-\\udcff.json" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_reports_are_staged_inside_out_when_its_parent_is_not_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "reports"
+    old_report_set(out)
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(prefix: str, dir: Path) -> str:
+        if Path(dir) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return real_mkdtemp(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    code = main([*SCAN_VIOLATING, "--format", "md,json,sarif,junit", "--out", str(out)])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_NAMES)  # the staging directory is gone
+    assert json.loads((out / "findings.json").read_text())["findings"]

@@ -4,7 +4,8 @@
 Exit codes: 0 success; 1 findings (scan or audit: an unwaived failure or a check that could not decide; access:
 the policies differ from the matrix); 2 bad input (unknown stack, invalid config, missing or malformed file, unknown
 format, bad arguments, unwritable --out, no credentials or endpoint for the audit, a stack the access analysis cannot
-model); 3 the demo's deploy into moto failed. Every such failure is one line on stderr, never a traceback.
+model, a demo emulator that cannot start, e.g. a busy --port); 3 the demo's deploy into moto failed. Every such
+failure is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from verify.pipeline import (
     FORMATS,
     REPORT_FILES,
     TOOL_VERSION,
-    OutputError,
     access_findings,
     coverage_warnings,
+    write_files,
     write_reports,
 )
 
@@ -72,6 +73,7 @@ BAD_INPUT_ERRORS: tuple[tuple[str, str], ...] = (
     ("verify.checkers.checkov", "CheckovUnavailableError"),
     ("verify.checkers.audit.core", "AuditSetupError"),
     ("verify.pipeline", "OutputError"),
+    ("verify.emulator.server", "MotoServerError"),
 )
 
 
@@ -83,6 +85,14 @@ def loaded_errors(names: Sequence[tuple[str, str]]) -> tuple[type[BaseException]
 
 class UsageError(ValueError):
     """A command-line value outside what the command accepts; the message names the flag."""
+
+
+def port_number(value: str) -> int:
+    """argparse type of --port: 1..65535 (argparse turns the ValueError into a usage error, exit 2)."""
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(value)
+    return port
 
 
 def short_type(type_token: str) -> str:
@@ -145,15 +155,14 @@ def check_out_dir(out: Path) -> None:
 
 
 def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
-    """Write preview.json and stack-export.json (the two formats the loaders read)."""
-    preview = out / "preview.json"
-    export = out / "stack-export.json"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        preview.write_text(json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n")
-        export.write_text(json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n")
-    except OSError as exc:
-        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    """Write preview.json and stack-export.json (the two formats the loaders read), both or neither."""
+    preview, export = write_files(
+        {
+            "preview.json": json.dumps(graph.to_preview_json(), indent=2, sort_keys=True) + "\n",
+            "stack-export.json": json.dumps(graph.to_stack_export(), indent=2, sort_keys=True) + "\n",
+        },
+        out,
+    )
     return preview, export
 
 
@@ -405,6 +414,9 @@ def add_demo_commands(commands: Any) -> None:
     )
     demo.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     demo.add_argument("--keep", action="store_true", help="leave moto running and print how to reach it")
+    demo.add_argument(
+        "--port", type=port_number, default=0, help="moto's port on 127.0.0.1 (default: a free one); busy: exit 2"
+    )
     demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
     demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
     demo.set_defaults(handler=run_demo)

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from verify.checkers.audit import AuditSetupError, load_outputs, run_audit
 from verify.emulator.deploy import MotoDeployError, MotoMocks
-from verify.emulator.server import FAKE_AWS_ENV, MotoServer, running_moto
+from verify.emulator.server import MotoServer, isolated_session, running_moto
 from verify.engine.offline import OfflineRun, run_stack, stack_config
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import load_waivers
@@ -54,15 +54,8 @@ def deploy(
 
 
 def moto_session(server: MotoServer) -> Any:
-    """A boto3 session with the fake credentials only (never a profile)."""
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - loaded only by the commands that talk to AWS
-
-    return boto3.session.Session(
-        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=FAKE_AWS_ENV["AWS_SESSION_TOKEN"],
-        region_name=server.region,
-    )
+    """A boto3 session with the fake credentials only: no profile, no ~/.aws file, no AWS_* variable."""
+    return isolated_session(server.region)
 
 
 def stack_region(stack: str, root: Path) -> str:
@@ -93,7 +86,7 @@ def run_demo(
     load_waivers(args.waivers, load_catalog())  # a bad waiver file is bad input before anything is deployed
     region = stack_region(args.stack, args.project_dir)
     started = time.monotonic()
-    with running_moto(region, keep=args.keep) as server:
+    with running_moto(region, keep=args.keep, port=args.port) as server:
         if on_server:
             on_server(server)
         console.print(f"moto_server pid {server.pid} on {server.endpoint_url} (region {region})")
@@ -111,7 +104,10 @@ def run_demo(
                 highlight=False,
                 soft_wrap=True,
             )
+            server.keep_log = True
+            server.stop()  # here, not by running_moto: with --keep it would leave a failed account running
             console.print("moto_server stopped" + (" (--keep ignored after a failure)" if args.keep else ""))
+            console.print(f"moto_server log kept: {escape(str(server.log_path))}", highlight=False, soft_wrap=True)
             return EXIT_DEPLOY_FAILED
         created = len(deployment.mocks.created)
         console.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
@@ -133,9 +129,11 @@ def run_demo(
         if args.keep:
             console.print(
                 f"moto_server left running: pid {server.pid}, endpoint {server.endpoint_url}\n"
-                f"  try: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
+                f"  try: env -u AWS_PROFILE AWS_CONFIG_FILE={os.devnull} AWS_SHARED_CREDENTIALS_FILE={os.devnull} "
+                f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url "
                 f"{server.endpoint_url} --region {region} s3api list-buckets\n"
-                f"  stop it with: kill {server.pid}",
+                f"  stop it with: kill {server.pid}\n"
+                f"  its log: {server.log_path}",
                 soft_wrap=True,
             )
         else:

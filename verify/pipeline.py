@@ -8,7 +8,12 @@ analysis) load only when a command runs them, so ``baseline`` starts fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -135,16 +140,72 @@ def conclude(
 def write_reports(
     findings: Sequence[Finding], catalog: Catalog, meta: report.ReportMeta, formats: Collection[str], out: Path
 ) -> list[Path]:
-    """Render every requested format, then write them all (nothing half-written on a render error)."""
+    """Render every requested format, then write them all or none (``write_files``)."""
     rendered = {REPORT_FILES[f][0]: REPORT_FILES[f][1](findings, catalog, meta) for f in formats if f in REPORT_FILES}
+    return write_files({name: text if text.endswith("\n") else text + "\n" for name, text in rendered.items()}, out)
+
+
+def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
+    """Write ``files`` (name -> text) into ``out`` as one set: all are written into a private directory next to
+    ``out``, then renamed into place; on any failure the files already replaced are put back, so ``out`` holds the
+    old set or the new one, never a mix. UTF-8 whatever the locale (an undecodable path byte is escaped, not an
+    error). A failure is an OutputError naming --out."""
+    if not files:
+        return []
     try:
-        if rendered:
-            out.mkdir(parents=True, exist_ok=True)
-        for name, text in rendered.items():
-            (out / name).write_text(text if text.endswith("\n") else text + "\n")
+        staging = _staging_dir(out)
     except OSError as exc:
-        raise OutputError(f"--out {out}: cannot write the reports ({exc.strerror or exc})") from None
-    return [out / name for name in rendered]
+        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    created = not os.path.lexists(out)
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8", errors="backslashreplace")
+        out.mkdir(exist_ok=True)
+        _replace_all(staging, out, list(files))
+    except OSError as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # ours, and empty again after the roll-back
+        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in files]
+
+
+def _staging_dir(out: Path) -> Path:
+    """A private directory on the filesystem of ``out`` (renames must not cross filesystems): next to it, or inside
+    an existing ``out`` whose parent we may not write."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except PermissionError:
+        if not out.is_dir():
+            raise
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out))
+
+
+def _replace_all(staging: Path, out: Path, names: Sequence[str]) -> None:
+    """Rename each staged file over its target, the target first moved aside; undo every step on a failure."""
+    for name in names:
+        if (out / name).is_dir() and not (out / name).is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(out / name))
+    previous = staging / ".previous"
+    previous.mkdir()
+    moved: list[str] = []  # old file moved aside
+    placed: list[str] = []  # new file in place
+    try:
+        for name in names:
+            if os.path.lexists(out / name):
+                os.replace(out / name, previous / name)
+                moved.append(name)
+            os.replace(staging / name, out / name)
+            placed.append(name)
+    except OSError:
+        for name in placed:
+            (out / name).unlink(missing_ok=True)
+        for name in moved:
+            os.replace(previous / name, out / name)
+        raise
 
 
 def publish(console: Console, concluded: Concluded, catalog: Catalog, formats: Collection[str], out: Path) -> int:

@@ -18,12 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
 import pulumi
 from botocore.config import Config  # type: ignore[import-untyped]
 
 from verify.emulator import preflight
-from verify.emulator.server import boto_session_kwargs
+from verify.emulator.server import boto_session_kwargs, isolated_session
 from verify.engine.mocks import session_context
 from verify.engine.offline import integral
 from verify.iam.principals import Call, TrailFacts, log_group_key_calls, secret_creation_calls, trail_creation_calls
@@ -168,13 +167,15 @@ class MotoMocks(pulumi.runtime.Mocks):
     default_tags: dict[str, str] = field(default_factory=dict)
     pending_logging: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _session: Any = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _account: str = ""
 
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = boto3.client(
+                self._session = self._session or isolated_session(self.region)  # never the user's ~/.aws
+                self._clients[service] = self._session.client(
                     service, config=_BOTO_CONFIG, **boto_session_kwargs(self.endpoint_url, self.region)
                 )
             return self._clients[service]
