@@ -10,6 +10,7 @@ those with the same kind of message, still before any resource exists.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import ipaddress
 import json
 import math
@@ -17,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pulumi.runtime import config as runtime_config
@@ -756,8 +757,14 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 @lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
-    """Every region of every partition (aws, aws-cn, aws-us-gov, the isolated ones) in botocore's shipped data."""
-    data = json.loads(resources.files("botocore").joinpath("data/partitions.json").read_text(encoding="utf-8"))
+    """Every region of every partition (aws, aws-cn, aws-us-gov, the isolated ones) in botocore's shipped data.
+
+    The file is found from the package's location without importing botocore (a preview needs no AWS SDK)."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("aws:region cannot be checked: botocore (a dependency of the baseline) is not installed")
+    data_file = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
+    data = json.loads(data_file.read_text(encoding="utf-8"))
     return frozenset(
         region for partition in data["partitions"] for region in partition["regions"] if not region.endswith("-global")
     )

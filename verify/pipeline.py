@@ -155,7 +155,7 @@ def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
     try:
         staging = _staging_dir(out)
     except OSError as exc:
-        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+        raise OutputError(f"--out {out}: cannot write the reports ({exc.strerror or exc})") from None
     created = not os.path.lexists(out)
     try:
         for name, text in files.items():
@@ -166,7 +166,7 @@ def write_files(files: Mapping[str, str], out: Path) -> list[Path]:
         if created:
             with contextlib.suppress(OSError):
                 out.rmdir()  # ours, and empty again after the roll-back
-        raise OutputError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+        raise OutputError(f"--out {out}: cannot write the reports ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out / name for name in files]
