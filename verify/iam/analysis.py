@@ -9,11 +9,13 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from controls import vocabulary
+from controls.kms.common import effective_key_policy
 from controls.vocabulary import (
     ALARM,
     BUCKET,
@@ -162,9 +164,15 @@ def _encryption_key(graph: ResourceGraph, bucket: Resource) -> str | None:
     return str(key) if key else None
 
 
+def key_policy_text(key: Resource) -> str:
+    """A key's policy as AWS applies it: its own, or AWS's default key policy when it sets none."""
+    policy = effective_key_policy(key.inputs.get("policy"), key.prop("arn"))
+    return policy if isinstance(policy, str) else json.dumps(policy)
+
+
 def access_model(graph: ResourceGraph) -> AccessModel:
     """Collect roles, buckets (with their policies and keys) and the S3 gateway endpoint from the graph."""
-    keys = {str(k.prop("arn")): str(k.inputs["policy"]) for k in graph.by_type(KEY)}
+    keys = {str(k.prop("arn")): key_policy_text(k) for k in graph.by_type(KEY)}
     buckets: dict[str, BucketTarget] = {}
     for bucket in graph.by_type(BUCKET):
         resource = BUCKET_CLASS_RESOURCE.get(str((bucket.inputs.get("tags") or {}).get("bucket-class")))
