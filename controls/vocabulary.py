@@ -110,6 +110,10 @@ TRAIL_OUTPUT = "trailArn"
 TRAIL_LOG_GROUP_OUTPUT = "trailLogGroupName"
 ALARM_TOPIC_OUTPUT = "alarmTopicArn"
 DEPLOYER_OUTPUT = "deployerArn"
+#: The identity configuration the access analysis builds its requests from (exported only when configured): the
+#: organization the stack's principals belong to, and the principals each non-SageMaker role trusts.
+ORG_ID_OUTPUT = "organizationId"
+TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
 
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
