@@ -100,6 +100,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 protect=config.protect,
                 availability_zones=zones,
                 flow_log_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
+                short_log_retention=config.relaxations.short_log_retention,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -232,6 +233,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
                 protect=config.protect,
                 allow_bucket_replacement=config.relaxations.bucket_replacement,
+                short_log_retention=config.relaxations.short_log_retention,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -31,6 +31,8 @@ from pydantic.alias_generators import to_camel
 from controls.vocabulary import (
     ENDPOINT_BUNDLES,
     KNOWN_ENDPOINT_SERVICES,
+    LOG_RETENTION_DEFAULT_MIN_DAYS,
+    LOG_RETENTION_FLOOR_DAYS,
 )
 
 NAMESPACE = "baseline"
@@ -41,10 +43,6 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     3288, 3653,
 )  # fmt: skip
 
-#: Floor for audit-log retention: EU AI Act Art. 19/26 minimum for high-risk system logs.
-LOG_RETENTION_FLOOR_DAYS = 180
-#: Default floor without an explicit relaxation (LOG-07).
-LOG_RETENTION_DEFAULT_MIN_DAYS = 365
 
 #: Upper bound of ``storage.extraDataBuckets`` (buckets ``extra-1`` … ``extra-N``).
 MAX_EXTRA_DATA_BUCKETS = 64
