@@ -31,7 +31,9 @@ from controls.vocabulary import (
     DATA_CLASSES,
     DEPLOYER_OUTPUT,
     EXTRA_BUCKET_TEMPLATE,
+    ORG_ID_OUTPUT,
     ROLE_ARNS_OUTPUT,
+    TRUSTED_PRINCIPALS_OUTPUT,
     extra_bucket_classes,
     key_output,
 )
@@ -98,6 +100,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 protect=config.protect,
                 availability_zones=zones,
                 flow_log_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
+                short_log_retention=config.relaxations.short_log_retention,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -202,6 +205,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
         if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
             result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
+        result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
         return result
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
@@ -229,9 +233,24 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
                 protect=config.protect,
                 allow_bucket_replacement=config.relaxations.bucket_replacement,
+                short_log_retention=config.relaxations.short_log_retention,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
+    """The configured organization and trusted principals, as outputs: an auditor sees who may act, and the offline
+    access analysis builds the requests of the stack's principals from them (none: nothing exported)."""
+    settings = config.identity
+    trusted = {
+        vocabulary.AUDITOR: list(settings.auditor_principal_arns),
+        vocabulary.INFERENCE: list(settings.inference_principal_arns),
+    }
+    outputs: dict[str, Any] = {ORG_ID_OUTPUT: settings.org_id} if settings.org_id else {}
+    if any(trusted.values()):
+        outputs[TRUSTED_PRINCIPALS_OUTPUT] = {role: arns for role, arns in trusted.items() if arns}
+    return outputs
 
 
 SECRETS_MANAGER_ENDPOINT = "secretsmanager"

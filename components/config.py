@@ -38,6 +38,8 @@ from controls.text import clip
 from controls.vocabulary import (
     ENDPOINT_BUNDLES,
     KNOWN_ENDPOINT_SERVICES,
+    LOG_RETENTION_DEFAULT_MIN_DAYS,
+    LOG_RETENTION_FLOOR_DAYS,
 )
 
 NAMESPACE = "baseline"
@@ -60,10 +62,6 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     3288, 3653,
 )  # fmt: skip
 
-#: Floor for audit-log retention: EU AI Act Art. 19/26 minimum for high-risk system logs.
-LOG_RETENTION_FLOOR_DAYS = 180
-#: Default floor without an explicit relaxation (LOG-07).
-LOG_RETENTION_DEFAULT_MIN_DAYS = 365
 
 #: Upper bound of ``storage.extraDataBuckets`` (buckets ``extra-1`` … ``extra-N``).
 MAX_EXTRA_DATA_BUCKETS = 64

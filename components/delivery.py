@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.documents import PolicyDocument
+from controls.vocabulary import RELAXATION_TAG, SHORT_LOG_RETENTION
 
 
 def encrypted_log_group(
@@ -22,8 +23,13 @@ def encrypted_log_group(
     retention_days: int,
     protect: bool,
     parent: pulumi.Resource,
+    short_retention: bool = False,
 ) -> aws.cloudwatch.LogGroup:
-    """A log group encrypted with the ``logs`` key, retained on delete (and by CloudWatch: ``skip_destroy``)."""
+    """A log group encrypted with the ``logs`` key, retained on delete (and by CloudWatch: ``skip_destroy``).
+
+    ``short_retention``: ``relaxations.shortLogRetention`` is on; the group carries it on record (a tag), so the
+    checkers report its retention below 365 days as waived with the relaxation's reason, never below 180.
+    """
     return aws.cloudwatch.LogGroup(
         resource_name,
         name=group_name,
@@ -31,6 +37,7 @@ def encrypted_log_group(
         retention_in_days=retention_days,
         log_group_class="STANDARD",
         skip_destroy=True,
+        tags={RELAXATION_TAG: SHORT_LOG_RETENTION} if short_retention else None,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=True),
     )
 

@@ -129,6 +129,7 @@ class IsolatedVpcArgs:
     retention_days: int
     protect: bool = False
     availability_zones: Sequence[str] = ()
+    short_log_retention: bool = False
     flow_log_role_boundary_arn: pulumi.Input[str] | None = None
 
 
@@ -294,6 +295,7 @@ class IsolatedVpc(pulumi.ComponentResource):
             retention_days=args.retention_days,
             protect=args.protect,
             parent=self,
+            short_retention=args.short_log_retention,
         )
         self.flow_log_role = delivery_role(
             f"{name}-flow-logs",

@@ -217,6 +217,7 @@ class TrailArgs:
     delivery_role_boundary_arn: pulumi.Input[str] | None = None
     protect: bool = False
     allow_bucket_replacement: bool = False
+    short_log_retention: bool = False
 
 
 def archive_guards(bucket: SecureBucket) -> list[pulumi.Resource]:
@@ -332,6 +333,7 @@ class Trail(pulumi.ComponentResource):
             retention_days=args.retention_days,
             protect=args.protect,
             parent=self,
+            short_retention=args.short_log_retention,
         )
         group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, args.log_group_name)
         self.delivery_role = delivery_role(

@@ -25,8 +25,11 @@ OutcomeStatus = Literal["pass", "fail", "waived", "error"]
 #: A check's verdict for a control that cannot apply to a resource by AWS design (an endpoint service that
 #: takes no policy): reported ``waived``, the message saying why, never ``pass``.
 NOT_APPLICABLE = "not-applicable"
-#: What a check decides per control: True (pass), False (fail) or NOT_APPLICABLE.
-Verdict = bool | Literal["not-applicable"]
+#: A check's verdict for a control a named relaxation (``baseline:relaxations``) weakens on this resource, within the
+#: relaxation's bound: reported ``waived``, the message giving the relaxation's reason, never ``pass``.
+RELAXED: Literal["relaxed"] = "relaxed"
+#: What a check decides per control: True (pass), False (fail), NOT_APPLICABLE or RELAXED.
+Verdict = bool | Literal["not-applicable", "relaxed"]
 
 
 class Undecidable(Exception):  # noqa: N818 - a condition, not a programming error
@@ -102,7 +105,7 @@ class Rule:
 
 
 def _status(ok: Verdict) -> OutcomeStatus:
-    if ok == NOT_APPLICABLE:
+    if ok in (NOT_APPLICABLE, RELAXED):
         return "waived"
     return "pass" if ok else "fail"
 

@@ -110,6 +110,10 @@ TRAIL_OUTPUT = "trailArn"
 TRAIL_LOG_GROUP_OUTPUT = "trailLogGroupName"
 ALARM_TOPIC_OUTPUT = "alarmTopicArn"
 DEPLOYER_OUTPUT = "deployerArn"
+#: The identity configuration the access analysis builds its requests from (exported only when configured): the
+#: organization the stack's principals belong to, and the principals each non-SageMaker role trusts.
+ORG_ID_OUTPUT = "organizationId"
+TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
 
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
@@ -375,3 +379,21 @@ AWS_OWNED_BUCKETS: tuple[AwsOwnedBucket, ...] = (
         accounts=CODEARTIFACT_ASSET_ACCOUNTS,
     ),
 )
+
+
+# ---- named relaxations (baseline:relaxations) -------------------------------------------------------------------
+
+#: Tag a resource carries when a named relaxation weakens a control on it: the checkers report that control
+#: ``waived`` with the relaxation's reason (never beyond the relaxation's bound) instead of failing it.
+RELAXATION_TAG = "baseline-relaxation"
+SHORT_LOG_RETENTION = "shortLogRetention"
+#: Audit-log retention: the default minimum, and the floor ``shortLogRetention`` allows (EU AI Act Art. 19/26).
+LOG_RETENTION_DEFAULT_MIN_DAYS = 365
+LOG_RETENTION_FLOOR_DAYS = 180
+RELAXATION_REASONS: dict[str, str] = {
+    SHORT_LOG_RETENTION: (
+        f"relaxation baseline:relaxations.shortLogRetention: audit-log retention below "
+        f"{LOG_RETENTION_DEFAULT_MIN_DAYS} days, at or above the {LOG_RETENTION_FLOOR_DAYS}-day floor the EU AI Act "
+        "(Art. 19/26) requires for high-risk system logs"
+    ),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,9 +27,49 @@ def crypto_actions(granted: Sequence[str]) -> list[str]:
     return [a for a in granted if a in KMS_CRYPTO or a.endswith("*")]
 
 
+#: The account a key's default policy names when the key's ARN is not known yet (a preview): the statement's shape,
+#: root holding ``kms:*``, is what every check judges, not the account number.
+UNKNOWN_ACCOUNT_ROOT = "arn:aws:iam::<this account>:root"
+
+
+def default_key_policy(key_arn: object) -> dict[str, Any]:
+    """The policy AWS gives a key created without one: the account root holds ``kms:*`` (IAM decides everything).
+
+    AWS KMS Developer Guide, "Default key policy": statement ``Enable IAM User Permissions``.
+    """
+    parts = str(key_arn or "").split(":")
+    known = len(parts) >= 6 and parts[0] == "arn" and parts[2] == "kms" and parts[4].isdigit()
+    root = f"arn:{parts[1]}:iam::{parts[4]}:root" if known else UNKNOWN_ACCOUNT_ROOT
+    return {
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def effective_key_policy(policy: object, key_arn: object) -> object:
+    """A key's ``policy`` input, or AWS's default key policy when the key sets none: every reader of key policies
+    (rules, access analysis, sweep) judges a key without a policy as the one AWS gives it."""
+    return default_key_policy(key_arn) if policy is None or policy == "" else policy
+
+
+def key_policy(res: kit.Res) -> dict[str, Any]:
+    """The key's policy document as AWS applies it (``effective_key_policy``); unknown or malformed is Undecidable."""
+    policy = effective_key_policy(kit.known(res, "policy"), res.props.get("arn"))
+    return kit.policy_document(dataclasses.replace(res, props={**res.props, "policy": policy}))
+
+
 def allow_statements(res: kit.Res) -> list[dict[str, Any]]:
-    """The Allow statements of a key's policy; a missing policy (AWS's default: root gets kms:*) is Undecidable."""
-    return [st for st in kit.statements(kit.policy_document(res)) if st.get("Effect") == "Allow"]
+    """The Allow statements of a key's policy (AWS's default policy when the key sets none)."""
+    return [st for st in kit.statements(key_policy(res)) if st.get("Effect") == "Allow"]
 
 
 def key_refs(alias: kit.Res, keys: Sequence[kit.Res]) -> list[kit.Res]:

@@ -21,11 +21,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from controls.kit import UNKNOWN
+from controls.kit import UNKNOWN, Undecidable
+from controls.log.common import relaxed_retention
 from verify.engine.graph import Resource, ResourceGraph
 from verify.findings.catalog import Catalog, load_catalog
 from verify.findings.finding import Finding, Status
@@ -631,4 +632,24 @@ def checkov_findings(graph: ResourceGraph, catalog: Catalog | None = None) -> li
     Raises ``CheckovUnavailableError`` when the pinned binary is missing and ``CheckovRunError`` when checkov
     fails, tries to reach the network, or reports a resource the plan does not contain.
     """
-    return scan_checkov(graph).findings(catalog)
+    return [relaxed(f, graph) for f in scan_checkov(graph).findings(catalog)]
+
+
+#: checkov checks a named relaxation may waive, and the property of the resource the relaxation bounds.
+RELAXABLE_CHECKS: dict[str, str] = {"CKV_AWS_338": "retentionInDays"}
+
+
+def relaxed(finding: Finding, graph: ResourceGraph) -> Finding:
+    """A failed check the resource's relaxation covers (``relaxations.shortLogRetention``: a log group kept 180-364
+    days) becomes ``waived`` with the relaxation's reason, as the rules report it; anything else is unchanged."""
+    key = RELAXABLE_CHECKS.get(finding.tool_id)
+    if finding.status != "fail" or key is None or finding.urn not in graph:
+        return finding
+    from verify.checkers.rules import to_rule_resource  # noqa: PLC0415 - the rules load only when this applies
+
+    resource = to_rule_resource(graph.get(finding.urn))
+    try:
+        reason = relaxed_retention(resource, resource.props.get(key))
+    except Undecidable:
+        return finding
+    return replace(finding, status="waived", waiver=reason) if reason else finding

@@ -9,12 +9,14 @@ the key (Decrypt for reads, GenerateDataKey for writes, via S3). Any difference 
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from controls import vocabulary
+from controls.kms.common import effective_key_policy
 from controls.vocabulary import (
     ALARM,
     BUCKET,
@@ -112,6 +114,34 @@ class BucketTarget:
 
 
 @dataclass(frozen=True)
+class StackIdentity:
+    """What the stack's configuration says of its principals (stack outputs ``organizationId`` and
+    ``trustedPrincipalArns``): the organization they belong to, and the principals each role trusts by name."""
+
+    org_id: str | None = None
+    trusted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def principal_context(self) -> dict[str, ContextValue]:
+        """What AWS adds to every request of the stack's own principals: their organization, when one is declared."""
+        return {"aws:PrincipalOrgID": self.org_id} if self.org_id else {}
+
+
+def stack_identity(graph: ResourceGraph) -> StackIdentity:
+    """The identity configuration the stack exports; none exported: no organization, no principals named."""
+    stacks = [r for r in graph if r.type == STACK_TYPE]
+    outputs = stacks[0].outputs if stacks else {}
+    org = outputs.get(vocabulary.ORG_ID_OUTPUT)
+    trusted = outputs.get(vocabulary.TRUSTED_PRINCIPALS_OUTPUT) or {}
+    if (org is not None and not isinstance(org, str)) or not isinstance(trusted, Mapping):
+        raise AnalysisError(
+            f"stack outputs {vocabulary.ORG_ID_OUTPUT!r}/{vocabulary.TRUSTED_PRINCIPALS_OUTPUT!r} are malformed"
+        )
+    if not all(isinstance(arns, list) and all(isinstance(a, str) for a in arns) for arns in trusted.values()):
+        raise AnalysisError(f"stack output {vocabulary.TRUSTED_PRINCIPALS_OUTPUT!r} must map roles to ARN lists")
+    return StackIdentity(org or None, {str(role): tuple(arns) for role, arns in trusted.items()})
+
+
+@dataclass(frozen=True)
 class AccessModel:
     """Everything the analysis evaluates, read from one graph."""
 
@@ -123,6 +153,7 @@ class AccessModel:
     gateway_policy: str
     key_policies: Mapping[str, str] = field(default_factory=dict)
     key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    identity: StackIdentity = field(default_factory=StackIdentity)
 
     def key_context(self, key_arn: str) -> dict[str, ContextValue]:
         """What KMS adds to every request on a key: its aliases (``kms:ResourceAliases``)."""
@@ -163,9 +194,15 @@ def _encryption_key(graph: ResourceGraph, bucket: Resource) -> str | None:
     return str(key) if key else None
 
 
+def key_policy_text(key: Resource) -> str:
+    """A key's policy as AWS applies it: its own, or AWS's default key policy when it sets none."""
+    policy = effective_key_policy(key.inputs.get("policy"), key.prop("arn"))
+    return policy if isinstance(policy, str) else json.dumps(policy)
+
+
 def access_model(graph: ResourceGraph) -> AccessModel:
     """Collect roles, buckets (with their policies and keys) and the S3 gateway endpoint from the graph."""
-    keys = {str(k.prop("arn")): str(k.inputs["policy"]) for k in graph.by_type(KEY)}
+    keys = {str(k.prop("arn")): key_policy_text(k) for k in graph.by_type(KEY)}
     buckets: dict[str, BucketTarget] = {}
     for bucket in graph.by_type(BUCKET):
         resource = BUCKET_CLASS_RESOURCE.get(str((bucket.inputs.get("tags") or {}).get("bucket-class")))
@@ -186,13 +223,23 @@ def access_model(graph: ResourceGraph) -> AccessModel:
     account_id = next(iter(roles.values())).account_id
     region = str(gateway.inputs["serviceName"]).split(".")[2]
     return AccessModel(
-        account_id, region, roles, buckets, gateway.id, str(gateway.inputs["policy"]), keys, key_aliases(graph)
+        account_id,
+        region,
+        roles,
+        buckets,
+        gateway.id,
+        str(gateway.inputs["policy"]),
+        keys,
+        key_aliases(graph),
+        stack_identity(graph),
     )
 
 
 def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
-    """The standard legitimate S3 context: TLS 1.2 through the baseline gateway endpoint, from this account."""
+    """The standard legitimate S3 context: TLS 1.2 through the baseline gateway endpoint, from this account (and
+    its organization, when the stack declares one)."""
     context: dict[str, ContextValue] = {
+        **model.identity.principal_context(),
         "aws:SecureTransport": True,
         "s3:TlsVersion": "1.2",
         "aws:SourceVpce": model.gateway_endpoint_id,
@@ -209,6 +256,7 @@ def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[st
 def kms_via_s3_context(model: AccessModel) -> dict[str, ContextValue]:
     """What KMS sees when S3 calls it for the caller: kms:ViaService s3.<region>, this account, via a service."""
     return {
+        **model.identity.principal_context(),
         "kms:ViaService": f"s3.{model.region}.amazonaws.com",
         "kms:CallerAccount": model.account_id,
         "aws:ViaAWSService": True,
@@ -319,7 +367,8 @@ def key_rows(model: AccessModel) -> list[KeyRow]:
         for key_arn, data_class in sorted(keys.items(), key=lambda kv: kv[1]):
             users = vocabulary.key_users(data_class, wired)
             for via_s3 in (True, False):
-                context = kms_via_s3_context(model) if via_s3 else {"kms:CallerAccount": model.account_id}
+                directly = {**model.identity.principal_context(), "kms:CallerAccount": model.account_id}
+                context = kms_via_s3_context(model) if via_s3 else directly
                 decision = evaluate_kms(model, role, key_arn, "kms:Decrypt", context)
                 rows.append(KeyRow(role_name, data_class, via_s3, via_s3 and role_name in users, decision))
     return rows
@@ -848,6 +897,7 @@ def deployer_graph_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]
     secret, policy = _secret(graph)
     return deployer_calls(
         account=model.account_id,
+        org_id=model.identity.org_id,
         deployer_arn=deployer_arn(graph),
         buckets=buckets,
         keys=dict(model.key_policies),

@@ -577,11 +577,14 @@ def deployer_calls(
     buckets: Mapping[str, PolicyDocument],
     keys: Mapping[str, PolicyDocument],
     secret: tuple[str, PolicyDocument] | None,
+    org_id: str | None = None,
 ) -> list[Call]:
     """The deployer, with its own IAM allowing everything, is not locked out by any policy of the stack: a later
     PutBucketPolicy or PutKeyPolicy (which must pass the key's lock-out safety check: the caller keeps
-    PutKeyPolicy), PutSecretValue, and the reads a refresh makes. Requests come over TLS from outside the VPC."""
+    PutKeyPolicy), PutSecretValue, and the reads a refresh makes. Requests come over TLS from outside the VPC, from
+    a principal of the stack's organization (``org_id``) when it declares one."""
     context: dict[str, ContextValue] = {
+        **({"aws:PrincipalOrgID": org_id} if org_id else {}),
         "aws:SecureTransport": True,
         "aws:ViaAWSService": False,
         "aws:PrincipalIsAWSService": False,

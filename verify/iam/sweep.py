@@ -153,6 +153,23 @@ class SweepStack:
     exempt_arns: tuple[str, ...]  # deployer and break-glass: exempt from the VPC endpoint guardrails
     secret_network: Literal["vpc", "any"] = "vpc"
     key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key ARN -> its aliases
+    org_id: str | None = None  # the organization the stack declares (identity.orgId)
+    trusted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> the principal ARNs it trusts
+
+    @property
+    def own_org(self) -> str:
+        """The organization the stack's own principals carry: the declared one, else a stand-in."""
+        return self.org_id or ORG_OURS
+
+    @property
+    def foreign_org(self) -> str:
+        """The organization every other account's principals carry: never the stack's own."""
+        return ORG_OTHER if self.own_org != ORG_OTHER else ORG_OURS
+
+    @property
+    def account_assumable_roles(self) -> tuple[str, ...]:
+        """Roles any principal of the account may assume when its own IAM allows it: those naming nobody."""
+        return tuple(r for r in ACCOUNT_ASSUMABLE_ROLES if not self.trusted.get(r))
 
 
 def _arn(stack_region: str, account: str, service: str, resource: str) -> str:
@@ -439,6 +456,8 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         role_arns=role_arns,
         exempt_arns=(deployer,),
         secret_network="vpc" if secrets_endpoint else "any",
+        org_id=model.identity.org_id,
+        trusted=model.identity.trusted,
     )
 
 
@@ -496,6 +515,7 @@ def _principals(
             any_boundary,
         ),
     ]
+    principals += trusted_principals(model.identity.trusted, acct)
     principals += [
         Principal(name, name, "", "service")
         for name in (
@@ -509,6 +529,23 @@ def _principals(
     ]
 
     return principals, role_arns, trusts
+
+
+def trusted_principals(trusted: Mapping[str, Sequence[str]], acct: str) -> list[Principal]:
+    """The principals the configuration names for a role (identity.auditorPrincipalArns, inferencePrincipalArns),
+    their own IAM allowing everything: of this account like any account principal, of another like a foreign one."""
+    return [
+        Principal(
+            f"trusted-{role}-{index}",
+            arn,
+            arn.split(":")[4],
+            "account" if arn.split(":")[4] == acct else "foreign",
+            (ALLOW_ALL,),
+            iam_decides=True,
+        )
+        for role, arns in sorted(trusted.items())
+        for index, arn in enumerate(arns, start=1)
+    ]
 
 
 def _workload_targets(region: str, acct: str, prefix: str) -> list[Target]:
@@ -882,7 +919,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             "SageMaker assumes the execution roles",
             [vocabulary.SAGEMAKER_SERVICE],
             ["sts:AssumeRole"],
-            [s.role_arns[r] for r in execution],
+            [s.role_arns[r] for r in execution if not s.trusted.get(r)],
             *service,
             Need("aws:SourceArn", (f"{sm}:*",)),
         ),
@@ -984,12 +1021,19 @@ def _delegated(spec: Spec, p: Principal, action: str, t: Target) -> bool:
     if t.service == "kms" and t.rtype == "key":
         return t.owner == "other" or a in _KEY_ADMIN
     if t.service == "iam" and a.startswith("sts:"):
-        return a == "sts:assumerole" and t.owner in ACCOUNT_ASSUMABLE_ROLES
+        return a == "sts:assumerole" and t.owner in spec.stack.account_assumable_roles
     return True
+
+
+def _trusted(spec: Spec, p: Principal, action: str, t: Target) -> bool:
+    """The role's configured principals may assume it (their own IAM allowing it), from any account."""
+    return t.service == "iam" and action.lower() == "sts:assumerole" and p.arn in spec.stack.trusted.get(t.owner, ())
 
 
 def expected(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> Expected:
     """The SPECIFICATION's verdict (``ctx``: lower-cased keys, string values, as ``evaluation_context`` builds)."""
+    if _trusted(spec, p, action, t):
+        return "allow"
     if p.kind in ("anonymous", "foreign"):
         return "deny"
     if guardrail(spec, p, action, t, ctx) is not None:
@@ -1339,7 +1383,7 @@ class _Contexts:
             base["aws:ResourceAccount"] = t.account
         identities: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
         if p.kind != "anonymous":
-            org = ORG_OURS if p.account == s.account else ORG_OTHER
+            org = s.own_org if p.account == s.account else s.foreign_org
             identities = [
                 ("no MFA", {"aws:MultiFactorAuthPresent": False, "aws:PrincipalOrgID": org}),
                 ("MFA", {"aws:MultiFactorAuthPresent": True, "aws:PrincipalOrgID": org}),

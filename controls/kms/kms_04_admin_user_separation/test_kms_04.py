@@ -218,8 +218,11 @@ def test_kms_04_rule_fails_a_statement_mixing_use_and_management() -> None:
     assert statuses(rule.RULE, key(policy=policy_with(mixed))) == ["fail"]
 
 
-def test_kms_04_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses(rule.RULE, key(policy=None)) == ["error"]
+def test_kms_04_rule_fails_a_key_without_policy_as_the_aws_default_root_kms_star() -> None:
+    [outcome] = rule.RULE.evaluate([key(policy=None)])
+    assert outcome.status == "fail"
+    assert "grants ['kms:*']" in outcome.message
+    assert "gives cryptographic operations to the account root" in outcome.message
 
 
 def test_kms_04_rule_errors_on_a_malformed_policy() -> None:

@@ -76,8 +76,10 @@ def test_kms_06_rule_fails_a_key_user_via_a_service_no_key_needs() -> None:
     assert statuses(rule.RULE, key(policy=policy_with(via_sqs))) == ["fail"]
 
 
-def test_kms_06_rule_errors_when_the_key_has_no_policy() -> None:
-    assert statuses(rule.RULE, key(policy=None)) == ["error"]
+def test_kms_06_rule_fails_a_key_without_policy_as_the_aws_default_root_uses_it_directly() -> None:
+    [outcome] = rule.RULE.evaluate([key(policy=None)])
+    assert outcome.status == "fail"
+    assert ":root'] use the key without kms:ViaService and kms:CallerAccount" in outcome.message
 
 
 def test_kms_06_probe_passes_the_deployed_data_and_models_keys(live_dev: LiveAccount) -> None:

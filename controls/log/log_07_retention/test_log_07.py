@@ -7,10 +7,12 @@ import pytest
 from components.config import ConfigError, parse_config
 from conftest import LiveAccount
 from controls.log.log_07_retention import mutation
+from controls.log.log_07_retention import rule as log_07
 from controls.log.testing import T_GROUP, T_LOCK, edited, results
-from controls.testing import rule_view
+from controls.testing import res, rule_view
+from controls.vocabulary import RELAXATION_REASONS, RELAXATION_TAG, SHORT_LOG_RETENTION
 from verify.engine.graph import ResourceGraph
-from verify.engine.offline import OfflineRun
+from verify.engine.offline import OfflineRun, run_stack
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +62,30 @@ def test_log_07_probe_passes_the_deployed_dev_stack(live_dev: LiveAccount) -> No
 def test_log_07_probe_fails_after_the_live_mutation(live_dev: LiveAccount) -> None:
     statuses = [f.status for f in live_dev.probe_mutated("LOG-07", mutation.retention_180_live)]
     assert statuses == ["fail"]
+
+
+RELAXED = {RELAXATION_TAG: SHORT_LOG_RETENTION}
+
+
+def test_log_07_rule_waives_180_days_under_the_relaxation_with_its_reason() -> None:
+    [outcome] = log_07.RULE.evaluate([res(T_GROUP, "trail-group", retentionInDays=180, tags=RELAXED)])
+    assert outcome.status == "waived"
+    assert RELAXATION_REASONS[SHORT_LOG_RETENTION] in outcome.message
+
+
+def test_log_07_rule_fails_short_retention_without_the_relaxation_or_below_its_floor() -> None:
+    without_tag = res(T_GROUP, "a", retentionInDays=180)
+    below_floor = res(T_GROUP, "b", retentionInDays=90, tags=RELAXED)
+    other_tag = res(T_GROUP, "c", retentionInDays=180, tags={RELAXATION_TAG: "somethingElse"})
+    assert [o.status for o in log_07.RULE.evaluate([without_tag, below_floor, other_tag])] == ["fail"] * 3
+
+
+def test_log_07_relaxation_tags_both_log_groups_only_when_it_is_on(dev_graph: ResourceGraph) -> None:
+    relaxed = run_stack(
+        "dev",
+        overrides={"baseline:relaxations": {"shortLogRetention": True}, "baseline:logging": {"retentionDays": 180}},
+    ).graph
+    assert [(g.inputs["retentionInDays"], g.inputs.get("tags")) for g in relaxed.by_type(T_GROUP)] == [
+        (180, RELAXED)
+    ] * 2
+    assert [g.inputs.get("tags") for g in dev_graph.by_type(T_GROUP)] == [None, None]

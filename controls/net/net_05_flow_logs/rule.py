@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from controls import kit
+from controls.log.common import relaxed_retention
 from controls.net.common import IAM_ROLE, Found, Stack, links, names, no_vpc
 from controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, KMS_ALIAS, KMS_KEY, LOG_GROUP
 
@@ -21,7 +22,9 @@ def _logs_keys(stack: Stack) -> list[kit.Res]:
     return found
 
 
-def _log_group_problems(stack: Stack, group: kit.Res) -> list[str]:
+def _log_group_problems(stack: Stack, group: kit.Res, relaxed: list[str]) -> list[str]:
+    """What is wrong with the flow log's group; a retention the shortLogRetention relaxation covers goes to
+    ``relaxed`` (with its reason) instead."""
     problems = []
     keys = links(group, "kmsKeyId", stack.of(KMS_KEY), ("arn", "keyId", "id"))
     if not keys:
@@ -30,7 +33,12 @@ def _log_group_problems(stack: Stack, group: kit.Res) -> list[str]:
         problems.append(f"log group {group.name} is encrypted with {names(keys)}, not the logs key")
     days = kit.known(group, "retentionInDays")
     if days not in (None, 0) and (not isinstance(days, int) or days < MIN_RETENTION_DAYS):
-        problems.append(f"log group {group.name} keeps {days} days (expected >= {MIN_RETENTION_DAYS})")
+        reason = relaxed_retention(group, days)
+        short = f"log group {group.name} keeps {days} days (expected >= {MIN_RETENTION_DAYS})"
+        if reason:
+            relaxed.append(f"{short}; waived: {reason}")
+        else:
+            problems.append(short)
     return problems
 
 
@@ -49,7 +57,7 @@ def _trust_problems(role: kit.Res) -> list[str]:
     return problems
 
 
-def _flow_log_problems(stack: Stack, flow_log: kit.Res) -> list[str]:
+def _flow_log_problems(stack: Stack, flow_log: kit.Res, relaxed: list[str]) -> list[str]:
     problems = []
     traffic = kit.known(flow_log, "trafficType")
     if traffic != "ALL":
@@ -61,7 +69,7 @@ def _flow_log_problems(stack: Stack, flow_log: kit.Res) -> list[str]:
     found = links(flow_log, "logDestination", groups, ("arn",)) or links(flow_log, "logGroupName", groups, ("name",))
     if not found:
         problems.append("destination log group not found in the stack")
-    problems += [p for g in found for p in _log_group_problems(stack, g)]
+    problems += [p for g in found for p in _log_group_problems(stack, g, relaxed)]
     roles = links(flow_log, "iamRoleArn", stack.of(IAM_ROLE), ("arn",))
     if not roles:
         problems.append("delivery role not found in the stack")
@@ -79,8 +87,12 @@ def check_flow_logs(resources: Sequence[kit.Res]) -> Found:
         if not flow_logs:
             yield vpc.urn, "NET-05", False, "no flow log attached; expected one with traffic type ALL"
             continue
-        verdicts = {f.name: _flow_log_problems(stack, f) for f in flow_logs}
-        good = [name for name, problems in verdicts.items() if not problems]
+        relaxed: dict[str, list[str]] = {f.name: [] for f in flow_logs}
+        verdicts = {f.name: _flow_log_problems(stack, f, relaxed[f.name]) for f in flow_logs}
+        good = sorted((name for name, problems in verdicts.items() if not problems), key=lambda n: bool(relaxed[n]))
+        if good and relaxed[good[0]]:
+            yield vpc.urn, "NET-05", kit.RELAXED, f"flow log {good[0]}: " + "; ".join(relaxed[good[0]])
+            continue
         message = (
             f"flow log {good[0]}: ALL traffic to a logs-key-encrypted group kept >= {MIN_RETENTION_DAYS} days, "
             "delivery role conditioned on aws:SourceAccount and aws:SourceArn"

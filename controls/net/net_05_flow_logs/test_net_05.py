@@ -24,6 +24,7 @@ from controls.net.testing import (
     mutated,
     network,
     only_network,
+    outcomes,
     policy_document,
     statuses,
     trust_policy,
@@ -123,6 +124,21 @@ def test_net_05_rule_fails_rejected_traffic_only() -> None:
 def test_net_05_rule_fails_a_short_retention() -> None:
     message = failure("net-05-flow-logs", changed(network(), "flow-group", retentionInDays=30), "NET-05")
     assert "keeps 30 days (expected >= 365)" in message
+
+
+def test_net_05_rule_waives_a_short_retention_under_the_relaxation_with_its_reason() -> None:
+    relaxed = {vocabulary.RELAXATION_TAG: vocabulary.SHORT_LOG_RETENTION}
+    graph = changed(network(), "flow-group", retentionInDays=180, tags=relaxed)
+    [outcome] = [o for o in outcomes("net-05-flow-logs", graph) if o.control == "NET-05"]
+    assert outcome.status == "waived"
+    assert "keeps 180 days (expected >= 365)" in outcome.message
+    assert vocabulary.RELAXATION_REASONS[vocabulary.SHORT_LOG_RETENTION] in outcome.message
+
+
+def test_net_05_rule_fails_a_retention_below_the_floor_even_under_the_relaxation() -> None:
+    relaxed = {vocabulary.RELAXATION_TAG: vocabulary.SHORT_LOG_RETENTION}
+    message = failure("net-05-flow-logs", changed(network(), "flow-group", retentionInDays=90, tags=relaxed), "NET-05")
+    assert "keeps 90 days (expected >= 365)" in message
 
 
 def test_net_05_rule_fails_a_group_encrypted_with_the_data_key() -> None:
