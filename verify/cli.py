@@ -201,7 +201,8 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     graph, source = load_scan_graph(args)
     checked = offline_checks(graph, catalog, checkov=args.checkov)
     stack = graph.stack or args.stack or "dev"
-    concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=mermaid_diagram(graph))
+    diagram = mermaid_diagram(graph) if "md" in formats else ""  # only the Markdown report shows it
+    concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=diagram)
     return publish(console, concluded, catalog, formats, args.out)
 
 

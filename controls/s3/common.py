@@ -280,12 +280,17 @@ class Stack:
 
     def key_class(self, key: kit.Res) -> str:
         """The data class a key's alias names (``alias/<prefix>-<env>-<class>``), "" when it has no alias."""
-        classes = {
-            str(dig(alias, "name") or "").rsplit("-", 1)[-1]
-            for alias in self.of_type(KMS_ALIAS)
-            if key in self.refs(alias, "targetKeyId", KMS_KEY)
-        }
-        return classes.pop() if len(classes) == 1 else ""
+        classes = self._key_classes.get(key.urn, set())
+        return next(iter(classes)) if len(classes) == 1 else ""
+
+    @cached_property
+    def _key_classes(self) -> dict[str, set[str]]:
+        """Key URN -> the data classes its aliases name, read once for all keys."""
+        classes: dict[str, set[str]] = {}
+        for alias in self.of_type(KMS_ALIAS):
+            for key in self.refs(alias, "targetKeyId", KMS_KEY):
+                classes.setdefault(key.urn, set()).add(str(dig(alias, "name") or "").rsplit("-", 1)[-1])
+        return classes
 
     def is_model_registry(self, bucket: kit.Res) -> bool:
         tags = dig(bucket, "tags") or {}
