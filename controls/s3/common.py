@@ -200,6 +200,13 @@ class Stack:
             raise kit.Undecidable(f"{source.name}: {key} is not known until apply and has no property dependency")
         return linked
 
+    def all_idents(self, type_token: str) -> frozenset[str]:
+        """Every known identifying value of the resources of ``type_token``, gathered once per stack."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_idents_cache", {})
+        if type_token not in cache:
+            cache[type_token] = frozenset(i for r in self.of_type(type_token) for i in idents(r))
+        return cache[type_token]
+
     def attached(self, owner: kit.Res, side_type: str, key: str = "bucket") -> list[kit.Res]:
         """Side resources of ``side_type`` whose ``key`` refers to ``owner``.
 
