@@ -34,6 +34,7 @@ from verify.pipeline import (
     OutputError,
     access_findings,
     coverage_warnings,
+    progress_console,
     write_reports,
 )
 
@@ -161,14 +162,6 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     preview, export = write_graph_files(run.graph, args.out)
     console.print(f"Wrote {preview} and {export}")
     return EXIT_OK
-
-
-def progress_console() -> Console:
-    """Stage names on stderr while a long command runs, shown only on a terminal: stdout stays the report, and a
-    redirected stderr (CI, scripts) keeps bad input to its one error line."""
-    console = Console(stderr=True, highlight=False)
-    console.quiet = not console.is_terminal
-    return console
 
 
 def parse_formats(value: str) -> tuple[str, ...]:

@@ -147,6 +147,16 @@ def write_reports(
     return [out / name for name in rendered]
 
 
+def progress_console() -> Console:
+    """Stage names on stderr while a long command runs, shown only on a terminal: stdout stays the report, and a
+    redirected stderr (CI, scripts) keeps bad input to its one error line."""
+    from rich.console import Console  # noqa: PLC0415 - rich loads only when something is printed
+
+    console = Console(stderr=True, highlight=False)
+    console.quiet = not console.is_terminal
+    return console
+
+
 def publish(
     console: Console,
     concluded: Concluded,
