@@ -60,7 +60,7 @@ pytest: .venv/.synced $(CHECKOV) ## the test suite
 test: lint typecheck pytest ## everything CI runs
 
 BENCH_ARGS ?=
-bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios and 1x/4x/16x scaling -> reports/bench.json
+bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios, 1x/4x/16x scaling, 5k/50k-resource scans -> reports/bench.json
 	$(RUN) python bench/run.py $(BENCH_ARGS)
 
 mutate: .venv/.synced $(CHECKOV) ## break every control on purpose; every checker it claims must fail it (graph + live)

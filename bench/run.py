@@ -18,6 +18,7 @@ import io
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ from components.keys import AccountContext
 from verify import cli
 from verify.checkers.checkov import CHECKOV_VERSION, find_checkov, graph_to_plan, scan_checkov
 from verify.checkers.rules import scan_rules
+from verify.engine.copies import copy_graph
 from verify.engine.graph import ResourceGraph
 from verify.engine.offline import PROJECT_ROOT, OfflineRun, project_name, run_program, run_stack, stack_config
 
@@ -49,6 +51,10 @@ PACKAGES = ("ai-security-baseline", "pulumi", "pulumi-aws", "pydantic", "protobu
 RESOURCES_PER_EXTRA_BUCKET = 9
 #: Super-linear: the 16x stack takes more than this many times the 1x time.
 SUPERLINEAR_LIMIT = 20.0
+#: The dev stack's physical-name stems (prefix ``aisb``, environment ``dev``): what ``copy_graph`` renames per copy.
+NAME_STEMS = ("aisb-dev", "/aisb/dev/")
+#: The large-graph target: the largest preview scans in at most this many times the smallest's time.
+LARGE_SCAN_LIMIT = 10.0
 IMPORT_FLOOR = "import pulumi, pulumi_aws"
 ENGINE_IN_SUBPROCESS = f"from verify.engine.offline import run_stack; run_stack({STACK!r})"
 
@@ -170,6 +176,15 @@ def _sweep_rows(factors_arg: str, only: set[str], console: Console) -> dict[str,
         return {}
     console.print(f"[dim]access sweep at {factors} …[/]")
     return sweep_bench(factors)
+
+
+def _large_rows(sizes_arg: str, out: Path, console: Console) -> list[dict[str, Any]]:
+    """The large-graph scans, when sizes are given."""
+    sizes = [int(s) for s in sizes_arg.split(",") if s.strip()]
+    if not sizes:
+        return []
+    console.print(f"[dim]baseline scan --preview of {sizes} resources …[/]")
+    return large_scans(sizes, out)
 
 
 def _same(value: Any) -> Any:
@@ -522,6 +537,39 @@ def scale(runs: int, checkov_runs: int, factors: Sequence[int]) -> list[dict[str
     return rows
 
 
+# ---- large graphs: `baseline scan --preview` of N-copy graphs ------------------------------------------------------
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def large_scans(sizes: Sequence[int], out: Path) -> list[dict[str, Any]]:
+    """``baseline scan --preview --no-checkov`` (fresh interpreter, every report) of copies of the dev stack with
+    about ``size`` resources each. Copies fail the once-per-stack controls (one key per class, one trail), so exit 1
+    is expected; anything else is an error. Wall and CPU seconds, and growth against the first size."""
+    base = run_stack(STACK).graph
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        graph = copy_graph(base, max(1, round(size / len(base))), NAME_STEMS)
+        preview = out / f"preview-{size}.json"
+        preview.write_text(json.dumps(graph.to_preview_json()))
+        argv = [sys.executable, "-m", "verify.cli", "scan", "--preview", str(preview), "--no-checkov"]
+        before_cpu, start = child_cpu(), time.perf_counter()
+        command = [*argv, "--out", str(out / f"scan-{size}")]
+        proc = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, check=False)
+        wall, cpu = time.perf_counter() - start, child_cpu() - before_cpu
+        if proc.returncode not in (cli.EXIT_OK, cli.EXIT_FINDINGS):
+            raise RuntimeError(f"scan of {size} resources exited {proc.returncode}: {proc.stderr.decode()[-300:]}")
+        rows.append({"size": size, "resources": len(graph), "wall_s": wall, "cpu_s": cpu, "loadavg": os.getloadavg()})
+    for row in rows:
+        row["resources_growth"] = row["resources"] / rows[0]["resources"]
+        row["wall_growth"] = row["wall_s"] / rows[0]["wall_s"]
+        row["cpu_growth"] = row["cpu_s"] / rows[0]["cpu_s"]
+    return rows
+
+
 # ---- environment and report ---------------------------------------------------------------------------------------
 
 
@@ -590,6 +638,12 @@ def render(console: Console, result: dict[str, Any]) -> None:
                     "[red]SUPER-LINEAR[/]" if stats["superlinear"] else "",
                 )
         console.print(scale_table)
+    for row in result.get("large", []):
+        console.print(
+            f"scan --preview of {row['resources']} resources: {fmt(row['wall_s'])} wall, {fmt(row['cpu_s'])} CPU "
+            f"([bold]{row['cpu_growth']:.1f}x[/] the CPU time for {row['resources_growth']:.1f}x the resources; "
+            f"wall {row['wall_growth']:.1f}x, load {row['loadavg'][0]:.1f})"
+        )
     if result.get("sweep"):
         for row in result["sweep"]["rows"]:
             console.print(
@@ -614,7 +668,10 @@ def ratio(stages: dict[str, dict[str, Any]], top: str, bottom: str, meaning: str
 
 
 def targets(
-    stages: dict[str, dict[str, Any]], scale_rows: list[dict[str, Any]], pytest_s: float | None
+    stages: dict[str, dict[str, Any]],
+    scale_rows: list[dict[str, Any]],
+    pytest_s: float | None,
+    large_rows: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     def median(name: str) -> float | None:
         return stages.get(name, {}).get("median_s")
@@ -635,6 +692,12 @@ def targets(
         if pytest_s is None
         else f"make pytest {pytest_s:.0f} s",
     }
+    if len(large_rows) > 1:
+        first, last = large_rows[0], large_rows[-1]
+        out[f"{last['size']}-resource scan <= {LARGE_SCAN_LIMIT:.0f}x the {first['size']}-resource scan"] = {
+            "met": last["cpu_growth"] <= LARGE_SCAN_LIMIT,
+            "detail": f"{last['cpu_growth']:.1f}x CPU ({last['wall_growth']:.1f}x wall on a shared machine)",
+        }
     if scale_rows and scale_rows[-1]["factor"] >= 16:
         worst = max(scale_rows[-1]["stages"].items(), key=lambda kv: kv[1]["growth_vs_1x"])
         out["16x stack < 20x the 1x time"] = {
@@ -644,15 +707,25 @@ def targets(
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5, help="measured runs per stage (default 5, at least 5 advised)")
     parser.add_argument("--scale-runs", type=int, default=3, help="runs per stage at each scale (default 3)")
     parser.add_argument("--scale", default="1,4,16", help="scale factors, comma-separated ('' skips scaling)")
     parser.add_argument("--sweep-scale", default="1,4,16", help="access sweep factors ('' skips the sweep)")
+    parser.add_argument(
+        "--large",
+        default="5000,50000",
+        help="resource counts of the N-copy graphs `baseline scan --preview` is timed on ('' skips them)",
+    )
     parser.add_argument("--only", default="", help="comma-separated stage names to run (default: all)")
     parser.add_argument("--pytest", action="store_true", help="also time one `make pytest` run")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(width=150)
     env = environment()
@@ -704,6 +777,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"[dim]scaling {factors} …[/]")
         scale_rows = scale(args.scale_runs, args.scale_runs, factors) if factors else []
         sweep_rows = _sweep_rows(args.sweep_scale, only, console)
+        large_rows = _large_rows(args.large, Path(tmp), console)
     pytest_s: float | None = None
     if args.pytest:
         start = time.perf_counter()
@@ -718,7 +792,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ratios": ratios,
         "scale": scale_rows,
         "sweep": sweep_rows,
-        "targets": targets(by_name, scale_rows, pytest_s),
+        "large": large_rows,
+        "targets": targets(by_name, scale_rows, pytest_s, large_rows),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -28,15 +28,18 @@ def demo_args(tmp_path: Path) -> argparse.Namespace:
 @pytest.mark.checkov
 def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path) -> None:
     pids: list[int | None] = []
-    console = Console(record=True, width=200)
-    code = run_demo(demo_args(tmp_path), console, on_server=lambda server: pids.append(server.pid))
+    console, progress = Console(record=True, width=200), Console(record=True, width=200)
+    code = run_demo(demo_args(tmp_path), console, on_server=lambda server: pids.append(server.pid), progress=progress)
     findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
     assert code == 0
     assert {f["source"] for f in findings} == {"rule", "checkov", "access", "audit"}
     assert [f for f in findings if f["status"] in ("fail", "error")] == []
     catalog_ids = registry.control_ids()
     assert {f["control"] for f in findings} >= catalog_ids  # every control id in the report
-    assert "deploying baseline:network:IsolatedVpc network" in console.export_text()
+    assert "deploying baseline:network:IsolatedVpc network" in progress.export_text()
+    report = console.export_text()
+    assert "verdict: PASS" in report
+    assert "deploying" not in report
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "findings.json",
         "junit.xml",

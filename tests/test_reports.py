@@ -234,15 +234,24 @@ def test_json_report_lists_every_finding_including_waived_and_the_warnings() -> 
     assert report["summary"]["areas"]["KMS"]["pass"] == 2
 
 
-def test_terminal_report_shows_area_counts_failures_waivers_and_warnings() -> None:
+def test_terminal_report_verbose_shows_area_counts_failures_waivers_and_warnings() -> None:
     console = Console(width=200, record=True, color_system=None)
-    console.print(render_terminal(FINDINGS, CATALOG, META))
+    console.print(render_terminal(FINDINGS, CATALOG, META, verbose=True))
     text = console.export_text()
     sections = ["Security baseline: stack dev", "\nFailures and errors", "\nWaived", f"warning: {WARNING}"]
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
     assert "could not decide: GetObjectLockConfiguration: AccessDenied" in text
     assert "verdict: FAIL" in text
+    assert JUSTIFICATION in text
+
+
+def test_terminal_report_counts_waivers_per_control_and_leaves_justifications_to_the_full_report() -> None:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_terminal(FINDINGS, CATALOG, META))
+    text = console.export_text()
+    assert "waived: S3-03 x1" in text
+    assert JUSTIFICATION not in text
 
 
 def test_report_refuses_a_finding_on_an_unknown_control() -> None:

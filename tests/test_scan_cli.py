@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -159,3 +160,29 @@ def test_rules_only_scan_does_not_report_checkov_waivers_as_stale(dev_scan: tupl
     _, out = dev_scan
     warnings = json.loads((out / "findings.json").read_text())["warnings"]
     assert [w for w in warnings if "matched no failing finding" in w] == []
+
+
+#: Words only a waiver's justification in policies/waivers.yaml contains.
+WAIVER_REASON = "platform-security"
+
+
+def test_dev_scan_summary_fits_one_screen_with_verdict_and_report_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # stderr counts as a terminal: the progress lines are shown there
+    assert scan(tmp_path, "--stack", "dev") == 0
+    captured = capsys.readouterr()
+    out = re.sub(r"\x1b\[[0-9;]*m", "", captured.out)  # the styles FORCE_COLOR adds to stdout too
+    lines = out.splitlines()
+    assert len(lines) <= 40, out
+    assert "verdict: PASS (51 of 53 controls evaluated)" in lines
+    assert any(line.startswith(f"Full report: {tmp_path / 'out' / 'report.md'}") for line in lines)
+    assert "waived: S3-03 x2" in out
+    assert WAIVER_REASON not in out
+    assert "scan: writing the reports" in captured.err
+    assert "scan: writing" not in out
+
+
+def test_dev_scan_verbose_prints_the_waiver_justifications(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert scan(tmp_path, "--stack", "dev", "--verbose") == 0
+    assert WAIVER_REASON in capsys.readouterr().out

@@ -24,7 +24,7 @@ from verify.emulator.server import MotoServer, isolated_session, running_moto
 from verify.engine.offline import OfflineRun, run_stack, stack_config
 from verify.findings.catalog import load_catalog
 from verify.findings.waivers import load_waivers
-from verify.pipeline import EXIT_DEPLOY_FAILED, Checked, conclude, offline_checks, publish
+from verify.pipeline import EXIT_DEPLOY_FAILED, Checked, conclude, offline_checks, progress_console, publish
 from verify.reports.diagram import mermaid_diagram
 
 DEFAULT_REGION = "eu-west-1"
@@ -78,26 +78,29 @@ def run_demo(
     *,
     before_deploy: Callable[[MotoServer], None] | None = None,
     on_server: Callable[[MotoServer], None] | None = None,
+    progress: Console | None = None,
 ) -> int:
     """Start moto, deploy, scan the rules, audit live, report, stop moto (unless ``--keep``).
 
-    ``before_deploy``/``on_server`` are test hooks (inject a moto error, learn the pid).
+    ``before_deploy``/``on_server`` are test hooks (inject a moto error, learn the pid). Progress (moto, each
+    deployed resource, the stages) goes to ``progress``, by default stderr on a terminal: stdout is the report.
     """
+    progress = progress or progress_console()
     load_waivers(args.waivers, load_catalog())  # a bad waiver file is bad input before anything is deployed
     region = stack_region(args.stack, args.project_dir)
     started = time.monotonic()
     with running_moto(region, keep=args.keep, port=args.port) as server:
         if on_server:
             on_server(server)
-        console.print(f"moto_server pid {server.pid} on {server.endpoint_url} (region {region})")
+        progress.print(f"moto_server pid {server.pid} on {server.endpoint_url} (region {region})")
         if before_deploy:
             before_deploy(server)
 
-        def progress(typ: str, name: str) -> None:
-            console.print(f"  deploying {escape(typ)} [bold]{escape(name)}[/]", highlight=False)
+        def deploying(typ: str, name: str) -> None:
+            progress.print(f"  deploying {escape(typ)} [bold]{escape(name)}[/]", highlight=False)
 
         try:
-            deployment = deploy(server, args.stack, args.project_dir, progress)
+            deployment = deploy(server, args.stack, args.project_dir, deploying)
         except MotoDeployError as exc:
             console.print(
                 f"[red]deploy failed:[/] {escape(exc.typ)} [bold]{escape(exc.name)}[/]: {escape(exc.cause)}",
@@ -110,9 +113,9 @@ def run_demo(
             console.print(f"moto_server log kept: {escape(str(server.log_path))}", highlight=False, soft_wrap=True)
             return EXIT_DEPLOY_FAILED
         created = len(deployment.mocks.created)
-        console.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
+        progress.print(f"deployed {created} resources into moto in {deployment.seconds:.1f}s")
         graph = deployment.run.graph
-        console.print("scanning: policy rules, checkov, access analysis; then the live audit")
+        progress.print("scanning: policy rules, checkov, access analysis; then the live audit")
         offline = offline_checks(graph, load_catalog(), checkov=True, sweep=False)
         audit = run_audit(
             deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
@@ -125,7 +128,7 @@ def run_demo(
             args=args,
             diagram=mermaid_diagram(graph),
         )
-        console.print(f"demo took {time.monotonic() - started:.1f}s")
+        progress.print(f"demo took {time.monotonic() - started:.1f}s")
         if args.keep:
             console.print(
                 f"moto_server left running: pid {server.pid}, endpoint {server.endpoint_url}\n"
@@ -137,7 +140,7 @@ def run_demo(
                 soft_wrap=True,
             )
         else:
-            console.print("moto_server stopped")
+            progress.print("moto_server stopped")
         return code
 
 

@@ -111,7 +111,7 @@ def offline_checks(graph: ResourceGraph, catalog: Catalog, *, checkov: bool, swe
 def coverage_warnings(findings: Sequence[Finding], catalog: Catalog | None = None) -> list[str]:
     """Catalog controls this run did not evaluate: listed in every report, never counted as passed."""
     seen = {f.control for f in findings}
-    return [f"{c.id} not evaluated by this scan" for c in (catalog or load_catalog()).controls if c.id not in seen]
+    return [f"{c.id}{report.NOT_EVALUATED}" for c in (catalog or load_catalog()).controls if c.id not in seen]
 
 
 def conclude(
@@ -208,11 +208,37 @@ def _replace_all(staging: Path, out: Path, names: Sequence[str]) -> None:
         raise
 
 
-def publish(console: Console, concluded: Concluded, catalog: Catalog, formats: Collection[str], out: Path) -> int:
-    """Print the terminal report (format ``table``), write the report files, return the exit code."""
+def progress_console() -> Console:
+    """Stage names on stderr while a long command runs, shown only on a terminal: stdout stays the report, and a
+    redirected stderr (CI, scripts) keeps bad input to its one error line."""
+    from rich.console import Console  # noqa: PLC0415 - rich loads only when something is printed
+
+    console = Console(stderr=True, highlight=False)
+    console.quiet = not console.is_terminal
+    return console
+
+
+def publish(
+    console: Console,
+    concluded: Concluded,
+    catalog: Catalog,
+    formats: Collection[str],
+    out: Path,
+    *,
+    verbose: bool = False,
+) -> int:
+    """Print the terminal summary (format ``table``), write the report files, say where the full report is,
+    return the exit code."""
+    from rich.markup import escape  # noqa: PLC0415 - rich loads only when something is printed
+
     if "table" in formats:
-        console.print(report.render_terminal(concluded.findings, catalog, concluded.meta))
+        console.print(report.render_terminal(concluded.findings, catalog, concluded.meta, verbose=verbose))
     written = write_reports(concluded.findings, catalog, concluded.meta, formats, out)
-    if written:
-        console.print("Wrote " + ", ".join(str(p) for p in written))
+    full = [p for p in written if p.name == REPORT_FILES["md"][0]]
+    others = [p for p in written if p not in full]
+    if full:
+        also = f" (also {', '.join(p.name for p in others)} in {out})" if others else ""
+        console.print(escape(f"Full report: {full[0]}{also}"), soft_wrap=True, highlight=False)
+    elif written:
+        console.print(escape("Wrote " + ", ".join(str(p) for p in written)), soft_wrap=True, highlight=False)
     return concluded.exit_code

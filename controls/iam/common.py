@@ -118,11 +118,26 @@ def undenied_tampering(document: Mapping[str, Any]) -> list[str]:
     return sorted(a for a in TAMPERING_ACTIONS if not any(fnmatch.fnmatchcase(a, p) for p in patterns))
 
 
-def boundary_policies(role: kit.Res, policies: Sequence[kit.Res]) -> list[kit.Res]:
-    """The stack's managed policies a role's ``permissionsBoundary`` names: by dependency, else by equal ARN."""
-    deps = set(role.property_dependencies.get("permissionsBoundary", ()))
-    value = role.props.get("permissionsBoundary")
-    return [p for p in policies if p.urn in deps or (value not in (None, kit.UNKNOWN) and p.props.get("arn") == value)]
+class Boundaries:
+    """The stack's managed policies indexed once by URN and ARN, so every role's boundary is a lookup."""
+
+    def __init__(self, policies: Sequence[kit.Res]) -> None:
+        self.policies = list(policies)
+        self.position = {p.urn: i for i, p in enumerate(self.policies)}
+        self.by_arn: dict[str, set[int]] = {}
+        for i, policy in enumerate(self.policies):
+            arn = policy.props.get("arn")
+            if isinstance(arn, str):
+                self.by_arn.setdefault(arn, set()).add(i)
+
+    def of(self, role: kit.Res) -> list[kit.Res]:
+        """The policies ``role``'s ``permissionsBoundary`` names: by dependency, else by equal ARN."""
+        deps = role.property_dependencies.get("permissionsBoundary", ())
+        found = {self.position[u] for u in deps if u in self.position}
+        value = role.props.get("permissionsBoundary")
+        if isinstance(value, str) and value != kit.UNKNOWN:
+            found |= self.by_arn.get(value, set())
+        return [self.policies[i] for i in sorted(found)]
 
 
 # ---- inline-policy grants (IAM-06, IAM-08) -----------------------------------------------------------------

@@ -72,8 +72,27 @@ def allow_statements(res: kit.Res) -> list[dict[str, Any]]:
     return [st for st in kit.statements(key_policy(res)) if st.get("Effect") == "Allow"]
 
 
+class KeyRefs:
+    """The keys aliases target, over a fixed key list indexed once (an alias costs its own references)."""
+
+    def __init__(self, keys: Sequence[kit.Res]) -> None:
+        self.keys = list(keys)
+        self.position = {k.urn: i for i, k in enumerate(self.keys)}
+        self.by_id: dict[str, set[int]] = {}
+        for i, key in enumerate(self.keys):
+            for value in (key.props.get("keyId"), key.props.get("id")):
+                if isinstance(value, str) and value:
+                    self.by_id.setdefault(value, set()).add(i)
+
+    def __call__(self, alias: kit.Res) -> list[kit.Res]:
+        """Keys an alias targets: by property dependency, else by matching key id."""
+        found = {self.position[u] for u in alias.property_dependencies.get("targetKeyId", ()) if u in self.position}
+        target = alias.props.get("targetKeyId")
+        if isinstance(target, str) and target:
+            found |= self.by_id.get(target, set())
+        return [self.keys[i] for i in sorted(found)]
+
+
 def key_refs(alias: kit.Res, keys: Sequence[kit.Res]) -> list[kit.Res]:
     """Keys an alias targets: by property dependency, else by matching key id."""
-    deps = set(alias.property_dependencies.get("targetKeyId", ()))
-    target = alias.props.get("targetKeyId")
-    return [k for k in keys if k.urn in deps or (target and target in (k.props.get("keyId"), k.props.get("id")))]
+    return KeyRefs(keys)(alias)

@@ -48,6 +48,9 @@ class Stack:
         self._by_type: dict[str, list[tuple[int, kit.Res]]] = {}
         for position, res in enumerate(resources):
             self._by_type.setdefault(res.type, []).append((position, res))
+        self._linkers: dict[tuple[tuple[str, ...], tuple[str, ...]], Links] = {}
+        self._referrers: dict[tuple[Any, ...], dict[str, list[kit.Res]]] = {}
+        self.position = {res.urn: i for i, res in enumerate(resources)}
 
     def of(self, *types: str) -> list[kit.Res]:
         """Resources of any of ``types``, in stack order."""
@@ -57,9 +60,30 @@ class Stack:
     def vpcs(self) -> list[kit.Res]:
         return self.of(VPC)
 
+    def linker(self, types: Sequence[str], id_keys: Sequence[str] = ("id",)) -> Links:
+        """``links`` against every resource of ``types``, indexed once per stack."""
+        key = (tuple(types), tuple(id_keys))
+        if key not in self._linkers:
+            self._linkers[key] = Links(self.of(*types), id_keys)
+        return self._linkers[key]
+
+    def referrers(
+        self, types: Sequence[str], key: str, targets: Sequence[str], id_keys: Sequence[str] = ("id",)
+    ) -> dict[str, list[kit.Res]]:
+        """Target URN -> the resources of ``types`` whose ``key`` links to it (resources of ``targets``), once."""
+        cache_key = (tuple(types), key, tuple(targets), tuple(id_keys))
+        if cache_key not in self._referrers:
+            to_targets = self.linker(targets, id_keys)
+            grouped: dict[str, list[kit.Res]] = {}
+            for res in self.of(*types):
+                for target in to_targets(res, key):
+                    grouped.setdefault(target.urn, []).append(res)
+            self._referrers[cache_key] = grouped
+        return self._referrers[cache_key]
+
     def in_vpc(self, vpc: kit.Res, *types: str) -> list[kit.Res]:
         """Resources of ``types`` whose ``vpcId`` refers to this VPC."""
-        return [r for r in self.of(*types) if vpc in links(r, "vpcId", [vpc])]
+        return list(self.referrers(types, "vpcId", (VPC,)).get(vpc.urn, ()))
 
 
 def known_ids(res: kit.Res, keys: Iterable[str]) -> set[str]:
@@ -68,21 +92,38 @@ def known_ids(res: kit.Res, keys: Iterable[str]) -> set[str]:
     return {v for v in values if isinstance(v, str) and v and v != kit.UNKNOWN}
 
 
+class Links:
+    """``links`` against a fixed candidate list, its ids indexed once: asking for the targets of every resource
+    among many candidates costs each resource its own references, not a scan of the candidates."""
+
+    def __init__(self, candidates: Sequence[kit.Res], id_keys: Iterable[str] = ("id",)) -> None:
+        self.candidates = list(candidates)
+        self.position = {c.urn: i for i, c in enumerate(self.candidates)}
+        self.by_id: dict[str, list[int]] = {}
+        keys = tuple(id_keys)
+        for i, candidate in enumerate(self.candidates):
+            for value in known_ids(candidate, keys):
+                self.by_id.setdefault(value, []).append(i)
+
+    def __call__(self, res: kit.Res, key: str) -> list[kit.Res]:
+        deps = set(res.property_dependencies.get(key, ()))
+        first = sorted(self.position[u] for u in deps if u in self.position)
+        raw = res.props.get(key)
+        values = [str(v).removesuffix(":*") for v in kit.as_list(raw) if isinstance(v, str | int)]
+        matched = {i for v in dict.fromkeys(values) for i in self.by_id.get(v, ())}
+        found = [self.candidates[i] for i in first + sorted(matched.difference(first))]
+        if not found and not deps and kit.UNKNOWN in values:
+            raise kit.Undecidable(f"{res.name}: {key} is not known until apply and has no dependency to follow")
+        return found
+
+
 def links(res: kit.Res, key: str, candidates: Sequence[kit.Res], id_keys: Iterable[str] = ("id",)) -> list[kit.Res]:
     """Candidates that ``res.props[key]`` refers to: by property dependency, plus by id/ARN equality.
 
     Undecidable when the value holds an unknown and the property has no dependency at all that
     would explain it (never a guessed link); an unknown coming from other resources links to none.
     """
-    deps = set(res.property_dependencies.get(key, ()))
-    found = [c for c in candidates if c.urn in deps]
-    raw = res.props.get(key)
-    values = [str(v).removesuffix(":*") for v in kit.as_list(raw) if isinstance(v, str | int)]
-    keys = tuple(id_keys)
-    found += [c for c in candidates if c not in found and known_ids(c, keys) & set(values)]
-    if not found and not deps and kit.UNKNOWN in values:
-        raise kit.Undecidable(f"{res.name}: {key} is not known until apply and has no dependency to follow")
-    return found
+    return Links(candidates, id_keys)(res, key)
 
 
 def names(resources: Iterable[kit.Res]) -> str:
@@ -108,12 +149,13 @@ def protocol_name(value: Any) -> str:
 
 def rules_on(stack: Stack, groups: Sequence[kit.Res], vpc: kit.Res | None = None) -> list[kit.Res]:
     """Standalone SG rules whose ``securityGroupId`` is one of ``groups`` (or the VPC's default SG id)."""
-    found = []
-    for rule in stack.of(SG_INGRESS, SG_EGRESS, SG_RULE):
-        on_default = vpc is not None and bool(links(rule, "securityGroupId", [vpc], ("defaultSecurityGroupId",)))
-        if on_default or links(rule, "securityGroupId", groups, ("id",)):
-            found.append(rule)
-    return found
+    types = (SG_INGRESS, SG_EGRESS, SG_RULE)
+    by_group = stack.referrers(types, "securityGroupId", (SECURITY_GROUP, DEFAULT_SG))
+    found = {rule.urn: rule for group in groups for rule in by_group.get(group.urn, ())}
+    if vpc is not None:
+        on_default = stack.referrers(types, "securityGroupId", (VPC,), ("defaultSecurityGroupId",))
+        found.update((rule.urn, rule) for rule in on_default.get(vpc.urn, ()))
+    return sorted(found.values(), key=lambda rule: stack.position[rule.urn])
 
 
 def service_of(endpoint: kit.Res) -> str:
@@ -133,11 +175,10 @@ def interface_endpoints(stack: Stack, vpc: kit.Res) -> list[kit.Res]:
 
 def endpoint_groups(stack: Stack, endpoint: kit.Res) -> tuple[list[kit.Res], int]:
     """Security groups linked to an endpoint and how many it names in all (linked or not)."""
-    groups = stack.of(SECURITY_GROUP, DEFAULT_SG)
-    linked = links(endpoint, "securityGroupIds", groups)
+    to_groups = stack.linker((SECURITY_GROUP, DEFAULT_SG))
+    linked = to_groups(endpoint, "securityGroupIds")
     count = len(kit.as_list(endpoint.props.get("securityGroupIds")))
-    for assoc in stack.of(ENDPOINT_SG):
-        if links(assoc, "vpcEndpointId", [endpoint]):
-            linked += links(assoc, "securityGroupId", groups)
-            count += 1
+    for assoc in stack.referrers((ENDPOINT_SG,), "vpcEndpointId", (ENDPOINT,)).get(endpoint.urn, ()):
+        linked += to_groups(assoc, "securityGroupId")
+        count += 1
     return linked, count

@@ -200,6 +200,13 @@ class Stack:
             raise kit.Undecidable(f"{source.name}: {key} is not known until apply and has no property dependency")
         return linked
 
+    def all_idents(self, type_token: str) -> frozenset[str]:
+        """Every known identifying value of the resources of ``type_token``, gathered once per stack."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_idents_cache", {})
+        if type_token not in cache:
+            cache[type_token] = frozenset(i for r in self.of_type(type_token) for i in idents(r))
+        return cache[type_token]
+
     def attached(self, owner: kit.Res, side_type: str, key: str = "bucket") -> list[kit.Res]:
         """Side resources of ``side_type`` whose ``key`` refers to ``owner``.
 
@@ -280,12 +287,17 @@ class Stack:
 
     def key_class(self, key: kit.Res) -> str:
         """The data class a key's alias names (``alias/<prefix>-<env>-<class>``), "" when it has no alias."""
-        classes = {
-            str(dig(alias, "name") or "").rsplit("-", 1)[-1]
-            for alias in self.of_type(KMS_ALIAS)
-            if key in self.refs(alias, "targetKeyId", KMS_KEY)
-        }
-        return classes.pop() if len(classes) == 1 else ""
+        classes = self._key_classes.get(key.urn, set())
+        return next(iter(classes)) if len(classes) == 1 else ""
+
+    @cached_property
+    def _key_classes(self) -> dict[str, set[str]]:
+        """Key URN -> the data classes its aliases name, read once for all keys."""
+        classes: dict[str, set[str]] = {}
+        for alias in self.of_type(KMS_ALIAS):
+            for key in self.refs(alias, "targetKeyId", KMS_KEY):
+                classes.setdefault(key.urn, set()).add(str(dig(alias, "name") or "").rsplit("-", 1)[-1])
+        return classes
 
     def is_model_registry(self, bucket: kit.Res) -> bool:
         tags = dig(bucket, "tags") or {}

@@ -162,10 +162,14 @@ class ResourceGraph:
         self._by_urn: dict[str, Resource] = {}
         self._children: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {}
+        self._by_type: dict[str, list[Resource]] = {}
+        self._by_name: dict[str, list[Resource]] = {}
         for resource in resources:
             if resource.urn in self._by_urn:
                 raise GraphFormatError(f"duplicate URN {clip(resource.urn)}")
             self._by_urn[resource.urn] = resource
+            self._by_type.setdefault(resource.type, []).append(resource)
+            self._by_name.setdefault(resource.name, []).append(resource)
             if resource.parent:
                 self._children.setdefault(resource.parent, []).append(resource.urn)
             for dep in dict.fromkeys(resource.dependencies):
@@ -188,10 +192,10 @@ class ResourceGraph:
             raise KeyError(f"no resource with URN {urn}") from None
 
     def by_type(self, type_token: str) -> list[Resource]:
-        return [r for r in self._by_urn.values() if r.type == type_token]
+        return list(self._by_type.get(type_token, ()))
 
     def by_name(self, name: str, type_token: str | None = None) -> list[Resource]:
-        return [r for r in self._by_urn.values() if r.name == name and (type_token is None or r.type == type_token)]
+        return [r for r in self._by_name.get(name, ()) if type_token is None or r.type == type_token]
 
     def one(self, type_token: str, name: str) -> Resource:
         """Exactly one resource of this type and logical name, or a ValueError saying how many."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from controls import registry
@@ -56,15 +57,20 @@ class Catalog:
     severities: tuple[str, ...]
     controls: tuple[Control, ...]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Control]:
+        """Built once: reports look a control up for every finding."""
+        return {c.id: c for c in self.controls}
+
     def __contains__(self, control_id: object) -> bool:
-        return any(c.id == control_id for c in self.controls)
+        return isinstance(control_id, str) and control_id in self._by_id
 
     def get(self, control_id: str) -> Control:
         """The control with this id; ``KeyError`` naming the id otherwise (never a silent default)."""
-        for control in self.controls:
-            if control.id == control_id:
-                return control
-        raise KeyError(f"unknown control id {control_id!r} (not in the catalog)")
+        try:
+            return self._by_id[control_id]
+        except KeyError:
+            raise KeyError(f"unknown control id {control_id!r} (not in the catalog)") from None
 
     def ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.controls)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -234,6 +235,16 @@ class _Builder:
             for key in self.links(alias, "targetKeyId", "key")
         }
         self.edges: dict[tuple[str, str], Edge] = {}
+        # indexed once: scanning every node per policy Resource or every side resource per bucket was quadratic
+        self.arns = sorted(
+            (arn, urn) for urn in self.kind if isinstance(arn := graph.get(urn).prop("arn"), str) and arn
+        )
+        self.arn_keys = [arn for arn, _ in self.arns]
+        self.owned: dict[tuple[str, str], list[Resource]] = {}
+        for side in (BUCKET_POLICY, OBJECT_LOCK, SSE_CONFIG, BUCKET_VERSIONING):
+            for resource in self._side(side):
+                for bucket in self.links(resource, "bucket", "bucket"):
+                    self.owned.setdefault((side, bucket), []).append(resource)
         self.ids = self._allocate_ids()
 
     # ---- lookups ----
@@ -265,16 +276,27 @@ class _Builder:
         return sorted(found)
 
     def matching(self, pattern: str, kinds: Sequence[str]) -> list[str]:
-        """Nodes whose ARN an IAM ``Resource`` pattern covers (``*`` alone is left out: it names nothing)."""
+        """Nodes whose ARN an IAM ``Resource`` pattern covers (``*`` alone is left out: it names nothing).
+
+        Only ARNs that start with the pattern's literal prefix, or are a prefix of it, can match: those are found
+        by bisection, so a pattern costs its matches, not the whole graph."""
         if pattern == "*":
             return []
-        found = []
-        for urn, kind in self.kind.items():
-            arn = self.graph.get(urn).prop("arn")
-            covered = isinstance(arn, str) and any(fnmatchcase(c, pattern) for c in (arn, f"{arn}/*", f"{arn}:*"))
-            if kind in kinds and arn and covered:
-                found.append(urn)
+        literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+        start = bisect_left(self.arn_keys, literal)
+        end = bisect_left(self.arn_keys, literal + "\U0010ffff")
+        candidates = self.arns[start:end] + [item for i in range(len(literal)) for item in self._arn_exact(literal[:i])]
+        found = {
+            urn
+            for arn, urn in candidates
+            if self.kind[urn] in kinds and any(fnmatchcase(c, pattern) for c in (arn, f"{arn}/*", f"{arn}:*"))
+        }
         return sorted(found)
+
+    def _arn_exact(self, arn: str) -> list[tuple[str, str]]:
+        start = bisect_left(self.arn_keys, arn)
+        end = bisect_left(self.arn_keys, arn + "\x00")
+        return self.arns[start:end]
 
     def name(self, urn: str) -> str:
         return self.graph.get(urn).name
@@ -322,6 +344,13 @@ class _Builder:
     def group(self, urn: str, shown: set[str]) -> str:
         return next((a for a in self._ancestors(urn) if a in shown), "")
 
+    def groups(self, urns: Iterable[str], shown: set[str]) -> dict[str, list[str]]:
+        """Shown component (``""`` for the top level) -> the ``urns`` drawn directly inside it."""
+        inside: dict[str, list[str]] = {}
+        for urn in urns:
+            inside.setdefault(self.group(urn, shown), []).append(urn)
+        return inside
+
     # ---- edges ----
 
     def edge(self, source: str, target: str, parts: Iterable[str], *, dotted: bool = False) -> None:
@@ -335,7 +364,7 @@ class _Builder:
         return {u: self._bucket(u) for u, k in self.kind.items() if k == "bucket"}
 
     def _owned(self, type_token: str, bucket: str) -> list[Resource]:
-        return [r for r in self._side(type_token) if bucket in self.links(r, "bucket", "bucket")]
+        return self.owned.get((type_token, bucket), [])
 
     def _bucket(self, bucket: str) -> BucketFacts:
         policies = self._owned(BUCKET_POLICY, bucket)
@@ -469,12 +498,26 @@ class _Builder:
     def _role_statements(self, role: Resource) -> list[dict[str, Any]]:
         """Allow statements of the role's inline policies (property or RolePolicy) and attached managed policies."""
         documents = [p.get("policy") for p in _as_list(role.prop("inlinePolicies")) if isinstance(p, Mapping)]
-        documents += [p.prop("policy") for p in self._side(ROLE_POLICY) if role.urn in self.links(p, "role", "role")]
-        policies = {r.prop("arn"): r for r in self._side(MANAGED_POLICY)}
-        for attachment in self._side(ROLE_POLICY_ATTACHMENT):
-            if role.urn in self.links(attachment, "role", "role") and attachment.prop("policyArn") in policies:
+        documents += [p.prop("policy") for p in self.role_sides.get((ROLE_POLICY, role.urn), [])]
+        policies = self.managed_policies
+        for attachment in self.role_sides.get((ROLE_POLICY_ATTACHMENT, role.urn), []):
+            if attachment.prop("policyArn") in policies:
                 documents.append(policies[attachment.prop("policyArn")].prop("policy"))
         return [s for d in documents for s in _document(d) if s.get("Effect") == "Allow"]
+
+    @cached_property
+    def role_sides(self) -> dict[tuple[str, str], list[Resource]]:
+        """(side type, role URN) -> the role policies and policy attachments naming that role."""
+        sides: dict[tuple[str, str], list[Resource]] = {}
+        for side in (ROLE_POLICY, ROLE_POLICY_ATTACHMENT):
+            for resource in self._side(side):
+                for role in self.links(resource, "role", "role"):
+                    sides.setdefault((side, role), []).append(resource)
+        return sides
+
+    @cached_property
+    def managed_policies(self) -> dict[Any, Resource]:
+        return {r.prop("arn"): r for r in self._side(MANAGED_POLICY)}
 
     def _role(self, role: Resource, buckets: Mapping[str, BucketFacts]) -> None:
         vias: dict[str, list[str]] = {}  # key -> kms:ViaService values over all statements (one label per edge)
@@ -574,14 +617,15 @@ def _verbs(actions: Sequence[str]) -> str:
     return ", ".join(verbs + (["write"] if any(not READ_VERB.match(n) for n in names) else []))
 
 
-def _render_group(builder: _Builder, component: str, nodes: dict[str, list[Node]], shown: set[str]) -> list[str]:
+def _render_group(
+    builder: _Builder, component: str, nodes: dict[str, list[Node]], subgroups: Mapping[str, list[str]]
+) -> list[str]:
     resource = builder.graph.get(component)
     title = escape_label(f"{resource.name} ({resource.type.rsplit(':', 1)[-1]})")
     lines = [f'subgraph {builder.ids[component]}["{title}"]']
     lines += ["  " + _node_line(n) for n in nodes.get(component, [])]
-    children = sorted((c for c in shown if builder.group(c, shown) == component), key=lambda c: builder.ids[c])
-    for child in children:
-        lines += ["  " + line for line in _render_group(builder, child, nodes, shown)]
+    for child in sorted(subgroups.get(component, []), key=lambda c: builder.ids[c]):
+        lines += ["  " + line for line in _render_group(builder, child, nodes, subgroups)]
     return [*lines, "end"]
 
 
@@ -599,9 +643,9 @@ def mermaid_diagram(graph: ResourceGraph) -> str:
     for node in sorted((builder.node(u) for u in builder.kind), key=lambda n: n.id):
         nodes.setdefault(builder.group(node.resource.urn, shown), []).append(node)
     lines = [f"%% {graph.project} stack {graph.stack}: generated by `baseline diagram`, do not edit", "flowchart LR"]
-    tops = sorted((c for c in shown if builder.group(c, shown) == ""), key=lambda c: builder.ids[c])
-    for component in tops:
-        lines += ["  " + line for line in _render_group(builder, component, nodes, shown)]
+    subgroups = builder.groups(shown, shown)
+    for component in sorted(subgroups.get("", []), key=lambda c: builder.ids[c]):
+        lines += ["  " + line for line in _render_group(builder, component, nodes, subgroups)]
     lines += ["  " + _node_line(n) for n in nodes.get("", [])]
     for edge in sorted(builder.edges.values(), key=lambda e: (e.source, e.target)):
         arrow = "-.->" if edge.dotted else "-->"

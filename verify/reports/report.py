@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,21 @@ class ReportMeta:
     @property
     def artifact_uri(self) -> str:
         return self.artifact or f"Pulumi.{self.stack}.yaml"
+
+
+#: Characters XML 1.0 cannot carry at all (not even as character references).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """Control characters (ESC, NUL, newlines, ...) as visible escapes (``\\x1b``, ``\\n``): names and messages
+    come from the graph, and a raw escape sequence would restyle or rewrite the terminal."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids shown as visible escapes, so the document still parses."""
+    return XML_INVALID.sub(lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def exit_code(findings: Iterable[Finding], catalog: Catalog | None = None) -> int:
@@ -183,51 +199,74 @@ def render_json(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta)
 # --- terminal -------------------------------------------------------------------------------------------------
 
 
-def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta) -> Group:
-    """A rich renderable: counts per area, then failures/errors, waived findings and warnings."""
+#: Failures and errors the terminal lists before pointing at the full report (``--verbose`` lists all).
+TERMINAL_PROBLEMS = 15
+NOT_EVALUATED = " not evaluated by this scan"
+
+
+def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta, *, verbose: bool = False) -> Group:
+    """A rich renderable that fits one screen for a clean stack: counts per area, the failures and errors (the
+    first few unless ``verbose``), waived findings counted per control (their justifications only when
+    ``verbose``; report.md always has them), the warnings and the verdict. Every graph-derived string is shown
+    with its control characters escaped."""
     from rich.console import Group  # noqa: PLC0415 - rich tables load only when a terminal report is printed
     from rich.markup import escape  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
+    def safe(text: str) -> str:
+        return escape(visible(text))
+
     facts = summary(findings, catalog, meta)
-    areas = Table(title=escape(f"Security baseline: stack {meta.stack} ({meta.source})"), title_justify="left")
+    areas = Table(title=safe(f"Security baseline: stack {meta.stack} ({meta.source})"), title_justify="left")
     for column in ("Area", "Controls", "Checked", "Pass", "Fail", "Waived", "Error", "Verdict"):
         areas.add_column(column, justify="left" if column in ("Area", "Verdict") else "right")
     style = {"fail": "bold red", "advisory": "yellow", "pass": "green", "none": "dim"}
     for area, row in facts["areas"].items():
         cells = [str(row[key]) for key in ("controls", "checked", *STATUSES)]
-        areas.add_row(escape(area), *cells, f"[{style[row['verdict']]}]{row['verdict']}[/]")
+        areas.add_row(safe(area), *cells, f"[{style[row['verdict']]}]{row['verdict']}[/]")
     parts: list[Any] = [areas]
     ordered = _ordered(findings, catalog)
     problems = [f for f in ordered if f.status in ("fail", "error")]
-    if problems:
-        table = Table(title="Failures and errors", title_justify="left")
+    shown = problems if verbose else problems[:TERMINAL_PROBLEMS]
+    if shown:
+        table = Table(title=f"Failures and errors ({len(problems)})", title_justify="left")
         for column in ("Control", "Severity", "Resource", "Message"):
             table.add_column(column)
-        for finding in problems:
+        for finding in shown:
             item = _finding_json(finding, catalog)
             message = finding.message if finding.status == "fail" else f"could not decide: {finding.message}"
             table.add_row(
-                escape(_rule_id(finding, catalog)),
-                escape(item["severity"] or "advisory"),
-                escape(finding.resource_name),
-                escape(message),
+                safe(_rule_id(finding, catalog)),
+                safe(item["severity"] or "advisory"),
+                safe(finding.resource_name),
+                safe(message),
                 style="red" if finding.status == "fail" else "magenta",
             )
         parts.append(table)
+    if len(shown) < len(problems):
+        parts.append(Text(f"... {len(problems) - len(shown)} more failures and errors in the full report (--verbose)"))
     waived = [f for f in ordered if f.status == "waived"]
-    if waived:
+    if waived and verbose:
         table = Table(title="Waived", title_justify="left")
         for column in ("Control", "Resource", "Waiver"):
             table.add_column(column)
         for finding in waived:
-            table.add_row(escape(_rule_id(finding, catalog)), escape(finding.resource_name), escape(finding.waiver))
+            table.add_row(safe(_rule_id(finding, catalog)), safe(finding.resource_name), safe(finding.waiver))
         parts.append(table)
-    parts.extend(Text(f"warning: {w}", style="yellow") for w in meta.warnings)
+    elif waived:
+        counts: dict[str, int] = {}
+        for finding in waived:
+            counts[_rule_id(finding, catalog)] = counts.get(_rule_id(finding, catalog), 0) + 1
+        listed = ", ".join(f"{control} x{count}" for control, count in counts.items())
+        parts.append(Text(f"waived: {visible(listed)} (justifications in the full report, or --verbose)"))
+    unevaluated = [w.removesuffix(NOT_EVALUATED) for w in meta.warnings if w.endswith(NOT_EVALUATED)]
+    if unevaluated:
+        parts.append(Text(f"warning: not evaluated by this scan: {visible(', '.join(unevaluated))}", style="yellow"))
+    parts.extend(Text(f"warning: {visible(w)}", style="yellow") for w in meta.warnings if not w.endswith(NOT_EVALUATED))
     verdict = facts["verdict"].upper()
     coverage = facts["coverage"]
-    scope = f" ({coverage['evaluated']} of {coverage['controls']} controls evaluated; the rest are warnings above)"
+    scope = f" ({coverage['evaluated']} of {coverage['controls']} controls evaluated)"
     suffix = scope if coverage["evaluated"] < coverage["controls"] else ""
     parts.append(Text(f"verdict: {verdict}{suffix}", style="bold red" if facts["exitCode"] else "bold green"))
     return Group(*parts)
@@ -237,8 +276,10 @@ def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
 
 
 def _md(text: str) -> str:
-    """One table cell: no newlines, pipes escaped, no raw HTML (``<`` appears in policy conditions)."""
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
+    """One table cell: no newlines or control characters, pipes and backticks escaped, no raw HTML (``<`` appears in
+    policy conditions)."""
+    cell = visible(" ".join(text.split()))
+    return cell.replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
 
 
 def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -307,7 +348,9 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
 
 
 def _md_resource(finding: Finding) -> str:
-    return f"`{finding.resource_name.replace('`', '')}`"
+    """The name as code; a code span cannot escape a backtick (dropped), and a table still needs ``\\|``."""
+    name = visible(" ".join(finding.resource_name.split()))
+    return "`" + name.replace("`", "").replace("|", "\\|") + "`"
 
 
 def _md_problem(finding: Finding, catalog: Catalog) -> list[str]:
@@ -471,6 +514,9 @@ def render_junit(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta
         _junit_case(suite, finding, catalog)
     if meta.warnings:
         ET.SubElement(suite, "system-out").text = "\n".join(f"warning: {w}" for w in meta.warnings)
+    for element in root.iter():  # names and messages come from the graph: keep the document well-formed XML 1.0
+        element.text = xml_text(element.text) if element.text else element.text
+        element.attrib.update({k: xml_text(v) for k, v in element.attrib.items()})
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

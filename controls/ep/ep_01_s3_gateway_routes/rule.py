@@ -17,9 +17,10 @@ def _s3_gateways(stack: Stack, vpc: kit.Res) -> list[kit.Res]:
 def _tables_with(stack: Stack, gateways: Sequence[kit.Res], tables: Sequence[kit.Res]) -> list[kit.Res]:
     """Route tables a gateway endpoint is attached to, inline or through association resources."""
     attached = [t for g in gateways for t in links(g, "routeTableIds", tables)]
-    for assoc in stack.of(ENDPOINT_ROUTE_TABLE):
-        if links(assoc, "vpcEndpointId", gateways):
-            attached += links(assoc, "routeTableId", tables)
+    by_endpoint = stack.referrers((ENDPOINT_ROUTE_TABLE,), "vpcEndpointId", (ENDPOINT,))
+    associations = {a.urn: a for g in gateways for a in by_endpoint.get(g.urn, ())}
+    for assoc in sorted(associations.values(), key=lambda a: stack.position[a.urn]):
+        attached += links(assoc, "routeTableId", tables)
     return attached
 
 
@@ -40,9 +41,9 @@ def check_s3_gateway_routes(resources: Sequence[kit.Res]) -> Found:
             ok = table in attached
             detail = f"S3 gateway {names(gateways)} attached" if ok else "no S3 gateway endpoint attached"
             yield table.urn, "EP-01", ok, f"route table {table.name}: {detail}"
-        associations = stack.of(ROUTE_TABLE_ASSOCIATION)
+        by_subnet = stack.referrers((ROUTE_TABLE_ASSOCIATION,), "subnetId", (SUBNET,))
         for subnet in stack.in_vpc(vpc, SUBNET):
-            own = [t for a in associations if links(a, "subnetId", [subnet]) for t in links(a, "routeTableId", tables)]
+            own = [t for a in by_subnet.get(subnet.urn, ()) for t in links(a, "routeTableId", tables)]
             ok = bool(own)
             detail = f"uses route table {names(own)}" if ok else "uses the VPC main route table (no S3 gateway)"
             yield subnet.urn, "EP-01", ok, f"subnet {subnet.name} {detail}"

@@ -6,14 +6,13 @@ from collections.abc import Sequence
 
 from controls import kit
 from controls.net.common import ML_CORE, Found, Stack, interface_endpoints, links, names, no_vpc, service_of
-from controls.vocabulary import ENDPOINT_SUBNET, SUBNET
+from controls.vocabulary import ENDPOINT, ENDPOINT_SUBNET, SUBNET
 
 
 def _endpoint_subnets(stack: Stack, endpoint: kit.Res, subnets: Sequence[kit.Res]) -> list[kit.Res]:
     found = links(endpoint, "subnetIds", subnets)
-    for assoc in stack.of(ENDPOINT_SUBNET):
-        if links(assoc, "vpcEndpointId", [endpoint]):
-            found += links(assoc, "subnetId", subnets)
+    for assoc in stack.referrers((ENDPOINT_SUBNET,), "vpcEndpointId", (ENDPOINT,)).get(endpoint.urn, ()):
+        found += links(assoc, "subnetId", subnets)
     return found
 
 

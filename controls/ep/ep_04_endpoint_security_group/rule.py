@@ -19,7 +19,7 @@ from controls.net.common import (
     rules_on,
     vpc_cidr,
 )
-from controls.vocabulary import SECURITY_GROUP, SG_EGRESS, SG_EXCLUSIVE, SG_INGRESS, SG_RULE
+from controls.vocabulary import DEFAULT_SG, SECURITY_GROUP, SG_EGRESS, SG_EXCLUSIVE, SG_INGRESS, SG_RULE
 
 
 def _endpoint_outcome(stack: Stack, endpoint: kit.Res) -> tuple[str, str, bool, str]:
@@ -87,7 +87,7 @@ def _inline_permissions(group: kit.Res, exclusive: bool) -> list[Permission]:
 
 def _exclusive_problems(stack: Stack, group: kit.Res, ingress: Sequence[kit.Res]) -> list[str]:
     problems = []
-    for pin in (e for e in stack.of(SG_EXCLUSIVE) if links(e, "securityGroupId", [group])):
+    for pin in stack.referrers((SG_EXCLUSIVE,), "securityGroupId", (SECURITY_GROUP, DEFAULT_SG)).get(group.urn, ()):
         pinned = links(pin, "ingressRuleIds", ingress, ("securityGroupRuleId", "id"))
         count = len(kit.as_list(kit.known(pin, "ingressRuleIds")))
         if count != 1 or len(pinned) != 1:
@@ -100,7 +100,7 @@ def _exclusive_problems(stack: Stack, group: kit.Res, ingress: Sequence[kit.Res]
 def _group_outcome(stack: Stack, vpc: kit.Res, group: kit.Res) -> tuple[str, str, bool, str]:
     cidr = str(vpc_cidr(vpc))
     standalone = rules_on(stack, [group])
-    exclusive = any(links(e, "securityGroupId", [group]) for e in stack.of(SG_EXCLUSIVE))
+    exclusive = bool(stack.referrers((SG_EXCLUSIVE,), "securityGroupId", (SECURITY_GROUP, DEFAULT_SG)).get(group.urn))
     permissions = [_standalone_permission(r) for r in standalone] + _inline_permissions(group, exclusive)
     ingress = [p for p in permissions if not p.egress]
     egress = [p for p in permissions if p.egress]

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.net.common import Found, Stack, endpoint_type, known_ids, links, service_of
-from controls.vocabulary import AWS_OWNED_BUCKETS, ENDPOINT, ENDPOINT_POLICY, ENDPOINT_POLICY_UNSUPPORTED
+from controls.net.common import Found, Stack, endpoint_type, known_ids, service_of
+from controls.vocabulary import AWS_OWNED_BUCKETS, ENDPOINT, ENDPOINT_POLICY, ENDPOINT_POLICY_UNSUPPORTED, VPC
 
 #: Services whose interface endpoints take no endpoint policy -> why; EP-05 is not applicable to them.
 POLICY_UNSUPPORTED: Mapping[str, str] = ENDPOINT_POLICY_UNSUPPORTED
@@ -99,7 +99,8 @@ def _s3_problem(st: Mapping[str, Any], expected: str | None) -> str | None:
 
 def _endpoint_policies(stack: Stack, endpoint: kit.Res) -> list[tuple[kit.Res, str]]:
     """(resource, property) holding each policy of the endpoint: inline or a VpcEndpointPolicy."""
-    found = [(p, "policy") for p in stack.of(ENDPOINT_POLICY) if links(p, "vpcEndpointId", [endpoint])]
+    policies = stack.referrers((ENDPOINT_POLICY,), "vpcEndpointId", (ENDPOINT,)).get(endpoint.urn, ())
+    found = [(p, "policy") for p in policies]
     return found or [(endpoint, "policy")]
 
 
@@ -135,7 +136,7 @@ def check_endpoint_policies(resources: Sequence[kit.Res]) -> Found:
     buckets, plus AWS-owned buckets in their services' documented form); not applicable where AWS takes none."""
     stack = Stack(resources)
     for endpoint in stack.of(ENDPOINT):
-        vpcs = links(endpoint, "vpcId", stack.vpcs())
+        vpcs = stack.linker((VPC,))(endpoint, "vpcId")
         if len(vpcs) != 1:
             yield endpoint.urn, "EP-05", False, f"endpoint {endpoint.name} is not in a VPC of this stack"
             continue

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.iam.common import IAM_POLICY, IAM_ROLE, boundary_policies, undenied_tampering
+from controls.iam.common import IAM_POLICY, IAM_ROLE, Boundaries, undenied_tampering
 
 
-def _verdict(role: kit.Res, policies: Sequence[kit.Res]) -> tuple[bool, str]:
+def _verdict(role: kit.Res, boundaries: Boundaries) -> tuple[bool, str]:
     if not role.props.get("permissionsBoundary"):
         return False, "no permissions boundary"
-    found = boundary_policies(role, policies)
+    found = boundaries.of(role)
     if len(found) != 1:  # an external or ambiguous boundary: its content cannot be read here
         raise kit.Undecidable(f"{role.name}: the boundary is not one policy of this stack ({len(found)} found)")
     missing = undenied_tampering(kit.policy_document(found[0]))
@@ -22,10 +22,10 @@ def _verdict(role: kit.Res, policies: Sequence[kit.Res]) -> tuple[bool, str]:
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
-    policies = [r for r in resources if r.type == IAM_POLICY]
+    boundaries = Boundaries([r for r in resources if r.type == IAM_POLICY])
     for role in resources:
         if role.type == IAM_ROLE:
-            ok, message = _verdict(role, policies)
+            ok, message = _verdict(role, boundaries)
             yield role.urn, "IAM-05", ok, message
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.kms.common import KEY_CLASSES, key_refs
+from controls.kms.common import KEY_CLASSES, KeyRefs
 from controls.vocabulary import KMS_ALIAS, KMS_KEY
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
-    keys = [r for r in resources if r.type == KMS_KEY]
+    targets = KeyRefs([r for r in resources if r.type == KMS_KEY])
     by_class: dict[str, set[str]] = {c: set() for c in KEY_CLASSES}
     for alias in (r for r in resources if r.type == KMS_ALIAS):
         name = str(kit.known(alias, "name") or "")
         for data_class in KEY_CLASSES:
             if name.endswith(f"-{data_class}"):
-                by_class[data_class].update(k.urn for k in key_refs(alias, keys))
+                by_class[data_class].update(k.urn for k in targets(alias))
     distinct = {next(iter(v)) for v in by_class.values() if len(v) == 1}
     ok = all(len(v) == 1 for v in by_class.values()) and len(distinct) == len(KEY_CLASSES)
     detail = ", ".join(f"{c}: {len(v)} key(s)" for c, v in by_class.items())

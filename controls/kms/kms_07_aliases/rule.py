@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from controls import kit
-from controls.kms.common import key_refs
+from controls.kms.common import KeyRefs
 from controls.vocabulary import KMS_ALIAS, KMS_KEY
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
     keys = [r for r in resources if r.type == KMS_KEY]
     aliases = [r for r in resources if r.type == KMS_ALIAS]
+    targets = KeyRefs(keys)
+    counts = dict.fromkeys((k.urn for k in keys), 0)
+    for alias in aliases:
+        for key in targets(alias):
+            counts[key.urn] += 1
     for key in keys:
-        count = sum(1 for a in aliases if key in key_refs(a, keys))
+        count = counts[key.urn]
         yield key.urn, "KMS-07", count == 1, f"{count} alias(es) target this key"
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from controls import kit
-from controls.log.common import OBJECT_LOCK, linked, of_type
+from controls.log.common import OBJECT_LOCK, linked
 from controls.vocabulary import BUCKET, BUCKET_POLICY, TRAIL
+
+#: Where an ARN or path splits into the names it carries.
+PARTS = re.compile(r"[:/]")
 
 
 def _denies_deletion(document: Mapping[str, Any]) -> bool:
@@ -24,20 +28,50 @@ def _denies_deletion(document: Mapping[str, Any]) -> bool:
     return False
 
 
-def _linked_side(resources: Sequence[kit.Res], token: str, bucket: kit.Res) -> list[kit.Res]:
-    return [r for r in of_type(resources, token) if linked(r, "bucket", [bucket], "bucket", "id")]
+class _Sides:
+    """The side resources of one type, indexed once by the bucket URNs their ``bucket`` depends on and by the
+    ``:``/``/``-separated parts of its value, so finding a trail bucket's sides does not scan them all."""
+
+    def __init__(self, sides: Sequence[kit.Res]) -> None:
+        self.sides = list(sides)
+        self.by_key: dict[str, set[int]] = {}
+        self.unknown: list[kit.Res] = []
+        for i, side in enumerate(self.sides):
+            for dep in side.property_dependencies.get("bucket", ()):
+                self.by_key.setdefault(dep, set()).add(i)
+            try:
+                value = str(kit.known(side, "bucket") or "")
+            except kit.Undecidable:
+                self.unknown.append(side)
+                continue
+            for part in {value, *PARTS.split(value)} - {""}:
+                self.by_key.setdefault(part, set()).add(i)
+
+    def linked(self, bucket: kit.Res) -> list[kit.Res]:
+        """``linked(side, "bucket", [bucket], "bucket", "id")`` for every side; a side whose value is unknown and
+        that does not depend on ``bucket`` is Undecidable, as there."""
+        for side in self.unknown:
+            if bucket.urn not in side.property_dependencies.get("bucket", ()):
+                kit.known(side, "bucket")
+        names = [str(bucket.props.get(n)) for n in ("bucket", "id") if bucket.props.get(n)]
+        candidates = set().union(*(self.by_key.get(k, set()) for k in (bucket.urn, *names)))
+        return [self.sides[i] for i in sorted(candidates) if linked(self.sides[i], "bucket", [bucket], "bucket", "id")]
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
-    for trail in of_type(resources, TRAIL):
-        buckets = linked(trail, "s3BucketName", of_type(resources, BUCKET), "bucket", "id")
+    by_type: dict[str, list[kit.Res]] = {}  # grouped once: a trail does not rescan the whole stack
+    for res in resources:
+        by_type.setdefault(res.type, []).append(res)
+    locks_of, policies_of = _Sides(by_type.get(OBJECT_LOCK, [])), _Sides(by_type.get(BUCKET_POLICY, []))
+    for trail in by_type.get(TRAIL, []):
+        buckets = linked(trail, "s3BucketName", by_type.get(BUCKET, []), "bucket", "id")
         if len(buckets) != 1:
             yield trail.urn, "LOG-03", False, f"the trail's bucket is not in this stack ({len(buckets)} found)"
             continue
         bucket = buckets[0]
-        locks = _linked_side(resources, OBJECT_LOCK, bucket)
+        locks = locks_of.linked(bucket)
         retention = (locks[0].props.get("rule") or {}).get("defaultRetention") if locks else None
-        policies = _linked_side(resources, BUCKET_POLICY, bucket)
+        policies = policies_of.linked(bucket)
         denies = bool(policies) and _denies_deletion(kit.policy_document(policies[0]))
         problems = [
             p

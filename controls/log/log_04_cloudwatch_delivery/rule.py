@@ -10,8 +10,9 @@ from controls.vocabulary import LOG_GROUP, TRAIL
 
 
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
+    log_groups = of_type(resources, LOG_GROUP)  # once: a trail does not rescan the whole stack
     for trail in of_type(resources, TRAIL):
-        groups = linked(trail, "cloudWatchLogsGroupArn", of_type(resources, LOG_GROUP), "name")
+        groups = linked(trail, "cloudWatchLogsGroupArn", log_groups, "name")
         role = kit.known(trail, "cloudWatchLogsRoleArn")
         if len(groups) != 1 or not role:
             yield trail.urn, "LOG-04", False, "no CloudWatch Logs group of this stack, or no delivery role"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from controls import kit
-from controls.net.common import HTTPS, Found, Stack, links, no_vpc, protocol_name, vpc_cidr
-from controls.vocabulary import DEFAULT_NACL, NACL, NACL_RULE
+from controls.net.common import HTTPS, Found, Stack, no_vpc, protocol_name, vpc_cidr
+from controls.vocabulary import DEFAULT_NACL, NACL, NACL_RULE, VPC
 
 EPHEMERAL = (1024, 65535)
 
@@ -84,37 +84,32 @@ def _entry_ok(entry: NaclEntry, vpc_cidr: ipaddress.IPv4Network) -> bool:
     return public and entry.protocol == "tcp" and (entry.from_port, entry.to_port) == s3_port
 
 
-def _on_default_nacl(res: kit.Res, key: str, vpc: kit.Res) -> bool:
-    """Whether ``res.props[key]`` is the VPC's default NACL id (the VPC output or its value)."""
-    return bool(links(res, key, [vpc], ("defaultNetworkAclId",)))
-
-
-def _nacl_of(rule: kit.Res, acls: Sequence[kit.Res], vpc: kit.Res) -> bool:
-    return bool(links(rule, "networkAclId", acls)) or _on_default_nacl(rule, "networkAclId", vpc)
-
-
 def check_network_acls(resources: Sequence[kit.Res]) -> Found:
     """NET-04: the default NACL is managed, and every NACL of the VPC allows only VPC or S3-HTTPS traffic."""
     stack = Stack(resources)
     if not stack.vpcs():
         yield from no_vpc(stack, ("NET-04",))
     rules = stack.of(NACL_RULE)
+    # indexed once: matching every rule and default NACL against every VPC was quadratic
+    default_of = stack.referrers((DEFAULT_NACL,), "defaultNetworkAclId", (VPC,), ("defaultNetworkAclId",))
+    rules_on_acl = stack.referrers((NACL_RULE,), "networkAclId", (NACL, DEFAULT_NACL))
+    rules_on_default = stack.referrers((NACL_RULE,), "networkAclId", (VPC,), ("defaultNetworkAclId",))
     for vpc in stack.vpcs():
         cidr = vpc_cidr(vpc)
-        defaults = [d for d in stack.of(DEFAULT_NACL) if _on_default_nacl(d, "defaultNetworkAclId", vpc)]
+        defaults = list(default_of.get(vpc.urn, ()))
         acls = stack.in_vpc(vpc, NACL) + defaults
         problems = [] if defaults else ["default NACL not managed (AWS's default allows all traffic)"]
         entries = [e for acl in acls for e in _inline_entries(acl)]
-        entries += [_rule_entry(r) for r in rules if _nacl_of(r, acls, vpc)]
+        mine = {r.urn: r for acl in acls for r in rules_on_acl.get(acl.urn, ())}
+        mine.update((r.urn, r) for r in rules_on_default.get(vpc.urn, ()))
+        entries += [_rule_entry(r) for r in sorted(mine.values(), key=lambda r: stack.position[r.urn])]
         problems += [f"{e.describe()} is outside {cidr}" for e in entries if not _entry_ok(e, cidr)]
         allowed = sum(1 for e in entries if e.allow)
         message = "; ".join(problems) or f"{len(acls)} NACLs, {allowed} allow entries, all within {cidr} or S3 HTTPS"
         yield vpc.urn, "NET-04", not problems, message
+    targeted = {r.urn for group in (rules_on_acl, rules_on_default) for found in group.values() for r in found}
     for rule in rules:
-        acls = stack.of(NACL, DEFAULT_NACL)
-        if not links(rule, "networkAclId", acls) and not any(
-            _on_default_nacl(rule, "networkAclId", v) for v in stack.vpcs()
-        ):
+        if rule.urn not in targeted:
             yield rule.urn, "NET-04", False, f"{rule.name} targets a NACL this stack does not manage"
 
 

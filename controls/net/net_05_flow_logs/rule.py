@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache, partial
 
 from controls import kit
 from controls.log.common import relaxed_retention
-from controls.net.common import IAM_ROLE, Found, Stack, links, names, no_vpc
+from controls.net.common import IAM_ROLE, Found, Stack, names, no_vpc
 from controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, KMS_ALIAS, KMS_KEY, LOG_GROUP
 
 MIN_RETENTION_DAYS = 365
 
 
-def _logs_keys(stack: Stack) -> list[kit.Res]:
-    """Keys an alias ``alias/<prefix>-logs`` targets."""
-    keys = stack.of(KMS_KEY)
-    found: list[kit.Res] = []
+def _logs_keys(stack: Stack) -> set[str]:
+    """URNs of the keys an alias ``alias/<prefix>-logs`` targets."""
+    targets = stack.linker((KMS_KEY,), ("keyId", "id", "arn"))
+    found: set[str] = set()
     for alias in stack.of(KMS_ALIAS):
         if str(kit.known(alias, "name") or "").endswith("-logs"):
-            found += links(alias, "targetKeyId", keys, ("keyId", "id", "arn"))
+            found.update(k.urn for k in targets(alias, "targetKeyId"))
     return found
 
 
-def _log_group_problems(stack: Stack, group: kit.Res, relaxed: list[str]) -> list[str]:
+def _log_group_problems(
+    stack: Stack, group: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
+) -> list[str]:
     """What is wrong with the flow log's group; a retention the shortLogRetention relaxation covers goes to
     ``relaxed`` (with its reason) instead."""
     problems = []
-    keys = links(group, "kmsKeyId", stack.of(KMS_KEY), ("arn", "keyId", "id"))
+    keys = stack.linker((KMS_KEY,), ("arn", "keyId", "id"))(group, "kmsKeyId")
     if not keys:
         problems.append(f"log group {group.name} is not encrypted with a customer-managed key of this stack")
-    elif not {k.urn for k in keys} & {k.urn for k in _logs_keys(stack)}:
+    elif not {k.urn for k in keys} & logs_keys():
         problems.append(f"log group {group.name} is encrypted with {names(keys)}, not the logs key")
     days = kit.known(group, "retentionInDays")
     if days not in (None, 0) and (not isinstance(days, int) or days < MIN_RETENTION_DAYS):
@@ -57,7 +60,9 @@ def _trust_problems(role: kit.Res) -> list[str]:
     return problems
 
 
-def _flow_log_problems(stack: Stack, flow_log: kit.Res, relaxed: list[str]) -> list[str]:
+def _flow_log_problems(
+    stack: Stack, flow_log: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
+) -> list[str]:
     problems = []
     traffic = kit.known(flow_log, "trafficType")
     if traffic != "ALL":
@@ -65,12 +70,13 @@ def _flow_log_problems(stack: Stack, flow_log: kit.Res, relaxed: list[str]) -> l
     destination_type = kit.known(flow_log, "logDestinationType") or "cloud-watch-logs"
     if destination_type != "cloud-watch-logs":
         return [*problems, f"destination type {destination_type} (expected cloud-watch-logs)"]
-    groups = stack.of(LOG_GROUP)
-    found = links(flow_log, "logDestination", groups, ("arn",)) or links(flow_log, "logGroupName", groups, ("name",))
+    found = stack.linker((LOG_GROUP,), ("arn",))(flow_log, "logDestination") or stack.linker((LOG_GROUP,), ("name",))(
+        flow_log, "logGroupName"
+    )
     if not found:
         problems.append("destination log group not found in the stack")
-    problems += [p for g in found for p in _log_group_problems(stack, g, relaxed)]
-    roles = links(flow_log, "iamRoleArn", stack.of(IAM_ROLE), ("arn",))
+    problems += [p for g in found for p in _log_group_problems(stack, g, logs_keys, relaxed)]
+    roles = stack.linker((IAM_ROLE,), ("arn",))(flow_log, "iamRoleArn")
     if not roles:
         problems.append("delivery role not found in the stack")
     problems += [p for r in roles for p in _trust_problems(r)]
@@ -82,13 +88,14 @@ def check_flow_logs(resources: Sequence[kit.Res]) -> Found:
     stack = Stack(resources)
     if not stack.vpcs():
         yield from no_vpc(stack, ("NET-05",))
+    logs_keys = cache(partial(_logs_keys, stack))  # read once, and only when a log group is keyed
     for vpc in stack.vpcs():
         flow_logs = stack.in_vpc(vpc, FLOW_LOG)
         if not flow_logs:
             yield vpc.urn, "NET-05", False, "no flow log attached; expected one with traffic type ALL"
             continue
         relaxed: dict[str, list[str]] = {f.name: [] for f in flow_logs}
-        verdicts = {f.name: _flow_log_problems(stack, f, relaxed[f.name]) for f in flow_logs}
+        verdicts = {f.name: _flow_log_problems(stack, f, logs_keys, relaxed[f.name]) for f in flow_logs}
         good = sorted((name for name, problems in verdicts.items() if not problems), key=lambda n: bool(relaxed[n]))
         if good and relaxed[good[0]]:
             yield vpc.urn, "NET-05", kit.RELAXED, f"flow log {good[0]}: " + "; ".join(relaxed[good[0]])

@@ -17,14 +17,13 @@ from controls.s3.common import (
     bucket_rule_check,
     guardrails,
     has_guardrail,
-    idents,
     is_false,
     non_empty,
 )
 
 
 def endpoint_ids(stack: Stack) -> Callable[[list[str]], bool]:
-    ours = {i for e in stack.of_type(VPC_ENDPOINT) for i in idents(e)}
+    ours = stack.all_idents(VPC_ENDPOINT)
     return lambda values: bool(values) and all(v in ours for v in values)
 
 

@@ -1,0 +1,75 @@
+"""A scan grows linearly with the graph and skips what no requested report shows."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from verify.checkers.rules import scan_rules
+from verify.cli import main
+from verify.engine.copies import copy_graph
+from verify.engine.graph import ResourceGraph
+from verify.iam.validation import validation_findings
+from verify.reports import diagram
+
+STEMS = ("aisb-dev", "/aisb/dev/")
+#: Linear work on 16x the resources takes about 16x the time; a quadratic stage takes about 256x.
+MAX_GROWTH = 32.0
+
+
+#: The graph-sized stages of a scan (the reports are rendered from the findings, counted per finding).
+STAGES: dict[str, Callable[[ResourceGraph], object]] = {
+    "rules": scan_rules,
+    "iam validation": validation_findings,
+    "diagram": diagram.mermaid_diagram,
+}
+
+
+def cpu_seconds(stage: Callable[[ResourceGraph], object], graph: ResourceGraph) -> float:
+    """The best of two runs, in CPU seconds (other jobs on the machine barely move it)."""
+    times = []
+    for _ in range(2):
+        start = time.process_time()
+        stage(graph)
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+@pytest.fixture(scope="module")
+def small_and_large(dev_graph: ResourceGraph) -> tuple[ResourceGraph, ResourceGraph]:
+    return copy_graph(dev_graph, 4, STEMS), copy_graph(dev_graph, 64, STEMS)
+
+
+def test_copies_of_the_dev_stack_share_no_id_and_link_only_within_themselves(dev_graph: ResourceGraph) -> None:
+    copies = copy_graph(dev_graph, 3, STEMS)
+    assert len(copies) == 3 * len(dev_graph) - 2  # one stack resource
+    ids = {r.id for r in dev_graph if r.id}
+    assert len({r.id for r in copies if r.id}) == 3 * len(ids)
+    dependencies = {d for r in copies for d in r.dependencies}
+    assert dependencies <= {r.urn for r in copies}
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_scan_stage_grows_linearly_with_the_graph(name: str, small_and_large: tuple[ResourceGraph, ...]) -> None:
+    small, large = small_and_large
+    growth = cpu_seconds(STAGES[name], large) / cpu_seconds(STAGES[name], small)
+    assert growth < MAX_GROWTH, f"{name}: 16x the resources took {growth:.1f}x the time"
+
+
+def test_scan_without_markdown_never_draws_the_diagram(
+    tmp_path: Path, dev_graph: ResourceGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = tmp_path / "preview.json"
+    preview.write_text(json.dumps(dev_graph.to_preview_json()))
+
+    def refuse(graph: ResourceGraph) -> str:
+        raise AssertionError("the diagram was drawn for a scan that writes no Markdown")
+
+    monkeypatch.setattr(diagram, "mermaid_diagram", refuse)
+    code = main(["scan", "--preview", str(preview), "--no-checkov", "--format", "json", "--out", str(tmp_path)])
+    assert code == 0
+    assert (tmp_path / "findings.json").exists()
