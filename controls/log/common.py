@@ -21,13 +21,18 @@ OBJECT_LOCK = BUCKET_OBJECT_LOCK
 MIN_RETENTION_DAYS = LOG_RETENTION_DEFAULT_MIN_DAYS
 
 
-def relaxed_retention(group: kit.Res, days: object) -> str | None:
+def retention_waiver(tags: object, days: object) -> str | None:
     """Why a log group's retention below 365 days is waived: the group carries ``relaxations.shortLogRetention``
-    (its tag) and keeps at least the 180-day floor. None: not relaxed, or below the floor (the finding fails)."""
-    tags = kit.known(group, "tags") or kit.known(group, "tagsAll") or {}
+    (its tag) and keeps at least the 180-day floor. None: not relaxed, or below the floor (the finding fails).
+    The rules read the tags from the graph, the live probes from the account."""
     relaxed = isinstance(tags, dict) and tags.get(RELAXATION_TAG) == SHORT_LOG_RETENTION
     within = isinstance(days, int) and not isinstance(days, bool) and days >= LOG_RETENTION_FLOOR_DAYS
     return RELAXATION_REASONS[SHORT_LOG_RETENTION] if relaxed and within else None
+
+
+def relaxed_retention(group: kit.Res, days: object) -> str | None:
+    """``retention_waiver`` of a log group in the graph."""
+    return retention_waiver(kit.known(group, "tags") or kit.known(group, "tagsAll") or {}, days)
 
 
 def linked(source: kit.Res, key: str, candidates: Sequence[kit.Res], *names: str) -> list[kit.Res]:

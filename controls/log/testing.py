@@ -11,6 +11,7 @@ from components.keys import AccountContext
 from controls import registry
 from controls import vocabulary as v
 from controls.kit import Res
+from verify.checkers.mutation import LiveEdit
 from verify.engine.graph import Resource, ResourceGraph
 
 ACCOUNT = "111122223333"
@@ -72,3 +73,25 @@ def edited(graph: Graph, token: str, change: Callable[[dict[str, Any]], dict[str
         dataclasses.replace(r, props=change(dict(r.props))) if r.type == token and (not name or r.name == name) else r
         for r in graph
     ]
+
+
+def relaxed_to(group_output: str, days: int) -> LiveEdit:
+    """The deployed log group the stack output group_output names, kept days and tagged with the
+    shortLogRetention relaxation; the returned undo restores both."""
+
+    def edit(ctx: Any) -> Callable[[], None]:
+        logs = ctx.client("logs")
+        name = str(ctx.output(group_output))
+        groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        group = next(g for g in groups if g["logGroupName"] == name)
+        arn = group["arn"].removesuffix(":*")
+        logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+        logs.tag_resource(resourceArn=arn, tags={v.RELAXATION_TAG: v.SHORT_LOG_RETENTION})
+
+        def undo() -> None:
+            logs.untag_resource(resourceArn=arn, tagKeys=[v.RELAXATION_TAG])
+            logs.put_retention_policy(logGroupName=name, retentionInDays=group["retentionInDays"])
+
+        return undo
+
+    return edit

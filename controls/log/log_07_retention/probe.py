@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verify.checkers.audit.core import AuditContext, Verdict, check
-from verify.checkers.audit.log import MIN_LOG_RETENTION, alarm_subject
+from verify.checkers.audit.log import MIN_LOG_RETENTION, alarm_subject, live_retention_waiver
 
 
 @check("LOG-07", alarm_subject)
@@ -16,6 +16,8 @@ def retention(ctx: AuditContext, group: str) -> Verdict:
     if not found:
         return Verdict(False, f"log group {group} does not exist", {})
     days = int(found[0].get("retentionInDays") or 0)
-    return Verdict(
-        days >= MIN_LOG_RETENTION, f"{group} retention {days or 'never expire'} days", {"retentionInDays": days}
-    )
+    message, evidence = f"{group} retention {days or 'never expire'} days", {"retentionInDays": days}
+    waiver = live_retention_waiver(ctx, found[0])
+    if waiver:
+        return Verdict(True, message, evidence, status="waived", waiver=waiver)
+    return Verdict(days >= MIN_LOG_RETENTION, message, evidence)

@@ -8,7 +8,7 @@ from components.config import ConfigError, parse_config
 from conftest import LiveAccount
 from controls.log.log_07_retention import mutation
 from controls.log.log_07_retention import rule as log_07
-from controls.log.testing import T_GROUP, T_LOCK, edited, results
+from controls.log.testing import T_GROUP, T_LOCK, edited, relaxed_to, results
 from controls.testing import res, rule_view
 from controls.vocabulary import RELAXATION_REASONS, RELAXATION_TAG, SHORT_LOG_RETENTION
 from verify.engine.graph import ResourceGraph
@@ -89,3 +89,12 @@ def test_log_07_relaxation_tags_both_log_groups_only_when_it_is_on(dev_graph: Re
         (180, RELAXED)
     ] * 2
     assert [g.inputs.get("tags") for g in dev_graph.by_type(T_GROUP)] == [None, None]
+
+
+def test_log_07_probe_waives_180_days_on_a_group_tagged_with_the_relaxation(live_dev: LiveAccount) -> None:
+    [finding] = live_dev.probe_mutated("LOG-07", relaxed_to("trailLogGroupName", 180))
+    assert (finding.status, finding.waiver) == ("waived", RELAXATION_REASONS[SHORT_LOG_RETENTION])
+
+
+def test_log_07_probe_fails_a_relaxed_group_below_the_180_day_floor(live_dev: LiveAccount) -> None:
+    assert [f.status for f in live_dev.probe_mutated("LOG-07", relaxed_to("trailLogGroupName", 90))] == ["fail"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from controls.net.net_05_flow_logs.rule import MIN_RETENTION_DAYS
 from verify.checkers.audit.core import FOREIGN_ACCOUNT, AuditContext, Verdict, check, decide, policy_json
+from verify.checkers.audit.log import live_retention_waiver
 from verify.checkers.audit.network import vpc_subject
 from verify.iam.evaluator import Outcome
 
@@ -29,7 +30,8 @@ def flow_logs(ctx: AuditContext, vpc_id: str) -> Verdict:
     problems = []
     if group.get("kmsKeyId") != logs_key:
         problems.append(f"log group key {group.get('kmsKeyId')} (expected {logs_key})")
-    if int(group.get("retentionInDays") or 0) < MIN_RETENTION_DAYS:
+    waiver = live_retention_waiver(ctx, group)
+    if int(group.get("retentionInDays") or 0) < MIN_RETENTION_DAYS and not waiver:
         problems.append(f"retention {group.get('retentionInDays')} < {MIN_RETENTION_DAYS}")
     role_arn = flow.get("DeliverLogsPermissionArn", "")
     trust = policy_json(
@@ -59,4 +61,6 @@ def flow_logs(ctx: AuditContext, vpc_id: str) -> Verdict:
         or f"flow log {flow['FlowLogId']} ALL -> {group_name} (KMS, "
         f"{group.get('retentionInDays')} days, conditioned role)",
         {"flowLogId": flow["FlowLogId"]},
+        status="waived" if waiver and not problems else None,
+        waiver=(waiver or "") if not problems else "",
     )

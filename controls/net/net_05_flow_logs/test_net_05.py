@@ -9,6 +9,7 @@ from pulumi_policy import StackValidationArgs
 
 from conftest import LiveAccount
 from controls import vocabulary
+from controls.log.testing import relaxed_to
 from controls.net import common as net
 from controls.net.net_05_flow_logs import mutation
 from controls.net.testing import (
@@ -203,3 +204,15 @@ def test_net_05_probe_passes_the_deployed_stack(live_dev: LiveAccount) -> None:
 def test_net_05_probe_fails_the_flow_log_group_kept_30_days(live_dev: LiveAccount) -> None:
     failed = live_dev.failing_under("NET-05", mutation.short_retention_live)
     assert failed == [live_dev.exports["vpcId"]]
+
+
+def test_net_05_probe_waives_a_flow_log_group_tagged_with_the_relaxation_at_180_days(live_dev: LiveAccount) -> None:
+    [finding] = live_dev.probe_mutated("NET-05", relaxed_to("flowLogGroupName", 180))
+    assert (finding.status, finding.waiver) == (
+        "waived",
+        vocabulary.RELAXATION_REASONS[vocabulary.SHORT_LOG_RETENTION],
+    )
+
+
+def test_net_05_probe_fails_a_relaxed_flow_log_group_below_the_180_day_floor(live_dev: LiveAccount) -> None:
+    assert [f.status for f in live_dev.probe_mutated("NET-05", relaxed_to("flowLogGroupName", 90))] == ["fail"]

@@ -6,12 +6,24 @@ A stack whose outputs lack the trail keys (an older stack, a partial ``pulumi st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from controls.log.common import retention_waiver
 from controls.vocabulary import ALARM_TOPIC_OUTPUT, TRAIL_LOG_GROUP_OUTPUT, TRAIL_OUTPUT
 from verify.checkers.audit.core import AuditContext, Subject
 
 MIN_LOG_RETENTION = 365
+
+
+def live_retention_waiver(ctx: AuditContext, group: Mapping[str, Any]) -> str | None:
+    """``retention_waiver`` of a deployed log group (as ``DescribeLogGroups`` returns it), from its tags."""
+    days = int(group.get("retentionInDays") or 0)
+    if not days or days >= MIN_LOG_RETENTION:
+        return None
+    arn = str(group.get("arn", "")).removesuffix(":*")
+    tags = ctx.client("logs").list_tags_for_resource(resourceArn=arn).get("tags", {})
+    return retention_waiver(tags, days)
 
 
 def trail_subject(ctx: AuditContext) -> list[Subject]:
