@@ -19,6 +19,8 @@ from fnmatch import fnmatchcase
 from controls.text import clip
 
 MIN_REASON = 20
+#: Longest waiver text field: a reason is a sentence or two that every report repeats per waived finding.
+MAX_TEXT = {"reason": 1000, "owner": 200, "resource": 1000}
 TARGET_KEYS = ("control", "checkov")
 REQUIRED_KEYS = ("resource", "reason", "owner", "expires")
 ALLOWED_KEYS = (*TARGET_KEYS, *REQUIRED_KEYS)
@@ -122,6 +124,9 @@ def parse_entry(entry: object, index: int, known: WaivableControls, where: str) 
         if key not in entry:
             raise WaiverError(f"{where}.{key}: missing (required: {', '.join(REQUIRED_KEYS)})")
     text = {key: _text(entry[key], f"{where}.{key}") for key in (*targets, "resource", "reason", "owner")}
+    for key, limit in MAX_TEXT.items():
+        if len(text[key]) > limit:
+            raise WaiverError(f"{where}.{key}: {len(text[key])} characters (allowed: at most {limit})")
     if len(text["reason"]) < MIN_REASON:
         raise WaiverError(
             f"{where}.reason: must be at least {MIN_REASON} characters saying why the risk is accepted "

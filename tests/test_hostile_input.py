@@ -297,6 +297,12 @@ def test_waiver_glob_matching_every_resource_is_refused(pattern: str) -> None:
         parse_waivers({"waivers": [{**WAIVER, "resource": pattern}]}, CATALOG)
 
 
+@pytest.mark.parametrize(("key", "limit"), [("reason", 1000), ("owner", 200), ("resource", 1000)])
+def test_waiver_text_longer_than_its_bound_is_refused_naming_the_field(key: str, limit: int) -> None:
+    with pytest.raises(WaiverError, match=rf"waivers\[0\]\.{key}: {limit + 1} characters \(allowed: at most {limit}\)"):
+        parse_waivers({"waivers": [{**WAIVER, key: "x" * (limit + 1)}]}, CATALOG)
+
+
 def test_crossguard_refuses_a_match_all_waiver_too() -> None:
     known = WaivableControls(waivable={"S3-03": True}, checkov_controls={})
     live, refused = split_config_waivers([{**WAIVER, "resource": "*"}], known, date(2026, 1, 1))
