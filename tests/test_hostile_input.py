@@ -326,10 +326,13 @@ def test_scan_out_that_is_an_existing_file_is_refused_before_scanning(
     assert out.read_text() == "keep me\n"
 
 
-def test_preview_out_that_is_an_existing_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["preview", "demo"])
+def test_out_that_is_an_existing_file_is_refused_before_any_work(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "file"
     out.write_text("")
-    assert main(["preview", "--out", str(out)]) == 2
+    assert main([command, "--out", str(out)]) == 2
     assert "is an existing file" in one_error_line(capsys)
 
 
@@ -383,15 +386,6 @@ def test_validator_message_echoing_a_huge_value_is_truncated() -> None:
     assert "unknown endpoint service(s)" in message
     assert "s" * 300 not in message
     assert len(message) < 1500
-
-
-def test_demo_out_that_is_an_existing_file_is_refused_before_moto_starts(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "file"
-    out.write_text("")
-    assert main(["demo", "--out", str(out)]) == 2
-    assert "is an existing file" in one_error_line(capsys)
 
 
 def test_audit_out_that_is_an_existing_file_is_refused_before_any_call(
