@@ -186,16 +186,17 @@ def test_dev_view_aggregates_alike_edges_into_a_readable_number(view: str, dev_v
 def test_dev_data_flow_routes_each_role_through_the_s3_endpoint_to_its_buckets(dev_views: dict[str, str]) -> None:
     edges = parse(dev_views["dataflow"]).edges
     assert (
-        'role_identity_data_processor -->|"read aisb-dev-raw; write aisb-dev-curated"| endpoint_endpoints_s3' in edges
+        'role_identity_data_processor -->|"read aisb-dev-raw<br/>write aisb-dev-curated"| endpoint_endpoints_s3'
+        in edges
     )
     assert 'role_identity_inference -->|"read aisb-dev-models"| endpoint_endpoints_s3' in edges
-    assert 'endpoint_endpoints_s3 -->|"only via this endpoint; TLS-only (1.2+)"| bucket_aisb_dev_raw' in edges
-    assert 'role_identity_auditor -->|"read; TLS-only (1.2+)"| bucket_aisb_dev_audit' in edges
+    assert 'endpoint_endpoints_s3 -->|"only via this endpoint<br/>TLS-only (1.2+)"| bucket_aisb_dev_raw' in edges
+    assert 'role_identity_auditor -->|"read<br/>TLS-only (1.2+)"| bucket_aisb_dev_audit' in edges
 
 
 def test_dev_encryption_view_points_buckets_log_groups_and_trail_at_their_keys(dev_views: dict[str, str]) -> None:
     edges = parse(dev_views["encryption"]).edges
-    assert 'bucket_aisb_dev_raw -.->|"SSE-KMS; bucket key"| key_keys_data' in edges
+    assert 'bucket_aisb_dev_raw -.->|"SSE-KMS<br/>bucket key"| key_keys_data' in edges
     assert 'loggroup_network_flow_logs -.->|"SSE-KMS"| key_keys_logs' in edges
     assert 'trail_aisb_dev_trail -.->|"SSE-KMS (log files)"| key_keys_logs' in edges
     assert 'bucket_aisb_dev_access_logs -.->|"SSE-S3"| sse_s3' in edges
@@ -208,12 +209,12 @@ def test_dev_audit_view_draws_the_three_data_buckets_as_one_box_with_one_edge_pe
     merged = "bucket_aisb_dev_curated_and_2_more"
     assert parsed.nodes[merged].startswith("3 S3 buckets<br/>")
     assert [e for e in parsed.edges if e.startswith(merged)] == [
-        f'{merged} -->|"server access logs; TLS-only (1.2+); SourceArn-bound"| bucket_aisb_dev_access_logs',
+        f'{merged} -->|"server access logs<br/>TLS-only (1.2+)<br/>SourceArn-bound"| bucket_aisb_dev_access_logs',
         f'{merged} -->|"S3 data events"| trail_aisb_dev_trail',
     ]
     assert (
-        'trail_aisb_dev_trail -->|"log files (validated); TLS-only (1.2+); SourceArn-bound"| bucket_aisb_dev_audit'
-        in parsed.edges
+        'trail_aisb_dev_trail -->|"log files (validated)<br/>TLS-only (1.2+)<br/>SourceArn-bound"| '
+        "bucket_aisb_dev_audit" in parsed.edges
     )
 
 
@@ -539,20 +540,20 @@ def synthetic_graph() -> ResourceGraph:
 
 EXPECTED_EDGES: dict[str, list[str]] = {
     "dataflow": [
-        'endpoint_endpoints_s3 -->|"only via this endpoint; TLS-only"| bucket_models',
-        'role_aisb_test_auditor -->|"read; TLS-only"| bucket_audit_logs',
-        'role_aisb_test_model_trainer -->|"read models; write models"| endpoint_endpoints_s3',
+        'endpoint_endpoints_s3 -->|"only via this endpoint<br/>TLS-only"| bucket_models',
+        'role_aisb_test_auditor -->|"read<br/>TLS-only"| bucket_audit_logs',
+        'role_aisb_test_model_trainer -->|"read models<br/>write models"| endpoint_endpoints_s3',
     ],
     "encryption": [
-        'bucket_audit_logs -.->|"SSE-KMS; bucket key"| key_keys_logs',
+        'bucket_audit_logs -.->|"SSE-KMS<br/>bucket key"| key_keys_logs',
         'bucket_models -.->|"SSE-KMS"| key_keys_models',
         'loggroup_trail_events -.->|"SSE-KMS"| key_keys_logs',
         'trail_trail -.->|"SSE-KMS (log files)"| key_keys_logs',
     ],
     "audit": [
         'bucket_models -->|"S3 data events"| trail_trail',
-        'trail_trail -->|"log files (validated); TLS-only; SourceArn-bound"| bucket_audit_logs',
-        'trail_trail -->|"events; delivered by role aisb-test-trail-logs"| loggroup_trail_events',
+        'trail_trail -->|"log files (validated)<br/>TLS-only<br/>SourceArn-bound"| bucket_audit_logs',
+        'trail_trail -->|"events<br/>delivered by role aisb-test-trail-logs"| loggroup_trail_events',
     ],
 }
 

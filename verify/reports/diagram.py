@@ -601,7 +601,7 @@ def _merged(members: Sequence[Node]) -> Node:
         members[0].kind,
         f"{members[0].id}_and_{len(members) - 1}_more",
         f"{len(members)} {plural}",
-        (", ".join(common),) if common else (),
+        (f"all {', '.join(common)}",) if common else (),
         tuple(names) + ((f"and {rest} more",) if rest else ()),
     )
 
@@ -642,7 +642,7 @@ def _node_line(node: Node) -> str:
 
 def _edge_line(edge: Edge) -> str:
     arrow = "-.->" if edge.dotted else "-->"
-    label = escape_label("; ".join(p for p in edge.parts if p))
+    label = LINE.join(escape_label(p) for p in edge.parts if p)  # a line per fact: no word broken mid-way
     return f'{edge.source} {arrow}|"{label}"| {edge.target}' if label else f"{edge.source} {arrow} {edge.target}"
 
 
