@@ -251,6 +251,8 @@ def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
     """One Mermaid view of the graph to stdout (``--out -``) or a file; plain text, never rich markup."""
     from verify.reports.diagram import mermaid_diagram  # noqa: PLC0415
 
+    if args.view not in DIAGRAM_VIEWS:  # checked before loading: a typo costs no offline run
+        raise UsageError(f"--view {args.view}: unknown view (one of {', '.join(DIAGRAM_VIEWS)})")
     graph, _ = load_scan_graph(args)
     text = mermaid_diagram(graph, args.view)
     if str(args.out) == "-":
@@ -393,7 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     diagram_source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
     diagram.add_argument("--out", type=Path, default=Path("-"), help="output file, - for stdout (default: -)")
     diagram.add_argument(
-        "--view", choices=DIAGRAM_VIEWS, default=DIAGRAM_VIEWS[0], help="which picture (default: dataflow)"
+        "--view",
+        default=DIAGRAM_VIEWS[0],
+        metavar="{" + ",".join(DIAGRAM_VIEWS) + "}",
+        help="which picture (default: dataflow)",
     )
     diagram.set_defaults(handler=cmd_diagram)
 
