@@ -267,9 +267,10 @@ def test_the_single_all_edges_diagram_is_gone() -> None:
     reason="rendering needs mermaid-cli in .tools/mermaid (make .tools/mermaid/node_modules/.bin/mmdc) and "
     "/usr/bin/chromium (apt-get install -y chromium); the parse-level tests above still check the diagram",
 )
-def test_dev_data_flow_renders_to_png_with_mermaid_cli(dev_diagram: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_renders_to_png_with_mermaid_cli(view: str, dev_views: dict[str, str], tmp_path: Path) -> None:
     source = tmp_path / "dev.mmd"
-    source.write_text(dev_diagram)
+    source.write_text(dev_views[view])
     target = tmp_path / "dev.png"
     done = subprocess.run(
         [
