@@ -78,16 +78,21 @@ CHROMIUM ?= /usr/bin/chromium
 $(MMDC):
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
 
-docs/diagram-dev.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/reports/diagram.py verify/engine/graph.py
-	$(RUN) baseline diagram --stack dev --out $@.new
-	@# replace only on change, so an unchanged diagram is not re-rendered (mmdc output is not byte-stable)
+DIAGRAM_VIEWS := dataflow encryption audit
+DIAGRAM_PNGS := $(foreach view,$(DIAGRAM_VIEWS),docs/diagram-dev-$(view).png)
+
+docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/reports/diagram.py verify/engine/graph.py
+	$(RUN) baseline diagram --stack dev --view $* --out $@.new
+	@# replace only on change, so an unchanged view is not re-rendered (mmdc output is not byte-stable)
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-docs/diagram-dev.png: docs/diagram-dev.mmd docs/puppeteer-config.json | $(MMDC)
+docs/diagram-dev-%.png: docs/diagram-dev-%.mmd docs/puppeteer-config.json docs/mermaid-config.json | $(MMDC)
 	@test -x $(CHROMIUM) || { echo "chromium missing: apt-get install -y chromium"; exit 2; }
-	PUPPETEER_SKIP_DOWNLOAD=1 $(MMDC) --quiet -p docs/puppeteer-config.json -i $< -o $@ -b white -s 2
+	PUPPETEER_SKIP_DOWNLOAD=1 $(MMDC) --quiet -p docs/puppeteer-config.json -c docs/mermaid-config.json -i $< -o $@ -b white -s 2
 
-diagram: docs/diagram-dev.png ## regenerate docs/diagram-dev.mmd from the dev stack and render docs/diagram-dev.png
+.PRECIOUS: docs/diagram-dev-%.mmd
+
+diagram: $(DIAGRAM_PNGS) ## regenerate docs/diagram-dev-{dataflow,encryption,audit}.mmd from the dev stack and render each .png
 
 clean: ## remove generated files (keeps the venv)
 	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

@@ -15,23 +15,37 @@ from typing import Any
 import pytest
 
 from controls.kit import UNKNOWN
-from verify.cli import main
+from verify.cli import DIAGRAM_VIEWS, main
 from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
 from verify.engine.offline import run_stack
 from verify.findings.catalog import load_catalog
 from verify.reports import report
-from verify.reports.diagram import escape_label, mermaid_diagram, sanitize_id
+from verify.reports.diagram import VIEWS, escape_label, mermaid_diagram, sanitize_id
 
 ROOT = Path(__file__).resolve().parent.parent
 MMDC = ROOT / ".tools" / "mermaid" / "node_modules" / ".bin" / "mmdc"
 CHROMIUM = Path("/usr/bin/chromium")
 PUPPETEER_CONFIG = ROOT / "docs" / "puppeteer-config.json"
+MERMAID_CONFIG = ROOT / "docs" / "mermaid-config.json"
 ID = r"[A-Za-z0-9_]+"
 NODE = re.compile(rf'^({ID})(\(\[|\[\(|\{{\{{|\[\[|\[)"([^"]*)"(\]\)|\)\]|\}}\}}|\]\]|\])$')
 EDGE = re.compile(rf'^({ID}) (-->|-\.->)(?:\|"([^"]*)"\|)? ({ID})$')
 SUBGRAPH = re.compile(rf'^subgraph ({ID})\["([^"]*)"\]$')
 CLASS = re.compile(rf"^class ({ID}(?:,{ID})*) ({ID})$")
-NODE_TYPES = ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:iam/role:Role", "aws:ec2/vpcEndpoint:VpcEndpoint")
+#: (source kind, target kind) pairs each view may draw: anything else joins unrelated classes.
+VIEW_EDGE_KINDS: dict[str, set[tuple[str, str]]] = {
+    "dataflow": {("role", "endpoint"), ("endpoint", "bucket"), ("role", "bucket")},
+    "encryption": {(k, "key") for k in ("bucket", "loggroup", "secret", "trail")} | {("bucket", "sse")},
+    "audit": {
+        ("trail", "bucket"),
+        ("trail", "loggroup"),
+        ("bucket", "trail"),
+        ("bucket", "bucket"),
+        ("vpc", "flowlog"),
+        ("flowlog", "loggroup"),
+        ("flowlog", "bucket"),
+    },
+}
 
 
 @dataclass
@@ -42,6 +56,7 @@ class Parsed:
     groups: dict[str, str] = field(default_factory=dict)
     subgraphs: list[str] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -74,6 +89,7 @@ def parse(text: str) -> Parsed:
             parsed.groups[match.group(1)] = stack[-1] if stack else ""
         elif match := EDGE.match(line):
             edges.append((match.group(1), match.group(4)))
+            parsed.pairs.append((match.group(1), match.group(4)))
             parsed.edges.append(line)
         elif match := CLASS.match(line):
             edges += [(n, n) for n in match.group(1).split(",")]
@@ -86,56 +102,136 @@ def parse(text: str) -> Parsed:
 
 
 @pytest.fixture(scope="module")
-def dev_diagram(dev_graph: ResourceGraph) -> str:
-    return mermaid_diagram(dev_graph)
+def dev_views(dev_graph: ResourceGraph) -> dict[str, str]:
+    return {view: mermaid_diagram(dev_graph, view) for view in VIEWS}
+
+
+@pytest.fixture(scope="module")
+def dev_diagram(dev_views: dict[str, str]) -> str:
+    return dev_views["dataflow"]
+
+
+def kinds_of(node_id: str) -> str:
+    """A node's kind from its id (``<kind>_<name>``; ``sse_s3`` stands for S3-managed keys)."""
+    return node_id.split("_", 1)[0]
+
+
+def names_shown(parsed: Parsed) -> set[str]:
+    """Every resource name a view shows: a box's first line, or each member line of a box standing for several."""
+    names: set[str] = set()
+    for label in parsed.nodes.values():
+        first, *rest = label.split("<br/>")
+        names |= {line.split(" (", 1)[0] for line in rest} if re.match(r"\d+ ", first) else {first}
+    return names
 
 
 # --- the dev stack -------------------------------------------------------------------------------------------
 
 
-def test_dev_diagram_is_valid_mermaid_at_parse_level(dev_diagram: str) -> None:
-    parsed = parse(dev_diagram)
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_is_valid_mermaid_at_parse_level(view: str, dev_views: dict[str, str]) -> None:
+    parsed = parse(dev_views[view])
     assert parsed.errors == []
     assert parsed.edges, "no edges"
 
 
-def test_dev_diagram_shows_every_bucket_key_role_and_endpoint(dev_graph: ResourceGraph, dev_diagram: str) -> None:
-    shown = {label.split("<br/>")[0] for label in parse(dev_diagram).nodes.values()}
-    expected = {escape_label(r.name) for t in NODE_TYPES for r in dev_graph.by_type(t)}
-    assert len(expected) >= 18
-    assert expected - shown == set()
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_is_byte_identical_across_two_runs(view: str, dev_views: dict[str, str]) -> None:
+    assert mermaid_diagram(run_stack("dev").graph, view) == dev_views[view]
 
 
-def test_dev_diagram_is_byte_identical_across_two_runs(dev_diagram: str) -> None:
-    assert mermaid_diagram(run_stack("dev").graph) == dev_diagram
-
-
-def test_diagram_does_not_depend_on_resource_order(dev_graph: ResourceGraph, dev_diagram: str) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_does_not_depend_on_resource_order(
+    view: str, dev_graph: ResourceGraph, dev_views: dict[str, str]
+) -> None:
     shuffled = list(dev_graph)
     random.Random(11).shuffle(shuffled)
-    assert mermaid_diagram(ResourceGraph(shuffled, stack="dev", project=dev_graph.project)) == dev_diagram
+    assert mermaid_diagram(ResourceGraph(shuffled, stack="dev", project=dev_graph.project), view) == dev_views[view]
 
 
-def test_dev_diagram_routes_the_data_buckets_through_the_s3_endpoint_with_tls_and_their_keys(dev_diagram: str) -> None:
-    edges = parse(dev_diagram).edges
-    assert 'endpoint_endpoints_s3 -->|"via VPC endpoint; TLS-only (1.2+)"| bucket_aisb_dev_raw' in edges
+@pytest.mark.parametrize(
+    ("view", "types"),
+    [
+        ("dataflow", ("aws:iam/role:Role", "aws:s3/bucket:Bucket")),
+        ("encryption", ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup")),
+        ("audit", ("aws:cloudtrail/trail:Trail", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/flowLog:FlowLog")),
+    ],
+)
+def test_dev_view_shows_every_resource_of_its_classes(
+    view: str, types: tuple[str, ...], dev_graph: ResourceGraph, dev_views: dict[str, str]
+) -> None:
+    expected = {escape_label(r.name) for t in types for r in dev_graph.by_type(t)}
+    assert len(expected) >= 3
+    assert expected - names_shown(parse(dev_views[view])) == set()
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_draws_only_edges_between_its_own_classes(view: str, dev_views: dict[str, str]) -> None:
+    edges = {(kinds_of(a), kinds_of(b)) for a, b in parse(dev_views[view]).pairs}
+    assert edges, "no edges"
+    assert edges - VIEW_EDGE_KINDS[view] == set()
+
+
+def test_dev_data_flow_has_no_key_log_or_trail_nodes(dev_views: dict[str, str]) -> None:
+    assert {kinds_of(n) for n in parse(dev_views["dataflow"]).nodes} == {"role", "endpoint", "bucket"}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_aggregates_alike_edges_into_a_readable_number(view: str, dev_views: dict[str, str]) -> None:
+    parsed = parse(dev_views[view])
+    assert len(parsed.edges) < 12
+    assert len(parsed.nodes) < 16
+
+
+def test_dev_data_flow_routes_each_role_through_the_s3_endpoint_to_its_buckets(dev_views: dict[str, str]) -> None:
+    edges = parse(dev_views["dataflow"]).edges
     assert (
-        'endpoint_endpoints_s3 -->|"via VPC endpoint; TLS-only (1.2+); object lock GOVERNANCE 365d"| '
-        "bucket_aisb_dev_models"
-    ) in edges
-    assert 'bucket_aisb_dev_raw -.->|"SSE-KMS with key keys-data; bucket key"| key_keys_data' in edges
-    assert 'loggroup_network_flow_logs -.->|"SSE-KMS with key keys-logs"| key_keys_logs' in edges
+        'role_identity_data_processor -->|"read aisb-dev-raw<br/>write aisb-dev-curated"| endpoint_endpoints_s3'
+        in edges
+    )
+    assert 'role_identity_inference -->|"read aisb-dev-models"| endpoint_endpoints_s3' in edges
+    assert 'endpoint_endpoints_s3 -->|"only via this endpoint<br/>TLS-only (1.2+)"| bucket_aisb_dev_raw' in edges
+    assert 'role_identity_auditor -->|"read<br/>TLS-only (1.2+)"| bucket_aisb_dev_audit' in edges
 
 
-def test_dev_diagram_groups_nodes_by_parent_component(dev_diagram: str) -> None:
-    groups = parse(dev_diagram).groups
-    assert groups["key_keys_data"] == "cmp_keys"
-    assert groups["endpoint_endpoints_s3"] == "cmp_endpoints"
-    assert groups["bucket_aisb_dev_raw"] == "cmp_storage", "a one-node wrapper of the same name is not drawn"
-    assert groups["flowlog_network_flow_logs"] == "cmp_network"
+def test_dev_encryption_view_points_buckets_log_groups_and_trail_at_their_keys(dev_views: dict[str, str]) -> None:
+    edges = parse(dev_views["encryption"]).edges
+    assert 'bucket_aisb_dev_raw -.->|"SSE-KMS<br/>bucket key"| key_keys_data' in edges
+    assert 'loggroup_network_flow_logs -.->|"SSE-KMS"| key_keys_logs' in edges
+    assert 'trail_aisb_dev_trail -.->|"SSE-KMS (log files)"| key_keys_logs' in edges
+    assert 'bucket_aisb_dev_access_logs -.->|"SSE-S3"| sse_s3' in edges
 
 
-def test_preview_with_unknown_values_still_shows_every_node_and_endpoint_links_from_dependencies(
+def test_dev_audit_view_draws_the_three_data_buckets_as_one_box_with_one_edge_per_archive(
+    dev_views: dict[str, str],
+) -> None:
+    parsed = parse(dev_views["audit"])
+    merged = "bucket_aisb_dev_curated_and_2_more"
+    assert parsed.nodes[merged].startswith("3 S3 buckets<br/>")
+    assert [e for e in parsed.edges if e.startswith(merged)] == [
+        f'{merged} -->|"server access logs<br/>TLS-only (1.2+)<br/>SourceArn-bound"| bucket_aisb_dev_access_logs',
+        f'{merged} -->|"S3 data events"| trail_aisb_dev_trail',
+    ]
+    assert (
+        'trail_aisb_dev_trail -->|"log files (validated)<br/>TLS-only (1.2+)<br/>SourceArn-bound"| '
+        "bucket_aisb_dev_audit" in parsed.edges
+    )
+
+
+@pytest.fixture(scope="module")
+def many_buckets() -> ResourceGraph:
+    return run_stack("dev", overrides={"baseline:storage": {"extraDataBuckets": 12}}).graph
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_many_alike_buckets_collapse_into_one_box_so_edges_stay_bounded(view: str, many_buckets: ResourceGraph) -> None:
+    parsed = parse(mermaid_diagram(many_buckets, view))
+    assert parsed.errors == []
+    assert len(parsed.edges) < 12
+    assert any(label.startswith(("14 S3 buckets", "15 S3 buckets")) for label in parsed.nodes.values())
+
+
+def test_preview_with_unknown_values_still_shows_every_bucket_and_endpoint_links_from_dependencies(
     dev_graph: ResourceGraph, dev_diagram: str
 ) -> None:
     unknown = ResourceGraph(
@@ -148,16 +244,22 @@ def test_preview_with_unknown_values_still_shows_every_node_and_endpoint_links_f
     )
     parsed = parse(mermaid_diagram(unknown))
     assert parsed.errors == []
-    assert set(parsed.nodes) == set(parse(dev_diagram).nodes)
+    assert {n for n in parse(dev_diagram).nodes if n.startswith("bucket_")} <= set(parsed.nodes)
     assert (
         'endpoint_endpoints_s3 -->|"bucket policy depends on endpoint (policy unknown until apply)"| '
         "bucket_aisb_dev_raw"
     ) in parsed.edges
 
 
-def test_committed_dev_diagram_is_current(dev_diagram: str) -> None:
-    committed = (ROOT / "docs" / "diagram-dev.mmd").read_text(encoding="utf-8")
-    assert committed == dev_diagram, "docs/diagram-dev.mmd is stale: run `make diagram` and commit both files"
+@pytest.mark.parametrize("view", VIEWS)
+def test_committed_dev_view_is_current(view: str, dev_views: dict[str, str]) -> None:
+    committed = (ROOT / "docs" / f"diagram-dev-{view}.mmd").read_text(encoding="utf-8")
+    assert committed == dev_views[view], f"docs/diagram-dev-{view}.mmd is stale: run `make diagram`, commit the files"
+
+
+def test_the_single_all_edges_diagram_is_gone() -> None:
+    assert not (ROOT / "docs" / "diagram-dev.mmd").exists()
+    assert not (ROOT / "docs" / "diagram-dev.png").exists()
 
 
 @pytest.mark.skipif(
@@ -165,12 +267,18 @@ def test_committed_dev_diagram_is_current(dev_diagram: str) -> None:
     reason="rendering needs mermaid-cli in .tools/mermaid (make .tools/mermaid/node_modules/.bin/mmdc) and "
     "/usr/bin/chromium (apt-get install -y chromium); the parse-level tests above still check the diagram",
 )
-def test_dev_diagram_renders_to_png_with_mermaid_cli(dev_diagram: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("view", VIEWS)
+def test_dev_view_renders_to_png_with_mermaid_cli(view: str, dev_views: dict[str, str], tmp_path: Path) -> None:
     source = tmp_path / "dev.mmd"
-    source.write_text(dev_diagram)
+    source.write_text(dev_views[view])
     target = tmp_path / "dev.png"
     done = subprocess.run(
-        [str(MMDC), "--quiet", "-p", str(PUPPETEER_CONFIG), "-i", str(source), "-o", str(target), "-b", "white"],
+        [
+            str(MMDC),
+            "--quiet",
+            *("-p", str(PUPPETEER_CONFIG), "-c", str(MERMAID_CONFIG)),
+            *("-i", str(source), "-o", str(target), "-b", "white"),
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -431,76 +539,62 @@ def synthetic_graph() -> ResourceGraph:
     )
 
 
-TRAIL_EDGES = [
-    'trail_trail -->|"log files (validated); TLS-only; object lock GOVERNANCE 365d; SourceArn-bound"| '
-    "bucket_audit_logs",
-    'trail_trail -->|"events; delivered by role aisb-test-trail-logs"| loggroup_trail_events',
-    'trail_trail -.->|"SSE-KMS with key keys-logs"| key_keys_logs',
-    'bucket_models -->|"S3 data events"| trail_trail',
-]
-ROLE_EDGES = [
-    'role_aisb_test_model_trainer -->|"read models; write models"| endpoint_endpoints_s3',
-    'role_aisb_test_model_trainer -->|"decrypt, encrypt; via S3 only"| key_keys_models',
-    'role_aisb_test_auditor -->|"read; TLS-only"| bucket_audit_logs',
-    'role_aisb_test_trail_logs -->|"write"| loggroup_trail_events',
-]
-STORAGE_EDGES = [
-    'endpoint_endpoints_s3 -->|"via VPC endpoint; TLS-only; object lock COMPLIANCE 30d"| bucket_models',
-    'bucket_models -.->|"SSE-KMS with key keys-models"| key_keys_models',
-    'bucket_audit_logs -.->|"SSE-KMS with key keys-logs; bucket key"| key_keys_logs',
-    'loggroup_trail_events -.->|"SSE-KMS with key keys-logs"| key_keys_logs',
-]
+EXPECTED_EDGES: dict[str, list[str]] = {
+    "dataflow": [
+        'endpoint_endpoints_s3 -->|"only via this endpoint<br/>TLS-only"| bucket_models',
+        'role_aisb_test_auditor -->|"read<br/>TLS-only"| bucket_audit_logs',
+        'role_aisb_test_model_trainer -->|"read models<br/>write models"| endpoint_endpoints_s3',
+    ],
+    "encryption": [
+        'bucket_audit_logs -.->|"SSE-KMS<br/>bucket key"| key_keys_logs',
+        'bucket_models -.->|"SSE-KMS"| key_keys_models',
+        'loggroup_trail_events -.->|"SSE-KMS"| key_keys_logs',
+        'trail_trail -.->|"SSE-KMS (log files)"| key_keys_logs',
+    ],
+    "audit": [
+        'bucket_models -->|"S3 data events"| trail_trail',
+        'trail_trail -->|"log files (validated)<br/>TLS-only<br/>SourceArn-bound"| bucket_audit_logs',
+        'trail_trail -->|"events<br/>delivered by role aisb-test-trail-logs"| loggroup_trail_events',
+    ],
+}
 
 
 @pytest.fixture(scope="module")
-def synthetic() -> Parsed:
-    return parse(mermaid_diagram(synthetic_graph()))
+def synthetic() -> dict[str, Parsed]:
+    return {view: parse(mermaid_diagram(synthetic_graph(), view)) for view in VIEWS}
 
 
-def test_synthetic_diagram_is_valid_mermaid_at_parse_level(synthetic: Parsed) -> None:
-    assert synthetic.errors == []
+@pytest.mark.parametrize("view", VIEWS)
+def test_synthetic_view_is_valid_mermaid_at_parse_level(view: str, synthetic: dict[str, Parsed]) -> None:
+    assert synthetic[view].errors == []
 
 
-def test_trail_writes_to_the_locked_audit_bucket_its_log_group_and_logs_key(synthetic: Parsed) -> None:
-    assert [e for e in TRAIL_EDGES if e not in synthetic.edges] == []
+@pytest.mark.parametrize("view", VIEWS)
+def test_synthetic_view_has_exactly_the_fact_derived_edges(view: str, synthetic: dict[str, Parsed]) -> None:
+    assert synthetic[view].edges == EXPECTED_EDGES[view]
 
 
-def test_roles_reach_buckets_through_the_endpoint_keys_via_s3_and_log_groups_from_their_policies(
-    synthetic: Parsed,
-) -> None:
-    assert [e for e in ROLE_EDGES if e not in synthetic.edges] == []
+def test_synthetic_locked_buckets_show_their_object_lock_on_the_box(synthetic: dict[str, Parsed]) -> None:
+    nodes = synthetic["dataflow"].nodes
+    assert nodes["bucket_models"] == "models<br/>S3 bucket, object lock COMPLIANCE 30d"
+    assert nodes["bucket_audit_logs"] == "audit-logs<br/>S3 bucket, object lock GOVERNANCE 365d"
 
 
-def test_buckets_and_log_groups_point_at_their_keys_from_property_dependencies_and_values(synthetic: Parsed) -> None:
-    assert [e for e in STORAGE_EDGES if e not in synthetic.edges] == []
-
-
-def test_synthetic_diagram_has_exactly_the_fact_derived_edges(synthetic: Parsed) -> None:
-    assert sorted(synthetic.edges) == sorted(TRAIL_EDGES + ROLE_EDGES + STORAGE_EDGES)
-
-
-def test_audit_and_identity_components_become_subgraphs(synthetic: Parsed) -> None:
-    groups = synthetic.groups
-    assert {n: groups[n] for n in ("trail_trail", "bucket_audit_logs", "loggroup_trail_events")} == dict.fromkeys(
-        ("trail_trail", "bucket_audit_logs", "loggroup_trail_events"), "cmp_audit"
-    )
-    assert groups["role_aisb_test_auditor"] == "cmp_identity"
-    assert groups["bucket_models"] == "cmp_storage"
-    assert groups["endpoint_endpoints_s3"] == "cmp_endpoints"
+def test_unknown_view_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown diagram view"):
+        mermaid_diagram(synthetic_graph(), "network")
 
 
 # --- ids and labels ------------------------------------------------------------------------------------------
 
 
 def test_node_ids_are_sanitised_and_names_that_collide_after_sanitising_stay_distinct() -> None:
-    parent = component("baseline:network:PrivateEndpoints", "endpoints")
-    endpoints = [
-        resource("aws:ec2/vpcEndpoint:VpcEndpoint", name, parent, {"id": name}) for name in ("ecr.api", "ecr-api")
-    ]
-    parsed = parse(mermaid_diagram(ResourceGraph([parent, *endpoints], stack="t", project="p")))
+    parent = component("baseline:storage:Storage", "storage")
+    buckets = [resource("aws:s3/bucket:Bucket", name, parent, {"bucket": name}) for name in ("raw.data", "raw-data")]
+    parsed = parse(mermaid_diagram(ResourceGraph([parent, *buckets], stack="t", project="p")))
     assert parsed.errors == []
     assert len(parsed.nodes) == 2
-    assert all(re.fullmatch(r"endpoint_ecr_api_[0-9a-f]{8}", n) for n in parsed.nodes)
+    assert all(re.fullmatch(r"bucket_raw_data_[0-9a-f]{8}", n) for n in parsed.nodes)
 
 
 def test_sanitize_id_keeps_only_word_characters_and_never_starts_with_a_digit() -> None:
@@ -525,6 +619,24 @@ def test_cli_diagram_reads_a_stack_export_and_writes_the_out_file(dev_diagram: s
     out = tmp_path / "docs" / "flow.mmd"
     assert main(["diagram", "--stack-export", str(tmp_path / "graph" / "stack-export.json"), "--out", str(out)]) == 0
     assert out.read_text() == dev_diagram
+
+
+@pytest.mark.parametrize("view", ["encryption", "audit"])
+def test_cli_diagram_view_prints_that_view(
+    view: str, dev_views: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diagram", "--stack", "dev", "--view", view]) == 0
+    assert capsys.readouterr().out == dev_views[view]
+
+
+def test_cli_diagram_views_are_the_diagram_modules_views_with_dataflow_first() -> None:
+    assert DIAGRAM_VIEWS == VIEWS
+    assert VIEWS[0] == "dataflow"
+
+
+def test_cli_diagram_unknown_view_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", "--view", "network"]) == 2
+    assert capsys.readouterr().err == "error: --view network: unknown view (one of dataflow, encryption, audit)\n"
 
 
 @pytest.mark.parametrize(

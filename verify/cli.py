@@ -62,6 +62,9 @@ __all__ = (
 
 #: The project the commands run by default (where Pulumi.yaml is); the same folder verify.engine.offline uses.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: ``baseline diagram --view`` choices, the default first (``verify.reports.diagram.VIEWS``, kept here so the parser
+#: is built without importing the diagram code).
+DIAGRAM_VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit")
 
 #: Errors that mean bad input (exit 2, one line), by module: a module that never loaded cannot have raised one,
 #: so none is imported just to be caught.
@@ -245,11 +248,13 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
-    """Mermaid data-flow diagram of the graph to stdout (``--out -``) or a file; plain text, never rich markup."""
+    """One Mermaid view of the graph to stdout (``--out -``) or a file; plain text, never rich markup."""
     from verify.reports.diagram import mermaid_diagram  # noqa: PLC0415
 
+    if args.view not in DIAGRAM_VIEWS:  # checked before loading: a typo costs no offline run
+        raise UsageError(f"--view {args.view}: unknown view (one of {', '.join(DIAGRAM_VIEWS)})")
     graph, _ = load_scan_graph(args)
-    text = mermaid_diagram(graph)
+    text = mermaid_diagram(graph, args.view)
     if str(args.out) == "-":
         sys.stdout.write(text)
         return EXIT_OK
@@ -378,16 +383,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     diagram = commands.add_parser(
         "diagram",
-        help="write the secure data flow of a stack or a real preview/export file as a Mermaid flowchart",
-        description="Derive a Mermaid `flowchart LR` (roles -> VPC endpoints -> buckets -> keys, trail and flow logs "
-        "into the log archive, edges labelled by what protects them) from the resource graph of an offline run "
-        "(--stack) or of a real preview (--preview) or stack export (--stack-export) file. Exit 2 on bad input.",
+        help="write one view of a stack or a real preview/export file as a Mermaid flowchart",
+        description="Derive a Mermaid `flowchart LR` view, edges labelled by what protects them: dataflow (roles -> "
+        "VPC endpoints -> buckets), encryption (buckets, log groups, secrets, the trail -> keys) or audit (trail, flow "
+        "logs, access logs -> the archives), from the resource graph of an offline run (--stack) or of a real preview "
+        "(--preview) or stack export (--stack-export) file. Exit 2 on bad input.",
     )
     diagram_source = diagram.add_mutually_exclusive_group()
     diagram_source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
     diagram_source.add_argument("--preview", type=Path, help="a `pulumi preview --json --show-sames` output file")
     diagram_source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
     diagram.add_argument("--out", type=Path, default=Path("-"), help="output file, - for stdout (default: -)")
+    diagram.add_argument(
+        "--view",
+        default=DIAGRAM_VIEWS[0],
+        metavar="{" + ",".join(DIAGRAM_VIEWS) + "}",
+        help="which picture (default: dataflow)",
+    )
     diagram.set_defaults(handler=cmd_diagram)
 
     access = commands.add_parser(

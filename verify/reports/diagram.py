@@ -1,18 +1,17 @@
-"""The reviewer's picture: a Mermaid ``flowchart LR`` of the secure data flow, derived only from graph facts.
+"""The reviewer's pictures: three Mermaid ``flowchart LR`` views of a stack, derived only from graph facts.
 
-Nodes are the resources a reviewer reasons about (roles, VPC endpoints, buckets, keys, the trail, log groups,
-flow logs, secrets, VPCs), grouped into one ``subgraph`` per parent component. Edges come from what the graph
-records, never from names or assumptions, and each edge is labelled by what protects that hop:
+One all-edges picture of a stack is too dense to read, so each view answers one question:
 
-- bucket -> key: the bucket's encryption configuration (``rules`` property dependency or key ARN/alias);
-- endpoint -> bucket: the bucket policy's ``aws:SourceVpce`` values, with the bucket's TLS-only and object-lock
-  facts (in a preview where the policy is still unknown: the endpoints the policy property depends on);
-- role -> endpoint -> bucket (or role -> bucket/key/log group/secret): the resources of the role's inline and
-  attached policies' Allow statements;
-- flow log -> log group, VPC -> flow log; trail -> bucket / log group / key; bucket -> access-log bucket (server
-  access logging); bucket -> trail (data event selectors); log group / secret -> key.
+- ``dataflow``: who reaches which data. Role -> VPC endpoint -> bucket, from the resources of the role's policies'
+  Allow statements and the bucket policy's ``aws:SourceVpce`` values (role -> bucket where no endpoint is
+  required; in a preview where the bucket policy is unknown, the endpoints the policy property depends on);
+- ``encryption``: what encrypts what. Bucket (SSE configuration), log group, secret and trail (``kmsKeyId``) -> key;
+- ``audit``: where the evidence lands. Trail -> audit bucket and log group, VPC -> flow log -> log group, bucket ->
+  access-log bucket (server access logging), bucket -> trail (data event selectors).
 
-The text is sorted and contains nothing run-dependent, so it can be committed and diffed.
+Edges come from what the graph records, never from names, and are labelled by what protects that hop. Nodes of one
+kind linked alike (same peers, same labels) are drawn as one node (``3 S3 buckets``), so N parallel edges become
+one. The text is sorted and contains nothing run-dependent, so it can be committed and diffed.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from controls.vocabulary import (
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
 )
-from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from verify.engine.graph import Resource, ResourceGraph
 
 #: Resource type -> node kind. Only these become nodes; side resources (policies, configurations) become edges.
 NODE_KINDS: dict[str, str] = {
@@ -76,9 +75,35 @@ CLASS_STYLES: dict[str, str] = {
     "flowlog": "fill:#f7fafc,stroke:#4a5568",
     "secret": "fill:#faf5ff,stroke:#6b46c1",
     "vpc": "fill:#f0fff4,stroke:#2f855a",
+    "sse": "fill:#f7fafc,stroke:#6b46c1,stroke-dasharray:4",
 }
+#: The views, the first is the default (the one the Markdown report embeds).
+VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit")
+#: Kinds a view shows even unlinked (a bucket nobody reaches, a key nothing uses); others only as an edge's end.
+VIEW_ALWAYS: dict[str, frozenset[str]] = {
+    "dataflow": frozenset({"role", "bucket"}),
+    "encryption": frozenset({"bucket", "key", "loggroup"}),
+    "audit": frozenset({"trail", "loggroup"}),
+}
+#: This many nodes alike or more are drawn as one; a label lists this many names before counting the rest. The data
+#: flow keeps a box per bucket longer: which bucket a role reaches is that view's question.
+MERGE_AT: dict[str, int] = {"dataflow": 7, "encryption": 3, "audit": 3}
+LISTED = 6
+#: A role's edge names up to this many buckets per verb, then counts them.
+REACH_NAMED = 3
+#: Kind -> (singular, plural) as a box names it.
+NOUNS: dict[str, tuple[str, str]] = {
+    "bucket": ("S3 bucket", "S3 buckets"),
+    "loggroup": ("log group", "log groups"),
+    "role": ("IAM role", "IAM roles"),
+    "endpoint": ("endpoint", "endpoints"),
+    "secret": ("secret", "secrets"),
+}
+#: The node standing for S3-managed keys (SSE-S3), which no resource represents.
+SSE_S3 = "sse-s3"
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+UNKNOWN_POLICY = "bucket policy depends on endpoint (policy unknown until apply)"
 SAFE_LABEL = re.compile(r"[A-Za-z0-9 _.,:;/()+=*-]")
-READ_VERB = re.compile(r"^(get|list|describe|head|search|lookup|batchget|batchcheck|decrypt|select)", re.IGNORECASE)
 LINE = "<br/>"
 
 
@@ -171,10 +196,13 @@ def _is_false(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Node:
-    resource: Resource
+    """What a box shows: a name, its details, and for a node standing for several alike, their names."""
+
     kind: str
     id: str
-    label: str
+    name: str
+    details: tuple[str, ...]
+    members: tuple[str, ...] = ()
 
 
 @dataclass
@@ -204,10 +232,6 @@ class BucketFacts:
     versioned: bool
     statements: tuple[dict[str, Any], ...]
 
-    def inbound(self, *, writes: bool) -> list[str]:
-        """Labels on any hop into the bucket: TLS, and object lock when the hop writes."""
-        return [self.tls, self.lock if writes else ""]
-
 
 class _Builder:
     """Collects nodes and edges; every link is a URN, a property dependency or an exact/ARN-pattern value."""
@@ -234,7 +258,7 @@ class _Builder:
             for alias in reversed(self._side(KEY_ALIAS))
             for key in self.links(alias, "targetKeyId", "key")
         }
-        self.edges: dict[tuple[str, str], Edge] = {}
+        self.edges: dict[str, dict[tuple[str, str], Edge]] = {view: {} for view in VIEWS}
         # indexed once: scanning every node per policy Resource or every side resource per bucket was quadratic
         self.arns = sorted(
             (arn, urn) for urn in self.kind if isinstance(arn := graph.get(urn).prop("arn"), str) and arn
@@ -300,64 +324,6 @@ class _Builder:
 
     def name(self, urn: str) -> str:
         return self.graph.get(urn).name
-
-    # ---- ids and components ----
-
-    def _allocate_ids(self) -> dict[str, str]:
-        """URN -> unique id, for nodes and components; a sanitising collision gets a short URN hash."""
-        items = [(f"{self.kind[u]}_{self.name(u)}", u) for u in self.kind]
-        items += [(f"cmp_{self.graph.get(u).name}", u) for u in self.components()]
-        bases = [(sanitize_id(base), urn) for base, urn in items]
-        counts: dict[str, int] = {}
-        for base, _ in bases:
-            counts[base] = counts.get(base, 0) + 1
-        return {
-            urn: base if counts[base] == 1 else f"{base}_{hashlib.sha256(urn.encode()).hexdigest()[:8]}"
-            for base, urn in bases
-        }
-
-    def _is_component(self, resource: Resource) -> bool:
-        return not resource.custom and resource.type != STACK_TYPE and not resource.is_provider
-
-    def _ancestors(self, urn: str) -> list[str]:
-        """Component ancestors, nearest first (cycles and dangling parents end the walk)."""
-        chain: list[str] = []
-        parent = self.graph.get(urn).parent
-        while parent and parent in self.graph and parent not in chain:
-            resource = self.graph.get(parent)
-            if self._is_component(resource):
-                chain.append(parent)
-            parent = resource.parent
-        return chain
-
-    def components(self) -> list[str]:
-        """Components shown as subgraphs: every one holding a node, except a wrapper (``SecureBucket``) that holds
-        a single node of its own name, which would only draw a box around one box."""
-        held: dict[str, list[str]] = {}
-        for urn in self.kind:
-            for ancestor in self._ancestors(urn):
-                held.setdefault(ancestor, []).append(urn)
-        return sorted(
-            c for c, inside in held.items() if len(inside) > 1 or self.name(inside[0]) != self.graph.get(c).name
-        )
-
-    def group(self, urn: str, shown: set[str]) -> str:
-        return next((a for a in self._ancestors(urn) if a in shown), "")
-
-    def groups(self, urns: Iterable[str], shown: set[str]) -> dict[str, list[str]]:
-        """Shown component (``""`` for the top level) -> the ``urns`` drawn directly inside it."""
-        inside: dict[str, list[str]] = {}
-        for urn in urns:
-            inside.setdefault(self.group(urn, shown), []).append(urn)
-        return inside
-
-    # ---- edges ----
-
-    def edge(self, source: str, target: str, parts: Iterable[str], *, dotted: bool = False) -> None:
-        if source == target:
-            return
-        key = (self.ids[source], self.ids[target])
-        self.edges.setdefault(key, Edge(key[0], key[1], dotted)).add(parts)
 
     @cached_property
     def buckets(self) -> dict[str, BucketFacts]:
@@ -435,28 +401,49 @@ class _Builder:
             )
         return ""
 
-    def key_label(self, key: str) -> str:
-        return f"SSE-KMS with key {self.name(key)}"
+    # ---- ids ----
+
+    def _allocate_ids(self) -> dict[str, str]:
+        """URN -> unique id; a sanitising collision gets a short URN hash."""
+        bases = [(sanitize_id(f"{self.kind[u]}_{self.name(u)}"), u) for u in self.kind]
+        counts: dict[str, int] = {}
+        for base, _ in bases:
+            counts[base] = counts.get(base, 0) + 1
+        ids = {
+            urn: base if counts[base] == 1 else f"{base}_{hashlib.sha256(urn.encode()).hexdigest()[:8]}"
+            for base, urn in bases
+        }
+        return {**ids, SSE_S3: "sse_s3"}  # no resource kind is "sse", so this id cannot collide
+
+    # ---- edges ----
+
+    def edge(self, view: str, source: str, target: str, parts: Iterable[str], *, dotted: bool = False) -> None:
+        if source != target:
+            self.edges[view].setdefault((source, target), Edge(source, target, dotted)).add(parts)
 
     def build(self) -> None:
         buckets = self.buckets
         for bucket, facts in buckets.items():
             for key in facts.keys:
-                self.edge(bucket, key, [self.key_label(key), "bucket key" if facts.bucket_key else ""], dotted=True)
+                self.edge("encryption", bucket, key, ["SSE-KMS", "bucket key" if facts.bucket_key else ""], dotted=True)
+            if facts.sse_s3 and not facts.keys:
+                self.edge("encryption", bucket, SSE_S3, ["SSE-S3"], dotted=True)
             for endpoint in facts.vpce:
-                self.edge(endpoint, bucket, ["via VPC endpoint", *facts.inbound(writes=True)])
+                self.edge("dataflow", endpoint, bucket, ["only via this endpoint", facts.tls])
             for endpoint in facts.vpce_fallback:
-                self.edge(endpoint, bucket, ["bucket policy depends on endpoint (policy unknown until apply)"])
+                self.edge(
+                    "dataflow", endpoint, bucket, ["bucket policy depends on endpoint (policy unknown until apply)"]
+                )
         for logging in self._side(BUCKET_LOGGING):
             for target in self.links(logging, "targetBucket", "bucket"):
                 bound = self.service_bound(buckets[target], "logging.s3.amazonaws.com")
                 for source in self.links(logging, "bucket", "bucket"):
-                    self.edge(source, target, ["server access logs", *buckets[target].inbound(writes=True), bound])
+                    self.edge("audit", source, target, ["server access logs", buckets[target].tls, bound])
         for urn, kind in sorted(self.kind.items()):
             resource = self.graph.get(urn)
             if kind in ("loggroup", "secret"):
                 for key in self.links(resource, "kmsKeyId", "key"):
-                    self.edge(urn, key, [self.key_label(key)], dotted=True)
+                    self.edge("encryption", urn, key, ["SSE-KMS"], dotted=True)
             elif kind == "flowlog":
                 self._flow_log(resource)
             elif kind == "trail":
@@ -471,29 +458,28 @@ class _Builder:
     def _flow_log(self, flow_log: Resource) -> None:
         traffic = f"traffic {flow_log.prop('trafficType')}" if flow_log.prop("trafficType") else "traffic"
         for vpc in self.links(flow_log, "vpcId", "vpc"):
-            self.edge(vpc, flow_log.urn, [traffic])
+            self.edge("audit", vpc, flow_log.urn, [traffic])
         for group in self.links(flow_log, "logDestination", "loggroup"):
-            self.edge(flow_log.urn, group, ["flow log records", self._via_role(flow_log, "iamRoleArn")])
+            self.edge("audit", flow_log.urn, group, ["flow log records", self._via_role(flow_log, "iamRoleArn")])
         for bucket in self.links(flow_log, "logDestination", "bucket"):
-            self.edge(flow_log.urn, bucket, ["flow log records"])
+            self.edge("audit", flow_log.urn, bucket, ["flow log records"])
 
     def _trail(self, trail: Resource, buckets: Mapping[str, BucketFacts]) -> None:
         validated = "log files (validated)" if trail.prop("enableLogFileValidation") is True else "log files"
         for bucket in self.links(trail, "s3BucketName", "bucket"):
             facts = buckets[bucket]
-            bound = self.service_bound(facts, "cloudtrail.amazonaws.com")
-            self.edge(trail.urn, bucket, [validated, *facts.inbound(writes=True), bound])
+            self.edge("audit", trail.urn, bucket, [validated, facts.tls, self.service_bound(facts, CLOUDTRAIL)])
         for group in self.links(trail, "cloudWatchLogsGroupArn", "loggroup"):
-            self.edge(trail.urn, group, ["events", self._via_role(trail, "cloudWatchLogsRoleArn")])
+            self.edge("audit", trail.urn, group, ["events", self._via_role(trail, "cloudWatchLogsRoleArn")])
         for key in self.links(trail, "kmsKeyId", "key"):
-            self.edge(trail.urn, key, [self.key_label(key)], dotted=True)
+            self.edge("encryption", trail.urn, key, ["SSE-KMS (log files)"], dotted=True)
         for selector in _as_list(trail.prop("advancedEventSelectors")):
             fields = _mapping(selector).get("fieldSelectors")
             for item in _as_list(fields):
                 if isinstance(item, Mapping) and item.get("field") == "resources.ARN":
                     values = [*_strings(item.get("startsWiths")), *_strings(item.get("equals"))]
                     for bucket in sorted({b for v in values for b in self.resolve(v, "bucket")}):
-                        self.edge(bucket, trail.urn, ["S3 data events"])
+                        self.edge("audit", bucket, trail.urn, ["S3 data events"])
 
     def _role_statements(self, role: Resource) -> list[dict[str, Any]]:
         """Allow statements of the role's inline policies (property or RolePolicy) and attached managed policies."""
@@ -520,69 +506,68 @@ class _Builder:
         return {r.prop("arn"): r for r in self._side(MANAGED_POLICY)}
 
     def _role(self, role: Resource, buckets: Mapping[str, BucketFacts]) -> None:
-        vias: dict[str, list[str]] = {}  # key -> kms:ViaService values over all statements (one label per edge)
-        for statement in self._role_statements(role):
-            actions = [str(a) for a in _as_list(statement.get("Action"))]
-            targets = sorted({u for p in _as_list(statement.get("Resource")) for u in self.matching(str(p), KINDS)})
-            for target in targets:
-                kind = self.kind[target]
-                if kind == "bucket":
-                    self._role_bucket(role.urn, target, actions, buckets[target])
-                elif kind == "key":
-                    self.edge(role.urn, target, [_kms_verbs(actions)])
-                    via = _condition_values(statement, ("StringEquals", "StringLike"), "kms:ViaService")
-                    vias.setdefault(target, []).extend(via)
-                elif actions:
-                    self.edge(role.urn, target, [_verbs(actions)])
-        for target, via in vias.items():
-            self.edge(role.urn, target, [_via_label(via)])
+        """Role -> endpoint labelled with what it reaches behind it, or role -> bucket where no endpoint is required.
 
-    def _role_bucket(self, role: str, bucket: str, actions: Sequence[str], facts: BucketFacts) -> None:
-        verbs = _s3_verbs(actions)
-        if not verbs:
-            return
-        if facts.vpce:
-            for endpoint in facts.vpce:
-                self.edge(role, endpoint, [f"{verb} {self.name(bucket)}" for verb in verbs])
-        else:
-            self.edge(role, bucket, [", ".join(verbs), *facts.inbound(writes="write" in verbs)])
+        Only buckets: the data flow is who reaches which data; key grants are the encryption view's business."""
+        through: dict[str, dict[str, set[str]]] = {}  # endpoint -> verb -> bucket names
+        for statement in self._role_statements(role):
+            verbs = _s3_verbs([str(a) for a in _as_list(statement.get("Action"))])
+            patterns = _as_list(statement.get("Resource"))
+            for bucket in sorted({u for p in patterns for u in self.matching(str(p), ("bucket",))}):
+                facts = buckets[bucket]
+                for endpoint in facts.vpce:
+                    for verb in verbs:
+                        through.setdefault(endpoint, {}).setdefault(verb, set()).add(self.name(bucket))
+                if verbs and not facts.vpce:
+                    self.edge("dataflow", role.urn, bucket, [", ".join(verbs), facts.tls])
+        for endpoint, by_verb in through.items():
+            self.edge("dataflow", role.urn, endpoint, [_reach(v, by_verb[v]) for v in sorted(by_verb)])
 
     # ---- nodes ----
 
     def node(self, urn: str) -> Node:
+        if urn == SSE_S3:
+            return Node("sse", self.ids[urn], "S3-managed keys", ("SSE-S3, no KMS key",))
         resource = self.graph.get(urn)
         kind = self.kind[urn]
-        return Node(resource, kind, self.ids[urn], LINE.join(escape_label(t) for t in self._label(resource, kind)))
+        return Node(kind, self.ids[urn], resource.name, tuple(d for d in self._details(resource, kind) if d))
 
-    def _label(self, resource: Resource, kind: str) -> list[str]:
+    def _details(self, resource: Resource, kind: str) -> list[str]:
         prop = resource.prop
-        details: list[str] = []
         if kind == "bucket":
             facts = self.buckets[resource.urn]
-            details = ["S3 bucket", "SSE-S3" if facts.sse_s3 else "", "versioned" if facts.versioned else ""]
-        elif kind == "key":
+            return ["S3 bucket", "versioned" if facts.versioned else "", facts.lock]
+        if kind == "key":
             rotation = f"rotation {prop('rotationPeriodInDays') or 365}d" if prop("enableKeyRotation") is True else ""
-            details = [self.aliases.get(resource.urn, "KMS key"), rotation]
-        elif kind == "role":
-            details = ["IAM role", str(prop("name") or "")]
-        elif kind == "endpoint":
+            return [self.aliases.get(resource.urn, "KMS key"), rotation]
+        if kind == "role":
+            return ["IAM role", str(prop("name") or "")]
+        if kind == "endpoint":
             service = str(prop("serviceName") or "").split(".", 3)[-1]
-            details = [f"{prop('vpcEndpointType') or 'VPC'} endpoint", service]
-        elif kind == "trail":
-            details = [
+            return [f"{prop('vpcEndpointType') or 'VPC'} endpoint", service]
+        if kind == "trail":
+            return [
                 "CloudTrail",
                 "multi-region" if prop("isMultiRegionTrail") is True else "",
                 "global events" if prop("includeGlobalServiceEvents") is True else "",
             ]
-        elif kind == "loggroup":
+        if kind == "loggroup":
             retention = prop("retentionInDays")
-            details = ["log group", f"retention {retention}d" if retention else "never expires"]
-        else:
-            details = [
-                {"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind],
-                str(prop("cidrBlock") or ""),
-            ]
-        return [resource.name, ", ".join(d for d in details if d)]
+            return ["log group", f"retention {retention}d" if retention else "never expires"]
+        return [{"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind], str(prop("cidrBlock") or "")]
+
+    def view(self, view: str) -> tuple[list[Node], list[Edge]]:
+        """The nodes and edges of one view, before aggregation: the kinds it always shows, plus every edge's ends."""
+        edges = sorted(self.edges[view].values(), key=lambda e: (self.ids[e.source], self.ids[e.target]))
+        shown = {u for u, k in self.kind.items() if k in VIEW_ALWAYS[view]}
+        shown |= {end for e in edges for end in (e.source, e.target)}
+        return [self.node(u) for u in shown], edges
+
+
+def _reach(verb: str, buckets: set[str]) -> str:
+    """``read a, b`` for a few buckets, ``read 40 buckets`` for many: a label stays one line."""
+    names = sorted(buckets)
+    return f"{verb} {', '.join(names)}" if len(names) <= REACH_NAMED else f"{verb} {len(names)} buckets"
 
 
 def _s3_verbs(actions: Sequence[str]) -> list[str]:
@@ -593,69 +578,93 @@ def _s3_verbs(actions: Sequence[str]) -> list[str]:
     return verbs + (["write"] if covers("s3:PutObject") or covers("s3:DeleteObject") else [])
 
 
-def _kms_verbs(actions: Sequence[str]) -> str:
-    def covers(sample: str) -> bool:
-        return any(fnmatchcase(sample.lower(), a.lower()) for a in actions)
-
-    samples = (("decrypt", "kms:Decrypt"), ("encrypt", "kms:GenerateDataKey"), ("grant", "kms:CreateGrant"))
-    verbs = [v for v, sample in samples if covers(sample)]
-    return ", ".join(verbs) or "use"
+# --- aggregation and rendering --------------------------------------------------------------------------------
 
 
-#: ``kms:ViaService`` prefix -> the service a reader knows (EBS calls KMS as ec2.<region>).
-VIA_SERVICE_NAMES = {"s3": "S3", "ec2": "EBS", "secretsmanager": "Secrets Manager"}
+def _signature(node: Node, edges: Sequence[Edge], ids: Mapping[str, str]) -> tuple[Any, ...]:
+    """What a node is connected to, and how: nodes of one kind with the same signature are drawn as one."""
+    ends = [("out", ids[e.target], tuple(e.parts), e.dotted) for e in edges if ids[e.source] == node.id]
+    ends += [("in", ids[e.source], tuple(e.parts), e.dotted) for e in edges if ids[e.target] == node.id]
+    return (node.kind, tuple(sorted(ends))) if ends else (node.kind, node.id)
 
 
-def _via_label(values: Sequence[str]) -> str:
-    services = sorted({VIA_SERVICE_NAMES.get(v.split(".", 1)[0], v) for v in values})
-    return f"via {' or '.join(services)} only" if services else ""
+def _merged(members: Sequence[Node]) -> Node:
+    """One node for ``members`` alike: a count, the details they share, then each name with its own details."""
+    singular, plural = NOUNS.get(members[0].kind, (members[0].kind, f"{members[0].kind}s"))
+    common = tuple(d for d in members[0].details if d != singular and all(d in m.details for m in members))
+    names = [
+        f"{m.name} ({', '.join(own)})" if (own := [d for d in m.details if d not in (*common, singular)]) else m.name
+        for m in members[:LISTED]
+    ]
+    rest = len(members) - len(names)
+    return Node(
+        members[0].kind,
+        f"{members[0].id}_and_{len(members) - 1}_more",
+        f"{len(members)} {plural}",
+        (f"all {', '.join(common)}",) if common else (),
+        tuple(names) + ((f"and {rest} more",) if rest else ()),
+    )
 
 
-def _verbs(actions: Sequence[str]) -> str:
-    names = [a.split(":", 1)[-1] for a in actions]
-    verbs = ["read"] if any(READ_VERB.match(n) for n in names) else []
-    return ", ".join(verbs + (["write"] if any(not READ_VERB.match(n) for n in names) else []))
-
-
-def _render_group(
-    builder: _Builder, component: str, nodes: dict[str, list[Node]], subgroups: Mapping[str, list[str]]
-) -> list[str]:
-    resource = builder.graph.get(component)
-    title = escape_label(f"{resource.name} ({resource.type.rsplit(':', 1)[-1]})")
-    lines = [f'subgraph {builder.ids[component]}["{title}"]']
-    lines += ["  " + _node_line(n) for n in nodes.get(component, [])]
-    for child in sorted(subgroups.get(component, []), key=lambda c: builder.ids[c]):
-        lines += ["  " + line for line in _render_group(builder, child, nodes, subgroups)]
-    return [*lines, "end"]
+def aggregate(
+    nodes: Sequence[Node], edges: Sequence[Edge], ids: Mapping[str, str], merge_at: int
+) -> tuple[list[Node], list[Edge]]:
+    """Nodes of one kind linked to the same nodes by the same labels become one node (``3 buckets``), so N parallel
+    edges become one; fewer than ``merge_at`` alike stay as they are."""
+    touching: dict[str, list[Edge]] = {}
+    for edge in edges:
+        for end in {ids[edge.source], ids[edge.target]}:
+            touching.setdefault(end, []).append(edge)
+    alike: dict[tuple[Any, ...], list[Node]] = {}
+    for node in sorted(nodes, key=lambda n: n.id):
+        alike.setdefault(_signature(node, touching.get(node.id, []), ids), []).append(node)
+    renamed: dict[str, str] = {}
+    result: list[Node] = []
+    for members in alike.values():
+        if len(members) < merge_at:
+            result += members
+            continue
+        merged = _merged(members)
+        renamed |= {m.id: merged.id for m in members}
+        result.append(merged)
+    drawn: dict[tuple[str, str], Edge] = {}
+    for edge in edges:
+        source, target = (renamed.get(ids[end], ids[end]) for end in (edge.source, edge.target))
+        drawn.setdefault((source, target), Edge(source, target, edge.dotted, list(edge.parts)))
+    return sorted(result, key=lambda n: n.id), sorted(drawn.values(), key=lambda e: (e.source, e.target))
 
 
 def _node_line(node: Node) -> str:
     opening, closing = SHAPES.get(node.kind, DEFAULT_SHAPE)
-    return f'{node.id}{opening}"{node.label}"{closing}'
+    label = LINE.join(escape_label(t) for t in (node.name, ", ".join(node.details), *node.members) if t)
+    return f'{node.id}{opening}"{label}"{closing}'
 
 
-def mermaid_diagram(graph: ResourceGraph) -> str:
-    """The secure data flow of ``graph`` as Mermaid ``flowchart LR`` text (sorted; identical across runs)."""
+def _edge_line(edge: Edge) -> str:
+    arrow = "-.->" if edge.dotted else "-->"
+    label = LINE.join(escape_label(p) for p in edge.parts if p)  # a line per fact: no word broken mid-way
+    return f'{edge.source} {arrow}|"{label}"| {edge.target}' if label else f"{edge.source} {arrow} {edge.target}"
+
+
+def mermaid_diagram(graph: ResourceGraph, view: str = "dataflow") -> str:
+    """One view of ``graph`` as Mermaid ``flowchart LR`` text (sorted; identical across runs).
+
+    ``dataflow``: roles -> endpoints -> buckets; ``encryption``: buckets, log groups, secrets, the trail -> keys;
+    ``audit``: trail, flow logs and access logs -> the archives."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown diagram view {view!r} (one of {', '.join(VIEWS)})")
     builder = _Builder(graph)
     builder.build()
-    shown = set(builder.components())
-    nodes: dict[str, list[Node]] = {}
-    for node in sorted((builder.node(u) for u in builder.kind), key=lambda n: n.id):
-        nodes.setdefault(builder.group(node.resource.urn, shown), []).append(node)
-    lines = [f"%% {graph.project} stack {graph.stack}: generated by `baseline diagram`, do not edit", "flowchart LR"]
-    subgroups = builder.groups(shown, shown)
-    for component in sorted(subgroups.get("", []), key=lambda c: builder.ids[c]):
-        lines += ["  " + line for line in _render_group(builder, component, nodes, subgroups)]
-    lines += ["  " + _node_line(n) for n in nodes.get("", [])]
-    for edge in sorted(builder.edges.values(), key=lambda e: (e.source, e.target)):
-        arrow = "-.->" if edge.dotted else "-->"
-        label = escape_label("; ".join(edge.parts))
-        lines.append(
-            f'  {edge.source} {arrow}|"{label}"| {edge.target}' if label else f"  {edge.source} {arrow} {edge.target}"
-        )
+    nodes, edges = aggregate(*builder.view(view), builder.ids, MERGE_AT[view])
+    lines = [
+        f"%% {graph.project} stack {graph.stack}, {view} view: generated by `baseline diagram`, do not edit",
+        "flowchart LR",
+    ]
+    lines += ["  " + _node_line(n) for n in nodes]
+    lines += ["  " + _edge_line(e) for e in edges]
     by_kind: dict[str, list[str]] = {}
-    for node in (n for group in nodes.values() for n in group):
+    for node in nodes:
         by_kind.setdefault(node.kind, []).append(node.id)
     for kind in sorted(by_kind):
-        lines += [f"  classDef {kind} {CLASS_STYLES[kind]}", f"  class {','.join(sorted(by_kind[kind]))} {kind}"]
+        lines += [f"  classDef {kind} {CLASS_STYLES[kind]}", f"  class {','.join(by_kind[kind])} {kind}"]
     return "\n".join(lines) + "\n"
