@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import sys
+from pathlib import Path
+
 import pytest
 
+from controls.log import filter_pattern
 from controls.log.filter_pattern import FilterPatternError, UndecidableMatchError, parse
 
 #: The user guide's own example event for JSON filter patterns.
@@ -219,3 +224,12 @@ def test_filter_pattern_malformed_or_undocumented_patterns_are_refused_in_one_li
 def test_filter_pattern_quoted_strings_keep_any_characters() -> None:
     assert matches('{ $.a = "b@c d" }', {"a": "b@c d"}) is True
     assert matches('{ $.a = "1.2.3" }', {"a": "1.2.3"}) is True
+
+
+def test_filter_pattern_module_imports_only_the_standard_library() -> None:
+    """The CrossGuard pack imports controls/ with only pulumi-policy installed."""
+    tree = ast.parse(Path(filter_pattern.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported
+    assert not {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names}
