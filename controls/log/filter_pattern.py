@@ -20,13 +20,16 @@ filters, filter log events, and Live Tail" and "Using filter patterns to match t
   ``IS TRUE`` / ``IS FALSE`` only for that JSON boolean.
 - A comparison needs a value node (string or number). When the selector finds nothing, or finds an array, an
   object, null or a boolean, the comparison does not match, ``!=`` included: the guide says both ``{$.users = 1}``
-  and ``{$.users != 1}`` fail where users is an array, and that an index into a non-array or a missing property
-  "will be false". Absence is what ``NOT EXISTS`` tests, never ``!=``. A selector to an array without an index
-  therefore matches no element: the guide documents no any-element matching.
+  and ``{$.users != 1}`` fail where users is an array (the selector "must point to a value node"), and that ``=``
+  through a non-array or to a missing property "will be false". It states ``!=`` on a missing property nowhere
+  explicitly; this evaluator applies the same value-node rule (nothing found is no value node), so absence is what
+  ``NOT EXISTS`` tests, never ``!=``. A selector to an array without an index matches no element: the guide
+  documents no any-element matching, and its users example says the opposite.
 
 Refused with ``FilterPatternError`` because the guide leaves them undefined (never guessed):
 
-- regular expressions ``%...%`` (the documented subset is self-contradictory: ``?`` is described as "zero or more");
+- regular expressions ``%...%``: the guide lists the restricted dialect's characters and operators by example, not
+  as a grammar, so it cannot be reproduced exactly;
 - anything outside ``{ }`` (term and space-delimited patterns);
 - backslash escapes in quoted strings, ``**`` in a string, unquoted strings with characters other than letters,
   digits, ``.``, ``-``, ``_`` and ``*``; unquoted tokens that look numeric but are no documented number (``1.2.3``,
