@@ -233,3 +233,9 @@ def test_filter_pattern_module_imports_only_the_standard_library() -> None:
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert imported
     assert not {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names}
+
+
+def test_filter_pattern_whitespace_between_tokens_is_optional() -> None:
+    event: dict[str, object] = {"a": "b", "n": 3, "z": None}
+    assert matches('{$.a="b"&&($.n>=3||$.z IS NULL)}', event) is True
+    assert matches("{$.a!=b}", event) is False
