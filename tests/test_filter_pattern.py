@@ -199,6 +199,7 @@ def test_filter_pattern_string_against_number_is_undecidable_never_a_verdict(
         ("{ $.a = }", r"position 8: expected a value, found '\}'"),
         ("{ $.a == b }", r"position 7: expected a value, found '='"),
         ("{ $.a & $.b }", r"position 6: unexpected character '&'"),
+        ('{ $.a = "abc }', r"position 8: expected a closing '\"' for this string"),
         ("{ $.a > b }", r"position 8: expected a number after >, found 'b'"),
         ("{ $.a IS EMPTY }", r"position 9: expected NULL, TRUE or FALSE after IS, found 'EMPTY'"),
         ("{ $.a NOT NULL }", r"position 10: expected EXISTS after NOT, found 'NULL'"),

@@ -220,6 +220,8 @@ def _tokens(text: str) -> list[_Token]:
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
+        if m is None and text[pos] == '"':
+            raise FilterPatternError(f"filter pattern: at position {pos}: expected a closing '\"' for this string")
         if m is None or m.lastgroup is None:
             raise FilterPatternError(f"filter pattern: at position {pos}: unexpected character {text[pos]!r}")
         if m.lastgroup == "regex":
