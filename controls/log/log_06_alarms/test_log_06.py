@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from components.trail import ALARM_RULES
 from conftest import LiveAccount
 from controls import registry
+from controls.log.filter_pattern import parse
 from controls.log.log_06_alarms import mutation
 from controls.log.testing import (
     ACCOUNT,
@@ -158,3 +162,90 @@ def test_log_06_every_cis_labelled_filter_matches_its_cis_event() -> None:
     for rule in ALARM_RULES:
         if rule.cis:
             assert signature[rule.cis] in rule.pattern, rule.key
+
+
+EVENTS = Path(__file__).parent / "events"
+
+#: (rule key, recorded CloudTrail event, whether the rule's metric filter must count it). A new pattern needs rows
+#: here: at least one event it must match and one near-miss it must not (a guard test below).
+VERDICTS: tuple[tuple[str, str, bool], ...] = (
+    ("trail-changes", "cloudtrail-stop-logging", True),
+    ("trail-changes", "cloudtrail-put-event-selectors", True),
+    ("trail-changes", "cloudtrail-describe-trails", False),
+    ("kms-key-disabled-or-deleted", "kms-schedule-key-deletion", True),
+    ("kms-key-disabled-or-deleted", "kms-disable-key", True),
+    ("kms-key-disabled-or-deleted", "kms-enable-key-rotation", False),
+    ("kms-key-disabled-or-deleted", "disable-key-from-another-event-source", False),
+    ("bucket-policy-changes", "s3-put-bucket-policy", True),
+    ("bucket-policy-changes", "s3-delete-bucket-lifecycle", True),
+    ("bucket-policy-changes", "s3-get-bucket-policy", False),
+    # CIS 4.8 counts attempts: a refused PutBucketPolicy still raises the alarm (and also the 4.1 one).
+    ("bucket-policy-changes", "s3-access-denied", True),
+    ("vpc-endpoint-policy-changes", "ec2-modify-vpc-endpoint", True),
+    ("vpc-endpoint-policy-changes", "ec2-delete-vpc-endpoints", True),
+    ("vpc-endpoint-policy-changes", "ec2-create-vpc-endpoint", False),
+    ("iam-policy-changes", "iam-attach-role-policy", True),
+    ("iam-policy-changes", "iam-put-role-policy", True),
+    ("iam-policy-changes", "iam-get-role-policy", False),
+    ("unauthorized-api-calls", "ec2-unauthorized-operation", True),
+    ("unauthorized-api-calls", "s3-access-denied", True),
+    ("unauthorized-api-calls", "access-denied-from-log-delivery", False),
+    ("unauthorized-api-calls", "s3-head-bucket-access-denied", False),
+    ("unauthorized-api-calls", "s3-put-bucket-policy", False),
+    ("root-usage", "root-console-sign-in", True),
+    ("root-usage", "root-call-invoked-by-aws-service", False),
+    ("root-usage", "root-sign-in-credential-verification-service-event", False),
+    ("root-usage", "iam-attach-role-policy", False),
+)
+
+RULES = {rule.key: rule for rule in ALARM_RULES}
+
+
+def _verdict_id(row: tuple[str, str, bool]) -> str:
+    key, event, expected = row
+    cis = RULES[key].cis if key in RULES else ""
+    label = f"cis_{cis.replace('.', '_')}" if cis else f"baseline_{key}"
+    return f"{label}-{'matches' if expected else 'ignores'}-{event}"
+
+
+def _event(name: str) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((EVENTS / f"{name}.json").read_text())
+    return loaded
+
+
+@pytest.mark.parametrize(("key", "event", "expected"), VERDICTS, ids=[_verdict_id(row) for row in VERDICTS])
+def test_log_06_cis_pattern_verdict_on_a_recorded_cloudtrail_event(key: str, event: str, expected: bool) -> None:
+    """Each metric filter counts the events its description names and none of the near-misses beside them."""
+    assert parse(RULES[key].pattern).matches(_event(event)) is expected
+
+
+def test_log_06_every_alarm_pattern_parses() -> None:
+    for rule in ALARM_RULES:
+        assert parse(rule.pattern).text == rule.pattern
+
+
+def test_log_06_every_alarm_pattern_has_a_matching_and_a_non_matching_recorded_event() -> None:
+    """A new pattern without events fails here, so no metric filter ships unproved."""
+    verdicts = {(key, expected) for key, _, expected in VERDICTS}
+    missing = [
+        (rule.key, expected)
+        for rule in ALARM_RULES
+        for expected in (True, False)
+        if (rule.key, expected) not in verdicts
+    ]
+    assert not missing, f"rules without a matching (True) or non-matching (False) event: {missing}"
+    assert {key for key, _, _ in VERDICTS} <= set(RULES), "a verdict names a rule ALARM_RULES does not define"
+
+
+def test_log_06_every_recorded_event_is_used_and_is_a_cloudtrail_record() -> None:
+    used = {event for _, event, _ in VERDICTS}
+    recorded = {path.stem for path in EVENTS.glob("*.json")}
+    assert used == recorded, (sorted(used - recorded), sorted(recorded - used))
+    fields = {"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress"}
+    fields |= {"eventID", "eventType", "recipientAccountId"}
+    for name in sorted(recorded):
+        record = _event(name)
+        assert fields <= set(record), (name, sorted(fields - set(record)))
+        identity = record["userIdentity"]
+        assert isinstance(identity, dict), name
+        assert "type" in identity, name
