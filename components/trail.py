@@ -63,8 +63,8 @@ def _any_event(*names: str) -> str:
     return " || ".join(f"($.eventName = {n})" for n in names)
 
 
-#: LOG-06 detections as data: patterns from the CIS AWS Foundations Benchmark (section 4/5 monitoring), and one of
-#: the baseline's own. The CIS ids LOG-06 claims in its control.json are exactly the ``cis`` values here (a test).
+#: LOG-06 detections as data: the monitoring items 4.1-4.15 of the CIS AWS Foundations Benchmark v3.0.0 (their
+#: patterns), and one of the baseline's own. The CIS ids LOG-06 claims in its control.json are exactly the ``cis`` values here (a test).
 ALARM_RULES: tuple[AlarmRule, ...] = (
     AlarmRule(
         "trail-changes",
@@ -141,6 +141,146 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
         '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && '
         '(($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket")) }',
         "4.1",
+    ),
+    AlarmRule(
+        "console-sign-in-without-mfa",
+        "ConsoleSignInWithoutMfa",
+        "An IAM user signed in to the console without MFA",
+        '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
+        '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+        "4.2",
+    ),
+    AlarmRule(
+        "console-authentication-failures",
+        "ConsoleAuthenticationFailures",
+        "A console sign-in failed authentication",
+        '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+        "4.6",
+    ),
+    AlarmRule(
+        "config-changes",
+        "ConfigChanges",
+        "AWS Config recording or delivery was stopped or changed",
+        "{ ($.eventSource = config.amazonaws.com) && ("
+        + _any_event(
+            "StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"
+        )
+        + ") }",
+        "4.9",
+    ),
+    AlarmRule(
+        "security-group-changes",
+        "SecurityGroupChanges",
+        "A security group or one of its rules was created, changed or deleted",
+        "{ "
+        + _any_event(
+            "AuthorizeSecurityGroupIngress",
+            "AuthorizeSecurityGroupEgress",
+            "RevokeSecurityGroupIngress",
+            "RevokeSecurityGroupEgress",
+            "CreateSecurityGroup",
+            "DeleteSecurityGroup",
+        )
+        + " }",
+        "4.10",
+    ),
+    AlarmRule(
+        "nacl-changes",
+        "NetworkAclChanges",
+        "A network ACL, one of its entries or an association changed",
+        "{ "
+        + _any_event(
+            "CreateNetworkAcl",
+            "CreateNetworkAclEntry",
+            "DeleteNetworkAcl",
+            "DeleteNetworkAclEntry",
+            "ReplaceNetworkAclEntry",
+            "ReplaceNetworkAclAssociation",
+        )
+        + " }",
+        "4.11",
+    ),
+    AlarmRule(
+        "network-gateway-changes",
+        "NetworkGatewayChanges",
+        "An internet or customer gateway was created, attached, detached or deleted",
+        "{ "
+        + _any_event(
+            "CreateCustomerGateway",
+            "DeleteCustomerGateway",
+            "AttachInternetGateway",
+            "CreateInternetGateway",
+            "DeleteInternetGateway",
+            "DetachInternetGateway",
+        )
+        + " }",
+        "4.12",
+    ),
+    AlarmRule(
+        "route-table-changes",
+        "RouteTableChanges",
+        "A route or route table was created, replaced, disassociated or deleted",
+        "{ ($.eventSource = ec2.amazonaws.com) && ("
+        + _any_event(
+            "CreateRoute",
+            "CreateRouteTable",
+            "ReplaceRoute",
+            "ReplaceRouteTableAssociation",
+            "DeleteRouteTable",
+            "DeleteRoute",
+            "DisassociateRouteTable",
+        )
+        + ") }",
+        "4.13",
+    ),
+    AlarmRule(
+        "vpc-changes",
+        "VpcChanges",
+        "A VPC, its attributes or a peering connection changed",
+        "{ "
+        + _any_event(
+            "CreateVpc",
+            "DeleteVpc",
+            "ModifyVpcAttribute",
+            "AcceptVpcPeeringConnection",
+            "CreateVpcPeeringConnection",
+            "DeleteVpcPeeringConnection",
+            "RejectVpcPeeringConnection",
+            "AttachClassicLinkVpc",
+            "DetachClassicLinkVpc",
+            "DisableVpcClassicLink",
+            "EnableVpcClassicLink",
+        )
+        + " }",
+        "4.14",
+    ),
+    AlarmRule(
+        "organizations-changes",
+        "OrganizationsChanges",
+        "The AWS Organization, its accounts, units or policies changed",
+        "{ ($.eventSource = organizations.amazonaws.com) && ("
+        + _any_event(
+            "AcceptHandshake",
+            "AttachPolicy",
+            "CreateAccount",
+            "CreateOrganizationalUnit",
+            "CreatePolicy",
+            "DeclineHandshake",
+            "DeleteOrganization",
+            "DeleteOrganizationalUnit",
+            "DeletePolicy",
+            "DetachPolicy",
+            "DisablePolicyType",
+            "EnablePolicyType",
+            "InviteAccountToOrganization",
+            "LeaveOrganization",
+            "MoveAccount",
+            "RemoveAccountFromOrganization",
+            "UpdatePolicy",
+            "UpdateOrganizationalUnit",
+        )
+        + ") }",
+        "4.15",
     ),
     AlarmRule(
         "root-usage",

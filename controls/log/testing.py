@@ -76,7 +76,7 @@ def edited(graph: Graph, token: str, change: Callable[[dict[str, Any]], dict[str
 
 
 def relaxed_to(group_output: str, days: int) -> LiveEdit:
-    """The deployed log group the stack output group_output names, kept days and tagged with the
+    """The deployed log group the stack output ``group_output`` names, kept ``days`` and tagged with the
     shortLogRetention relaxation; the returned undo restores both."""
 
     def edit(ctx: Any) -> Callable[[], None]:
