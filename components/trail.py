@@ -64,7 +64,8 @@ def _any_event(*names: str) -> str:
 
 
 #: LOG-06 detections as data: the monitoring items 4.1-4.15 of the CIS AWS Foundations Benchmark v3.0.0 (their
-#: patterns), and one of the baseline's own. The CIS ids LOG-06 claims in its control.json are exactly the ``cis`` values here (a test).
+#: patterns), and one of the baseline's own. The CIS ids LOG-06 claims in its control.json are exactly the ``cis``
+#: values here (a test).
 ALARM_RULES: tuple[AlarmRule, ...] = (
     AlarmRule(
         "trail-changes",

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
+from controls.text import clip
+
 #: The engine's placeholder for a value not known until apply.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -30,6 +32,11 @@ NOT_APPLICABLE = "not-applicable"
 RELAXED: Literal["relaxed"] = "relaxed"
 #: What a check decides per control: True (pass), False (fail), NOT_APPLICABLE or RELAXED.
 Verdict = bool | Literal["not-applicable", "relaxed"]
+
+
+#: What reading a value of the wrong JSON type raises in a check (a list where a mapping belongs, text where a
+#: number does, a document nested past the interpreter's limit): the rule reports ``error`` for it.
+SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
 
 
 class Undecidable(Exception):  # noqa: N818 - a condition, not a programming error
@@ -102,6 +109,9 @@ class Rule:
             ]
         except Undecidable as exc:
             return [Outcome(c, urn, "error", f"cannot decide: {exc}", self.name) for c in self.controls]
+        except SHAPE_ERRORS as exc:  # a hand-edited preview can put any JSON value anywhere
+            message = f"cannot decide: a property has an unexpected type or shape ({type(exc).__name__}: {exc})"
+            return [Outcome(c, urn, "error", clip(message), self.name) for c in self.controls]
 
 
 def _status(ok: Verdict) -> OutcomeStatus:

@@ -3,7 +3,7 @@
 Why here: ``baseline`` (``verify.findings.waivers``, reading ``policies/waivers.yaml``) and the CrossGuard pack
 (reading its policy config, with only pulumi-policy installed) must accept and refuse exactly the same waivers.
 An entry names exactly one of ``control`` (a catalog id) or ``checkov`` (a check id), plus ``resource`` (an
-fnmatch glob over the URN or the logical name, never one that matches every resource), ``reason`` (at least
+fnmatch glob over the URN or the logical name, never one that covers a whole stack or project), ``reason`` (at least
 ``MIN_REASON`` characters), ``owner`` and ``expires`` (YYYY-MM-DD, valid through that day). A control marked
 ``waivable: false`` cannot be waived, neither directly nor through a checkov check that backs it.
 """
@@ -102,11 +102,26 @@ _UNRELATED_URNS = (
     "urn:pulumi:st4ck-Z::pr0j_q::pkg:mod/res:Res$x:y/z:W::N.9-m",
     "urn:pulumi:\u00e9::\u00df::\u00e7:\u00f8/\u00e5:\u00c6::\u00fe",
 )
+#: A logical name and types no resource has: a glob that covers them names no resource or type, it covers a whole
+#: stack or project (``urn:pulumi:dev::*``, ``urn:pulumi:*::ai-security-baseline::*``, ``*aws:*``), new resources
+#: included. A glob naming a type (``urn:pulumi:*::*aws:s3/bucket:Bucket::*``) is a deliberate type-wide exception.
+_NO_SUCH_NAME = "zz-no-such-resource-7f3a"
+_UNNAMED_URNS = tuple(
+    f"urn:pulumi:{stack}::{project}::{kind}::{_NO_SUCH_NAME}"
+    for stack in ("dev", "prod", "q")
+    for project in ("ai-security-baseline", "q")
+    for kind in ("aws:q/r:S", "baseline:q:R$aws:q/r:S", "q:r/s:T")
+)
 
 
 def matches_everything(pattern: str) -> bool:
     """Whether the resource glob covers any resource at all (``*``, ``**``, ``urn:pulumi:*``, ``*::*`` ...)."""
     return all(covers_resource(pattern, urn) for urn in _UNRELATED_URNS)
+
+
+def names_no_resource(pattern: str) -> bool:
+    """Whether the glob covers resources without naming them or their type: everything, or a whole stack or project."""
+    return matches_everything(pattern) or any(covers_resource(pattern, urn) for urn in _UNNAMED_URNS)
 
 
 def parse_entry(entry: object, index: int, known: WaivableControls, where: str) -> Waiver:
@@ -132,10 +147,11 @@ def parse_entry(entry: object, index: int, known: WaivableControls, where: str) 
             f"{where}.reason: must be at least {MIN_REASON} characters saying why the risk is accepted "
             f"(got {len(text['reason'])})"
         )
-    if matches_everything(text["resource"]):
+    if names_no_resource(text["resource"]):
         raise WaiverError(
-            f"{where}.resource: {clip(repr(text['resource']))} matches every resource (allowed: the logical name or a "
-            "URN glob naming the resources the exception is for, e.g. *-access-logs)"
+            f"{where}.resource: {clip(repr(text['resource']))} matches every resource of a stack or project, "
+            "new ones included (allowed: the logical name or a URN glob naming the resources the exception is for, "
+            "e.g. *-access-logs)"
         )
     control, checkov = text.get("control", ""), text.get("checkov", "")
     if control:

@@ -4,6 +4,7 @@ naming the file, key or field and what is allowed, exit 2, no traceback, nothing
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from components import config as config_module
 from components.config import ConfigError, parse_config, parse_region
+from controls import vocabulary
 from controls.waivers import WaivableControls, split_config_waivers
 from verify.cli import main
 from verify.engine.graph import ResourceGraph
@@ -148,7 +150,7 @@ def test_integer_too_long_to_convert_is_an_error_not_a_crash(tmp_path: Path) -> 
 
 def test_preview_from_dev_zero_is_refused_at_the_size_cap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--no-checkov", "--preview", "/dev/zero", "--out", str(tmp_path / "out")]) == 2
-    assert one_error_line(capsys) == "error: /dev/zero: larger than 64 MiB (allowed: at most 64 MiB)"
+    assert one_error_line(capsys) == "error: /dev/zero: larger than 256 MiB (allowed: at most 256 MiB)"
 
 
 def test_preview_nested_too_deep_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -291,9 +293,12 @@ def test_huge_config_value_is_truncated_in_the_error() -> None:
 # ---- waivers that match everything -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pattern", ["*", "**", "urn:pulumi:*", "*::*", "?*"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["*", "**", "urn:pulumi:*", "*::*", "?*", "urn:pulumi:*::ai-security-baseline::*", "*aws:*", "urn:pulumi:dev::*"],
+)
 def test_waiver_glob_matching_every_resource_is_refused(pattern: str) -> None:
-    with pytest.raises(WaiverError, match=r"waivers\[0\]\.resource: .* matches every resource"):
+    with pytest.raises(WaiverError, match=r"waivers\[0\]\.resource: .* matches every resource of a stack or project"):
         parse_waivers({"waivers": [{**WAIVER, "resource": pattern}]}, CATALOG)
 
 
@@ -342,7 +347,97 @@ def test_scan_out_that_cannot_be_created_is_one_line_and_exit_2(
     (tmp_path / "file").write_text("")
     out = tmp_path / "file" / "reports"
     assert main(["scan", "--no-checkov", "--preview", str(DATA / "preview-minimal.json"), "--out", str(out)]) == 2
-    assert one_error_line(capsys).startswith(f"error: --out {out}: cannot write the reports")
+    assert one_error_line(capsys) == (
+        f"error: --out {out}: {tmp_path / 'file'} is a file, not a directory (allowed: a directory, created if missing)"
+    )
+
+
+@pytest.mark.parametrize("command", ["preview", "scan"])
+def test_empty_out_is_refused_not_taken_as_the_current_directory(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--out", ""])
+    assert exit_.value.code == 2
+    assert "empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_with_a_name_the_system_refuses_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / ("a" * 300)
+    assert main(["scan", "--no-checkov", "--preview", str(DATA / "preview-minimal.json"), "--out", str(out)]) == 2
+    assert "unusable path (File name too long" in one_error_line(capsys)
+
+
+def test_out_that_is_a_link_loop_is_refused_before_scanning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert main(["scan", "--no-checkov", "--preview", str(DATA / "preview-minimal.json"), "--out", str(loop)]) == 2
+    assert "is a link to nothing or a link loop" in one_error_line(capsys)
+
+
+def test_preview_that_is_a_pipe_is_refused_instead_of_waiting_forever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "preview.json"
+    os.mkfifo(fifo)
+    assert main(["scan", "--no-checkov", "--preview", str(fifo), "--out", str(tmp_path / "out")]) == 2
+    assert one_error_line(capsys).endswith(
+        "preview.json: is a pipe or socket (allowed: a regular file; save a pipe's output first)"
+    )
+
+
+# ---- resource properties of the wrong shape inside a well-formed preview ----------------------------------------
+
+
+def reshaped_preview(tmp_path: Path, dev_graph: ResourceGraph, **changes: tuple[str, str, str, Any]) -> Path:
+    """The dev stack's preview with, per change, the named resource's input replaced (type token, name, key, value)."""
+    document = dev_graph.to_preview_json()
+    for token, name, key, value in changes.values():
+        steps = [s for s in document["steps"] if s["newState"]["type"] == token and s["urn"].endswith(f"::{name}")]
+        assert steps, (token, name)
+        for step in steps:
+            step["newState"]["inputs"][key] = value
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        (vocabulary.BUCKET, "aisb-dev-raw", "tags", ["a"]),
+        (vocabulary.SECURITY_GROUP, "endpoints-sg", "ingress", "all"),
+        (vocabulary.BUCKET_POLICY, "aisb-dev-raw", "policy", "[" * 5000 + "]" * 5000),
+        (
+            vocabulary.BUCKET_SSE,
+            "aisb-dev-raw",
+            "rules",
+            [
+                {
+                    "applyServerSideEncryptionByDefault": {
+                        "sseAlgorithm": "aws:kms",
+                        "kmsMasterKeyId": "arn:aws:kms:eu-west-1:999988887777:key/other-stack",
+                    }
+                }
+            ],
+        ),
+    ],
+    ids=["tags-a-list", "ingress-text", "policy-nested-5000-deep", "bucket-key-of-another-stack"],
+)
+def test_a_property_of_an_unexpected_shape_is_an_error_finding_not_a_traceback(
+    change: tuple[str, str, str, Any], tmp_path: Path, dev_graph: ResourceGraph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    preview = reshaped_preview(tmp_path, dev_graph, change=change)
+    out = tmp_path / "out"
+    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(out), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    findings = json.loads((out / "findings.json").read_text())["findings"]
+    assert [f for f in findings if f["status"] == "error"]
 
 
 @pytest.mark.parametrize(("content", "expected"), [(None, "larger than 1 MiB"), (b"caf\xe9", "not UTF-8 text")])

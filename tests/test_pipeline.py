@@ -160,7 +160,7 @@ def test_unwritable_out_is_one_line_exit_2(
     assert code == 2
     assert "Traceback" not in captured.out + captured.err
     assert captured.err.strip().splitlines() == [captured.err.strip()]
-    assert f"--out {blocker / 'reports'}: cannot write" in captured.err
+    assert f"--out {blocker / 'reports'}: {blocker} is a file, not a directory" in captured.err
 
 
 def test_preview_imports_neither_boto3_nor_moto_nor_checkov_nor_rich_tables(tmp_path: Path) -> None:

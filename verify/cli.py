@@ -153,10 +153,27 @@ def _summary(graph: ResourceGraph) -> str:
     return "\n".join(lines)
 
 
+def path_argument(text: str) -> Path:
+    """A path option's value: an empty one is refused (``Path("")`` would silently mean the current directory)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path (allowed: a file or directory path)")
+    return Path(text)
+
+
 def check_out_dir(out: Path) -> None:
-    """Refuse an ``--out`` that is an existing non-directory before any work, so nothing is half-written."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {clip(str(out))}: is an existing file (allowed: a directory, created if missing)")
+    """Refuse an ``--out`` that cannot become the report directory before any work, so nothing is half-written:
+    an existing file, a dangling or looping link, a path under a file, or a name the system refuses."""
+    allowed = "allowed: a directory, created if missing"
+    try:
+        if out.is_symlink() and not out.exists():
+            raise UsageError(f"--out {clip(str(out))}: is a link to nothing or a link loop ({allowed})")
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {clip(str(out))}: is an existing file ({allowed})")
+        blocking = next((p for p in out.absolute().parents if p.exists() and not p.is_dir()), None)
+    except OSError as exc:
+        raise UsageError(f"--out {clip(str(out))}: unusable path ({exc.strerror or exc}; {allowed})") from None
+    if blocking is not None:
+        raise UsageError(f"--out {clip(str(out))}: {clip(str(blocking))} is a file, not a directory ({allowed})")
 
 
 def write_graph_files(graph: ResourceGraph, out: Path) -> tuple[Path, Path]:
@@ -348,7 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
         "graph as pulumi preview --json and pulumi stack export documents.",
     )
     preview.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    preview.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    preview.add_argument(
+        "--out", type=path_argument, default=Path("reports"), help="output directory (default: reports)"
+    )
     preview.set_defaults(handler=cmd_preview)
 
     scan = commands.add_parser(
@@ -361,19 +380,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source = scan.add_mutually_exclusive_group()
     source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
-    source.add_argument("--preview", type=Path, help="a `pulumi preview --json --show-sames` output file")
-    source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
+    source.add_argument("--preview", type=path_argument, help="a `pulumi preview --json --show-sames` output file")
+    source.add_argument("--stack-export", type=path_argument, help="a `pulumi stack export` output file")
     scan.add_argument(
         "--format", default="table,md,json,sarif,junit", help=f"comma-separated, any of {', '.join(FORMATS)}"
     )
-    scan.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
+    scan.add_argument("--out", type=path_argument, default=Path("reports"), help="output directory (default: reports)")
     scan.add_argument(
         "--no-checkov",
         dest="checkov",
         action="store_false",
         help="skip checkov's built-in checks (faster; the rules still run)",
     )
-    scan.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)")
+    scan.add_argument(
+        "--waivers", type=path_argument, default=WAIVERS_PATH, help="waiver file (default: policies/waivers.yaml)"
+    )
     scan.add_argument(
         "--verbose",
         action="store_true",
@@ -391,9 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagram_source = diagram.add_mutually_exclusive_group()
     diagram_source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
-    diagram_source.add_argument("--preview", type=Path, help="a `pulumi preview --json --show-sames` output file")
-    diagram_source.add_argument("--stack-export", type=Path, help="a `pulumi stack export` output file")
-    diagram.add_argument("--out", type=Path, default=Path("-"), help="output file, - for stdout (default: -)")
+    diagram_source.add_argument(
+        "--preview", type=path_argument, help="a `pulumi preview --json --show-sames` output file"
+    )
+    diagram_source.add_argument("--stack-export", type=path_argument, help="a `pulumi stack export` output file")
+    diagram.add_argument("--out", type=path_argument, default=Path("-"), help="output file, - for stdout (default: -)")
     diagram.add_argument(
         "--view",
         default=DIAGRAM_VIEWS[0],
@@ -455,8 +478,8 @@ def add_demo_commands(commands: Any) -> None:
     demo.add_argument(
         "--port", type=port_number, default=0, help="moto's port on 127.0.0.1 (default: a free one); busy: exit 2"
     )
-    demo.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
-    demo.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
+    demo.add_argument("--out", type=path_argument, default=Path("reports"), help="output directory (default: reports)")
+    demo.add_argument("--waivers", type=path_argument, default=WAIVERS_PATH, help="waiver file")
     demo.set_defaults(handler=run_demo)
 
     audit = commands.add_parser(
@@ -465,12 +488,12 @@ def add_demo_commands(commands: Any) -> None:
         description="Audit a deployed stack from its outputs (`pulumi stack output --json`). Only read-only "
         "calls. Exit 0 clean, 1 findings, 2 bad input (missing outputs file, credentials or endpoint).",
     )
-    audit.add_argument("--outputs", type=Path, required=True, help="`pulumi stack output --json` file")
+    audit.add_argument("--outputs", type=path_argument, required=True, help="`pulumi stack output --json` file")
     audit.add_argument("--endpoint-url", help="AWS endpoint (e.g. a moto server); default: AWS itself")
     audit.add_argument("--region", help="region of the stack (default: AWS_REGION)")
     audit.add_argument("--stack", default="dev", help="stack name shown in the report (default: dev)")
-    audit.add_argument("--out", type=Path, default=Path("reports"), help="output directory (default: reports)")
-    audit.add_argument("--waivers", type=Path, default=WAIVERS_PATH, help="waiver file")
+    audit.add_argument("--out", type=path_argument, default=Path("reports"), help="output directory (default: reports)")
+    audit.add_argument("--waivers", type=path_argument, default=WAIVERS_PATH, help="waiver file")
     audit.set_defaults(handler=run_audit)
 
 

@@ -10,6 +10,7 @@ the field's own validation names a bad one. Every failure is one ``InputFileErro
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from controls.text import clip
 
 #: Cap of a YAML file (stack or waiver file): far above any real one, far below what could hurt.
 MAX_YAML_BYTES = 1 << 20
-#: Cap of a preview/export JSON file: a stack export of the largest stack the baseline builds is a few MiB.
-MAX_JSON_BYTES = 64 << 20
+#: Cap of a preview/export JSON file: the largest stack the baseline builds exports a few MiB; a 50k-resource
+#: preview (the scale benchmark's) is about 140 MiB.
+MAX_JSON_BYTES = 256 << 20
 #: Deepest nesting accepted in any input file; the baseline's own files stay under 12 levels.
 MAX_DEPTH = 64
 
@@ -38,6 +40,9 @@ def _size_text(limit: int) -> str:
 def read_capped(path: Path, limit: int) -> str:
     """At most ``limit`` bytes of ``path`` as UTF-8 text; a bigger, unreadable or non-UTF-8 file is refused."""
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # with no writer, reading one waits forever
+            raise InputFileError(f"{path}: is a pipe or socket (allowed: a regular file; save a pipe's output first)")
         with path.open("rb") as stream:
             data = stream.read(limit + 1)
     except FileNotFoundError:

@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from controls.kit import SHAPE_ERRORS
+from controls.text import clip
 from verify.engine.graph import STACK_TYPE, ResourceGraph
 from verify.findings.catalog import Catalog, load_catalog
 from verify.findings.finding import Finding
@@ -86,9 +88,9 @@ def access_findings(graph: ResourceGraph, *, sweep: bool = True) -> tuple[list[F
 
     try:
         access = analyze(graph, sweep=sweep)
-    except (AnalysisError, PolicyEvaluationError) as exc:
+    except (AnalysisError, PolicyEvaluationError, *SHAPE_ERRORS) as exc:
         urn = graph_stack_urn(graph)
-        message = f"access analysis could not run: {exc}"
+        message = clip(f"access analysis could not run: {type(exc).__name__}: {exc}")
         return [Finding(control, urn, "error", "access", message) for control in ACCESS_CONTROLS], ""
     return access.findings(), matrix_markdown(access)
 
