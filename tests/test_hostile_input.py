@@ -433,7 +433,7 @@ def test_a_property_of_an_unexpected_shape_is_an_error_finding_not_a_traceback(
 ) -> None:
     preview = reshaped_preview(tmp_path, dev_graph, change=change)
     out = tmp_path / "out"
-    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(out), "--format", "json"]) == 1
+    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(out), "--format", "json,md"]) == 1
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     findings = json.loads((out / "findings.json").read_text())["findings"]

@@ -15,13 +15,14 @@ import gc
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from controls.kit import SHAPE_ERRORS
 from controls.text import clip
 from verify.findings.waivers import WAIVERS_PATH
 from verify.pipeline import (
@@ -237,6 +238,15 @@ def load_without_collecting(args: argparse.Namespace) -> tuple[ResourceGraph, st
     return loaded
 
 
+def drawn(graph: ResourceGraph, draw: Callable[[ResourceGraph], str]) -> str:
+    """The report's diagram, or none when a property of an unexpected shape stops the drawing (the checks report
+    that resource as ``error``; the picture is not worth failing the scan for)."""
+    try:
+        return draw(graph)
+    except SHAPE_ERRORS:
+        return ""
+
+
 def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from verify.findings.catalog import load_catalog  # noqa: PLC0415
     from verify.findings.waivers import load_waivers  # noqa: PLC0415
@@ -258,7 +268,7 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     progress.print(f"scan: {len(graph)} resources; running {checkers}", style="dim")
     checked = offline_checks(graph, catalog, checkov=args.checkov)
     stack = graph.stack or args.stack or "dev"
-    diagram = mermaid_diagram(graph) if "md" in formats else ""  # only the Markdown report shows it
+    diagram = drawn(graph, mermaid_diagram) if "md" in formats else ""  # only the Markdown report shows it
     concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=diagram)
     progress.print("scan: writing the reports", style="dim")
     return publish(console, concluded, catalog, formats, args.out, verbose=args.verbose)
@@ -271,7 +281,10 @@ def cmd_diagram(args: argparse.Namespace, console: Console) -> int:
     if args.view not in DIAGRAM_VIEWS:  # checked before loading: a typo costs no offline run
         raise UsageError(f"--view {args.view}: unknown view (one of {', '.join(DIAGRAM_VIEWS)})")
     graph, _ = load_scan_graph(args)
-    text = mermaid_diagram(graph, args.view)
+    try:
+        text = mermaid_diagram(graph, args.view)
+    except SHAPE_ERRORS as exc:
+        raise UsageError(clip(f"cannot draw the graph: a property has an unexpected type or shape ({exc!r})")) from None
     if str(args.out) == "-":
         sys.stdout.write(text)
         return EXIT_OK
