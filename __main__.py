@@ -3,9 +3,7 @@
 import pulumi
 import pulumi_aws as aws
 
-from components.baseline import AiSecurityBaseline, make_provider
-from components.config import load_config, parse_region, with_deployer
-from components.keys import AccountContext
+from components import AccountContext, AiSecurityBaseline, load_config, make_provider, parse_region, with_deployer
 
 config = load_config()  # raises ConfigError before any resource exists
 aws_config = pulumi.Config("aws")
