@@ -333,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--project-dir",
         type=Path,
         default=PROJECT_ROOT,
-        help="directory holding Pulumi.yaml and the stack files (default: this project)",
+        help="directory holding Pulumi.yaml and the stack files (default: this checkout, else the current directory)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     preview = commands.add_parser(
