@@ -91,7 +91,7 @@ def index_page() -> str:
     lines = [
         "# Controls",
         "",
-        "Generated from the control units (`controls/`) by `make docs`; one page per control.",
+        "Generated from the control units (`ai_security_baseline/controls/`) by `make docs`; one page per control.",
         "",
         "| id | title | severity | evidence |",
         "|---|---|---|---|",
