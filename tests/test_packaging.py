@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ai_security_baseline.verify.project import project_root
+
 ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "examples" / "python-consumer"
 
@@ -117,3 +119,10 @@ def test_python_consumer_program_runs_on_the_installed_wheel_and_scans_clean(tmp
     findings = json.loads((program / "scan" / "findings.json").read_text())["findings"]
     assert findings
     assert [f for f in findings if f["status"] == "fail"] == []
+
+
+def test_project_root_is_the_checkout_from_source_and_the_working_directory_when_installed(tmp_path: Path) -> None:
+    site = tmp_path / "site-packages"
+    (site / "ai_security_baseline").mkdir(parents=True)
+    assert project_root(site / "ai_security_baseline", cwd=tmp_path / "program") == tmp_path / "program"
+    assert project_root(ROOT / "ai_security_baseline", cwd=tmp_path / "program") == ROOT
