@@ -51,7 +51,7 @@ lint: .venv/.synced ## ruff lint and format check
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 
-typecheck: .venv/.synced ## mypy (strict on components/, verify/, policies/)
+typecheck: .venv/.synced ## mypy (strict on ai_security_baseline/, components/, policies/, tests/)
 	$(RUN) mypy
 
 pytest: .venv/.synced $(CHECKOV) ## the test suite
@@ -67,8 +67,8 @@ mutate: .venv/.synced $(CHECKOV) ## break every control on purpose; every checke
 	$(RUN) baseline mutate --stack $(STACK)
 
 docs: .venv/.synced ## regenerate the README's config table and the per-control pages (docs/controls/)
-	$(RUN) python -m verify.reports.docs README.md
-	$(RUN) python -m verify.reports.control_docs docs/controls
+	$(RUN) python -m ai_security_baseline.verify.reports.docs README.md
+	$(RUN) python -m ai_security_baseline.verify.reports.control_docs docs/controls
 
 # --- diagram: Mermaid source from the dev stack, rendered by mermaid-cli on Debian's chromium (no browser download)
 MERMAID_CLI_VERSION := 12.2.0
@@ -81,7 +81,7 @@ $(MMDC):
 DIAGRAM_VIEWS := dataflow encryption audit
 DIAGRAM_PNGS := $(foreach view,$(DIAGRAM_VIEWS),docs/diagram-dev-$(view).png)
 
-docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard components/*.py) verify/reports/diagram.py verify/engine/graph.py
+docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard ai_security_baseline/components/*.py) ai_security_baseline/verify/reports/diagram.py ai_security_baseline/verify/engine/graph.py
 	$(RUN) baseline diagram --stack dev --view $* --out $@.new
 	@# replace only on change, so an unchanged view is not re-rendered (mmdc output is not byte-stable)
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi

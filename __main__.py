@@ -1,11 +1,21 @@
-"""Pulumi entry point: validate config, build the baseline, export what an auditor needs."""
+"""Pulumi entry point: validate config, build the baseline, export what an auditor needs.
+
+The same file is the component provider's entry point (``PulumiPlugin.yaml``): started by the plugin host, no
+engine is connected to a program, so it serves the components to other languages instead (``pulumi package add``).
+"""
+
+import sys
 
 import pulumi
 import pulumi_aws as aws
 
-from components.baseline import AiSecurityBaseline, make_provider
-from components.config import load_config, parse_region, with_deployer
-from components.keys import AccountContext
+if pulumi.runtime.settings.get_monitor() is None:
+    from ai_security_baseline.provider import serve
+
+    serve()
+    sys.exit(0)
+
+from components import AccountContext, AiSecurityBaseline, load_config, make_provider, parse_region, with_deployer
 
 config = load_config()  # raises ConfigError before any resource exists
 aws_config = pulumi.Config("aws")

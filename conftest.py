@@ -16,16 +16,17 @@ from typing import Any
 
 import pytest
 
-from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
-from verify.checkers.checkov import CHECKOV_ENV
-from verify.checkers.mutation import LiveEdit
-from verify.cli import main
-from verify.demo import deploy, moto_session
-from verify.emulator.server import MotoServer, running_moto
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import PROJECT_ROOT, OfflineRun, run_stack
-from verify.findings.finding import Finding
-from verify.iam.analysis import AccessReport, analyze
+from ai_security_baseline.verify.checkers.audit.core import CHECKS, AuditContext, run_checks
+from ai_security_baseline.verify.checkers.checkov import CHECKOV_ENV
+from ai_security_baseline.verify.checkers.mutation import LiveEdit
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.demo import deploy, moto_session
+from ai_security_baseline.verify.emulator.server import MotoServer, running_moto
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
+from ai_security_baseline.verify.findings.finding import Finding
+from ai_security_baseline.verify.iam.analysis import AccessReport, analyze
+from ai_security_baseline.verify.project import PROJECT_ROOT
 
 
 @pytest.fixture(scope="session")

@@ -35,15 +35,22 @@ import pulumi_aws as aws
 from rich.console import Console
 from rich.table import Table
 
-from components.baseline import AiSecurityBaseline, make_provider
-from components.config import load_config, parse_region
-from components.keys import AccountContext
-from verify import cli
-from verify.checkers.checkov import CHECKOV_VERSION, find_checkov, graph_to_plan, scan_checkov
-from verify.checkers.rules import scan_rules
-from verify.engine.copies import copy_graph
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import PROJECT_ROOT, OfflineRun, project_name, run_program, run_stack, stack_config
+from ai_security_baseline.components.baseline import AiSecurityBaseline, make_provider
+from ai_security_baseline.components.config import load_config, parse_region
+from ai_security_baseline.components.keys import AccountContext
+from ai_security_baseline.verify import cli
+from ai_security_baseline.verify.checkers.checkov import CHECKOV_VERSION, find_checkov, graph_to_plan, scan_checkov
+from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.engine.copies import copy_graph
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import (
+    OfflineRun,
+    project_name,
+    run_program,
+    run_stack,
+    stack_config,
+)
+from ai_security_baseline.verify.project import PROJECT_ROOT
 
 STACK = "dev"
 PACKAGES = ("ai-security-baseline", "pulumi", "pulumi-aws", "pydantic", "protobuf", "grpcio", "rich", "pyyaml")
@@ -56,7 +63,7 @@ NAME_STEMS = ("aisb-dev", "/aisb/dev/")
 #: The large-graph target: the largest preview scans in at most this many times the smallest's time.
 LARGE_SCAN_LIMIT = 10.0
 IMPORT_FLOOR = "import pulumi, pulumi_aws"
-ENGINE_IN_SUBPROCESS = f"from verify.engine.offline import run_stack; run_stack({STACK!r})"
+ENGINE_IN_SUBPROCESS = f"from ai_security_baseline.verify.engine.offline import run_stack; run_stack({STACK!r})"
 
 
 # ---- timing -------------------------------------------------------------------------------------------------------
@@ -157,13 +164,13 @@ class Stage:
 
 
 def _analysis(ctx: Context) -> Callable[[], object]:
-    from verify.iam import analysis  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from ai_security_baseline.verify.iam import analysis  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     return lambda: analysis.analyze(ctx.dev.graph)
 
 
 def _sweep(ctx: Context) -> Callable[[], object]:
-    from verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from ai_security_baseline.verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     stack = sweep.sweep_stack(ctx.dev.graph)
     return lambda: sweep.run_sweep(stack)
@@ -172,7 +179,11 @@ def _sweep(ctx: Context) -> Callable[[], object]:
 def _sweep_rows(factors_arg: str, only: set[str], console: Console) -> dict[str, Any]:
     """The sweep's scale rows and evaluator ratio, when the sweep exists and is selected."""
     factors = [int(f) for f in factors_arg.split(",") if f.strip()]
-    if not factors or not importlib.util.find_spec("verify.iam.sweep") or (only and "access sweep" not in only):
+    if (
+        not factors
+        or not importlib.util.find_spec("ai_security_baseline.verify.iam.sweep")
+        or (only and "access sweep" not in only)
+    ):
         return {}
     console.print(f"[dim]access sweep at {factors} …[/]")
     return sweep_bench(factors)
@@ -194,8 +205,8 @@ def _same(value: Any) -> Any:
 def sweep_bench(factors: Sequence[int], sample: int = 3000) -> dict[str, Any]:
     """The access sweep: requests/second at each factor (``storage.extraDataBuckets`` adds data buckets: factor f
     has 5*(f-1) extra buckets, capped at 64), and compiled vs reference evaluator on the same requests at 1x."""
-    from verify.iam import evaluator as access  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
-    from verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from ai_security_baseline.verify.iam import evaluator as access  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
+    from ai_security_baseline.verify.iam import sweep  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415 - optional stage
 
     rows: list[dict[str, Any]] = []
     for factor in factors:
@@ -260,8 +271,8 @@ def sweep_bench(factors: Sequence[int], sample: int = 3000) -> dict[str, Any]:
 
 
 def _moto_deploy(ctx: Context) -> Callable[[], object]:
-    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
-    from verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     region = str(stack_config(STACK).get("aws:region", "eu-west-1"))
 
@@ -274,8 +285,8 @@ def _moto_deploy(ctx: Context) -> Callable[[], object]:
 
 def _deployed_server() -> tuple[Any, Any, str]:
     """A moto server holding the deployed dev stack, kept until the benchmark ends (closed via ``ctx_exit``)."""
-    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
-    from verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify.emulator import server as moto_server  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     region = str(stack_config(STACK).get("aws:region", "eu-west-1"))
     stack = contextlib.ExitStack()
@@ -285,8 +296,8 @@ def _deployed_server() -> tuple[Any, Any, str]:
 
 
 def _live_audit(ctx: Context) -> Callable[[], object]:
-    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
-    from verify.checkers import audit  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify.checkers import audit  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     server, deployed, region = _deployed_server()
     session = demo.moto_session(server)
@@ -297,7 +308,7 @@ def _live_audit(ctx: Context) -> Callable[[], object]:
 
 def _boto3_floor(ctx: Context) -> Callable[[], object]:
     """The floor of the live audit: the bare read calls for the same resources, no checks (API round trips)."""
-    from verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
+    from ai_security_baseline.verify import demo  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
     server, deployed, region = _deployed_server()
     session = demo.moto_session(server)
@@ -342,7 +353,16 @@ def _cold_preview(ctx: Context) -> Callable[[], object]:
     """``baseline preview`` as a user runs it: a fresh interpreter, every import it makes, the engine, the files."""
 
     def run() -> object:
-        argv = [sys.executable, "-m", "verify.cli", "preview", "--stack", STACK, "--out", str(ctx.out)]
+        argv = [
+            sys.executable,
+            "-m",
+            "ai_security_baseline.verify.cli",
+            "preview",
+            "--stack",
+            STACK,
+            "--out",
+            str(ctx.out),
+        ]
         return subprocess.run(argv, cwd=PROJECT_ROOT, check=True, capture_output=True)
 
     return run
@@ -361,7 +381,11 @@ STAGES: tuple[Stage, ...] = (
         "fresh interpreter: imports + run_stack('dev')",
         lambda c: python_subprocess(ENGINE_IN_SUBPROCESS),
     ),
-    Stage("baseline preview (cold)", "fresh `python -m verify.cli preview --stack dev`", _cold_preview),
+    Stage(
+        "baseline preview (cold)",
+        "fresh `python -m ai_security_baseline.verify.cli preview --stack dev`",
+        _cold_preview,
+    ),
     Stage("offline engine (first run)", "first run_stack in this process (lazy pulumi_aws imports)", None),
     Stage("offline engine (warm)", "run_stack('dev') in-process, fake ids", lambda c: lambda: run_stack(STACK)),
     Stage("rule scan", "scan_rules(graph)", lambda c: lambda: scan_rules(c.dev.graph), runs=lambda c: 4 * c.runs),
@@ -393,32 +417,40 @@ STAGES: tuple[Stage, ...] = (
         "main(['demo']): moto deploy, rules, validation, checkov, access analysis, live audit",
         _demo,
         warmup=0,
-        requires="verify.demo",
+        requires="ai_security_baseline.verify.demo",
     ),
     # ---- optional stages: measured when their module exists on this checkout ----
-    Stage("access analysis", "verify.iam.analysis.analyze(graph)", _analysis, requires="verify.iam.analysis"),
+    Stage(
+        "access analysis",
+        "ai_security_baseline.verify.iam.analysis.analyze(graph)",
+        _analysis,
+        requires="ai_security_baseline.verify.iam.analysis",
+    ),
     Stage(
         "access sweep",
-        "verify.iam.sweep.run_sweep on the dev stack",
+        "ai_security_baseline.verify.iam.sweep.run_sweep on the dev stack",
         _sweep,
-        requires="verify.iam.sweep",
+        requires="ai_security_baseline.verify.iam.sweep",
         runs=lambda c: 3,
     ),
     Stage(
-        "moto deploy", "deploy the dev stack into a local moto server", _moto_deploy, requires="verify.emulator.deploy"
+        "moto deploy",
+        "deploy the dev stack into a local moto server",
+        _moto_deploy,
+        requires="ai_security_baseline.verify.emulator.deploy",
     ),
     Stage(
         "live audit",
-        "verify.checkers.audit.run_audit on the moto-deployed stack",
+        "ai_security_baseline.verify.checkers.audit.run_audit on the moto-deployed stack",
         _live_audit,
-        requires="verify.checkers.audit",
+        requires="ai_security_baseline.verify.checkers.audit",
         warmup=0,
     ),
     Stage(
         "boto3 listing floor",
         "the bare read calls the live audit makes, without checks (API round trips)",
         _boto3_floor,
-        requires="verify.checkers.audit",
+        requires="ai_security_baseline.verify.checkers.audit",
     ),
 )
 
@@ -555,7 +587,15 @@ def large_scans(sizes: Sequence[int], out: Path) -> list[dict[str, Any]]:
         graph = copy_graph(base, max(1, round(size / len(base))), NAME_STEMS)
         preview = out / f"preview-{size}.json"
         preview.write_text(json.dumps(graph.to_preview_json()))
-        argv = [sys.executable, "-m", "verify.cli", "scan", "--preview", str(preview), "--no-checkov"]
+        argv = [
+            sys.executable,
+            "-m",
+            "ai_security_baseline.verify.cli",
+            "scan",
+            "--preview",
+            str(preview),
+            "--no-checkov",
+        ]
         before_cpu, start = child_cpu(), time.perf_counter()
         command = [*argv, "--out", str(out / f"scan-{size}")]
         proc = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, check=False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from verify.demo import Deployment, deploy, moto_session
-from verify.emulator.server import MotoServer
-from verify.engine.offline import PROJECT_ROOT
+from ai_security_baseline.verify.demo import Deployment, deploy, moto_session
+from ai_security_baseline.verify.emulator.server import MotoServer
+from ai_security_baseline.verify.project import PROJECT_ROOT
 
 
 def deploy_dev(server: MotoServer) -> Deployment:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from verify.iam.evaluator import (
+from ai_security_baseline.verify.iam.evaluator import (
     GET_CALLER_IDENTITY,
     Decision,
     PolicyEvaluationError,

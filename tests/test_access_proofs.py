@@ -12,13 +12,20 @@ from collections.abc import Mapping
 
 import pytest
 
-from components import identity
-from controls import vocabulary
-from controls.vocabulary import SSE_HEADER, SSE_KMS_KEY_HEADER
-from verify.engine.graph import ResourceGraph
-from verify.iam.analysis import AccessModel, RoleIdentity, access_model, kms_via_s3_context, s3_context, s3_resource_arn
-from verify.iam.evaluator import ContextValue, Decision, PolicySet, Request, evaluate
-from verify.iam.validation import context_problems
+from ai_security_baseline.components import identity
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.vocabulary import SSE_HEADER, SSE_KMS_KEY_HEADER
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.iam.analysis import (
+    AccessModel,
+    RoleIdentity,
+    access_model,
+    kms_via_s3_context,
+    s3_context,
+    s3_resource_arn,
+)
+from ai_security_baseline.verify.iam.evaluator import ContextValue, Decision, PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.validation import context_problems
 
 ACCOUNT = "111122223333"
 FOREIGN = "444455556666"

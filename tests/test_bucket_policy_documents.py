@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components import documents
+from ai_security_baseline.components import documents
 
 BUCKET = "arn:aws:s3:::aisb-dev-raw-1234567"
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/0000aaaa-1111-2222-3333-444455556666"

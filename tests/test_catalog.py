@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from controls import registry
-from verify.findings.catalog import CatalogError, load_catalog, parse_catalog
+from ai_security_baseline.controls import registry
+from ai_security_baseline.verify.findings.catalog import CatalogError, load_catalog, parse_catalog
 
 RAW: dict[str, Any] = registry.catalog_document()
 

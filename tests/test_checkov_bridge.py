@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from controls.kit import UNKNOWN
-from verify.checkers import checkov
-from verify.engine.graph import Resource, ResourceGraph, load_preview_file
+from ai_security_baseline.controls.kit import UNKNOWN
+from ai_security_baseline.verify.checkers import checkov
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph, load_preview_file
 
 DATA = Path(__file__).parent / "data"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/0000-good"

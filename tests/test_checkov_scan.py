@@ -11,11 +11,11 @@ from datetime import date
 
 import pytest
 
-from controls import vocabulary
-from verify.checkers import checkov, mutation
-from verify.engine.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
-from verify.findings.catalog import load_catalog
-from verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.verify.checkers import checkov, mutation
+from ai_security_baseline.verify.engine.graph import ResourceGraph, graph_from_preview, graph_from_stack_export
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, WaiverOutcome, apply_waivers, load_waivers
 
 pytestmark = pytest.mark.checkov
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli import main
-from verify.engine.graph import ResourceGraph, load_preview_file, load_stack_export_file
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.engine.graph import ResourceGraph, load_preview_file, load_stack_export_file
 
 
 def test_preview_prints_the_tree_and_writes_both_loadable_files(
@@ -64,14 +64,19 @@ def test_invalid_stack_config_is_one_error_line_naming_the_key(
 @pytest.mark.parametrize("command", [[], ["preview"]], ids=["baseline", "baseline-preview"])
 def test_every_command_has_help(command: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "verify.cli", *command, "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ai_security_baseline.verify.cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0
     assert result.stdout.startswith("usage: baseline")
 
 
 def test_unknown_command_exits_2() -> None:
-    result = subprocess.run([sys.executable, "-m", "verify.cli", "deploy"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_security_baseline.verify.cli", "deploy"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 2
     assert "invalid choice: 'deploy'" in result.stderr
 

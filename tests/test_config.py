@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, parse_config, parse_region, subnet_cidrs, with_deployer
-from verify.engine.graph import STACK_TYPE
-from verify.engine.mocks import BaselineMocks, FakeAccount
-from verify.engine.offline import GraphRecorder, run_stack
+from ai_security_baseline.components.config import ConfigError, parse_config, parse_region, subnet_cidrs, with_deployer
+from ai_security_baseline.verify.engine.graph import STACK_TYPE
+from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount
+from ai_security_baseline.verify.engine.offline import GraphRecorder, run_stack
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 

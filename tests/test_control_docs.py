@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verify.reports import control_docs
+from ai_security_baseline.verify.reports import control_docs
 
 
 def test_every_control_page_is_current() -> None:

@@ -25,13 +25,13 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from components import documents
-from controls import registry
-from policies import baseline_rules as rules
-from policies import crossguard
-from policies.crossguard import build_policies
-from verify.engine.graph import ResourceGraph
-from verify.findings.waivers import WAIVERS_PATH
+from ai_security_baseline.components import documents
+from ai_security_baseline.controls import registry
+from ai_security_baseline.policies import baseline_rules as rules
+from ai_security_baseline.policies import crossguard
+from ai_security_baseline.policies.crossguard import build_policies
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
 
 ACCOUNT = "111122223333"
 
@@ -186,31 +186,53 @@ def test_stack_policy_reports_a_key_without_alias_through_the_sdk(dev_graph: Res
 
 
 def test_pack_main_only_constructs_the_pack() -> None:
-    text = Path(crossguard.__file__).with_name("__main__.py").read_text()
+    text = (Path(crossguard.__file__).resolve().parents[2] / "policies" / "__main__.py").read_text()
     assert "PolicyPack(" in text
     assert "def " not in text
 
 
 def test_pack_imports_only_pulumi_policy_the_standard_library_and_the_control_units() -> None:
-    modules = ["policies.baseline_rules", "policies.crossguard", "controls.kit", "controls.registry"]
-    modules += ["controls.waivers"]
+    modules = [
+        "ai_security_baseline",
+        "ai_security_baseline.policies",
+        "ai_security_baseline.policies.baseline_rules",
+        "ai_security_baseline.policies.crossguard",
+        "ai_security_baseline.controls",
+        "ai_security_baseline.controls.kit",
+        "ai_security_baseline.controls.registry",
+        "ai_security_baseline.controls.waivers",
+    ]
     modules += [f"{u.module}.rule" for u in registry.units() if u.has("rule")]
+    pack_packages = ("ai_security_baseline.controls", "ai_security_baseline.policies")
     for module in modules:
         source = inspect.getsource(importlib.import_module(module))
         imported = {
-            line.split()[1].split(".")[0]
+            line.split()[1]
             for line in source.splitlines()
             if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
         }
-        third_party = imported - set(sys.stdlib_module_names) - {"pulumi_policy", "policies", "controls"}
-        assert third_party == set(), module
+        outside = {
+            name
+            for name in imported
+            if name.split(".")[0] not in {*sys.stdlib_module_names, "pulumi_policy"}
+            and not name.startswith(pack_packages)
+        }
+        assert outside == set(), module
 
 
 def test_pack_loads_from_its_own_directory_as_the_pulumi_cli_runs_it(tmp_path: Path) -> None:
-    """Only ``policies/`` and ``controls/`` are copied: the pack's entry point finds the units next to itself."""
-    root = Path(crossguard.__file__).resolve().parent.parent
-    for folder in ("policies", "controls"):
-        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "test_*.py"))
+    """Only ``policies/`` and the package's controls and rules are copied: the entry point finds them beside itself."""
+    root = Path(crossguard.__file__).resolve().parents[2]
+    package = tmp_path / "ai_security_baseline"
+    shutil.copytree(root / "policies", tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    package.mkdir()
+    shutil.copy(root / "ai_security_baseline" / "__init__.py", package)
+    for folder in ("controls", "policies"):
+        shutil.copytree(
+            root / "ai_security_baseline" / folder,
+            package / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "test_*.py"),
+        )
     probe = (
         "import runpy, pulumi_policy\n"
         "pulumi_policy.PolicyPack = lambda **kw: print(sorted(p.name for p in kw['policies']))\n"

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from controls import kit
-from controls.kms.common import UNKNOWN_ACCOUNT_ROOT, default_key_policy, key_policy
-from controls.kms.kms_04_admin_user_separation import rule as kms_04
-from controls.kms.testing import statuses
-from controls.testing import ACCOUNT, REGION, graph, res, resource
-from controls.vocabulary import KMS_KEY
-from verify.cli import main
-from verify.engine.graph import Resource, ResourceGraph
-from verify.iam.analysis import analyze
-from verify.iam.sweep import sweep_stack
+from ai_security_baseline.controls import kit
+from ai_security_baseline.controls.kms.common import UNKNOWN_ACCOUNT_ROOT, default_key_policy, key_policy
+from ai_security_baseline.controls.kms.kms_04_admin_user_separation import rule as kms_04
+from ai_security_baseline.controls.kms.testing import statuses
+from ai_security_baseline.controls.testing import ACCOUNT, REGION, graph, res, resource
+from ai_security_baseline.controls.vocabulary import KMS_KEY
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+from ai_security_baseline.verify.iam.analysis import analyze
+from ai_security_baseline.verify.iam.sweep import sweep_stack
 
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-0000000000d1"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from controls import registry
+from ai_security_baseline.controls import registry
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.demo import EXIT_DEPLOY_FAILED, run_demo
+from ai_security_baseline.verify.emulator.server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
+from ai_security_baseline.verify.project import PROJECT_ROOT
 from tests.moto_support import client
-from verify.cli import main
-from verify.demo import EXIT_DEPLOY_FAILED, run_demo
-from verify.emulator.server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
-from verify.engine.offline import PROJECT_ROOT
-from verify.findings.waivers import WAIVERS_PATH
 
 
 def demo_args(tmp_path: Path) -> argparse.Namespace:

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from controls.kit import UNKNOWN
-from verify.cli import DIAGRAM_VIEWS, main
-from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
-from verify.engine.offline import run_stack
-from verify.findings.catalog import load_catalog
-from verify.reports import report
-from verify.reports.diagram import VIEWS, escape_label, mermaid_diagram, sanitize_id
+from ai_security_baseline.controls.kit import UNKNOWN
+from ai_security_baseline.verify.cli import DIAGRAM_VIEWS, main
+from ai_security_baseline.verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.reports import report
+from ai_security_baseline.verify.reports.diagram import VIEWS, escape_label, mermaid_diagram, sanitize_id
 
 ROOT = Path(__file__).resolve().parent.parent
 MMDC = ROOT / ".tools" / "mermaid" / "node_modules" / ".bin" / "mmdc"

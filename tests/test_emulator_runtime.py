@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli import main
-from verify.demo import deploy, moto_session
-from verify.emulator.deploy import MotoMocks
-from verify.emulator.server import (
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.demo import deploy, moto_session
+from ai_security_baseline.verify.emulator.deploy import MotoMocks
+from ai_security_baseline.verify.emulator.server import (
     FAKE_AWS_ENV,
     MotoServer,
     MotoServerError,
@@ -30,7 +30,7 @@ from verify.emulator.server import (
     pid_alive,
     running_moto,
 )
-from verify.engine.offline import PROJECT_ROOT
+from ai_security_baseline.verify.project import PROJECT_ROOT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def test_demo_deploys_and_reads_back_under_a_hostile_aws_home(hostile_aws_home: 
 
 PARENT = """
 import sys, time
-from verify.emulator import server
+from ai_security_baseline.verify.emulator import server
 if {lifeline_only}:
     server._parent_death_signal = lambda: None  # the portable lifeline alone
 with server.running_moto(keep={keep}) as s:

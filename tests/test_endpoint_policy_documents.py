@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components import documents
-from controls import vocabulary
-from controls.vocabulary import KNOWN_ENDPOINT_SERVICES
+from ai_security_baseline.components import documents
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.vocabulary import KNOWN_ENDPOINT_SERVICES
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from controls.log import filter_pattern
-from controls.log.filter_pattern import FilterPatternError, UndecidableMatchError, parse
+from ai_security_baseline.controls.log import filter_pattern
+from ai_security_baseline.controls.log.filter_pattern import FilterPatternError, UndecidableMatchError, parse
 
 #: The user guide's own example event for JSON filter patterns.
 GUIDE_EVENT: dict[str, object] = {

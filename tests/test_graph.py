@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.engine.graph import (
+from ai_security_baseline.verify.engine.graph import (
     GraphFormatError,
     ResourceGraph,
     graph_from_preview,

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from components import config as config_module
-from components.config import ConfigError, parse_config, parse_region
-from controls import vocabulary
-from controls.waivers import WaivableControls, split_config_waivers
-from verify.cli import main
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import StackError, run_stack, stack_config
-from verify.findings.catalog import load_catalog
-from verify.findings.waivers import WaiverError, load_waivers, parse_waivers
+from ai_security_baseline.components import config as config_module
+from ai_security_baseline.components.config import ConfigError, parse_config, parse_region
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.waivers import WaivableControls, split_config_waivers
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import StackError, run_stack, stack_config
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.waivers import WaiverError, load_waivers, parse_waivers
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

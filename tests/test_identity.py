@@ -10,15 +10,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import identity
-from components.config import BucketNamesConfig
-from components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
-from controls import vocabulary
-from controls.testing import ACCOUNT, REGION
-from controls.vocabulary import KMS_KEY, MANAGED_POLICY, ROLE, ROLE_POLICY
-from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.mocks import BaselineMocks
-from verify.engine.offline import OfflineRun, run_program
+from ai_security_baseline.components import identity
+from ai_security_baseline.components.config import BucketNamesConfig
+from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.testing import ACCOUNT, REGION
+from ai_security_baseline.controls.vocabulary import KMS_KEY, MANAGED_POLICY, ROLE, ROLE_POLICY
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+from ai_security_baseline.verify.engine.mocks import BaselineMocks
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_program
 
 ARN = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-"
 

@@ -9,14 +9,21 @@ from typing import Any
 
 import pytest
 
-from controls.testing import ACCOUNT
-from verify.engine.graph import ResourceGraph
-from verify.engine.mocks import FakeAccount
-from verify.engine.offline import run_stack
-from verify.iam.analysis import stack_identity
-from verify.iam.evaluator import evaluate
-from verify.iam.sweep import SweepRequest, SweepStack, enumerate_requests, policy_set, sweep_stack, to_request
-from verify.pipeline import access_findings
+from ai_security_baseline.controls.testing import ACCOUNT
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.mocks import FakeAccount
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.iam.analysis import stack_identity
+from ai_security_baseline.verify.iam.evaluator import evaluate
+from ai_security_baseline.verify.iam.sweep import (
+    SweepRequest,
+    SweepStack,
+    enumerate_requests,
+    policy_set,
+    sweep_stack,
+    to_request,
+)
+from ai_security_baseline.verify.pipeline import access_findings
 
 ORG = "o-a1b2c3d4e5"
 OTHER_ACCOUNT = "222233334444"

@@ -13,11 +13,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.config import FIXED_NAME_RESOURCES, ConfigError
-from components.lifecycle import Adoption, AdoptTarget
-from verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
-from verify.engine.mocks import TEMPLATES, BaselineMocks, FakeAccount
-from verify.engine.offline import GraphRecorder, run_stack
+from ai_security_baseline.components.config import FIXED_NAME_RESOURCES, ConfigError
+from ai_security_baseline.components.lifecycle import Adoption, AdoptTarget
+from ai_security_baseline.verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
+from ai_security_baseline.verify.engine.mocks import TEMPLATES, BaselineMocks, FakeAccount
+from ai_security_baseline.verify.engine.offline import GraphRecorder, run_stack
 
 ACCOUNT = "111122223333"
 BUCKET = "aws:s3/bucket:Bucket"

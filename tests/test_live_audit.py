@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
+from ai_security_baseline.verify.checkers.audit import audited_controls, run_audit
+from ai_security_baseline.verify.checkers.audit import s3 as s3_audit
+from ai_security_baseline.verify.checkers.audit.core import CHECKS, AuditContext, run_checks
+from ai_security_baseline.verify.demo import Deployment, moto_session
+from ai_security_baseline.verify.emulator.deploy import MotoMocks
+from ai_security_baseline.verify.emulator.server import MotoServer, running_moto
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.findings.finding import Finding
 from tests.moto_support import client, deploy_dev
-from verify.checkers.audit import audited_controls, run_audit
-from verify.checkers.audit import s3 as s3_audit
-from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
-from verify.demo import Deployment, moto_session
-from verify.emulator.deploy import MotoMocks
-from verify.emulator.server import MotoServer, running_moto
-from verify.engine.offline import run_stack
-from verify.findings.finding import Finding
 
 #: Controls that cannot be decided on today's dev stack in moto, and why (never reported as pass).
 EXPECTED_ERRORS: dict[str, str] = {}  # verify/emulator/launch.py makes moto report the rotation period (KMS-02)

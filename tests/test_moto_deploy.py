@@ -9,11 +9,17 @@ from typing import Any
 import pulumi
 import pytest
 
+from ai_security_baseline.verify.demo import Deployment
+from ai_security_baseline.verify.emulator.deploy import (
+    MotoDeployError,
+    MotoMocks,
+    PolicyDocumentError,
+    check_policy_json,
+    handled_types,
+)
+from ai_security_baseline.verify.emulator.server import MotoServer
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 from tests.moto_support import client, deploy_dev
-from verify.demo import Deployment
-from verify.emulator.deploy import MotoDeployError, MotoMocks, PolicyDocumentError, check_policy_json, handled_types
-from verify.emulator.server import MotoServer
-from verify.engine.graph import Resource, ResourceGraph
 
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [

@@ -10,15 +10,15 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import documents
-from controls.iam.common import TAMPERING_DENIALS
+from ai_security_baseline.components import documents
+from ai_security_baseline.controls.iam.common import TAMPERING_DENIALS
+from ai_security_baseline.verify.checkers.audit.core import CHECKS, AuditContext, run_checks
+from ai_security_baseline.verify.demo import moto_session
+from ai_security_baseline.verify.emulator.deploy import MotoMocks
+from ai_security_baseline.verify.emulator.server import MotoServer
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_program
+from ai_security_baseline.verify.findings.finding import Finding
 from tests.moto_support import client
-from verify.checkers.audit.core import CHECKS, AuditContext, run_checks
-from verify.demo import moto_session
-from verify.emulator.deploy import MotoMocks
-from verify.emulator.server import MotoServer
-from verify.engine.offline import OfflineRun, run_program
-from verify.findings.finding import Finding
 
 
 def _doc(*statements: dict[str, Any]) -> str:

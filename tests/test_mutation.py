@@ -10,13 +10,13 @@ import json
 
 import pytest
 
+from ai_security_baseline.controls import registry
+from ai_security_baseline.verify.checkers import mutation
+from ai_security_baseline.verify.checkers.mutation import Cell
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.findings.finding import Finding
 from conftest import LiveAccount
-from controls import registry
-from verify.checkers import mutation
-from verify.checkers.mutation import Cell
-from verify.cli import main
-from verify.engine.graph import ResourceGraph
-from verify.findings.finding import Finding
 
 UNITS = registry.units()
 IDS = [u.id for u in UNITS]

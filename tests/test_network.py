@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from pulumi.runtime import MockCallArgs
 
-from components.config import (
+from ai_security_baseline.components.config import (
     ConfigError,
     parse_config,
 )
-from controls.net.testing import expected_ids, interface_endpoints_in, only_network, s3_gateway
-from controls.vocabulary import VPC
-from verify.engine.mocks import BaselineMocks, UnsupportedMockError
-from verify.engine.offline import OfflineRun
+from ai_security_baseline.controls.net.testing import expected_ids, interface_endpoints_in, only_network, s3_gateway
+from ai_security_baseline.controls.vocabulary import VPC
+from ai_security_baseline.verify.engine.mocks import BaselineMocks, UnsupportedMockError
+from ai_security_baseline.verify.engine.offline import OfflineRun
 
 SUBNET = "aws:ec2/subnet:Subnet"
 SG = "aws:ec2/securityGroup:SecurityGroup"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, network, outcomes, statuses
-from controls.testing import changed, res
-from controls.vocabulary import KMS_KEY
-from policies.baseline_rules import RULES
+from ai_security_baseline.controls.net.testing import LOGS_KEY_ARN, NETWORK_RULES, UNKNOWN, network, outcomes, statuses
+from ai_security_baseline.controls.testing import changed, res
+from ai_security_baseline.controls.vocabulary import KMS_KEY
+from ai_security_baseline.policies.baseline_rules import RULES
 
 
 @pytest.mark.parametrize("rule", [r.name for r in NETWORK_RULES])

@@ -8,9 +8,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from verify.engine.graph import STACK_TYPE
-from verify.engine.mocks import BaselineMocks, FakeAccount, UnsupportedMockError
-from verify.engine.offline import UnknownOutputError, run_program, run_stack
+from ai_security_baseline.verify.engine.graph import STACK_TYPE
+from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount, UnsupportedMockError
+from ai_security_baseline.verify.engine.offline import UnknownOutputError, run_program, run_stack
 
 ROOT = "urn:pulumi:test::proj::"
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from verify import pipeline
-from verify.cli import main
-from verify.findings.catalog import load_catalog
-from verify.findings.finding import Finding
-from verify.findings.waivers import WAIVERS_PATH, Waiver, apply_waivers, load_waivers
-from verify.iam.analysis import AnalysisError
-from verify.iam.evaluator import PolicyEvaluationError
+from ai_security_baseline.verify import pipeline
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.finding import Finding
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, Waiver, apply_waivers, load_waivers
+from ai_security_baseline.verify.iam.analysis import AnalysisError
+from ai_security_baseline.verify.iam.evaluator import PolicyEvaluationError
 
 if TYPE_CHECKING:
     from conftest import LiveAccount
@@ -119,7 +119,7 @@ def test_iam_03_access_command_analysis_failure_is_one_line_exit_2(
     def fail(*_: object, **__: object) -> None:
         raise error
 
-    monkeypatch.setattr("verify.iam.analysis.analyze", fail)
+    monkeypatch.setattr("ai_security_baseline.verify.iam.analysis.analyze", fail)
     code = main(["access", "--stack", "dev", "--no-sweep"])
     captured = capsys.readouterr()
     assert code == 2
@@ -133,7 +133,7 @@ def test_iam_03_scan_analysis_failure_is_an_error_finding(
     def fail(*_: object, **__: object) -> None:
         raise PolicyEvaluationError("condition operator unknown")
 
-    monkeypatch.setattr("verify.iam.analysis.analyze", fail)
+    monkeypatch.setattr("ai_security_baseline.verify.iam.analysis.analyze", fail)
     code = main(["scan", "--no-checkov", "--stack", "dev", "--format", "table,json", "--out", str(tmp_path)])
     captured = capsys.readouterr()
     findings = json.loads((tmp_path / "findings.json").read_text())["findings"]
@@ -166,9 +166,10 @@ def test_unwritable_out_is_one_line_exit_2(
 def test_preview_imports_neither_boto3_nor_moto_nor_checkov_nor_rich_tables(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
-        "from verify.cli import main\n"
+        "from ai_security_baseline.verify.cli import main\n"
         f"code = main(['preview', '--stack', 'dev', '--out', {str(tmp_path)!r}])\n"
-        "heavy = ('boto3', 'botocore', 'moto', 'rich.table', 'verify.checkers.checkov', 'verify.demo')\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'rich.table',"
+        " 'ai_security_baseline.verify.checkers.checkov', 'ai_security_baseline.verify.demo')\n"
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
     )
     result = subprocess.run(
@@ -191,7 +192,7 @@ def test_iam_03_demo_analysis_failure_is_an_error_finding_not_a_traceback(
     def fail(*_: object, **__: object) -> None:
         raise AnalysisError("role data-scientist: managedPolicyArns cannot be evaluated offline")
 
-    monkeypatch.setattr("verify.iam.analysis.analyze", fail)
+    monkeypatch.setattr("ai_security_baseline.verify.iam.analysis.analyze", fail)
     code = main(["demo", "--stack", "dev", "--out", str(tmp_path)])
     captured = capsys.readouterr()
     findings = json.loads((tmp_path / "findings.json").read_text())["findings"]

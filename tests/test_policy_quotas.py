@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from components import identity
-from components.baseline import policy_quota_errors, rendered_policies
-from components.config import (
+from ai_security_baseline.components import identity
+from ai_security_baseline.components.baseline import policy_quota_errors, rendered_policies
+from ai_security_baseline.components.config import (
     MAX_BEDROCK_MODEL_ARNS,
     MAX_EXTRA_DATA_BUCKETS,
     BaselineConfig,
@@ -27,15 +27,15 @@ from components.config import (
     parse_config,
     with_deployer,
 )
-from components.keys import AccountContext
-from components.quotas import GRAPH_POLICIES, QUOTAS, PolicyKind, policy_size
-from controls import vocabulary
-from controls.vocabulary import CODEARTIFACT_ASSET_ACCOUNTS, EXTRA_ENDPOINT_SERVICES
-from verify.engine.graph import ResourceGraph
-from verify.engine.mocks import BaselineMocks, FakeAccount
-from verify.engine.offline import GraphRecorder, OfflineRun, run_stack, stack_config
-from verify.iam.analysis import access_model
-from verify.iam.evaluator import Decision, PolicySet, Request, evaluate
+from ai_security_baseline.components.keys import AccountContext
+from ai_security_baseline.components.quotas import GRAPH_POLICIES, QUOTAS, PolicyKind, policy_size
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.vocabulary import CODEARTIFACT_ASSET_ACCOUNTS, EXTRA_ENDPOINT_SERVICES
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount
+from ai_security_baseline.verify.engine.offline import GraphRecorder, OfflineRun, run_stack, stack_config
+from ai_security_baseline.verify.iam.analysis import access_model
+from ai_security_baseline.verify.iam.evaluator import Decision, PolicySet, Request, evaluate
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from components import documents
-from policies import baseline_rules as rules
-from verify.checkers.rules import scan_rules
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
-from verify.findings.catalog import load_catalog
-from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from ai_security_baseline.components import documents
+from ai_security_baseline.policies import baseline_rules as rules
+from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
 ACCOUNT = "111122223333"
 KEY_URN = "urn:pulumi:dev::p::aws:kms/key:Key::data"

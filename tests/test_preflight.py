@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from components import documents, storage
+from ai_security_baseline.components import documents, storage
+from ai_security_baseline.verify.emulator.deploy import MotoDeployError
+from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
+from ai_security_baseline.verify.emulator.server import MotoServer
+from ai_security_baseline.verify.iam.principals import Call, log_group_key_calls
 from tests.moto_support import deploy_dev
-from verify.emulator.deploy import MotoDeployError
-from verify.emulator.preflight import PreflightDeniedError, require
-from verify.emulator.server import MotoServer
-from verify.iam.principals import Call, log_group_key_calls
 
 _DOCUMENTED_TRUST = documents.trail_delivery_trust_policy
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from components import documents
-from verify.iam.analysis import AccessReport, requests_json
-from verify.iam.principals import Outcome, TrailFacts, decide, trail_creation_calls
+from ai_security_baseline.components import documents
+from ai_security_baseline.verify.iam.analysis import AccessReport, requests_json
+from ai_security_baseline.verify.iam.principals import Outcome, TrailFacts, decide, trail_creation_calls
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import OfflineRun, run_stack
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
 
 PROVIDER = "pulumi:providers:aws"
 

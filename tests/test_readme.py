@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verify.reports.docs import config_reference
+from ai_security_baseline.verify.reports.docs import config_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

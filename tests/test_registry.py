@@ -6,10 +6,10 @@ import ast
 
 import pytest
 
-from controls import registry
-from policies import baseline_rules
-from verify.checkers.audit.core import CHECKS
-from verify.checkers.mutation import mutations
+from ai_security_baseline.controls import registry
+from ai_security_baseline.policies import baseline_rules
+from ai_security_baseline.verify.checkers.audit.core import CHECKS
+from ai_security_baseline.verify.checkers.mutation import mutations
 
 UNITS = registry.units()
 IDS = [u.id for u in UNITS]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from controls.vocabulary import RELAXATION_REASONS, SHORT_LOG_RETENTION
-from verify.engine.graph import ResourceGraph
-from verify.engine.offline import run_stack
-from verify.findings.catalog import load_catalog
-from verify.findings.finding import Finding
-from verify.findings.waivers import WAIVERS_PATH, load_waivers
-from verify.pipeline import EXIT_OK, Concluded, conclude, offline_checks
+from ai_security_baseline.controls.vocabulary import RELAXATION_REASONS, SHORT_LOG_RETENTION
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.finding import Finding
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, load_waivers
+from ai_security_baseline.verify.pipeline import EXIT_OK, Concluded, conclude, offline_checks
 
 REASON = RELAXATION_REASONS[SHORT_LOG_RETENTION]
 SHORT_RETENTION = {"baseline:relaxations": {"shortLogRetention": True}, "baseline:logging": {"retentionDays": 180}}

@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 
 from rich.console import Console
 
-from verify.checkers.rules import scan_rules
-from verify.engine.graph import Resource, ResourceGraph
-from verify.findings.catalog import load_catalog
-from verify.pipeline import Checked, Concluded, conclude
-from verify.reports.report import render_junit, render_markdown, render_terminal
+from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.pipeline import Checked, Concluded, conclude
+from ai_security_baseline.verify.reports.report import render_junit, render_markdown, render_terminal
 
 CATALOG = load_catalog()
 HOSTILE = "data\x1b[31mred\nsecond line|pipe\x00nul`tick"

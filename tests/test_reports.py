@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from verify.findings.catalog import load_catalog
-from verify.findings.finding import Finding
-from verify.reports.report import (
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.finding import Finding
+from ai_security_baseline.verify.reports.report import (
     ReportError,
     ReportMeta,
     exit_code,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli import coverage_warnings, main
-from verify.findings.finding import Finding
+from ai_security_baseline.verify.cli import coverage_warnings, main
+from ai_security_baseline.verify.findings.finding import Finding
 
 DATA = Path(__file__).parent / "data"
 

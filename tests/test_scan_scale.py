@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from verify.checkers.rules import scan_rules
-from verify.cli import main
-from verify.engine.copies import copy_graph
-from verify.engine.graph import ResourceGraph
-from verify.iam.validation import validation_findings
-from verify.reports import diagram
+from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.cli import main
+from ai_security_baseline.verify.engine.copies import copy_graph
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.iam.validation import validation_findings
+from ai_security_baseline.verify.reports import diagram
 
 STEMS = ("aisb-dev", "/aisb/dev/")
 #: Linear work on 16x the resources takes about 16x the time; a quadratic stage takes about 256x.

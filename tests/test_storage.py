@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, IdentityConfig, StorageConfig
-from components.documents import Statement
-from components.keys import AccountContext
-from components.storage import (
+from ai_security_baseline.components.config import ConfigError, IdentityConfig, StorageConfig
+from ai_security_baseline.components.documents import Statement
+from ai_security_baseline.components.keys import AccountContext
+from ai_security_baseline.components.storage import (
     WAIVERS_BY_DESIGN,
     Lifecycle,
     SecureBucket,
@@ -23,11 +23,11 @@ from components.storage import (
     Storage,
     StorageArgs,
 )
-from verify.engine.graph import Resource, ResourceGraph
-from verify.engine.mocks import FakeAccount
-from verify.engine.offline import OfflineRun, run_program, run_stack
-from verify.iam.evaluator import PolicySet, Request, evaluate
-from verify.iam.principals import ALLOW_ALL
+from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+from ai_security_baseline.verify.engine.mocks import FakeAccount
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_program, run_stack
+from ai_security_baseline.verify.iam.evaluator import PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.principals import ALLOW_ALL
 
 PREFIX = "aisb-dev"
 ACCOUNT = "111122223333"
@@ -398,7 +398,7 @@ def test_extra_data_buckets_each_get_every_side_resource(extra: OfflineRun) -> N
 
 
 def test_extra_data_buckets_pass_every_rule(extra: OfflineRun) -> None:
-    from verify.checkers.rules import scan_rules  # noqa: PLC0415 - only this test needs the rule engine
+    from ai_security_baseline.verify.checkers.rules import scan_rules  # noqa: PLC0415 - only this test needs the rule engine
 
     urns = {r.urn for c in EXTRA for r in extra.graph.by_name(f"{PREFIX}-{c}")}
     verdicts = [(f.control, f.urn, f.status) for f in scan_rules(extra.graph) if f.urn in urns]

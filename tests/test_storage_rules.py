@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from controls.s3 import common as s3
-from controls.s3.testing import STORAGE_RULES, compliant, results, without
-from controls.testing import rule_view
-from verify.checkers.rules import scan_rules
-from verify.engine.graph import ResourceGraph
-from verify.findings.catalog import load_catalog
-from verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
+from ai_security_baseline.controls.s3 import common as s3
+from ai_security_baseline.controls.s3.testing import STORAGE_RULES, compliant, results, without
+from ai_security_baseline.controls.testing import rule_view
+from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
 # ---- every rule passes the compliant fixture ----------------------------------------------------------------------
 

@@ -11,15 +11,14 @@ from typing import Any
 
 import pytest
 
-from components import identity
-from controls import vocabulary
-from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
-from verify.engine.graph import ResourceGraph
-from verify.engine.mocks import FakeAccount
-from verify.engine.offline import run_stack
-from verify.iam.analysis import AccessReport, access_model, analyze, requests_json
-from verify.iam.evaluator import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
-from verify.iam.sweep import (
+from ai_security_baseline.components import identity
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.mocks import FakeAccount
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.iam.analysis import AccessReport, access_model, analyze, requests_json
+from ai_security_baseline.verify.iam.evaluator import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.sweep import (
     CompiledEvaluator,
     CompiledPolicySet,
     Principal,
@@ -37,6 +36,7 @@ from verify.iam.sweep import (
     sweep_stack,
     to_request,
 )
+from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
 
 
 @pytest.fixture(scope="module")

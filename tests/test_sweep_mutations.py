@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from controls import vocabulary
-from verify.engine.graph import ResourceGraph
-from verify.iam.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.iam.sweep import Mismatch, SweepResult, run_sweep, sweep_stack
 
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 KEY = "aws:kms/key:Key"

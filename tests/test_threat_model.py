@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from verify.findings.catalog import Catalog, load_catalog
+from ai_security_baseline.verify.findings.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAT_MODEL = ROOT / "docs" / "threat-model.md"
 THREAT = re.compile(r"^## (T\d+) (.+)$")
 ROW = re.compile(r"^\| ([A-Z][A-Z0-9]*-\d{2}) \|.*\| (.+) \|$")
-TEST_REF = re.compile(r"`((?:tests|controls)/[\w/]+\.py)::(test_\w+)`")
+TEST_REF = re.compile(r"`((?:tests|ai_security_baseline/controls)/[\w/]+\.py)::(test_\w+)`")
 #: The threats the model must cover; each must have a section.
 REQUIRED_THREATS = (
     "Data breach of training data",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from components.storage import design_waiver
-from verify.findings.catalog import load_catalog
-from verify.findings.finding import Finding
-from verify.findings.waivers import WAIVERS_PATH, Waiver, WaiverError, apply_waivers, load_waivers
+from ai_security_baseline.components.storage import design_waiver
+from ai_security_baseline.verify.findings.catalog import load_catalog
+from ai_security_baseline.verify.findings.finding import Finding
+from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH, Waiver, WaiverError, apply_waivers, load_waivers
 
 CATALOG = load_catalog()
 TODAY = date(2026, 3, 1)

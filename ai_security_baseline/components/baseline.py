@@ -1,0 +1,655 @@
+"""AiSecurityBaseline: wires the components together; holds no resource logic of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pulumi
+import pulumi_aws as aws
+
+from ai_security_baseline.components import documents, identity, lifecycle, network, quotas, trail
+from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
+from ai_security_baseline.components.documents import PolicyDocument, Statement
+from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from ai_security_baseline.components.storage import (
+    AccessLogTarget,
+    Lifecycle,
+    ObjectLock,
+    Storage,
+    StorageArgs,
+    pseudonymization_secret_name,
+    storage_key_statements,
+)
+from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.vocabulary import (
+    ACCESS_LOGS,
+    AUDIT_LOGS,
+    BUCKET_KEY_CLASS,
+    DATA_BUCKETS,
+    DATA_CLASSES,
+    DEPLOYER_OUTPUT,
+    EXTRA_BUCKET_TEMPLATE,
+    ORG_ID_OUTPUT,
+    ROLE_ARNS_OUTPUT,
+    TRUSTED_PRINCIPALS_OUTPUT,
+    extra_bucket_classes,
+    key_output,
+)
+
+
+class AiSecurityBaseline(pulumi.ComponentResource):
+    """The whole baseline for one stack: identity, keys, network, endpoints, storage and the audit trail."""
+
+    def __init__(
+        self,
+        name: str,
+        config: BaselineConfig,
+        account: AccountContext,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        # The AWS-owned buckets the endpoints must reach exist in this region (the quota check renders them).
+        network.check_aws_owned_buckets(config.network, account.region)
+        # A policy over its AWS size quota would fail half-way through `pulumi up`: refused before any resource.
+        check_policy_quotas(config, account)
+        # What baseline:adopt asks for is imported, not created; bad ids fail here, before anything exists.
+        adoption = lifecycle.plan_adoption(config, account)
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transformations=[adoption.transformation]))
+        super().__init__("baseline:index:AiSecurityBaseline", name, None, opts)
+        for warning in lifecycle.relaxation_warnings(config):
+            pulumi.log.warn(warning, resource=self)
+        self.config = config
+        self.account = account
+        # The region must offer azCount AZs: checked before any resource is created.
+        zones = network.resolve_zones(config.network, account.region, pulumi.InvokeOptions(parent=self))
+        # Identity first (trust only): key policies name the role ARNs; inline policies come after the keys.
+        self.roles = identity.WorkloadRoles(
+            "identity",
+            identity.WorkloadRolesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.identity,
+                bucket_names=config.storage.bucket_names,
+                extra_boundary_allows=service_role_allows(config, account),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.keys = EncryptionKeys(
+            "keys",
+            EncryptionKeysArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.kms,
+                protect=config.protect,
+                statements=merge_key_statements(
+                    *service_key_statements(config, account), self.roles.key_statements(WIRED_RESOURCES)
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.network = network.IsolatedVpc(
+            "network",
+            network.IsolatedVpcArgs(
+                name_prefix=config.name_prefix,
+                network=config.network,
+                account=account,
+                flow_log_group_name=network.flow_log_group_name(config),
+                logs_key_arn=self.keys.keys["logs"].arn,
+                retention_days=config.logging.retention_days,
+                protect=config.protect,
+                availability_zones=zones,
+                flow_log_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
+                short_log_retention=config.relaxations.short_log_retention,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.endpoints = network.PrivateEndpoints(
+            "endpoints",
+            network.PrivateEndpointsArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=config.network.cidr,
+                subnet_ids=[s.id for s in self.network.subnets],
+                route_table_ids=[t.id for t in self.network.route_tables],
+                services=config.network.interface_services,
+                org_id=config.identity.org_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The audit archive logs into access-logs, whose policy names its sources: resolved once the archive exists.
+        audit_bucket_arn: pulumi.Output[str]
+        resolve_audit_bucket_arn: Callable[[pulumi.Output[str]], None]
+        audit_bucket_arn, resolve_audit_bucket_arn = pulumi.deferred_output()
+        self.storage = Storage(
+            "storage",
+            StorageArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                settings=config.storage,
+                identity=config.identity,
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
+                data_processor_arn=self.roles.arns[vocabulary.PROCESSOR],  # GOV-02: the secret's only reader
+                protect=config.protect,
+                extra_log_source_arns=[audit_bucket_arn],
+                # GOV-02: the secret's value only through this VPC's Secrets Manager endpoint, when there is one
+                secret_endpoint_ids=[
+                    e.id for s, e in self.endpoints.interface_endpoints.items() if s == SECRETS_MANAGER_ENDPOINT
+                ],
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        try:
+            self.trail = self._trail(config, account)
+        finally:  # resolve even on error, so the access-log policy never waits forever
+            built = getattr(self, "trail", None)
+            resolve_audit_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
+        self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
+        self.private_subnet_ids = self.network.private_subnet_ids
+        self.endpoint_security_group_id = self.endpoints.security_group_id
+        self.workload_security_group = identity.WorkloadSecurityGroup(
+            "workloads-sg",
+            identity.WorkloadSecurityGroupArgs(
+                name_prefix=config.name_prefix,
+                vpc_id=self.network.vpc.id,
+                vpc_cidr=config.network.cidr,
+                s3_prefix_list_id=self.endpoints.s3_gateway.prefix_list_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.role_policies = identity.RolePolicies(
+            "identity-policies",
+            identity.RolePoliciesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                roles=self.roles.roles,
+                bucket_arns={
+                    **{r: self.storage.buckets[r].arn for r in DATA_BUCKETS},
+                    AUDIT_LOGS: self.trail.bucket.arn,
+                },
+                key_arns={c: k.arn for c, k in self.keys.keys.items()},
+                subnet_ids=self.network.private_subnet_ids,
+                security_group_ids=[self.workload_security_group.security_group_id],  # IAM-06: jobs' only SG
+                secret_arn=self.storage.secret.arn,
+                bedrock_model_arns=config.identity.bedrock_model_arns,
+                image_account_ids=config.identity.image_account_ids,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        adoption.require_all_adopted()
+        self.register_outputs(self.outputs())
+
+    def outputs(self) -> dict[str, pulumi.Output[Any]]:
+        """Stack outputs an auditor needs (GOV-04), keyed as exported."""
+        result: dict[str, pulumi.Output[Any]] = {}
+        for data_class, key in self.keys.keys.items():
+            result[key_output(data_class, "Arn")] = key.arn
+            result[key_output(data_class, "Alias")] = self.keys.aliases[data_class].name
+        result |= {
+            "vpcId": self.network.vpc.id,
+            "privateSubnetIds": self.network.private_subnet_ids,
+            "endpointSecurityGroupId": self.endpoints.security_group_id,
+            "s3GatewayEndpointId": self.endpoints.s3_gateway_endpoint_id,
+            "interfaceEndpointIds": self.endpoints.interface_endpoint_ids,
+            "flowLogGroupName": self.network.flow_log_group.name,
+        }
+        result.update(self.storage.outputs())
+        result.update(self.trail.outputs())
+        result.update(self.roles.outputs())
+        # one map for the live audit (IAM-01/02/05): every workload role, keyed by its role name in the matrix
+        result[ROLE_ARNS_OUTPUT] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
+        result["permissionsBoundaryArn"] = self.roles.boundary_arn
+        result["workloadSecurityGroupId"] = self.workload_security_group.security_group_id
+        if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
+            result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
+        result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
+        return result
+
+    def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
+        """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
+        access_logs = self.storage.buckets[ACCESS_LOGS]
+        lock = config.logging.archive_lock
+        logs_key = self.keys.keys["logs"]
+        return trail.Trail(
+            "audit",
+            trail.TrailArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                logs_key_arn=logs_key.arn,
+                log_group_name=trail.trail_log_group_name(config),
+                retention_days=config.logging.retention_days,
+                archive_lock=ObjectLock(lock.mode, lock.days),
+                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
+                data_bucket_arns=self.storage.data_bucket_arns,
+                access_log_target=AccessLogTarget(
+                    bucket=access_logs.name, prefix="audit/", depends_on=[access_logs.policy]
+                ),
+                key_dependencies=[logs_key],
+                bucket_name=config.storage.bucket_names.audit,
+                org_id=config.identity.org_id,
+                delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
+                protect=config.protect,
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
+                short_log_retention=config.relaxations.short_log_retention,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
+    """The configured organization and trusted principals, as outputs: an auditor sees who may act, and the offline
+    access analysis builds the requests of the stack's principals from them (none: nothing exported)."""
+    settings = config.identity
+    trusted = {
+        vocabulary.AUDITOR: list(settings.auditor_principal_arns),
+        vocabulary.INFERENCE: list(settings.inference_principal_arns),
+    }
+    outputs: dict[str, Any] = {ORG_ID_OUTPUT: settings.org_id} if settings.org_id else {}
+    if any(trusted.values()):
+        outputs[TRUSTED_PRINCIPALS_OUTPUT] = {role: arns for role, arns in trusted.items() if arns}
+    return outputs
+
+
+SECRETS_MANAGER_ENDPOINT = "secretsmanager"
+#: A key-policy statement, plain or an Output (of the role ARNs it names).
+_S = TypeVar("_S", Statement, pulumi.Input[Statement])
+#: Matrix resources wired to buckets: the three data buckets and the audit archive.
+WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
+
+
+def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
+    """The service delivery roles' grants (flow logs, CloudTrail to CloudWatch Logs), for the boundary's cap:
+    those roles carry the boundary too, so it must admit exactly what they are granted."""
+
+    def group(name: str) -> str:
+        return documents.log_group_arn(account.partition, account.region, account.account_id, name)
+
+    flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
+    trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
+    statements: list[Statement] = [*flow_logs, *trail_logs]
+    return statements
+
+
+def service_key_statements(config: BaselineConfig, account: AccountContext) -> list[dict[str, list[Statement]]]:
+    """Key-policy statements of the network, storage and audit components, from names known before the keys."""
+    return [
+        network.network_key_statements(config, account),
+        storage_key_statements(
+            name_prefix=config.name_prefix,
+            account=account,
+            secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
+        ),
+        trail.trail_key_statements(config, account),
+    ]
+
+
+def merge_key_statements(*parts: Mapping[str, Sequence[_S]]) -> dict[str, list[_S]]:
+    """Combine each component's key-policy statements per data class (order kept); statements may be Outputs."""
+    merged: dict[str, list[_S]] = {}
+    for part in parts:
+        for data_class, statements in part.items():
+            merged.setdefault(data_class, []).extend(statements)
+    return merged
+
+
+def make_provider(config: BaselineConfig, region: str, profile: str | None) -> aws.Provider:
+    """Explicit provider carrying the mandatory tags as default tags (GOV-01)."""
+    return aws.Provider(
+        "aws",
+        region=region,
+        profile=profile,
+        default_tags={"tags": config.mandatory_tags()},
+    )
+
+
+# ---- policy size quotas ------------------------------------------------------------------------------------------
+# AWS refuses a policy over its size quota at apply time; mocks and moto never do. Every policy the stack creates is
+# rendered here from the config with the same builders the components use, ids AWS assigns at creation standing in
+# at their full length, and measured before any resource exists.
+
+#: Stand-ins, as long as AWS makes them: Pulumi's autoname suffix, EC2 ids (17 hex digits), KMS key ids (UUIDs).
+AUTONAME_SUFFIX = "-0000000"
+KEY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _ec2_id(prefix: str, index: int = 0) -> str:
+    return f"{prefix}-{index:017x}"
+
+
+@dataclass(frozen=True)
+class RenderedPolicy:
+    """One policy the stack creates (a role's inline policies together), and the config keys its size grows with."""
+
+    kind: quotas.PolicyKind
+    subject: str
+    documents: tuple[PolicyDocument, ...]
+    drivers: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return sum(quotas.policy_size(self.kind, document) for document in self.documents)
+
+    @property
+    def limit(self) -> int:
+        return quotas.QUOTAS[self.kind].limit
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A config key whose entries each add to a policy: how many there are, and the config with only ``n``."""
+
+    noun: str
+    count: Callable[[BaselineConfig], int]
+    keep: Callable[[BaselineConfig, int], BaselineConfig]
+
+
+def _keep_entries(section: str, field_name: str) -> Callable[[BaselineConfig, int], BaselineConfig]:
+    def keep(config: BaselineConfig, n: int) -> BaselineConfig:
+        part = getattr(config, section)
+        trimmed = part.model_copy(update={field_name: getattr(part, field_name)[:n]})
+        return config.model_copy(update={section: trimmed})
+
+    return keep
+
+
+def _keep_extra_buckets(config: BaselineConfig, n: int) -> BaselineConfig:
+    return config.model_copy(update={"storage": config.storage.model_copy(update={"extra_data_buckets": n})})
+
+
+#: The keys whose every entry adds to a policy, by the name users write.
+COUNTED_KEYS: dict[str, _Counted] = {
+    "identity.bedrockModelArns": _Counted(
+        "entries", lambda c: len(c.identity.bedrock_model_arns), _keep_entries("identity", "bedrock_model_arns")
+    ),
+    "identity.auditorPrincipalArns": _Counted(
+        "entries", lambda c: len(c.identity.auditor_principal_arns), _keep_entries("identity", "auditor_principal_arns")
+    ),
+    "identity.inferencePrincipalArns": _Counted(
+        "entries",
+        lambda c: len(c.identity.inference_principal_arns),
+        _keep_entries("identity", "inference_principal_arns"),
+    ),
+    "identity.imageAccountIds": _Counted(
+        "entries", lambda c: len(c.identity.image_account_ids), _keep_entries("identity", "image_account_ids")
+    ),
+    "kms.adminArns": _Counted("entries", lambda c: len(c.kms.admin_arns), _keep_entries("kms", "admin_arns")),
+    "storage.extraDataBuckets": _Counted("buckets", lambda c: c.storage.extra_data_buckets, _keep_extra_buckets),
+}
+
+#: Keys every physical name (and so every ARN) grows with.
+_NAME_KEYS: tuple[str, ...] = ("prefix", "environment")
+
+
+def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:
+    """Every policy document the stack creates, as the components render it (the stand-ins for AWS-assigned ids)."""
+    p, region, acct, prefix = account.partition, account.region, account.account_id, config.name_prefix
+    names = config.storage.bucket_names
+    settings = config.identity
+    bucket_names = {"raw": names.raw, "curated": names.curated, "models": names.models, ACCESS_LOGS: names.access_logs}
+    bucket_names[trail.AUDIT_BUCKET_CLASS] = names.audit
+    data_classes = (*DATA_BUCKETS, *extra_bucket_classes(config.storage.extra_data_buckets))
+    bucket_arns = {
+        c: f"arn:{p}:s3:::{bucket_names.get(c) or f'{prefix}-{c}{AUTONAME_SUFFIX}'}"
+        for c in (*data_classes, ACCESS_LOGS, trail.AUDIT_BUCKET_CLASS)
+    }
+    key_arns = {c: f"arn:{p}:kms:{region}:{acct}:key/{KEY_ID}" for c in DATA_CLASSES}
+    role_arns = {role: identity.role_arn(account, prefix, role) for role in identity.ROLES}
+    secret_arn = documents.secret_arn_pattern(p, region, acct, pseudonymization_secret_name(prefix))
+    trail_arn = documents.trail_arn(p, region, acct, trail.trail_name(prefix))
+    flow_group = documents.log_group_arn(p, region, acct, network.flow_log_group_name(config))
+    trail_group = documents.log_group_arn(p, region, acct, trail.trail_log_group_name(config))
+    targets = identity.AccessTargets(
+        account=account,
+        name_prefix=prefix,
+        bucket_arns={**{c: bucket_arns[c] for c in DATA_BUCKETS}, AUDIT_LOGS: bucket_arns[trail.AUDIT_BUCKET_CLASS]},
+        key_arns=key_arns,
+        subnet_ids=tuple(_ec2_id("subnet", i) for i in range(config.network.az_count)),
+        security_group_ids=(_ec2_id("sg"),),
+        secret_arn=secret_arn,
+        bedrock_model_arns=settings.bedrock_model_arns,
+        image_account_ids=settings.image_account_ids,
+    )
+    boundary_targets = identity.boundary_targets(
+        account,
+        prefix,
+        bucket_names=names,
+        bedrock_model_arns=settings.bedrock_model_arns,
+        image_account_ids=settings.image_account_ids,
+    )
+    images = ("identity.imageAccountIds",)
+    role_drivers = {r: images for r in vocabulary.EXECUTION_ROLES} | {
+        vocabulary.INFERENCE: ("identity.bedrockModelArns", *images)
+    }
+    trust_drivers = {
+        vocabulary.AUDITOR: ("identity.auditorPrincipalArns",),
+        vocabulary.INFERENCE: ("identity.inferencePrincipalArns",),
+    }
+    policies = [
+        RenderedPolicy(
+            quotas.PolicyKind.MANAGED_POLICY,
+            f"the permissions boundary {prefix}-workload-boundary",
+            (identity.boundary_document(boundary_targets, service_role_allows(config, account)),),
+            ("identity.bedrockModelArns", "identity.imageAccountIds", *_NAME_KEYS, "storage.bucketNames"),
+        )
+    ]
+    for role in identity.ROLES:
+        name = identity.role_name(prefix, role)
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_TRUST_POLICY,
+                f"the trust policy of role {name}",
+                (identity.trust_document(role, account, settings),),
+                trust_drivers.get(role, ()),
+            )
+        )
+        inline = identity.role_policy_document(role, targets)
+        if inline is not None:
+            policies.append(
+                RenderedPolicy(
+                    quotas.PolicyKind.ROLE_INLINE_POLICIES,
+                    f"the inline policies of role {name}",
+                    (inline,),
+                    (*role_drivers.get(role, ()), *_NAME_KEYS, "storage.bucketNames"),
+                )
+            )
+    delivery = {
+        f"{prefix}-vpc-flow-logs": (
+            documents.flow_log_trust_policy(partition=p, region=region, account_id=acct),
+            documents.flow_log_delivery_policy(flow_group),
+        ),
+        f"{prefix}-cloudtrail-logs": (
+            documents.trail_delivery_trust_policy(),
+            documents.trail_delivery_policy(trail_group),
+        ),
+    }
+    for name, (trust, grants) in delivery.items():
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_TRUST_POLICY, f"the trust policy of role {name}", (trust,), _NAME_KEYS
+            )
+        )
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.ROLE_INLINE_POLICIES, f"the inline policies of role {name}", (grants,), _NAME_KEYS
+            )
+        )
+    statements = merge_key_statements(
+        *service_key_statements(config, account),
+        identity.role_key_statements(account, config.name_prefix, WIRED_RESOURCES),
+    )
+    for data_class in DATA_CLASSES:
+        policies.append(
+            RenderedPolicy(
+                quotas.PolicyKind.KEY_POLICY,
+                f"the key policy of the {data_class} key",
+                (
+                    documents.key_policy(
+                        partition=p,
+                        account_id=acct,
+                        admin_arns=config.kms.admin_arns,
+                        statements=statements.get(data_class, []),
+                    ),
+                ),
+                ("kms.adminArns", "identity.deployerArn", *_NAME_KEYS),
+            )
+        )
+    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail_arn)
+    policies += _endpoint_policies(config, account)
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.SECRET_POLICY,
+            f"the policy of secret {pseudonymization_secret_name(prefix)}",
+            (
+                documents.secret_read_policy(
+                    [role_arns[vocabulary.PROCESSOR]],
+                    vpc_endpoint_ids=[_ec2_id("vpce")]
+                    if SECRETS_MANAGER_ENDPOINT in config.network.interface_services
+                    else [],
+                ),
+            ),
+            _NAME_KEYS,
+        )
+    )
+    topic = trail.alarm_topic_name(prefix)
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.TOPIC_POLICY,
+            f"the policy of topic {topic}",
+            (
+                documents.alarm_topic_policy(
+                    f"arn:{p}:sns:{region}:{acct}:{topic}",
+                    account_id=acct,
+                    alarms=documents.alarm_arn_pattern(p, region, acct, prefix),
+                ),
+            ),
+            _NAME_KEYS,
+        )
+    )
+    return policies
+
+
+def _bucket_policies(
+    config: BaselineConfig,
+    account: AccountContext,
+    bucket_arns: Mapping[str, str],
+    key_arns: Mapping[str, str],
+    trail_arn: str,
+) -> list[RenderedPolicy]:
+    """The one policy of every bucket: data buckets (VPC-only), access-logs (every source bucket), the archive."""
+    acct, org_id, prefix = account.account_id, config.identity.org_id, config.name_prefix
+    exempt = [a for a in (config.identity.deployer_arn, config.identity.break_glass_arn) if a]
+    data_drivers = ("identity.deployerArn", "identity.breakGlassArn", "identity.orgId", "storage.bucketNames")
+    result = []
+    for bucket_class, arn in bucket_arns.items():
+        if bucket_class == ACCESS_LOGS:
+            sources = [a for c, a in bucket_arns.items() if c != ACCESS_LOGS]
+            extra = [documents.allow_server_access_logs_statement(arn, sources, acct)]
+            document = documents.bucket_policy(
+                arn, account_id=acct, kms_key_arn=None, org_id=org_id, extra_statements=extra
+            )
+            drivers: tuple[str, ...] = ("storage.extraDataBuckets", *_NAME_KEYS, "storage.bucketNames")
+        elif bucket_class == trail.AUDIT_BUCKET_CLASS:
+            grants = [
+                *documents.cloudtrail_bucket_statements(arn, account_id=acct, trail=trail_arn),
+                documents.deny_audit_log_deletion_statement(arn),
+            ]
+            document = documents.bucket_policy(
+                arn,
+                account_id=acct,
+                kms_key_arn=key_arns["logs"],
+                org_id=org_id,
+                extra_statements=grants,
+                encryption_header_exempt_services=(vocabulary.CLOUDTRAIL_SERVICE,),
+            )
+            drivers = (*_NAME_KEYS, "storage.bucketNames", "identity.orgId")
+        else:
+            template = bucket_class if bucket_class in DATA_BUCKETS else EXTRA_BUCKET_TEMPLATE
+            key_class = BUCKET_KEY_CLASS[template] or "data"
+            document = documents.bucket_policy(
+                arn,
+                account_id=acct,
+                kms_key_arn=key_arns[key_class],
+                vpc_endpoint_ids=[_ec2_id("vpce")],
+                exempt_principal_arns=exempt,
+                org_id=org_id,
+            )
+            drivers = data_drivers
+        result.append(
+            RenderedPolicy(
+                quotas.PolicyKind.BUCKET_POLICY, f"the bucket policy of {prefix}-{bucket_class}", (document,), drivers
+            )
+        )
+    return result
+
+
+def _endpoint_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:
+    """The S3 gateway endpoint's policy and one per interface endpoint service."""
+    org_id = config.identity.org_id
+    services = config.network.interface_services
+    s3 = documents.s3_gateway_endpoint_policy(
+        partition=account.partition,
+        region=account.region,
+        account_id=account.account_id,
+        org_id=org_id,
+        services=services,
+    )
+    interface = {s: network.interface_policy(s, account_id=account.account_id, org_id=org_id) for s in services}
+    documents_by_service = {"s3": s3} | {s: doc for s, doc in interface.items() if doc is not None}
+    return [
+        RenderedPolicy(
+            quotas.PolicyKind.VPC_ENDPOINT_POLICY, f"the policy of VPC endpoint {service}", (doc,), ("identity.orgId",)
+        )
+        for service, doc in documents_by_service.items()
+    ]
+
+
+def _largest_fit(config: BaselineConfig, account: AccountContext, policy: RenderedPolicy, key: str) -> int | None:
+    """How many entries of ``key`` leave ``policy`` and every other policy that grows with ``key`` within their
+    quotas, the rest of the config unchanged (None: not even none). Sizes only grow with entries, so a bisection
+    finds it."""
+
+    def fits(n: int) -> bool:
+        trimmed = rendered_policies(COUNTED_KEYS[key].keep(config, n), account)
+        grows = [r for r in trimmed if (r.kind, r.subject) == (policy.kind, policy.subject) or key in r.drivers]
+        return all(r.size <= r.limit for r in grows)
+
+    low, high = 0, COUNTED_KEYS[key].count(config) - 1
+    if not fits(low):
+        return None
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def _quota_error(config: BaselineConfig, account: AccountContext, policy: RenderedPolicy) -> str:
+    """One line naming the key that drives the size and what is allowed."""
+    quota = quotas.QUOTAS[policy.kind]
+    measured = f"{policy.subject} {policy.size:,} of {quota.limit:,} {quota.unit}"
+    for key in policy.drivers:
+        counted = COUNTED_KEYS.get(key)
+        if counted is None or not counted.count(config):
+            continue
+        fit = _largest_fit(config, account, policy, key)
+        if fit is not None:
+            return (
+                f"{NAMESPACE}:{key}: {counted.count(config)} {counted.noun} make {measured} "
+                f"(allowed: at most {fit} {counted.noun} with this configuration; {quota.url})"
+            )
+    keys = ", ".join(f"{NAMESPACE}:{k}" for k in policy.drivers if k not in COUNTED_KEYS) or NAMESPACE
+    return f"{keys}: the configured values make {measured} (allowed: shorter values; {quota.url})"
+
+
+def policy_quota_errors(config: BaselineConfig, account: AccountContext) -> list[str]:
+    """One message per policy the stack would create over its AWS size quota."""
+    return [_quota_error(config, account, p) for p in rendered_policies(config, account) if p.size > p.limit]
+
+
+def check_policy_quotas(config: BaselineConfig, account: AccountContext) -> None:
+    """ConfigError naming the driving key when any policy would exceed its quota (AWS would refuse it mid-update)."""
+    errors = policy_quota_errors(config, account)
+    if errors:
+        raise ConfigError("invalid configuration: " + "; ".join(errors))

@@ -1,0 +1,117 @@
+"""NET-05: every VPC's flow log captures ALL traffic into a logs-key-encrypted, retained group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache, partial
+
+from ai_security_baseline.controls import kit
+from ai_security_baseline.controls.log.common import relaxed_retention
+from ai_security_baseline.controls.net.common import IAM_ROLE, Found, Stack, names, no_vpc
+from ai_security_baseline.controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, KMS_ALIAS, KMS_KEY, LOG_GROUP
+
+MIN_RETENTION_DAYS = 365
+
+
+def _logs_keys(stack: Stack) -> set[str]:
+    """URNs of the keys an alias ``alias/<prefix>-logs`` targets."""
+    targets = stack.linker((KMS_KEY,), ("keyId", "id", "arn"))
+    found: set[str] = set()
+    for alias in stack.of(KMS_ALIAS):
+        if str(kit.known(alias, "name") or "").endswith("-logs"):
+            found.update(k.urn for k in targets(alias, "targetKeyId"))
+    return found
+
+
+def _log_group_problems(
+    stack: Stack, group: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
+) -> list[str]:
+    """What is wrong with the flow log's group; a retention the shortLogRetention relaxation covers goes to
+    ``relaxed`` (with its reason) instead."""
+    problems = []
+    keys = stack.linker((KMS_KEY,), ("arn", "keyId", "id"))(group, "kmsKeyId")
+    if not keys:
+        problems.append(f"log group {group.name} is not encrypted with a customer-managed key of this stack")
+    elif not {k.urn for k in keys} & logs_keys():
+        problems.append(f"log group {group.name} is encrypted with {names(keys)}, not the logs key")
+    days = kit.known(group, "retentionInDays")
+    if days not in (None, 0) and (not isinstance(days, int) or days < MIN_RETENTION_DAYS):
+        reason = relaxed_retention(group, days)
+        short = f"log group {group.name} keeps {days} days (expected >= {MIN_RETENTION_DAYS})"
+        if reason:
+            relaxed.append(f"{short}; waived: {reason}")
+        else:
+            problems.append(short)
+    return problems
+
+
+def _trust_problems(role: kit.Res) -> list[str]:
+    problems = []
+    for st in kit.statements(kit.policy_document(role, "assumeRolePolicy")):
+        if st.get("Effect") != "Allow":
+            continue
+        services = kit.principals(st, "Service")
+        others = kit.principals(st, "AWS") + kit.principals(st, "Federated")
+        if others or services != [FLOW_LOG_SERVICE]:
+            problems.append(f"role {role.name} trusts {services + others} (expected only {FLOW_LOG_SERVICE})")
+        missing = {"aws:sourceaccount", "aws:sourcearn"} - kit.condition_keys(st)
+        if missing:
+            problems.append(f"role {role.name} trust lacks {sorted(missing)}")
+    return problems
+
+
+def _flow_log_problems(
+    stack: Stack, flow_log: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
+) -> list[str]:
+    problems = []
+    traffic = kit.known(flow_log, "trafficType")
+    if traffic != "ALL":
+        problems.append(f"traffic type {traffic} (expected ALL)")
+    destination_type = kit.known(flow_log, "logDestinationType") or "cloud-watch-logs"
+    if destination_type != "cloud-watch-logs":
+        return [*problems, f"destination type {destination_type} (expected cloud-watch-logs)"]
+    found = stack.linker((LOG_GROUP,), ("arn",))(flow_log, "logDestination") or stack.linker((LOG_GROUP,), ("name",))(
+        flow_log, "logGroupName"
+    )
+    if not found:
+        problems.append("destination log group not found in the stack")
+    problems += [p for g in found for p in _log_group_problems(stack, g, logs_keys, relaxed)]
+    roles = stack.linker((IAM_ROLE,), ("arn",))(flow_log, "iamRoleArn")
+    if not roles:
+        problems.append("delivery role not found in the stack")
+    problems += [p for r in roles for p in _trust_problems(r)]
+    return [f"{flow_log.name}: {p}" for p in problems]
+
+
+def check_flow_logs(resources: Sequence[kit.Res]) -> Found:
+    """NET-05: each VPC has a flow log (ALL) to a logs-key-encrypted group kept >= 365 days, via a conditioned role."""
+    stack = Stack(resources)
+    if not stack.vpcs():
+        yield from no_vpc(stack, ("NET-05",))
+    logs_keys = cache(partial(_logs_keys, stack))  # read once, and only when a log group is keyed
+    for vpc in stack.vpcs():
+        flow_logs = stack.in_vpc(vpc, FLOW_LOG)
+        if not flow_logs:
+            yield vpc.urn, "NET-05", False, "no flow log attached; expected one with traffic type ALL"
+            continue
+        relaxed: dict[str, list[str]] = {f.name: [] for f in flow_logs}
+        verdicts = {f.name: _flow_log_problems(stack, f, logs_keys, relaxed[f.name]) for f in flow_logs}
+        good = sorted((name for name, problems in verdicts.items() if not problems), key=lambda n: bool(relaxed[n]))
+        if good and relaxed[good[0]]:
+            yield vpc.urn, "NET-05", kit.RELAXED, f"flow log {good[0]}: " + "; ".join(relaxed[good[0]])
+            continue
+        message = (
+            f"flow log {good[0]}: ALL traffic to a logs-key-encrypted group kept >= {MIN_RETENTION_DAYS} days, "
+            "delivery role conditioned on aws:SourceAccount and aws:SourceArn"
+            if good
+            else "; ".join(p for problems in verdicts.values() for p in problems)
+        )
+        yield vpc.urn, "NET-05", bool(good), message
+
+
+RULE = kit.Rule(
+    "net-05-flow-logs",
+    "Every VPC has an ALL-traffic flow log to a logs-key-encrypted, retained group via a conditioned role",
+    ("NET-05",),
+    stack_check=check_flow_logs,
+)

@@ -1,0 +1,50 @@
+"""What AWS checks when a resource is created, checked before the emulated account creates it.
+
+moto stores a trail, an encrypted log group or a secret without asking whether CloudTrail may assume the delivery
+role, whether CloudWatch Logs may use the key, or whether the caller may use the secret's key. AWS asks, and refuses.
+So before each such create the moto backend reads the live policies back and evaluates the calls AWS makes at that
+moment (the same builders as the access analysis, ``verify.iam.principals``); a call AWS would refuse fails the deploy
+with the error AWS gives, naming the resource and the denied call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ai_security_baseline.verify.iam.principals import Call, decide
+
+#: The error AWS returns when the check of a call with this action prefix fails, per API.
+CREATE_TRAIL_ERRORS: dict[str, str] = {
+    "sts:": "InvalidCloudWatchLogsRoleArnException",
+    "s3:": "InsufficientS3BucketPolicyException",
+    "kms:": "InsufficientEncryptionPolicyException",
+}
+LOG_GROUP_KMS_ERROR = "AccessDeniedException"
+SECRET_KMS_ERROR = "AccessDeniedException"
+
+
+class PreflightDeniedError(RuntimeError):
+    """A call AWS makes at creation would be refused: ``code`` is AWS's error, ``call`` what was denied."""
+
+    def __init__(self, code: str, call: Call, decision: str) -> None:
+        super().__init__(
+            f"{code}: AWS would refuse this create: {call.principal} {call.action} on {call.resource} is {decision} "
+            f"({call.name})"
+        )
+        self.code = code
+        self.call = call
+
+
+def require(calls: Sequence[Call], errors: dict[str, str] | str) -> None:
+    """Raise PreflightDeniedError for the first call that must be allowed and is not (an undecidable one included)."""
+    for call in calls:
+        if call.expected != "allow":
+            continue
+        outcome = decide(call)
+        if outcome.decision != "allow":
+            code = errors if isinstance(errors, str) else _code(errors, call.action)
+            raise PreflightDeniedError(code, call, outcome.decision if not outcome.error else f"error: {outcome.error}")
+
+
+def _code(errors: dict[str, str], action: str) -> str:
+    return next(code for prefix, code in errors.items() if action.startswith(prefix))

@@ -1,8 +1,0 @@
-"""GOV-04 mutations: the stack stops exporting the trail the live audit reads."""
-
-from __future__ import annotations
-
-from controls import kit
-from verify.checkers.mutation import Mutation, drop_property
-
-MUTATIONS = (Mutation("GOV-04", "trailArn not exported", graph=drop_property(kit.STACK, "", "trailArn")),)
