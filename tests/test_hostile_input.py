@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ import pytest
 
 from ai_security_baseline.components import config as config_module
 from ai_security_baseline.components.config import ConfigError, parse_config, parse_region
-from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls import kit, vocabulary
+from ai_security_baseline.controls.testing import res
 from ai_security_baseline.controls.waivers import WaivableControls, split_config_waivers
 from ai_security_baseline.verify.cli import main
 from ai_security_baseline.verify.engine.graph import ResourceGraph
@@ -428,16 +430,27 @@ def reshaped_preview(tmp_path: Path, dev_graph: ResourceGraph, **changes: tuple[
     ],
     ids=["tags-a-list", "ingress-text", "policy-nested-5000-deep", "bucket-key-of-another-stack"],
 )
-def test_a_property_of_an_unexpected_shape_is_an_error_finding_not_a_traceback(
+def test_a_preview_property_of_an_unexpected_shape_is_one_line_naming_the_file_and_resource_exit_2(
     change: tuple[str, str, str, Any], tmp_path: Path, dev_graph: ResourceGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
     preview = reshaped_preview(tmp_path, dev_graph, change=change)
     out = tmp_path / "out"
-    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(out), "--format", "json,md"]) == 1
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    findings = json.loads((out / "findings.json").read_text())["findings"]
-    assert [f for f in findings if f["status"] == "error"]
+    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(out)]) == 2
+    line = one_error_line(capsys)
+    assert line.startswith(f"error: {preview}: urn:pulumi:")
+    assert "a property has an unexpected type or shape" in line
+    assert not out.exists()
+
+
+def test_a_rule_reading_a_property_of_an_unexpected_shape_reports_error_not_a_traceback() -> None:
+    """From a stack render (or the CrossGuard pack) the same input is an ``error`` outcome of the rule."""
+
+    def reads_tags(resource: kit.Res) -> Iterator[tuple[str, kit.Verdict, str]]:
+        yield "S3-01", resource.props["tags"].get("bucket-class") == "raw", "tags read"
+
+    rule = kit.Rule("reads-tags", "reads a map", ("S3-01",), (vocabulary.BUCKET,), reads_tags)
+    [outcome] = rule.evaluate([res(vocabulary.BUCKET, "aisb-dev-raw", tags=["a"])])
+    assert (outcome.status, kit.SHAPE_MESSAGE in outcome.message) == ("error", True)
 
 
 @pytest.mark.parametrize(("content", "expected"), [(None, "larger than 1 MiB"), (b"caf\xe9", "not UTF-8 text")])

@@ -37,6 +37,8 @@ Verdict = bool | Literal["not-applicable", "relaxed"]
 #: What reading a value of the wrong JSON type raises in a check (a list where a mapping belongs, text where a
 #: number does, a document nested past the interpreter's limit): the rule reports ``error`` for it.
 SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
+#: What an ``error`` outcome caused by one of them says (a scan of a preview or export file refuses the file for it).
+SHAPE_MESSAGE = "a property has an unexpected type or shape"
 
 
 class Undecidable(Exception):  # noqa: N818 - a condition, not a programming error
@@ -110,7 +112,7 @@ class Rule:
         except Undecidable as exc:
             return [Outcome(c, urn, "error", f"cannot decide: {exc}", self.name) for c in self.controls]
         except SHAPE_ERRORS as exc:  # a hand-edited preview can put any JSON value anywhere
-            message = f"cannot decide: a property has an unexpected type or shape ({type(exc).__name__}: {exc})"
+            message = f"cannot decide: {SHAPE_MESSAGE} ({type(exc).__name__}: {exc})"
             return [Outcome(c, urn, "error", clip(message), self.name) for c in self.controls]
 
 

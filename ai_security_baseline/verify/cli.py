@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from ai_security_baseline.controls.kit import SHAPE_ERRORS
+from ai_security_baseline.controls.kit import SHAPE_ERRORS, SHAPE_MESSAGE
 from ai_security_baseline.controls.text import clip
 from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
 from ai_security_baseline.verify.pipeline import (
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+    from ai_security_baseline.verify.findings.finding import Finding
     from ai_security_baseline.verify.iam.analysis import AccessReport
 
 __all__ = (
@@ -238,6 +239,17 @@ def load_without_collecting(args: argparse.Namespace) -> tuple[ResourceGraph, st
     return loaded
 
 
+def refuse_malformed(findings: Sequence[Finding], path: Path) -> None:
+    """A preview or export file whose resource properties have shapes the checks cannot read is bad input: one line
+    naming the file and the first such resource, exit 2 (from a stack render, the same is an ``error`` finding)."""
+    malformed = next((f for f in findings if f.status == "error" and SHAPE_MESSAGE in f.message), None)
+    if malformed is not None:
+        raise UsageError(
+            clip(f"{path}: {malformed.urn}: {malformed.message.removeprefix('cannot decide: ')}", 400)
+            + " (allowed: the property types pulumi preview --json and pulumi stack export write)"
+        )
+
+
 def drawn(graph: ResourceGraph, draw: Callable[[ResourceGraph], str]) -> str:
     """The report's diagram, or none when a property of an unexpected shape stops the drawing (the checks report
     that resource as ``error``; the picture is not worth failing the scan for)."""
@@ -267,6 +279,8 @@ def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     checkers = "policy rules, IAM validation, access analysis" + (", checkov" if args.checkov else "")
     progress.print(f"scan: {len(graph)} resources; running {checkers}", style="dim")
     checked = offline_checks(graph, catalog, checkov=args.checkov)
+    if args.preview or args.stack_export:
+        refuse_malformed(checked.findings, args.preview or args.stack_export)
     stack = graph.stack or args.stack or "dev"
     diagram = drawn(graph, mermaid_diagram) if "md" in formats else ""  # only the Markdown report shows it
     concluded = conclude(checked, waivers, catalog, stack=stack, source=source, diagram=diagram)

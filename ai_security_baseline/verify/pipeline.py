@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ai_security_baseline.controls.kit import SHAPE_ERRORS
+from ai_security_baseline.controls.kit import SHAPE_ERRORS, SHAPE_MESSAGE
 from ai_security_baseline.controls.text import clip
 from ai_security_baseline.verify.engine.graph import STACK_TYPE, ResourceGraph
 from ai_security_baseline.verify.findings.catalog import Catalog, load_catalog
@@ -80,6 +80,12 @@ def graph_stack_urn(graph: ResourceGraph) -> str:
     return stacks[0].urn if stacks else f"urn:pulumi:{graph.stack}::{graph.project}::{STACK_TYPE}::unknown"
 
 
+def access_errors(graph: ResourceGraph, why: str) -> list[Finding]:
+    """The analysis's controls as ``error`` on the stack: it could not run."""
+    message = clip(f"access analysis could not run: {why}")
+    return [Finding(control, graph_stack_urn(graph), "error", "access", message) for control in ACCESS_CONTROLS]
+
+
 def access_findings(graph: ResourceGraph, *, sweep: bool = True) -> tuple[list[Finding], str]:
     """IAM-03/IAM-04 from the offline access analysis, and its matrix for the report; a graph it cannot model is
     an ``error`` finding, never a pass (and no matrix)."""
@@ -88,10 +94,10 @@ def access_findings(graph: ResourceGraph, *, sweep: bool = True) -> tuple[list[F
 
     try:
         access = analyze(graph, sweep=sweep)
-    except (AnalysisError, PolicyEvaluationError, *SHAPE_ERRORS) as exc:
-        urn = graph_stack_urn(graph)
-        message = clip(f"access analysis could not run: {type(exc).__name__}: {exc}")
-        return [Finding(control, urn, "error", "access", message) for control in ACCESS_CONTROLS], ""
+    except (AnalysisError, PolicyEvaluationError) as exc:
+        return access_errors(graph, str(exc)), ""
+    except SHAPE_ERRORS as exc:  # a hand-edited preview can put any JSON value anywhere
+        return access_errors(graph, f"{SHAPE_MESSAGE} ({type(exc).__name__}: {exc})"), ""
     return access.findings(), matrix_markdown(access)
 
 
