@@ -224,6 +224,11 @@ def access_model(graph: ResourceGraph) -> AccessModel:
             continue
         policy = _one([p for p in graph.by_type(BUCKET_POLICY) if p.inputs.get("bucket") == bucket.id], "policy")
         key_arn = _encryption_key(graph, bucket)
+        if key_arn is not None and key_arn not in keys:
+            raise AnalysisError(
+                f"bucket {bucket.name} is encrypted with {key_arn}, a key this stack does not define: its key policy "
+                "is unknown, so who may decrypt cannot be decided"
+            )
         buckets[resource] = BucketTarget(
             resource,
             bucket.urn,
