@@ -287,21 +287,29 @@ def logs_key_statement(sid: str, *, region: str, group_arn: str) -> Statement:
     )
 
 
-def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
-    """Trust of the flow-log delivery role: the service, only for this account's flow logs (NET-05)."""
+def source_bound_trust(sid: str, service: str, account_id: str, source_arn: str) -> PolicyDocument:
+    """A service may assume the role only on behalf of this account's own resources (``aws:SourceAccount`` and
+    ``aws:SourceArn``: the confused-deputy guard of IAM-01), for services that send both keys."""
     return finish_document(
         [
             {
-                "Sid": "VpcFlowLogsAssumeRole",
+                "Sid": sid,
                 "Effect": "Allow",
-                "Principal": {"Service": FLOW_LOG_SERVICE},
+                "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": flow_log_source_arn(partition, region, account_id)},
+                    "ArnLike": {"aws:SourceArn": source_arn},
                 },
             }
         ]
+    )
+
+
+def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """Trust of the flow-log delivery role: the service, only for this account's flow logs (NET-05)."""
+    return source_bound_trust(
+        "VpcFlowLogsAssumeRole", FLOW_LOG_SERVICE, account_id, flow_log_source_arn(partition, region, account_id)
     )
 
 
@@ -978,19 +986,8 @@ def sagemaker_source_arn(partition: str, region: str, account_id: str) -> str:
 
 def sagemaker_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
     """IAM-01: SageMaker may assume the role only for this account's own SageMaker resources (confused deputy)."""
-    return finish_document(
-        [
-            {
-                "Sid": "SageMakerAssumeRole",
-                "Effect": "Allow",
-                "Principal": {"Service": SAGEMAKER_SERVICE},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": sagemaker_source_arn(partition, region, account_id)},
-                },
-            }
-        ]
+    return source_bound_trust(
+        "SageMakerAssumeRole", SAGEMAKER_SERVICE, account_id, sagemaker_source_arn(partition, region, account_id)
     )
 
 

@@ -373,6 +373,14 @@ def cmd_access(args: argparse.Namespace, console: Console) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+def add_graph_source(command: argparse.ArgumentParser) -> None:
+    """Where a command's resource graph comes from: an offline run, a preview file or a stack export (one of)."""
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
+    source.add_argument("--preview", type=path_argument, help="a `pulumi preview --json --show-sames` output file")
+    source.add_argument("--stack-export", type=path_argument, help="a `pulumi stack export` output file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baseline",
@@ -405,10 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the waivers and write the reports. Exit 0 when no unwaived failure or undecided check remains, 1 "
         "otherwise, 2 on bad input.",
     )
-    source = scan.add_mutually_exclusive_group()
-    source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
-    source.add_argument("--preview", type=path_argument, help="a `pulumi preview --json --show-sames` output file")
-    source.add_argument("--stack-export", type=path_argument, help="a `pulumi stack export` output file")
+    add_graph_source(scan)
     scan.add_argument(
         "--format", default="table,md,json,sarif,junit", help=f"comma-separated, any of {', '.join(FORMATS)}"
     )
@@ -437,12 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
         "logs, access logs -> the archives), from the resource graph of an offline run (--stack) or of a real preview "
         "(--preview) or stack export (--stack-export) file. Exit 2 on bad input.",
     )
-    diagram_source = diagram.add_mutually_exclusive_group()
-    diagram_source.add_argument("--stack", help="run Pulumi.<stack>.yaml offline (default: dev)")
-    diagram_source.add_argument(
-        "--preview", type=path_argument, help="a `pulumi preview --json --show-sames` output file"
-    )
-    diagram_source.add_argument("--stack-export", type=path_argument, help="a `pulumi stack export` output file")
+    add_graph_source(diagram)
     diagram.add_argument("--out", type=path_argument, default=Path("-"), help="output file, - for stdout (default: -)")
     diagram.add_argument(
         "--view",
