@@ -1,19 +1,7 @@
-"""Pulumi entry point: validate config, build the baseline, export what an auditor needs.
-
-The same file is the component provider's entry point (``PulumiPlugin.yaml``): started by the plugin host, no
-engine is connected to a program, so it serves the components to other languages instead (``pulumi package add``).
-"""
-
-import sys
+"""Pulumi entry point: validate config, build the baseline, export what an auditor needs."""
 
 import pulumi
 import pulumi_aws as aws
-
-if pulumi.runtime.settings.get_monitor() is None:
-    from ai_security_baseline.provider import serve
-
-    serve()
-    sys.exit(0)
 
 from components import AccountContext, AiSecurityBaseline, load_config, make_provider, parse_region, with_deployer
 

@@ -1,6 +1,6 @@
 """The components as a Pulumi component package, for TypeScript, Go, YAML, C# and Python programs.
 
-``pulumi package add <this repository>`` runs ``PulumiPlugin.yaml``'s entry point, which calls :func:`serve`; the
+``pulumi package add <this repository>/provider`` runs ``provider/__main__.py``, which calls :func:`serve`; the
 SDK's analyzer turns the classes below into the package schema. The Python components take dataclasses, pydantic
 models and resources, which a schema cannot carry, so each is wrapped here by a thin component with plain typed args
 (the TypedDicts, whose attribute docstrings become the schema's descriptions) that builds the real one as its child.

@@ -80,10 +80,16 @@ def test_provider_components_build_the_real_components_under_the_offline_engine(
     assert any(f"{package}:AiSecurityBaseline$baseline:index:AiSecurityBaseline::baseline" in u for u in urns)
 
 
-def test_plugin_manifest_runs_the_root_entry_point_with_python_and_installs_this_project() -> None:
-    assert yaml.safe_load((ROOT / "PulumiPlugin.yaml").read_text()) == {"runtime": "python"}
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
-    assert [line for line in lines if line and not line.startswith("#")] == ["."]
+def test_plugin_manifest_runs_the_provider_folder_with_python_and_installs_this_project() -> None:
+    assert yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text()) == {"runtime": "python"}
+    lines = (ROOT / "provider" / "requirements.txt").read_text().splitlines()
+    assert [line for line in lines if line and not line.startswith("#")] == [".."]
+
+
+def test_the_pulumi_program_never_serves_the_provider() -> None:
+    """``pulumi up`` runs the repository's __main__.py: it must deploy, whatever the engine connection looks like."""
+    program = (ROOT / "__main__.py").read_text()
+    assert ("ai_security_baseline.provider" in program, "serve(" in program) == (False, False)
 
 
 def served_schema(port: str) -> dict[str, Any]:
@@ -94,11 +100,12 @@ def served_schema(port: str) -> dict[str, Any]:
     return schema
 
 
-def test_root_entry_point_serves_the_component_schema_when_no_engine_runs_a_program() -> None:
-    """As the plugin host starts it: ``python __main__.py <engine address>``, the port on its first line."""
+def test_provider_entry_point_serves_the_component_schema() -> None:
+    """As the plugin host starts it: ``python __main__.py <engine address>`` in the plugin folder, the port on its
+    first line."""
     process = subprocess.Popen(
         [sys.executable, "__main__.py", "127.0.0.1:1"],
-        cwd=ROOT,
+        cwd=ROOT / "provider",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
