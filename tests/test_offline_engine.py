@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime import resource as sdk_resource
 
 from ai_security_baseline.verify.engine.graph import STACK_TYPE
 from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount, UnsupportedMockError
@@ -167,3 +168,12 @@ def test_two_runs_of_the_same_stack_are_identical() -> None:
     first = run_stack("dev").graph.to_stack_export()
     second = run_stack("dev").graph.to_stack_export()
     assert first == second
+
+
+def test_offline_run_skips_source_positions_only_while_the_program_runs() -> None:
+    """The engine never reads source positions; the SDK's capture is switched off for the run and restored after."""
+    before = (sdk_resource._get_stack_trace, sdk_resource._get_source_position)
+    seen: list[object] = []
+    run_program(lambda: seen.append(sdk_resource._get_stack_trace()))
+    assert (sdk_resource._get_stack_trace, sdk_resource._get_source_position) == before
+    assert [len(trace.frames) for trace in seen] == [0]  # type: ignore[attr-defined]

@@ -7,21 +7,24 @@ own config, and nothing of it survives the run, so two runs in one process never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import re
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 from google.protobuf import json_format  # type: ignore[import-untyped]
+from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import source_pb2
 
 from ai_security_baseline.controls.text import clip
 from ai_security_baseline.verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
@@ -147,6 +150,23 @@ async def _known(name: str, value: Any) -> Any:
     return await output.future()
 
 
+@contextlib.contextmanager
+def without_source_positions() -> Iterator[None]:
+    """Skip the SDK's per-resource source positions while a program runs under mocks: nothing offline reads them,
+    and capturing them walks the stack and reads every frame's source file (pulumi_aws's are megabytes), about a
+    quarter of a cold ``baseline preview``. The SDK's functions are restored afterwards."""
+    names = ("_get_stack_trace", "_get_source_position")
+    saved = {name: getattr(sdk_resource, name) for name in names if hasattr(sdk_resource, name)}
+    if len(saved) == len(names):
+        sdk_resource._get_stack_trace = source_pb2.StackTrace
+        sdk_resource._get_source_position = lambda *_args, **_kwargs: None
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(sdk_resource, name, function)
+
+
 def run_program(
     program: Callable[[], Any],
     *,
@@ -188,7 +208,8 @@ def run_program(
 
             return finish()
 
-        _run()
+        with without_source_positions():
+            _run()
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()
