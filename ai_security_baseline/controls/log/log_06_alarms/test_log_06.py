@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import botocore.session  # type: ignore[import-untyped]
 import pytest
 
 from ai_security_baseline.components.trail import ALARM_RULES
@@ -277,3 +279,38 @@ def test_log_06_every_recorded_event_is_used_and_is_a_cloudtrail_record() -> Non
         identity = record["userIdentity"]
         assert isinstance(identity, dict), name
         assert "type" in identity, name
+
+
+def _refused_by_aws(operation: str, service: str, values: dict[str, str]) -> list[str]:
+    """The values AWS's own request model (botocore's shipped service model) would refuse in ``operation``."""
+    members = botocore.session.get_session().get_service_model(service).operation_model(operation).input_shape.members
+    refused = []
+    for key, value in values.items():
+        shape = members[key] if key in members else members["metricTransformations"].member.members[key]
+        limits = shape.metadata
+        if len(value) > limits.get("max", len(value)) or len(value) < limits.get("min", 0):
+            refused.append(f"{key} length {len(value)} outside {limits}")
+        elif "pattern" in limits and not re.fullmatch(limits["pattern"], value):
+            refused.append(f"{key} {value!r} does not match {limits['pattern']}")
+    return refused
+
+
+def test_log_06_every_metric_filter_and_alarm_fits_what_aws_validates_at_creation(dev_graph: ResourceGraph) -> None:
+    """PutMetricFilter refuses a pattern over 1024 characters; the lengths and patterns come from AWS's model."""
+    refused = []
+    for f in dev_graph.by_type(T_FILTER):
+        transformation = f.inputs["metricTransformation"]
+        values = {
+            "filterName": f.inputs["name"],
+            "filterPattern": f.inputs["pattern"],
+            "logGroupName": f.inputs["logGroupName"],
+            "metricName": transformation["name"],
+            "metricNamespace": transformation["namespace"],
+        }
+        refused += _refused_by_aws("PutMetricFilter", "logs", values)
+    for a in dev_graph.by_type(T_ALARM):
+        values = {"AlarmName": a.inputs["name"], "AlarmDescription": a.inputs["alarmDescription"]}
+        values |= {"MetricName": a.inputs["metricName"], "Namespace": a.inputs["namespace"]}
+        refused += _refused_by_aws("PutMetricAlarm", "cloudwatch", values)
+    assert len(dev_graph.by_type(T_FILTER)) == len(ALARM_RULES)
+    assert refused == []
