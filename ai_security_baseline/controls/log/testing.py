@@ -11,6 +11,7 @@ from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls import registry
 from ai_security_baseline.controls import vocabulary as v
 from ai_security_baseline.controls.kit import Res
+from ai_security_baseline.verify.checkers.audit.log import log_group
 from ai_security_baseline.verify.checkers.mutation import LiveEdit
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 
@@ -82,8 +83,8 @@ def relaxed_to(group_output: str, days: int) -> LiveEdit:
     def edit(ctx: Any) -> Callable[[], None]:
         logs = ctx.client("logs")
         name = str(ctx.output(group_output))
-        groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-        group = next(g for g in groups if g["logGroupName"] == name)
+        group = log_group(logs, name)
+        assert group is not None, f"no log group {name} in the account"
         arn = group["arn"].removesuffix(":*")
         logs.put_retention_policy(logGroupName=name, retentionInDays=days)
         logs.tag_resource(resourceArn=arn, tags={v.RELAXATION_TAG: v.SHORT_LOG_RETENTION})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
-from ai_security_baseline.verify.checkers.audit.log import MIN_LOG_RETENTION, trail, trail_subject
+from ai_security_baseline.verify.checkers.audit.log import MIN_LOG_RETENTION, log_group, trail, trail_subject
 
 
 @check("LOG-04", trail_subject)
@@ -13,11 +13,9 @@ def delivery(ctx: AuditContext, arn: str) -> Verdict:
     if not group_arn or not described.get("CloudWatchLogsRoleArn"):
         return Verdict(False, "trail does not deliver to CloudWatch Logs", {})
     name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-    group = next(
-        g
-        for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-        if g["logGroupName"] == name
-    )
+    group = log_group(ctx.client("logs"), name)
+    if group is None:
+        return Verdict(False, f"log group {name} does not exist", {})
     ok = (
         group.get("kmsKeyId") == ctx.output("logsKeyArn")
         and int(group.get("retentionInDays") or 0) >= MIN_LOG_RETENTION

@@ -6,17 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import LOG_GROUP
-from ai_security_baseline.verify.checkers.mutation import Mutation, set_property
+from ai_security_baseline.verify.checkers.audit.log import log_group
+from ai_security_baseline.verify.checkers.mutation import Mutation, MutationError, set_property
 
 
 def retention_180_live(ctx: Any) -> Callable[[], None]:
     logs = ctx.client("logs")
     group = str(ctx.output("trailLogGroupName"))
-    days = next(
-        g["retentionInDays"]
-        for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-        if g["logGroupName"] == group
-    )
+    found = log_group(logs, group)
+    if found is None:
+        raise MutationError(f"no log group {group} in the account")
+    days = found["retentionInDays"]
     logs.put_retention_policy(logGroupName=group, retentionInDays=180)
     return lambda: logs.put_retention_policy(logGroupName=group, retentionInDays=days)
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from ai_security_baseline.controls.net.common import IAM_ROLE
 from ai_security_baseline.controls.vocabulary import FLOW_LOG, LOG_GROUP
+from ai_security_baseline.verify.checkers.audit.log import log_group
 from ai_security_baseline.verify.checkers.mutation import (
     Mutation,
+    MutationError,
     changed_statement,
     drop_resources,
     edit_document,
@@ -22,7 +24,9 @@ FLOW_LOGS = "network-flow-logs"
 def short_retention_live(ctx: Any) -> Callable[[], None]:
     logs = ctx.client("logs")
     name = ctx.output("flowLogGroupName")
-    [group] = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+    group = log_group(logs, name)
+    if group is None:
+        raise MutationError(f"no log group {name} in the account")
     logs.put_retention_policy(logGroupName=name, retentionInDays=30)
     return lambda: logs.put_retention_policy(logGroupName=name, retentionInDays=group["retentionInDays"])
 

@@ -11,7 +11,7 @@ from ai_security_baseline.verify.checkers.audit.core import (
     decide,
     policy_json,
 )
-from ai_security_baseline.verify.checkers.audit.log import live_retention_waiver
+from ai_security_baseline.verify.checkers.audit.log import live_retention_waiver, log_group
 from ai_security_baseline.verify.checkers.audit.network import vpc_subject
 from ai_security_baseline.verify.iam.evaluator import Outcome
 
@@ -30,8 +30,7 @@ def flow_logs(ctx: AuditContext, vpc_id: str) -> Verdict:
     if not matching:
         return Verdict(False, f"no ALL-traffic flow log of {vpc_id} into {group_name}", {"flowLogs": flows})
     flow = matching[0]
-    groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=group_name)["logGroups"]
-    group = next((g for g in groups if g["logGroupName"] == group_name), None)
+    group = log_group(ctx.client("logs"), group_name)
     if group is None:
         return Verdict(False, f"flow log group {group_name} does not exist", {})
     problems = []

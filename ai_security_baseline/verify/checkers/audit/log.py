@@ -16,6 +16,14 @@ from ai_security_baseline.verify.checkers.audit.core import AuditContext, Subjec
 MIN_LOG_RETENTION = 365
 
 
+def log_group(logs: Any, name: str) -> dict[str, Any] | None:
+    """The log group named exactly ``name`` as ``DescribeLogGroups`` returns it (the API matches by prefix), or
+    None when there is none."""
+    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    found: dict[str, Any] | None = next((g for g in groups if g["logGroupName"] == name), None)
+    return found
+
+
 def live_retention_waiver(ctx: AuditContext, group: Mapping[str, Any]) -> str | None:
     """``retention_waiver`` of a deployed log group (as ``DescribeLogGroups`` returns it), from its tags."""
     days = int(group.get("retentionInDays") or 0)
