@@ -104,6 +104,16 @@ INVALID = [
     ("adopt-fixed-name-unknown", {"baseline:adopt": {"fixedNames": ["alarmTopic"]}}, "baseline:adopt.fixedNames.0"),
     ("adopt-fixed-name-repeated", {"baseline:adopt": {"fixedNames": ["trail", "trail"]}}, "baseline:adopt.fixedNames"),
     (
+        "centrally-managed-unknown-piece",
+        {"baseline:centrallyManaged": {"guardduty": "the security account runs GuardDuty"}},
+        "baseline:centrallyManaged",
+    ),
+    (
+        "centrally-managed-reason-too-short",
+        {"baseline:centrallyManaged": {"config": "org"}},
+        "baseline:centrallyManaged",
+    ),
+    (
         "extra-bucket-names-beyond-count",
         {"baseline:storage": {"bucketNames": {"extra": ["a-1"]}}},
         "baseline:storage.bucketNames.extra",
@@ -219,3 +229,15 @@ def test_gov_02_the_program_resolves_an_assumed_role_session_to_its_role() -> No
         if s["Sid"] == "WritersEncryptPseudonymizationSecret"
     ]
     assert secret_writers == ["arn:aws:iam::111122223333:role/ci-deployer"]
+
+
+def test_centrally_managed_unknown_piece_lists_the_allowed_pieces() -> None:
+    message, _ = rejected({"baseline:centrallyManaged": {"guardduty": "the security account runs GuardDuty"}})
+    assert "'guardDuty'" in message
+    assert "'defaultVpc'" in message
+
+
+def test_centrally_managed_pieces_are_exported_with_their_reasons() -> None:
+    reason = "the organization's delegated administrator enables GuardDuty in every account"
+    run = run_stack("dev", overrides={"baseline:centrallyManaged": {"guardDuty": reason}})
+    assert run.exports["centrallyManaged"] == {"guardDuty": reason}

@@ -27,6 +27,7 @@ from ai_security_baseline.controls.vocabulary import (
     ACCESS_LOGS,
     AUDIT_LOGS,
     BUCKET_KEY_CLASS,
+    CENTRALLY_MANAGED_OUTPUT,
     DATA_BUCKETS,
     DATA_CLASSES,
     DEPLOYER_OUTPUT,
@@ -240,8 +241,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
 
 
 def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
-    """The configured organization and trusted principals, as outputs: an auditor sees who may act, and the offline
-    access analysis builds the requests of the stack's principals from them (none: nothing exported)."""
+    """The configured organization, trusted principals and centrally managed pieces, as outputs: an auditor sees who
+    may act and what the organization manages, and the offline checks read them (none: nothing exported)."""
     settings = config.identity
     trusted = {
         vocabulary.AUDITOR: list(settings.auditor_principal_arns),
@@ -250,6 +251,8 @@ def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
     outputs: dict[str, Any] = {ORG_ID_OUTPUT: settings.org_id} if settings.org_id else {}
     if any(trusted.values()):
         outputs[TRUSTED_PRINCIPALS_OUTPUT] = {role: arns for role, arns in trusted.items() if arns}
+    if config.centrally_managed:  # the rules and the live audit report these pieces' controls waived, with the reason
+        outputs[CENTRALLY_MANAGED_OUTPUT] = dict(config.centrally_managed)
     return outputs
 
 

@@ -36,6 +36,7 @@ from pydantic.alias_generators import to_camel
 
 from ai_security_baseline.controls.text import clip
 from ai_security_baseline.controls.vocabulary import (
+    CENTRAL_PIECES,
     ENDPOINT_BUNDLES,
     KNOWN_ENDPOINT_SERVICES,
     LOG_RETENTION_DEFAULT_MIN_DAYS,
@@ -62,6 +63,10 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     3288, 3653,
 )  # fmt: skip
 
+
+#: Length bounds of a ``centrallyManaged`` reason: enough to name who manages the piece, short enough for a report.
+MIN_REASON = 10
+MAX_REASON = 500
 
 #: Upper bound of ``storage.extraDataBuckets`` (buckets ``extra-1`` … ``extra-N``).
 MAX_EXTRA_DATA_BUCKETS = 64
@@ -503,7 +508,25 @@ class BaselineConfig(_Section):
     identity: IdentityConfig = Field(default_factory=IdentityConfig, description="object")
     tags: TagsConfig = Field(default_factory=TagsConfig, description="object")
     relaxations: RelaxationsConfig = Field(default_factory=RelaxationsConfig, description="object")
+    centrally_managed: dict[str, str] = Field(
+        default_factory=dict,
+        description=f"{{piece: reason}}, piece any of {sorted(CENTRAL_PIECES)}, reason {MIN_REASON}-{MAX_REASON} "
+        "characters: the organization manages this account-wide piece, so the stack does not create it and reports "
+        "its control waived with the reason",
+    )
     adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
+
+    @field_validator("centrally_managed")
+    @classmethod
+    def _central_pieces(cls, value: dict[str, str]) -> dict[str, str]:
+        for piece, reason in value.items():
+            if piece not in CENTRAL_PIECES:
+                raise ValueError(f"unknown piece {piece!r} (allowed: {sorted(CENTRAL_PIECES)})")
+            if not isinstance(reason, str) or not MIN_REASON <= len(reason.strip()) <= MAX_REASON:
+                raise ValueError(
+                    f"{piece}: the reason must be text of {MIN_REASON}-{MAX_REASON} characters saying who manages it"
+                )
+        return value
 
     @field_validator("prefix", "environment")
     @classmethod

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, Literal
 
 from ai_security_baseline.controls.text import clip
+from ai_security_baseline.controls.vocabulary import CENTRAL_PIECES, CENTRALLY_MANAGED_OUTPUT
 
 #: The engine's placeholder for a value not known until apply.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -125,6 +126,31 @@ def _status(ok: Verdict) -> OutcomeStatus:
 def stack_urn(resources: Sequence[Res]) -> str:
     """URN that stack-level outcomes attach to: the root stack, else the first resource."""
     return next((r.urn for r in resources if r.type == STACK), resources[0].urn if resources else "")
+
+
+def central_reason(outputs: Mapping[str, Any], piece: str) -> str | None:
+    """Why the organization manages ``piece`` (``baseline:centrallyManaged``, as the stack exports it), None when the
+    stack manages it itself. Read alike from the root stack's outputs (rules) and the deployed stack's (live probes);
+    a malformed map is Undecidable, so a waiver is never assumed."""
+    if piece not in CENTRAL_PIECES:
+        raise ValueError(f"unknown centrally managed piece {piece!r}")
+    value = outputs.get(CENTRALLY_MANAGED_OUTPUT)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or _contains_unknown(value):
+        raise Undecidable(f"output {CENTRALLY_MANAGED_OUTPUT} is not a known {{piece: reason}} map")
+    reason = value.get(piece)
+    if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+        raise Undecidable(f"output {CENTRALLY_MANAGED_OUTPUT}.{piece} is not a reason")
+    return reason
+
+
+def stack_outputs(resources: Sequence[Res]) -> Mapping[str, Any]:
+    """The root stack's outputs; Undecidable without a root stack (a rule that needs them cannot decide)."""
+    stacks = [r for r in resources if r.type == STACK]
+    if not stacks:
+        raise Undecidable("the graph has no root stack resource, so its outputs cannot be read")
+    return stacks[0].props
 
 
 def _per_resource(check: Check, res: Res) -> list[tuple[str, str, Verdict, str]]:

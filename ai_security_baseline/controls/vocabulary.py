@@ -86,6 +86,32 @@ def extra_bucket_classes(count: int) -> tuple[str, ...]:
     return tuple(f"extra-{i}" for i in range(1, count + 1))
 
 
+# ---- detection and account guardrails ---------------------------------------------------------------------------
+
+#: The role GuardDuty Malware Protection for S3 assumes to scan objects and tag them with the result (DET-02, DET-03);
+#: its physical name is ``<name_prefix>-malware-protection``, known before the bucket policies that exempt it.
+MALWARE_PROTECTION_ROLE = "malware-protection"
+MALWARE_PROTECTION_SERVICE = "malware-protection-plan.guardduty.amazonaws.com"
+#: The object tag GuardDuty writes after each scan, and the value that means the object is clean (DET-03).
+MALWARE_SCAN_TAG = "GuardDutyMalwareScanStatus"
+MALWARE_SCAN_CLEAN = "NO_THREATS_FOUND"
+#: Bucket classes whose objects come from outside the stack's trust (uploaded data, trained model artifacts): each
+#: has a malware protection plan and serves an object only once its scan found it clean.
+SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
+
+#: Account-wide pieces an organization often manages centrally, each with the control that checks it. A piece named in
+#: ``baseline:centrallyManaged`` is not created by the stack, and its control is reported ``waived`` with the reason.
+CENTRAL_PIECES: dict[str, str] = {
+    "guardDuty": "DET-01",
+    "securityHub": "DET-04",
+    "config": "DET-05",
+    "accessAnalyzer": "DET-06",
+    "accountPublicAccessBlock": "ACC-01",
+    "ebsDefaultEncryption": "ACC-02",
+    "defaultVpc": "ACC-03",
+}
+
+
 # ---- stack outputs ---------------------------------------------------------------------------------------------
 
 
@@ -114,6 +140,8 @@ DEPLOYER_OUTPUT = "deployerArn"
 #: organization the stack's principals belong to, and the principals each non-SageMaker role trusts.
 ORG_ID_OUTPUT = "organizationId"
 TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
+#: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
+CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
 
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
