@@ -1,0 +1,1 @@
+"""ACC controls (account-wide guardrails): one folder per control."""

@@ -1,0 +1,1 @@
+"""DET controls (detection services): one folder per control."""
