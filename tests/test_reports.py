@@ -296,3 +296,60 @@ def test_iam_03_markdown_embeds_the_evaluated_access_matrix() -> None:
     text = render_markdown([], CATALOG, meta)
     assert "### Who can access what (evaluated offline)" in text
     assert "| inference | models | allow |" in text
+
+
+NOT_OBSERVABLE_ERROR = Finding(
+    "NET-02", "urn:pulumi:dev::aisb::vpc", "error", "audit", "not observable: ec2:DescribeThing is not implemented"
+)
+KMS_02_LIVE_PASS = Finding("KMS-02", DATA_KEY, "pass", "audit", "rotation every 365 days")
+
+
+def test_report_of_a_live_audit_says_which_controls_were_verified_live_and_which_only_at_preview() -> None:
+    findings = (ROTATION_PASS, KMS_02_LIVE_PASS, LOCK_ERROR, NOT_OBSERVABLE_ERROR, TLS_FAIL)
+    where = json.loads(render_json(findings, CATALOG, META))["summary"]["verification"]
+    assert where["live"] == ["KMS-02"]
+    assert where["notObservable"] == ["NET-02"]
+    assert where["liveProblems"] == ["LOG-03"]
+    assert "S3-04" in where["previewOnly"]
+
+
+def test_report_never_counts_a_not_observable_control_as_verified_live() -> None:
+    live_pass_and_unobservable = Finding("NET-02", "urn:pulumi:dev::aisb::sg", "pass", "audit", "default SG empty")
+    findings = (live_pass_and_unobservable, NOT_OBSERVABLE_ERROR)
+    where = json.loads(render_json(findings, CATALOG, META))["summary"]["verification"]
+    assert "NET-02" not in where["live"]
+    assert where["notObservable"] == ["NET-02"]
+
+
+def test_report_without_a_live_audit_has_no_verification_section() -> None:
+    assert "verification" not in json.loads(render_json(FINDINGS[:5], CATALOG, META))["summary"]
+    assert "### Verified live and at preview" not in render_markdown(FINDINGS[:5], CATALOG, META)
+
+
+def test_markdown_of_a_live_audit_lists_the_controls_verified_live() -> None:
+    text = render_markdown((KMS_02_LIVE_PASS, NOT_OBSERVABLE_ERROR), CATALOG, META)
+    assert "- Verified live in the account (1): KMS-02" in text
+    assert (
+        "- Not observable live (the endpoint lacks an API the probe needs): checked at preview only (1): NET-02" in text
+    )
+
+
+NET_02_PREVIEW_PASS = Finding("NET-02", "urn:pulumi:dev::aisb::vpc", "pass", "rule", "default SG has no rules")
+
+
+def test_exit_code_not_observable_live_on_a_control_the_preview_verified_does_not_fail_the_run() -> None:
+    assert exit_code((NET_02_PREVIEW_PASS, NOT_OBSERVABLE_ERROR), CATALOG) == 0
+
+
+def test_exit_code_not_observable_live_without_a_preview_verdict_fails_the_run() -> None:
+    assert exit_code((NOT_OBSERVABLE_ERROR,), CATALOG) == 1
+
+
+def test_exit_code_not_observable_live_on_a_control_the_preview_failed_fails_the_run() -> None:
+    preview_fail = Finding("NET-02", "urn:pulumi:dev::aisb::vpc", "fail", "rule", "default SG allows all")
+    assert exit_code((NET_02_PREVIEW_PASS, preview_fail, NOT_OBSERVABLE_ERROR), CATALOG) == 1
+
+
+def test_exit_code_other_live_error_on_a_control_the_preview_verified_fails_the_run() -> None:
+    live_error = Finding("NET-02", "urn:pulumi:dev::aisb::vpc", "error", "audit", "could not read: AccessDenied")
+    assert exit_code((NET_02_PREVIEW_PASS, live_error), CATALOG) == 1

@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 Status = Literal["pass", "fail", "waived", "error"]
 Source = Literal["rule", "checkov", "access", "audit"]
+#: How a live-audit finding of a control the audited endpoint cannot show starts (an ``error``; the report lists these
+#: controls apart from those verified live).
+NOT_OBSERVABLE = "not observable: "
 STATUSES: tuple[Status, ...] = ("pass", "fail", "waived", "error")
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ai_security_baseline.verify.findings.catalog import Catalog, Control, load_catalog
-from ai_security_baseline.verify.findings.finding import STATUSES, Finding
+from ai_security_baseline.verify.findings.finding import NOT_OBSERVABLE, STATUSES, Finding
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -78,14 +78,25 @@ def exit_code(findings: Iterable[Finding], catalog: Catalog | None = None) -> in
     """0 when no mandatory control has an unwaived ``fail`` or ``error``, 1 otherwise.
 
     Errors count as failures: a check that could not decide must not pass. Every catalog control is mandatory
-    (the catalog has no advisory level); only a checkov check that no catalog control lists is advisory.
+    (the catalog has no advisory level); only a checkov check that no catalog control lists is advisory. One error
+    does not gate: a live probe's "not observable" (the emulator lacks the API) on a control the preview layers of the
+    same run verified; without such a preview verdict it gates like any error.
     """
-    known = catalog or load_catalog()
-    return int(any(_gates(f, known) for f in findings))
+    return int(bool(gating(list(findings), catalog or load_catalog())))
 
 
-def _gates(finding: Finding, catalog: Catalog) -> bool:
-    return finding.status in ("fail", "error") and not _advisory(finding, catalog)
+def gating(findings: Sequence[Finding], catalog: Catalog) -> list[Finding]:
+    """The findings that fail the run (see ``exit_code``)."""
+    preview = [f for f in findings if f.source != "audit" and not _advisory(f, catalog)]
+    failed_preview = {f.control for f in preview if f.status in ("fail", "error")}
+    verified_preview = {f.control for f in preview if f.status in ("pass", "waived")} - failed_preview
+    return [
+        f
+        for f in findings
+        if f.status in ("fail", "error")
+        and not _advisory(f, catalog)
+        and not (f.source == "audit" and f.message.startswith(NOT_OBSERVABLE) and f.control in verified_preview)
+    ]
 
 
 def _advisory(finding: Finding, catalog: Catalog) -> bool:
@@ -148,18 +159,19 @@ def summary(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta) -> 
     groups = {area: [c.id for c in controls] for area, controls in catalog.by_area().items()}
     if any(_advisory(f, catalog) for f in ordered):
         groups[UNMAPPED_AREA] = sorted({f.control for f in ordered if _advisory(f, catalog)})
+    gates = {id(f) for f in gating(ordered, catalog)}
     for area, ids in groups.items():
         members = [f for f in ordered if _area(f, catalog) == area]
         verdict = "pass" if members else "none"
         if any(f.status in ("fail", "error") for f in members):
-            verdict = "fail" if any(_gates(f, catalog) for f in members) else "advisory"
+            verdict = "fail" if any(id(f) in gates for f in members) else "advisory"
         areas[area] = {
             "controls": len(ids),
             "checked": len({f.control for f in members}),
             **_counts(members),
             "verdict": verdict,
         }
-    code = exit_code(ordered, catalog)
+    code = int(bool(gates))
     return {
         "stack": meta.stack,
         "source": meta.source,
@@ -172,7 +184,38 @@ def summary(findings: Sequence[Finding], catalog: Catalog, meta: ReportMeta) -> 
             "evaluated": len({f.control for f in ordered} & {c.id for c in catalog.controls}),
         },
         "areas": areas,
+        **({"verification": where} if (where := verification(ordered, catalog)) is not None else {}),
     }
+
+
+def verification(findings: Sequence[Finding], catalog: Catalog) -> dict[str, list[str]] | None:
+    """Where each control was verified, once a live audit ran (None otherwise): live in the account, not observable
+    there (the endpoint lacks an API the probe needs), failed or errored live, or only at preview (no live probe, or
+    none that ran). A control not observable live is never counted as verified live."""
+    audit = [f for f in findings if f.source == "audit"]
+    if not audit:
+        return None
+    groups: dict[str, list[str]] = {"live": [], "notObservable": [], "liveProblems": [], "previewOnly": []}
+    for control in catalog.controls:
+        live = [f for f in audit if f.control == control.id]
+        if not live:
+            groups["previewOnly"].append(control.id)
+        elif any(f.status == "error" and f.message.startswith(NOT_OBSERVABLE) for f in live):
+            groups["notObservable"].append(control.id)
+        elif all(f.status in ("pass", "waived") for f in live):
+            groups["live"].append(control.id)
+        else:
+            groups["liveProblems"].append(control.id)
+    return groups
+
+
+#: How the Markdown report names each ``verification`` group.
+VERIFICATION_LABELS = {
+    "live": "Verified live in the account",
+    "notObservable": "Not observable live (the endpoint lacks an API the probe needs): checked at preview only",
+    "liveProblems": "Failed or errored live",
+    "previewOnly": "Checked at preview only (no live probe)",
+}
 
 
 def _finding_json(finding: Finding, catalog: Catalog) -> dict[str, Any]:
@@ -268,6 +311,15 @@ def render_terminal(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
     coverage = facts["coverage"]
     scope = f" ({coverage['evaluated']} of {coverage['controls']} controls evaluated)"
     suffix = scope if coverage["evaluated"] < coverage["controls"] else ""
+    if "verification" in facts:
+        counts = {group: len(ids) for group, ids in facts["verification"].items()}
+        parts.append(
+            Text(
+                f"live audit: {counts['live']} controls verified live, {counts['notObservable']} not observable "
+                f"(checked at preview only), {counts['liveProblems']} failed or errored live, "
+                f"{counts['previewOnly']} preview only"
+            )
+        )
     parts.append(Text(f"verdict: {verdict}{suffix}", style="bold red" if facts["exitCode"] else "bold green"))
     return Group(*parts)
 
@@ -321,6 +373,13 @@ def render_markdown(findings: Sequence[Finding], catalog: Catalog, meta: ReportM
         lines += ["", "### Secure data flow", "", "```mermaid", meta.diagram.rstrip("\n"), "```"]
     if meta.access_matrix:  # IAM-03: who can access what, as evaluated from the rendered policies
         lines += ["", "### Who can access what (evaluated offline)", "", meta.access_matrix.rstrip("\n")]
+    if "verification" in facts:  # a live audit ran: which controls it verified, and which only the preview did
+        lines += ["", "### Verified live and at preview", ""]
+        lines += [
+            f"- {label} ({len(ids)}): {_md(', '.join(ids)) or '—'}"
+            for group, label in VERIFICATION_LABELS.items()
+            for ids in (facts["verification"][group],)
+        ]
     retention = sorted({f.message for f in findings if f.control == "GOV-03" and f.status == "pass"})
     if retention:  # GOV-03: the configured retention of every bucket, stated where reviewers read
         lines += ["", "### Data retention (GOV-03)", "", *(f"- {_md(m)}" for m in retention)]

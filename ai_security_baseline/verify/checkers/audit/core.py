@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
+from botocore import xform_name  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import (  # type: ignore[import-untyped]
+    ClientError,
     EndpointConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
 )
 
-from ai_security_baseline.verify.findings.finding import Finding, Status
+from ai_security_baseline.verify.findings.finding import NOT_OBSERVABLE, Finding, Status
 from ai_security_baseline.verify.iam.evaluator import Outcome, PolicySet, Request, evaluate
 
 #: An account the audited stack can never be: the "outside" principal of every probe.
@@ -36,6 +38,13 @@ _BOTO_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_t
 
 class AuditSetupError(RuntimeError):
     """The audit cannot start at all: no credentials, unreachable endpoint (the CLI exits 2)."""
+
+
+class NotObservable(Exception):  # noqa: N818 - a condition the report names
+    """The audited endpoint does not implement an API a probe needs: an ``error`` naming the API, never a pass."""
+
+    def __init__(self, service: str, operation: str, endpoint: str) -> None:
+        super().__init__(f"{service}:{operation} is not implemented by the endpoint {endpoint}")
 
 
 class MissingOutput(LookupError):  # noqa: N818 - a condition the report names
@@ -123,6 +132,17 @@ class AuditContext:
             raise MissingOutput(key)
         return value
 
+    def observe(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """``<service>.<operation>(**params)``. On an emulator endpoint, an answer that is the emulator's generic HTML
+        error page (what moto's server returns for an operation it does not implement) raises NotObservable; AWS
+        itself never answers so, and against AWS every API error stays what it is."""
+        try:
+            return dict(getattr(self.client(service), xform_name(operation))(**params))
+        except ClientError as exc:
+            if self.endpoint_url and _html_error_page(exc):
+                raise NotObservable(service, operation, self.endpoint_url) from None
+            raise
+
     def cached(self, key: Any, read: Callable[[], Any]) -> Any:
         """One read per (call, subject) across checks: several controls look at the same document."""
         if key not in self._cache:
@@ -131,6 +151,11 @@ class AuditContext:
 
     def probe_arn(self, account: str | None = None) -> str:
         return f"arn:aws:iam::{account or self.account_id}:role/{PROBE_ROLE}"
+
+
+def _html_error_page(exc: ClientError) -> bool:
+    message = str(exc.response.get("Error", {}).get("Message", ""))
+    return message.lstrip().lower().startswith("<!doctype html")
 
 
 def preflight(ctx: AuditContext) -> None:
@@ -168,6 +193,8 @@ def _run_one(ctx: AuditContext, item: Check, subject: Subject) -> Finding:
         verdict = item.decide(ctx, subject.value)
     except MissingOutput as exc:
         return _error(item, subject.urn, str(exc))
+    except NotObservable as exc:
+        return _error(item, subject.urn, f"{NOT_OBSERVABLE}{exc}")
     except Exception as exc:  # API errors, undecidable policies: the control could not be read
         return _error(item, subject.urn, f"could not read: {type(exc).__name__}: {exc}")
     status: Status = verdict.status or ("pass" if verdict.ok else "fail")
