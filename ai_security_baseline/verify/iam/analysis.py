@@ -254,9 +254,12 @@ def access_model(graph: ResourceGraph) -> AccessModel:
     )
 
 
-def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
+def s3_context(
+    model: AccessModel, action: str, bucket: BucketTarget, scan: str = vocabulary.MALWARE_SCAN_CLEAN
+) -> dict[str, ContextValue]:
     """The standard legitimate S3 context: TLS 1.2 through the baseline gateway endpoint, from this account (and
-    its organization, when the stack declares one)."""
+    its organization, when the stack declares one); a read of a scanned bucket reads an object of scan status
+    ``scan`` (``MALWARE_SCAN_UNTAGGED``: not scanned yet, no tag)."""
     context: dict[str, ContextValue] = {
         **model.identity.principal_context(),
         "aws:SecureTransport": True,
@@ -269,7 +272,14 @@ def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[st
     if action == "s3:PutObject" and bucket.key_arn:
         context[SSE_HEADER] = "aws:kms"
         context[SSE_KMS_KEY_HEADER] = bucket.key_arn
+    if scan and vocabulary.scan_gated(bucket.resource, action):
+        context[f"s3:ExistingObjectTag/{vocabulary.MALWARE_SCAN_TAG}"] = scan
     return context
+
+
+def scan_label(scan: str) -> str:
+    """How a report names an object's scan status (DET-03)."""
+    return scan or "untagged"
 
 
 def kms_via_s3_context(model: AccessModel) -> dict[str, ContextValue]:
@@ -342,6 +352,12 @@ class AccessRow:
     declared: bool
     s3: Decision
     kms: Decision | None
+    scan: str | None = None  # the object's scan status, on a read of a scanned bucket (DET-03)
+
+    @property
+    def label(self) -> str:
+        """The action, with the scan status of the object read where it matters."""
+        return self.action if self.scan is None else f"{self.action} ({scan_label(self.scan)})"
 
     @property
     def allowed(self) -> bool:
@@ -349,7 +365,8 @@ class AccessRow:
 
 
 def access_rows(model: AccessModel) -> list[AccessRow]:
-    """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context."""
+    """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context; a read of a scanned
+    bucket once per scan status of the object (DET-03: untagged, each status GuardDuty writes)."""
     rows = []
     for role_name, role in model.roles.items():
         for resource in vocabulary.RESOURCES:
@@ -357,12 +374,16 @@ def access_rows(model: AccessModel) -> list[AccessRow]:
             if bucket is None:
                 continue
             for action in vocabulary.MATRIX_ACTIONS:
-                s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket))
-                kms = None
-                if action in KMS_ACTION_FOR and bucket.key_arn:
-                    kms = evaluate_kms(model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model))
-                declared = vocabulary.declared_access(role_name, resource, action)
-                rows.append(AccessRow(role_name, resource, action, declared, s3, kms))
+                gated = vocabulary.scan_gated(resource, action)
+                for scan in vocabulary.MALWARE_SCAN_DIMENSION if gated else (vocabulary.MALWARE_SCAN_CLEAN,):
+                    s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket, scan))
+                    kms = None
+                    if action in KMS_ACTION_FOR and bucket.key_arn:
+                        kms = evaluate_kms(
+                            model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model)
+                        )
+                    declared = vocabulary.declared_access(role_name, resource, action, scan)
+                    rows.append(AccessRow(role_name, resource, action, declared, s3, kms, scan if gated else None))
     return rows
 
 
@@ -491,7 +512,7 @@ class AccessReport:
                         self.model.roles[row.role].urn,
                         row.declared,
                         _row_evidence(row),
-                        f"{row.role} {row.action} on {row.resource}",
+                        f"{row.role} {row.label} on {row.resource}",
                     )
                 )
         for key in self.keys:
@@ -643,11 +664,11 @@ def workload_requests(access: AccessReport) -> list[dict[str, Any]]:
             {
                 "kind": "workload",
                 "control": "IAM-03",
-                "name": f"{row.role} {row.action} on {row.resource}",
+                "name": f"{row.role} {row.label} on {row.resource}",
                 "principal": role.session_arn,
                 "action": row.action,
                 "resource": s3_resource_arn(bucket, row.action),
-                "context": s3_context(access.model, row.action, bucket),
+                "context": s3_context(access.model, row.action, bucket, row.scan or vocabulary.MALWARE_SCAN_CLEAN),
                 "expected": "allow" if row.declared else "deny",
                 "decision": _OUTCOMES[deciding.outcome],
                 "statement": _first(deciding),
@@ -699,17 +720,17 @@ def requests_json(access: AccessReport) -> dict[str, Any]:
 def matrix_markdown(access: AccessReport) -> str:
     """The evaluated matrix as a Markdown table for the report: one row per role x resource, one column per action;
     a cell that differs from the declared matrix says what was expected."""
-    actions = list(dict.fromkeys(row.action for row in access.rows))
+    actions = list(dict.fromkeys(row.label for row in access.rows))
     cells: dict[tuple[str, str], dict[str, str]] = {}
     for row in access.rows:
         text = "allow" if row.allowed else "deny"
         if row.allowed != row.declared:
             text = f"**{text} (expected {'allow' if row.declared else 'deny'})**"
-        cells.setdefault((row.role, row.resource), {})[row.action] = text
+        cells.setdefault((row.role, row.resource), {})[row.label] = text
     lines = ["| role | resource | " + " | ".join(f"`{a}`" for a in actions) + " |"]
     lines.append("|" + "---|" * (len(actions) + 2))
     lines += [
-        f"| {role} | {resource} | " + " | ".join(by_action[a] for a in actions) + " |"
+        f"| {role} | {resource} | " + " | ".join(by_action.get(a, "") for a in actions) + " |"
         for (role, resource), by_action in cells.items()
     ]
     return "\n".join(lines + sweep_markdown(access))
