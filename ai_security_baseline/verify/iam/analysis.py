@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ai_security_baseline.components.documents import MALWARE_VALIDATION_OBJECT
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.kms.common import effective_key_policy
 from ai_security_baseline.controls.vocabulary import (
@@ -49,6 +50,7 @@ from ai_security_baseline.verify.iam.evaluator import (
     evaluate,
 )
 from ai_security_baseline.verify.iam.principals import (
+    ALLOW_ALL,
     Call,
     Outcome,
     TrailFacts,
@@ -71,6 +73,8 @@ from ai_security_baseline.verify.iam.sweep import (
     SweepStack,
     key_aliases,
     run_sweep,
+    scanner_principal,
+    scanner_role_arn,
     sweep_stack,
 )
 
@@ -945,6 +949,144 @@ def deployer_graph_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]
     )
 
 
+def _s3_call(
+    model: AccessModel,
+    name: str,
+    who: tuple[str, tuple[str, ...], str | None],
+    action: str,
+    bucket: BucketTarget,
+    *,
+    context: Mapping[str, ContextValue],
+    expected: str,
+    resource: str | None = None,
+) -> Call:
+    """One DET-03 request of ``who`` (principal, identity policies, boundary) on a scanned bucket, through the
+    gateway endpoint when the context says so; an expected deny must be explicit (the gate, not a missing grant)."""
+    principal, identity, boundary = who
+    return Call(
+        "workload" if expected == "allow" else "attack",
+        "DET-03",
+        name,
+        principal,
+        action,
+        resource or s3_resource_arn(bucket, action),
+        "allow" if expected == "allow" else "deny",
+        PolicySet(
+            resource_account=model.account_id,
+            resource_kind="s3",
+            identity=identity,
+            boundary=boundary,
+            resource=bucket.policy,
+            vpce=[model.gateway_policy] if context.get("aws:SourceVpce") == model.gateway_endpoint_id else [],
+        ),
+        dict(context),
+        explicit=True,
+    )
+
+
+def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """DET-03's named proofs on every scanned bucket: its readers read only clean objects, nobody (the deployer
+    included) tags an object or uploads one tagged clean, and the malware protection role does what GuardDuty needs
+    from outside the VPC, and nothing else (modelled as allowed everything by its own IAM)."""
+    anything = (json.dumps(ALLOW_ALL),)
+    deployer = (deployer_arn(graph), anything, None)
+    scanner = (scanner_principal(scanner_role_arn(model.roles[vocabulary.TRAINER].arn)).arn, anything, None)
+    tag = vocabulary.MALWARE_SCAN_TAG
+    tagging = {"s3:RequestObjectTagKeys": [tag], f"s3:RequestObjectTag/{tag}": vocabulary.MALWARE_SCAN_CLEAN}
+    outside = {"aws:SourceVpce": None}
+    calls: list[Call] = []
+    for resource in vocabulary.SCANNED_BUCKETS:
+        bucket = model.buckets.get(resource)
+        if bucket is None:
+            raise AnalysisError(f"no {resource} bucket: its malware-scan gate cannot be proven")
+
+        def ctx(action: str, *changes: Mapping[str, Any], scan: str = "") -> dict[str, ContextValue]:
+            merged = dict(s3_context(model, action, bucket, scan))  # noqa: B023 - used in this iteration only
+            for change in changes:
+                merged.update(change)
+            return {k: v for k, v in merged.items() if v is not None}
+
+        levels = {r: vocabulary.ACCESS_MATRIX[r].get(resource, ()) for r in vocabulary.ROLES}
+        for role_name in [r for r, granted in levels.items() if "read" in granted]:
+            role = model.roles[role_name]
+            who = (role.session_arn, role.identity, role.boundary)
+            for scan in vocabulary.MALWARE_SCAN_DIMENSION:
+                expected = "allow" if scan == vocabulary.MALWARE_SCAN_CLEAN else "deny"
+                name = f"{role_name} reads {_scan_object(scan)} in {resource}"
+                calls.append(
+                    _s3_call(
+                        model,
+                        name,
+                        who,
+                        "s3:GetObject",
+                        bucket,
+                        context=ctx("s3:GetObject", scan=scan),
+                        expected=expected,
+                    )
+                )
+        for role_name in [r for r, granted in levels.items() if granted]:
+            role = model.roles[role_name]
+            who = (role.session_arn, role.identity, role.boundary)
+            name = f"{role_name} tags an object clean in {resource}"
+            tagged = ctx("s3:PutObjectTagging", tagging)
+            calls.append(_s3_call(model, name, who, "s3:PutObjectTagging", bucket, context=tagged, expected="deny"))
+            if "write" in levels[role_name]:
+                name = f"{role_name} uploads an object tagged clean into {resource}"
+                upload = ctx("s3:PutObject", tagging)
+                calls.append(_s3_call(model, name, who, "s3:PutObject", bucket, context=upload, expected="deny"))
+            if "read" not in levels[role_name]:  # a writer reading back what it wrote is gated like anyone
+                for scan in (vocabulary.MALWARE_SCAN_UNTAGGED, "THREATS_FOUND"):
+                    name = f"{role_name} reads {_scan_object(scan)} in {resource}"
+                    read = ctx("s3:GetObject", scan=scan)
+                    calls.append(_s3_call(model, name, who, "s3:GetObject", bucket, context=read, expected="deny"))
+        deployed = [
+            ("reads an unscanned object", "s3:GetObject", {}),
+            ("tags an object clean", "s3:PutObjectTagging", tagging),
+        ]
+        calls += [
+            _s3_call(
+                model,
+                f"deployer {what} in {resource}",
+                deployer,
+                action,
+                bucket,
+                context=ctx(action, extra),
+                expected="deny",
+            )
+            for what, action, extra in deployed
+        ]
+        validation = f"{bucket.arn}/{MALWARE_VALIDATION_OBJECT}"
+        scans: list[tuple[str, str, Mapping[str, Any], str, str | None]] = [
+            ("reads an unscanned object", "s3:GetObject", {}, "allow", None),
+            ("reads an unscanned version", "s3:GetObjectVersion", {}, "allow", None),
+            ("tags an object with its scan result", "s3:PutObjectTagging", tagging, "allow", None),
+            ("lists the bucket", "s3:ListBucket", {}, "allow", None),
+            ("writes the validation object", "s3:PutObject", {}, "allow", validation),
+            ("uploads any other object", "s3:PutObject", {}, "deny", None),
+            ("deletes an object", "s3:DeleteObject", {}, "deny", None),
+        ]
+        calls += [
+            _s3_call(
+                model,
+                f"malware protection role {what} in {resource} from outside the VPC",
+                scanner,
+                action,
+                bucket,
+                context=ctx(action, outside, extra),
+                expected=expected,
+                resource=target,
+            )
+            for what, action, extra, expected, target in scans
+        ]
+    return calls
+
+
+def _scan_object(scan: str) -> str:
+    """How a proof names the object read: unscanned, infected, clean, or by its other status."""
+    names = {vocabulary.MALWARE_SCAN_UNTAGGED: "an unscanned object", "THREATS_FOUND": "an infected object"}
+    return names.get(scan, "a clean object" if scan == vocabulary.MALWARE_SCAN_CLEAN else f"an object {scan}")
+
+
 #: Each group of calls and the control reported when the graph lacks what the group needs.
 CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]], ...] = (
     ("LOG-04", trail_calls),
@@ -956,6 +1098,7 @@ CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]
     ("IAM-01", lambda _graph, model: sagemaker_calls(model)),
     ("EP-05", lambda _graph, model: ecr_layer_calls(region=model.region, gateway_policy=model.gateway_policy)),
     ("S3-13", deployer_graph_calls),
+    ("DET-03", scan_gate_calls),
 )
 
 

@@ -271,7 +271,7 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
     subnets = tuple(sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet")))
     deployer = analysis.deployer_arn(graph)
     boundary_policy = analysis._one(graph.by_type(vocabulary.MANAGED_POLICY), "permissions boundary")
-    scanner_arn = f"arn:aws:iam::{acct}:role/{prefix}-{vocabulary.MALWARE_PROTECTION_ROLE}"
+    scanner_arn = scanner_role_arn(trainer_arn)
 
     principals, role_arns, trusts = _principals(graph, model, trail, flow_log, deployer)
     principals.append(scanner_principal(scanner_arn))
@@ -470,6 +470,12 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         trusted=model.identity.trusted,
         scanner_arn=scanner_arn,
     )
+
+
+def scanner_role_arn(trainer_arn: str) -> str:
+    """The malware protection role of the stack the trainer role belongs to (roles are ``<prefix>-<name>``)."""
+    prefix = trainer_arn.rsplit("/", 1)[-1].removesuffix(f"-{vocabulary.TRAINER}")
+    return f"{trainer_arn.rsplit('/', 1)[0]}/{prefix}-{vocabulary.MALWARE_PROTECTION_ROLE}"
 
 
 def scanner_principal(role_arn: str) -> Principal:
