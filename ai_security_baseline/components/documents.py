@@ -20,6 +20,7 @@ from ai_security_baseline.controls.vocabulary import (
     FLOW_LOG_SERVICE,
     MALWARE_SCAN_CLEAN,
     MALWARE_SCAN_TAG,
+    MALWARE_VALIDATION_OBJECT,
     MINIMUM_TLS_VERSION,
     S3_READ_OBJECT_ACTIONS,
     SAGEMAKER_SERVICE,
@@ -673,11 +674,10 @@ OBJECT_TAGGING_ACTIONS: tuple[str, ...] = (
     "s3:PutObjectTagging",
     "s3:PutObjectVersionTagging",
 )
-#: The object key GuardDuty writes when it validates a protected bucket ("Create or update IAM role policy",
-#: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html).
-MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
-#: What the scanner role does on a protected bucket's objects and listings (that page's role policy: read to scan,
-#: tag the result, write the validation object, list to check ownership); everything else of S3-07 stays denied.
+#: What the scanner role does on a protected bucket's objects and listings: read to scan, write the validation
+#: object, list to check ownership (GuardDuty User Guide, "Create or update IAM role policy",
+#: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html); its tagging
+#: is outside S3-07. Every other S3-07 action stays denied to it.
 MALWARE_SCANNER_DATA_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:PutObject")
 #: Tag keys compared case-insensitively: S3 tag keys are case-sensitive, condition key names are not.
 SCAN_TAG_KEY_OPERATOR = "ForAnyValue:StringEqualsIgnoreCase"

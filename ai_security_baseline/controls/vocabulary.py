@@ -103,6 +103,9 @@ SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
 MALWARE_SCAN_STATUSES: tuple[str, ...] = (MALWARE_SCAN_CLEAN, "THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED")
 MALWARE_SCAN_UNTAGGED = ""
 MALWARE_SCAN_DIMENSION: tuple[str, ...] = (MALWARE_SCAN_UNTAGGED, *MALWARE_SCAN_STATUSES)
+#: The object key GuardDuty writes when it validates a protected bucket ("Create or update IAM role policy",
+#: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html).
+MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
 
 #: Account-wide pieces an organization often manages centrally, each with the control that checks it. A piece named in
 #: ``baseline:centrallyManaged`` is not created by the stack, and its control is reported ``waived`` with the reason.

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ai_security_baseline.components.documents import MALWARE_VALIDATION_OBJECT
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.kms.common import effective_key_policy
 from ai_security_baseline.controls.vocabulary import (
@@ -1055,7 +1054,7 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
             )
             for what, action, extra in deployed
         ]
-        validation = f"{bucket.arn}/{MALWARE_VALIDATION_OBJECT}"
+        validation = f"{bucket.arn}/{vocabulary.MALWARE_VALIDATION_OBJECT}"
         scans: list[tuple[str, str, Mapping[str, Any], str, str | None]] = [
             ("reads an unscanned object", "s3:GetObject", {}, "allow", None),
             ("reads an unscanned version", "s3:GetObjectVersion", {}, "allow", None),

@@ -1043,7 +1043,7 @@ def _scan_guardrail(a: str, t: Target, ctx: Mapping[str, tuple[str, ...]], *, sc
     tag; the scanner itself only scans (reads, tags, the validation object, listing)."""
     if scanner and a in _SCANNER_BEYOND:
         return "DET-03 the scanner only scans"
-    if scanner and a == "s3:putobject" and not t.arn.endswith(f"/{documents.MALWARE_VALIDATION_OBJECT}"):
+    if scanner and a == "s3:putobject" and not t.arn.endswith(f"/{vocabulary.MALWARE_VALIDATION_OBJECT}"):
         return "DET-03 the scanner uploads only the validation object"
     if not scanner and a in _SCAN_GATED and _one(ctx, _SCAN_TAG_KEY) != vocabulary.MALWARE_SCAN_CLEAN:
         return "DET-03 only objects GuardDuty found clean are read"

@@ -86,6 +86,11 @@ def log_sources(ctx: AuditContext) -> list[Subject]:
     return storage_buckets(ctx, is_data_class)
 
 
+def scanned_buckets(ctx: AuditContext) -> list[Subject]:
+    """The buckets GuardDuty Malware Protection scans (DET-03)."""
+    return storage_buckets(ctx, lambda c: c in SCANNED_BUCKETS)
+
+
 def model_bucket(ctx: AuditContext) -> list[Subject]:
     return storage_buckets(ctx, lambda c: c == "models")
 
