@@ -51,6 +51,7 @@ from ai_security_baseline.verify.iam.evaluator import (
 from ai_security_baseline.verify.iam.principals import (
     ALLOW_ALL,
     Call,
+    Kind,
     Outcome,
     TrailFacts,
     access_log_delivery_calls,
@@ -948,10 +949,14 @@ def deployer_graph_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]
     )
 
 
+#: Who makes a DET-03 request: its kind in ``baseline access --json``, principal, identity policies and boundary.
+Who = tuple[Kind, str, tuple[str, ...], str | None]
+
+
 def _s3_call(
     model: AccessModel,
     name: str,
-    who: tuple[str, tuple[str, ...], str | None],
+    who: Who,
     action: str,
     bucket: BucketTarget,
     *,
@@ -959,11 +964,11 @@ def _s3_call(
     expected: str,
     resource: str | None = None,
 ) -> Call:
-    """One DET-03 request of ``who`` (principal, identity policies, boundary) on a scanned bucket, through the
+    """One DET-03 request of ``who`` (kind, principal, identity policies, boundary) on a scanned bucket, through the
     gateway endpoint when the context says so; an expected deny must be explicit (the gate, not a missing grant)."""
-    principal, identity, boundary = who
+    kind, principal, identity, boundary = who
     return Call(
-        "workload" if expected == "allow" else "attack",
+        kind,
         "DET-03",
         name,
         principal,
@@ -988,8 +993,13 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     included) tags an object or uploads one tagged clean, and the malware protection role does what GuardDuty needs
     from outside the VPC, and nothing else (modelled as allowed everything by its own IAM)."""
     anything = (json.dumps(ALLOW_ALL),)
-    deployer = (deployer_arn(graph), anything, None)
-    scanner = (scanner_principal(scanner_role_arn(model.roles[vocabulary.TRAINER].arn)).arn, anything, None)
+    deployer: Who = ("deployer", deployer_arn(graph), anything, None)
+    scanner: Who = (
+        "service",
+        scanner_principal(scanner_role_arn(model.roles[vocabulary.TRAINER].arn)).arn,
+        anything,
+        None,
+    )
     tag = vocabulary.MALWARE_SCAN_TAG
     tagging = {"s3:RequestObjectTagKeys": [tag], f"s3:RequestObjectTag/{tag}": vocabulary.MALWARE_SCAN_CLEAN}
     outside = {"aws:SourceVpce": None}
@@ -1008,7 +1018,7 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
         levels = {r: vocabulary.ACCESS_MATRIX[r].get(resource, ()) for r in vocabulary.ROLES}
         for role_name in [r for r, granted in levels.items() if "read" in granted]:
             role = model.roles[role_name]
-            who = (role.session_arn, role.identity, role.boundary)
+            who: Who = ("workload", role.session_arn, role.identity, role.boundary)
             for scan in vocabulary.MALWARE_SCAN_DIMENSION:
                 expected = "allow" if scan == vocabulary.MALWARE_SCAN_CLEAN else "deny"
                 name = f"{role_name} reads {_scan_object(scan)} in {resource}"
@@ -1025,7 +1035,7 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
                 )
         for role_name in [r for r, granted in levels.items() if granted]:
             role = model.roles[role_name]
-            who = (role.session_arn, role.identity, role.boundary)
+            who = ("workload", role.session_arn, role.identity, role.boundary)
             name = f"{role_name} tags an object clean in {resource}"
             tagged = ctx("s3:PutObjectTagging", tagging)
             calls.append(_s3_call(model, name, who, "s3:PutObjectTagging", bucket, context=tagged, expected="deny"))
