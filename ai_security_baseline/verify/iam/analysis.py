@@ -724,20 +724,50 @@ def requests_json(access: AccessReport) -> dict[str, Any]:
 def matrix_markdown(access: AccessReport) -> str:
     """The evaluated matrix as a Markdown table for the report: one row per role x resource, one column per action;
     a cell that differs from the declared matrix says what was expected."""
-    actions = list(dict.fromkeys(row.label for row in access.rows))
-    cells: dict[tuple[str, str], dict[str, str]] = {}
-    for row in access.rows:
-        text = "allow" if row.allowed else "deny"
-        if row.allowed != row.declared:
-            text = f"**{text} (expected {'allow' if row.declared else 'deny'})**"
-        cells.setdefault((row.role, row.resource), {})[row.label] = text
+    actions = list(dict.fromkeys(row.action for row in access.rows))
+    cells = {
+        cell: {action: f"**{text}**" if differs else text for action, (text, _, differs) in by_action.items()}
+        for cell, by_action in matrix_cells(access).items()
+    }
     lines = ["| role | resource | " + " | ".join(f"`{a}`" for a in actions) + " |"]
     lines.append("|" + "---|" * (len(actions) + 2))
     lines += [
-        f"| {role} | {resource} | " + " | ".join(by_action.get(a, "") for a in actions) + " |"
+        f"| {role} | {resource} | " + " | ".join(by_action[a] for a in actions) + " |"
         for (role, resource), by_action in cells.items()
     ]
     return "\n".join(lines + sweep_markdown(access))
+
+
+#: One matrix cell as shown: its text, whether anything is allowed, whether it differs from the matrix.
+MatrixCell = tuple[str, bool, bool]
+
+
+def matrix_cells(access: AccessReport) -> dict[tuple[str, str], dict[str, MatrixCell]]:
+    """(role, resource) -> action -> its cell, the rows of one request folded into one cell (the report and the
+    terminal show the same)."""
+    groups: dict[tuple[str, str, str], list[AccessRow]] = {}
+    for row in access.rows:
+        groups.setdefault((row.role, row.resource, row.action), []).append(row)
+    cells: dict[tuple[str, str], dict[str, MatrixCell]] = {}
+    for (role, resource, action), group in groups.items():
+        cells.setdefault((role, resource), {})[action] = _matrix_cell(group)
+    return cells
+
+
+def _matrix_cell(group: list[AccessRow]) -> MatrixCell:
+    """Allow or deny; a read of a scanned bucket (one row per scan status) is ``allow (clean only)`` when only the
+    clean object is served. A cell that differs from the matrix says what was expected, and for which status."""
+    allowed = [r for r in group if r.allowed]
+    clean_only = len(group) > 1 and [r.scan for r in allowed] == [vocabulary.MALWARE_SCAN_CLEAN]
+    text = "allow (clean only)" if clean_only else "allow" if allowed else "deny"
+    wrong = [r for r in group if r.allowed != r.declared]
+    if wrong:
+        expected = ", ".join(
+            ("allow" if r.declared else "deny") + ("" if r.scan is None else f" for {scan_label(r.scan)}")
+            for r in wrong
+        )
+        text = f"{text} (expected {expected})"
+    return text, bool(allowed), bool(wrong)
 
 
 def sweep_markdown(access: AccessReport) -> list[str]:
