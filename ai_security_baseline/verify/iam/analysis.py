@@ -1018,6 +1018,14 @@ def _s3_call(
     )
 
 
+#: A DET-03 request context for an action, with changes (None removes a key) and the scan status of the object.
+ScanContext = Callable[..., dict[str, ContextValue]]
+_TAGGING: dict[str, ContextValue] = {
+    "s3:RequestObjectTagKeys": [vocabulary.MALWARE_SCAN_TAG],
+    f"s3:RequestObjectTag/{vocabulary.MALWARE_SCAN_TAG}": vocabulary.MALWARE_SCAN_CLEAN,
+}
+
+
 def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     """DET-03's named proofs on every scanned bucket: its readers read only clean objects, nobody (the deployer
     included) tags an object or uploads one tagged clean, and the malware protection role does what GuardDuty needs
@@ -1030,58 +1038,13 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
         anything,
         None,
     )
-    tag = vocabulary.MALWARE_SCAN_TAG
-    tagging = {"s3:RequestObjectTagKeys": [tag], f"s3:RequestObjectTag/{tag}": vocabulary.MALWARE_SCAN_CLEAN}
-    outside = {"aws:SourceVpce": None}
     calls: list[Call] = []
     for resource in vocabulary.SCANNED_BUCKETS:
         bucket = model.buckets.get(resource)
         if bucket is None:
             raise AnalysisError(f"no {resource} bucket: its malware-scan gate cannot be proven")
-
-        def ctx(action: str, *changes: Mapping[str, Any], scan: str = "") -> dict[str, ContextValue]:
-            merged = dict(s3_context(model, action, bucket, scan))  # noqa: B023 - used in this iteration only
-            for change in changes:
-                merged.update(change)
-            return {k: v for k, v in merged.items() if v is not None}
-
-        levels = {r: vocabulary.ACCESS_MATRIX[r].get(resource, ()) for r in vocabulary.ROLES}
-        for role_name in [r for r, granted in levels.items() if "read" in granted]:
-            role = model.roles[role_name]
-            who: Who = ("workload", role.session_arn, role.identity, role.boundary)
-            for scan in vocabulary.MALWARE_SCAN_DIMENSION:
-                expected = "allow" if scan == vocabulary.MALWARE_SCAN_CLEAN else "deny"
-                name = f"{role_name} reads {_scan_object(scan)} in {resource}"
-                calls.append(
-                    _s3_call(
-                        model,
-                        name,
-                        who,
-                        "s3:GetObject",
-                        bucket,
-                        context=ctx("s3:GetObject", scan=scan),
-                        expected=expected,
-                    )
-                )
-        for role_name in [r for r, granted in levels.items() if granted]:
-            role = model.roles[role_name]
-            who = ("workload", role.session_arn, role.identity, role.boundary)
-            name = f"{role_name} tags an object clean in {resource}"
-            tagged = ctx("s3:PutObjectTagging", tagging)
-            calls.append(_s3_call(model, name, who, "s3:PutObjectTagging", bucket, context=tagged, expected="deny"))
-            if "write" in levels[role_name]:
-                name = f"{role_name} uploads an object tagged clean into {resource}"
-                upload = ctx("s3:PutObject", tagging)
-                calls.append(_s3_call(model, name, who, "s3:PutObject", bucket, context=upload, expected="deny"))
-            if "read" not in levels[role_name]:  # a writer reading back what it wrote is gated like anyone
-                for scan in (vocabulary.MALWARE_SCAN_UNTAGGED, "THREATS_FOUND"):
-                    name = f"{role_name} reads {_scan_object(scan)} in {resource}"
-                    read = ctx("s3:GetObject", scan=scan)
-                    calls.append(_s3_call(model, name, who, "s3:GetObject", bucket, context=read, expected="deny"))
-        deployed = [
-            ("reads an unscanned object", "s3:GetObject", {}),
-            ("tags an object clean", "s3:PutObjectTagging", tagging),
-        ]
+        ctx = _scan_context(model, bucket)
+        calls += _role_scan_calls(model, bucket, ctx)
         calls += [
             _s3_call(
                 model,
@@ -1092,32 +1055,85 @@ def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
                 context=ctx(action, extra),
                 expected="deny",
             )
-            for what, action, extra in deployed
-        ]
-        validation = f"{bucket.arn}/{vocabulary.MALWARE_VALIDATION_OBJECT}"
-        scans: list[tuple[str, str, Mapping[str, Any], str, str | None]] = [
-            ("reads an unscanned object", "s3:GetObject", {}, "allow", None),
-            ("reads an unscanned version", "s3:GetObjectVersion", {}, "allow", None),
-            ("tags an object with its scan result", "s3:PutObjectTagging", tagging, "allow", None),
-            ("lists the bucket", "s3:ListBucket", {}, "allow", None),
-            ("writes the validation object", "s3:PutObject", {}, "allow", validation),
-            ("uploads any other object", "s3:PutObject", {}, "deny", None),
-            ("deletes an object", "s3:DeleteObject", {}, "deny", None),
-        ]
-        calls += [
-            _s3_call(
-                model,
-                f"malware protection role {what} in {resource} from outside the VPC",
-                scanner,
-                action,
-                bucket,
-                context=ctx(action, outside, extra),
-                expected=expected,
-                resource=target,
+            for what, action, extra in (
+                ("reads an unscanned object", "s3:GetObject", {}),
+                ("tags an object clean", "s3:PutObjectTagging", _TAGGING),
             )
-            for what, action, extra, expected, target in scans
         ]
+        calls += _scanner_calls(model, bucket, ctx, scanner)
     return calls
+
+
+def _scan_context(model: AccessModel, bucket: BucketTarget) -> ScanContext:
+    def ctx(action: str, *changes: Mapping[str, Any], scan: str = "") -> dict[str, ContextValue]:
+        merged: dict[str, Any] = dict(s3_context(model, action, bucket, scan))
+        for change in changes:
+            merged.update(change)
+        return {k: v for k, v in merged.items() if v is not None}
+
+    return ctx
+
+
+def _role_scan_calls(model: AccessModel, bucket: BucketTarget, ctx: ScanContext) -> list[Call]:
+    """Each reader reads an object of every scan status (only the clean one served); each role with a grant on the
+    bucket tags an object clean, a writer also uploads one tagged clean and reads back unscanned or infected ones."""
+    calls: list[Call] = []
+    for role_name in vocabulary.ROLES:
+        levels = vocabulary.ACCESS_MATRIX[role_name].get(bucket.resource, ())
+        if not levels:
+            continue
+        role = model.roles[role_name]
+        who: Who = ("workload", role.session_arn, role.identity, role.boundary)
+        where = bucket.resource
+        scans = (
+            vocabulary.MALWARE_SCAN_DIMENSION
+            if "read" in levels
+            else (vocabulary.MALWARE_SCAN_UNTAGGED, "THREATS_FOUND")
+        )
+        for scan in scans:
+            expected = "allow" if scan == vocabulary.MALWARE_SCAN_CLEAN else "deny"
+            name = f"{role_name} reads {_scan_object(scan)} in {where}"
+            calls.append(
+                _s3_call(
+                    model, name, who, "s3:GetObject", bucket, context=ctx("s3:GetObject", scan=scan), expected=expected
+                )
+            )
+        name = f"{role_name} tags an object clean in {where}"
+        tagged = ctx("s3:PutObjectTagging", _TAGGING)
+        calls.append(_s3_call(model, name, who, "s3:PutObjectTagging", bucket, context=tagged, expected="deny"))
+        if "write" in levels:
+            name = f"{role_name} uploads an object tagged clean into {where}"
+            upload = ctx("s3:PutObject", _TAGGING)
+            calls.append(_s3_call(model, name, who, "s3:PutObject", bucket, context=upload, expected="deny"))
+    return calls
+
+
+def _scanner_calls(model: AccessModel, bucket: BucketTarget, ctx: ScanContext, scanner: Who) -> list[Call]:
+    """The malware protection role from outside the VPC: reads, tags, lists, writes the validation object; uploads
+    nothing else and deletes nothing (GuardDuty User Guide, "Create or update IAM role policy")."""
+    validation = f"{bucket.arn}/{vocabulary.MALWARE_VALIDATION_OBJECT}"
+    scans: list[tuple[str, str, Mapping[str, Any], str, str | None]] = [
+        ("reads an unscanned object", "s3:GetObject", {}, "allow", None),
+        ("reads an unscanned version", "s3:GetObjectVersion", {}, "allow", None),
+        ("tags an object with its scan result", "s3:PutObjectTagging", _TAGGING, "allow", None),
+        ("lists the bucket", "s3:ListBucket", {}, "allow", None),
+        ("writes the validation object", "s3:PutObject", {}, "allow", validation),
+        ("uploads any other object", "s3:PutObject", {}, "deny", None),
+        ("deletes an object", "s3:DeleteObject", {}, "deny", None),
+    ]
+    return [
+        _s3_call(
+            model,
+            f"malware protection role {what} in {bucket.resource} from outside the VPC",
+            scanner,
+            action,
+            bucket,
+            context=ctx(action, {"aws:SourceVpce": None}, extra),
+            expected=expected,
+            resource=target,
+        )
+        for what, action, extra, expected, target in scans
+    ]
 
 
 def _scan_object(scan: str) -> str:
