@@ -730,3 +730,99 @@ def test_explicit_deny_always_wins_whatever_allows_exist(
         resource=doc(*statements("resource")),
     )
     assert evaluate(request(principal), built) == Decision("ExplicitDeny", (f"{place}:Deny",))
+
+
+# ---- object tags (DET-03): s3:ExistingObjectTag/<key>, s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys --------
+
+SCAN_TAG = "s3:ExistingObjectTag/GuardDutyMalwareScanStatus"
+READ_GATE = {
+    "Sid": "DenyReadsUnlessScannedClean",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:GetObject",
+    "Resource": f"{CURATED}/*",
+    "Condition": {"StringNotEquals": {SCAN_TAG: "NO_THREATS_FOUND"}},
+}
+UPLOAD = {"Sid": "Upload", "Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{CURATED}/*"}
+
+
+def gated_read(tags: dict[str, Any]) -> Decision:
+    """GetObject of an object carrying ``tags`` (as S3 puts them in the context), under the read gate."""
+    return evaluate(request(context=tags), policies(doc(READ_CURATED), resource=doc(READ_GATE), resource_kind="s3"))
+
+
+def tagged_upload(condition: dict[str, Any], tags: dict[str, Any]) -> Decision:
+    """PutObject sending ``tags`` (their context keys), allowed by an identity policy under ``condition``."""
+    return evaluate(request(action="s3:PutObject", context=tags), policies(doc({**UPLOAD, "Condition": condition})))
+
+
+def test_existing_object_tag_with_the_clean_value_escapes_a_string_not_equals_deny() -> None:
+    assert gated_read({SCAN_TAG: "NO_THREATS_FOUND"}) == ALLOW
+
+
+def test_existing_object_tag_absent_makes_string_not_equals_true_so_an_untagged_object_is_denied() -> None:
+    assert gated_read({}) == Decision("ExplicitDeny", ("resource:DenyReadsUnlessScannedClean",))
+
+
+def test_existing_object_tag_with_another_value_makes_string_not_equals_true() -> None:
+    assert gated_read({SCAN_TAG: "THREATS_FOUND"}).outcome == "ExplicitDeny"
+
+
+def test_existing_object_tag_of_another_key_leaves_the_scan_tag_absent() -> None:
+    assert gated_read({"s3:ExistingObjectTag/project": "NO_THREATS_FOUND"}).outcome == "ExplicitDeny"
+
+
+def test_existing_object_tag_key_names_compare_case_insensitively_like_every_condition_key() -> None:
+    assert gated_read({SCAN_TAG.lower(): "NO_THREATS_FOUND"}) == ALLOW
+
+
+def test_existing_object_tag_values_compare_case_sensitively_under_string_not_equals() -> None:
+    assert gated_read({SCAN_TAG: "no_threats_found"}).outcome == "ExplicitDeny"
+
+
+def test_request_object_tag_absent_never_matches_string_equals() -> None:
+    condition = {"StringEquals": {"s3:RequestObjectTag/project": "ml"}}
+    assert tagged_upload(condition, {}) == IMPLICIT
+
+
+def test_request_object_tag_present_with_the_value_matches_string_equals() -> None:
+    condition = {"StringEquals": {"s3:RequestObjectTag/project": "ml"}}
+    assert tagged_upload(condition, {"s3:RequestObjectTag/project": "ml"}).outcome == "Allow"
+
+
+def test_request_object_tag_absent_matches_string_not_equals() -> None:
+    condition = {"StringNotEquals": {"s3:RequestObjectTag/GuardDutyMalwareScanStatus": "NO_THREATS_FOUND"}}
+    assert tagged_upload(condition, {}).outcome == "Allow"
+
+
+def test_request_object_tag_keys_for_any_value_matches_when_one_key_is_listed() -> None:
+    condition = {"ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": ["GuardDutyMalwareScanStatus"]}}
+    tags = {"s3:RequestObjectTagKeys": ["project", "GuardDutyMalwareScanStatus"]}
+    assert tagged_upload(condition, tags).outcome == "Allow"
+
+
+def test_request_object_tag_keys_for_any_value_is_false_when_no_tags_are_sent() -> None:
+    condition = {"ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": ["GuardDutyMalwareScanStatus"]}}
+    assert tagged_upload(condition, {}) == IMPLICIT
+
+
+def test_request_object_tag_keys_for_any_value_is_false_when_no_key_is_listed() -> None:
+    condition = {"ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": ["GuardDutyMalwareScanStatus"]}}
+    assert tagged_upload(condition, {"s3:RequestObjectTagKeys": ["project"]}) == IMPLICIT
+
+
+def test_request_object_tag_keys_for_any_value_ignore_case_matches_a_key_in_another_case() -> None:
+    condition = {"ForAnyValue:StringEqualsIgnoreCase": {"s3:RequestObjectTagKeys": ["GuardDutyMalwareScanStatus"]}}
+    tags = {"s3:RequestObjectTagKeys": ["guarddutymalwarescanstatus"]}
+    assert tagged_upload(condition, tags).outcome == "Allow"
+
+
+def test_request_object_tag_keys_for_all_values_is_true_when_no_tags_are_sent() -> None:
+    condition = {"ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["project"]}}
+    assert tagged_upload(condition, {}).outcome == "Allow"
+
+
+def test_request_object_tag_keys_for_all_values_is_false_when_one_key_is_not_listed() -> None:
+    condition = {"ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["project"]}}
+    tags = {"s3:RequestObjectTagKeys": ["project", "GuardDutyMalwareScanStatus"]}
+    assert tagged_upload(condition, tags) == IMPLICIT

@@ -90,5 +90,5 @@ def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
     assert "data-processor" in printed
     assert "s3:PutBucketPolicy" in printed
     assert "Not in this stack" not in printed
-    assert "80 matrix cells, 24 key uses, 50 service and 44 deployer calls evaluated, 0 differ" in printed
-    assert "80 matrix cells, 24 key uses, 50 service and 44 deployer calls evaluated, 0 differ" in printed
+    assert "120 matrix cells, 24 key uses, 64 service and 48 deployer calls evaluated, 0 differ" in printed
+    assert "120 matrix cells, 24 key uses, 64 service and 48 deployer calls evaluated, 0 differ" in printed

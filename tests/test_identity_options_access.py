@@ -118,6 +118,7 @@ def test_stack_principals_carry_the_declared_organization_and_the_bucket_policy_
         and r.action == "s3:GetObject"
         and r.target.name == "object in raw"
         and r.label.startswith("through the gateway endpoint, TLS 1.2")
+        and "object NO_THREATS_FOUND" in r.label
     ]
     assert reads
     assert all(r.context["aws:PrincipalOrgID"] == ORG for r in reads)

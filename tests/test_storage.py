@@ -23,6 +23,7 @@ from ai_security_baseline.components.storage import (
     Storage,
     StorageArgs,
 )
+from ai_security_baseline.controls.vocabulary import SCANNED_BUCKETS
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 from ai_security_baseline.verify.engine.mocks import FakeAccount
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_program, run_stack
@@ -33,6 +34,14 @@ PREFIX = "aisb-dev"
 ACCOUNT = "111122223333"
 ALL_BUCKETS = ("raw", "curated", "models", "access-logs")
 DATA_BUCKETS = ("raw", "curated", "models")
+#: DET-03 on the scanned buckets: the read gate, the tag protection, the scanner's bounds (callers' statements first).
+DET_03_SIDS = [
+    "DenyReadsUnlessScannedClean",
+    "DenyObjectTaggingExceptScanner",
+    "DenyUploadsSettingScanTag",
+    "DenyScannerBeyondScanning",
+    "DenyScannerUploadsButValidationObject",
+]
 KEY_CLASS = {"raw": "data", "curated": "data", "models": "models"}
 VPCE = ("vpce-0a1b2c3d4e5f60718", "vpce-0b1c2d3e4f5a6b7c8")
 DEPLOYER = "arn:aws:iam::111122223333:role/deployer"
@@ -146,6 +155,7 @@ def test_bucket_policy_has_exactly_the_expected_statements(dev: OfflineRun, buck
     expected += ["DenyAccessOutsideVpcEndpoints"] if bucket_class in DATA_BUCKETS else []
     expected += ["DenyPrincipalsOutsideAccount"]
     expected = (["AllowS3ServerAccessLogs"] if bucket_class == "access-logs" else []) + expected
+    expected = (DET_03_SIDS if bucket_class in SCANNED_BUCKETS else []) + expected
     assert list(_statements(dev.graph, bucket_class)) == expected
 
 

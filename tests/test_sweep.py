@@ -89,11 +89,12 @@ def test_iam_03_iam_04_the_prod_stack_allows_exactly_what_the_matrix_specifies(s
     assert (swept.evaluated >= 100_000, [m.message for m in swept.mismatches]) == (True, [])
 
 
-def test_iam_03_spec_allows_the_processor_reading_raw_through_the_gateway(spec: Spec) -> None:
+def test_iam_03_spec_allows_the_processor_reading_a_clean_raw_object_through_the_gateway(spec: Spec) -> None:
     context: dict[str, ContextValue] = {
         "aws:SecureTransport": True,
         "s3:TlsVersion": "1.2",
         "aws:SourceVpce": spec.stack.gateway_id,
+        f"s3:ExistingObjectTag/{vocabulary.MALWARE_SCAN_TAG}": vocabulary.MALWARE_SCAN_CLEAN,
     }
     assert _expect(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in raw", context) == "allow"
 

@@ -24,6 +24,7 @@ REQUIRED_THREATS = (
     "Insider key misuse",
     "Confused deputy",
     "Lock-out",
+    "Poisoned training data or a malicious model artifact",
 )
 
 

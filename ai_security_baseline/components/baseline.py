@@ -19,6 +19,7 @@ from ai_security_baseline.components.storage import (
     ObjectLock,
     Storage,
     StorageArgs,
+    malware_scanner_arn,
     pseudonymization_secret_name,
     storage_key_statements,
 )
@@ -571,13 +572,15 @@ def _bucket_policies(
         else:
             template = bucket_class if bucket_class in DATA_BUCKETS else EXTRA_BUCKET_TEMPLATE
             key_class = BUCKET_KEY_CLASS[template] or "data"
+            scanner = [malware_scanner_arn(account, prefix)] if bucket_class in vocabulary.SCANNED_BUCKETS else []
             document = documents.bucket_policy(
                 arn,
                 account_id=acct,
                 kms_key_arn=key_arns[key_class],
                 vpc_endpoint_ids=[_ec2_id("vpce")],
-                exempt_principal_arns=exempt,
+                exempt_principal_arns=[*exempt, *scanner],
                 org_id=org_id,
+                extra_statements=[s for a in scanner for s in documents.malware_scan_statements(arn, a)],
             )
             drivers = data_drivers
         result.append(

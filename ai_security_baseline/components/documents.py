@@ -18,7 +18,11 @@ from ai_security_baseline.controls.vocabulary import (
     CLOUDWATCH_SERVICE,
     CRYPTO_ACTIONS,
     FLOW_LOG_SERVICE,
+    MALWARE_SCAN_CLEAN,
+    MALWARE_SCAN_TAG,
+    MALWARE_VALIDATION_OBJECT,
     MINIMUM_TLS_VERSION,
+    S3_READ_OBJECT_ACTIONS,
     SAGEMAKER_SERVICE,
     SSE_C_HEADER,
     SSE_HEADER,
@@ -650,6 +654,122 @@ def allow_server_access_logs_statement(
             "ArnLike": {"aws:SourceArn": sources},
         },
     }
+
+
+# ---- the malware-scan read gate of the scanned buckets (DET-03) -------------------------------------------------
+#
+# GuardDuty Malware Protection for S3 scans each new object and tags it ``GuardDutyMalwareScanStatus``; the bucket
+# policy turns the tag into a gate ("Using tag-based access control (TBAC) with Malware Protection for S3",
+# https://docs.aws.amazon.com/guardduty/latest/ug/tag-based-access-s3-malware-protection.html). The exemption is by
+# ``aws:PrincipalArn`` (the role, whatever its session), absent for anonymous callers, so they are denied too.
+
+#: Reads that return object content. Of S3's reads only these and the metadata reads (attributes, ACL, tagging,
+#: legal hold, retention, torrent) exist; the metadata never carries content, and ``s3:ExistingObjectTag/<key>``
+#: applies to GetObject/GetObjectVersion (Service Authorization Reference, Amazon S3), so the gate is decidable.
+MALWARE_GATED_READ_ACTIONS: tuple[str, ...] = S3_READ_OBJECT_ACTIONS
+#: Every way to set or remove an object's tags after upload: only the scanner may write the scan tag.
+OBJECT_TAGGING_ACTIONS: tuple[str, ...] = (
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersionTagging",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+)
+#: What the scanner role does on a protected bucket's objects and listings: read to scan, write the validation
+#: object, list to check ownership (GuardDuty User Guide, "Create or update IAM role policy",
+#: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html); its tagging
+#: is outside S3-07. Every other S3-07 action stays denied to it.
+MALWARE_SCANNER_DATA_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:PutObject")
+#: Tag keys compared case-insensitively: S3 tag keys are case-sensitive, condition key names are not.
+SCAN_TAG_KEY_OPERATOR = "ForAnyValue:StringEqualsIgnoreCase"
+
+
+def scan_tag_condition_key() -> str:
+    """``s3:ExistingObjectTag/GuardDutyMalwareScanStatus``: the scan result of the object a request reads."""
+    return f"s3:ExistingObjectTag/{MALWARE_SCAN_TAG}"
+
+
+def deny_unscanned_reads_statement(bucket_arn: str, scanner_arn: str) -> Statement:
+    """DET-03: an object is served only once GuardDuty found it clean; only the scanner reads it before.
+
+    ``StringNotEquals`` on an absent tag is true, so an unscanned object is denied like an infected one, and so is
+    every other status (UNSUPPORTED, ACCESS_DENIED, FAILED). The deployer and break-glass are not exempt: nobody
+    reads an infected object; an administrator can still replace the policy (bucket-policy actions are never
+    denied), which CloudTrail records.
+    """
+    return _deny_all_principals(
+        "DenyReadsUnlessScannedClean",
+        MALWARE_GATED_READ_ACTIONS,
+        [f"{bucket_arn}/*"],
+        {
+            "StringNotEquals": {scan_tag_condition_key(): MALWARE_SCAN_CLEAN},
+            "ArnNotEquals": {"aws:PrincipalArn": scanner_arn},
+        },
+    )
+
+
+def deny_object_tagging_statement(bucket_arn: str, scanner_arn: str) -> Statement:
+    """DET-03: only the scanner sets or removes object tags, so nobody can mark an object clean (or untag an
+    infected one: an untagged object is denied anyway)."""
+    return _deny_all_principals(
+        "DenyObjectTaggingExceptScanner",
+        OBJECT_TAGGING_ACTIONS,
+        [f"{bucket_arn}/*"],
+        {"ArnNotEquals": {"aws:PrincipalArn": scanner_arn}},
+    )
+
+
+def deny_uploads_with_scan_tag_statement(bucket_arn: str) -> Statement:
+    """DET-03: an upload that sets the scan tag itself is denied, whoever sends it.
+
+    ``s3:PutObject`` authorizes PutObject, CreateMultipartUpload and the destination of CopyObject, and
+    ``s3:RequestObjectTagKeys`` lists the keys of their ``x-amz-tagging`` header. A CopyObject with the default
+    tagging directive COPY sends no tags: it copies the source's, and only from an object the copier may read
+    (docs/storage.md, "The malware-scan read gate").
+    """
+    return _deny_all_principals(
+        "DenyUploadsSettingScanTag",
+        ["s3:PutObject"],
+        [f"{bucket_arn}/*"],
+        {SCAN_TAG_KEY_OPERATOR: {"s3:RequestObjectTagKeys": [MALWARE_SCAN_TAG]}},
+    )
+
+
+def deny_scanner_beyond_scanning_statement(bucket_arn: str, scanner_arn: str) -> Statement:
+    """DET-03: the scanner is exempt from S3-07 (GuardDuty calls from outside the VPC), so on this bucket it is
+    denied every S3-07 action it does not need; its uploads only ever write the validation object."""
+    needed = set(MALWARE_SCANNER_DATA_ACTIONS)
+    beyond = [a for a in (*S3_OBJECT_DATA_ACTIONS, *S3_BUCKET_LIST_ACTIONS) if a not in needed]
+    return _deny_all_principals(
+        "DenyScannerBeyondScanning",
+        beyond,
+        bucket_and_objects(bucket_arn),
+        {"ArnEquals": {"aws:PrincipalArn": scanner_arn}},
+    )
+
+
+def deny_scanner_other_uploads_statement(bucket_arn: str, scanner_arn: str) -> Statement:
+    """DET-03: the scanner uploads only the validation object (NotResource: every other key of the bucket)."""
+    return {
+        "Sid": "DenyScannerUploadsButValidationObject",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:PutObject"],
+        "NotResource": [f"{bucket_arn}/{MALWARE_VALIDATION_OBJECT}"],
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": scanner_arn}},
+    }
+
+
+def malware_scan_statements(bucket_arn: str, scanner_arn: str) -> list[Statement]:
+    """DET-03, the whole bundle of a scanned bucket: the read gate, the tag protection, and the scanner's bounds."""
+    if not scanner_arn.startswith("arn:") or ":role/" not in scanner_arn:
+        raise ValueError(f"malware_scan_statements: {scanner_arn!r} is not a role ARN")
+    return [
+        deny_unscanned_reads_statement(bucket_arn, scanner_arn),
+        deny_object_tagging_statement(bucket_arn, scanner_arn),
+        deny_uploads_with_scan_tag_statement(bucket_arn),
+        deny_scanner_beyond_scanning_statement(bucket_arn, scanner_arn),
+        deny_scanner_other_uploads_statement(bucket_arn, scanner_arn),
+    ]
 
 
 def baseline_bucket_statements(

@@ -29,6 +29,8 @@ from ai_security_baseline.controls.vocabulary import (
     BUCKET_KEY_CLASS,
     DATA_BUCKETS,
     EXTRA_BUCKET_TEMPLATE,
+    MALWARE_PROTECTION_ROLE,
+    SCANNED_BUCKETS,
     SECRET_OUTPUT,
     bucket_output,
     extra_bucket_classes,
@@ -343,6 +345,21 @@ def lifecycle_rules(lifecycle: Lifecycle) -> list[aws.s3.BucketLifecycleConfigur
 # ---- the baseline's buckets and pseudonymization secret -------------------------------------------------------
 
 
+def malware_scanner_arn(account: AccountContext, name_prefix: str) -> str:
+    """DET-03: the role GuardDuty Malware Protection assumes to scan and tag objects; the scanned buckets' read gate
+    exempts it, and only it (named up front: the bucket policies do not wait for the role)."""
+    from ai_security_baseline.components import identity  # noqa: PLC0415 - identity imports this module
+
+    return identity.role_arn(account, name_prefix, MALWARE_PROTECTION_ROLE)
+
+
+def _malware_scan_gate(scanner_arn: str | None) -> list[BucketStatements]:
+    """The DET-03 statements of a scanned bucket (none for the others)."""
+    if scanner_arn is None:
+        return []
+    return [lambda arn, _name: documents.malware_scan_statements(arn, scanner_arn)]
+
+
 def pseudonymization_secret_name(name_prefix: str) -> str:
     """Physical name of the GOV-02 secret, known up front so key policies can name it before it exists."""
     return f"{name_prefix}/pseudonymization-key"
@@ -518,6 +535,7 @@ class Storage(pulumi.ComponentResource):
         if key_class is None:
             raise ValueError(f"Storage: data bucket {bucket_class!r} has no KMS key class")
         lock = settings.model_lock if template == "models" else None
+        scanner = malware_scanner_arn(args.account, args.name_prefix) if bucket_class in SCANNED_BUCKETS else None
         return SecureBucket(
             f"{args.name_prefix}-{bucket_class}",
             SecureBucketArgs(
@@ -533,7 +551,8 @@ class Storage(pulumi.ComponentResource):
                     bucket=access_logs.name, prefix=f"{bucket_class}/", depends_on=[access_logs.policy]
                 ),
                 vpc_endpoint_ids=args.vpc_endpoint_ids,
-                exempt_principal_arns=exempt,
+                exempt_principal_arns=(*exempt, scanner) if scanner else exempt,
+                extra_statements=_malware_scan_gate(scanner),
                 bucket_name=settings.bucket_names.for_class(bucket_class),
                 **common,
             ),
@@ -590,6 +609,7 @@ __all__ = [
     "extra_bucket_classes",
     "kept_bucket_name",
     "lifecycle_rules",
+    "malware_scanner_arn",
     "pseudonymization_secret_name",
     "secret_writer_key_statement",
     "storage_key_statements",

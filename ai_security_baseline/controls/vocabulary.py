@@ -98,6 +98,14 @@ MALWARE_SCAN_CLEAN = "NO_THREATS_FOUND"
 #: Bucket classes whose objects come from outside the stack's trust (uploaded data, trained model artifacts): each
 #: has a malware protection plan and serves an object only once its scan found it clean.
 SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
+#: Every status GuardDuty tags a scanned object with; with ``MALWARE_SCAN_UNTAGGED`` (not scanned yet), the request
+#: dimension of object reads in a scanned bucket: only ``MALWARE_SCAN_CLEAN`` is ever served (DET-03).
+MALWARE_SCAN_STATUSES: tuple[str, ...] = (MALWARE_SCAN_CLEAN, "THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED")
+MALWARE_SCAN_UNTAGGED = ""
+MALWARE_SCAN_DIMENSION: tuple[str, ...] = (MALWARE_SCAN_UNTAGGED, *MALWARE_SCAN_STATUSES)
+#: The object key GuardDuty writes when it validates a protected bucket ("Create or update IAM role policy",
+#: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html).
+MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
 
 #: Account-wide pieces an organization often manages centrally, each with the control that checks it. A piece named in
 #: ``baseline:centrallyManaged`` is not created by the stack, and its control is reported ``waived`` with the reason.
@@ -216,10 +224,17 @@ MATRIX_ACTIONS: tuple[str, ...] = (
 )
 
 
-def declared_access(role: str, resource: str, action: str) -> bool:
-    """Whether the matrix allows ``role`` to perform ``action`` on ``resource`` (the expected analysis result)."""
+def scan_gated(resource: str, action: str) -> bool:
+    """Whether ``action`` on ``resource`` reads an object's content from a scanned bucket (DET-03's gate)."""
+    return resource in SCANNED_BUCKETS and action in S3_READ_OBJECT_ACTIONS
+
+
+def declared_access(role: str, resource: str, action: str, scan: str = MALWARE_SCAN_CLEAN) -> bool:
+    """Whether the matrix allows ``role`` to perform ``action`` on ``resource`` (the expected analysis result);
+    ``scan``: the object's scan status, for a read of a scanned bucket (only a clean object is served)."""
     levels = ACCESS_MATRIX.get(role, {}).get(resource, ())
-    return any(action in LEVEL_ACTIONS[level] for level in levels)
+    granted = any(action in LEVEL_ACTIONS[level] for level in levels)
+    return granted and (scan == MALWARE_SCAN_CLEAN or not scan_gated(resource, action))
 
 
 def key_users(data_class: str, resources: Iterable[str] = RESOURCES) -> list[str]:

@@ -315,22 +315,20 @@ def access_table(access: AccessReport) -> Table:
     """The evaluated matrix: one row per role x resource, one column per probed action (Allow/deny, mismatch red)."""
     from rich.table import Table  # noqa: PLC0415 - only the access command prints a table
 
+    from ai_security_baseline.verify.iam.analysis import matrix_cells  # noqa: PLC0415 - heavy, only for access
+
     table = Table(title="Access matrix, evaluated offline (the expected value is shown where it differs)")
     table.add_column("role")
     table.add_column("resource")
     actions = list(dict.fromkeys(row.action for row in access.rows))
     for action in actions:
         table.add_column(action)
-    cells: dict[tuple[str, str], dict[str, str]] = {}
-    for row in access.rows:
-        text = "allow" if row.allowed else "deny"
-        if row.allowed != row.declared:
-            text = f"[red bold]{text} (expected {'allow' if row.declared else 'deny'})[/]"
-        elif row.allowed:
-            text = f"[green]{text}[/]"
-        cells.setdefault((row.role, row.resource), {})[row.action] = text
-    for (role, resource), by_action in cells.items():
-        table.add_row(role, resource, *[by_action[a] for a in actions])
+    for (role, resource), by_action in matrix_cells(access).items():
+        styled = {
+            action: f"[red bold]{text}[/]" if differs else f"[green]{text}[/]" if allowed else text
+            for action, (text, allowed, differs) in by_action.items()
+        }
+        table.add_row(role, resource, *[styled[a] for a in actions])
     return table
 
 

@@ -49,7 +49,9 @@ from ai_security_baseline.verify.iam.evaluator import (
     evaluate,
 )
 from ai_security_baseline.verify.iam.principals import (
+    ALLOW_ALL,
     Call,
+    Kind,
     Outcome,
     TrailFacts,
     access_log_delivery_calls,
@@ -71,6 +73,8 @@ from ai_security_baseline.verify.iam.sweep import (
     SweepStack,
     key_aliases,
     run_sweep,
+    scanner_principal,
+    scanner_role_arn,
     sweep_stack,
 )
 
@@ -254,9 +258,12 @@ def access_model(graph: ResourceGraph) -> AccessModel:
     )
 
 
-def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[str, ContextValue]:
+def s3_context(
+    model: AccessModel, action: str, bucket: BucketTarget, scan: str = vocabulary.MALWARE_SCAN_CLEAN
+) -> dict[str, ContextValue]:
     """The standard legitimate S3 context: TLS 1.2 through the baseline gateway endpoint, from this account (and
-    its organization, when the stack declares one)."""
+    its organization, when the stack declares one); a read of a scanned bucket reads an object of scan status
+    ``scan`` (``MALWARE_SCAN_UNTAGGED``: not scanned yet, no tag)."""
     context: dict[str, ContextValue] = {
         **model.identity.principal_context(),
         "aws:SecureTransport": True,
@@ -269,7 +276,14 @@ def s3_context(model: AccessModel, action: str, bucket: BucketTarget) -> dict[st
     if action == "s3:PutObject" and bucket.key_arn:
         context[SSE_HEADER] = "aws:kms"
         context[SSE_KMS_KEY_HEADER] = bucket.key_arn
+    if scan and vocabulary.scan_gated(bucket.resource, action):
+        context[f"s3:ExistingObjectTag/{vocabulary.MALWARE_SCAN_TAG}"] = scan
     return context
+
+
+def scan_label(scan: str) -> str:
+    """How a report names an object's scan status (DET-03)."""
+    return scan or "untagged"
 
 
 def kms_via_s3_context(model: AccessModel) -> dict[str, ContextValue]:
@@ -342,6 +356,12 @@ class AccessRow:
     declared: bool
     s3: Decision
     kms: Decision | None
+    scan: str | None = None  # the object's scan status, on a read of a scanned bucket (DET-03)
+
+    @property
+    def label(self) -> str:
+        """The action, with the scan status of the object read where it matters."""
+        return self.action if self.scan is None else f"{self.action} ({scan_label(self.scan)})"
 
     @property
     def allowed(self) -> bool:
@@ -349,7 +369,8 @@ class AccessRow:
 
 
 def access_rows(model: AccessModel) -> list[AccessRow]:
-    """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context."""
+    """Every role x wired resource x MATRIX_ACTIONS, evaluated under the standard context; a read of a scanned
+    bucket once per scan status of the object (DET-03: untagged, each status GuardDuty writes)."""
     rows = []
     for role_name, role in model.roles.items():
         for resource in vocabulary.RESOURCES:
@@ -357,12 +378,16 @@ def access_rows(model: AccessModel) -> list[AccessRow]:
             if bucket is None:
                 continue
             for action in vocabulary.MATRIX_ACTIONS:
-                s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket))
-                kms = None
-                if action in KMS_ACTION_FOR and bucket.key_arn:
-                    kms = evaluate_kms(model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model))
-                declared = vocabulary.declared_access(role_name, resource, action)
-                rows.append(AccessRow(role_name, resource, action, declared, s3, kms))
+                gated = vocabulary.scan_gated(resource, action)
+                for scan in vocabulary.MALWARE_SCAN_DIMENSION if gated else (vocabulary.MALWARE_SCAN_CLEAN,):
+                    s3 = evaluate_s3(model, role, bucket, action, s3_context(model, action, bucket, scan))
+                    kms = None
+                    if action in KMS_ACTION_FOR and bucket.key_arn:
+                        kms = evaluate_kms(
+                            model, role, bucket.key_arn, KMS_ACTION_FOR[action], kms_via_s3_context(model)
+                        )
+                    declared = vocabulary.declared_access(role_name, resource, action, scan)
+                    rows.append(AccessRow(role_name, resource, action, declared, s3, kms, scan if gated else None))
     return rows
 
 
@@ -491,7 +516,7 @@ class AccessReport:
                         self.model.roles[row.role].urn,
                         row.declared,
                         _row_evidence(row),
-                        f"{row.role} {row.action} on {row.resource}",
+                        f"{row.role} {row.label} on {row.resource}",
                     )
                 )
         for key in self.keys:
@@ -643,11 +668,11 @@ def workload_requests(access: AccessReport) -> list[dict[str, Any]]:
             {
                 "kind": "workload",
                 "control": "IAM-03",
-                "name": f"{row.role} {row.action} on {row.resource}",
+                "name": f"{row.role} {row.label} on {row.resource}",
                 "principal": role.session_arn,
                 "action": row.action,
                 "resource": s3_resource_arn(bucket, row.action),
-                "context": s3_context(access.model, row.action, bucket),
+                "context": s3_context(access.model, row.action, bucket, row.scan or vocabulary.MALWARE_SCAN_CLEAN),
                 "expected": "allow" if row.declared else "deny",
                 "decision": _OUTCOMES[deciding.outcome],
                 "statement": _first(deciding),
@@ -700,12 +725,10 @@ def matrix_markdown(access: AccessReport) -> str:
     """The evaluated matrix as a Markdown table for the report: one row per role x resource, one column per action;
     a cell that differs from the declared matrix says what was expected."""
     actions = list(dict.fromkeys(row.action for row in access.rows))
-    cells: dict[tuple[str, str], dict[str, str]] = {}
-    for row in access.rows:
-        text = "allow" if row.allowed else "deny"
-        if row.allowed != row.declared:
-            text = f"**{text} (expected {'allow' if row.declared else 'deny'})**"
-        cells.setdefault((row.role, row.resource), {})[row.action] = text
+    cells = {
+        cell: {action: f"**{text}**" if differs else text for action, (text, _, differs) in by_action.items()}
+        for cell, by_action in matrix_cells(access).items()
+    }
     lines = ["| role | resource | " + " | ".join(f"`{a}`" for a in actions) + " |"]
     lines.append("|" + "---|" * (len(actions) + 2))
     lines += [
@@ -713,6 +736,38 @@ def matrix_markdown(access: AccessReport) -> str:
         for (role, resource), by_action in cells.items()
     ]
     return "\n".join(lines + sweep_markdown(access))
+
+
+#: One matrix cell as shown: its text, whether anything is allowed, whether it differs from the matrix.
+MatrixCell = tuple[str, bool, bool]
+
+
+def matrix_cells(access: AccessReport) -> dict[tuple[str, str], dict[str, MatrixCell]]:
+    """(role, resource) -> action -> its cell, the rows of one request folded into one cell (the report and the
+    terminal show the same)."""
+    groups: dict[tuple[str, str, str], list[AccessRow]] = {}
+    for row in access.rows:
+        groups.setdefault((row.role, row.resource, row.action), []).append(row)
+    cells: dict[tuple[str, str], dict[str, MatrixCell]] = {}
+    for (role, resource, action), group in groups.items():
+        cells.setdefault((role, resource), {})[action] = _matrix_cell(group)
+    return cells
+
+
+def _matrix_cell(group: list[AccessRow]) -> MatrixCell:
+    """Allow or deny; a read of a scanned bucket (one row per scan status) is ``allow (clean only)`` when only the
+    clean object is served. A cell that differs from the matrix says what was expected, and for which status."""
+    allowed = [r for r in group if r.allowed]
+    clean_only = len(group) > 1 and [r.scan for r in allowed] == [vocabulary.MALWARE_SCAN_CLEAN]
+    text = "allow (clean only)" if clean_only else "allow" if allowed else "deny"
+    wrong = [r for r in group if r.allowed != r.declared]
+    if wrong:
+        expected = ", ".join(
+            ("allow" if r.declared else "deny") + ("" if r.scan is None else f" for {scan_label(r.scan)}")
+            for r in wrong
+        )
+        text = f"{text} (expected {expected})"
+    return text, bool(allowed), bool(wrong)
 
 
 def sweep_markdown(access: AccessReport) -> list[str]:
@@ -924,6 +979,169 @@ def deployer_graph_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]
     )
 
 
+#: Who makes a DET-03 request: its kind in ``baseline access --json``, principal, identity policies and boundary.
+Who = tuple[Kind, str, tuple[str, ...], str | None]
+
+
+def _s3_call(
+    model: AccessModel,
+    name: str,
+    who: Who,
+    action: str,
+    bucket: BucketTarget,
+    *,
+    context: Mapping[str, ContextValue],
+    expected: str,
+    resource: str | None = None,
+) -> Call:
+    """One DET-03 request of ``who`` (kind, principal, identity policies, boundary) on a scanned bucket, through the
+    gateway endpoint when the context says so; an expected deny must be explicit (the gate, not a missing grant)."""
+    kind, principal, identity, boundary = who
+    return Call(
+        kind,
+        "DET-03",
+        name,
+        principal,
+        action,
+        resource or s3_resource_arn(bucket, action),
+        "allow" if expected == "allow" else "deny",
+        PolicySet(
+            resource_account=model.account_id,
+            resource_kind="s3",
+            identity=identity,
+            boundary=boundary,
+            resource=bucket.policy,
+            vpce=[model.gateway_policy] if context.get("aws:SourceVpce") == model.gateway_endpoint_id else [],
+        ),
+        dict(context),
+        explicit=True,
+    )
+
+
+#: A DET-03 request context for an action, with changes (None removes a key) and the scan status of the object.
+ScanContext = Callable[..., dict[str, ContextValue]]
+_TAGGING: dict[str, ContextValue] = {
+    "s3:RequestObjectTagKeys": [vocabulary.MALWARE_SCAN_TAG],
+    f"s3:RequestObjectTag/{vocabulary.MALWARE_SCAN_TAG}": vocabulary.MALWARE_SCAN_CLEAN,
+}
+
+
+def scan_gate_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """DET-03's named proofs on every scanned bucket: its readers read only clean objects, nobody (the deployer
+    included) tags an object or uploads one tagged clean, and the malware protection role does what GuardDuty needs
+    from outside the VPC, and nothing else (modelled as allowed everything by its own IAM)."""
+    anything = (json.dumps(ALLOW_ALL),)
+    deployer: Who = ("deployer", deployer_arn(graph), anything, None)
+    scanner: Who = (
+        "service",
+        scanner_principal(scanner_role_arn(model.roles[vocabulary.TRAINER].arn)).arn,
+        anything,
+        None,
+    )
+    calls: list[Call] = []
+    for resource in vocabulary.SCANNED_BUCKETS:
+        bucket = model.buckets.get(resource)
+        if bucket is None:
+            raise AnalysisError(f"no {resource} bucket: its malware-scan gate cannot be proven")
+        ctx = _scan_context(model, bucket)
+        calls += _role_scan_calls(model, bucket, ctx)
+        calls += [
+            _s3_call(
+                model,
+                f"deployer {what} in {resource}",
+                deployer,
+                action,
+                bucket,
+                context=ctx(action, extra),
+                expected="deny",
+            )
+            for what, action, extra in (
+                ("reads an unscanned object", "s3:GetObject", {}),
+                ("tags an object clean", "s3:PutObjectTagging", _TAGGING),
+            )
+        ]
+        calls += _scanner_calls(model, bucket, ctx, scanner)
+    return calls
+
+
+def _scan_context(model: AccessModel, bucket: BucketTarget) -> ScanContext:
+    def ctx(action: str, *changes: Mapping[str, Any], scan: str = "") -> dict[str, ContextValue]:
+        merged: dict[str, Any] = dict(s3_context(model, action, bucket, scan))
+        for change in changes:
+            merged.update(change)
+        return {k: v for k, v in merged.items() if v is not None}
+
+    return ctx
+
+
+def _role_scan_calls(model: AccessModel, bucket: BucketTarget, ctx: ScanContext) -> list[Call]:
+    """Each reader reads an object of every scan status (only the clean one served); each role with a grant on the
+    bucket tags an object clean, a writer also uploads one tagged clean and reads back unscanned or infected ones."""
+    calls: list[Call] = []
+    for role_name in vocabulary.ROLES:
+        levels = vocabulary.ACCESS_MATRIX[role_name].get(bucket.resource, ())
+        if not levels:
+            continue
+        role = model.roles[role_name]
+        who: Who = ("workload", role.session_arn, role.identity, role.boundary)
+        where = bucket.resource
+        scans = (
+            vocabulary.MALWARE_SCAN_DIMENSION
+            if "read" in levels
+            else (vocabulary.MALWARE_SCAN_UNTAGGED, "THREATS_FOUND")
+        )
+        for scan in scans:
+            expected = "allow" if scan == vocabulary.MALWARE_SCAN_CLEAN else "deny"
+            name = f"{role_name} reads {_scan_object(scan)} in {where}"
+            calls.append(
+                _s3_call(
+                    model, name, who, "s3:GetObject", bucket, context=ctx("s3:GetObject", scan=scan), expected=expected
+                )
+            )
+        name = f"{role_name} tags an object clean in {where}"
+        tagged = ctx("s3:PutObjectTagging", _TAGGING)
+        calls.append(_s3_call(model, name, who, "s3:PutObjectTagging", bucket, context=tagged, expected="deny"))
+        if "write" in levels:
+            name = f"{role_name} uploads an object tagged clean into {where}"
+            upload = ctx("s3:PutObject", _TAGGING)
+            calls.append(_s3_call(model, name, who, "s3:PutObject", bucket, context=upload, expected="deny"))
+    return calls
+
+
+def _scanner_calls(model: AccessModel, bucket: BucketTarget, ctx: ScanContext, scanner: Who) -> list[Call]:
+    """The malware protection role from outside the VPC: reads, tags, lists, writes the validation object; uploads
+    nothing else and deletes nothing (GuardDuty User Guide, "Create or update IAM role policy")."""
+    validation = f"{bucket.arn}/{vocabulary.MALWARE_VALIDATION_OBJECT}"
+    scans: list[tuple[str, str, Mapping[str, Any], str, str | None]] = [
+        ("reads an unscanned object", "s3:GetObject", {}, "allow", None),
+        ("reads an unscanned version", "s3:GetObjectVersion", {}, "allow", None),
+        ("tags an object with its scan result", "s3:PutObjectTagging", _TAGGING, "allow", None),
+        ("lists the bucket", "s3:ListBucket", {}, "allow", None),
+        ("writes the validation object", "s3:PutObject", {}, "allow", validation),
+        ("uploads any other object", "s3:PutObject", {}, "deny", None),
+        ("deletes an object", "s3:DeleteObject", {}, "deny", None),
+    ]
+    return [
+        _s3_call(
+            model,
+            f"malware protection role {what} in {bucket.resource} from outside the VPC",
+            scanner,
+            action,
+            bucket,
+            context=ctx(action, {"aws:SourceVpce": None}, extra),
+            expected=expected,
+            resource=target,
+        )
+        for what, action, extra, expected, target in scans
+    ]
+
+
+def _scan_object(scan: str) -> str:
+    """How a proof names the object read: unscanned, infected, clean, or by its other status."""
+    names = {vocabulary.MALWARE_SCAN_UNTAGGED: "an unscanned object", "THREATS_FOUND": "an infected object"}
+    return names.get(scan, "a clean object" if scan == vocabulary.MALWARE_SCAN_CLEAN else f"an object {scan}")
+
+
 #: Each group of calls and the control reported when the graph lacks what the group needs.
 CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]], ...] = (
     ("LOG-04", trail_calls),
@@ -935,6 +1153,7 @@ CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]
     ("IAM-01", lambda _graph, model: sagemaker_calls(model)),
     ("EP-05", lambda _graph, model: ecr_layer_calls(region=model.region, gateway_policy=model.gateway_policy)),
     ("S3-13", deployer_graph_calls),
+    ("DET-03", scan_gate_calls),
 )
 
 

@@ -59,6 +59,7 @@ class Call:
     expected: Expected
     policies: PolicySet
     context: Mapping[str, ContextValue] = field(default_factory=dict)
+    explicit: bool = False  # an expected deny must come from a Deny statement (a guardrail), not a missing grant
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Outcome:
     @property
     def as_expected(self) -> bool:
         return self.decision == self.call.expected or (
-            self.call.expected == "deny" and self.decision == "implicit-deny"
+            self.call.expected == "deny" and self.decision == "implicit-deny" and not self.call.explicit
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -162,6 +162,7 @@ class SweepStack:
     key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key ARN -> its aliases
     org_id: str | None = None  # the organization the stack declares (identity.orgId)
     trusted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> the principal ARNs it trusts
+    scanner_arn: str = ""  # the malware protection role, the one principal the scanned buckets' read gate exempts
 
     @property
     def own_org(self) -> str:
@@ -270,8 +271,10 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
     subnets = tuple(sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet")))
     deployer = analysis.deployer_arn(graph)
     boundary_policy = analysis._one(graph.by_type(vocabulary.MANAGED_POLICY), "permissions boundary")
+    scanner_arn = scanner_role_arn(trainer_arn)
 
     principals, role_arns, trusts = _principals(graph, model, trail, flow_log, deployer)
+    principals.append(scanner_principal(scanner_arn))
 
     def ours(service: str, resource: str) -> str:
         return _arn(region, acct, service, resource)
@@ -465,6 +468,27 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         secret_network="vpc" if secrets_endpoint else "any",
         org_id=model.identity.org_id,
         trusted=model.identity.trusted,
+        scanner_arn=scanner_arn,
+    )
+
+
+def scanner_role_arn(trainer_arn: str) -> str:
+    """The malware protection role of the stack the trainer role belongs to (roles are ``<prefix>-<name>``)."""
+    prefix = trainer_arn.rsplit("/", 1)[-1].removesuffix(f"-{vocabulary.TRAINER}")
+    return f"{trainer_arn.rsplit('/', 1)[0]}/{prefix}-{vocabulary.MALWARE_PROTECTION_ROLE}"
+
+
+def scanner_principal(role_arn: str) -> Principal:
+    """The session GuardDuty Malware Protection scans with (DET-03), its own IAM allowing everything: the scanned
+    buckets' policies alone must bound it (its role is the detection component's, not the matrix's)."""
+    session = role_arn.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/GuardDutyMalwareProtection"
+    return Principal(
+        vocabulary.MALWARE_PROTECTION_ROLE,
+        session,
+        role_arn.split(":")[4],
+        "account",
+        (ALLOW_ALL,),
+        iam_decides=True,
     )
 
 
@@ -966,6 +990,10 @@ _DATA_ACTIONS = _lower((*documents.S3_OBJECT_DATA_ACTIONS, *S3_LIST_DATA_ACTIONS
 _AUDIT_DELETE = _lower(documents.AUDIT_DELETE_ACTIONS)
 _KEY_ADMIN = _lower(documents.KEY_ADMIN_ACTIONS)
 _NOT_DATA_BUCKETS = frozenset({"audit", "audit-logs", "access-logs"})
+_SCAN_GATED = _lower(documents.MALWARE_GATED_READ_ACTIONS)
+_OBJECT_TAGGING = _lower(documents.OBJECT_TAGGING_ACTIONS)
+_SCANNER_BEYOND = _DATA_ACTIONS - _lower(documents.MALWARE_SCANNER_DATA_ACTIONS)
+_SCAN_TAG_KEY = documents.scan_tag_condition_key()
 
 
 def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -986,12 +1014,18 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
             return "S3-02 TLS 1.2 or later"
         if p.kind == "foreign":
             return "S3 principals of another account"
+        scanner = bool(s.scanner_arn) and _one(ctx, "aws:PrincipalArn") == s.scanner_arn
+        scanned = t.owner in vocabulary.SCANNED_BUCKETS
         if t.owner not in _NOT_DATA_BUCKETS and a in _DATA_ACTIONS and vpce != s.gateway_id:
             exempt = p.kind == "service" or p.arn in s.exempt_arns or _one(ctx, "aws:ViaAWSService") == "true"
-            if not exempt:
+            if not exempt and not (scanner and scanned):
                 return "S3-07 data access through the gateway endpoint only"
         if t.owner in ("audit", "audit-logs") and a in _AUDIT_DELETE:
             return "LOG-03 audit logs are never deleted"
+        if scanned:
+            reason = _scan_guardrail(a, t, ctx, scanner=scanner)
+            if reason is not None:
+                return reason
         if a == "s3:putobject":
             return _encryption_guardrail(s, p, t, ctx)
     if t.service == "sns" and a == "sns:publish" and _one(ctx, "aws:SecureTransport") == "false":
@@ -1001,6 +1035,23 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
             return "GOV-02 only the processor reads the secret"
         if s.secret_network == "vpc" and vpce != s.secrets_endpoint_id:
             return "GOV-02 the secret is read through the VPC endpoint only"
+    return None
+
+
+def _scan_guardrail(a: str, t: Target, ctx: Mapping[str, tuple[str, ...]], *, scanner: bool) -> str | None:
+    """DET-03 on a scanned bucket: reads only of clean objects, tags only by the scanner, no upload carrying the scan
+    tag; the scanner itself only scans (reads, tags, the validation object, listing)."""
+    if scanner and a in _SCANNER_BEYOND:
+        return "DET-03 the scanner only scans"
+    if scanner and a == "s3:putobject" and not t.arn.endswith(f"/{vocabulary.MALWARE_VALIDATION_OBJECT}"):
+        return "DET-03 the scanner uploads only the validation object"
+    if not scanner and a in _SCAN_GATED and _one(ctx, _SCAN_TAG_KEY) != vocabulary.MALWARE_SCAN_CLEAN:
+        return "DET-03 only objects GuardDuty found clean are read"
+    if not scanner and a in _OBJECT_TAGGING:
+        return "DET-03 only the scanner tags objects"
+    tag = vocabulary.MALWARE_SCAN_TAG.lower()
+    if a == "s3:putobject" and any(k.lower() == tag for k in ctx.get("s3:requestobjecttagkeys", ())):
+        return "DET-03 no upload sets the scan tag"
     return None
 
 
@@ -1324,7 +1375,9 @@ class SweepRequest:
 def _family(action: str, t: Target) -> str:
     a = action.lower()
     if t.service == "s3":
-        return "s3-put" if a == "s3:putobject" else "s3"
+        if a == "s3:putobject":
+            return "s3-put"
+        return "s3-read-scanned" if a in _SCAN_GATED and t.owner in vocabulary.SCANNED_BUCKETS else "s3"
     if t.service == "kms":
         return "kms-grant" if a == "kms:creategrant" else "kms"
     if t.service == "secretsmanager":
@@ -1396,7 +1449,7 @@ class _Contexts:
                 ("MFA", {"aws:MultiFactorAuthPresent": True, "aws:PrincipalOrgID": org}),
             ]
         variants: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
-        if family in ("s3", "s3-put"):
+        if family in ("s3", "s3-put", "s3-read-scanned"):
             networks: list[tuple[str, dict[str, ContextValue]]] = [
                 ("through the gateway endpoint", {"aws:SourceVpce": s.gateway_id}),
                 ("from the internet", {}),
@@ -1409,7 +1462,12 @@ class _Contexts:
             ]
             variants = [(f"{n}, {tl}", {**nc, **tc}) for n, nc in networks for tl, tc in transports]
             if family == "s3-put":
-                variants = [(f"{v}, {e}", {**vc, **ec}) for v, vc in variants for e, ec in self._encryption(t)]
+                plain = variants
+                variants = [(f"{v}, {e}", {**vc, **ec}) for v, vc in plain for e, ec in self._encryption(t)]
+                if t.owner in vocabulary.SCANNED_BUCKETS:
+                    variants += [(f"{v}, {g}", {**vc, **gc}) for v, vc in plain for g, gc in _upload_tags()]
+            elif family == "s3-read-scanned":
+                variants = [(f"{v}, {g}", {**vc, **gc}) for v, vc in variants for g, gc in _scan_statuses()]
         elif family in ("kms", "kms-grant"):
             region = s.region
             vias: list[tuple[str, dict[str, ContextValue]]] = [
@@ -1551,6 +1609,29 @@ class _Contexts:
                 extras = [(f"context {v.rsplit(':', 1)[-1]}", {ctx_key: v}) for v in values]
                 extras.append(("context of another account", {ctx_key: foreign}))
         return [(", ".join(x for x in (sl, el) if x), {**base, **sc, **ec}) for sl, sc in sources for el, ec in extras]
+
+
+def _scan_statuses() -> list[tuple[str, dict[str, ContextValue]]]:
+    """DET-03's dimension of a read in a scanned bucket: the object untagged, or tagged with each scan status."""
+    return [
+        (f"object {scan or 'untagged'}", {_SCAN_TAG_KEY: scan} if scan else {})
+        for scan in vocabulary.MALWARE_SCAN_DIMENSION
+    ]
+
+
+def _upload_tags() -> list[tuple[str, dict[str, ContextValue]]]:
+    """Uploads into a scanned bucket that tag the object: with the scan tag (as written, or in another case), or
+    with another tag only."""
+    tag = vocabulary.MALWARE_SCAN_TAG
+    return [
+        (f"tagging {key}", {"s3:RequestObjectTagKeys": keys})
+        for key, keys in (
+            (tag, [tag]),
+            (tag.lower(), [tag.lower()]),
+            ("project", ["project"]),
+            (f"project and {tag}", ["project", tag]),
+        )
+    ]
 
 
 def _targets_by_type(s: SweepStack) -> dict[tuple[str, str], list[Target]]:

@@ -15,7 +15,9 @@ from ai_security_baseline.verify.iam.analysis import AccessReport, access_model,
 
 def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_access: AccessReport) -> None:
     report = dev_access
-    assert len(report.rows) == 4 * 4 * len(identity.MATRIX_ACTIONS)  # 4 roles x raw, curated, models, audit-logs
+    # 4 roles x raw, curated, models, audit-logs; a GetObject of raw or models once per scan status (DET-03)
+    scans = 4 * len(vocabulary.SCANNED_BUCKETS) * (len(vocabulary.MALWARE_SCAN_DIMENSION) - 1)
+    assert len(report.rows) == 4 * 4 * len(identity.MATRIX_ACTIONS) + scans
     assert report.missing_resources == ()
     assert [f for f in report.findings() if f.status != "pass"] == []
     allowed = {(r.role, r.resource, r.action) for r in report.rows if r.allowed}

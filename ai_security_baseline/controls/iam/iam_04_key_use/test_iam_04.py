@@ -13,7 +13,10 @@ from ai_security_baseline.verify.iam.analysis import AccessReport, access_model,
 def test_iam_04_an_extra_s3_grant_still_cannot_read_raw_objects_without_the_data_key(dev_graph: ResourceGraph) -> None:
     raw = access_model(dev_graph).buckets["raw"].arn
     rows = access_rows(widened_inference(dev_graph, "s3:GetObject", f"{raw}/*"))
-    read = next(r for r in rows if (r.role, r.resource, r.action) == ("inference", "raw", "s3:GetObject"))
+    clean = vocabulary.MALWARE_SCAN_CLEAN
+    read = next(
+        r for r in rows if (r.role, r.resource, r.action, r.scan) == ("inference", "raw", "s3:GetObject", clean)
+    )
     assert read.s3.outcome == "Allow"
     assert read.kms is not None
     assert read.kms.outcome == "ImplicitDeny"

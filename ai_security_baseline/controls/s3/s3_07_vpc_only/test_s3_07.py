@@ -8,9 +8,10 @@ import pytest
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.documents import S3_BUCKET_LIST_ACTIONS, S3_OBJECT_DATA_ACTIONS
-from ai_security_baseline.components.storage import Storage
+from ai_security_baseline.components.storage import Storage, malware_scanner_arn
 from ai_security_baseline.controls.s3 import testing as fixture
 from ai_security_baseline.controls.s3.s3_07_vpc_only import mutation
+from ai_security_baseline.controls.vocabulary import SCANNED_BUCKETS
 from ai_security_baseline.verify.checkers.rules import scan_rules
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_program
@@ -93,7 +94,9 @@ def test_s3_07_storage_makes_every_data_bucket_vpc_only_with_deployer_and_break_
     graph = run_program(storage._storage_program([], storage.VPCE)).graph
     condition = storage._statements(graph, bucket_class)["DenyAccessOutsideVpcEndpoints"]["Condition"]
     assert condition["StringNotEquals"] == {"aws:SourceVpce": list(storage.VPCE)}
-    assert condition["ArnNotEquals"] == {"aws:PrincipalArn": [storage.BREAK_GLASS, storage.DEPLOYER]}
+    # DET-03: on the scanned buckets GuardDuty's malware protection role reads from outside the VPC too
+    scanner = [malware_scanner_arn(storage.ACCT, storage.PREFIX)] if bucket_class in SCANNED_BUCKETS else []
+    assert condition["ArnNotEquals"] == {"aws:PrincipalArn": sorted([storage.BREAK_GLASS, storage.DEPLOYER, *scanner])}
 
 
 @pytest.mark.parametrize("bucket_class", storage.DATA_BUCKETS)

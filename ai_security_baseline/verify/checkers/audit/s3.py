@@ -16,6 +16,9 @@ from ai_security_baseline.controls.vocabulary import (
     BUCKET_CLASSES,
     BUCKET_KEY_CLASS,
     EXTRA_BUCKET_TEMPLATE,
+    MALWARE_SCAN_CLEAN,
+    MALWARE_SCAN_TAG,
+    SCANNED_BUCKETS,
     bucket_output,
 )
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Subject, Verdict, decide, policy_json
@@ -83,6 +86,11 @@ def log_sources(ctx: AuditContext) -> list[Subject]:
     return storage_buckets(ctx, is_data_class)
 
 
+def scanned_buckets(ctx: AuditContext) -> list[Subject]:
+    """The buckets GuardDuty Malware Protection scans (DET-03)."""
+    return storage_buckets(ctx, lambda c: c in SCANNED_BUCKETS)
+
+
 def model_bucket(ctx: AuditContext) -> list[Subject]:
     return storage_buckets(ctx, lambda c: c == "models")
 
@@ -99,7 +107,8 @@ def _policy(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
 
 
 def _compliant_context(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
-    """A request that meets every condition of the baseline policy (TLS 1.3, through our S3 endpoint)."""
+    """A request that meets every condition of the baseline policy (TLS 1.3, through our S3 endpoint, on an object
+    GuardDuty found clean where the bucket is scanned)."""
     context: dict[str, Any] = {
         "aws:SecureTransport": True,
         "s3:TlsVersion": "1.3",
@@ -107,6 +116,8 @@ def _compliant_context(ctx: AuditContext, bucket: Bucket) -> dict[str, Any]:
     }
     if bucket.is_data:
         context["aws:SourceVpce"] = str(ctx.output("s3GatewayEndpointId"))
+    if bucket.bucket_class in SCANNED_BUCKETS:
+        context[f"s3:ExistingObjectTag/{MALWARE_SCAN_TAG}"] = MALWARE_SCAN_CLEAN
     return context
 
 
