@@ -10,9 +10,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import dns, documents, identity, lifecycle, network, quotas, trail
-from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.documents import PolicyDocument, Statement
+from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from ai_security_baseline.components.storage import (
     AccessLogTarget,

@@ -329,8 +329,8 @@ def trail_event_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrai
     """LOG-05: all management events, and S3 object reads and writes in exactly the given buckets.
 
     The management selector carries the name the CloudTrail console gives it (``Management events selector``), which
-    reviewers and scanners look for. No ``readOnly`` selector means both reads and writes; ``resources.ARN`` StartsWith ``<bucket ARN>/`` scopes the
-    data events to those buckets' objects, not every bucket in the account.
+    reviewers and scanners look for. No ``readOnly`` selector means both reads and writes; ``resources.ARN``
+    StartsWith ``<bucket ARN>/`` scopes the data events to those buckets' objects, not every bucket in the account.
     """
     if not data_bucket_arns:
         raise ValueError("trail_event_selectors: needs at least one data bucket ARN")
