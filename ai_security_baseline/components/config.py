@@ -250,6 +250,8 @@ class NetworkConfig(_Section):
     @field_validator("dns_allowlist")
     @classmethod
     def _dns_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "*" in value:
+            raise ValueError("'*' alone matches every name, which would allow all of DNS; list the domains")
         bad = [d for d in value if not dns_domain_valid(d)]
         if bad:
             raise ValueError(f"not a DNS Firewall domain specification: {clip(repr(bad[0]), 80)}")
