@@ -4,6 +4,7 @@ judged as the preview rule judges them. An endpoint without the DNS Firewall API
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from botocore import xform_name  # type: ignore[import-untyped]
@@ -26,7 +27,8 @@ def _pages(ctx: AuditContext, operation: str, key: str, **request: Any) -> list[
     items: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        page = observed(f"{_SERVICE}:{operation}", lambda t=token: method(**request, **({"NextToken": t} if t else {})))
+        paged = {**request, **({"NextToken": token} if token else {})}
+        page = observed(f"{_SERVICE}:{operation}", partial(method, **paged))
         items += page.get(key) or []
         token = page.get("NextToken")
         if not token:
