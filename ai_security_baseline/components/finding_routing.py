@@ -1,9 +1,9 @@
 """DET-07: EventBridge routes high-severity GuardDuty and Security Hub findings to the encrypted alarm topic.
 
 The rules exist whether or not the stack enables those services itself (``baseline:centrallyManaged``): with a
-delegated administrator, GuardDuty still generates each finding in the member account the resource belongs to, and
-Security Hub still sends the member account an event for its own findings, so someone here is told
-(https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html,
+delegated administrator a member account still holds its own findings, and finding events are published on the bus
+of the account holding the finding (the administrator receives its members' too); where none arrive, the rules cost
+nothing (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html,
 https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-integration-types.html).
 """
 
