@@ -143,6 +143,11 @@ TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "i
 #: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
 
+#: The VPC's DNS Firewall association and query logging (NET-06, NET-07), the finding rules (DET-07).
+DNS_FIREWALL_ASSOCIATION_OUTPUT = "dnsFirewallAssociationId"
+QUERY_LOG_CONFIG_OUTPUT = "queryLogConfigId"
+QUERY_LOG_GROUP_OUTPUT = "queryLogGroupName"
+FINDING_RULES_OUTPUT = "findingRuleArns"  # {"guardduty": arn, "securityhub": arn}
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
     *(key_output(c, k) for c in DATA_CLASSES for k in ("Arn", "Alias")),
@@ -158,6 +163,10 @@ AUDIT_OUTPUTS: tuple[str, ...] = (
     TRAIL_LOG_GROUP_OUTPUT,
     ALARM_TOPIC_OUTPUT,
     ROLE_ARNS_OUTPUT,
+    DNS_FIREWALL_ASSOCIATION_OUTPUT,
+    QUERY_LOG_CONFIG_OUTPUT,
+    QUERY_LOG_GROUP_OUTPUT,
+    FINDING_RULES_OUTPUT,
 )
 
 # ---- S3 request conditions -------------------------------------------------------------------------------------
@@ -444,10 +453,6 @@ EVENTS_SERVICE = "events.amazonaws.com"
 LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 #: The DNS Firewall answer to a blocked query (NET-06): the name does not exist, so clients fail at once.
 DNS_BLOCK_RESPONSE = "NXDOMAIN"
-DNS_FIREWALL_ASSOCIATION_OUTPUT = "dnsFirewallAssociationId"
-QUERY_LOG_CONFIG_OUTPUT = "queryLogConfigId"
-QUERY_LOG_GROUP_OUTPUT = "queryLogGroupName"
-FINDING_RULES_OUTPUT = "findingRuleArns"  # {"guardduty": arn, "securityhub": arn}
 #: The name of the trail's management-events selector: what the CloudTrail console gives it and scanners look for.
 MANAGEMENT_EVENTS_SELECTOR = "Management events selector"
 #: Finding source -> (event source, detail-type) of the findings EventBridge routes to the alarm topic (DET-07).
