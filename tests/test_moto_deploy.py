@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pulumi
 import pytest
 
+from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.demo import Deployment
 from ai_security_baseline.verify.emulator.deploy import (
+    HANDLERS,
     MotoDeployError,
     MotoMocks,
     PolicyDocumentError,
@@ -522,3 +525,38 @@ def test_moto_resource_type_reads_back_as_declared(
     assert resources, f"the dev graph has no {type_token}"
     pairs = [READERS[type_token](moto_server, r) for r in resources]
     assert [declared for declared, _ in pairs] == [read for _, read in pairs]
+
+
+def _handle(server_url: str, type_token: str, inputs: dict[str, Any]) -> None:
+    HANDLERS[type_token](MotoMocks(server_url, "eu-west-1"), "probe", inputs)
+
+
+@pytest.mark.parametrize(
+    ("type_token", "inputs", "refusal"),
+    [
+        (vocabulary.FIREWALL_DOMAIN_LIST, {"domains": ["exa mple.com"]}, "not a DNS Firewall domain specification"),
+        (
+            vocabulary.FIREWALL_ASSOCIATION,
+            {"firewallRuleGroupId": "rslvr-frg-1", "vpcId": "vpc-1", "priority": 99},
+            "Priority 99 is not between 100 and 9900",
+        ),
+        (
+            vocabulary.FIREWALL_RULE,
+            {"firewallRuleGroupId": "g", "firewallDomainListId": "l", "action": "BLOCK", "priority": 1},
+            "a BLOCK rule needs BlockResponse",
+        ),
+        (vocabulary.FIREWALL_CONFIG, {"resourceId": "vpc-1", "firewallFailOpen": "YES"}, "FirewallFailOpen 'YES'"),
+    ],
+)
+def test_net_06_moto_deploy_refuses_what_aws_refuses(type_token: str, inputs: dict[str, Any], refusal: str) -> None:
+    with pytest.raises(MotoDeployError, match=re.escape(refusal)):
+        _handle("http://127.0.0.1:9", type_token, inputs)
+
+
+def test_net_07_moto_deploy_refuses_a_query_log_config_no_resource_policy_admits(
+    deployed: Deployment, moto_server: MotoServer
+) -> None:
+    account = str(deployed.run.exports["trailArn"]).split(":")[4]
+    other = f"arn:aws:logs:eu-west-1:{account}:log-group:/elsewhere"
+    with pytest.raises(MotoDeployError, match="AccessDeniedException: AWS would refuse this create"):
+        _handle(moto_server.endpoint_url, vocabulary.QUERY_LOG_CONFIG, {"name": "x", "destinationArn": other})
