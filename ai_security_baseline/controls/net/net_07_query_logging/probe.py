@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ai_security_baseline.controls.net.common import MIN_RETENTION_DAYS
+from ai_security_baseline.controls.vocabulary import QUERY_LOG_GROUP_OUTPUT
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
 from ai_security_baseline.verify.checkers.audit.log import live_retention_waiver, log_group
 from ai_security_baseline.verify.checkers.audit.network import vpc_subject
@@ -20,17 +21,21 @@ def account_log_policy(ctx: AuditContext) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _destination_problems(ctx: AuditContext, config: dict[str, Any]) -> tuple[list[str], str | None]:
-    """What is wrong with one config's destination, and the retention waiver it carries (if any)."""
+def _destination_problems(
+    ctx: AuditContext, config: dict[str, Any], expected: tuple[str, str]
+) -> tuple[list[str], str | None]:
+    """What is wrong with one config's destination (``expected``: the stack's query-log group and logs key), and the
+    retention waiver it carries (if any)."""
+    group_name, logs_key = expected
     destination = str(config.get("DestinationArn", "")).removesuffix(":*")
-    if ":log-group:" not in destination:
-        return [f"destination {destination} is not a CloudWatch Logs group"], None
-    name = destination.split(":log-group:", 1)[1]
+    name = destination.split(":log-group:", 1)[1] if ":log-group:" in destination else ""
+    if name != group_name:
+        return [f"destination {destination} is not the query-log group {group_name}"], None
     group = log_group(ctx.client("logs"), name)
     if group is None:
         return [f"query log group {name} does not exist"], None
     problems = []
-    if group.get("kmsKeyId") != str(ctx.output("logsKeyArn")):
+    if group.get("kmsKeyId") != logs_key:
         problems.append(f"log group key {group.get('kmsKeyId')} (expected the logs key)")
     waiver = live_retention_waiver(ctx, group)
     if int(group.get("retentionInDays") or 0) < MIN_RETENTION_DAYS and not waiver:
@@ -50,6 +55,8 @@ def _destination_problems(ctx: AuditContext, config: dict[str, Any]) -> tuple[li
 
 @check("NET-07", vpc_subject)
 def query_logging(ctx: AuditContext, vpc_id: str) -> Verdict:
+    # the outputs first: a stack without them is an error, never judged on what happens to be in the account
+    expected = (str(ctx.output(QUERY_LOG_GROUP_OUTPUT)), str(ctx.output("logsKeyArn")))
     resolver = ctx.client("route53resolver")
     associations = resolver.list_resolver_query_log_config_associations(
         Filters=[{"Name": "ResourceId", "Values": [vpc_id]}]
@@ -61,7 +68,7 @@ def query_logging(ctx: AuditContext, vpc_id: str) -> Verdict:
     for association in active:
         config_id = association["ResolverQueryLogConfigId"]
         config = resolver.get_resolver_query_log_config(ResolverQueryLogConfigId=config_id)["ResolverQueryLogConfig"]
-        verdicts.append((config_id, *_destination_problems(ctx, config)))
+        verdicts.append((config_id, *_destination_problems(ctx, config, expected)))
     good = sorted((v for v in verdicts if not v[1]), key=lambda v: bool(v[2]))
     if not good:
         return Verdict(False, "; ".join(f"{c}: {p}" for c, problems, _ in verdicts for p in problems), {})
