@@ -11,8 +11,9 @@ from rich.console import Console
 
 from ai_security_baseline.controls import registry
 from ai_security_baseline.verify.cli import main
-from ai_security_baseline.verify.demo import EXIT_DEPLOY_FAILED, run_demo
+from ai_security_baseline.verify.demo import EXIT_DEPLOY_FAILED, emulator_blind_spots, run_demo
 from ai_security_baseline.verify.emulator.server import FAKE_AWS_ENV, MotoServer, free_port, pid_alive, running_moto
+from ai_security_baseline.verify.findings.finding import Finding
 from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
 from ai_security_baseline.verify.project import PROJECT_ROOT
 from tests.moto_support import client
@@ -139,3 +140,15 @@ def test_audit_cli_without_credentials_exits_2(
         ["audit", "--outputs", str(outputs), "--endpoint-url", moto_server.endpoint_url, "--region", "eu-west-1"]
     )
     assert (code, "no AWS credentials" in capsys.readouterr().err) == (2, True)
+
+
+def test_demo_reports_a_control_moto_cannot_observe_as_waived_with_the_reason_never_pass() -> None:
+    blind = Finding("NET-06", "vpc-1", "error", "audit", "not observable: route53resolver:X is not available")
+    broken = Finding("NET-06", "vpc-1", "error", "audit", "could not read: AccessDenied")
+    other = Finding("NET-05", "vpc-1", "error", "audit", "not observable: ec2:Y is not available")
+    waived, kept, untouched = emulator_blind_spots([blind, broken, other])
+    assert (waived.status, waived.waiver.startswith("not observable in the emulator: moto implements no")) == (
+        "waived",
+        True,
+    )
+    assert (kept.status, untouched.status) == ("error", "error")

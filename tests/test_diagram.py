@@ -197,7 +197,7 @@ def test_dev_data_flow_routes_each_role_through_the_s3_endpoint_to_its_buckets(d
 def test_dev_encryption_view_points_buckets_log_groups_and_trail_at_their_keys(dev_views: dict[str, str]) -> None:
     edges = parse(dev_views["encryption"]).edges
     assert 'bucket_aisb_dev_raw -.->|"SSE-KMS<br/>bucket key"| key_keys_data' in edges
-    assert 'loggroup_network_flow_logs -.->|"SSE-KMS"| key_keys_logs' in edges
+    assert 'loggroup_aisb_dev_cloudtrail_and_2_more -.->|"SSE-KMS"| key_keys_logs' in edges
     assert 'trail_aisb_dev_trail -.->|"SSE-KMS (log files)"| key_keys_logs' in edges
     assert 'bucket_aisb_dev_access_logs -.->|"SSE-S3"| sse_s3' in edges
 

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pytest
 
 from ai_security_baseline.components import documents
+from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.iam.common import TAMPERING_DENIALS
 from ai_security_baseline.verify.checkers.audit.core import CHECKS, AuditContext, run_checks
 from ai_security_baseline.verify.demo import moto_session
@@ -129,13 +130,17 @@ def audit_program() -> None:
         opts=pulumi.ResourceOptions(depends_on=[trail_policy]),
         advanced_event_selectors=[
             {
+                "name": vocabulary.MANAGEMENT_EVENTS_SELECTOR,
+                "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}],
+            },
+            {
                 "name": "data events",
                 "field_selectors": [
                     {"field": "eventCategory", "equals": ["Data"]},
                     {"field": "resources.type", "equals": ["AWS::S3::Object"]},
                     {"field": "resources.ARN", "starts_withs": [data.arn.apply(lambda a: f"{a}/")]},
                 ],
-            }
+            },
         ],
     )
     vpc = aws.ec2.Vpc("vpc", cidr_block="10.9.0.0/16")

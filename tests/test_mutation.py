@@ -25,7 +25,12 @@ BASELINE: dict[tuple[str, str], list[Finding]] = {}
 
 
 def survivors(cells: list[Cell]) -> list[str]:
-    return [f"{c.mutation} in {c.layer}: {c.result} ({c.detail})" for c in cells if c.result != "killed"]
+    """Cells not killed; a probe the emulator cannot observe (its unit says why) is neither killed nor a survivor."""
+    return [
+        f"{c.mutation} in {c.layer}: {c.result} ({c.detail})"
+        for c in cells
+        if c.result not in ("killed", "unobservable")
+    ]
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=IDS)
@@ -59,6 +64,27 @@ def test_live_mutants_are_killed_by_the_probe(unit: registry.Unit, live_dev: Liv
     cells = mutation.run_live_mutations(live_dev.context, [unit], lambda ctx, control: live_dev.probe(control))
     assert cells
     assert survivors(cells) == []
+
+
+def test_a_probe_without_live_mutants_is_a_survivor_unless_its_unit_declares_it_unobservable() -> None:
+    [net_06] = [u for u in UNITS if u.id == "NET-06"]
+    [net_01] = [u for u in UNITS if u.id == "NET-01"]
+    assert mutation.live_unobservable(net_06) is not None
+    assert mutation.live_unobservable(net_01) is None
+
+
+def test_summary_lists_unobservable_probes_apart_from_the_mutant_counts() -> None:
+    cells = [
+        Cell("NET-06", "-", "audit", "unobservable", "no API"),
+        Cell("NET-06", "BLOCK rule removed", "rule", "killed", "fail on vpc"),
+    ]
+    document = mutation.summary(cells)
+    assert (document["mutants"], document["killed"], document["survived"], document["unobservable"]) == (
+        1,
+        1,
+        0,
+        [{"control": "NET-06", "layer": "audit", "reason": "no API"}],
+    )
 
 
 def test_a_checker_that_never_reports_the_control_makes_the_mutant_invalid_not_killed() -> None:

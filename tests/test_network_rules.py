@@ -29,7 +29,7 @@ def test_network_stack_rule_fails_a_stack_without_network(rule: str) -> None:
 
 def test_network_rules_are_registered_with_the_catalog_controls() -> None:
     covered = {c for r in NETWORK_RULES for c in r.controls}
-    assert covered == {f"NET-0{i}" for i in range(1, 6)} | {f"EP-0{i}" for i in range(1, 6)}
+    assert covered == {f"NET-0{i}" for i in range(1, 8)} | {f"EP-0{i}" for i in range(1, 6)}
     assert set(NETWORK_RULES) <= set(RULES)
 
 

@@ -1,5 +1,5 @@
 """``relaxations.shortLogRetention``: the dev stack keeping audit logs 180 days scans clean, every finding the
-relaxation weakens (LOG-07, NET-05, checkov's one-year retention check) reported ``waived`` with its reason."""
+relaxation weakens (LOG-07, NET-05, NET-07, checkov's one-year retention check) reported ``waived`` with its reason."""
 
 from __future__ import annotations
 
@@ -35,14 +35,16 @@ def waived_by_relaxation(findings: tuple[Finding, ...]) -> list[tuple[str, str, 
     )
 
 
-def test_short_log_retention_scan_is_clean_with_log_07_and_net_05_waived(relaxed_graph: ResourceGraph) -> None:
+def test_short_log_retention_scan_is_clean_with_log_07_net_05_and_net_07_waived(relaxed_graph: ResourceGraph) -> None:
     concluded = scan(relaxed_graph, checkov=False)
     assert [f for f in concluded.findings if f.status in ("fail", "error")] == []
     assert concluded.exit_code == EXIT_OK
     assert waived_by_relaxation(concluded.findings) == [
         ("LOG-07", "rule", "aisb-dev-cloudtrail"),
+        ("LOG-07", "rule", "dns-query-logs-group"),
         ("LOG-07", "rule", "network-flow-logs"),
         ("NET-05", "rule", "network-vpc"),
+        ("NET-07", "rule", "network-vpc"),
     ]
 
 
@@ -56,8 +58,10 @@ def test_short_log_retention_scan_with_checkov_is_clean_with_the_retention_check
     checkov = [w for w in waived_by_relaxation(concluded.findings) if w[1] == "checkov"]
     assert checkov == [
         ("LOG-07", "checkov", "aisb-dev-cloudtrail"),
+        ("LOG-07", "checkov", "dns-query-logs-group"),
         ("LOG-07", "checkov", "network-flow-logs"),
         ("NET-05", "checkov", "aisb-dev-cloudtrail"),
+        ("NET-05", "checkov", "dns-query-logs-group"),
         ("NET-05", "checkov", "network-flow-logs"),
     ]
     assert {f.tool_id for f in concluded.findings if f.source == "checkov" and REASON in f.waiver} == {"CKV_AWS_338"}

@@ -67,8 +67,8 @@ def test_a_preview_without_a_network_fails_the_network_controls(
 ) -> None:
     _, findings = violating_preview_scan
     network = {f["control"]: f["status"] for f in findings if f["control"].startswith("NET")}
-    assert set(network) == {"NET-01", "NET-02", "NET-03", "NET-04", "NET-05"}
-    assert "pass" not in {network[c] for c in ("NET-01", "NET-03", "NET-04", "NET-05")}
+    assert set(network) == {"NET-01", "NET-02", "NET-03", "NET-04", "NET-05", "NET-06", "NET-07"}
+    assert "pass" not in {network[c] for c in ("NET-01", "NET-03", "NET-04", "NET-05", "NET-06", "NET-07")}
 
 
 def test_scan_of_a_stack_export_file_reads_its_resources(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_controls_not_evaluated_are_warnings_never_passes() -> None:
     warnings = coverage_warnings(only_kms)
     assert "LOG-03 not evaluated by this scan" in warnings
     assert not any(w.startswith("KMS-01") for w in warnings)
-    assert len(warnings) == 53
+    assert len(warnings) == 56
 
 
 @pytest.mark.checkov
@@ -175,7 +175,7 @@ def test_dev_scan_summary_fits_one_screen_with_verdict_and_report_path(
     out = re.sub(r"\x1b\[[0-9;]*m", "", captured.out)  # the styles FORCE_COLOR adds to stdout too
     lines = out.splitlines()
     assert len(lines) <= 40, out
-    assert "verdict: PASS (52 of 54 controls evaluated)" in lines
+    assert "verdict: PASS (55 of 57 controls evaluated)" in lines
     assert any(line.startswith(f"Full report: {tmp_path / 'out' / 'report.md'}") for line in lines)
     assert "waived: S3-03 x2" in out
     assert WAIVER_REASON not in out

@@ -84,3 +84,13 @@ def test_vocabulary_output_names_follow_the_stack_naming() -> None:
     assert vocabulary.key_output("models", "Alias") == "modelsKeyAlias"
     assert "rawBucketName" in vocabulary.AUDIT_OUTPUTS
     assert len(vocabulary.AUDIT_OUTPUTS) == len(set(vocabulary.AUDIT_OUTPUTS))
+
+
+def test_audit_outputs_name_the_resolver_and_finding_routing_outputs() -> None:
+    names = (
+        vocabulary.DNS_FIREWALL_ASSOCIATION_OUTPUT,
+        vocabulary.QUERY_LOG_CONFIG_OUTPUT,
+        vocabulary.QUERY_LOG_GROUP_OUTPUT,
+        vocabulary.FINDING_RULES_OUTPUT,
+    )
+    assert set(names) <= set(vocabulary.AUDIT_OUTPUTS)

@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from ai_security_baseline.components import documents, identity, lifecycle, network, quotas, trail
+from ai_security_baseline.components import dns, documents, identity, lifecycle, network, quotas, trail
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.documents import PolicyDocument, Statement
+from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
 from ai_security_baseline.components.storage import (
     AccessLogTarget,
@@ -120,6 +121,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.dns_firewall, self.query_logging = self._dns(config, account)  # NET-06, NET-07
         # The audit archive logs into access-logs, whose policy names its sources: resolved once the archive exists.
         audit_bucket_arn: pulumi.Output[str]
         resolve_audit_bucket_arn: Callable[[pulumi.Output[str]], None]
@@ -149,6 +151,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         finally:  # resolve even on error, so the access-log policy never waits forever
             built = getattr(self, "trail", None)
             resolve_audit_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
+        self.finding_routing = FindingRouting(  # DET-07: high-severity findings to the alarm topic
+            "findings",
+            FindingRoutingArgs(config.name_prefix, self.trail.topic.arn, [self.trail.topic_policy]),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
@@ -200,6 +207,12 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         }
         result.update(self.storage.outputs())
         result.update(self.trail.outputs())
+        result |= {
+            vocabulary.DNS_FIREWALL_ASSOCIATION_OUTPUT: self.dns_firewall.association.id,
+            vocabulary.QUERY_LOG_CONFIG_OUTPUT: self.query_logging.config.id,
+            vocabulary.QUERY_LOG_GROUP_OUTPUT: self.query_logging.log_group.name,
+            vocabulary.FINDING_RULES_OUTPUT: self.finding_routing.rule_arns,
+        }
         result.update(self.roles.outputs())
         # one map for the live audit (IAM-01/02/05): every workload role, keyed by its role name in the matrix
         result[ROLE_ARNS_OUTPUT] = pulumi.Output.all(**{role: r.arn for role, r in self.roles.roles.items()})
@@ -209,6 +222,31 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
         return result
+
+    def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:
+        """NET-06/NET-07: the VPC's Resolver answers only allowed names, and logs every query to an encrypted group."""
+        parent = pulumi.ResourceOptions(parent=self)
+        vpc_id = self.network.vpc.id
+        firewall = dns.DnsFirewall(
+            "dns-firewall",
+            dns.DnsFirewallArgs(config.name_prefix, account, vpc_id, config.network.dns_allowlist),
+            opts=parent,
+        )
+        logging = dns.QueryLogging(
+            "dns-query-logs",
+            dns.QueryLoggingArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                vpc_id=vpc_id,
+                group_name=dns.query_log_group_name(config),
+                logs_key_arn=self.keys.keys["logs"].arn,
+                retention_days=config.logging.retention_days,
+                protect=config.protect,
+                short_log_retention=config.relaxations.short_log_retention,
+            ),
+            opts=parent,
+        )
+        return firewall, logging
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
         """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
@@ -281,6 +319,7 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
     """Key-policy statements of the network, storage and audit components, from names known before the keys."""
     return [
         network.network_key_statements(config, account),
+        dns.dns_key_statements(config, account),
         storage_key_statements(
             name_prefix=config.name_prefix,
             account=account,
@@ -527,6 +566,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                     f"arn:{p}:sns:{region}:{acct}:{topic}",
                     account_id=acct,
                     alarms=documents.alarm_arn_pattern(p, region, acct, prefix),
+                    finding_rules=finding_rule_arns(account, prefix),
                 ),
             ),
             _NAME_KEYS,

@@ -95,6 +95,18 @@ FixedNameResource = Literal["trail", "trailLogGroup", "trailLogRole", "flowLogGr
 FIXED_NAME_RESOURCES: tuple[str, ...] = get_args(FixedNameResource)
 
 
+#: Upper bound of ``network.dnsAllowlist`` (AWS takes at most 1,000 domains per UpdateFirewallDomains request).
+MAX_DNS_ALLOWLIST = 500
+#: A DNS Firewall domain specification (UpdateFirewallDomains): an optional leading ``*.``, then dot-separated labels of
+#: A-Z, a-z, 0-9 and '-', 255 characters at most. ``*`` alone matches every name, which an allowlist must not.
+_DNS_DOMAIN = re.compile(r"^(\*\.)?([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}\.?$")
+
+
+def dns_domain_valid(value: str) -> bool:
+    """Whether ``value`` is a DNS Firewall domain specification naming a bounded set of names."""
+    return len(value) <= 255 and bool(_DNS_DOMAIN.match(value))
+
+
 #: Upper bound of ``identity.imageAccountIds``: one ECR repository ARN each in every execution role's policy.
 MAX_IMAGE_ACCOUNTS = 20
 
@@ -208,6 +220,11 @@ class NetworkConfig(_Section):
         ("ml-core",), description=f"any of {sorted(ENDPOINT_BUNDLES)}"
     )
     endpoint_services: tuple[str, ...] = Field((), description=f"any of {sorted(KNOWN_ENDPOINT_SERVICES)}")
+    dns_allowlist: tuple[str, ...] = Field(
+        (),
+        description=f"at most {MAX_DNS_ALLOWLIST} domain names the VPC may resolve beyond AWS's own (DNS Firewall "
+        "syntax: labels of A-Z, a-z, 0-9, '-', optionally starting with '*.'; not '*' alone)",
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -228,6 +245,20 @@ class NetworkConfig(_Section):
             raise ValueError(f"unknown endpoint service(s) {unknown}")
         if len(set(value)) != len(value):
             raise ValueError("services must not repeat")
+        return value
+
+    @field_validator("dns_allowlist")
+    @classmethod
+    def _dns_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "*" in value:
+            raise ValueError("'*' alone matches every name, which would allow all of DNS; list the domains")
+        bad = [d for d in value if not dns_domain_valid(d)]
+        if bad:
+            raise ValueError(f"not a DNS Firewall domain specification: {clip(repr(bad[0]), 80)}")
+        if len(set(value)) != len(value):
+            raise ValueError("domains must not repeat")
+        if len(value) > MAX_DNS_ALLOWLIST:
+            raise ValueError(f"{len(value)} domains; at most {MAX_DNS_ALLOWLIST}")
         return value
 
     @field_validator("endpoint_bundles")

@@ -17,7 +17,9 @@ from ai_security_baseline.controls.vocabulary import (
     CLOUDTRAIL_SERVICE,
     CLOUDWATCH_SERVICE,
     CRYPTO_ACTIONS,
+    EVENTS_SERVICE,
     FLOW_LOG_SERVICE,
+    LOG_DELIVERY_SERVICE,
     MALWARE_SCAN_CLEAN,
     MALWARE_SCAN_TAG,
     MALWARE_VALIDATION_OBJECT,
@@ -1059,28 +1061,95 @@ def trail_delivery_policy(group_arn: str) -> PolicyDocument:
     )
 
 
-def alarm_topic_policy(topic_arn: str, *, account_id: str, alarms: str) -> PolicyDocument:
-    """LOG-06: CloudWatch publishes only for our alarms (SourceAccount/SourceArn); plain HTTP publishing denied."""
+def alarm_topic_policy(
+    topic_arn: str, *, account_id: str, alarms: str, finding_rules: Sequence[str] = ()
+) -> PolicyDocument:
+    """LOG-06/DET-07: CloudWatch publishes only for our alarms, EventBridge only for our finding rules (both bound by
+    aws:SourceAccount and aws:SourceArn, which both services send on sns:Publish); plain HTTP publishing denied."""
+    statements: list[Statement] = [
+        {
+            "Sid": "AllowCloudWatchAlarmsPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": CLOUDWATCH_SERVICE},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": alarms}},
+        }
+    ]
+    if finding_rules:
+        # EventBridge user guide, "Amazon SNS permissions": the rule's ARN is the aws:SourceArn of its Publish
+        # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions)
+        statements.append(
+            {
+                "Sid": "AllowEventBridgeFindingsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": EVENTS_SERVICE},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnEquals": {"aws:SourceArn": _one_or_many(finding_rules)},
+                },
+            }
+        )
+    statements.append(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+    return finish_document(statements, policy_id="ai-security-baseline-alarm-topic")
+
+
+def event_rule_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """ARN of a rule on the default event bus, known by name (the topic policy names it before it exists)."""
+    return f"arn:{partition}:events:{region}:{account_id}:rule/{name}"
+
+
+def events_topic_key_statement(*, topic_arn: str) -> Statement:
+    """DET-07/KMS-05: EventBridge may use the key to publish to our encrypted topic only.
+
+    AWS's statement for EventBridge targets that are encrypted SNS topics grants events.amazonaws.com
+    kms:GenerateDataKey and kms:Decrypt (SNS developer guide, "Enable compatibility between event sources from AWS
+    services and encrypted topics": https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). Bound, like
+    the alarms' statement, by the ``aws:sns:topicArn`` encryption context SNS puts on every data key of the topic; the
+    topic policy admits only this stack's rules.
+    """
+    return service_principal_key_statement(
+        "EventBridgePublishEncrypted",
+        EVENTS_SERVICE,
+        ALARM_TOPIC_KEY_ACTIONS,
+        encryption_context={"aws:sns:topicArn": topic_arn},
+    )
+
+
+def query_log_delivery_policy(group_arn: str, *, partition: str, region: str, account_id: str) -> PolicyDocument:
+    """NET-07: CloudWatch Logs' delivery service may write Resolver query logs into one group, for this account only.
+
+    Resolver query logs are vended logs: delivery.logs.amazonaws.com writes them, and the group needs a resource policy
+    admitting it. AWS adds an account-wide one itself only when the deployer may PutResourcePolicy, and leaves any
+    existing policy that already grants it; the stack owns this one instead, in AWS's documented form (CloudWatch Logs
+    user guide, "Logs sent to CloudWatch Logs": aws:SourceAccount, and aws:SourceArn of this account's logs
+    deliveries; https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html).
+    """
     return finish_document(
         [
             {
-                "Sid": "AllowCloudWatchAlarmsPublish",
+                "Sid": "AWSLogDeliveryWriteResolverQueryLogs",
                 "Effect": "Allow",
-                "Principal": {"Service": CLOUDWATCH_SERVICE},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": alarms}},
-            },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ],
-        policy_id="ai-security-baseline-alarm-topic",
+                "Principal": {"Service": LOG_DELIVERY_SERVICE},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{group_arn}:log-stream:*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
+                },
+            }
+        ]
     )
 
 

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import BaselineConfig
 from ai_security_baseline.components.delivery import delivery_role, encrypted_log_group
+from ai_security_baseline.components.finding_routing import finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.components.storage import (
     AccessLogTarget,
@@ -307,19 +308,19 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
 def trail_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[documents.Statement]]:
     """Logs-key statements the audit trail needs, from names known before the key exists (LOG-02, LOG-04, LOG-06).
 
-    CloudTrail (our trail only), CloudWatch Logs (the trail's group only), CloudWatch alarms (ours only, for the
-    encrypted topic).
+    CloudTrail (our trail only), CloudWatch Logs (the trail's group only), CloudWatch alarms and EventBridge finding
+    rules (the encrypted topic only).
     """
     p, region, acct = account.partition, account.region, account.account_id
     trail = documents.trail_arn(p, region, acct, trail_name(config.name_prefix))
     group = documents.log_group_arn(p, region, acct, trail_log_group_name(config))
+    topic = documents.sns_topic_arn(p, region, acct, alarm_topic_name(config.name_prefix))
     return {
         "logs": [
             *documents.cloudtrail_key_statements(partition=p, account_id=acct, trail=trail),
             documents.logs_key_statement("LogsEncryptCloudTrailGroup", region=region, group_arn=group),
-            documents.alarm_topic_key_statement(
-                topic_arn=documents.sns_topic_arn(p, region, acct, alarm_topic_name(config.name_prefix))
-            ),
+            documents.alarm_topic_key_statement(topic_arn=topic),
+            documents.events_topic_key_statement(topic_arn=topic),  # DET-07: finding rules publish to it too
         ]
     }
 
@@ -327,13 +328,17 @@ def trail_key_statements(config: BaselineConfig, account: AccountContext) -> dic
 def trail_event_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
     """LOG-05: all management events, and S3 object reads and writes in exactly the given buckets.
 
-    No ``readOnly`` selector means both reads and writes; ``resources.ARN`` StartsWith ``<bucket ARN>/`` scopes the
-    data events to those buckets' objects, not every bucket in the account.
+    The management selector carries the name the CloudTrail console gives it (``Management events selector``), which
+    reviewers and scanners look for. No ``readOnly`` selector means both reads and writes; ``resources.ARN``
+    StartsWith ``<bucket ARN>/`` scopes the data events to those buckets' objects, not every bucket in the account.
     """
     if not data_bucket_arns:
         raise ValueError("trail_event_selectors: needs at least one data bucket ARN")
     return [
-        {"name": "Management events", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]},
+        {
+            "name": vocabulary.MANAGEMENT_EVENTS_SELECTOR,
+            "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}],
+        },
         {
             "name": "S3 data events of the training data and model buckets",
             "field_selectors": [
@@ -511,6 +516,7 @@ class Trail(pulumi.ComponentResource):
         account = args.account
         alarms = documents.alarm_arn_pattern(account.partition, account.region, account.account_id, args.name_prefix)
         topic_name = alarm_topic_name(args.name_prefix)
+        finding_rules = finding_rule_arns(account, args.name_prefix)  # DET-07 publishes here too
         self.topic = aws.sns.Topic(
             topic_name,
             name=topic_name,
@@ -522,7 +528,11 @@ class Trail(pulumi.ComponentResource):
             topic_name,
             arn=self.topic.arn,
             policy=self.topic.arn.apply(
-                lambda arn: json.dumps(documents.alarm_topic_policy(arn, account_id=account.account_id, alarms=alarms))
+                lambda arn: json.dumps(
+                    documents.alarm_topic_policy(
+                        arn, account_id=account.account_id, alarms=alarms, finding_rules=finding_rules
+                    )
+                )
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -151,6 +151,11 @@ TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "i
 #: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
 
+#: The VPC's DNS Firewall association and query logging (NET-06, NET-07), the finding rules (DET-07).
+DNS_FIREWALL_ASSOCIATION_OUTPUT = "dnsFirewallAssociationId"
+QUERY_LOG_CONFIG_OUTPUT = "queryLogConfigId"
+QUERY_LOG_GROUP_OUTPUT = "queryLogGroupName"
+FINDING_RULES_OUTPUT = "findingRuleArns"  # {"guardduty": arn, "securityhub": arn}
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
     *(key_output(c, k) for c in DATA_CLASSES for k in ("Arn", "Alias")),
@@ -166,6 +171,10 @@ AUDIT_OUTPUTS: tuple[str, ...] = (
     TRAIL_LOG_GROUP_OUTPUT,
     ALARM_TOPIC_OUTPUT,
     ROLE_ARNS_OUTPUT,
+    DNS_FIREWALL_ASSOCIATION_OUTPUT,
+    QUERY_LOG_CONFIG_OUTPUT,
+    QUERY_LOG_GROUP_OUTPUT,
+    FINDING_RULES_OUTPUT,
 )
 
 # ---- S3 request conditions -------------------------------------------------------------------------------------
@@ -440,3 +449,33 @@ RELAXATION_REASONS: dict[str, str] = {
         "(Art. 19/26) requires for high-risk system logs"
     ),
 }
+
+
+# ---- DNS firewall, resolver query logging (NET-06, NET-07), finding routing (DET-07) ------------------------------
+
+FIREWALL_DOMAIN_LIST = "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList"
+FIREWALL_RULE_GROUP = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup"
+FIREWALL_RULE = "aws:route53/resolverFirewallRule:ResolverFirewallRule"
+FIREWALL_ASSOCIATION = "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"
+FIREWALL_CONFIG = "aws:route53/resolverFirewallConfig:ResolverFirewallConfig"
+QUERY_LOG_CONFIG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig"
+QUERY_LOG_ASSOCIATION = "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation"
+LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+EVENTS_SERVICE = "events.amazonaws.com"
+#: The principal CloudWatch Logs delivers AWS services' vended logs as (Resolver query logs among them).
+LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
+#: The DNS Firewall answer to a blocked query (NET-06): the name does not exist, so clients fail at once.
+DNS_BLOCK_RESPONSE = "NXDOMAIN"
+#: The name of the trail's management-events selector: what the CloudTrail console gives it and scanners look for.
+MANAGEMENT_EVENTS_SELECTOR = "Management events selector"
+#: Finding source -> (event source, detail-type) of the findings EventBridge routes to the alarm topic (DET-07).
+FINDING_SOURCES: dict[str, tuple[str, str]] = {
+    "guardduty": ("aws.guardduty", "GuardDuty Finding"),
+    "securityhub": ("aws.securityhub", "Security Hub Findings - Imported"),
+}
+#: GuardDuty's high band starts at 7.0 (7.0-8.9 high, 9.0-10.0 critical); Security Hub's labels at and above HIGH.
+FINDING_MIN_SEVERITY = 7
+FINDING_SEVERITY_LABELS: tuple[str, ...] = ("HIGH", "CRITICAL")
+FINDING_WORKFLOW_STATUS = "NEW"

@@ -9,16 +9,20 @@ Undecidable. Nothing passes on a missing link.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ai_security_baseline.controls import kit
+from ai_security_baseline.controls.log.common import relaxed_retention
 from ai_security_baseline.controls.vocabulary import (
     DEFAULT_SG,
     ENDPOINT,
     ENDPOINT_BUNDLES,
     ENDPOINT_SG,
+    KMS_ALIAS,
+    KMS_KEY,
     KNOWN_ENDPOINT_SERVICES,
+    LOG_RETENTION_DEFAULT_MIN_DAYS,
     ROLE,
     SECURITY_GROUP,
     SG_EGRESS,
@@ -29,6 +33,8 @@ from ai_security_baseline.controls.vocabulary import (
 
 IAM_ROLE = ROLE
 HTTPS = 443
+#: The retention the network's log groups keep (flow logs NET-05, query logs NET-07).
+MIN_RETENTION_DAYS = LOG_RETENTION_DEFAULT_MIN_DAYS
 
 #: The endpoint bundles the rules judge against, and every service a stack may add.
 ML_CORE = ENDPOINT_BUNDLES["ml-core"]
@@ -182,3 +188,38 @@ def endpoint_groups(stack: Stack, endpoint: kit.Res) -> tuple[list[kit.Res], int
         linked += to_groups(assoc, "securityGroupId")
         count += 1
     return linked, count
+
+
+# ---- the network's log groups (NET-05, NET-07) ----------------------------------------------------------------
+
+
+def logs_keys_of(stack: Stack) -> set[str]:
+    """URNs of the keys an alias ``alias/<prefix>-logs`` targets."""
+    targets = stack.linker((KMS_KEY,), ("keyId", "id", "arn"))
+    found: set[str] = set()
+    for alias in stack.of(KMS_ALIAS):
+        if str(kit.known(alias, "name") or "").endswith("-logs"):
+            found.update(k.urn for k in targets(alias, "targetKeyId"))
+    return found
+
+
+def log_group_problems(
+    stack: Stack, group: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
+) -> list[str]:
+    """What is wrong with a network log group (flow or query logs); a retention the shortLogRetention relaxation
+    covers goes to ``relaxed`` (with its reason) instead."""
+    problems = []
+    keys = stack.linker((KMS_KEY,), ("arn", "keyId", "id"))(group, "kmsKeyId")
+    if not keys:
+        problems.append(f"log group {group.name} is not encrypted with a customer-managed key of this stack")
+    elif not {k.urn for k in keys} & logs_keys():
+        problems.append(f"log group {group.name} is encrypted with {names(keys)}, not the logs key")
+    days = kit.known(group, "retentionInDays")
+    if days not in (None, 0) and (not isinstance(days, int) or days < MIN_RETENTION_DAYS):
+        reason = relaxed_retention(group, days)
+        short = f"log group {group.name} keeps {days} days (expected >= {MIN_RETENTION_DAYS})"
+        if reason:
+            relaxed.append(f"{short}; waived: {reason}")
+        else:
+            problems.append(short)
+    return problems

@@ -207,6 +207,55 @@ def network() -> list[kit.Res]:
             vocabulary.SG_EXCLUSIVE, "endpoint-pin", securityGroupId="sg-ep", ingressRuleIds=["sgr-1"], egressRuleIds=[]
         ),
         *[interface_endpoint(service) for service in net.ML_CORE],
+        *resolver_guards(),
+    ]
+
+
+QUERY_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aisb/dev/resolver-query-logs"
+
+
+def resolver_guards() -> list[kit.Res]:
+    """NET-06/NET-07 of the literal network: DNS Firewall allow-then-block, fail-closed; query logs delivered."""
+    delivery = documents.query_log_delivery_policy(QUERY_GROUP_ARN, partition="aws", region=REGION, account_id=ACCOUNT)
+    return [
+        res(vocabulary.FIREWALL_DOMAIN_LIST, "allow-list", id="rslvr-fdl-allow", domains=["amazonaws.com"]),
+        res(vocabulary.FIREWALL_DOMAIN_LIST, "block-list", id="rslvr-fdl-block", domains=["*"]),
+        res(vocabulary.FIREWALL_RULE_GROUP, "dns-group", id="rslvr-frg-1"),
+        res(
+            vocabulary.FIREWALL_RULE,
+            "dns-allow",
+            firewallRuleGroupId="rslvr-frg-1",
+            firewallDomainListId="rslvr-fdl-allow",
+            action="ALLOW",
+            priority=100,
+        ),
+        res(
+            vocabulary.FIREWALL_RULE,
+            "dns-block",
+            firewallRuleGroupId="rslvr-frg-1",
+            firewallDomainListId="rslvr-fdl-block",
+            action="BLOCK",
+            blockResponse="NXDOMAIN",
+            priority=200,
+        ),
+        res(
+            vocabulary.FIREWALL_ASSOCIATION,
+            "dns-association",
+            firewallRuleGroupId="rslvr-frg-1",
+            vpcId="vpc-1",
+            priority=200,
+            mutationProtection="ENABLED",
+        ),
+        res(vocabulary.FIREWALL_CONFIG, "dns-config", resourceId="vpc-1", firewallFailOpen="DISABLED"),
+        res(vocabulary.LOG_GROUP, "query-group", arn=QUERY_GROUP_ARN, kmsKeyId=LOGS_KEY_ARN, retentionInDays=365),
+        res(vocabulary.LOG_RESOURCE_POLICY, "query-delivery", policyDocument=json.dumps(delivery)),
+        res(vocabulary.QUERY_LOG_CONFIG, "query-config", id="rslvr-qlc-1", destinationArn=QUERY_GROUP_ARN),
+        res(
+            vocabulary.QUERY_LOG_ASSOCIATION,
+            "query-association",
+            resolverQueryLogConfigId="rslvr-qlc-1",
+            resourceId="vpc-1",
+        ),
     ]
 
 

@@ -72,6 +72,17 @@ TYPE_TABLE: dict[str, str] = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
     "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": "aws_vpc_endpoint_policy",
     "aws:ec2/flowLog:FlowLog": "aws_flow_log",
+    "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": "aws_route53_resolver_firewall_domain_list",
+    "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": "aws_route53_resolver_firewall_rule_group",
+    "aws:route53/resolverFirewallRule:ResolverFirewallRule": "aws_route53_resolver_firewall_rule",
+    "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": (
+        "aws_route53_resolver_firewall_rule_group_association"
+    ),
+    "aws:route53/resolverFirewallConfig:ResolverFirewallConfig": "aws_route53_resolver_firewall_config",
+    "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "aws_route53_resolver_query_log_config",
+    "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": (
+        "aws_route53_resolver_query_log_config_association"
+    ),
     "aws:ec2/internetGateway:InternetGateway": "aws_internet_gateway",
     "aws:ec2/natGateway:NatGateway": "aws_nat_gateway",
     "aws:ec2/eip:Eip": "aws_eip",
@@ -107,6 +118,7 @@ TYPE_TABLE: dict[str, str] = {
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "aws_cloudwatch_log_metric_filter",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "aws_cloudwatch_log_resource_policy",
     "aws:cloudwatch/eventRule:EventRule": "aws_cloudwatch_event_rule",
     "aws:cloudwatch/eventTarget:EventTarget": "aws_cloudwatch_event_target",
     "aws:sns/topic:Topic": "aws_sns_topic",

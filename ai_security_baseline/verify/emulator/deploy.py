@@ -1315,3 +1315,6 @@ def _preflight(name: str, errors: dict[str, str] | str, calls: Sequence[Call]) -
 def handled_types() -> list[str]:
     """Every custom type the moto engine can deploy, sorted."""
     return sorted(HANDLERS)
+
+
+from ai_security_baseline.verify.emulator import deploy_dns  # noqa: E402, F401 - registers its handlers

@@ -316,6 +316,59 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
+# ---- DNS firewall, query logging (NET-06, NET-07), finding routing (DET-07) ---------------------------------------
+
+
+def _resolver(prefix: str, arn_kind: str | None) -> Template:
+    """Route 53 Resolver resources: ``rslvr-<kind>-<17 hex>`` ids, ARNs ``<kind path>/<id>``, this account as owner."""
+
+    def template(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+        rid = f"rslvr-{prefix}-{_digest(typ, name)}"
+        outputs: dict[str, Any] = {**inputs, "id": rid, "ownerId": acct.account_id}
+        if arn_kind:
+            outputs |= {"arn": acct.arn("route53resolver", f"{arn_kind}/{rid}"), "shareStatus": "NOT_SHARED"}
+        return rid, outputs
+
+    return template
+
+
+def _firewall_rule(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """The provider's id of a rule: ``<rule group id>:<domain list id>``."""
+    rid = f"{inputs.get('firewallRuleGroupId', '')}:{inputs.get('firewallDomainListId', '')}"
+    return rid, dict(inputs)
+
+
+def _log_resource_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    policy = inputs.get("policyName") or name
+    return str(policy), {**inputs, "policyName": policy, "policyScope": "ACCOUNT"}
+
+
+def _event_rule(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rule = inputs.get("name") or f"{name}-{_digest(typ, name, length=7)}"
+    return rule, {**inputs, "name": rule, "arn": acct.arn("events", f"rule/{rule}")}
+
+
+def _event_target(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    target = inputs.get("targetId") or _digest(typ, name)
+    return f"{inputs.get('rule', '')}-{target}", {**inputs, "targetId": target}
+
+
+TEMPLATES |= {
+    "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": _resolver("fdl", "firewall-domain-list"),
+    "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": _resolver("frg", "firewall-rule-group"),
+    "aws:route53/resolverFirewallRule:ResolverFirewallRule": _firewall_rule,
+    "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": _resolver(
+        "frgassoc", "firewall-rule-group-association"
+    ),
+    "aws:route53/resolverFirewallConfig:ResolverFirewallConfig": _resolver("fc", None),
+    "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": _resolver("qlc", "resolver-query-log-config"),
+    "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": _resolver("qlcassoc", None),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": _log_resource_policy,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "aws:cloudwatch/eventTarget:EventTarget": _event_target,
+}
+
+
 def session_context(arn: str, role_path: Callable[[str], str]) -> dict[str, Any]:
     """What ``aws.iam.get_session_context`` answers: the IAM role behind an assumed-role session ARN (its path from
     ``role_path(name)``, as the provider reads it with GetRole), or the ARN itself for a user, a role or the root."""

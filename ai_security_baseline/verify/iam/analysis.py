@@ -60,8 +60,10 @@ from ai_security_baseline.verify.iam.principals import (
     delivery_role_calls,
     deployer_calls,
     ecr_layer_calls,
+    finding_publish_calls,
     flow_log_assume_calls,
     log_group_key_calls,
+    query_log_delivery_calls,
     sagemaker_assume_calls,
     secret_creation_calls,
     trail_creation_calls,
@@ -909,6 +911,48 @@ def alarm_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     )
 
 
+def finding_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """EventBridge finding rules into the encrypted alarm topic (DET-07), for every rule that targets it."""
+    topic = _one(graph.by_type(TOPIC), "alarm topic")
+    topic_arn = str(topic.prop("arn"))
+    policy = _one([p for p in graph.by_type(TOPIC_POLICY) if p.inputs.get("arn") == topic_arn], "topic policy")
+    key_arn = str(topic.inputs["kmsMasterKeyId"])
+    rules = {str(r.inputs.get("name")): str(r.prop("arn")) for r in graph.by_type(vocabulary.EVENT_RULE)}
+    targeted = [
+        rules[str(t.inputs.get("rule"))]
+        for t in graph.by_type(vocabulary.EVENT_TARGET)
+        if t.inputs.get("arn") == topic_arn
+    ]
+    if not targeted:
+        raise AnalysisError("no event rule targets the alarm topic")
+    return [
+        call
+        for rule_arn in targeted
+        for call in finding_publish_calls(
+            account=model.account_id,
+            rule_arn=rule_arn,
+            topic_arn=topic_arn,
+            topic_policy=str(policy.inputs["policy"]),
+            key_arn=key_arn,
+            key_policy=model.key_policies[key_arn],
+        )
+    ]
+
+
+def query_log_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """CloudWatch Logs delivers the Resolver query logs into their group (NET-07), under the stack's resource policy."""
+    config = _one(graph.by_type(vocabulary.QUERY_LOG_CONFIG), "query log config")
+    group_arn = str(config.inputs["destinationArn"]).removesuffix(":*")
+    policy = _one(graph.by_type(vocabulary.LOG_RESOURCE_POLICY), "log resource policy")
+    return query_log_delivery_calls(
+        account=model.account_id,
+        partition=group_arn.split(":")[1],
+        region=model.region,
+        group_arn=group_arn,
+        resource_policy=str(policy.inputs["policyDocument"]),
+    )
+
+
 def deployer_arn(graph: ResourceGraph) -> str:
     """The principal that runs ``pulumi up`` (stack output ``deployerArn``)."""
     stacks = [r for r in graph if r.type == STACK_TYPE]
@@ -1149,6 +1193,8 @@ CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]
     ("NET-05", flow_log_calls),
     ("S3-11", access_log_calls),
     ("LOG-06", alarm_calls),
+    ("DET-07", finding_calls),
+    ("NET-07", query_log_calls),
     ("GOV-02", secret_calls),
     ("IAM-01", lambda _graph, model: sagemaker_calls(model)),
     ("EP-05", lambda _graph, model: ecr_layer_calls(region=model.region, gateway_policy=model.gateway_policy)),

@@ -393,6 +393,65 @@ def alarm_publish_calls(
     return calls
 
 
+def finding_publish_calls(
+    *,
+    account: str,
+    rule_arn: str,
+    topic_arn: str,
+    topic_policy: PolicyDocument,
+    key_arn: str,
+    key_policy: PolicyDocument,
+) -> list[Call]:
+    """EventBridge publishes a finding rule's match to the topic (topic policy) and SNS gets the message's data key
+    (key policy); the same calls for another account's rule must be refused (DET-07)."""
+    events = "events.amazonaws.com"
+    source = {"aws:SourceArn": rule_arn, "aws:SourceAccount": account}
+    foreign = {"aws:SourceArn": _foreign(rule_arn, account), "aws:SourceAccount": FOREIGN_ACCOUNT}
+    topic = PolicySet(resource_account=account, resource=topic_policy)
+    context = {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
+    other = {"kms:EncryptionContext:aws:sns:topicArn": _foreign(topic_arn, account)}
+    calls = _service("EventBridge publishes a finding", events, "sns:Publish", topic_arn, topic, control="DET-07")(
+        service_context(**source), service_context(**foreign)
+    )
+    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+        calls += _service(
+            f"EventBridge {action.split(':')[1]} for the encrypted topic",
+            events,
+            action,
+            key_arn,
+            _kms(account, key_policy),
+            control="DET-07",
+        )(service_context(**source, **context), service_context(**foreign, **other))
+    return calls
+
+
+# ---- Resolver query logs delivered by CloudWatch Logs (NET-07) ----------------------------------------------------
+
+
+def query_log_delivery_calls(
+    *, account: str, partition: str, region: str, group_arn: str, resource_policy: PolicyDocument
+) -> list[Call]:
+    """CloudWatch Logs' delivery service writes a Resolver query log stream into the group for this account (its
+    resource policy must allow it), and not for another account's delivery."""
+    delivery = "delivery.logs.amazonaws.com"
+    stream = f"{group_arn}:log-stream:vpc-dns"
+    logs = PolicySet(resource_account=account, resource=resource_policy)
+    source = {
+        "aws:SourceAccount": account,
+        "aws:SourceArn": f"arn:{partition}:logs:{region}:{account}:delivery-source:x",
+    }
+    foreign = {
+        "aws:SourceAccount": FOREIGN_ACCOUNT,
+        "aws:SourceArn": f"arn:{partition}:logs:{region}:{FOREIGN_ACCOUNT}:delivery-source:x",
+    }
+    calls: list[Call] = []
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        calls += _service(f"Logs delivery {action.split(':')[1]}", delivery, action, stream, logs, control="NET-07")(
+            service_context(**source), service_context(**foreign)
+        )
+    return calls
+
+
 # ---- Secrets Manager as the caller (GOV-02) --------------------------------------------------------------------
 
 

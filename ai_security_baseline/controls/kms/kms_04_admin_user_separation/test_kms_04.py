@@ -135,10 +135,12 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev_graph
     assert [s["Sid"] for s in body] == [
         "AccountRootManagesKeyOnly",
         "LogsEncryptVpcFlowLogs",
+        "LogsEncryptResolverQueryLogs",
         "CloudTrailEncryptLogs",
         "CloudTrailDescribeKey",
         "LogsEncryptCloudTrailGroup",
         "CloudWatchAlarmsPublishEncrypted",
+        "EventBridgePublishEncrypted",
         "RolesReadLogsKeyViaS3",
     ]
 

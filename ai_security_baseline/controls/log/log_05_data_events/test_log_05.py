@@ -15,7 +15,10 @@ from conftest import LiveAccount
 def test_log_05_data_events_for_exactly_raw_curated_models(dev_graph: ResourceGraph) -> None:
     arns = sorted(str(dev_graph.one(T_BUCKET, f"aisb-dev-{c}").outputs["arn"]) for c in ("raw", "curated", "models"))
     assert trail_of(dev_graph).inputs["advancedEventSelectors"] == [
-        {"name": "Management events", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]},
+        {
+            "name": "Management events selector",
+            "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}],
+        },
         {
             "name": "S3 data events of the training data and model buckets",
             "fieldSelectors": [

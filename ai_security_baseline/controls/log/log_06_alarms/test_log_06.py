@@ -79,6 +79,22 @@ def test_log_06_topic_encrypted_with_the_logs_key_and_policy_exact(dev_graph: Re
                 "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": ALARMS}},
             },
             {
+                "Sid": "AllowEventBridgeFindingsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": TOPIC_ARN,
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                    "ArnEquals": {
+                        "aws:SourceArn": [
+                            f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/aisb-dev-{source}-findings"
+                            for source in ("guardduty", "securityhub")
+                        ]
+                    },
+                },
+            },
+            {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",
                 "Principal": "*",

@@ -44,7 +44,7 @@ def test_log_07_archive_lock_may_go_to_180_days_only_with_the_relaxation() -> No
 def test_log_07_rule_fails_a_log_group_kept_180_days(dev_graph: ResourceGraph) -> None:
     dev = rule_view(dev_graph)
     graph = edited(dev, T_GROUP, lambda p: {**p, "retentionInDays": 180}, name="aisb-dev-cloudtrail")
-    assert sorted(results(graph, "LOG-07")) == ["fail", "pass"]
+    assert sorted(results(graph, "LOG-07")) == ["fail", "pass", "pass"]
 
 
 def test_log_07_rule_passes_the_dev_stack(dev_graph: ResourceGraph) -> None:
@@ -80,15 +80,15 @@ def test_log_07_rule_fails_short_retention_without_the_relaxation_or_below_its_f
     assert [o.status for o in log_07.RULE.evaluate([without_tag, below_floor, other_tag])] == ["fail"] * 3
 
 
-def test_log_07_relaxation_tags_both_log_groups_only_when_it_is_on(dev_graph: ResourceGraph) -> None:
+def test_log_07_relaxation_tags_every_log_group_only_when_it_is_on(dev_graph: ResourceGraph) -> None:
     relaxed = run_stack(
         "dev",
         overrides={"baseline:relaxations": {"shortLogRetention": True}, "baseline:logging": {"retentionDays": 180}},
     ).graph
     assert [(g.inputs["retentionInDays"], g.inputs.get("tags")) for g in relaxed.by_type(T_GROUP)] == [
         (180, RELAXED)
-    ] * 2
-    assert [g.inputs.get("tags") for g in dev_graph.by_type(T_GROUP)] == [None, None]
+    ] * 3
+    assert [g.inputs.get("tags") for g in dev_graph.by_type(T_GROUP)] == [None, None, None]
 
 
 def test_log_07_probe_waives_180_days_on_a_group_tagged_with_the_relaxation(live_dev: LiveAccount) -> None:

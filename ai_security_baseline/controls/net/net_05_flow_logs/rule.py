@@ -6,43 +6,18 @@ from collections.abc import Callable, Sequence
 from functools import cache, partial
 
 from ai_security_baseline.controls import kit
-from ai_security_baseline.controls.log.common import relaxed_retention
-from ai_security_baseline.controls.net.common import IAM_ROLE, Found, Stack, names, no_vpc
-from ai_security_baseline.controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, KMS_ALIAS, KMS_KEY, LOG_GROUP
+from ai_security_baseline.controls.net.common import (
+    IAM_ROLE,
+    MIN_RETENTION_DAYS,
+    Found,
+    Stack,
+    log_group_problems,
+    logs_keys_of,
+    no_vpc,
+)
+from ai_security_baseline.controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE, LOG_GROUP
 
-MIN_RETENTION_DAYS = 365
-
-
-def _logs_keys(stack: Stack) -> set[str]:
-    """URNs of the keys an alias ``alias/<prefix>-logs`` targets."""
-    targets = stack.linker((KMS_KEY,), ("keyId", "id", "arn"))
-    found: set[str] = set()
-    for alias in stack.of(KMS_ALIAS):
-        if str(kit.known(alias, "name") or "").endswith("-logs"):
-            found.update(k.urn for k in targets(alias, "targetKeyId"))
-    return found
-
-
-def _log_group_problems(
-    stack: Stack, group: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
-) -> list[str]:
-    """What is wrong with the flow log's group; a retention the shortLogRetention relaxation covers goes to
-    ``relaxed`` (with its reason) instead."""
-    problems = []
-    keys = stack.linker((KMS_KEY,), ("arn", "keyId", "id"))(group, "kmsKeyId")
-    if not keys:
-        problems.append(f"log group {group.name} is not encrypted with a customer-managed key of this stack")
-    elif not {k.urn for k in keys} & logs_keys():
-        problems.append(f"log group {group.name} is encrypted with {names(keys)}, not the logs key")
-    days = kit.known(group, "retentionInDays")
-    if days not in (None, 0) and (not isinstance(days, int) or days < MIN_RETENTION_DAYS):
-        reason = relaxed_retention(group, days)
-        short = f"log group {group.name} keeps {days} days (expected >= {MIN_RETENTION_DAYS})"
-        if reason:
-            relaxed.append(f"{short}; waived: {reason}")
-        else:
-            problems.append(short)
-    return problems
+__all__ = ["MIN_RETENTION_DAYS", "RULE"]
 
 
 def _trust_problems(role: kit.Res) -> list[str]:
@@ -75,7 +50,7 @@ def _flow_log_problems(
     )
     if not found:
         problems.append("destination log group not found in the stack")
-    problems += [p for g in found for p in _log_group_problems(stack, g, logs_keys, relaxed)]
+    problems += [p for g in found for p in log_group_problems(stack, g, logs_keys, relaxed)]
     roles = stack.linker((IAM_ROLE,), ("arn",))(flow_log, "iamRoleArn")
     if not roles:
         problems.append("delivery role not found in the stack")
@@ -88,7 +63,7 @@ def check_flow_logs(resources: Sequence[kit.Res]) -> Found:
     stack = Stack(resources)
     if not stack.vpcs():
         yield from no_vpc(stack, ("NET-05",))
-    logs_keys = cache(partial(_logs_keys, stack))  # read once, and only when a log group is keyed
+    logs_keys = cache(partial(logs_keys_of, stack))  # read once, and only when a log group is keyed
     for vpc in stack.vpcs():
         flow_logs = stack.in_vpc(vpc, FLOW_LOG)
         if not flow_logs:
