@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from ai_security_baseline.components import documents, identity, lifecycle, network, quotas, trail
+from ai_security_baseline.components import detection, documents, identity, lifecycle, network, quotas, trail
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -76,6 +76,19 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # DET-01/02/04/06: before the keys, whose policies name the malware protection role
+        self.detection = detection.DetectionServices(
+            "detection",
+            detection.DetectionServicesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                boundary_arn=self.roles.boundary_arn,
+                settings=config.detection,
+                centrally_managed=config.centrally_managed,
+                protect=config.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -84,7 +97,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 settings=config.kms,
                 protect=config.protect,
                 statements=merge_key_statements(
-                    *service_key_statements(config, account), self.roles.key_statements(WIRED_RESOURCES)
+                    *service_key_statements(config, account),
+                    self.roles.key_statements(WIRED_RESOURCES),
+                    self.detection.key_statements(),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -180,6 +195,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.detection.scan_buckets(
+            bucket_names={c: b.name for c, b in self.storage.buckets.items()},
+            bucket_arns={c: b.arn for c, b in self.storage.buckets.items()},
+            key_arns={c: k.arn for c, k in self.keys.keys.items()},
+        )
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -207,6 +227,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
             result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
+        result.update(self.detection.outputs())
         return result
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
@@ -264,7 +285,7 @@ WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
 
 
 def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
-    """The service delivery roles' grants (flow logs, CloudTrail to CloudWatch Logs), for the boundary's cap:
+    """The service roles' grants (flow logs, CloudTrail to CloudWatch Logs, malware scans), for the boundary's cap:
     those roles carry the boundary too, so it must admit exactly what they are granted."""
 
     def group(name: str) -> str:
@@ -272,7 +293,8 @@ def service_role_allows(config: BaselineConfig, account: AccountContext) -> list
 
     flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
     trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
-    statements: list[Statement] = [*flow_logs, *trail_logs]
+    malware = detection.malware_boundary_allows(account, config.name_prefix, config.storage.bucket_names)
+    statements: list[Statement] = [*flow_logs, *trail_logs, *malware]
     return statements
 
 
@@ -468,6 +490,12 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             documents.trail_delivery_policy(trail_group),
         ),
     }
+    delivery[detection.malware_role_name(prefix)] = (
+        detection.malware_trust_policy(account),
+        detection.malware_role_policy(
+            account, {c: bucket_arns[c] for c in vocabulary.SCANNED_BUCKETS}, key_arns
+        ),
+    )
     for name, (trust, grants) in delivery.items():
         policies.append(
             RenderedPolicy(
@@ -482,6 +510,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     statements = merge_key_statements(
         *service_key_statements(config, account),
         identity.role_key_statements(account, config.name_prefix, WIRED_RESOURCES),
+        detection.malware_key_statements(account, config.name_prefix),
     )
     for data_class in DATA_CLASSES:
         policies.append(

@@ -58,6 +58,12 @@ ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
 ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
 ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+GUARDDUTY_DETECTOR = "aws:guardduty/detector:Detector"
+GUARDDUTY_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+MALWARE_PROTECTION_PLAN = "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan"
+SECURITY_HUB = "aws:securityhub/account:Account"
+SECURITY_HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
+ACCESS_ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
 
 # ---- service principals ---------------------------------------------------------------------------------------
 
@@ -98,6 +104,32 @@ MALWARE_SCAN_CLEAN = "NO_THREATS_FOUND"
 #: Bucket classes whose objects come from outside the stack's trust (uploaded data, trained model artifacts): each
 #: has a malware protection plan and serves an object only once its scan found it clean.
 SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
+#: The GuardDuty feature that analyses S3 data events (DET-01), and the object key GuardDuty writes to check that its
+#: role may put objects into a protected bucket (GuardDuty User Guide, "Create or update IAM role policy").
+S3_PROTECTION_FEATURE = "S3_DATA_EVENTS"
+MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
+#: Security Hub standards the stack subscribes to (DET-04): name -> the ARN path after ``arn:<p>:securityhub:<region>::``
+#: (Security Hub User Guide, "Standards reference"; the regional ``standards/`` form, as CIS v3.0.0 is published).
+SECURITY_HUB_STANDARDS: dict[str, str] = {
+    "aws-foundational-security-best-practices": "standards/aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark": "standards/cis-aws-foundations-benchmark/v/3.0.0",
+}
+#: How Security Hub generates control findings: one finding per control across standards (DET-04).
+SECURITY_HUB_FINDING_GENERATOR = "SECURITY_CONTROL"
+#: Access Analyzer types ``detection.accessAnalyzer`` chooses from (DET-06), as the API spells them.
+ACCESS_ANALYZER_TYPES: dict[str, str] = {"account": "ACCOUNT", "organization": "ORGANIZATION"}
+
+
+def security_hub_standard_arn(partition: str, region: str, standard: str) -> str:
+    """The ARN of one of SECURITY_HUB_STANDARDS in a region."""
+    return f"arn:{partition}:securityhub:{region}::{SECURITY_HUB_STANDARDS[standard]}"
+
+
+def security_hub_subscription_arn(partition: str, region: str, account_id: str, standard: str) -> str:
+    """The ARN of this account's subscription to ``standard`` (what EnableStandards answers and the provider's id)."""
+    path = SECURITY_HUB_STANDARDS[standard].removeprefix("standards/")
+    return f"arn:{partition}:securityhub:{region}:{account_id}:subscription/{path}"
+
 
 #: Account-wide pieces an organization often manages centrally, each with the control that checks it. A piece named in
 #: ``baseline:centrallyManaged`` is not created by the stack, and its control is reported ``waived`` with the reason.
@@ -142,6 +174,14 @@ ORG_ID_OUTPUT = "organizationId"
 TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
 #: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
+#: Detection services (DET-01/02/04/06). The detector, the hub and the analyzer are absent when centrally managed;
+#: the malware protection plans and their role are always the stack's.
+GUARDDUTY_DETECTOR_OUTPUT = "guardDutyDetectorId"
+MALWARE_PLANS_OUTPUT = "malwareProtectionPlanArns"  # {"raw": arn, "models": arn}
+MALWARE_ROLE_OUTPUT = "malwareProtectionRoleArn"
+SECURITY_HUB_OUTPUT = "securityHubArn"
+SECURITY_HUB_STANDARDS_OUTPUT = "securityHubStandardsArns"  # {standard: subscription ARN}
+ACCESS_ANALYZER_OUTPUT = "accessAnalyzerArn"
 
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
@@ -158,6 +198,8 @@ AUDIT_OUTPUTS: tuple[str, ...] = (
     TRAIL_LOG_GROUP_OUTPUT,
     ALARM_TOPIC_OUTPUT,
     ROLE_ARNS_OUTPUT,
+    MALWARE_PLANS_OUTPUT,
+    MALWARE_ROLE_OUTPUT,
 )
 
 # ---- S3 request conditions -------------------------------------------------------------------------------------
