@@ -486,7 +486,10 @@ def test_moto_emulated_resources_are_recorded_with_the_arns_the_stack_exports(de
     recorded = {(typ, arn) for typ, _, arn in deployed.mocks.emulated}
     assert recorded == {
         ("aws:accessanalyzer/analyzer:Analyzer", exports["accessAnalyzerArn"]),
-        *(("aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan", a) for a in exports["malwareProtectionPlanArns"].values()),
+        *(
+            ("aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan", a)
+            for a in exports["malwareProtectionPlanArns"].values()
+        ),
         *(
             ("aws:securityhub/standardsSubscription:StandardsSubscription", a)
             for a in exports["securityHubStandardsArns"].values()

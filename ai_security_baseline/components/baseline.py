@@ -492,9 +492,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     }
     delivery[detection.malware_role_name(prefix)] = (
         detection.malware_trust_policy(account),
-        detection.malware_role_policy(
-            account, {c: bucket_arns[c] for c in vocabulary.SCANNED_BUCKETS}, key_arns
-        ),
+        detection.malware_role_policy(account, {c: bucket_arns[c] for c in vocabulary.SCANNED_BUCKETS}, key_arns),
     )
     for name, (trust, grants) in delivery.items():
         policies.append(

@@ -645,7 +645,7 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
     errors += _tag_count_errors(cfg)
     if cfg.detection.access_analyzer == "organization" and not cfg.identity.org_id:
         errors.append(
-            f"{NAMESPACE}:detection.accessAnalyzer = \"organization\": needs {NAMESPACE}:identity.orgId "
+            f'{NAMESPACE}:detection.accessAnalyzer = "organization": needs {NAMESPACE}:identity.orgId '
             "(allowed: account, or organization with identity.orgId set)"
         )
     if cfg.identity.bedrock_model_arns and "bedrock" not in cfg.network.endpoint_bundles:

@@ -38,7 +38,6 @@ from ai_security_baseline.controls.vocabulary import (
     SECURITY_HUB_OUTPUT,
     SECURITY_HUB_STANDARDS,
     SECURITY_HUB_STANDARDS_OUTPUT,
-    output_prefix,
     security_hub_standard_arn,
 )
 
@@ -143,7 +142,9 @@ def malware_role_policy(
     return documents.finish_document(malware_role_statements(account, bucket_arns, key_arns))
 
 
-def malware_boundary_allows(account: AccountContext, name_prefix: str, bucket_names: BucketNamesConfig) -> list[Statement]:
+def malware_boundary_allows(
+    account: AccountContext, name_prefix: str, bucket_names: BucketNamesConfig
+) -> list[Statement]:
     """IAM-05: the role's grants over the boundary's name patterns (the role carries the boundary too)."""
     targets = identity.boundary_targets(account, name_prefix, bucket_names=bucket_names)
     return malware_role_statements(account, targets.bucket_arns, targets.key_arns)
@@ -164,6 +165,11 @@ def malware_key_statements(account: AccountContext, name_prefix: str) -> dict[st
         ]
         for data_class in scanned_key_classes()
     }
+
+
+def _after(ready: pulumi.Output[str], statement: Statement) -> pulumi.Output[Statement]:
+    """``statement``, as an Output that resolves once ``ready`` has."""
+    return ready.apply(lambda _: statement)
 
 
 @dataclass(frozen=True)
@@ -259,7 +265,7 @@ class DetectionServices(pulumi.ComponentResource):
         principal that does not exist)."""
         statements = malware_key_statements(self.args.account, self.args.name_prefix)
         return {
-            data_class: [self.malware_role.arn.apply(lambda _, s=s: s) for s in listed]
+            data_class: [_after(self.malware_role.arn, statement) for statement in listed]
             for data_class, listed in statements.items()
         }
 
@@ -312,4 +318,4 @@ class DetectionServices(pulumi.ComponentResource):
         return result
 
 
-__all__ = ["DetectionServices", "DetectionServicesArgs", "output_prefix"]
+__all__ = ["DetectionServices", "DetectionServicesArgs"]

@@ -108,8 +108,9 @@ SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
 #: role may put objects into a protected bucket (GuardDuty User Guide, "Create or update IAM role policy").
 S3_PROTECTION_FEATURE = "S3_DATA_EVENTS"
 MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
-#: Security Hub standards the stack subscribes to (DET-04): name -> the ARN path after ``arn:<p>:securityhub:<region>::``
-#: (Security Hub User Guide, "Standards reference"; the regional ``standards/`` form, as CIS v3.0.0 is published).
+#: Security Hub standards the stack subscribes to (DET-04): name -> the ARN path after
+#: ``arn:<p>:securityhub:<region>::``, the regional ``standards/`` form in which CIS v3.0.0 is published
+#: (https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html).
 SECURITY_HUB_STANDARDS: dict[str, str] = {
     "aws-foundational-security-best-practices": "standards/aws-foundational-security-best-practices/v/1.0.0",
     "cis-aws-foundations-benchmark": "standards/cis-aws-foundations-benchmark/v/3.0.0",

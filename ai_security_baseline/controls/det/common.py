@@ -30,7 +30,9 @@ def central_piece(resources: Sequence[kit.Res], piece: str, found: Sequence[kit.
         yield urn, control, kit.RELAXED, f"centrally managed ({piece}): {reason}"
 
 
-def linked(res: kit.Res, key: str, candidates: Sequence[kit.Res], value: object, id_keys: Sequence[str]) -> list[kit.Res]:
+def linked(
+    res: kit.Res, key: str, candidates: Sequence[kit.Res], value: object, id_keys: Sequence[str]
+) -> list[kit.Res]:
     """Candidates ``res.props[key]`` (whose reference is ``value``) comes from: by property dependency, else by
     id equality. Undecidable when the reference is unknown and no dependency explains it."""
     deps = set(res.property_dependencies.get(key, ()))

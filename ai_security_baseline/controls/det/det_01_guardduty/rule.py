@@ -19,7 +19,9 @@ def detector_problems(detector: kit.Res, features: Sequence[kit.Res]) -> list[st
         problems.append("the detector is suspended (enable false)")
     frequency = kit.known(detector, "findingPublishingFrequency")
     if frequency not in FREQUENCIES:
-        problems.append(f"findings exported every {frequency or 'SIX_HOURS (the default)'} (allowed: {list(FREQUENCIES)})")
+        problems.append(
+            f"findings exported every {frequency or 'SIX_HOURS (the default)'} (allowed: {list(FREQUENCIES)})"
+        )
     s3 = [
         f
         for f in features
@@ -28,7 +30,11 @@ def detector_problems(detector: kit.Res, features: Sequence[kit.Res]) -> list[st
     ]
     if not s3:
         problems.append(f"no {S3_PROTECTION_FEATURE} feature attached (S3 protection off)")
-    problems += [f"{f.name}: {S3_PROTECTION_FEATURE} is {kit.known(f, 'status')}" for f in s3 if kit.known(f, "status") != "ENABLED"]
+    problems += [
+        f"{f.name}: {S3_PROTECTION_FEATURE} is {kit.known(f, 'status')}"
+        for f in s3
+        if kit.known(f, "status") != "ENABLED"
+    ]
     return [f"{detector.name}: {p}" for p in problems]
 
 
@@ -44,7 +50,11 @@ def check_guardduty(resources: Sequence[kit.Res]) -> Found:
     features = of(resources, GUARDDUTY_FEATURE)
     for detector in detectors:
         problems = detector_problems(detector, features)
-        message = "; ".join(problems) or f"{detector.name}: enabled, findings every {kit.known(detector, 'findingPublishingFrequency')}, S3 protection on"
+        message = (
+            "; ".join(problems)
+            or f"{detector.name}: enabled, findings every {kit.known(detector, 'findingPublishingFrequency')}, "
+            "S3 protection on"
+        )
         yield detector.urn, "DET-01", not problems, message
 
 

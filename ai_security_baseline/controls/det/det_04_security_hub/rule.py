@@ -26,7 +26,9 @@ def hub_problems(hub: kit.Res, subscriptions: Sequence[kit.Res]) -> list[str]:
         problems.append("default standards are enabled (the stack chooses its standards: enableDefaultStandards false)")
     generator = kit.known(hub, "controlFindingGenerator")
     if generator != SECURITY_HUB_FINDING_GENERATOR:
-        problems.append(f"control findings generated {generator or 'unset'} (expected {SECURITY_HUB_FINDING_GENERATOR})")
+        problems.append(
+            f"control findings generated {generator or 'unset'} (expected {SECURITY_HUB_FINDING_GENERATOR})"
+        )
     for standard in SECURITY_HUB_STANDARDS:
         found = subscribed(subscriptions, standard)
         if not found:
