@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
 from ai_security_baseline.controls.vocabulary import (
     SECURITY_HUB_FINDING_GENERATOR,
     SECURITY_HUB_STANDARDS,
@@ -22,7 +24,12 @@ def security_hub(ctx: AuditContext, _: object) -> Verdict:
     waived = central_waiver(ctx, "securityHub")
     if waived:
         return waived
-    hub = ctx.client("securityhub").describe_hub()
+    try:
+        hub = ctx.client("securityhub").describe_hub()
+    except ClientError as exc:  # DescribeHub's answer for an account without Security Hub
+        if exc.response.get("Error", {}).get("Code") != "InvalidAccessException":
+            raise
+        return Verdict(False, f"Security Hub is not enabled: {exc.response['Error'].get('Message')}")
     if hub.get("ControlFindingGenerator") != SECURITY_HUB_FINDING_GENERATOR:
         return Verdict(
             False, f"control findings generated {hub.get('ControlFindingGenerator')}", {"hub": hub["HubArn"]}
