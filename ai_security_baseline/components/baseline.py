@@ -82,7 +82,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             detection.DetectionServicesArgs(
                 name_prefix=config.name_prefix,
                 account=account,
-                boundary_arn=self.roles.boundary_arn,
+                bucket_names=config.storage.bucket_names,
                 settings=config.detection,
                 centrally_managed=config.centrally_managed,
                 protect=config.protect,
@@ -285,7 +285,7 @@ WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
 
 
 def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
-    """The service roles' grants (flow logs, CloudTrail to CloudWatch Logs, malware scans), for the boundary's cap:
+    """The service delivery roles' grants (flow logs, CloudTrail to CloudWatch Logs), for the boundary's cap:
     those roles carry the boundary too, so it must admit exactly what they are granted."""
 
     def group(name: str) -> str:
@@ -293,8 +293,7 @@ def service_role_allows(config: BaselineConfig, account: AccountContext) -> list
 
     flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
     trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
-    malware = detection.malware_boundary_allows(account, config.name_prefix, config.storage.bucket_names)
-    statements: list[Statement] = [*flow_logs, *trail_logs, *malware]
+    statements: list[Statement] = [*flow_logs, *trail_logs]
     return statements
 
 
@@ -460,6 +459,14 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             ("identity.bedrockModelArns", "identity.imageAccountIds", *_NAME_KEYS, "storage.bucketNames"),
         )
     ]
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.MANAGED_POLICY,
+            f"the permissions boundary {detection.malware_boundary_name(prefix)}",
+            (detection.malware_boundary_document(account, prefix, names),),
+            (*_NAME_KEYS, "storage.bucketNames"),
+        )
+    )
     for role in identity.ROLES:
         name = identity.role_name(prefix, role)
         policies.append(

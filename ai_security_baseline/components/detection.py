@@ -142,12 +142,20 @@ def malware_role_policy(
     return documents.finish_document(malware_role_statements(account, bucket_arns, key_arns))
 
 
-def malware_boundary_allows(
+def malware_boundary_name(name_prefix: str) -> str:
+    return f"{name_prefix}-malware-protection-boundary"
+
+
+def malware_boundary_document(
     account: AccountContext, name_prefix: str, bucket_names: BucketNamesConfig
-) -> list[Statement]:
-    """IAM-05: the role's grants over the boundary's name patterns (the role carries the boundary too)."""
+) -> PolicyDocument:
+    """IAM-05: the role's own boundary, capping exactly its grants over the buckets' name patterns (known before
+    the buckets), with the workload boundary's tampering denials. A boundary of its own, not the workload
+    boundary: that one would then admit object tagging and bucket notifications to every workload role's cap,
+    and grow past IAM's 6,144-character quota with the longest names the configuration allows."""
     targets = identity.boundary_targets(account, name_prefix, bucket_names=bucket_names)
-    return malware_role_statements(account, targets.bucket_arns, targets.key_arns)
+    allows = malware_role_statements(account, targets.bucket_arns, targets.key_arns)
+    return identity.service_boundary_document(allows, name_prefix)
 
 
 def malware_key_statements(account: AccountContext, name_prefix: str) -> dict[str, list[Statement]]:
@@ -174,11 +182,11 @@ def _after(ready: pulumi.Output[str], statement: Statement) -> pulumi.Output[Sta
 
 @dataclass(frozen=True)
 class DetectionServicesArgs:
-    """Inputs of DetectionServices: plain values and the boundary, so it can exist before the keys."""
+    """Inputs of DetectionServices: plain values only, so it can exist before the keys."""
 
     name_prefix: str
     account: AccountContext
-    boundary_arn: pulumi.Input[str]
+    bucket_names: BucketNamesConfig = field(default_factory=BucketNamesConfig)
     settings: DetectionConfig = field(default_factory=DetectionConfig)
     centrally_managed: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False
@@ -200,12 +208,19 @@ class DetectionServices(pulumi.ComponentResource):
         # Deleting a detector or the hub disables the service and drops its findings: protected like the data.
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.detector = None if "guardDuty" in central else self._guardduty(kept)
+        self.malware_boundary = aws.iam.Policy(
+            f"{name}-malware-protection-boundary",
+            name=malware_boundary_name(args.name_prefix),
+            description="Permissions boundary of the malware protection role: caps it to its scans, denies tampering",
+            policy=json.dumps(malware_boundary_document(args.account, args.name_prefix, args.bucket_names)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.malware_role = aws.iam.Role(
             f"{name}-malware-protection",
             name=malware_role_name(args.name_prefix),
             description="Assumed by GuardDuty Malware Protection for S3 to scan and tag objects of the scanned buckets",
             assume_role_policy=json.dumps(malware_trust_policy(args.account)),
-            permissions_boundary=args.boundary_arn,  # IAM-05: every role carries the boundary
+            permissions_boundary=self.malware_boundary.arn,  # IAM-05: every role carries a boundary
             max_session_duration=identity.MAX_SESSION_SECONDS,
             opts=pulumi.ResourceOptions(parent=self),
         )
