@@ -15,8 +15,6 @@ NOT_OBSERVABLE_ON_MOTO: dict[str, str] = {
     "DET-04": "securityhub:GetEnabledStandards",
     "DET-06": "access-analyzer:GetAnalyzer",
 }
-#: Of those, the controls no live mutation can fail on moto either (nothing the probe reads first is in moto).
-NO_LIVE_MUTATION_ON_MOTO: tuple[str, ...] = ("DET-06",)
 
 
 def deploy_dev(server: MotoServer) -> Deployment:

@@ -17,7 +17,6 @@ from ai_security_baseline.verify.cli import main
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.findings.finding import Finding
 from conftest import LiveAccount
-from tests.moto_support import NO_LIVE_MUTATION_ON_MOTO
 
 UNITS = registry.units()
 IDS = [u.id for u in UNITS]
@@ -55,9 +54,7 @@ def test_mutants_are_killed_by_checkov(unit: registry.Unit, checkov_cells: list[
     assert survivors(cells) == []
 
 
-@pytest.mark.parametrize(
-    "unit", [u for u in UNITS if "audit" in u.evidence and u.id not in NO_LIVE_MUTATION_ON_MOTO], ids=lambda u: u.id
-)
+@pytest.mark.parametrize("unit", [u for u in UNITS if "audit" in u.evidence], ids=lambda u: u.id)
 def test_live_mutants_are_killed_by_the_probe(unit: registry.Unit, live_dev: LiveAccount) -> None:
     cells = mutation.run_live_mutations(live_dev.context, [unit], lambda ctx, control: live_dev.probe(control))
     assert cells

@@ -119,6 +119,11 @@ SECURITY_HUB_STANDARDS: dict[str, str] = {
 SECURITY_HUB_FINDING_GENERATOR = "SECURITY_CONTROL"
 #: Access Analyzer types ``detection.accessAnalyzer`` chooses from (DET-06), as the API spells them.
 ACCESS_ANALYZER_TYPES: dict[str, str] = {"account": "ACCOUNT", "organization": "ORGANIZATION"}
+#: The service-linked role Access Analyzer creates with the first analyzer and reads the account through
+#: (IAM User Guide, "Using service-linked roles for AWS Identity and Access Management Access Analyzer").
+ACCESS_ANALYZER_SERVICE = "access-analyzer.amazonaws.com"
+ACCESS_ANALYZER_ROLE = "AWSServiceRoleForAccessAnalyzer"
+ACCESS_ANALYZER_ROLE_PATH = f"/aws-service-role/{ACCESS_ANALYZER_SERVICE}/"
 
 
 def security_hub_standard_arn(partition: str, region: str, standard: str) -> str:

@@ -9,10 +9,14 @@ endpoint's refusal as not observable.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import (
     ACCESS_ANALYZER,
+    ACCESS_ANALYZER_ROLE,
+    ACCESS_ANALYZER_ROLE_PATH,
+    ACCESS_ANALYZER_SERVICE,
     GUARDDUTY_DETECTOR,
     GUARDDUTY_FEATURE,
     MALWARE_PROTECTION_PLAN,
@@ -87,10 +91,30 @@ def _standards_subscription(m: MotoMocks, name: str, inputs: dict[str, Any]) -> 
     return arn, {**inputs, "id": arn}
 
 
+def _analyzer_service_role(m: MotoMocks) -> None:
+    """What CreateAnalyzer does in AWS besides the analyzer: create Access Analyzer's service-linked role, unless the
+    account has it (moto's CreateServiceLinkedRole misspells its name, so it is created as AWS names it)."""
+    iam = m.client("iam")
+    try:
+        iam.get_role(RoleName=ACCESS_ANALYZER_ROLE)
+    except iam.exceptions.NoSuchEntityException:
+        iam.create_role(
+            RoleName=ACCESS_ANALYZER_ROLE,
+            Path=ACCESS_ANALYZER_ROLE_PATH,
+            AssumeRolePolicyDocument=json.dumps(service_linked_trust(ACCESS_ANALYZER_SERVICE)),
+        )
+
+
+def service_linked_trust(service: str) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
 @handles(ACCESS_ANALYZER)
 def _analyzer(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
-    """Emulated (moto has no Access Analyzer)."""
+    """Emulated (moto has no Access Analyzer); its service-linked role is created in moto's IAM, as AWS does."""
     (analyzer,) = _required(ACCESS_ANALYZER, name, inputs, "analyzerName")
+    _analyzer_service_role(m)
     arn = m.arn("access-analyzer", f"analyzer/{analyzer}")
     m.emulated.append((ACCESS_ANALYZER, name, arn))
     return analyzer, {**inputs, "id": analyzer, "arn": arn, "tagsAll": m.tags(inputs)}

@@ -1,8 +1,9 @@
-"""DET-06 live probe: the stack's analyzer exists and is active."""
+"""DET-06 live probe: Access Analyzer's service-linked role exists (the analyzer reads the account through it), and
+the stack's analyzer is active."""
 
 from __future__ import annotations
 
-from ai_security_baseline.controls.vocabulary import ACCESS_ANALYZER_OUTPUT
+from ai_security_baseline.controls.vocabulary import ACCESS_ANALYZER_OUTPUT, ACCESS_ANALYZER_ROLE
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
 from ai_security_baseline.verify.checkers.audit.detection import (
     NotObservable,
@@ -19,6 +20,11 @@ def access_analyzer(ctx: AuditContext, _: object) -> Verdict:
     if waived:
         return waived
     name = str(ctx.output(ACCESS_ANALYZER_OUTPUT)).rsplit("/", 1)[-1]
+    iam = ctx.client("iam")
+    try:
+        iam.get_role(RoleName=ACCESS_ANALYZER_ROLE)
+    except iam.exceptions.NoSuchEntityException:
+        return Verdict(False, f"{ACCESS_ANALYZER_ROLE} does not exist: analyzer {name} cannot read the account")
     try:
         analyzer = observe(ctx, "accessanalyzer", "access-analyzer", "GetAnalyzer", analyzerName=name)["analyzer"]
     except NotObservable as exc:

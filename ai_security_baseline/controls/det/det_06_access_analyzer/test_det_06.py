@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ai_security_baseline.components.config import ConfigError, parse_config
+from ai_security_baseline.controls.det.det_06_access_analyzer import mutation
 from ai_security_baseline.controls.det.testing import (
     CENTRAL,
     central_outputs,
@@ -102,3 +103,11 @@ def test_det_06_probe_reports_the_analyzer_not_observable_on_moto(live_dev: Live
 def test_det_06_probe_waives_a_centrally_managed_analyzer_with_the_reason(live_dev: LiveAccount) -> None:
     [finding] = probe_with(live_dev.context(), "DET-06", central_outputs("accessAnalyzer"))
     assert (finding.status, finding.waiver) == ("waived", CENTRAL["accessAnalyzer"])
+
+
+def test_det_06_probe_fails_when_the_analyzer_service_role_is_deleted(live_dev: LiveAccount) -> None:
+    [finding] = live_dev.probe_mutated("DET-06", mutation.service_role_deleted_live)
+    assert (finding.status, finding.message) == (
+        "fail",
+        "AWSServiceRoleForAccessAnalyzer does not exist: analyzer aisb-dev-access-analyzer cannot read the account",
+    )
