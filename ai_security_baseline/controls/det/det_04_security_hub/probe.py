@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from ai_security_baseline.controls.vocabulary import (
     SECURITY_HUB_FINDING_GENERATOR,
+    SECURITY_HUB_OUTPUT,
     SECURITY_HUB_STANDARDS,
     security_hub_standard_arn,
 )
@@ -24,8 +25,9 @@ def security_hub(ctx: AuditContext, _: object) -> Verdict:
     waived = central_waiver(ctx, "securityHub")
     if waived:
         return waived
+    hub_arn = str(ctx.output(SECURITY_HUB_OUTPUT))
     try:
-        hub = ctx.client("securityhub").describe_hub()
+        hub = ctx.client("securityhub").describe_hub(HubArn=hub_arn)
     except ClientError as exc:  # DescribeHub's answer for an account without Security Hub
         if exc.response.get("Error", {}).get("Code") != "InvalidAccessException":
             raise
