@@ -16,7 +16,7 @@ from ai_security_baseline.verify.emulator.server import FAKE_AWS_ENV, MotoServer
 from ai_security_baseline.verify.findings.finding import Finding
 from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
 from ai_security_baseline.verify.project import PROJECT_ROOT
-from tests.moto_support import client
+from tests.moto_support import NOT_OBSERVABLE_ON_MOTO, client
 
 
 def demo_args(tmp_path: Path) -> argparse.Namespace:
@@ -32,14 +32,16 @@ def test_demo_deploys_scans_audits_writes_reports_and_stops_moto(tmp_path: Path)
     console, progress = Console(record=True, width=200), Console(record=True, width=200)
     code = run_demo(demo_args(tmp_path), console, on_server=lambda server: pids.append(server.pid), progress=progress)
     findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
-    assert code == 0
+    assert code == 1  # what moto cannot observe is an error, never a pass
     assert {f["source"] for f in findings} == {"rule", "checkov", "access", "audit"}
-    assert [f for f in findings if f["status"] in ("fail", "error")] == []
+    assert [f for f in findings if f["status"] == "fail"] == []
+    errors = {(f["control"], f["source"]) for f in findings if f["status"] == "error"}
+    assert errors == {(control, "audit") for control in NOT_OBSERVABLE_ON_MOTO}
     catalog_ids = registry.control_ids()
     assert {f["control"] for f in findings} >= catalog_ids  # every control id in the report
     assert "deploying baseline:network:IsolatedVpc network" in progress.export_text()
     report = console.export_text()
-    assert "verdict: PASS" in report
+    assert "verdict: FAIL" in report
     assert "deploying" not in report
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "findings.json",

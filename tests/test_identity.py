@@ -110,6 +110,7 @@ def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: Offline
     assert [(s["Sid"], s["Principal"]["AWS"], s["Action"]) for s in via_s3] == [
         ("RolesReadDataKeyViaS3", [f"{ARN}model-trainer"], ["kms:Decrypt"]),
         ("RolesWriteDataKeyViaS3", [f"{ARN}data-processor"], ["kms:Decrypt", "kms:GenerateDataKey"]),
+        ("MalwareProtectionUsesDataKeyViaS3", [f"{ARN}malware-protection"], ["kms:Decrypt", "kms:GenerateDataKey"]),
     ]
     assert via_s3[0]["Condition"]["StringEquals"]["kms:CallerAccount"] == ACCOUNT
 
@@ -121,6 +122,7 @@ def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: Offli
     assert [(s["Sid"], s["Principal"]["AWS"], s["Condition"]) for s in users] == [
         ("RolesReadModelsKeyViaS3", [f"{ARN}inference"], via_s3),
         ("RolesWriteModelsKeyViaS3", [f"{ARN}model-trainer"], via_s3),
+        ("MalwareProtectionUsesModelsKeyViaS3", [f"{ARN}malware-protection"], via_s3),
     ]
 
 
@@ -142,6 +144,7 @@ def test_gov_04_outputs_name_every_role_and_the_boundary(dev: OfflineRun) -> Non
         "modelTrainerRoleArn": f"{ARN}model-trainer",
         "inferenceRoleArn": f"{ARN}inference",
         "auditorRoleArn": f"{ARN}auditor",
+        "malwareProtectionRoleArn": f"{ARN}malware-protection",
     }
     assert exports["permissionsBoundaryArn"] == f"arn:aws:iam::{ACCOUNT}:policy/aisb-dev-workload-boundary"
 

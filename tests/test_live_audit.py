@@ -18,12 +18,10 @@ from ai_security_baseline.verify.emulator.deploy import MotoMocks
 from ai_security_baseline.verify.emulator.server import MotoServer, running_moto
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.findings.finding import Finding
-from tests.moto_support import client, deploy_dev
+from tests.moto_support import NOT_OBSERVABLE_ON_MOTO, client, deploy_dev
 
 #: Controls that cannot be decided on today's dev stack in moto, and why (never reported as pass).
-EXPECTED_ERRORS: dict[str, str] = {  # verify/emulator/launch.py makes moto report the rotation period (KMS-02)
-    "NET-06": "moto implements no DNS Firewall API: the probe reports the control not observable",
-}
+EXPECTED_ERRORS: dict[str, str] = dict(NOT_OBSERVABLE_ON_MOTO)
 
 
 def audit(server: MotoServer, outputs: dict[str, Any]) -> list[Finding]:

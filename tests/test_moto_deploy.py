@@ -26,6 +26,7 @@ from tests.moto_support import client, deploy_dev
 
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [
+    "aws:accessanalyzer/analyzer:Analyzer",
     "aws:cloudtrail/trail:Trail",
     "aws:cloudwatch/eventRule:EventRule",
     "aws:cloudwatch/eventTarget:EventTarget",
@@ -46,6 +47,9 @@ COVERED_TYPES = [
     "aws:ec2/vpc:Vpc",
     "aws:ec2/vpcEndpoint:VpcEndpoint",
     "aws:ec2/vpcSecurityGroupRulesExclusive:VpcSecurityGroupRulesExclusive",
+    "aws:guardduty/detector:Detector",
+    "aws:guardduty/detectorFeature:DetectorFeature",
+    "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan",
     "aws:iam/policy:Policy",
     "aws:iam/role:Role",
     "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
@@ -72,6 +76,8 @@ COVERED_TYPES = [
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:secretsmanager/secret:Secret",
     "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:securityhub/account:Account",
+    "aws:securityhub/standardsSubscription:StandardsSubscription",
     "aws:sns/topic:Topic",
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -253,6 +259,9 @@ def _topic_attribute(server: MotoServer, arn: str, name: str) -> Any:
 
 #: Types moto holds no API for (DNS Firewall, NET-06): the deploy checks and records them, nothing reads them back.
 NOT_IN_MOTO = {
+    "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan",
+    "aws:securityhub/standardsSubscription:StandardsSubscription",
     "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
     "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList",
     "aws:route53/resolverFirewallRule:ResolverFirewallRule",
@@ -473,6 +482,22 @@ READERS: dict[str, Reader] = {
         (r.inputs["name"], r.inputs["kmsKeyId"]),
         _pick(client(s, "secretsmanager").describe_secret(SecretId=r.id), "Name", "KmsKeyId"),
     ),
+    "aws:guardduty/detector:Detector": lambda s, r: (
+        ("ENABLED" if r.inputs["enable"] else "DISABLED", r.inputs["findingPublishingFrequency"]),
+        _pick(client(s, "guardduty").get_detector(DetectorId=r.id), "Status", "FindingPublishingFrequency"),
+    ),
+    "aws:guardduty/detectorFeature:DetectorFeature": lambda s, r: (
+        {"Name": r.inputs["name"], "Status": r.inputs["status"]},
+        next(
+            f
+            for f in client(s, "guardduty").get_detector(DetectorId=r.inputs["detectorId"])["Features"]
+            if f["Name"] == r.inputs["name"]
+        ),
+    ),
+    "aws:securityhub/account:Account": lambda s, r: (
+        r.inputs["controlFindingGenerator"],
+        client(s, "securityhub").describe_hub()["ControlFindingGenerator"],
+    ),
     "aws:secretsmanager/secretPolicy:SecretPolicy": lambda s, r: (
         _policy(r.inputs["policy"]),
         _policy(client(s, "secretsmanager").get_resource_policy(SecretId=r.id)["ResourcePolicy"]),
@@ -515,6 +540,22 @@ READERS: dict[str, Reader] = {
 def test_moto_round_trip_readers_cover_every_dev_type_moto_holds(offline_types: set[str]) -> None:
     assert offline_types - NOT_IN_MOTO == set(READERS)
     assert offline_types >= NOT_IN_MOTO
+
+
+def test_moto_emulated_resources_are_recorded_with_the_arns_the_stack_exports(deployed: Deployment) -> None:
+    exports = deployed.run.exports
+    recorded = {(typ, arn) for typ, _, arn in deployed.mocks.emulated}
+    assert recorded == {
+        ("aws:accessanalyzer/analyzer:Analyzer", exports["accessAnalyzerArn"]),
+        *(
+            ("aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan", a)
+            for a in exports["malwareProtectionPlanArns"].values()
+        ),
+        *(
+            ("aws:securityhub/standardsSubscription:StandardsSubscription", a)
+            for a in exports["securityHubStandardsArns"].values()
+        ),
+    }
 
 
 @pytest.mark.parametrize("type_token", sorted(READERS))

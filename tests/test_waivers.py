@@ -65,6 +65,7 @@ def test_shipped_waiver_file_holds_the_by_design_waivers_and_checkov_waivers_onl
         "CKV_AWS_252",
         "CKV2_AWS_5",
         "CKV_AWS_61",
+        "CKV2_AWS_3",
     }
     assert all(w.owner == "platform-security" and w.expires <= date(2027, 12, 31) for w in shipped)
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from ai_security_baseline.components import dns, documents, identity, lifecycle, network, quotas, trail
+from ai_security_baseline.components import detection, dns, documents, identity, lifecycle, network, quotas, trail
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
@@ -78,6 +78,19 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # DET-01/02/04/06: before the keys, whose policies name the malware protection role
+        self.detection = detection.DetectionServices(
+            "detection",
+            detection.DetectionServicesArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                bucket_names=config.storage.bucket_names,
+                settings=config.detection,
+                centrally_managed=config.centrally_managed,
+                protect=config.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -86,7 +99,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 settings=config.kms,
                 protect=config.protect,
                 statements=merge_key_statements(
-                    *service_key_statements(config, account), self.roles.key_statements(WIRED_RESOURCES)
+                    *service_key_statements(config, account),
+                    self.roles.key_statements(WIRED_RESOURCES),
+                    self.detection.key_statements(),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -188,6 +203,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.detection.scan_buckets(
+            bucket_names={c: b.name for c, b in self.storage.buckets.items()},
+            bucket_arns={c: b.arn for c, b in self.storage.buckets.items()},
+            key_arns={c: k.arn for c, k in self.keys.keys.items()},
+        )
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -221,6 +241,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         if self.config.identity.deployer_arn:  # who may write the secret and is exempt from the VPC-only rule
             result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
+        result.update(self.detection.outputs())
         return result
 
     def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:
@@ -478,6 +499,14 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             ("identity.bedrockModelArns", "identity.imageAccountIds", *_NAME_KEYS, "storage.bucketNames"),
         )
     ]
+    policies.append(
+        RenderedPolicy(
+            quotas.PolicyKind.MANAGED_POLICY,
+            f"the permissions boundary {detection.malware_boundary_name(prefix)}",
+            (detection.malware_boundary_document(account, prefix, names),),
+            (*_NAME_KEYS, "storage.bucketNames"),
+        )
+    )
     for role in identity.ROLES:
         name = identity.role_name(prefix, role)
         policies.append(
@@ -508,6 +537,10 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             documents.trail_delivery_policy(trail_group),
         ),
     }
+    delivery[detection.malware_role_name(prefix)] = (
+        detection.malware_trust_policy(account),
+        detection.malware_role_policy(account, {c: bucket_arns[c] for c in vocabulary.SCANNED_BUCKETS}, key_arns),
+    )
     for name, (trust, grants) in delivery.items():
         policies.append(
             RenderedPolicy(
@@ -522,6 +555,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     statements = merge_key_statements(
         *service_key_statements(config, account),
         identity.role_key_statements(account, config.name_prefix, WIRED_RESOURCES),
+        detection.malware_key_statements(account, config.name_prefix),
     )
     for data_class in DATA_CLASSES:
         policies.append(

@@ -474,6 +474,14 @@ class TagsConfig(_Section):
         return value
 
 
+class DetectionConfig(_Section):
+    access_analyzer: Literal["account", "organization"] = Field(
+        "account",
+        description="account or organization (organization only with identity.orgId, deployed from the "
+        "organization's management or delegated administrator account: AWS refuses it elsewhere)",
+    )
+
+
 class RelaxationsConfig(_Section):
     """Named relaxations: each weakens a control on purpose and is reported (a finding to waive, or a warning)."""
 
@@ -539,6 +547,7 @@ class BaselineConfig(_Section):
     identity: IdentityConfig = Field(default_factory=IdentityConfig, description="object")
     tags: TagsConfig = Field(default_factory=TagsConfig, description="object")
     relaxations: RelaxationsConfig = Field(default_factory=RelaxationsConfig, description="object")
+    detection: DetectionConfig = Field(default_factory=DetectionConfig, description="object")
     centrally_managed: dict[str, str] = Field(
         default_factory=dict,
         description=f"{{piece: reason}}, piece any of {sorted(CENTRAL_PIECES)}, reason {MIN_REASON}-{MAX_REASON} "
@@ -665,6 +674,11 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
         )
     errors += _bucket_name_errors(cfg)
     errors += _tag_count_errors(cfg)
+    if cfg.detection.access_analyzer == "organization" and not cfg.identity.org_id:
+        errors.append(
+            f'{NAMESPACE}:detection.accessAnalyzer = "organization": needs {NAMESPACE}:identity.orgId '
+            "(allowed: account, or organization with identity.orgId set)"
+        )
     if cfg.identity.bedrock_model_arns and "bedrock" not in cfg.network.endpoint_bundles:
         errors.append(
             f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "

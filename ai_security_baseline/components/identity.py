@@ -299,6 +299,13 @@ def boundary_document(targets: AccessTargets, extra_allows: Sequence[Statement] 
     return documents.permissions_boundary_policy([_only_baseline_keys(s, targets.name_prefix) for s in capped])
 
 
+def service_boundary_document(allows: Sequence[Statement], name_prefix: str) -> PolicyDocument:
+    """IAM-05 for a service role with a boundary of its own: the cap of exactly its grants (keys bound to the
+    baseline's by alias), with the same tampering denials as the workload boundary."""
+    capped = documents.boundary_cap_statements(allows)
+    return documents.permissions_boundary_policy([_only_baseline_keys(s, name_prefix) for s in capped])
+
+
 def _only_baseline_keys(statement: Statement, name_prefix: str) -> Statement:
     """The boundary's KMS cap names no key (the keys do not exist yet when the boundary does): it is bound to the
     baseline's keys by their aliases (``alias/<prefix>-<class>``), so no role can use another key of the account."""

@@ -58,6 +58,12 @@ ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
 ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
 ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+GUARDDUTY_DETECTOR = "aws:guardduty/detector:Detector"
+GUARDDUTY_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+MALWARE_PROTECTION_PLAN = "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan"
+SECURITY_HUB = "aws:securityhub/account:Account"
+SECURITY_HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
+ACCESS_ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
 
 # ---- service principals ---------------------------------------------------------------------------------------
 
@@ -106,6 +112,36 @@ MALWARE_SCAN_DIMENSION: tuple[str, ...] = (MALWARE_SCAN_UNTAGGED, *MALWARE_SCAN_
 #: The object key GuardDuty writes when it validates a protected bucket ("Create or update IAM role policy",
 #: https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-iam-policy-prerequisite.html).
 MALWARE_VALIDATION_OBJECT = "malware-protection-resource-validation-object"
+#: The GuardDuty feature that analyses S3 data events (DET-01).
+S3_PROTECTION_FEATURE = "S3_DATA_EVENTS"
+#: Security Hub standards the stack subscribes to (DET-04): name -> the ARN path after
+#: ``arn:<p>:securityhub:<region>::``, the regional ``standards/`` form in which CIS v3.0.0 is published
+#: (https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html).
+SECURITY_HUB_STANDARDS: dict[str, str] = {
+    "aws-foundational-security-best-practices": "standards/aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark": "standards/cis-aws-foundations-benchmark/v/3.0.0",
+}
+#: How Security Hub generates control findings: one finding per control across standards (DET-04).
+SECURITY_HUB_FINDING_GENERATOR = "SECURITY_CONTROL"
+#: Access Analyzer types ``detection.accessAnalyzer`` chooses from (DET-06), as the API spells them.
+ACCESS_ANALYZER_TYPES: dict[str, str] = {"account": "ACCOUNT", "organization": "ORGANIZATION"}
+#: The service-linked role Access Analyzer creates with the first analyzer and reads the account through
+#: (IAM User Guide, "Using service-linked roles for AWS Identity and Access Management Access Analyzer").
+ACCESS_ANALYZER_SERVICE = "access-analyzer.amazonaws.com"
+ACCESS_ANALYZER_ROLE = "AWSServiceRoleForAccessAnalyzer"
+ACCESS_ANALYZER_ROLE_PATH = f"/aws-service-role/{ACCESS_ANALYZER_SERVICE}/"
+
+
+def security_hub_standard_arn(partition: str, region: str, standard: str) -> str:
+    """The ARN of one of SECURITY_HUB_STANDARDS in a region."""
+    return f"arn:{partition}:securityhub:{region}::{SECURITY_HUB_STANDARDS[standard]}"
+
+
+def security_hub_subscription_arn(partition: str, region: str, account_id: str, standard: str) -> str:
+    """The ARN of this account's subscription to ``standard`` (what EnableStandards answers and the provider's id)."""
+    path = SECURITY_HUB_STANDARDS[standard].removeprefix("standards/")
+    return f"arn:{partition}:securityhub:{region}:{account_id}:subscription/{path}"
+
 
 #: Account-wide pieces an organization often manages centrally, each with the control that checks it. A piece named in
 #: ``baseline:centrallyManaged`` is not created by the stack, and its control is reported ``waived`` with the reason.
@@ -150,6 +186,14 @@ ORG_ID_OUTPUT = "organizationId"
 TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
 #: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
+#: Detection services (DET-01/02/04/06). The detector, the hub and the analyzer are absent when centrally managed;
+#: the malware protection plans and their role are always the stack's.
+GUARDDUTY_DETECTOR_OUTPUT = "guardDutyDetectorId"
+MALWARE_PLANS_OUTPUT = "malwareProtectionPlanArns"  # {"raw": arn, "models": arn}
+MALWARE_ROLE_OUTPUT = "malwareProtectionRoleArn"
+SECURITY_HUB_OUTPUT = "securityHubArn"
+SECURITY_HUB_STANDARDS_OUTPUT = "securityHubStandardsArns"  # {standard: subscription ARN}
+ACCESS_ANALYZER_OUTPUT = "accessAnalyzerArn"
 
 #: The VPC's DNS Firewall association and query logging (NET-06, NET-07), the finding rules (DET-07).
 DNS_FIREWALL_ASSOCIATION_OUTPUT = "dnsFirewallAssociationId"
@@ -175,6 +219,8 @@ AUDIT_OUTPUTS: tuple[str, ...] = (
     QUERY_LOG_CONFIG_OUTPUT,
     QUERY_LOG_GROUP_OUTPUT,
     FINDING_RULES_OUTPUT,
+    MALWARE_PLANS_OUTPUT,
+    MALWARE_ROLE_OUTPUT,
 )
 
 # ---- S3 request conditions -------------------------------------------------------------------------------------

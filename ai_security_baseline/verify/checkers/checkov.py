@@ -131,6 +131,9 @@ TYPE_TABLE: dict[str, str] = {
     "aws:guardduty/detector:Detector": "aws_guardduty_detector",
     "aws:securityhub/account:Account": "aws_securityhub_account",
     "aws:accessanalyzer/analyzer:Analyzer": "aws_accessanalyzer_analyzer",
+    "aws:guardduty/detectorFeature:DetectorFeature": "aws_guardduty_detector_feature",
+    "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan": "aws_guardduty_malware_protection_plan",
+    "aws:securityhub/standardsSubscription:StandardsSubscription": "aws_securityhub_standards_subscription",
     # identity
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",

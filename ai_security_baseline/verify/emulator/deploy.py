@@ -170,6 +170,7 @@ class MotoMocks(pulumi.runtime.Mocks):
     on_progress: Progress | None = None
     failures: list[MotoDeployError] = field(default_factory=list)
     created: list[tuple[str, str, str]] = field(default_factory=list)  # (type, logical name, id)
+    emulated: list[tuple[str, str, str]] = field(default_factory=list)  # (type, name, ARN): no such API in moto
     default_tags: dict[str, str] = field(default_factory=dict)
     pending_logging: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -1317,4 +1318,7 @@ def handled_types() -> list[str]:
     return sorted(HANDLERS)
 
 
-from ai_security_baseline.verify.emulator import deploy_dns  # noqa: E402, F401 - registers its handlers
+from ai_security_baseline.verify.emulator import (
+    deploy_detection,  # noqa: F401 - registers its handlers
+    deploy_dns,  # noqa: F401 - registers its handlers
+)

@@ -19,6 +19,8 @@ from ai_security_baseline.verify.engine.graph import STACK_TYPE, ResourceGraph, 
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 #: EC2-style ids (``vpc-0a1b...``, ``sgr-...``): a short lower-case prefix and 17 hex digits.
 EC2_ID = re.compile(r"\b([a-z]+)-([0-9a-f]{17})\b")
+#: GuardDuty ids: a detector's 32 hex digits, a malware protection plan's 20.
+GUARDDUTY_ID = re.compile(r"\b(?:[0-9a-f]{32}|[0-9a-f]{20})\b")
 
 
 def _digest(copy: int, text: str, length: int) -> str:
@@ -39,6 +41,7 @@ def rename(text: str, copy: int, *, prefix: str, stems: Sequence[str]) -> str:
     stack_urn = re.escape(prefix) + f"(?!{re.escape(STACK_TYPE)})"
     text = re.sub(stack_urn, lambda _: f"{prefix}bench:copy{copy}:Copy$", text)
     text = UUID.sub(lambda m: _uuid(copy, m.group(0)), text)
+    text = GUARDDUTY_ID.sub(lambda m: _digest(copy, m.group(0), len(m.group(0))), text)
     return EC2_ID.sub(lambda m: f"{m.group(1)}-{_digest(copy, m.group(0), 17)}", text)
 
 

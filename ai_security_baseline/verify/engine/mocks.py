@@ -264,6 +264,40 @@ def _iam_policy(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) 
     }
 
 
+# ---- detection -------------------------------------------------------------------------------
+
+
+def _detector(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    detector = _digest(typ, name, length=32)
+    return detector, {**inputs, "arn": acct.arn("guardduty", f"detector/{detector}"), "accountId": acct.account_id}
+
+
+def _detector_feature(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    return f"{inputs.get('detectorId', '')}/{inputs.get('name', '')}", dict(inputs)
+
+
+def _malware_plan(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    plan = _digest(typ, name, length=20)
+    arn = acct.arn("guardduty", f"malware-protection-plan/{plan}")
+    return plan, {**inputs, "arn": arn, "status": "ACTIVE", "createdAt": "1970-01-01T00:00:00Z"}
+
+
+def _security_hub(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    return acct.account_id, {**inputs, "arn": acct.arn("securityhub", "hub/default")}
+
+
+def _standards_subscription(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """id = the subscription ARN: the standard's path under ``subscription/`` in this account."""
+    path = str(inputs.get("standardsArn", "")).split("::", 1)[-1].split("/", 1)[-1]
+    arn = acct.arn("securityhub", f"subscription/{path}")
+    return arn, dict(inputs)
+
+
+def _analyzer(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    analyzer = inputs.get("analyzerName") or f"{name}-{_digest(typ, name, length=7)}"
+    return analyzer, {**inputs, "analyzerName": analyzer, "arn": acct.arn("access-analyzer", f"analyzer/{analyzer}")}
+
+
 #: Type token -> output template. A custom type missing here is an error (fail closed).
 TEMPLATES: dict[str, Template] = {
     "pulumi:providers:aws": _provider,
@@ -313,6 +347,13 @@ TEMPLATES: dict[str, Template] = {
     "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": _metric_filter,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    # detection
+    "aws:guardduty/detector:Detector": _detector,
+    "aws:guardduty/detectorFeature:DetectorFeature": _detector_feature,
+    "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan": _malware_plan,
+    "aws:securityhub/account:Account": _security_hub,
+    "aws:securityhub/standardsSubscription:StandardsSubscription": _standards_subscription,
+    "aws:accessanalyzer/analyzer:Analyzer": _analyzer,
 }
 
 

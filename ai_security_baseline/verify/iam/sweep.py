@@ -270,7 +270,16 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
     ]
     subnets = tuple(sorted(s.id for s in graph.by_type("aws:ec2/subnet:Subnet")))
     deployer = analysis.deployer_arn(graph)
-    boundary_policy = analysis._one(graph.by_type(vocabulary.MANAGED_POLICY), "permissions boundary")
+    # the workload boundary (the one the roles carry); a service role may carry a boundary of its own (DET-02)
+    trainer = graph.get(model.roles[vocabulary.TRAINER].urn)
+    boundary_policy = analysis._one(
+        [
+            p
+            for p in graph.by_type(vocabulary.MANAGED_POLICY)
+            if p.prop("arn") == trainer.inputs.get("permissionsBoundary")
+        ],
+        "permissions boundary",
+    )
     scanner_arn = scanner_role_arn(trainer_arn)
 
     principals, role_arns, trusts = _principals(graph, model, trail, flow_log, deployer)

@@ -114,9 +114,12 @@ ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/policy:Policy"
 
 
+MALWARE_ROLE = "detection-malware-protection"
+
+
 def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:
     boundary = dev_graph.one(POLICY, "identity-boundary")
-    roles = dev_graph.by_type(ROLE)
+    roles = [r for r in dev_graph.by_type(ROLE) if r.name != MALWARE_ROLE]  # DET-02: it carries its own
     assert len(roles) == 6  # the four workload roles and the flow-log and CloudTrail delivery roles
     assert {r.inputs.get("permissionsBoundary") for r in roles} == {boundary.outputs["arn"]}
     assert boundary.inputs["name"] == "aisb-dev-workload-boundary"
@@ -147,9 +150,11 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev_graph: ResourceGraph
 
 
 def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev_graph: ResourceGraph) -> None:
-    boundary = dev_graph.one(POLICY, "identity-boundary").inputs["policy"]
+    boundaries = {str(p.outputs["arn"]): p.inputs["policy"] for p in dev_graph.by_type(POLICY)}
+    roles = {r.id: r for r in dev_graph.by_type(ROLE)}
     refused = []
     for policy in dev_graph.by_type(ROLE_POLICY):
+        boundary = boundaries[str(roles[policy.inputs["role"]].inputs["permissionsBoundary"])]
         for statement in json.loads(policy.inputs["policy"])["Statement"]:
             resources = statement["Resource"]
             for resource in [resources] if isinstance(resources, str) else resources:

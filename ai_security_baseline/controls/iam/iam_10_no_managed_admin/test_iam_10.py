@@ -70,5 +70,6 @@ def test_iam_10_rule_fails_administrator_access_on_the_rendered_inference_role(
 def test_iam_10_no_managed_policy_is_attached_to_any_role(dev_graph: ResourceGraph) -> None:
     assert [r for token in ATTACHMENT_TYPES for r in dev_graph.by_type(token)] == []
     assert [r.name for r in dev_graph.by_type(IAM_ROLE) if r.inputs.get("managedPolicyArns")] == []
-    assert [p.name for p in dev_graph.by_type(IAM_POLICY)] == ["identity-boundary"]
+    boundaries = [p.name for p in dev_graph.by_type(IAM_POLICY)]
+    assert sorted(boundaries) == ["detection-malware-protection-boundary", "identity-boundary"]
     assert "arn:aws:iam::aws:policy/" not in json.dumps([r.inputs for r in dev_graph.by_type(IAM_ROLE)])

@@ -20,6 +20,7 @@ from conftest import LiveAccount
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
 PROCESSOR = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-data-processor"
 INFERENCE = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-inference"
+MALWARE = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-malware-protection"  # DET-02: scans raw and models objects
 S3_ONLY = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
 EC2_ONLY = {"StringEquals": {"kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
 READ = ["kms:Decrypt"]
@@ -111,6 +112,7 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
                 "Resource": "*",
                 "Condition": {**EC2_ONLY, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
+            roles_via_s3("MalwareProtectionUsesDataKeyViaS3", [MALWARE], WRITE),
         ],
     }
 
@@ -125,6 +127,7 @@ def test_kms_04_models_key_policy_is_root_management_plus_trainer_and_inference_
             ROOT_MANAGES,
             roles_via_s3("RolesReadModelsKeyViaS3", [INFERENCE], READ),
             roles_via_s3("RolesWriteModelsKeyViaS3", [TRAINER], WRITE),
+            roles_via_s3("MalwareProtectionUsesModelsKeyViaS3", [MALWARE], WRITE),
         ],
     }
 
