@@ -1318,7 +1318,5 @@ def handled_types() -> list[str]:
     return sorted(HANDLERS)
 
 
-from ai_security_baseline.verify.emulator import (
-    deploy_detection,  # noqa: F401 - registers its handlers
-    deploy_dns,  # noqa: F401 - registers its handlers
-)
+# the handlers of these modules register themselves with HANDLERS on import
+from ai_security_baseline.verify.emulator import deploy_detection, deploy_dns  # noqa: E402, F401
