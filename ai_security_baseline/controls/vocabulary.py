@@ -58,6 +58,13 @@ ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 ENDPOINT_ROUTE_TABLE = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
 ENDPOINT_SUBNET = "aws:ec2/vpcEndpointSubnetAssociation:VpcEndpointSubnetAssociation"
 ENDPOINT_SG = "aws:ec2/vpcEndpointSecurityGroupAssociation:VpcEndpointSecurityGroupAssociation"
+CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
+CONFIG_RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+CONFIG_DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+CONFIG_RULE = "aws:cfg/rule:Rule"
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+EBS_DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 
 # ---- service principals ---------------------------------------------------------------------------------------
 
@@ -65,11 +72,13 @@ CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 FLOW_LOG_SERVICE = "vpc-flow-logs.amazonaws.com"
+CONFIG_SERVICE = "config.amazonaws.com"
 
 # ---- data, key and bucket classes ------------------------------------------------------------------------------
 
-#: One KMS key per data class (KMS-01).
-DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
+#: One KMS key per data class (KMS-01); ``ebs`` is the account's default EBS key (ACC-02), usable only through EC2.
+DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs", "ebs")
+EBS_KEY_CLASS = "ebs"
 BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
 DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
 ACCESS_LOGS = "access-logs"
@@ -111,6 +120,16 @@ CENTRAL_PIECES: dict[str, str] = {
     "defaultVpc": "ACC-03",
 }
 
+#: How the stack treats the region's default VPC (``accountGuardrails.defaultVpc``, ACC-03): ``lockdown`` empties
+#: its default security group and NACL and turns its flow log on when it exists; ``deleted`` asserts the user deleted
+#: it (the preview refuses a region that still has one, the rule and the live probe verify its absence).
+DEFAULT_VPC_MODES: tuple[str, ...] = ("lockdown", "deleted")
+#: The bucket class of the AWS Config delivery bucket (DET-05): AWS Config does not deliver into a bucket with
+#: Object Lock, so its snapshots and history go to a bucket of their own, encrypted with the logs key.
+CONFIG_BUCKET_CLASS = "config"
+#: The key prefix of AWS Config's objects in that bucket.
+CONFIG_DELIVERY_PREFIX = "config"
+
 
 # ---- stack outputs ---------------------------------------------------------------------------------------------
 
@@ -142,6 +161,11 @@ ORG_ID_OUTPUT = "organizationId"
 TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "inference": [...]}
 #: ``{piece: reason}`` of ``baseline:centrallyManaged`` (exported only when a piece is named).
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
+#: DET-05: the recorder's name and its delivery bucket (exported only when the stack records).
+CONFIG_RECORDER_OUTPUT = "configRecorderName"
+#: ACC-03: ``{"mode": lockdown|deleted, "vpcId": id or "", "networkAclId": id or ""}`` of the region's default VPC
+#: as the deployment found it ("" : none); exported unless ``centrallyManaged.defaultVpc``.
+DEFAULT_VPC_OUTPUT = "defaultVpc"
 
 #: What the live audit reads after `pulumi up` (`pulumi stack output --json`); GOV-04 requires every one.
 AUDIT_OUTPUTS: tuple[str, ...] = (
