@@ -452,7 +452,9 @@ class BaselineMocks(pulumi.runtime.Mocks):
         """Only the default NACL of the default VPC (``default = true``)."""
         vpc = self.account.default_vpc_id
         if args.get("vpcId") != vpc or list(args.get("filters") or []) != [{"name": "default", "values": ["true"]}]:
-            raise UnsupportedMockError(f"offline engine answers getNetworkAcls only for {vpc}'s default, not {dict(args)}")
+            raise UnsupportedMockError(
+                f"offline engine answers getNetworkAcls only for {vpc}'s default, not {dict(args)}"
+            )
         return {"id": self.account.region, "ids": [_ec2_id("acl", "default-vpc", vpc)], "vpcId": vpc}
 
     def _zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
