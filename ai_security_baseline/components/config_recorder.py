@@ -45,10 +45,12 @@ from ai_security_baseline.controls.vocabulary import (
 #: AWS's managed policy for a Config recorder role (read of every supported type); not a *FullAccess policy (IAM-10).
 CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"
 
-#: The regional resource types the baseline builds and the recorder records.
+#: The regional resource types the baseline builds and the recorder records (each one of the ``ResourceType`` values of
+#: the AWS Config API; log groups are not one, CLOUDWATCH_LOG_GROUP_ENCRYPTED evaluates them periodically).
 RECORDED_TYPES: tuple[str, ...] = (
     "AWS::CloudTrail::Trail",
     "AWS::CloudWatch::Alarm",
+    "AWS::EC2::FlowLog",
     "AWS::EC2::NetworkAcl",
     "AWS::EC2::RouteTable",
     "AWS::EC2::SecurityGroup",
@@ -56,7 +58,6 @@ RECORDED_TYPES: tuple[str, ...] = (
     "AWS::EC2::VPC",
     "AWS::EC2::VPCEndpoint",
     "AWS::KMS::Key",
-    "AWS::Logs::LogGroup",
     "AWS::S3::AccountPublicAccessBlock",
     "AWS::S3::Bucket",
     "AWS::SNS::Topic",

@@ -1315,3 +1315,7 @@ def _preflight(name: str, errors: dict[str, str] | str, calls: Sequence[Call]) -
 def handled_types() -> list[str]:
     """Every custom type the moto engine can deploy, sorted."""
     return sorted(HANDLERS)
+
+
+# handlers in their own modules register themselves on import (after everything they use is defined)
+from ai_security_baseline.verify.emulator import deploy_guardrails  # noqa: E402, F401
