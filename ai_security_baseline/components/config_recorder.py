@@ -37,6 +37,10 @@ from ai_security_baseline.components.storage import AccessLogTarget, Lifecycle, 
 from ai_security_baseline.controls.vocabulary import (
     CONFIG_BUCKET_CLASS,
     CONFIG_DELIVERY_PREFIX,
+    CONFIG_GLOBAL_TYPES,
+    CONFIG_MANAGED_RULES,
+    CONFIG_PERIODIC_RULES,
+    CONFIG_RECORDED_TYPES,
     CONFIG_RECORDER_OUTPUT,
     CONFIG_SERVICE,
     bucket_output,
@@ -45,56 +49,6 @@ from ai_security_baseline.controls.vocabulary import (
 #: AWS's managed policy for a Config recorder role (read of every supported type); not a *FullAccess policy (IAM-10).
 CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"
 
-#: The regional resource types the baseline builds and the recorder records (each one of the ``ResourceType`` values of
-#: the AWS Config API; log groups are not one, CLOUDWATCH_LOG_GROUP_ENCRYPTED evaluates them periodically).
-RECORDED_TYPES: tuple[str, ...] = (
-    "AWS::CloudTrail::Trail",
-    "AWS::CloudWatch::Alarm",
-    "AWS::EC2::FlowLog",
-    "AWS::EC2::NetworkAcl",
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::SecurityGroup",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::VPC",
-    "AWS::EC2::VPCEndpoint",
-    "AWS::KMS::Key",
-    "AWS::S3::AccountPublicAccessBlock",
-    "AWS::S3::Bucket",
-    "AWS::SNS::Topic",
-    "AWS::SecretsManager::Secret",
-)
-#: Global types, recorded in one region of the account only (``accountGuardrails.configGlobalTypes``).
-GLOBAL_TYPES: tuple[str, ...] = ("AWS::IAM::Policy", "AWS::IAM::Role")
-
-
-@dataclass(frozen=True)
-class ManagedRule:
-    """One AWS managed Config rule: its identifier, whether it runs periodically, and what it re-checks."""
-
-    identifier: str
-    checks: str
-    periodic: bool = False
-
-
-#: AWS managed rules over the baseline's resource types (AWS Config Developer Guide, "List of AWS Config Managed
-#: Rules"): Config re-evaluates continuously what the stack's controls check at deploy time.
-#: https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html
-MANAGED_RULES: tuple[ManagedRule, ...] = (
-    ManagedRule("S3_BUCKET_SSL_REQUESTS_ONLY", "S3-04: bucket policies refuse plain HTTP"),
-    ManagedRule("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", "S3-03: default encryption"),
-    ManagedRule("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "S3-01: bucket Block Public Access"),
-    ManagedRule("S3_BUCKET_VERSIONING_ENABLED", "S3-09: versioning"),
-    ManagedRule("S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC", "ACC-01: account Block Public Access", True),
-    ManagedRule("CMK_BACKING_KEY_ROTATION_ENABLED", "KMS-02: key rotation", True),
-    ManagedRule("CLOUD_TRAIL_ENABLED", "LOG-01: a trail records", True),
-    ManagedRule("CLOUD_TRAIL_ENCRYPTION_ENABLED", "LOG-02: the trail is KMS-encrypted", True),
-    ManagedRule("CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", "LOG-01: log file validation", True),
-    ManagedRule("CLOUDWATCH_LOG_GROUP_ENCRYPTED", "LOG-04, NET-05: log groups KMS-encrypted", True),
-    ManagedRule("VPC_FLOW_LOGS_ENABLED", "NET-05, ACC-03: flow logs", True),
-    ManagedRule("VPC_DEFAULT_SECURITY_GROUP_CLOSED", "NET-03, ACC-03: default security groups empty"),
-    ManagedRule("EC2_EBS_ENCRYPTION_BY_DEFAULT", "ACC-02: EBS encryption by default", True),
-    ManagedRule("IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", "IAM-02, IAM-10: no admin policies"),
-)
 DELIVERY_FREQUENCY = "TwentyFour_Hours"
 
 
@@ -108,7 +62,7 @@ def config_role_name(name_prefix: str) -> str:
 
 def recorded_types(global_types: bool) -> list[str]:
     """What the recorder records: the baseline's regional types, and the global IAM types where asked."""
-    return sorted((*RECORDED_TYPES, *(GLOBAL_TYPES if global_types else ())))
+    return sorted((*CONFIG_RECORDED_TYPES, *(CONFIG_GLOBAL_TYPES if global_types else ())))
 
 
 def config_trust_policy(account_id: str) -> PolicyDocument:
@@ -319,14 +273,16 @@ class ConfigRecorder(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.channel]),
         )
         self.rules = {}
-        for rule in MANAGED_RULES:
-            resource_name = f"{args.name_prefix}-{rule.identifier.lower().replace('_', '-')}"
-            self.rules[rule.identifier] = aws.cfg.Rule(
+        # AWS managed rules over the baseline's types: Config re-evaluates continuously what the controls check at
+        # deploy time. https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html
+        for identifier, checks in CONFIG_MANAGED_RULES.items():
+            resource_name = f"{args.name_prefix}-{identifier.lower().replace('_', '-')}"
+            self.rules[identifier] = aws.cfg.Rule(
                 resource_name,
                 name=resource_name,
-                description=rule.checks,
-                source={"owner": "AWS", "source_identifier": rule.identifier},
-                maximum_execution_frequency=DELIVERY_FREQUENCY if rule.periodic else None,
+                description=checks,
+                source={"owner": "AWS", "source_identifier": identifier},
+                maximum_execution_frequency=DELIVERY_FREQUENCY if identifier in CONFIG_PERIODIC_RULES else None,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.recorder]),
             )
         self.register_outputs(self.outputs())
@@ -341,9 +297,6 @@ class ConfigRecorder(pulumi.ComponentResource):
 
 
 __all__ = [
-    "GLOBAL_TYPES",
-    "MANAGED_RULES",
-    "RECORDED_TYPES",
     "ConfigRecorder",
     "ConfigRecorderArgs",
     "ConfigRecorderRole",

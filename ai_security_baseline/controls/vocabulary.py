@@ -129,6 +129,57 @@ DEFAULT_VPC_MODES: tuple[str, ...] = ("lockdown", "deleted")
 CONFIG_BUCKET_CLASS = "config"
 #: The key prefix of AWS Config's objects in that bucket.
 CONFIG_DELIVERY_PREFIX = "config"
+#: The regional resource types the baseline builds, which its AWS Config recorder records (each a ``ResourceType`` of
+#: the AWS Config API; log groups are not one: CLOUDWATCH_LOG_GROUP_ENCRYPTED evaluates them periodically).
+CONFIG_RECORDED_TYPES: tuple[str, ...] = (
+    "AWS::CloudTrail::Trail",
+    "AWS::CloudWatch::Alarm",
+    "AWS::EC2::FlowLog",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::KMS::Key",
+    "AWS::S3::AccountPublicAccessBlock",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Topic",
+    "AWS::SecretsManager::Secret",
+)
+#: Global types, recorded in one region of the account only (``accountGuardrails.configGlobalTypes``).
+CONFIG_GLOBAL_TYPES: tuple[str, ...] = ("AWS::IAM::Policy", "AWS::IAM::Role")
+#: AWS managed Config rules over the baseline's resource types -> what each re-checks continuously (AWS Config
+#: Developer Guide, "List of AWS Config Managed Rules"); DET-05 requires every one.
+CONFIG_MANAGED_RULES: dict[str, str] = {
+    "S3_BUCKET_SSL_REQUESTS_ONLY": "S3-04: bucket policies refuse plain HTTP",
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": "S3-03: default encryption",
+    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED": "S3-01: bucket Block Public Access",
+    "S3_BUCKET_VERSIONING_ENABLED": "S3-09: versioning",
+    "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC": "ACC-01: account Block Public Access",
+    "CMK_BACKING_KEY_ROTATION_ENABLED": "KMS-02: key rotation",
+    "CLOUD_TRAIL_ENABLED": "LOG-01: a trail records",
+    "CLOUD_TRAIL_ENCRYPTION_ENABLED": "LOG-02: the trail is KMS-encrypted",
+    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED": "LOG-01: log file validation",
+    "CLOUDWATCH_LOG_GROUP_ENCRYPTED": "LOG-04, NET-05: log groups KMS-encrypted",
+    "VPC_FLOW_LOGS_ENABLED": "NET-05, ACC-03: flow logs",
+    "VPC_DEFAULT_SECURITY_GROUP_CLOSED": "NET-03, ACC-03: default security groups empty",
+    "EC2_EBS_ENCRYPTION_BY_DEFAULT": "ACC-02: EBS encryption by default",
+    "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS": "IAM-02, IAM-10: no admin policies",
+}
+#: The managed rules AWS runs periodically (the others run on configuration changes).
+CONFIG_PERIODIC_RULES: frozenset[str] = frozenset(
+    {
+        "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+        "CMK_BACKING_KEY_ROTATION_ENABLED",
+        "CLOUD_TRAIL_ENABLED",
+        "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+        "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+        "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
+        "VPC_FLOW_LOGS_ENABLED",
+        "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+    }
+)
 
 
 # ---- stack outputs ---------------------------------------------------------------------------------------------
