@@ -29,7 +29,12 @@ def lockdown_problems(ctx: AuditContext, vpc: str) -> list[str]:
         problems.append(f"default network ACL allows {len(allows)} entries")
     group_name = str(ctx.output("flowLogGroupName"))
     flows = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
-    if not any(f.get("TrafficType") == "ALL" and f.get("LogGroupName") == group_name for f in flows):
+    into_group = [
+        f
+        for f in flows
+        if f.get("LogGroupName") == group_name or str(f.get("LogDestination", "")).endswith(f":log-group:{group_name}")
+    ]
+    if not any(f.get("TrafficType") == "ALL" for f in into_group):
         problems.append(f"no ALL-traffic flow log into {group_name}")
     return problems
 
