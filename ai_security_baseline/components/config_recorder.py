@@ -243,12 +243,14 @@ class ConfigRecorder(pulumi.ComponentResource):
             name,
             name=recorder_name(args.name_prefix),
             role_arn=role.arn,
-            recording_group={
-                "all_supported": False,
-                "include_global_resource_types": False,
-                "recording_strategy": {"use_only": "INCLUSION_BY_RESOURCE_TYPES"},
-                "resource_types": types,
-            },
+            recording_group=aws.cfg.RecorderRecordingGroupArgs(
+                all_supported=False,
+                include_global_resource_types=False,
+                recording_strategies=[
+                    aws.cfg.RecorderRecordingGroupRecordingStrategyArgs(use_only="INCLUSION_BY_RESOURCE_TYPES")
+                ],
+                resource_types=types,
+            ),
             recording_mode={"recording_frequency": "CONTINUOUS"},
             # the role must read before recording starts
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.role.attachment]),

@@ -82,7 +82,8 @@ def _ebs_default_kms_key(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Out
 
 
 def _recording_group(group: Mapping[str, Any]) -> dict[str, Any]:
-    strategy = group.get("recordingStrategy") or {}
+    strategies = list(group.get("recordingStrategies") or [])  # the provider's list of the API's one strategy
+    strategy = strategies[0] if strategies else {}
     return _drop_none(
         allSupported=bool(group.get("allSupported", True)),
         includeGlobalResourceTypes=bool(group.get("includeGlobalResourceTypes", False)),
