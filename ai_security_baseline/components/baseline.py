@@ -589,7 +589,10 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                 ("kms.adminArns", "identity.deployerArn", *_NAME_KEYS),
             )
         )
-    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail_arn)
+    config_bucket = _config_bucket_arn(config, account)
+    policies += _bucket_policies(
+        config, account, bucket_arns, key_arns, trail_arn, extra_log_sources=[config_bucket] if config_bucket else []
+    )
     policies += _config_recorder_policies(config, account, key_arns["logs"])
     policies += _endpoint_policies(config, account)
     policies.append(
@@ -631,6 +634,8 @@ def _bucket_policies(
     bucket_arns: Mapping[str, str],
     key_arns: Mapping[str, str],
     trail_arn: str,
+    *,
+    extra_log_sources: Sequence[str] = (),
 ) -> list[RenderedPolicy]:
     """The one policy of every bucket: data buckets (VPC-only), access-logs (every source bucket), the archive."""
     acct, org_id, prefix = account.account_id, config.identity.org_id, config.name_prefix
@@ -639,7 +644,7 @@ def _bucket_policies(
     result = []
     for bucket_class, arn in bucket_arns.items():
         if bucket_class == ACCESS_LOGS:
-            sources = [a for c, a in bucket_arns.items() if c != ACCESS_LOGS]
+            sources = [*(a for c, a in bucket_arns.items() if c != ACCESS_LOGS), *extra_log_sources]
             extra = [documents.allow_server_access_logs_statement(arn, sources, acct)]
             document = documents.bucket_policy(
                 arn, account_id=acct, kms_key_arn=None, org_id=org_id, extra_statements=extra
@@ -688,6 +693,13 @@ def _config_recorder_key_statements(config: BaselineConfig, account: AccountCont
     return config_recorder.config_key_statements(role_arn, account)
 
 
+def _config_bucket_arn(config: BaselineConfig, account: AccountContext) -> str | None:
+    """DET-05's delivery bucket (autonamed), None when the organization records."""
+    if "config" in config.centrally_managed:
+        return None
+    return f"arn:{account.partition}:s3:::{config.name_prefix}-{vocabulary.CONFIG_BUCKET_CLASS}{AUTONAME_SUFFIX}"
+
+
 def _config_recorder_policies(
     config: BaselineConfig, account: AccountContext, logs_key_arn: str
 ) -> list[RenderedPolicy]:
@@ -696,7 +708,7 @@ def _config_recorder_policies(
         return []
     prefix, acct = config.name_prefix, account.account_id
     name = config_recorder.config_role_name(prefix)
-    bucket = f"arn:{account.partition}:s3:::{prefix}-{vocabulary.CONFIG_BUCKET_CLASS}{AUTONAME_SUFFIX}"
+    bucket = _config_bucket_arn(config, account) or ""
     grants = config_recorder.config_delivery_policy(bucket, logs_key_arn, region=account.region, account_id=acct)
     bucket_policy = documents.bucket_policy(
         bucket,
