@@ -242,7 +242,7 @@ def _config_recorder(server: MotoServer, name: str) -> dict[str, Any]:
 
 
 def _ebs_default_key(server: MotoServer) -> str:
-    """moto has no GetEbsDefaultKmsKeyId: an encrypted volume created without a key shows the default key."""
+    """What an encrypted volume created without a key gets (verify/emulator/launch.py answers the Get as well)."""
     ec2 = _ec2(server)
     zone = ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"]
     volume = ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=True)
