@@ -17,7 +17,11 @@ import pulumi_aws as aws
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.keys import AccountContext
-from ai_security_baseline.controls.vocabulary import DEFAULT_VPC_OUTPUT, EBS_KEY_CLASS
+from ai_security_baseline.controls.vocabulary import (
+    ACCOUNT_PUBLIC_ACCESS_BLOCK_OUTPUT,
+    DEFAULT_VPC_OUTPUT,
+    EBS_KEY_CLASS,
+)
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,19 @@ class AccountGuardrails(pulumi.ComponentResource):
         self.register_outputs(self.outputs(args))
 
     def outputs(self, args: AccountGuardrailsArgs) -> dict[str, pulumi.Output[object]]:
-        """ACC-03: what the deployment found (the rules and the live audit compare the account with it)."""
-        if "defaultVpc" in (args.central or {}):
-            return {}
-        found = {"mode": args.mode, "vpcId": args.default_vpc.vpc_id, "networkAclId": args.default_vpc.network_acl_id}
-        return {DEFAULT_VPC_OUTPUT: pulumi.Output.from_input(found)}
+        """ACC-01: the account whose block the stack set; ACC-03: what the deployment found (the rules and the live
+        audit compare the account with it)."""
+        outputs: dict[str, pulumi.Output[object]] = {}
+        if self.public_access_block is not None:
+            outputs[ACCOUNT_PUBLIC_ACCESS_BLOCK_OUTPUT] = self.public_access_block.account_id
+        if "defaultVpc" not in (args.central or {}):
+            found = {
+                "mode": args.mode,
+                "vpcId": args.default_vpc.vpc_id,
+                "networkAclId": args.default_vpc.network_acl_id,
+            }
+            outputs[DEFAULT_VPC_OUTPUT] = pulumi.Output.from_input(found)
+        return outputs
 
     def _lock_down(self, name: str, args: AccountGuardrailsArgs) -> None:
         """ACC-03: adopt the default VPC's default SG and NACL with no rules, and record its traffic.

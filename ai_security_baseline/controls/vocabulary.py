@@ -214,6 +214,8 @@ TRUSTED_PRINCIPALS_OUTPUT = "trustedPrincipalArns"  # {"auditor": [arn, ...], "i
 CENTRALLY_MANAGED_OUTPUT = "centrallyManaged"
 #: DET-05: the recorder's name and its delivery bucket (exported only when the stack records).
 CONFIG_RECORDER_OUTPUT = "configRecorderName"
+#: ACC-01: the account whose S3 Block Public Access the stack set (exported unless centrally managed).
+ACCOUNT_PUBLIC_ACCESS_BLOCK_OUTPUT = "accountPublicAccessBlockAccountId"
 #: ACC-03: ``{"mode": lockdown|deleted, "vpcId": id or "", "networkAclId": id or ""}`` of the region's default VPC
 #: as the deployment found it ("" : none); exported unless ``centrallyManaged.defaultVpc``.
 DEFAULT_VPC_OUTPUT = "defaultVpc"

@@ -17,10 +17,10 @@ def ebs_default_encryption(ctx: AuditContext, _region: str) -> Verdict:
     waived = central_waiver(ctx, "ebsDefaultEncryption")
     if waived:
         return waived
+    expected = str(ctx.output(key_output(EBS_KEY_CLASS)))
     ec2 = ctx.client("ec2")
     if ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is not True:
         return Verdict(False, f"EBS encryption by default is off in {ctx.region}")
-    expected = str(ctx.output(key_output(EBS_KEY_CLASS)))
     try:
         current = str(ec2.get_ebs_default_kms_key_id()["KmsKeyId"])
     except Exception as exc:

@@ -44,7 +44,7 @@ def default_vpc_locked(ctx: AuditContext, _region: str) -> Verdict:
     waived = central_waiver(ctx, "defaultVpc")
     if waived:
         return waived
-    found = ctx.output(DEFAULT_VPC_OUTPUT)
+    found = ctx.output(DEFAULT_VPC_OUTPUT)  # what the deployment found: without it the probe cannot judge
     vpcs = default_vpcs(ctx)
     if not vpcs:
         return Verdict(True, f"no default VPC in {ctx.region}")
