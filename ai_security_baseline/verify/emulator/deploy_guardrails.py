@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.emulator.deploy import (
     _INVOKES,
@@ -106,9 +108,26 @@ def _config_recorder(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs
     return recorder, {**inputs, "id": recorder, "name": recorder}
 
 
+def _object_lock_enabled(m: MotoMocks, bucket: str) -> bool:
+    try:
+        found = m.client("s3").get_object_lock_configuration(Bucket=bucket)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ObjectLockConfigurationNotFoundError":
+            return False
+        raise
+    return bool(found.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled")
+
+
 @handles(vocabulary.CONFIG_DELIVERY_CHANNEL)
 def _config_delivery_channel(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     (bucket,) = _required(vocabulary.CONFIG_DELIVERY_CHANNEL, name, inputs, "s3BucketName")
+    if _object_lock_enabled(m, str(bucket)):  # moto accepts it; AWS Config cannot deliver there
+        raise MotoDeployError(
+            "",
+            name,
+            f"AWS Config does not support a delivery channel to bucket {bucket}, where Object Lock is enabled "
+            "(AWS::Config::DeliveryChannel reference)",
+        )
     channel = str(inputs.get("name") or "default")
     snapshot = inputs.get("snapshotDeliveryProperties") or {}
     request = _drop_none(

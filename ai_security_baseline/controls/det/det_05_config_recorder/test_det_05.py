@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from ai_security_baseline.components import config_recorder
 from ai_security_baseline.components.baseline import rendered_policies
 from ai_security_baseline.components.config import parse_config
@@ -35,6 +37,8 @@ from ai_security_baseline.controls.vocabulary import (
     ROLE,
     ROLE_POLICY_ATTACHMENT,
 )
+from ai_security_baseline.verify.emulator.deploy import HANDLERS, MotoDeployError, MotoMocks
+from ai_security_baseline.verify.emulator.server import MotoServer
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from conftest import LiveAccount
@@ -171,3 +175,14 @@ def test_det_05_probe_waives_centrally_managed_config(live_dev: LiveAccount) -> 
     exports = centrally_managed_exports(live_dev.exports, "config")
     [finding] = dataclasses.replace(live_dev, exports=exports).probe("DET-05")
     assert (finding.status, finding.waiver) == ("waived", REASON)
+
+
+def test_det_05_emulator_refuses_a_channel_into_an_object_lock_bucket(moto_server: MotoServer) -> None:
+    mocks = MotoMocks(endpoint_url=moto_server.endpoint_url, region=moto_server.region)
+    mocks.client("s3").create_bucket(
+        Bucket="det-05-locked",
+        CreateBucketConfiguration={"LocationConstraint": moto_server.region},
+        ObjectLockEnabledForBucket=True,
+    )
+    with pytest.raises(MotoDeployError, match="does not support a delivery channel to bucket det-05-locked"):
+        HANDLERS[CONFIG_DELIVERY_CHANNEL](mocks, "channel", {"name": "det-05", "s3BucketName": "det-05-locked"})
