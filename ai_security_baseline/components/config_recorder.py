@@ -108,7 +108,7 @@ def config_delivery_policy(bucket_arn: str, key_arn: str, *, region: str, accoun
 #: nothing by itself, so a read pattern caps without granting; secrets' values and objects stay outside it.
 RECORDING_READS: dict[str, tuple[str, ...]] = {
     "cloudtrail": ("cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*"),
-    "cloudwatch": ("cloudwatch:Describe*",),
+    "cloudwatch": ("cloudwatch:Describe*", "cloudwatch:ListTagsForResource"),
     "ec2": ("ec2:Describe*",),
     "iam": ("iam:Get*", "iam:List*"),
     "kms": ("kms:Describe*", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:List*"),
