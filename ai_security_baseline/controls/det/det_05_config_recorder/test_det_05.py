@@ -4,6 +4,7 @@ on moto."""
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 
 import pytest
@@ -22,6 +23,7 @@ from ai_security_baseline.controls.acc.testing import (
     with_outputs,
 )
 from ai_security_baseline.controls.det.det_05_config_recorder import mutation
+from ai_security_baseline.controls.iam.common import undenied_tampering
 from ai_security_baseline.controls.vocabulary import (
     BUCKET,
     CENTRALLY_MANAGED_OUTPUT,
@@ -186,3 +188,12 @@ def test_det_05_emulator_refuses_a_channel_into_an_object_lock_bucket(moto_serve
     )
     with pytest.raises(MotoDeployError, match="does not support a delivery channel to bucket det-05-locked"):
         HANDLERS[CONFIG_DELIVERY_CHANNEL](mocks, "channel", {"name": "det-05", "s3BucketName": "det-05-locked"})
+
+
+def test_det_05_recorder_boundary_admits_no_object_or_secret_value_and_denies_tampering() -> None:
+    account = AccountContext(account_id=ACCOUNT, region=REGION, partition="aws")
+    document = config_recorder.config_boundary_document(account)
+    allowed = [str(a) for s in document["Statement"] if s["Effect"] == "Allow" for a in s["Action"]]
+    data_reads = ("s3:GetObject", "secretsmanager:GetSecretValue", "kms:Encrypt", "iam:PassRole")
+    assert [(p, a) for p in allowed for a in data_reads if fnmatch.fnmatchcase(a.lower(), p.lower())] == []
+    assert undenied_tampering(document) == []
