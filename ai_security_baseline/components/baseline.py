@@ -271,6 +271,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 org_id=config.identity.org_id,
                 global_types=config.account_guardrails.config_global_types,
                 protect=config.protect,
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

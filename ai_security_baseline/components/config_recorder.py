@@ -194,6 +194,7 @@ class ConfigRecorderArgs:
     org_id: str | None = None
     global_types: bool = True
     protect: bool = False
+    allow_bucket_replacement: bool = False
 
 
 class ConfigRecorder(pulumi.ComponentResource):
@@ -223,6 +224,7 @@ class ConfigRecorder(pulumi.ComponentResource):
                 org_id=args.org_id,
                 extra_statements=[no_deletion],
                 protect=args.protect,
+                allow_replacement=args.allow_bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
