@@ -114,6 +114,21 @@ INVALID = [
         "baseline:centrallyManaged",
     ),
     (
+        "default-vpc-unknown-mode",
+        {"baseline:accountGuardrails": {"defaultVpc": "delete"}},
+        "baseline:accountGuardrails.defaultVpc",
+    ),
+    (
+        "config-global-types-not-bool",
+        {"baseline:accountGuardrails": {"configGlobalTypes": "sometimes"}},
+        "baseline:accountGuardrails.configGlobalTypes",
+    ),
+    (
+        "account-guardrails-unknown-key",
+        {"baseline:accountGuardrails": {"deleteDefaultVpc": True}},
+        "baseline:accountGuardrails.deleteDefaultVpc",
+    ),
+    (
         "extra-bucket-names-beyond-count",
         {"baseline:storage": {"bucketNames": {"extra": ["a-1"]}}},
         "baseline:storage.bucketNames.extra",

@@ -95,7 +95,7 @@ def test_kms_06_no_other_role_uses_any_key_via_ec2(dev: OfflineRun) -> None:
     via_ec2 += [
         (key.name, s["Sid"])
         for key in dev.graph.by_type(KMS_KEY)
-        if key.name != "keys-data"
+        if key.name not in ("keys-data", "keys-ebs")  # the default EBS key is used through EC2 only (ACC-02)
         for s in json.loads(key.inputs["policy"])["Statement"]
         if "ec2." in json.dumps(s.get("Condition", {}))
     ]

@@ -20,13 +20,17 @@ from ai_security_baseline.verify.emulator.deploy import (
     check_policy_json,
     handled_types,
 )
-from ai_security_baseline.verify.emulator.server import MotoServer
+from ai_security_baseline.verify.emulator.server import MotoServer, single_host
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 from tests.moto_support import client, deploy_dev
 
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [
     "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:cfg/deliveryChannel:DeliveryChannel",
+    "aws:cfg/recorder:Recorder",
+    "aws:cfg/recorderStatus:RecorderStatus",
+    "aws:cfg/rule:Rule",
     "aws:cloudtrail/trail:Trail",
     "aws:cloudwatch/eventRule:EventRule",
     "aws:cloudwatch/eventTarget:EventTarget",
@@ -34,6 +38,8 @@ COVERED_TYPES = [
     "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:ebs/defaultKmsKey:DefaultKmsKey",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault",
     "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:ec2/flowLog:FlowLog",
@@ -65,6 +71,7 @@ COVERED_TYPES = [
     "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation",
     "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig",
     "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation",
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLogging:BucketLogging",
@@ -247,6 +254,21 @@ def _sg_rule(server: MotoServer, r: Resource) -> tuple[Any, ...]:
     return tuple(declared), tuple(actual)
 
 
+def _config_recorder(server: MotoServer, name: str) -> dict[str, Any]:
+    recorder = client(server, "config").describe_configuration_recorders(ConfigurationRecorderNames=[name])
+    found = recorder["ConfigurationRecorders"][0]
+    return {**found, "resourceTypes": sorted(found["recordingGroup"]["resourceTypes"])}
+
+
+def _ebs_default_key(server: MotoServer) -> str:
+    """What an encrypted volume created without a key gets (verify/emulator/launch.py answers the Get as well)."""
+    ec2 = _ec2(server)
+    zone = ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"]
+    volume = ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=True)
+    ec2.delete_volume(VolumeId=volume["VolumeId"])
+    return str(volume["KmsKeyId"])
+
+
 def _policy_version(server: MotoServer, arn: str) -> Any:
     iam = client(server, "iam")
     version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
@@ -371,6 +393,51 @@ READERS: dict[str, Reader] = {
             "DeliverLogsPermissionArn",
             "ResourceId",
         ),
+    ),
+    "aws:cfg/recorder:Recorder": lambda s, r: (
+        (r.inputs["roleArn"], sorted(r.inputs["recordingGroup"]["resourceTypes"])),
+        _pick(_config_recorder(s, r.id), "roleARN", "resourceTypes"),
+    ),
+    "aws:cfg/deliveryChannel:DeliveryChannel": lambda s, r: (
+        (r.inputs["s3BucketName"], r.inputs["s3KeyPrefix"], r.inputs["s3KmsKeyArn"]),
+        _pick(
+            client(s, "config").describe_delivery_channels(DeliveryChannelNames=[r.id])["DeliveryChannels"][0],
+            "s3BucketName",
+            "s3KeyPrefix",
+            "s3KmsKeyArn",
+        ),
+    ),
+    "aws:cfg/recorderStatus:RecorderStatus": lambda s, r: (
+        True,
+        client(s, "config").describe_configuration_recorder_status(ConfigurationRecorderNames=[r.id])[
+            "ConfigurationRecordersStatus"
+        ][0]["recording"],
+    ),
+    "aws:cfg/rule:Rule": lambda s, r: (
+        r.inputs["source"]["sourceIdentifier"],
+        client(s, "config").describe_config_rules(ConfigRuleNames=[r.id])["ConfigRules"][0]["Source"][
+            "SourceIdentifier"
+        ],
+    ),
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": lambda s, r: (
+        {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+        single_host(client(s, "s3control")).get_public_access_block(AccountId=r.id)["PublicAccessBlockConfiguration"],
+    ),
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": lambda s, r: (
+        True,
+        _ec2(s).get_ebs_encryption_by_default()["EbsEncryptionByDefault"],
+    ),
+    "aws:ebs/defaultKmsKey:DefaultKmsKey": lambda s, r: (
+        r.inputs["keyArn"],
+        _ebs_default_key(s),
+    ),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda s, r: (
+        [r.inputs["policyArn"]],
+        [
+            p["PolicyArn"]
+            for p in client(s, "iam").list_attached_role_policies(RoleName=r.inputs["role"])["AttachedPolicies"]
+            if p["PolicyArn"] == r.inputs["policyArn"]
+        ],
     ),
     "aws:kms/key:Key": lambda s, r: (
         (_policy(r.inputs["policy"]), True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
 
@@ -45,5 +46,5 @@ def test_gov_04_outputs_name_every_key_and_alias(dev_run: OfflineRun) -> None:
         f"{c}KeyArn": arn for c, arn in keys.items()
     }
     assert {k: v for k, v in run.exports.items() if k.endswith("KeyAlias")} == {
-        f"{c}KeyAlias": f"alias/aisb-dev-{c}" for c in ("data", "models", "logs")
+        f"{c}KeyAlias": f"alias/aisb-dev-{c}" for c in vocabulary.DATA_CLASSES
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_security_baseline.controls.vocabulary import SECURITY_HUB, SECURITY_HUB_STANDARD
+from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.checkers.rules import scan_rules
 from ai_security_baseline.verify.cli import main
 from ai_security_baseline.verify.engine.copies import copy_graph
@@ -18,6 +18,17 @@ from ai_security_baseline.verify.iam.validation import validation_findings
 from ai_security_baseline.verify.reports import diagram
 
 STEMS = ("aisb-dev", "/aisb/dev/")
+#: One per account and region, named by the account or the region (the account settings, the hub and its standards
+#: subscriptions): copies share their ids.
+ACCOUNT_WIDE = frozenset(
+    {
+        vocabulary.ACCOUNT_PUBLIC_ACCESS_BLOCK,
+        vocabulary.EBS_ENCRYPTION_BY_DEFAULT,
+        vocabulary.EBS_DEFAULT_KMS_KEY,
+        vocabulary.SECURITY_HUB,
+        vocabulary.SECURITY_HUB_STANDARD,
+    }
+)
 #: Linear work on 16x the resources takes about 16x the time; a quadratic stage takes about 256x.
 MAX_GROWTH = 32.0
 
@@ -45,15 +56,12 @@ def small_and_large(dev_graph: ResourceGraph) -> tuple[ResourceGraph, ResourceGr
     return copy_graph(dev_graph, 4, STEMS), copy_graph(dev_graph, 64, STEMS)
 
 
-#: One per account and region, named by the account (the hub, its standards subscriptions): copies share them.
-ACCOUNT_SINGLETONS = (SECURITY_HUB, SECURITY_HUB_STANDARD)
-
-
 def test_copies_of_the_dev_stack_share_no_id_and_link_only_within_themselves(dev_graph: ResourceGraph) -> None:
     copies = copy_graph(dev_graph, 3, STEMS)
     assert len(copies) == 3 * len(dev_graph) - 2  # one stack resource
-    ids = {r.id for r in dev_graph if r.id and r.type not in ACCOUNT_SINGLETONS}
-    assert len({r.id for r in copies if r.id and r.type not in ACCOUNT_SINGLETONS}) == 3 * len(ids)
+    # the account-wide settings are one per account and region: their ids (the account, the region) are shared
+    ids = {r.id for r in dev_graph if r.id and r.type not in ACCOUNT_WIDE}
+    assert len({r.id for r in copies if r.id and r.type not in ACCOUNT_WIDE}) == 3 * len(ids)
     dependencies = {d for r in copies for d in r.dependencies}
     assert dependencies <= {r.urn for r in copies}
 

@@ -9,7 +9,18 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from ai_security_baseline.components import detection, dns, documents, identity, lifecycle, network, quotas, trail
+from ai_security_baseline.components import (
+    config_recorder,
+    detection,
+    dns,
+    documents,
+    guardrails,
+    identity,
+    lifecycle,
+    network,
+    quotas,
+    trail,
+)
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
@@ -91,6 +102,14 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # DET-05: the recorder's role exists before the logs key whose policy names it
+        self.config_role = (
+            None
+            if "config" in config.centrally_managed
+            else config_recorder.ConfigRecorderRole(
+                "config-recorder", config.name_prefix, account, opts=pulumi.ResourceOptions(parent=self)
+            )
+        )
         self.keys = EncryptionKeys(
             "keys",
             EncryptionKeysArgs(
@@ -102,6 +121,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                     *service_key_statements(config, account),
                     self.roles.key_statements(WIRED_RESOURCES),
                     self.detection.key_statements(),
+                    self._config_key_statements(account),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -141,6 +161,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         audit_bucket_arn: pulumi.Output[str]
         resolve_audit_bucket_arn: Callable[[pulumi.Output[str]], None]
         audit_bucket_arn, resolve_audit_bucket_arn = pulumi.deferred_output()
+        config_bucket_arn: pulumi.Output[str]
+        resolve_config_bucket_arn: Callable[[pulumi.Output[str]], None]
+        config_bucket_arn, resolve_config_bucket_arn = pulumi.deferred_output()
         self.storage = Storage(
             "storage",
             StorageArgs(
@@ -152,7 +175,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
                 data_processor_arn=self.roles.arns[vocabulary.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
-                extra_log_source_arns=[audit_bucket_arn],
+                extra_log_source_arns=[audit_bucket_arn, config_bucket_arn],
                 # GOV-02: the secret's value only through this VPC's Secrets Manager endpoint, when there is one
                 secret_endpoint_ids=[
                     e.id for s, e in self.endpoints.interface_endpoints.items() if s == SECRETS_MANAGER_ENDPOINT
@@ -171,6 +194,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             FindingRoutingArgs(config.name_prefix, self.trail.topic.arn, [self.trail.topic_policy]),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        try:
+            self.config_recorder = self._config_recorder(config, account)
+        finally:  # resolve even on error or when the organization records, so the access-log policy never waits
+            recorder = getattr(self, "config_recorder", None)
+            resolve_config_bucket_arn(recorder.bucket.arn if recorder else pulumi.Output.from_input(""))
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
@@ -208,6 +236,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             bucket_arns={c: b.arn for c, b in self.storage.buckets.items()},
             key_arns={c: k.arn for c, k in self.keys.keys.items()},
         )
+        self.guardrails = self._guardrails(config, account)
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -242,6 +271,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             result[DEPLOYER_OUTPUT] = pulumi.Output.from_input(self.config.identity.deployer_arn)
         result |= {k: pulumi.Output.from_input(v) for k, v in identity_outputs(self.config).items()}
         result.update(self.detection.outputs())
+        if self.config_recorder is not None:
+            result.update(self.config_recorder.outputs())
+        result.update(self.guardrails.outputs(self.guardrails_args))
         return result
 
     def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:
@@ -268,6 +300,64 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             opts=parent,
         )
         return firewall, logging
+
+    def _config_key_statements(self, account: AccountContext) -> dict[str, list[pulumi.Output[Statement]]]:
+        """DET-05: the logs-key grant of the recorder role (an Output of its ARN: the key waits for the role)."""
+        if self.config_role is None:
+            return {}
+        grant = self.config_role.role.arn.apply(
+            lambda arn: config_recorder.config_key_statements(arn, account)["logs"][0]
+        )
+        return {"logs": [grant]}
+
+    def _config_recorder(
+        self, config: BaselineConfig, account: AccountContext
+    ) -> config_recorder.ConfigRecorder | None:
+        """DET-05 after the trail (its bucket logs into access-logs like the archive); none when centrally managed."""
+        if self.config_role is None:
+            return None
+        access_logs = self.storage.buckets[ACCESS_LOGS]
+        lock = config.logging.archive_lock
+        return config_recorder.ConfigRecorder(
+            "config-recorder",
+            config_recorder.ConfigRecorderArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                role=self.config_role,
+                logs_key_arn=self.keys.keys["logs"].arn,
+                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
+                access_log_target=AccessLogTarget(
+                    bucket=access_logs.name, prefix="config/", depends_on=[access_logs.policy]
+                ),
+                org_id=config.identity.org_id,
+                global_types=config.account_guardrails.config_global_types,
+                protect=config.protect,
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _guardrails(self, config: BaselineConfig, account: AccountContext) -> guardrails.AccountGuardrails:
+        """ACC-01…ACC-03: the default VPC is looked up (never created) and locked down with the stack's flow logs."""
+        found = (
+            guardrails.DefaultVpc()
+            if "defaultVpc" in config.centrally_managed
+            else guardrails.find_default_vpc(pulumi.InvokeOptions(parent=self))
+        )
+        guardrails.check_default_vpc_mode(config, found)
+        self.guardrails_args = guardrails.AccountGuardrailsArgs(
+            name_prefix=config.name_prefix,
+            ebs_key_arn=self.keys.keys[vocabulary.EBS_KEY_CLASS].arn,
+            default_vpc=found,
+            flow_log_group_arn=self.network.flow_log_group.arn,
+            flow_log_role_arn=self.network.flow_log_role.arn,
+            flow_log_dependencies=[self.network.flow_log],
+            central=config.centrally_managed,
+            mode=config.account_guardrails.default_vpc,
+        )
+        return guardrails.AccountGuardrails(
+            "guardrails", self.guardrails_args, opts=pulumi.ResourceOptions(parent=self)
+        )
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
         """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
@@ -347,6 +437,7 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
             secret_writer_arns=[a for a in (config.identity.deployer_arn,) if a],
         ),
         trail.trail_key_statements(config, account),
+        {} if "ebsDefaultEncryption" in config.centrally_managed else guardrails.ebs_key_statements(account),
     ]
 
 
@@ -556,6 +647,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         *service_key_statements(config, account),
         identity.role_key_statements(account, config.name_prefix, WIRED_RESOURCES),
         detection.malware_key_statements(account, config.name_prefix),
+        _config_recorder_key_statements(config, account),
     )
     for data_class in DATA_CLASSES:
         policies.append(
@@ -573,7 +665,11 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                 ("kms.adminArns", "identity.deployerArn", *_NAME_KEYS),
             )
         )
-    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail_arn)
+    config_bucket = _config_bucket_arn(config, account)
+    policies += _bucket_policies(
+        config, account, bucket_arns, key_arns, trail_arn, extra_log_sources=[config_bucket] if config_bucket else []
+    )
+    policies += _config_recorder_policies(config, account, key_arns["logs"])
     policies += _endpoint_policies(config, account)
     policies.append(
         RenderedPolicy(
@@ -615,6 +711,8 @@ def _bucket_policies(
     bucket_arns: Mapping[str, str],
     key_arns: Mapping[str, str],
     trail_arn: str,
+    *,
+    extra_log_sources: Sequence[str] = (),
 ) -> list[RenderedPolicy]:
     """The one policy of every bucket: data buckets (VPC-only), access-logs (every source bucket), the archive."""
     acct, org_id, prefix = account.account_id, config.identity.org_id, config.name_prefix
@@ -623,7 +721,7 @@ def _bucket_policies(
     result = []
     for bucket_class, arn in bucket_arns.items():
         if bucket_class == ACCESS_LOGS:
-            sources = [a for c, a in bucket_arns.items() if c != ACCESS_LOGS]
+            sources = [*(a for c, a in bucket_arns.items() if c != ACCESS_LOGS), *extra_log_sources]
             extra = [documents.allow_server_access_logs_statement(arn, sources, acct)]
             document = documents.bucket_policy(
                 arn, account_id=acct, kms_key_arn=None, org_id=org_id, extra_statements=extra
@@ -663,6 +761,59 @@ def _bucket_policies(
             )
         )
     return result
+
+
+def _config_recorder_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
+    if "config" in config.centrally_managed:
+        return {}
+    role_arn = (
+        f"arn:{account.partition}:iam::{account.account_id}:role/{config_recorder.config_role_name(config.name_prefix)}"
+    )
+    return config_recorder.config_key_statements(role_arn, account)
+
+
+def _config_bucket_arn(config: BaselineConfig, account: AccountContext) -> str | None:
+    """DET-05's delivery bucket (autonamed), None when the organization records."""
+    if "config" in config.centrally_managed:
+        return None
+    return f"arn:{account.partition}:s3:::{config.name_prefix}-{vocabulary.CONFIG_BUCKET_CLASS}{AUTONAME_SUFFIX}"
+
+
+def _config_recorder_policies(
+    config: BaselineConfig, account: AccountContext, logs_key_arn: str
+) -> list[RenderedPolicy]:
+    """DET-05: the recorder role's trust, grants and boundary, and its delivery bucket's policy."""
+    if "config" in config.centrally_managed:
+        return []
+    prefix, acct = config.name_prefix, account.account_id
+    name = config_recorder.config_role_name(prefix)
+    bucket = _config_bucket_arn(config, account) or ""
+    grants = config_recorder.config_delivery_policy(bucket, logs_key_arn, region=account.region, account_id=acct)
+    bucket_policy = documents.bucket_policy(
+        bucket,
+        account_id=acct,
+        kms_key_arn=logs_key_arn,
+        org_id=config.identity.org_id,
+        extra_statements=[documents.deny_audit_log_deletion_statement(bucket)],
+    )
+    kinds = quotas.PolicyKind
+    return [
+        RenderedPolicy(
+            kinds.ROLE_TRUST_POLICY, f"the trust policy of role {name}", (config_recorder.config_trust_policy(acct),)
+        ),
+        RenderedPolicy(kinds.ROLE_INLINE_POLICIES, f"the inline policies of role {name}", (grants,), _NAME_KEYS),
+        RenderedPolicy(
+            kinds.MANAGED_POLICY,
+            f"the permissions boundary {name}-boundary",
+            (config_recorder.config_boundary_document(account),),
+        ),
+        RenderedPolicy(
+            kinds.BUCKET_POLICY,
+            f"the bucket policy of {prefix}-{vocabulary.CONFIG_BUCKET_CLASS}",
+            (bucket_policy,),
+            _NAME_KEYS,
+        ),
+    ]
 
 
 def _endpoint_policies(config: BaselineConfig, account: AccountContext) -> list[RenderedPolicy]:

@@ -499,12 +499,13 @@ class AdoptKeysConfig(_Section):
     data: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained data key")
     models: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained models key")
     logs: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained logs key")
+    ebs: KmsKeyId | None = Field(None, description="KMS key id (UUID) of the retained default EBS key")
 
 
 class AdoptConfig(_Section):
     """Resources a previous ``pulumi destroy`` retained, adopted by the next ``pulumi up`` (Pulumi's import)."""
 
-    keys: AdoptKeysConfig = Field(default_factory=AdoptKeysConfig, description="{data, models, logs}")
+    keys: AdoptKeysConfig = Field(default_factory=AdoptKeysConfig, description="{data, models, logs, ebs}")
     secret: SecretArn | None = Field(
         None, description="ARN of the retained pseudonymization secret (the pseudonymizationSecretArn output)"
     )
@@ -536,6 +537,21 @@ class AdoptConfig(_Section):
         return value
 
 
+class AccountGuardrailsConfig(_Section):
+    """Account-wide pieces (ACC-01…ACC-03, DET-05) beyond what ``centrallyManaged`` leaves to the organization."""
+
+    default_vpc: Literal["lockdown", "deleted"] = Field(
+        "lockdown",
+        description="lockdown (empty the region's default VPC's default security group and NACL, flow logs on) or "
+        "deleted (you deleted the default VPC: the preview refuses a region that has one)",
+    )
+    config_global_types: bool = Field(
+        True,
+        description="true records the global IAM types (roles, policies) in this region's AWS Config recorder; "
+        "false in every other regional stack of the account, so they are recorded once",
+    )
+
+
 class BaselineConfig(_Section):
     prefix: str = Field("aisb", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
     environment: str = Field("dev", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
@@ -555,6 +571,7 @@ class BaselineConfig(_Section):
         "its control waived with the reason",
     )
     adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
+    account_guardrails: AccountGuardrailsConfig = Field(default_factory=AccountGuardrailsConfig, description="object")
 
     @field_validator("centrally_managed")
     @classmethod

@@ -219,6 +219,15 @@ def key_policy(
     return finish_document(body, policy_id="ai-security-baseline-key-policy")
 
 
+def only_via_ec2(statement: Statement) -> bool:
+    """Whether a key-policy grant holds only when EC2 calls KMS for a principal of this account (``kms:ViaService``
+    ``ec2.<region>`` and ``kms:CallerAccount``): the one way the account as a whole may use a key (the default EBS
+    key, ACC-02), as AWS's own ``aws/ebs`` key policy scopes it."""
+    equals = (statement.get("Condition") or {}).get("StringEquals") or {}
+    via = equals.get("kms:ViaService")
+    return isinstance(via, str) and via.startswith("ec2.") and isinstance(equals.get("kms:CallerAccount"), str)
+
+
 def _check_root_not_user(statement: Statement, root_arn: str) -> None:
     principals = statement.get("Principal", {})
     aws = principals.get("AWS", []) if isinstance(principals, dict) else principals
@@ -227,6 +236,8 @@ def _check_root_not_user(statement: Statement, root_arn: str) -> None:
         actions = statement.get("Action", [])
         granted = {actions} if isinstance(actions, str) else set(actions)
         crypto = sorted(granted & CRYPTO_ACTIONS)
+        if "*" not in listed and only_via_ec2(statement):
+            return
         if crypto and statement.get("Effect") == "Allow":
             raise ValueError(f"statement {statement.get('Sid')!r} gives {crypto} to the account root or '*'")
 

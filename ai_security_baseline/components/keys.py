@@ -16,7 +16,8 @@ from ai_security_baseline.controls.vocabulary import DATA_CLASSES
 KEY_DESCRIPTIONS: dict[str, str] = {
     "data": "Training data and features (raw, curated buckets, pseudonymization secret)",
     "models": "Model registry artifacts",
-    "logs": "Audit logs: CloudTrail, CloudWatch Logs, flow logs, alarm topic",
+    "logs": "Audit logs: CloudTrail, CloudWatch Logs, flow logs, alarm topic, AWS Config",
+    "ebs": "The account's default EBS key: volumes encrypted by default, used only through EC2",
 }
 
 

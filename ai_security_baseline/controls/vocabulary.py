@@ -64,6 +64,13 @@ MALWARE_PROTECTION_PLAN = "aws:guardduty/malwareProtectionPlan:MalwareProtection
 SECURITY_HUB = "aws:securityhub/account:Account"
 SECURITY_HUB_STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription"
 ACCESS_ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
+CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
+CONFIG_RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+CONFIG_DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+CONFIG_RULE = "aws:cfg/rule:Rule"
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+EBS_DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 
 # ---- service principals ---------------------------------------------------------------------------------------
 
@@ -71,11 +78,13 @@ CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com"
 CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 FLOW_LOG_SERVICE = "vpc-flow-logs.amazonaws.com"
+CONFIG_SERVICE = "config.amazonaws.com"
 
 # ---- data, key and bucket classes ------------------------------------------------------------------------------
 
-#: One KMS key per data class (KMS-01).
-DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs")
+#: One KMS key per data class (KMS-01); ``ebs`` is the account's default EBS key (ACC-02), usable only through EC2.
+DATA_CLASSES: tuple[str, ...] = ("data", "models", "logs", "ebs")
+EBS_KEY_CLASS = "ebs"
 BUCKET_CLASSES: tuple[str, ...] = ("raw", "curated", "models", "access-logs")
 DATA_BUCKETS: tuple[str, ...] = ("raw", "curated", "models")
 ACCESS_LOGS = "access-logs"
@@ -155,6 +164,67 @@ CENTRAL_PIECES: dict[str, str] = {
     "defaultVpc": "ACC-03",
 }
 
+#: How the stack treats the region's default VPC (``accountGuardrails.defaultVpc``, ACC-03): ``lockdown`` empties
+#: its default security group and NACL and turns its flow log on when it exists; ``deleted`` asserts the user deleted
+#: it (the preview refuses a region that still has one, the rule and the live probe verify its absence).
+DEFAULT_VPC_MODES: tuple[str, ...] = ("lockdown", "deleted")
+#: The bucket class of the AWS Config delivery bucket (DET-05): AWS Config does not deliver into a bucket with
+#: Object Lock, so its snapshots and history go to a bucket of their own, encrypted with the logs key.
+CONFIG_BUCKET_CLASS = "config"
+#: The key prefix of AWS Config's objects in that bucket.
+CONFIG_DELIVERY_PREFIX = "config"
+#: The regional resource types the baseline builds, which its AWS Config recorder records (each a ``ResourceType`` of
+#: the AWS Config API; log groups are not one: CLOUDWATCH_LOG_GROUP_ENCRYPTED evaluates them periodically).
+CONFIG_RECORDED_TYPES: tuple[str, ...] = (
+    "AWS::CloudTrail::Trail",
+    "AWS::CloudWatch::Alarm",
+    "AWS::EC2::FlowLog",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::KMS::Key",
+    "AWS::S3::AccountPublicAccessBlock",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Topic",
+    "AWS::SecretsManager::Secret",
+)
+#: Global types, recorded in one region of the account only (``accountGuardrails.configGlobalTypes``).
+CONFIG_GLOBAL_TYPES: tuple[str, ...] = ("AWS::IAM::Policy", "AWS::IAM::Role")
+#: AWS managed Config rules over the baseline's resource types -> what each re-checks continuously (AWS Config
+#: Developer Guide, "List of AWS Config Managed Rules"); DET-05 requires every one.
+CONFIG_MANAGED_RULES: dict[str, str] = {
+    "S3_BUCKET_SSL_REQUESTS_ONLY": "S3-04: bucket policies refuse plain HTTP",
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": "S3-03: default encryption",
+    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED": "S3-01: bucket Block Public Access",
+    "S3_BUCKET_VERSIONING_ENABLED": "S3-09: versioning",
+    "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC": "ACC-01: account Block Public Access",
+    "CMK_BACKING_KEY_ROTATION_ENABLED": "KMS-02: key rotation",
+    "CLOUD_TRAIL_ENABLED": "LOG-01: a trail records",
+    "CLOUD_TRAIL_ENCRYPTION_ENABLED": "LOG-02: the trail is KMS-encrypted",
+    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED": "LOG-01: log file validation",
+    "CLOUDWATCH_LOG_GROUP_ENCRYPTED": "LOG-04, NET-05: log groups KMS-encrypted",
+    "VPC_FLOW_LOGS_ENABLED": "NET-05, ACC-03: flow logs",
+    "VPC_DEFAULT_SECURITY_GROUP_CLOSED": "NET-03, ACC-03: default security groups empty",
+    "EC2_EBS_ENCRYPTION_BY_DEFAULT": "ACC-02: EBS encryption by default",
+    "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS": "IAM-02, IAM-10: no admin policies",
+}
+#: The managed rules AWS runs periodically (the others run on configuration changes).
+CONFIG_PERIODIC_RULES: frozenset[str] = frozenset(
+    {
+        "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+        "CMK_BACKING_KEY_ROTATION_ENABLED",
+        "CLOUD_TRAIL_ENABLED",
+        "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+        "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+        "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
+        "VPC_FLOW_LOGS_ENABLED",
+        "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+    }
+)
+
 
 # ---- stack outputs ---------------------------------------------------------------------------------------------
 
@@ -194,6 +264,13 @@ MALWARE_ROLE_OUTPUT = "malwareProtectionRoleArn"
 SECURITY_HUB_OUTPUT = "securityHubArn"
 SECURITY_HUB_STANDARDS_OUTPUT = "securityHubStandardsArns"  # {standard: subscription ARN}
 ACCESS_ANALYZER_OUTPUT = "accessAnalyzerArn"
+#: DET-05: the recorder's name and its delivery bucket (exported only when the stack records).
+CONFIG_RECORDER_OUTPUT = "configRecorderName"
+#: ACC-01: the account whose S3 Block Public Access the stack set (exported unless centrally managed).
+ACCOUNT_PUBLIC_ACCESS_BLOCK_OUTPUT = "accountPublicAccessBlockAccountId"
+#: ACC-03: ``{"mode": lockdown|deleted, "vpcId": id or "", "networkAclId": id or ""}`` of the region's default VPC
+#: as the deployment found it ("" : none); exported unless ``centrallyManaged.defaultVpc``.
+DEFAULT_VPC_OUTPUT = "defaultVpc"
 
 #: The VPC's DNS Firewall association and query logging (NET-06, NET-07), the finding rules (DET-07).
 DNS_FIREWALL_ASSOCIATION_OUTPUT = "dnsFirewallAssociationId"

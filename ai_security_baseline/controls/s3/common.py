@@ -36,6 +36,7 @@ from ai_security_baseline.controls.vocabulary import (
     BUCKET_PUBLIC_ACCESS_BLOCK,
     BUCKET_SSE,
     BUCKET_VERSIONING,
+    CONFIG_DELIVERY_CHANNEL,
     ENDPOINT,
     KMS_ALIAS,
     KMS_KEY,
@@ -270,8 +271,14 @@ class Stack:
         return frozenset(b.urn for trail in self.of_type(TRAIL) for b in self.refs(trail, "s3BucketName", BUCKET))
 
     def is_data_bucket(self, bucket: kit.Res) -> bool:
-        """Training data and models: neither an access-log target nor a trail's archive (graph facts, not names)."""
-        return bucket.urn not in self.log_targets() | self.trail_archives()
+        """Training data and models: neither an access-log target, nor a trail's archive, nor AWS Config's delivery
+        bucket (graph facts, not names): the services write those, never through the VPC."""
+        return bucket.urn not in self.log_targets() | self.trail_archives() | self._config_deliveries
+
+    @cached_property
+    def _config_deliveries(self) -> frozenset[str]:
+        channels = self.of_type(CONFIG_DELIVERY_CHANNEL)
+        return frozenset(b.urn for channel in channels for b in self.refs(channel, "s3BucketName", BUCKET))
 
     def encryption_key(self, bucket: kit.Res) -> kit.Res | None:
         """The stack's KMS key that encrypts the bucket by default (None: not SSE-KMS or not a key of this stack)."""

@@ -90,6 +90,7 @@ TYPE_TABLE: dict[str, str] = {
     "aws:ec2/dedicatedHost:DedicatedHost": "aws_ec2_host",
     "aws:ec2/spotFleetRequest:SpotFleetRequest": "aws_spot_fleet_request",
     "aws:ebs/encryptionByDefault:EncryptionByDefault": "aws_ebs_encryption_by_default",
+    "aws:ebs/defaultKmsKey:DefaultKmsKey": "aws_ebs_default_kms_key",
     # storage
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
     "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",

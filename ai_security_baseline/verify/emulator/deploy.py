@@ -1318,5 +1318,5 @@ def handled_types() -> list[str]:
     return sorted(HANDLERS)
 
 
-# the handlers of these modules register themselves with HANDLERS on import
-from ai_security_baseline.verify.emulator import deploy_detection, deploy_dns  # noqa: E402, F401
+# handlers in their own modules register themselves on import (after everything they use is defined)
+from ai_security_baseline.verify.emulator import deploy_detection, deploy_dns, deploy_guardrails  # noqa: E402, F401

@@ -1,9 +1,11 @@
-"""``python -m verify.emulator.launch -H 127.0.0.1 -p PORT``: moto_server with one fidelity fix for the audit.
+"""``python -m verify.emulator.launch -H 127.0.0.1 -p PORT``: moto_server with two fidelity fixes for the audit.
 
 moto 5.2.5 accepts ``EnableKeyRotation(RotationPeriodInDays=…)`` but forgets the period, and its
 ``GetKeyRotationStatus`` omits ``RotationPeriodInDays``, which AWS returns whenever rotation is on. Without it
 the live audit could never decide KMS-02 against the emulated account. This launcher stores the period on
-the key (AWS's default 365 when none is given) and reports it, then runs moto's own server unchanged.
+the key (AWS's default 365 when none is given) and reports it. moto keeps the default EBS key that
+``ModifyEbsDefaultKmsKeyId`` sets but has no ``GetEbsDefaultKmsKeyId`` (ACC-02): the launcher answers it from the
+same state (AWS answers the ``aws/ebs`` key until one is set). Then it runs moto's own server unchanged.
 
 It also holds the server's end of its lifeline to the parent (``verify.emulator.server``): end-of-file there means
 the parent is gone, however it died, and the server exits; a detach message (``--keep``) releases it.
@@ -21,6 +23,8 @@ import threading
 from types import FrameType
 from typing import Any
 
+from moto.core.responses import ActionResult
+from moto.ec2.responses.elastic_block_store import ElasticBlockStore
 from moto.kms.responses import KmsResponse
 from moto.server import main
 
@@ -49,7 +53,15 @@ def get_key_rotation_status(self: Any) -> str:
     return json.dumps(body)
 
 
+def get_ebs_default_kms_key_id(self: Any) -> ActionResult:
+    backend = self.ec2_backend
+    if not backend.default_kms_key_id:
+        backend._create_default_encryption_key()  # moto's aws/ebs stand-in, as volumes get without a set key
+    return ActionResult({"KmsKeyId": backend.default_kms_key_id})
+
+
 KmsResponse.enable_key_rotation = enable_key_rotation  # type: ignore[method-assign]
+ElasticBlockStore.get_ebs_default_kms_key_id = get_ebs_default_kms_key_id  # type: ignore[attr-defined]
 KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
 
 

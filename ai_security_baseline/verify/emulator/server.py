@@ -167,6 +167,8 @@ class MotoServer:
         env = {
             **isolated_env(os.environ, self.region),
             "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+            # AWS managed policies exist in every account (the Config recorder role attaches AWS_ConfigRole)
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
             LIFELINE_ENV: str(theirs.fileno()),
             # werkzeug serves on an inherited listening socket when told it runs under its reloader
             "WERKZEUG_RUN_MAIN": "true",
@@ -341,3 +343,18 @@ def boto_session_kwargs(server_or_url: MotoServer | str, region: str) -> Mapping
         "aws_secret_access_key": FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         "aws_session_token": FAKE_AWS_ENV["AWS_SESSION_TOKEN"],
     }
+
+
+def single_host(client: Any) -> Any:
+    """``client`` calling its endpoint's one host: S3 Control's endpoint rules put the account id in front of the
+    host (``<account>.s3-control...``), which an emulator on 127.0.0.1 cannot answer."""
+
+    def strip_account(request: Any, **_: Any) -> None:
+        scheme, _, rest = request.url.partition("://")
+        host, slash, path = rest.partition("/")
+        account, dot, base = host.partition(".")
+        if dot and account.isdigit() and len(account) == 12:
+            request.url = f"{scheme}://{base}{slash}{path}"
+
+    client.meta.events.register("before-sign.s3-control.*", strip_account)
+    return client

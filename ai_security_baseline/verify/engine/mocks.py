@@ -45,6 +45,12 @@ class FakeAccount:
     service_zones: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     #: The ARN ``get_caller_identity`` answers (an IAM user, or an ``assumed-role`` session of a role at path ``/``).
     caller: str | None = None
+    #: Whether the region still has its default VPC (AWS creates one per region; an account may have deleted it).
+    default_vpc: bool = True
+
+    @property
+    def default_vpc_id(self) -> str:
+        return _ec2_id("vpc", "default-vpc", self.region)
 
     @property
     def caller_arn(self) -> str:
@@ -193,6 +199,29 @@ def _vpc_endpoint(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]
             {"dnsName": f"{rid}.{inputs.get('serviceName', '')}.vpce.amazonaws.com", "hostedZoneId": "Z0OFFLINE"}
         ]
     return rid, outputs
+
+
+def _named(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """Resources AWS identifies by the name they are given (Config recorder, channel, recorder status)."""
+    rid = str(inputs.get("name") or name)
+    return rid, {**inputs, "id": rid}
+
+
+def _config_rule(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid = str(inputs.get("name") or name)
+    rule_id = "config-rule-" + _digest(typ, name, length=6)
+    return rid, {**inputs, "id": rid, "ruleId": rule_id, "arn": acct.arn("config", f"config-rule/{rule_id}")}
+
+
+def _account_setting(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """Account-wide settings (S3 account Block Public Access, EBS defaults): one per account and region."""
+    rid = acct.account_id if typ.startswith("aws:s3/") else acct.region
+    return rid, {**inputs, "id": rid, "accountId": acct.account_id}
+
+
+def _role_policy_attachment(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    rid = f"{inputs.get('role')}-{_digest(typ, name, length=8)}"
+    return rid, {**inputs, "id": rid}
 
 
 def _log_group(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
@@ -347,6 +376,15 @@ TEMPLATES: dict[str, Template] = {
     "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": _metric_filter,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _role_policy_attachment,
+    # detection and account guardrails
+    "aws:cfg/recorder:Recorder": _named,
+    "aws:cfg/deliveryChannel:DeliveryChannel": _named,
+    "aws:cfg/recorderStatus:RecorderStatus": _named,
+    "aws:cfg/rule:Rule": _config_rule,
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _account_setting,
+    "aws:ebs/encryptionByDefault:EncryptionByDefault": _account_setting,
+    "aws:ebs/defaultKmsKey:DefaultKmsKey": _account_setting,
     # detection
     "aws:guardduty/detector:Detector": _detector,
     "aws:guardduty/detectorFeature:DetectorFeature": _detector_feature,
@@ -493,7 +531,25 @@ class BaselineMocks(pulumi.runtime.Mocks):
             "aws:iam/getSessionContext:getSessionContext": self._session_context,
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
             "aws:ec2/getVpcEndpointService:getVpcEndpointService": self._endpoint_service,
+            "aws:ec2/getVpcs:getVpcs": self._default_vpcs,
+            "aws:ec2/getNetworkAcls:getNetworkAcls": self._default_network_acls,
         }
+
+    def _default_vpcs(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the default-VPC lookup: ``is-default = true`` (fail closed for any other query)."""
+        if list(args.get("filters") or []) != [{"name": "is-default", "values": ["true"]}] or args.get("tags"):
+            raise UnsupportedMockError(f"offline engine answers getVpcs only for the default VPC, not {dict(args)}")
+        ids = [self.account.default_vpc_id] if self.account.default_vpc else []
+        return {"id": self.account.region, "ids": ids, "region": self.account.region}
+
+    def _default_network_acls(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the default NACL of the default VPC (``default = true``)."""
+        vpc = self.account.default_vpc_id
+        if args.get("vpcId") != vpc or list(args.get("filters") or []) != [{"name": "default", "values": ["true"]}]:
+            raise UnsupportedMockError(
+                f"offline engine answers getNetworkAcls only for {vpc}'s default, not {dict(args)}"
+            )
+        return {"id": self.account.region, "ids": [_ec2_id("acl", "default-vpc", vpc)], "vpcId": vpc}
 
     def _zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
         """The account's AZs and opted-in Local Zones, honouring ``state`` and an ``opt-in-status`` filter."""

@@ -866,9 +866,15 @@ def log_group_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     return calls
 
 
+def stack_vpc_flow_log(graph: ResourceGraph) -> Resource:
+    """The flow log of the stack's VPC (the region's default VPC, locked down by ACC-03, delivers the same way)."""
+    vpcs = {v.id for v in graph.by_type(vocabulary.VPC)}
+    return _one([f for f in graph.by_type(FLOW_LOG) if f.inputs.get("vpcId") in vpcs], "flow log of the VPC")
+
+
 def flow_log_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     """VPC Flow Logs assumes its role, which writes only its group (NET-05)."""
-    flow_log = _one(graph.by_type(FLOW_LOG), "flow log")
+    flow_log = stack_vpc_flow_log(graph)
     role_arn = str(flow_log.inputs["iamRoleArn"])
     trust, inline, boundary = _role(graph, role_arn)
     group_arn = str(flow_log.inputs["logDestination"])

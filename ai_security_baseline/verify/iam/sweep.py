@@ -254,7 +254,7 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         [p for p in graph.by_type(vocabulary.TOPIC_POLICY) if p.inputs.get("arn") == topic_arn], "topic policy"
     )
     secret, secret_policy = analysis._secret(graph)
-    flow_log = analysis._one(graph.by_type(vocabulary.FLOW_LOG), "flow log")
+    flow_log = analysis.stack_vpc_flow_log(graph)
     groups = {
         str(g.inputs["name"]): _arn(region, acct, "logs", f"log-group:{g.inputs['name']}")
         for g in graph.by_type(vocabulary.LOG_GROUP)
@@ -333,8 +333,11 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         ),
     ]
     key_arns: dict[str, str] = {}
+    aliases = key_aliases(graph)
     for arn, policy in sorted(model.key_policies.items()):
-        cls = key_class.get(arn) or "logs"
+        # a key no bucket uses is named by its alias (the default EBS key); the rest encrypt logs
+        named = [c for c in vocabulary.DATA_CLASSES for a in aliases.get(arn, ()) if a.endswith(f"-{c}")]
+        cls = key_class.get(arn) or (named[0] if len(named) == 1 else "logs")
         key_arns[cls] = arn
         targets.append(Target(f"{cls} key", arn, "kms", "key", acct, cls, policy))
     targets += [
@@ -998,11 +1001,13 @@ def _one(ctx: Mapping[str, tuple[str, ...]], key: str) -> str | None:
 _DATA_ACTIONS = _lower((*documents.S3_OBJECT_DATA_ACTIONS, *S3_LIST_DATA_ACTIONS))
 _AUDIT_DELETE = _lower(documents.AUDIT_DELETE_ACTIONS)
 _KEY_ADMIN = _lower(documents.KEY_ADMIN_ACTIONS)
-_NOT_DATA_BUCKETS = frozenset({"audit", "audit-logs", "access-logs"})
+_NOT_DATA_BUCKETS = frozenset({"audit", "audit-logs", "access-logs", vocabulary.CONFIG_BUCKET_CLASS})
 _SCAN_GATED = _lower(documents.MALWARE_GATED_READ_ACTIONS)
 _OBJECT_TAGGING = _lower(documents.OBJECT_TAGGING_ACTIONS)
 _SCANNER_BEYOND = _DATA_ACTIONS - _lower(documents.MALWARE_SCANNER_DATA_ACTIONS)
 _SCAN_TAG_KEY = documents.scan_tag_condition_key()
+#: What an account principal may do with the default EBS key through EC2 (ACC-02), its own IAM allowing it.
+_EBS_KEY_USE = _lower((*documents.EBS_VOLUME_KEY_ACTIONS, *documents.EBS_VOLUME_GRANT_ACTIONS))
 
 
 def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -1035,6 +1040,8 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
             reason = _scan_guardrail(a, t, ctx, scanner=scanner)
             if reason is not None:
                 return reason
+        if t.owner == vocabulary.CONFIG_BUCKET_CLASS and a in _AUDIT_DELETE:
+            return "DET-05 configuration history is never deleted"
         if a == "s3:putobject":
             return _encryption_guardrail(s, p, t, ctx)
     if t.service == "sns" and a == "sns:publish" and _one(ctx, "aws:SecureTransport") == "false":
@@ -1092,6 +1099,16 @@ def _delegated(spec: Spec, p: Principal, action: str, t: Target) -> bool:
     return True
 
 
+def _ebs_default_key_use(spec: Spec, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> bool:
+    """ACC-02: the account's principals use the default EBS key through EC2 of this region, from this account; they
+    create grants only for AWS resources."""
+    s, a = spec.stack, action.lower()
+    if t.service != "kms" or t.owner != vocabulary.EBS_KEY_CLASS or a not in _EBS_KEY_USE:
+        return False
+    via = _one(ctx, "kms:ViaService") == f"ec2.{s.region}.amazonaws.com" and _one(ctx, "kms:CallerAccount") == s.account
+    return via and (a != "kms:creategrant" or _one(ctx, "kms:GrantIsForAWSResource") == "true")
+
+
 def _trusted(spec: Spec, p: Principal, action: str, t: Target) -> bool:
     """The role's configured principals may assume it (their own IAM allowing it), from any account."""
     return t.service == "iam" and action.lower() == "sts:assumerole" and p.arn in spec.stack.trusted.get(t.owner, ())
@@ -1110,6 +1127,8 @@ def expected(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str,
     if p.kind == "boundary":
         return "deny" if t.owner == "other" and t.service == "kms" else "allow"
     if p.iam_decides and _delegated(spec, p, action, t):
+        return "allow"
+    if p.iam_decides and _ebs_default_key_use(spec, action, t, ctx):
         return "allow"
     grants = spec.by_principal.get(p.name, ())
     return "allow" if any(g.admits(p.name, action, t.arn, ctx) for g in grants) else "deny"

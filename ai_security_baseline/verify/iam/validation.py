@@ -189,8 +189,13 @@ def _condition_keys(condition: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return [key for keys in condition.values() for key in keys]
 
 
-def validate_statement(statement: Mapping[str, Any], *, enforce_iam_02: bool = True) -> list[Problem]:
-    """Problems of one statement; ``enforce_iam_02`` adds the wildcard and ``Resource: "*"`` rules (identity side)."""
+def validate_statement(
+    statement: Mapping[str, Any], *, enforce_iam_02: bool = True, cap: bool = False
+) -> list[Problem]:
+    """Problems of one statement; ``enforce_iam_02`` adds the wildcard and ``Resource: "*"`` rules (identity side).
+
+    ``cap``: the statement belongs to a permissions boundary, which grants nothing by itself: a read pattern on
+    ``Resource: "*"`` caps the actions whatever their resource, so the ``Resource: "*"`` rule does not apply."""
     sid = str(statement.get("Sid", "?"))
     problems: list[Problem] = []
     negated = "NotAction" in statement
@@ -221,7 +226,7 @@ def validate_statement(statement: Mapping[str, Any], *, enforce_iam_02: bool = T
             applies = [key_applies(key, a) for a in matched]
             if (wildcard and not any(applies)) or (not wildcard and not all(applies)):
                 problems.append(Problem("KEY_NOT_FOR_ACTION", sid, f"{key!r} on {action!r}"))
-    if enforce_iam_02 and statement.get("Effect") == "Allow" and "*" in _listed(statement.get("Resource")):
+    if enforce_iam_02 and not cap and statement.get("Effect") == "Allow" and "*" in _listed(statement.get("Resource")):
         for action, matched in expanded.items():
             scoped = [a for a in matched if supports_resource_level(a)]
             if scoped:
@@ -231,13 +236,18 @@ def validate_statement(statement: Mapping[str, Any], *, enforce_iam_02: bool = T
     return problems
 
 
+#: The ``Id`` the baseline's permissions boundaries carry (``documents.permissions_boundary_policy``).
+BOUNDARY_POLICY_ID = "ai-security-baseline-permissions-boundary"
+
+
 def validate_policy(policy: Mapping[str, Any] | str, *, enforce_iam_02: bool = True) -> list[Problem]:
-    """Problems of every statement of a policy document (dict or JSON text)."""
+    """Problems of every statement of a policy document (dict or JSON text); a baseline boundary is a cap."""
     document: Mapping[str, Any] = json.loads(policy) if isinstance(policy, str) else policy
     statements = document.get("Statement", [])
     if isinstance(statements, Mapping):
         statements = [statements]
-    return [p for s in statements for p in validate_statement(s, enforce_iam_02=enforce_iam_02)]
+    cap = document.get("Id") == BOUNDARY_POLICY_ID
+    return [p for s in statements for p in validate_statement(s, enforce_iam_02=enforce_iam_02, cap=cap)]
 
 
 def context_problems(action: str, context: Mapping[str, Any] | Sequence[str]) -> list[Problem]:

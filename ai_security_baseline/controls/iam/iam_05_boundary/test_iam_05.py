@@ -119,10 +119,15 @@ MALWARE_ROLE = "detection-malware-protection"
 
 def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:
     boundary = dev_graph.one(POLICY, "identity-boundary")
-    roles = [r for r in dev_graph.by_type(ROLE) if r.name != MALWARE_ROLE]  # DET-02: it carries its own
-    assert len(roles) == 6  # the four workload roles and the flow-log and CloudTrail delivery roles
-    assert {r.inputs.get("permissionsBoundary") for r in roles} == {boundary.outputs["arn"]}
+    recorder = dev_graph.one(POLICY, "config-recorder-boundary")  # AWS Config's reads: a boundary of its own
+    scanner = dev_graph.one(POLICY, "detection-malware-protection-boundary")  # DET-02: the scanner's own
+    bounds = {r.name: r.inputs.get("permissionsBoundary") for r in dev_graph.by_type(ROLE)}
+    assert len(bounds) == 8  # four workload roles, two delivery roles, the Config recorder, the malware scanner
+    assert bounds.pop("config-recorder") == recorder.outputs["arn"]
+    assert bounds.pop(MALWARE_ROLE) == scanner.outputs["arn"]
+    assert set(bounds.values()) == {boundary.outputs["arn"]}
     assert boundary.inputs["name"] == "aisb-dev-workload-boundary"
+    assert undenied_tampering(json.loads(recorder.inputs["policy"])) == []
 
 
 def test_iam_05_boundary_denies_trail_key_bucket_policy_and_boundary_tampering(dev_graph: ResourceGraph) -> None:
@@ -151,10 +156,10 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev_graph: ResourceGraph
 
 def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev_graph: ResourceGraph) -> None:
     boundaries = {str(p.outputs["arn"]): p.inputs["policy"] for p in dev_graph.by_type(POLICY)}
-    roles = {r.id: r for r in dev_graph.by_type(ROLE)}
+    role_boundary = {r.id: boundaries[r.inputs["permissionsBoundary"]] for r in dev_graph.by_type(ROLE)}
     refused = []
     for policy in dev_graph.by_type(ROLE_POLICY):
-        boundary = boundaries[str(roles[policy.inputs["role"]].inputs["permissionsBoundary"])]
+        boundary = role_boundary[policy.inputs["role"]]  # each role's grants within its own boundary
         for statement in json.loads(policy.inputs["policy"])["Statement"]:
             resources = statement["Resource"]
             for resource in [resources] if isinstance(resources, str) else resources:

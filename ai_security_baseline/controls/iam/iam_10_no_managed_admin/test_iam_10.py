@@ -67,9 +67,11 @@ def test_iam_10_rule_fails_administrator_access_on_the_rendered_inference_role(
     assert statuses(rule.RULE.name, [res]) == {"IAM-10": ["fail"]}
 
 
-def test_iam_10_no_managed_policy_is_attached_to_any_role(dev_graph: ResourceGraph) -> None:
-    assert [r for token in ATTACHMENT_TYPES for r in dev_graph.by_type(token)] == []
+def test_iam_10_only_aws_config_role_is_attached_to_the_recorder(dev_graph: ResourceGraph) -> None:
+    # the one AWS managed policy: AWS_ConfigRole on the Config recorder (DET-05), read-only, not *FullAccess
+    attached = [(r.name, r.inputs["policyArn"]) for token in ATTACHMENT_TYPES for r in dev_graph.by_type(token)]
+    assert attached == [("config-recorder", "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")]
     assert [r.name for r in dev_graph.by_type(IAM_ROLE) if r.inputs.get("managedPolicyArns")] == []
-    boundaries = [p.name for p in dev_graph.by_type(IAM_POLICY)]
-    assert sorted(boundaries) == ["detection-malware-protection-boundary", "identity-boundary"]
+    boundaries = sorted(p.name for p in dev_graph.by_type(IAM_POLICY))
+    assert boundaries == ["config-recorder-boundary", "detection-malware-protection-boundary", "identity-boundary"]
     assert "arn:aws:iam::aws:policy/" not in json.dumps([r.inputs for r in dev_graph.by_type(IAM_ROLE)])

@@ -12,11 +12,11 @@ from conftest import LiveAccount
 
 def test_kms_01_one_customer_managed_symmetric_key_per_data_class(dev_graph: ResourceGraph) -> None:
     keys = dev_graph.by_type(KMS_KEY)
-    assert sorted(k.name for k in keys) == ["keys-data", "keys-logs", "keys-models"]
+    assert sorted(k.name for k in keys) == sorted(f"keys-{c}" for c in KEY_CLASSES)
     assert {(k.inputs["keyUsage"], k.inputs["customerMasterKeySpec"], k.inputs["multiRegion"]) for k in keys} == {
         ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", False)
     }
-    assert len({k.outputs["arn"] for k in keys}) == 3
+    assert len({k.outputs["arn"] for k in keys}) == len(KEY_CLASSES)
 
 
 def test_kms_01_rule_passes_one_key_per_class() -> None:
@@ -35,9 +35,9 @@ def test_kms_01_rule_fails_a_class_without_key() -> None:
     assert "models: 0 key(s)" in outcome.message
 
 
-def test_kms_01_probe_passes_the_three_enabled_customer_keys(live_dev: LiveAccount) -> None:
+def test_kms_01_probe_passes_every_enabled_class_key(live_dev: LiveAccount) -> None:
     findings = live_dev.probe("KMS-01")
-    assert [f.status for f in findings] == ["pass"] * 3, findings
+    assert [f.status for f in findings] == ["pass"] * len(KEY_CLASSES), findings
 
 
 def test_kms_01_probe_fails_a_disabled_class_key(live_dev: LiveAccount) -> None:

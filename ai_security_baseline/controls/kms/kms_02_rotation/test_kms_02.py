@@ -5,7 +5,7 @@ from __future__ import annotations
 from ai_security_baseline.components.config import KmsConfig
 from ai_security_baseline.controls.kit import UNKNOWN, Res
 from ai_security_baseline.controls.kms.kms_02_rotation import mutation, rule
-from ai_security_baseline.controls.vocabulary import KMS_KEY
+from ai_security_baseline.controls.vocabulary import DATA_CLASSES, KMS_KEY
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from conftest import LiveAccount
@@ -47,7 +47,7 @@ def test_kms_02_rule_errors_on_an_unknown_rotation_flag() -> None:
 
 def test_kms_02_probe_reads_the_rotation_period_of_every_key(live_dev: LiveAccount) -> None:
     findings = live_dev.probe("KMS-02")
-    assert len(findings) == 3
+    assert len(findings) == len(DATA_CLASSES)
     assert all(f.status == "pass" and "rotation every 365 days" in f.message for f in findings), findings
 
 

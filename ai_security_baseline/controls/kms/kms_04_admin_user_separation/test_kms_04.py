@@ -12,7 +12,7 @@ from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.kms.kms_04_admin_user_separation import mutation, rule
 from ai_security_baseline.controls.kms.testing import TRAINER, key, policy_with, statements_by_sid, statuses
 from ai_security_baseline.controls.testing import ACCOUNT
-from ai_security_baseline.controls.vocabulary import KMS_KEY
+from ai_security_baseline.controls.vocabulary import DATA_CLASSES, KMS_KEY
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from conftest import LiveAccount
@@ -145,6 +145,7 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev_graph
         "CloudWatchAlarmsPublishEncrypted",
         "EventBridgePublishEncrypted",
         "RolesReadLogsKeyViaS3",
+        "ConfigRecorderEncryptsViaS3",
     ]
 
 
@@ -245,10 +246,32 @@ def test_kms_04_rule_errors_on_not_action() -> None:
 
 def test_kms_04_probe_passes_the_deployed_key_policies(live_dev: LiveAccount) -> None:
     findings = live_dev.probe("KMS-04")
-    assert [f.status for f in findings] == ["pass"] * 3, findings
+    assert [f.status for f in findings] == ["pass"] * len(DATA_CLASSES), findings
 
 
 def test_kms_04_probe_fails_a_root_statement_granting_kms_star(live_dev: LiveAccount) -> None:
     failed = [f for f in live_dev.probe_mutated("KMS-04", mutation.root_gets_kms_star_live) if f.status == "fail"]
     assert [f.urn for f in failed] == [live_dev.exports["modelsKeyArn"]]
     assert "kms:* in ['AccountRootManagesKeyOnly']" in failed[0].message
+
+
+def _root_use(via: str) -> dict[str, Any]:
+    return documents.key_user_statement(
+        "AccountUse",
+        [ROOT_ARN],
+        ["kms:Decrypt"],
+        {"StringEquals": {"kms:ViaService": via, "kms:CallerAccount": ACCOUNT}},
+    )
+
+
+def test_kms_04_rule_passes_the_account_using_the_default_ebs_key_only_through_ec2() -> None:
+    assert statuses(rule.RULE, key(policy=policy_with(_root_use("ec2.eu-west-1.amazonaws.com")))) == ["pass"]
+
+
+def test_kms_04_rule_fails_the_account_using_a_key_through_s3() -> None:
+    assert statuses(rule.RULE, key(policy=policy_with(_root_use("s3.eu-west-1.amazonaws.com")))) == ["fail"]
+
+
+def test_kms_04_key_policy_refuses_the_account_using_a_key_through_s3() -> None:
+    with pytest.raises(ValueError, match="gives \\['kms:Decrypt'\\] to the account root"):
+        documents.key_policy(partition="aws", account_id=ACCOUNT, statements=[_root_use("s3.eu-west-1.amazonaws.com")])

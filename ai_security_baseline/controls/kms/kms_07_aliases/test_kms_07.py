@@ -11,7 +11,7 @@ from conftest import LiveAccount
 
 
 def test_kms_07_an_alias_per_key_named_prefix_class(dev_graph: ResourceGraph) -> None:
-    for data_class in ("data", "models", "logs"):
+    for data_class in KEY_CLASSES:
         key = dev_graph.one(KMS_KEY, f"keys-{data_class}")
         alias = dev_graph.one(KMS_ALIAS, f"keys-{data_class}")
         assert alias.inputs["name"] == f"alias/aisb-dev-{data_class}"
@@ -20,22 +20,22 @@ def test_kms_07_an_alias_per_key_named_prefix_class(dev_graph: ResourceGraph) ->
 
 
 def test_kms_07_rule_passes_one_alias_per_key() -> None:
-    assert statuses(rule.RULE, *three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass", "pass", "pass"]
+    assert statuses(rule.RULE, *three_keys() + [alias(c, f"k-{c}") for c in KEY_CLASSES]) == ["pass"] * len(KEY_CLASSES)
 
 
 def test_kms_07_rule_fails_a_key_without_alias() -> None:
-    graph = [*three_keys(), alias("data", "k-data"), alias("logs", "k-logs")]
-    assert statuses(rule.RULE, *graph) == ["pass", "fail", "pass"]
+    graph = [*three_keys(), alias("data", "k-data"), alias("logs", "k-logs"), alias("ebs", "k-ebs")]
+    assert statuses(rule.RULE, *graph) == ["pass", "fail", "pass", "pass"]
 
 
 def test_kms_07_rule_fails_a_key_with_two_aliases() -> None:
-    graph = [*three_keys(), alias("data", "k-data"), alias("models", "k-data"), alias("logs", "k-logs")]
-    assert statuses(rule.RULE, *graph) == ["fail", "fail", "pass"]
+    graph = [*three_keys(), *(alias(c, "k-data" if c == "models" else f"k-{c}") for c in KEY_CLASSES)]
+    assert statuses(rule.RULE, *graph) == ["fail", "fail", "pass", "pass"]
 
 
 def test_kms_07_probe_finds_the_alias_of_every_key(live_dev: LiveAccount) -> None:
     findings = live_dev.probe("KMS-07")
-    assert [f.status for f in findings] == ["pass"] * 3, findings
+    assert [f.status for f in findings] == ["pass"] * len(KEY_CLASSES), findings
 
 
 def test_kms_07_probe_fails_the_key_whose_alias_was_deleted(live_dev: LiveAccount) -> None:

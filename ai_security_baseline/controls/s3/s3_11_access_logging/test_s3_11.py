@@ -51,7 +51,7 @@ def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev_graph: ResourceGrap
     }
 
 
-def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_and_audit_buckets(
+def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_audit_and_config_buckets(
     dev_graph: ResourceGraph,
 ) -> None:
     assert _statements(dev_graph, "access-logs")["AllowS3ServerAccessLogs"] == {
@@ -62,7 +62,7 @@ def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_and_audi
         "Resource": f"{_arn(dev_graph, 'access-logs')}/*",
         "Condition": {
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(_arn(dev_graph, c) for c in (*DATA_BUCKETS, "audit"))},
+            "ArnLike": {"aws:SourceArn": sorted(_arn(dev_graph, c) for c in (*DATA_BUCKETS, "audit", "config"))},
         },
     }
 
@@ -76,7 +76,7 @@ def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(
 
 
 def test_s3_11_access_log_bucket_itself_has_no_logging(dev_graph: ResourceGraph) -> None:
-    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit"))
+    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit", "config"))
     assert sorted(r.name for r in dev_graph.by_type(T_LOGGING)) == expected
 
 

@@ -118,6 +118,10 @@ class AuditContext:
             self._clients[service] = session.client(
                 service, region_name=self.region, endpoint_url=self.endpoint_url, config=_BOTO_CONFIG
             )
+            if self.endpoint_url and service == "s3control":  # an emulator answers on one host only
+                from ai_security_baseline.verify.emulator.server import single_host  # noqa: PLC0415
+
+                single_host(self._clients[service])
         return self._clients[service]
 
     @property
