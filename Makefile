@@ -78,7 +78,7 @@ CHROMIUM ?= /usr/bin/chromium
 $(MMDC):
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
 
-DIAGRAM_VIEWS := dataflow encryption audit
+DIAGRAM_VIEWS := dataflow encryption audit detection
 DIAGRAM_PNGS := $(foreach view,$(DIAGRAM_VIEWS),docs/diagram-dev-$(view).png)
 
 docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard ai_security_baseline/components/*.py) ai_security_baseline/verify/reports/diagram.py ai_security_baseline/verify/engine/graph.py
@@ -92,7 +92,7 @@ docs/diagram-dev-%.png: docs/diagram-dev-%.mmd docs/puppeteer-config.json docs/m
 
 .PRECIOUS: docs/diagram-dev-%.mmd
 
-diagram: $(DIAGRAM_PNGS) ## regenerate docs/diagram-dev-{dataflow,encryption,audit}.mmd from the dev stack and render each .png
+diagram: $(DIAGRAM_PNGS) ## regenerate docs/diagram-dev-{dataflow,encryption,audit,detection}.mmd from the dev stack and render each .png
 
 clean: ## remove generated files (keeps the venv)
 	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

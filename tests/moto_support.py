@@ -13,7 +13,8 @@ from ai_security_baseline.verify.project import PROJECT_ROOT
 NOT_OBSERVABLE_ON_MOTO: dict[str, str] = {
     "DET-02": "guardduty:GetMalwareProtectionPlan",
     "DET-04": "securityhub:GetEnabledStandards",
-    "DET-06": "access-analyzer:GetAnalyzer",
+    "DET-06": "accessanalyzer:GetAnalyzer",
+    "NET-06": "route53resolver:ListFirewallRuleGroupAssociations",
 }
 
 

@@ -33,6 +33,8 @@ EDGE = re.compile(rf'^({ID}) (-->|-\.->)(?:\|"([^"]*)"\|)? ({ID})$')
 SUBGRAPH = re.compile(rf'^subgraph ({ID})\["([^"]*)"\]$')
 CLASS = re.compile(rf"^class ({ID}(?:,{ID})*) ({ID})$")
 #: (source kind, target kind) pairs each view may draw: anything else joins unrelated classes.
+#: The views that draw every bucket (the detection view draws only the scanned ones and the Config bucket).
+BUCKET_VIEWS = ("dataflow", "encryption", "audit")
 VIEW_EDGE_KINDS: dict[str, set[tuple[str, str]]] = {
     "dataflow": {("role", "endpoint"), ("endpoint", "bucket"), ("role", "bucket")},
     "encryption": {(k, "key") for k in ("bucket", "loggroup", "secret", "trail")} | {("bucket", "sse")},
@@ -44,6 +46,16 @@ VIEW_EDGE_KINDS: dict[str, set[tuple[str, str]]] = {
         ("vpc", "flowlog"),
         ("flowlog", "loggroup"),
         ("flowlog", "bucket"),
+    },
+    "detection": {
+        ("scanner", "bucket"),
+        ("recorder", "bucket"),
+        ("vpc", "querylog"),
+        ("querylog", "loggroup"),
+        ("vpc", "dnsfirewall"),
+        ("detector", "eventrule"),
+        ("hub", "eventrule"),
+        ("eventrule", "topic"),
     },
 }
 
@@ -218,12 +230,40 @@ def test_dev_audit_view_draws_the_three_data_buckets_as_one_box_with_one_edge_pe
     )
 
 
+def test_dev_detection_view_draws_the_malware_scans_of_raw_and_models_only(dev_views: dict[str, str]) -> None:
+    scans = [e for e in parse(dev_views["detection"]).edges if e.startswith("scanner_")]
+    assert scans == [
+        f'scanner_detection_malware_{b} -->|"malware scan of new objects, result tagged"| bucket_aisb_dev_{b}'
+        for b in ("models", "raw")
+    ]
+
+
+def test_dev_detection_view_routes_guardduty_and_security_hub_findings_to_the_alarm_topic(
+    dev_views: dict[str, str],
+) -> None:
+    edges = parse(dev_views["detection"]).edges
+    for source, rule in (("detector_detection_guardduty", "guardduty"), ("hub_detection_securityhub", "securityhub")):
+        assert f'{source} -->|"findings"| eventrule_aisb_dev_{rule}_findings' in edges
+        assert (
+            f'eventrule_aisb_dev_{rule}_findings -->|"high-severity findings"| topic_aisb_dev_security_alarms' in edges
+        )
+
+
+def test_dev_detection_view_draws_the_vpcs_dns_firewall_query_logging_and_config_history(
+    dev_views: dict[str, str],
+) -> None:
+    edges = parse(dev_views["detection"]).edges
+    assert 'vpc_network_vpc -->|"every DNS query filtered"| dnsfirewall_dns_firewall' in edges
+    assert 'vpc_network_vpc -->|"DNS queries"| querylog_dns_query_logs' in edges
+    assert 'recorder_config_recorder -->|"configuration history"| bucket_aisb_dev_config' in edges
+
+
 @pytest.fixture(scope="module")
 def many_buckets() -> ResourceGraph:
     return run_stack("dev", overrides={"baseline:storage": {"extraDataBuckets": 12}}).graph
 
 
-@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("view", BUCKET_VIEWS)
 def test_many_alike_buckets_collapse_into_one_box_so_edges_stay_bounded(view: str, many_buckets: ResourceGraph) -> None:
     parsed = parse(mermaid_diagram(many_buckets, view))
     assert parsed.errors == []
@@ -556,6 +596,7 @@ EXPECTED_EDGES: dict[str, list[str]] = {
         'trail_trail -->|"log files (validated)<br/>TLS-only<br/>SourceArn-bound"| bucket_audit_logs',
         'trail_trail -->|"events<br/>delivered by role aisb-test-trail-logs"| loggroup_trail_events',
     ],
+    "detection": [],  # the synthetic graph has no detection resources: nothing is invented
 }
 
 
@@ -636,7 +677,10 @@ def test_cli_diagram_views_are_the_diagram_modules_views_with_dataflow_first() -
 
 def test_cli_diagram_unknown_view_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", "--view", "network"]) == 2
-    assert capsys.readouterr().err == "error: --view network: unknown view (one of dataflow, encryption, audit)\n"
+    assert (
+        capsys.readouterr().err
+        == "error: --view network: unknown view (one of dataflow, encryption, audit, detection)\n"
+    )
 
 
 @pytest.mark.parametrize(

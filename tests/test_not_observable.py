@@ -36,6 +36,14 @@ def test_audit_operation_the_emulator_lacks_is_not_observable(moto_server: MotoS
         ctx.observe("route53resolver", "ListFirewallRuleGroupAssociations")
 
 
+def test_audit_query_protocol_operation_the_emulator_lacks_is_not_observable(moto_server: MotoServer) -> None:
+    ctx = AuditContext(
+        outputs={}, region=moto_server.region, endpoint_url=moto_server.endpoint_url, session=moto_session(moto_server)
+    )
+    with pytest.raises(NotObservable, match=r"^ec2:GetSnapshotBlockPublicAccessState is not implemented"):
+        ctx.observe("ec2", "GetSnapshotBlockPublicAccessState")
+
+
 def test_audit_operation_the_emulator_implements_is_answered(moto_server: MotoServer) -> None:
     ctx = AuditContext(
         outputs={}, region=moto_server.region, endpoint_url=moto_server.endpoint_url, session=moto_session(moto_server)

@@ -31,6 +31,7 @@ from ai_security_baseline.controls.vocabulary import (
     MALWARE_PROTECTION_ROLE,
     MALWARE_PROTECTION_SERVICE,
     MALWARE_ROLE_OUTPUT,
+    MALWARE_SCAN_KEY_ACTIONS,
     MALWARE_VALIDATION_OBJECT,
     S3_PROTECTION_FEATURE,
     SCANNED_BUCKETS,
@@ -58,7 +59,7 @@ SCAN_OBJECT_ACTIONS: tuple[str, ...] = (
 #: What the role does to the bucket: turn on its EventBridge notifications and list it.
 SCAN_BUCKET_ACTIONS: tuple[str, ...] = ("s3:GetBucketNotification", "s3:ListBucket", "s3:PutBucketNotification")
 #: What the role needs of a bucket's key through S3: decrypt objects to scan them, encrypt the validation object.
-SCAN_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
+SCAN_KEY_ACTIONS = MALWARE_SCAN_KEY_ACTIONS
 
 
 def malware_role_name(name_prefix: str) -> str:

@@ -113,6 +113,9 @@ MALWARE_SCAN_CLEAN = "NO_THREATS_FOUND"
 #: Bucket classes whose objects come from outside the stack's trust (uploaded data, trained model artifacts): each
 #: has a malware protection plan and serves an object only once its scan found it clean.
 SCANNED_BUCKETS: tuple[str, ...] = ("raw", "models")
+#: What the malware protection role does with the keys of the scanned buckets, through S3 only (DET-02): decrypt the
+#: objects it scans, and encrypt the validation object it writes.
+MALWARE_SCAN_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
 #: Every status GuardDuty tags a scanned object with; with ``MALWARE_SCAN_UNTAGGED`` (not scanned yet), the request
 #: dimension of object reads in a scanned bucket: only ``MALWARE_SCAN_CLEAN`` is ever served (DET-03).
 MALWARE_SCAN_STATUSES: tuple[str, ...] = (MALWARE_SCAN_CLEAN, "THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED")

@@ -66,7 +66,7 @@ __all__ = (
 #: The project the commands run by default (where Pulumi.yaml is); the same folder verify.engine.offline uses.
 #: ``baseline diagram --view`` choices, the default first (``verify.reports.diagram.VIEWS``, kept here so the parser
 #: is built without importing the diagram code).
-DIAGRAM_VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit")
+DIAGRAM_VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit", "detection")
 
 #: Errors that mean bad input (exit 2, one line), by module: a module that never loaded cannot have raised one,
 #: so none is imported just to be caught.

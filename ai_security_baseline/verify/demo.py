@@ -11,21 +11,18 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from ai_security_baseline.controls import registry
 from ai_security_baseline.verify.checkers.audit import AuditSetupError, load_outputs, run_audit
-from ai_security_baseline.verify.checkers.mutation import live_unobservable
 from ai_security_baseline.verify.emulator.deploy import MotoDeployError, MotoMocks
 from ai_security_baseline.verify.emulator.server import MotoServer, isolated_session, running_moto
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack, stack_config
 from ai_security_baseline.verify.findings.catalog import load_catalog
-from ai_security_baseline.verify.findings.finding import Finding
 from ai_security_baseline.verify.findings.waivers import load_waivers
 from ai_security_baseline.verify.pipeline import (
     EXIT_DEPLOY_FAILED,
@@ -127,10 +124,8 @@ def run_demo(
         graph = deployment.run.graph
         progress.print("scanning: policy rules, checkov, access analysis; then the live audit")
         offline = offline_checks(graph, load_catalog(), checkov=True, sweep=False)
-        audit = emulator_blind_spots(
-            run_audit(
-                deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
-            )
+        audit = run_audit(
+            deployment.run.exports, region=region, endpoint_url=server.endpoint_url, session=moto_session(server)
         )
         code = _report(
             console,
@@ -154,19 +149,6 @@ def run_demo(
         else:
             progress.print("moto_server stopped")
         return code
-
-
-def emulator_blind_spots(findings: Sequence[Finding]) -> list[Finding]:
-    """The demo's audit of moto: a probe's "not observable" error on a control whose unit declares moto cannot observe
-    it (``LIVE_UNOBSERVABLE``, e.g. NET-06's DNS Firewall API) is reported ``waived`` with that reason, never ``pass``;
-    every other error stays an error. ``baseline audit`` of a real account never does this."""
-    blind = {u.id: reason for u in registry.units() if (reason := live_unobservable(u))}
-    return [
-        replace(f, status="waived", waiver=f"not observable in the emulator: {blind[f.control]}")
-        if f.status == "error" and f.control in blind and f.message.startswith("not observable:")
-        else f
-        for f in findings
-    ]
 
 
 def run_audit_command(args: argparse.Namespace, console: Console) -> int:

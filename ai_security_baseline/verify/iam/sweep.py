@@ -1109,6 +1109,21 @@ def _ebs_default_key_use(spec: Spec, action: str, t: Target, ctx: Mapping[str, t
     return via and (a != "kms:creategrant" or _one(ctx, "kms:GrantIsForAWSResource") == "true")
 
 
+#: DET-02: the keys of the scanned buckets, and what the malware protection role does with them.
+_SCANNED_KEY_CLASSES = frozenset(str(vocabulary.BUCKET_KEY_CLASS[c]) for c in vocabulary.SCANNED_BUCKETS)
+_SCANNER_KEY_USE = _lower(vocabulary.MALWARE_SCAN_KEY_ACTIONS)
+
+
+def _scanner_key_use(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> bool:
+    """DET-02: the malware protection role decrypts and generates data keys with the scanned buckets' keys, only
+    through S3 of this region and from this account."""
+    s = spec.stack
+    if p.name != vocabulary.MALWARE_PROTECTION_ROLE or t.service != "kms" or t.owner not in _SCANNED_KEY_CLASSES:
+        return False
+    via = _one(ctx, "kms:ViaService") == f"s3.{s.region}.amazonaws.com" and _one(ctx, "kms:CallerAccount") == s.account
+    return via and action.lower() in _SCANNER_KEY_USE
+
+
 def _trusted(spec: Spec, p: Principal, action: str, t: Target) -> bool:
     """The role's configured principals may assume it (their own IAM allowing it), from any account."""
     return t.service == "iam" and action.lower() == "sts:assumerole" and p.arn in spec.stack.trusted.get(t.owner, ())
@@ -1129,6 +1144,8 @@ def expected(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str,
     if p.iam_decides and _delegated(spec, p, action, t):
         return "allow"
     if p.iam_decides and _ebs_default_key_use(spec, action, t, ctx):
+        return "allow"
+    if _scanner_key_use(spec, p, action, t, ctx):
         return "allow"
     grants = spec.by_principal.get(p.name, ())
     return "allow" if any(g.admits(p.name, action, t.arn, ctx) for g in grants) else "deny"

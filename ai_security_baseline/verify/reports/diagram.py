@@ -51,7 +51,23 @@ NODE_KINDS: dict[str, str] = {
     "aws:ec2/flowLog:FlowLog": "flowlog",
     "aws:secretsmanager/secret:Secret": "secret",
     "aws:ec2/vpc:Vpc": "vpc",
+    # detection: what watches the account and the data (the detection view)
+    "aws:guardduty/detector:Detector": "detector",
+    "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan": "scanner",
+    "aws:securityhub/account:Account": "hub",
+    "aws:cfg/recorder:Recorder": "recorder",
+    "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "querylog",
+    "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": "dnsfirewall",
+    "aws:cloudwatch/eventRule:EventRule": "eventrule",
+    "aws:sns/topic:Topic": "topic",
 }
+#: Side resources that link the detection nodes.
+CONFIG_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+QUERY_LOG_ASSOCIATION = "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation"
+FIREWALL_ASSOCIATION = "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+#: EventBridge event source -> the node kind whose findings it carries.
+FINDING_SOURCES: dict[str, str] = {"aws.guardduty": "detector", "aws.securityhub": "hub"}
 KINDS: tuple[str, ...] = tuple(sorted(set(NODE_KINDS.values())))
 SSE_CONFIG = BUCKET_SSE
 OBJECT_LOCK = BUCKET_OBJECT_LOCK
@@ -76,18 +92,23 @@ CLASS_STYLES: dict[str, str] = {
     "secret": "fill:#faf5ff,stroke:#6b46c1",
     "vpc": "fill:#f0fff4,stroke:#2f855a",
     "sse": "fill:#f7fafc,stroke:#6b46c1,stroke-dasharray:4",
+    **dict.fromkeys(
+        ("detector", "scanner", "hub", "recorder", "querylog", "dnsfirewall", "eventrule", "topic"),
+        "fill:#fffaf0,stroke:#c05621",
+    ),
 }
 #: The views, the first is the default (the one the Markdown report embeds).
-VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit")
+VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit", "detection")
 #: Kinds a view shows even unlinked (a bucket nobody reaches, a key nothing uses); others only as an edge's end.
 VIEW_ALWAYS: dict[str, frozenset[str]] = {
     "dataflow": frozenset({"role", "bucket"}),
     "encryption": frozenset({"bucket", "key", "loggroup"}),
     "audit": frozenset({"trail", "loggroup"}),
+    "detection": frozenset({"detector", "scanner", "hub", "recorder", "querylog", "dnsfirewall"}),
 }
 #: This many nodes alike or more are drawn as one; a label lists this many names before counting the rest. The data
 #: flow keeps a box per bucket longer: which bucket a role reaches is that view's question.
-MERGE_AT: dict[str, int] = {"dataflow": 7, "encryption": 3, "audit": 3}
+MERGE_AT: dict[str, int] = {"dataflow": 7, "encryption": 3, "audit": 3, "detection": 3}
 LISTED = 6
 #: A role's edge names up to this many buckets per verb, then counts them.
 REACH_NAMED = 3
@@ -98,6 +119,17 @@ NOUNS: dict[str, tuple[str, str]] = {
     "role": ("IAM role", "IAM roles"),
     "endpoint": ("endpoint", "endpoints"),
     "secret": ("secret", "secrets"),
+}
+#: What a detection box says it is.
+DETECTION_NOUNS: dict[str, str] = {
+    "detector": "GuardDuty detector",
+    "scanner": "GuardDuty malware protection plan",
+    "hub": "Security Hub",
+    "recorder": "AWS Config recorder",
+    "querylog": "Resolver query logging",
+    "dnsfirewall": "DNS Firewall rule group",
+    "eventrule": "EventBridge rule",
+    "topic": "SNS topic",
 }
 #: The node standing for S3-managed keys (SSE-S3), which no resource represents.
 SSE_S3 = "sse-s3"
@@ -185,6 +217,16 @@ def _has_condition_key(statement: Mapping[str, Any], key: str) -> bool:
 def _service_principals(statement: Mapping[str, Any]) -> list[str]:
     principal = statement.get("Principal")
     return [str(s) for s in _as_list(principal.get("Service"))] if isinstance(principal, Mapping) else []
+
+
+def _json(value: Any) -> Any:
+    """A JSON-encoded property (an event pattern) decoded; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _is_false(value: Any) -> bool:
@@ -450,6 +492,41 @@ class _Builder:
                 self._trail(resource, buckets)
             elif kind == "role":
                 self._role(resource, buckets)
+        self._detection()
+
+    def _detection(self) -> None:
+        """Detection view: what scans the data, records the configuration, logs and filters DNS, and routes findings."""
+        for urn, kind in sorted(self.kind.items()):
+            resource = self.graph.get(urn)
+            if kind == "scanner":
+                target = _mapping(_mapping(resource.prop("protectedResource")).get("s3Bucket")).get("bucketName")
+                for bucket in self.resolve(str(target or ""), "bucket"):
+                    self.edge("detection", urn, bucket, ["malware scan of new objects, result tagged"])
+            elif kind == "querylog":
+                for group in self.links(resource, "destinationArn", "loggroup"):
+                    self.edge("detection", urn, group, ["DNS queries and firewall verdicts"])
+            elif kind == "eventrule":
+                pattern = _mapping(_json(resource.prop("eventPattern")))
+                for source in _strings(pattern.get("source")):
+                    for finder in (u for u, k in self.kind.items() if k == FINDING_SOURCES.get(source)):
+                        self.edge("detection", finder, urn, ["findings"])
+        recorders = [u for u, k in self.kind.items() if k == "recorder"]
+        for channel in self._side(CONFIG_CHANNEL):
+            for bucket in self.links(channel, "s3BucketName", "bucket"):
+                for recorder in recorders:
+                    self.edge("detection", recorder, bucket, ["configuration history"])
+        for association in self._side(QUERY_LOG_ASSOCIATION):
+            for config in self.links(association, "resolverQueryLogConfigId", "querylog"):
+                for vpc in self.links(association, "resourceId", "vpc"):
+                    self.edge("detection", vpc, config, ["DNS queries"])
+        for association in self._side(FIREWALL_ASSOCIATION):
+            for group in self.links(association, "firewallRuleGroupId", "dnsfirewall"):
+                for vpc in self.links(association, "vpcId", "vpc"):
+                    self.edge("detection", vpc, group, ["every DNS query filtered"])
+        for target in self._side(EVENT_TARGET):
+            for topic in self.links(target, "arn", "topic"):
+                for rule in self.links(target, "rule", "eventrule"):
+                    self.edge("detection", rule, topic, ["high-severity findings"])
 
     def _via_role(self, resource: Resource, prop: str) -> str:
         roles = self.links(resource, prop, "role")
@@ -554,6 +631,8 @@ class _Builder:
         if kind == "loggroup":
             retention = prop("retentionInDays")
             return ["log group", f"retention {retention}d" if retention else "never expires"]
+        if kind in DETECTION_NOUNS:
+            return [DETECTION_NOUNS[kind]]
         return [{"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind], str(prop("cidrBlock") or "")]
 
     def view(self, view: str) -> tuple[list[Node], list[Edge]]:

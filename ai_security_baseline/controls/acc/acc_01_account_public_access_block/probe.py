@@ -6,8 +6,13 @@ from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from ai_security_baseline.controls.acc.acc_01_account_public_access_block.rule import SETTINGS
 from ai_security_baseline.controls.vocabulary import ACCOUNT_PUBLIC_ACCESS_BLOCK_OUTPUT
-from ai_security_baseline.verify.checkers.audit.account import account_subject, central_waiver
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    central_waiver,
+    check,
+)
 
 
 @check("ACC-01", account_subject)

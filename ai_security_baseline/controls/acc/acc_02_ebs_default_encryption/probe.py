@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ai_security_baseline.controls.vocabulary import EBS_KEY_CLASS, key_output
-from ai_security_baseline.verify.checkers.audit.account import (
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
     account_subject,
     central_waiver,
-    not_observable,
-    unimplemented,
+    check,
 )
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
 
 
 @check("ACC-02", account_subject)
@@ -21,12 +21,7 @@ def ebs_default_encryption(ctx: AuditContext, _region: str) -> Verdict:
     ec2 = ctx.client("ec2")
     if ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is not True:
         return Verdict(False, f"EBS encryption by default is off in {ctx.region}")
-    try:
-        current = str(ec2.get_ebs_default_kms_key_id()["KmsKeyId"])
-    except Exception as exc:
-        if unimplemented(exc):
-            return not_observable("EC2", "GetEbsDefaultKmsKeyId", exc)
-        raise
+    current = str(ctx.observe("ec2", "GetEbsDefaultKmsKeyId")["KmsKeyId"])
     return Verdict(
         current == expected,
         f"encryption by default on, default key {current}" + ("" if current == expected else f" (expected {expected})"),

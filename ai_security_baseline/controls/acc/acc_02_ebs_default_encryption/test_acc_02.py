@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import pytest
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
-
 from ai_security_baseline.controls.acc.acc_02_ebs_default_encryption import mutation
 from ai_security_baseline.controls.acc.testing import (
     REASON,
@@ -25,7 +22,6 @@ from ai_security_baseline.controls.vocabulary import (
     EBS_ENCRYPTION_BY_DEFAULT,
     KMS_KEY,
 )
-from ai_security_baseline.verify.checkers.audit.account import not_observable, unimplemented
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from conftest import LiveAccount
 
@@ -107,22 +103,6 @@ def test_acc_02_probe_fails_another_default_key(live_dev: LiveAccount) -> None:
     [finding] = live_dev.probe_mutated("ACC-02", mutation.default_key_data_live)
     assert finding.status == "fail"
     assert finding.message.endswith(f"(expected {live_dev.exports['ebsKeyArn']})")
-
-
-def test_acc_02_an_operation_the_emulator_lacks_is_reported_not_observable(live_dev: LiveAccount) -> None:
-    with pytest.raises(Exception) as refused:  # noqa: PT011 - botocore's parser error is what moto gives
-        live_dev.context().client("ec2").get_snapshot_block_public_access_state()
-    assert unimplemented(refused.value)
-    verdict = not_observable("EC2", "GetSnapshotBlockPublicAccessState", refused.value)
-    assert (verdict.status, verdict.message.split(" (")[0]) == (
-        "error",
-        "not observable: EC2:GetSnapshotBlockPublicAccessState",
-    )
-
-
-def test_acc_02_an_aws_error_is_not_taken_for_a_missing_operation() -> None:
-    error = ClientError({"Error": {"Code": "UnauthorizedOperation", "Message": "denied"}}, "GetEbsDefaultKmsKeyId")
-    assert not unimplemented(error)
 
 
 def test_acc_02_probe_fails_encryption_by_default_disabled(live_dev: LiveAccount) -> None:

@@ -6,8 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import DEFAULT_VPC_OUTPUT
-from ai_security_baseline.verify.checkers.audit.account import account_subject, central_waiver
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    central_waiver,
+    check,
+)
 from ai_security_baseline.verify.checkers.audit.network import vpc_filter
 
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from ai_security_baseline.controls.det.det_01_guardduty.rule import FREQUENCIES
 from ai_security_baseline.controls.vocabulary import GUARDDUTY_DETECTOR_OUTPUT, S3_PROTECTION_FEATURE
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
-from ai_security_baseline.verify.checkers.audit.detection import account_subject, central_waiver
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    central_waiver,
+    check,
+)
 
 
 @check("DET-01", account_subject)

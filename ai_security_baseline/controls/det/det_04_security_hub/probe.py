@@ -10,13 +10,12 @@ from ai_security_baseline.controls.vocabulary import (
     SECURITY_HUB_STANDARDS,
     security_hub_standard_arn,
 )
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
-from ai_security_baseline.verify.checkers.audit.detection import (
-    NotObservable,
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
     account_subject,
     central_waiver,
-    not_observable,
-    observe,
+    check,
 )
 
 
@@ -36,10 +35,7 @@ def security_hub(ctx: AuditContext, _: object) -> Verdict:
         return Verdict(
             False, f"control findings generated {hub.get('ControlFindingGenerator')}", {"hub": hub["HubArn"]}
         )
-    try:
-        enabled = observe(ctx, "securityhub", "securityhub", "GetEnabledStandards")["StandardsSubscriptions"]
-    except NotObservable as exc:
-        return not_observable(exc)
+    enabled = ctx.observe("securityhub", "GetEnabledStandards")["StandardsSubscriptions"]
     ready = {s["StandardsArn"] for s in enabled if s.get("StandardsStatus") == "READY"}
     partition = str(hub["HubArn"]).split(":")[1]
     missing = [s for s in SECURITY_HUB_STANDARDS if security_hub_standard_arn(partition, ctx.region, s) not in ready]

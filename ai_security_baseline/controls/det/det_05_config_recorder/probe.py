@@ -11,8 +11,13 @@ from ai_security_baseline.controls.vocabulary import (
     bucket_output,
     key_output,
 )
-from ai_security_baseline.verify.checkers.audit.account import account_subject, central_waiver
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    central_waiver,
+    check,
+)
 
 
 def _recorder_problems(ctx: AuditContext, name: str) -> list[str]:

@@ -4,13 +4,12 @@ the stack's analyzer is active."""
 from __future__ import annotations
 
 from ai_security_baseline.controls.vocabulary import ACCESS_ANALYZER_OUTPUT, ACCESS_ANALYZER_ROLE
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
-from ai_security_baseline.verify.checkers.audit.detection import (
-    NotObservable,
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
     account_subject,
     central_waiver,
-    not_observable,
-    observe,
+    check,
 )
 
 
@@ -25,10 +24,7 @@ def access_analyzer(ctx: AuditContext, _: object) -> Verdict:
         iam.get_role(RoleName=ACCESS_ANALYZER_ROLE)
     except iam.exceptions.NoSuchEntityException:
         return Verdict(False, f"{ACCESS_ANALYZER_ROLE} does not exist: analyzer {name} cannot read the account")
-    try:
-        analyzer = observe(ctx, "accessanalyzer", "access-analyzer", "GetAnalyzer", analyzerName=name)["analyzer"]
-    except NotObservable as exc:
-        return not_observable(exc)
+    analyzer = ctx.observe("accessanalyzer", "GetAnalyzer", analyzerName=name)["analyzer"]
     status = analyzer.get("status")
     return Verdict(
         status == "ACTIVE", f"analyzer {name} ({analyzer.get('type')}) is {status}", {"arn": analyzer["arn"]}

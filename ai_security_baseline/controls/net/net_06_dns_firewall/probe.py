@@ -4,10 +4,7 @@ judged as the preview rule judges them. An endpoint without the DNS Firewall API
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
-
-from botocore import xform_name  # type: ignore[import-untyped]
 
 from ai_security_baseline.controls.net.net_06_dns_firewall.rule import (
     FirewallAssociation,
@@ -15,20 +12,18 @@ from ai_security_baseline.controls.net.net_06_dns_firewall.rule import (
     firewall_problems,
 )
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
-from ai_security_baseline.verify.checkers.audit.network import NotObservable, observed, vpc_subject
+from ai_security_baseline.verify.checkers.audit.network import vpc_subject
 
 _SERVICE = "route53resolver"
 
 
 def _pages(ctx: AuditContext, operation: str, key: str, **request: Any) -> list[dict[str, Any]]:
     """Every item of a paginated Resolver list call."""
-    client = ctx.client(_SERVICE)
-    method = getattr(client, xform_name(operation))
     items: list[dict[str, Any]] = []
     token: str | None = None
     while True:
         paged = {**request, **({"NextToken": token} if token else {})}
-        page = observed(f"{_SERVICE}:{operation}", partial(method, **paged))
+        page = ctx.observe(_SERVICE, operation, **paged)
         items += page.get(key) or []
         token = page.get("NextToken")
         if not token:
@@ -54,23 +49,18 @@ def _rules(ctx: AuditContext, group_id: str) -> tuple[FirewallRule, ...]:
 
 @check("NET-06", vpc_subject)
 def dns_firewall(ctx: AuditContext, vpc_id: str) -> Verdict:
-    try:
-        listed = _pages(ctx, "ListFirewallRuleGroupAssociations", "FirewallRuleGroupAssociations", VpcId=vpc_id)
-        associations = [
-            FirewallAssociation(
-                str(a.get("Name") or a.get("Id")),
-                int(a.get("Priority", 0)),
-                str(a.get("MutationProtection")),
-                _rules(ctx, str(a.get("FirewallRuleGroupId"))),
-            )
-            for a in listed
-            if a.get("Status") != "DELETING"
-        ]
-        config = observed(
-            f"{_SERVICE}:GetFirewallConfig", lambda: ctx.client(_SERVICE).get_firewall_config(ResourceId=vpc_id)
+    listed = _pages(ctx, "ListFirewallRuleGroupAssociations", "FirewallRuleGroupAssociations", VpcId=vpc_id)
+    associations = [
+        FirewallAssociation(
+            str(a.get("Name") or a.get("Id")),
+            int(a.get("Priority", 0)),
+            str(a.get("MutationProtection")),
+            _rules(ctx, str(a.get("FirewallRuleGroupId"))),
         )
-    except NotObservable as exc:
-        return Verdict(False, str(exc), status="error")
+        for a in listed
+        if a.get("Status") != "DELETING"
+    ]
+    config = ctx.observe(_SERVICE, "GetFirewallConfig", ResourceId=vpc_id)
     problems = firewall_problems(associations, config["FirewallConfig"].get("FirewallFailOpen"))
     return Verdict(
         not problems,

@@ -23,7 +23,9 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     NoCredentialsError,
     PartialCredentialsError,
 )
+from botocore.parsers import ResponseParserError  # type: ignore[import-untyped]
 
+from ai_security_baseline.controls import kit
 from ai_security_baseline.verify.findings.finding import NOT_OBSERVABLE, Finding, Status
 from ai_security_baseline.verify.iam.evaluator import Outcome, PolicySet, Request, evaluate
 
@@ -137,12 +139,14 @@ class AuditContext:
         return value
 
     def observe(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """``<service>.<operation>(**params)``. On an emulator endpoint, an answer that is the emulator's generic HTML
-        error page (what moto's server returns for an operation it does not implement) raises NotObservable; AWS
-        itself never answers so, and against AWS every API error stays what it is."""
+        """``<service>.<operation>(**params)`` (the boto3 client name and the API's operation name). On an emulator
+        endpoint, an answer that is the emulator's HTML error page raises NotObservable: moto's server answers an
+        operation it does not route with werkzeug's 404 page, and one it does not implement (or a service it lacks)
+        with the 500 page, which botocore returns as a ClientError or, for query and XML protocols, fails to parse.
+        AWS never answers with such a page, and against AWS (no endpoint given) every API error stays what it is."""
         try:
             return dict(getattr(self.client(service), xform_name(operation))(**params))
-        except ClientError as exc:
+        except (ClientError, ResponseParserError) as exc:
             if self.endpoint_url and _html_error_page(exc):
                 raise NotObservable(service, operation, self.endpoint_url) from None
             raise
@@ -157,9 +161,25 @@ class AuditContext:
         return f"arn:aws:iam::{account or self.account_id}:role/{PROBE_ROLE}"
 
 
-def _html_error_page(exc: ClientError) -> bool:
-    message = str(exc.response.get("Error", {}).get("Message", ""))
-    return message.lstrip().lower().startswith("<!doctype html")
+#: The titles of werkzeug's error pages moto's server answers with for what it does not implement.
+_EMULATOR_PAGES = ("<title>404 Not Found</title>", "<title>500 Internal Server Error</title>")
+
+
+def _html_error_page(exc: ClientError | ResponseParserError) -> bool:
+    text = str(exc.response.get("Error", {}).get("Message", "")) if isinstance(exc, ClientError) else str(exc)
+    return any(page in text for page in _EMULATOR_PAGES)
+
+
+def account_subject(ctx: AuditContext) -> list[Subject]:
+    """The account in the audited region: the subject of an account-wide setting or service."""
+    return [Subject(urn=f"account:{ctx.region}", value=ctx.region)]
+
+
+def central_waiver(ctx: AuditContext, piece: str) -> Verdict | None:
+    """``waived`` with the reason when ``baseline:centrallyManaged`` names ``piece`` (the stack did not create it);
+    None when the stack manages it."""
+    reason = kit.central_reason(ctx.outputs, piece)
+    return None if reason is None else Verdict(True, reason, status="waived", waiver=reason)
 
 
 def preflight(ctx: AuditContext) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Subject
@@ -42,36 +41,3 @@ def describe_endpoint(ctx: AuditContext, endpoint_id: str) -> dict[str, Any]:
         ("vpce", endpoint_id), lambda: ctx.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
     )
     return dict(answer["VpcEndpoints"][0])
-
-
-class NotObservable(LookupError):  # noqa: N818 - a condition the report names
-    """The endpoint does not implement an API the probe needs: the control is not observable there."""
-
-    def __init__(self, operation: str) -> None:
-        super().__init__(f"not observable: {operation} is not available from this endpoint")
-
-
-def unimplemented(exc: Exception) -> bool:
-    """Whether ``exc`` is moto's answer to an operation it does not implement: HTTP 500 with Werkzeug's HTML error
-    page as the message (moto's server raises NotImplementedError inside the request). AWS answers every error of
-    these JSON APIs with a JSON body and an error code, never an HTML page."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return False
-    error = response.get("Error") or {}
-    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
-    return (
-        status == 500
-        and error.get("Code") == "500"
-        and "<title>500 Internal Server Error</title>" in str(error.get("Message", ""))
-    )
-
-
-def observed(operation: str, call: Callable[[], Any]) -> Any:
-    """``call()``, raising NotObservable (naming ``service:Operation``) when the endpoint does not implement it."""
-    try:
-        return call()
-    except Exception as exc:
-        if unimplemented(exc):
-            raise NotObservable(operation) from None
-        raise
