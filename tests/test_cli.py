@@ -17,7 +17,7 @@ def test_preview_prints_the_tree_and_writes_both_loadable_files(
 ) -> None:
     assert main(["preview", "--stack", "dev", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert "baseline:keys:EncryptionKeys keys (6 resources)" in printed
+    assert "baseline:keys:EncryptionKeys keys (8 resources)" in printed
     assert "aws:kms:Key keys-data" in printed
     preview = load_preview_file(tmp_path / "preview.json")
     export = load_stack_export_file(tmp_path / "stack-export.json")
@@ -90,5 +90,5 @@ def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
     assert "data-processor" in printed
     assert "s3:PutBucketPolicy" in printed
     assert "Not in this stack" not in printed
-    assert "120 matrix cells, 24 key uses, 64 service and 48 deployer calls evaluated, 0 differ" in printed
-    assert "120 matrix cells, 24 key uses, 64 service and 48 deployer calls evaluated, 0 differ" in printed
+    assert "120 matrix cells, 24 key uses, 84 service and 57 deployer calls evaluated, 0 differ" in printed
+    assert "120 matrix cells, 24 key uses, 84 service and 57 deployer calls evaluated, 0 differ" in printed

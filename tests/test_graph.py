@@ -108,11 +108,13 @@ def test_duplicate_urn_is_rejected() -> None:
 def test_query_by_type_and_children(dev_graph: ResourceGraph) -> None:
     graph = dev_graph
     keys = graph.by_type("aws:kms/key:Key")
-    assert sorted(k.name for k in keys) == ["keys-data", "keys-logs", "keys-models"]
+    assert sorted(k.name for k in keys) == ["keys-data", "keys-ebs", "keys-logs", "keys-models"]
     component = graph.one("baseline:keys:EncryptionKeys", "keys")
     assert sorted(c.name for c in graph.children(component.urn)) == [
         "keys-data",
         "keys-data",
+        "keys-ebs",
+        "keys-ebs",
         "keys-logs",
         "keys-logs",
         "keys-models",

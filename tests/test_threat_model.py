@@ -25,6 +25,7 @@ REQUIRED_THREATS = (
     "Confused deputy",
     "Lock-out",
     "Poisoned training data or a malicious model artifact",
+    "An attacker works in the account unnoticed",
 )
 
 

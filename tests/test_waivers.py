@@ -66,6 +66,9 @@ def test_shipped_waiver_file_holds_the_by_design_waivers_and_checkov_waivers_onl
         "CKV2_AWS_5",
         "CKV_AWS_61",
         "CKV2_AWS_3",
+        "CKV2_AWS_45",
+        "CKV2_AWS_48",
+        "CKV_AWS_355",
     }
     assert all(w.owner == "platform-security" and w.expires <= date(2027, 12, 31) for w in shipped)
 
