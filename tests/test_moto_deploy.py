@@ -27,6 +27,7 @@ from tests.moto_support import client, deploy_dev
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [
     "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
     "aws:cfg/deliveryChannel:DeliveryChannel",
     "aws:cfg/recorder:Recorder",
     "aws:cfg/recorderStatus:RecorderStatus",
@@ -295,6 +296,16 @@ NOT_IN_MOTO = {
 def _event_rule(server: MotoServer, name: str) -> tuple[Any, ...]:
     rule = client(server, "events").describe_rule(Name=name)
     return rule["Name"], _policy(rule["EventPattern"]), rule["State"]
+
+
+def _invocation_logging(server: MotoServer) -> tuple[Any, ...]:
+    config = client(server, "bedrock").get_model_invocation_logging_configuration()["loggingConfig"]
+    return (
+        config["s3Config"]["bucketName"],
+        config["cloudWatchConfig"]["logGroupName"],
+        config["cloudWatchConfig"]["roleArn"],
+        config["textDataDeliveryEnabled"],
+    )
 
 
 def _log_resource_policy(server: MotoServer, name: str) -> Any:
@@ -600,6 +611,15 @@ READERS: dict[str, Reader] = {
     "aws:cloudwatch/eventTarget:EventTarget": lambda s, r: (
         [(r.inputs["targetId"], r.inputs["arn"])],
         [(t["Id"], t["Arn"]) for t in client(s, "events").list_targets_by_rule(Rule=r.inputs["rule"])["Targets"]],
+    ),
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": lambda s, r: (
+        (
+            r.inputs["loggingConfig"]["s3Config"]["bucketName"],
+            r.inputs["loggingConfig"]["cloudwatchConfig"]["logGroupName"],
+            r.inputs["loggingConfig"]["cloudwatchConfig"]["roleArn"],
+            True,
+        ),
+        _invocation_logging(s),
     ),
 }
 

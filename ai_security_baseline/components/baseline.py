@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import (
+    bedrock_logging,
     config_recorder,
     detection,
     dns,
@@ -164,6 +165,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         config_bucket_arn: pulumi.Output[str]
         resolve_config_bucket_arn: Callable[[pulumi.Output[str]], None]
         config_bucket_arn, resolve_config_bucket_arn = pulumi.deferred_output()
+        bedrock_bucket_arn, resolve_bedrock_bucket_arn = _deferred_arn()
         self.storage = Storage(
             "storage",
             StorageArgs(
@@ -175,7 +177,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 vpc_endpoint_ids=[self.endpoints.s3_gateway_endpoint_id],  # S3-07: data only through the VPC
                 data_processor_arn=self.roles.arns[vocabulary.PROCESSOR],  # GOV-02: the secret's only reader
                 protect=config.protect,
-                extra_log_source_arns=[audit_bucket_arn, config_bucket_arn],
+                extra_log_source_arns=[audit_bucket_arn, config_bucket_arn, bedrock_bucket_arn],
                 # GOV-02: the secret's value only through this VPC's Secrets Manager endpoint, when there is one
                 secret_endpoint_ids=[
                     e.id for s, e in self.endpoints.interface_endpoints.items() if s == SECRETS_MANAGER_ENDPOINT
@@ -199,6 +201,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         finally:  # resolve even on error or when the organization records, so the access-log policy never waits
             recorder = getattr(self, "config_recorder", None)
             resolve_config_bucket_arn(recorder.bucket.arn if recorder else pulumi.Output.from_input(""))
+        self.bedrock_logging = self._bedrock_logging(config, account, resolve_bedrock_bucket_arn)
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
@@ -274,6 +277,8 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         if self.config_recorder is not None:
             result.update(self.config_recorder.outputs())
         result.update(self.guardrails.outputs(self.guardrails_args))
+        if self.bedrock_logging is not None:
+            result.update(self.bedrock_logging.outputs())
         return result
 
     def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:
@@ -337,6 +342,54 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _bedrock_logging(
+        self,
+        config: BaselineConfig,
+        account: AccountContext,
+        resolve_bucket_arn: Callable[[pulumi.Output[str]], None],
+    ) -> bedrock_logging.BedrockLogging | None:
+        """AI-01 after storage; resolves the archive's ARN for the access-log policy even on error or when off."""
+        built = None
+        try:
+            built = self._build_bedrock_logging(config, account)
+        finally:  # the access-log policy never waits
+            resolve_bucket_arn(built.bucket.arn if built else pulumi.Output.from_input(""))
+        return built
+
+    def _build_bedrock_logging(
+        self, config: BaselineConfig, account: AccountContext
+    ) -> bedrock_logging.BedrockLogging | None:
+        """AI-01: its archive logs into access-logs like the trail's; none when invocation logging is off."""
+        if not config.invocation_logging:
+            return None
+        access_logs = self.storage.buckets[ACCESS_LOGS]
+        lock = config.logging.archive_lock
+        logs_key = self.keys.keys["logs"]
+        return bedrock_logging.BedrockLogging(
+            "bedrock-logging",
+            bedrock_logging.BedrockLoggingArgs(
+                name_prefix=config.name_prefix,
+                account=account,
+                logs_key_arn=logs_key.arn,
+                log_group_name=bedrock_logging.bedrock_log_group_name(config.prefix, config.environment),
+                retention_days=config.logging.retention_days,
+                archive_lock=ObjectLock(lock.mode, lock.days),
+                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
+                image_delivery=config.ai.image_delivery,
+                embedding_delivery=config.ai.embedding_delivery,
+                access_log_target=AccessLogTarget(
+                    bucket=access_logs.name, prefix="bedrock/", depends_on=[access_logs.policy]
+                ),
+                key_dependencies=[logs_key],
+                boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
+                org_id=config.identity.org_id,
+                protect=config.protect,
+                allow_bucket_replacement=config.relaxations.bucket_replacement,
+                short_log_retention=config.relaxations.short_log_retention,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
     def _guardrails(self, config: BaselineConfig, account: AccountContext) -> guardrails.AccountGuardrails:
         """ACC-01…ACC-03: the default VPC is looked up (never created) and locked down with the stack's flow logs."""
         found = (
@@ -390,6 +443,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         )
 
 
+def _deferred_arn() -> tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]:
+    """An ARN known only later (a bucket built after the access-log policy that names it)."""
+    return pulumi.deferred_output()
+
+
 def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
     """The configured organization, trusted principals and centrally managed pieces, as outputs: an auditor sees who
     may act and what the organization manages, and the offline checks read them (none: nothing exported)."""
@@ -423,6 +481,9 @@ def service_role_allows(config: BaselineConfig, account: AccountContext) -> list
     flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
     trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
     statements: list[Statement] = [*flow_logs, *trail_logs]
+    if config.invocation_logging:  # AI-01
+        bedrock_group = group(bedrock_logging.bedrock_log_group_name(config.prefix, config.environment))
+        statements += bedrock_logging.bedrock_delivery_policy(bedrock_group)["Statement"]
     return statements
 
 
@@ -438,7 +499,16 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
         ),
         trail.trail_key_statements(config, account),
         {} if "ebsDefaultEncryption" in config.centrally_managed else guardrails.ebs_key_statements(account),
+        bedrock_key_statements(config, account),
     ]
+
+
+def bedrock_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
+    """AI-01: the logs-key grants of invocation logging, only when it is on."""
+    if not config.invocation_logging:
+        return {}
+    group = bedrock_logging.bedrock_log_group_name(config.prefix, config.environment)
+    return bedrock_logging.bedrock_key_statements(account, group)
 
 
 def merge_key_statements(*parts: Mapping[str, Sequence[_S]]) -> dict[str, list[_S]]:
@@ -666,9 +736,13 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             )
         )
     config_bucket = _config_bucket_arn(config, account)
-    policies += _bucket_policies(
-        config, account, bucket_arns, key_arns, trail_arn, extra_log_sources=[config_bucket] if config_bucket else []
-    )
+    bedrock_bucket = f"arn:{p}:s3:::{prefix}-{vocabulary.BEDROCK_LOG_BUCKET_CLASS}{AUTONAME_SUFFIX}"
+    log_sources = [
+        *([config_bucket] if config_bucket else []),
+        *([bedrock_bucket] if config.invocation_logging else []),
+    ]
+    policies += _bucket_policies(config, account, bucket_arns, key_arns, trail_arn, extra_log_sources=log_sources)
+    policies += _bedrock_logging_policies(config, account, bedrock_bucket, key_arns["logs"])
     policies += _config_recorder_policies(config, account, key_arns["logs"])
     policies += _endpoint_policies(config, account)
     policies.append(
@@ -761,6 +835,45 @@ def _bucket_policies(
             )
         )
     return result
+
+
+def _bedrock_logging_policies(
+    config: BaselineConfig, account: AccountContext, bucket: str, logs_key_arn: str
+) -> list[RenderedPolicy]:
+    """AI-01: the delivery role's trust and grants, and the invocation archive's policy (none when logging is off)."""
+    if not config.invocation_logging:
+        return []
+    name = bedrock_logging.bedrock_role_name(config.name_prefix)
+    group = bedrock_logging.bedrock_log_group_name(config.prefix, config.environment)
+    group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, group)
+    bucket_policy = documents.bucket_policy(
+        bucket,
+        account_id=account.account_id,
+        kms_key_arn=logs_key_arn,
+        org_id=config.identity.org_id,
+        extra_statements=bedrock_logging.bedrock_bucket_statements(bucket, account),
+    )
+    kinds = quotas.PolicyKind
+    return [
+        RenderedPolicy(
+            kinds.ROLE_TRUST_POLICY,
+            f"the trust policy of role {name}",
+            (bedrock_logging.bedrock_trust_policy(account),),
+            _NAME_KEYS,
+        ),
+        RenderedPolicy(
+            kinds.ROLE_INLINE_POLICIES,
+            f"the inline policies of role {name}",
+            (bedrock_logging.bedrock_delivery_policy(group_arn),),
+            _NAME_KEYS,
+        ),
+        RenderedPolicy(
+            kinds.BUCKET_POLICY,
+            f"the bucket policy of {config.name_prefix}-{vocabulary.BEDROCK_LOG_BUCKET_CLASS}",
+            (bucket_policy,),
+            (*_NAME_KEYS, "identity.orgId"),
+        ),
+    ]
 
 
 def _config_recorder_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:

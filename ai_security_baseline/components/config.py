@@ -552,6 +552,17 @@ class AccountGuardrailsConfig(_Section):
     )
 
 
+class AiConfig(_Section):
+    invocation_logging: bool | None = Field(
+        None,
+        description="true or false (AI-01 Bedrock model invocation logging; default: on with the bedrock endpoint "
+        "bundle). Retention: logging.retentionDays on the group, logging.archiveLock.days on the archive; with "
+        "tags.aiActRisk high never below 180 days (EU AI Act Art. 19: at least six months)",
+    )
+    image_delivery: bool = Field(False, description="true or false (AI-01: log image inputs and outputs too)")
+    embedding_delivery: bool = Field(False, description="true or false (AI-01: log embeddings too)")
+
+
 class BaselineConfig(_Section):
     prefix: str = Field("aisb", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
     environment: str = Field("dev", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
@@ -572,6 +583,7 @@ class BaselineConfig(_Section):
     )
     adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
     account_guardrails: AccountGuardrailsConfig = Field(default_factory=AccountGuardrailsConfig, description="object")
+    ai: AiConfig = Field(default_factory=AiConfig, description="object")
 
     @field_validator("centrally_managed")
     @classmethod
@@ -596,6 +608,13 @@ class BaselineConfig(_Section):
     def name_prefix(self) -> str:
         """Prefix of physical names: ``<prefix>-<environment>``."""
         return f"{self.prefix}-{self.environment}"
+
+    @property
+    def invocation_logging(self) -> bool:
+        """AI-01: Bedrock invocation logging is built when asked, or by default with the bedrock endpoint bundle."""
+        if self.ai.invocation_logging is not None:
+            return self.ai.invocation_logging
+        return "bedrock" in self.network.endpoint_bundles
 
     def mandatory_tags(self) -> dict[str, str]:
         """GOV-01 tags applied through the provider's default tags."""

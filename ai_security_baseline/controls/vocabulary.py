@@ -605,3 +605,16 @@ FINDING_SOURCES: dict[str, tuple[str, str]] = {
 FINDING_MIN_SEVERITY = 7
 FINDING_SEVERITY_LABELS: tuple[str, ...] = ("HIGH", "CRITICAL")
 FINDING_WORKFLOW_STATUS = "NEW"
+
+# ---- AI-01: Bedrock model invocation logging -------------------------------------------------
+BEDROCK_SERVICE = "bedrock.amazonaws.com"
+BEDROCK_LOGGING_TYPE = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
+#: The locked, logs-key-encrypted archive of invocation logs (a bucket of its own, audit-class).
+BEDROCK_LOG_BUCKET_CLASS = "bedrock-logs"
+#: Key prefix of Bedrock's objects in that archive.
+BEDROCK_LOGS_PREFIX = "bedrock"
+#: The one stream Bedrock writes in its log group.
+BEDROCK_LOG_STREAM = "aws/bedrock/modelinvocations"
+BEDROCK_LOG_GROUP_OUTPUT = "bedrockInvocationLogGroupName"
+#: EU AI Act Article 19(1): logs of a high-risk system kept for at least six months (the audit floor covers it).
+AI_ACT_LOG_RETENTION_DAYS = 180

@@ -27,6 +27,7 @@ from typing import Any
 
 from ai_security_baseline.controls import kit
 from ai_security_baseline.controls.vocabulary import (
+    BEDROCK_LOGGING_TYPE,
     BUCKET,
     BUCKET_LIFECYCLE,
     BUCKET_LOGGING,
@@ -271,9 +272,20 @@ class Stack:
         return frozenset(b.urn for trail in self.of_type(TRAIL) for b in self.refs(trail, "s3BucketName", BUCKET))
 
     def is_data_bucket(self, bucket: kit.Res) -> bool:
-        """Training data and models: neither an access-log target, nor a trail's archive, nor AWS Config's delivery
-        bucket (graph facts, not names): the services write those, never through the VPC."""
-        return bucket.urn not in self.log_targets() | self.trail_archives() | self._config_deliveries
+        """Training data and models: neither an access-log target, nor a trail's archive, nor AWS Config's or
+        Bedrock's delivery bucket (graph facts, not names): the services write those, never through the VPC."""
+        deliveries = self._config_deliveries | self.invocation_log_archives
+        return bucket.urn not in self.log_targets() | self.trail_archives() | deliveries
+
+    @cached_property
+    def invocation_log_archives(self) -> frozenset[str]:
+        """AI-01: the buckets Bedrock's invocation logging writes to."""
+        found: set[str] = set()
+        for setting in self.of_type(BEDROCK_LOGGING_TYPE):
+            name = dig(setting, "loggingConfig", "s3Config", "bucketName")
+            deps = setting.property_dependencies.get("loggingConfig", ())
+            found.update(b.urn for b in self.refs(setting, "loggingConfig", BUCKET, value=name or "", deps=deps))
+        return frozenset(found)
 
     @cached_property
     def _config_deliveries(self) -> frozenset[str]:

@@ -385,6 +385,7 @@ TEMPLATES: dict[str, Template] = {
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _account_setting,
     "aws:ebs/encryptionByDefault:EncryptionByDefault": _account_setting,
     "aws:ebs/defaultKmsKey:DefaultKmsKey": _account_setting,
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": _account_setting,
     # detection
     "aws:guardduty/detector:Detector": _detector,
     "aws:guardduty/detectorFeature:DetectorFeature": _detector_feature,

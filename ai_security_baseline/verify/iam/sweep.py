@@ -1001,7 +1001,9 @@ def _one(ctx: Mapping[str, tuple[str, ...]], key: str) -> str | None:
 _DATA_ACTIONS = _lower((*documents.S3_OBJECT_DATA_ACTIONS, *S3_LIST_DATA_ACTIONS))
 _AUDIT_DELETE = _lower(documents.AUDIT_DELETE_ACTIONS)
 _KEY_ADMIN = _lower(documents.KEY_ADMIN_ACTIONS)
-_NOT_DATA_BUCKETS = frozenset({"audit", "audit-logs", "access-logs", vocabulary.CONFIG_BUCKET_CLASS})
+_NOT_DATA_BUCKETS = frozenset(
+    {"audit", "audit-logs", "access-logs", vocabulary.CONFIG_BUCKET_CLASS, vocabulary.BEDROCK_LOG_BUCKET_CLASS}
+)
 _SCAN_GATED = _lower(documents.MALWARE_GATED_READ_ACTIONS)
 _OBJECT_TAGGING = _lower(documents.OBJECT_TAGGING_ACTIONS)
 _SCANNER_BEYOND = _DATA_ACTIONS - _lower(documents.MALWARE_SCANNER_DATA_ACTIONS)
@@ -1042,6 +1044,8 @@ def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str
                 return reason
         if t.owner == vocabulary.CONFIG_BUCKET_CLASS and a in _AUDIT_DELETE:
             return "DET-05 configuration history is never deleted"
+        if t.owner == vocabulary.BEDROCK_LOG_BUCKET_CLASS and a in _AUDIT_DELETE:
+            return "AI-01 invocation logs are never deleted"
         if a == "s3:putobject":
             return _encryption_guardrail(s, p, t, ctx)
     if t.service == "sns" and a == "sns:publish" and _one(ctx, "aws:SecureTransport") == "false":
