@@ -482,6 +482,34 @@ class DetectionConfig(_Section):
     )
 
 
+class AiConfig(_Section):
+    """The AI services layer (AI-03: a VPC-only SageMaker Studio domain)."""
+
+    studio: bool = Field(
+        True,
+        description="true creates a VPC-only SageMaker Studio domain in the isolated subnets (AI-03); needs the "
+        "ml-core endpoint bundle",
+    )
+    studio_users: tuple[str, ...] = Field(
+        (),
+        description="Studio user profile names (1-63 chars of a-z, A-Z, 0-9, '-', starting alphanumeric), each "
+        "bound to the trainer execution role",
+    )
+
+    @field_validator("studio_users")
+    @classmethod
+    def _user_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [u for u in value if not _STUDIO_USER.fullmatch(u)]
+        if bad:
+            raise ValueError(f"invalid user profile name(s) {bad} (allowed: 1-63 chars of a-z, A-Z, 0-9, '-')")
+        if len(set(value)) != len(value):
+            raise ValueError("studioUsers must not repeat")
+        return value
+
+
+_STUDIO_USER = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+
+
 class RelaxationsConfig(_Section):
     """Named relaxations: each weakens a control on purpose and is reported (a finding to waive, or a warning)."""
 
@@ -572,6 +600,7 @@ class BaselineConfig(_Section):
     )
     adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
     account_guardrails: AccountGuardrailsConfig = Field(default_factory=AccountGuardrailsConfig, description="object")
+    ai: AiConfig = Field(default_factory=AiConfig, description="object")
 
     @field_validator("centrally_managed")
     @classmethod
@@ -700,6 +729,11 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
         errors.append(
             f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "
             f"(allowed: only with {NAMESPACE}:network.endpointBundles including bedrock)"
+        )
+    if cfg.ai.studio and "ml-core" not in cfg.network.endpoint_bundles:
+        errors.append(
+            f"{NAMESPACE}:ai.studio = true: a VpcOnly domain reaches SageMaker and STS only through the ml-core "
+            f"endpoint bundle (allowed: {NAMESPACE}:network.endpointBundles including ml-core, or ai.studio false)"
         )
     return errors
 

@@ -605,3 +605,16 @@ FINDING_SOURCES: dict[str, tuple[str, str]] = {
 FINDING_MIN_SEVERITY = 7
 FINDING_SEVERITY_LABELS: tuple[str, ...] = ("HIGH", "CRITICAL")
 FINDING_WORKFLOW_STATUS = "NEW"
+
+# ---- SageMaker Studio (AI-03) ----------------------------------------------------------------------------------
+
+SAGEMAKER_DOMAIN = "aws:sagemaker/domain:Domain"
+SAGEMAKER_USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
+STUDIO_DOMAIN_OUTPUT = "studioDomainId"
+#: The key of the domain's home EFS and its apps' EBS volumes: notebooks hold the same data as the jobs.
+STUDIO_KEY_CLASS = "data"
+#: The role Studio apps run as: the trainer's grants (curated read, models write) are what a notebook needs.
+STUDIO_EXECUTION_ROLE = TRAINER
+#: The interface endpoints a VpcOnly domain needs to reach SageMaker and STS (SageMaker Developer Guide,
+#: "Connect Studio notebooks in a VPC to external resources").
+STUDIO_ENDPOINT_SERVICES: tuple[str, ...] = ("sagemaker.api", "sagemaker.runtime", "sts")
