@@ -8,7 +8,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ai_security_baseline.controls import kit
-from ai_security_baseline.controls.vocabulary import SAGEMAKER_DOMAIN, STUDIO_KEY_CLASS, key_output
+from ai_security_baseline.controls.vocabulary import (
+    SAGEMAKER_DOMAIN,
+    SAGEMAKER_USER_PROFILE,
+    STUDIO_KEY_CLASS,
+    key_output,
+)
 
 Found = Iterator[tuple[str, str, kit.Verdict, str]]
 
@@ -50,6 +55,13 @@ def domain_problems(res: kit.Res, outputs: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def profile_problems(res: kit.Res, outputs: Mapping[str, Any]) -> list[str]:
+    """A user profile's own security groups replace the domain's for that user's apps."""
+    groups = set((kit.known(res, "userSettings") or {}).get("securityGroups") or [])
+    workload = _output(outputs, "workloadSecurityGroupId")
+    return [f"{res.name}: security groups {sorted(groups)} are not only {workload}"] if groups - {workload} else []
+
+
 def check(resources: Sequence[kit.Res]) -> Found:
     domains = [r for r in resources if r.type == SAGEMAKER_DOMAIN]
     if not domains:
@@ -58,6 +70,7 @@ def check(resources: Sequence[kit.Res]) -> Found:
     outputs = kit.stack_outputs(resources)
     for res in domains:
         problems = domain_problems(res, outputs)
+        problems += [p for u in resources if u.type == SAGEMAKER_USER_PROFILE for p in profile_problems(u, outputs)]
         message = "; ".join(problems) or "VpcOnly in the isolated subnets, workload SG, data key, sourceIdentity"
         yield res.urn, "AI-03", not problems, message
 

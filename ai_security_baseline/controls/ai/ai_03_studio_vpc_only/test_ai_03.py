@@ -61,6 +61,14 @@ def test_ai_03_rule_fails_another_security_group(dev_graph: ResourceGraph) -> No
     assert "are not only the workload group" in _fail(dev_graph, domainSettings=settings)
 
 
+def test_ai_03_rule_fails_a_user_profile_with_its_own_security_group(dev_graph: ResourceGraph) -> None:
+    [profile] = dev_graph.by_type(SAGEMAKER_USER_PROFILE)
+    settings = {**profile.inputs["userSettings"], "securityGroups": ["sg-open"]}
+    [(status, message)] = verdicts(RULE, changed(dev_view(dev_graph), profile.name, userSettings=settings))
+    assert status == "fail"
+    assert "security groups ['sg-open'] are not only" in message
+
+
 def test_ai_03_rule_fails_a_domain_without_the_data_key(dev_graph: ResourceGraph) -> None:
     assert "no customer managed key" in _fail(dev_graph, kmsKeyId=None)
 
