@@ -631,7 +631,7 @@ def test_moto_emulated_resources_are_recorded_with_the_arns_the_stack_exports(de
         ),
         (
             "aws:sagemaker/userProfile:UserProfile",
-            deployed.mocks.arn("sagemaker", f"user-profile/{exports['studioDomainId']}/data-scientist"),
+            deployed.mocks.arn("sagemaker", f"user-profile/{exports['studio']['domainId']}/data-scientist"),
         ),
     }
 

@@ -276,8 +276,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         if self.config_recorder is not None:
             result.update(self.config_recorder.outputs())
         result.update(self.guardrails.outputs(self.guardrails_args))
-        if self.studio is not None:
-            result[vocabulary.STUDIO_DOMAIN_OUTPUT] = self.studio.domain.id
+        result[vocabulary.STUDIO_OUTPUT] = (
+            pulumi.Output.all(enabled=True, domainId=self.studio.domain.id)
+            if self.studio is not None
+            else pulumi.Output.from_input({"enabled": False})
+        )
         return result
 
     def _studio(self, config: BaselineConfig) -> studio.StudioDomain:

@@ -610,7 +610,9 @@ FINDING_WORKFLOW_STATUS = "NEW"
 
 SAGEMAKER_DOMAIN = "aws:sagemaker/domain:Domain"
 SAGEMAKER_USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
-STUDIO_DOMAIN_OUTPUT = "studioDomainId"
+#: ``{"enabled": true, "domainId": ...}``, or ``{"enabled": false}`` under ai.studio false: always exported, so a
+#: missing output is an error and never reads as "no domain".
+STUDIO_OUTPUT = "studio"
 #: The key of the domain's home EFS and its apps' EBS volumes: notebooks hold the same data as the jobs.
 STUDIO_KEY_CLASS = "data"
 #: The role Studio apps run as: the trainer's grants (curated read, models write) are what a notebook needs.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ai_security_baseline.controls.vocabulary import SAGEMAKER_DOMAIN, STUDIO_DOMAIN_OUTPUT
+from ai_security_baseline.controls.vocabulary import SAGEMAKER_DOMAIN, STUDIO_OUTPUT
 from ai_security_baseline.verify.checkers.mutation import Mutation, set_property
 
 #: What CreateDomain takes back from DescribeDomain's answer.
@@ -20,7 +20,7 @@ def _recreate(sagemaker: Any, domain: str, params: dict[str, Any]) -> None:
 
 def public_internet_live(ctx: Any) -> Callable[[], None]:
     sagemaker = ctx.client("sagemaker")
-    domain = str(ctx.output(STUDIO_DOMAIN_OUTPUT))
+    domain = str(ctx.output(STUDIO_OUTPUT)["domainId"])
     described = sagemaker.describe_domain(DomainId=domain)
     original = {k: described[k] for k in CREATE_KEYS if described.get(k)}
     original["AppNetworkAccessType"] = described["AppNetworkAccessType"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ai_security_baseline.controls.vocabulary import STUDIO_DOMAIN_OUTPUT, STUDIO_KEY_CLASS, key_output
+from ai_security_baseline.controls.vocabulary import STUDIO_KEY_CLASS, STUDIO_OUTPUT, key_output
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, account_subject, check
 
 
@@ -37,10 +37,11 @@ def described_problems(domain: dict[str, Any], ctx: AuditContext) -> list[str]:
 
 @check("AI-03", account_subject)
 def studio_vpc_only(ctx: AuditContext, _region: str) -> Verdict:
-    domain_id = ctx.outputs.get(STUDIO_DOMAIN_OUTPUT)
-    if not domain_id:
+    studio = ctx.output(STUDIO_OUTPUT)
+    if studio.get("enabled") is False:
         return Verdict(True, "the stack has no Studio domain (ai.studio off)", status="waived", waiver="ai.studio off")
-    domain = ctx.observe("sagemaker", "DescribeDomain", DomainId=str(domain_id))
+    domain_id = str(studio.get("domainId") or "")
+    domain = ctx.observe("sagemaker", "DescribeDomain", DomainId=domain_id)
     problems = described_problems(domain, ctx)
     return Verdict(
         not problems, "; ".join(problems) or f"domain {domain_id} is VpcOnly and isolated", {"id": domain_id}
