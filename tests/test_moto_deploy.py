@@ -82,6 +82,8 @@ COVERED_TYPES = [
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:sagemaker/domain:Domain",
+    "aws:sagemaker/userProfile:UserProfile",
     "aws:secretsmanager/secret:Secret",
     "aws:secretsmanager/secretPolicy:SecretPolicy",
     "aws:securityhub/account:Account",
@@ -283,6 +285,7 @@ def _topic_attribute(server: MotoServer, arn: str, name: str) -> Any:
 #: Types moto holds no API for (DNS Firewall, NET-06): the deploy checks and records them, nothing reads them back.
 NOT_IN_MOTO = {
     "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:sagemaker/userProfile:UserProfile",
     "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan",
     "aws:securityhub/standardsSubscription:StandardsSubscription",
     "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
@@ -560,6 +563,10 @@ READERS: dict[str, Reader] = {
         (r.inputs["name"], r.inputs["kmsKeyId"]),
         _pick(client(s, "secretsmanager").describe_secret(SecretId=r.id), "Name", "KmsKeyId"),
     ),
+    "aws:sagemaker/domain:Domain": lambda s, r: (
+        (r.inputs["appNetworkAccessType"], r.inputs["kmsKeyId"], r.inputs["subnetIds"]),
+        _pick(client(s, "sagemaker").describe_domain(DomainId=r.id), "AppNetworkAccessType", "KmsKeyId", "SubnetIds"),
+    ),
     "aws:guardduty/detector:Detector": lambda s, r: (
         ("ENABLED" if r.inputs["enable"] else "DISABLED", r.inputs["findingPublishingFrequency"]),
         _pick(client(s, "guardduty").get_detector(DetectorId=r.id), "Status", "FindingPublishingFrequency"),
@@ -641,6 +648,10 @@ def test_moto_emulated_resources_are_recorded_with_the_arns_the_stack_exports(de
         *(
             ("aws:securityhub/standardsSubscription:StandardsSubscription", a)
             for a in exports["securityHubStandardsArns"].values()
+        ),
+        (
+            "aws:sagemaker/userProfile:UserProfile",
+            deployed.mocks.arn("sagemaker", f"user-profile/{exports['studio']['domainId']}/data-scientist"),
         ),
     }
 

@@ -20,6 +20,7 @@ from ai_security_baseline.components import (
     lifecycle,
     network,
     quotas,
+    studio,
     trail,
 )
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
@@ -240,6 +241,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             key_arns={c: k.arn for c, k in self.keys.keys.items()},
         )
         self.guardrails = self._guardrails(config, account)
+        self.studio = self._studio(config) if config.ai.studio else None  # AI-03
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -279,7 +281,28 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result.update(self.guardrails.outputs(self.guardrails_args))
         if self.bedrock_logging is not None:
             result.update(self.bedrock_logging.outputs())
+        result[vocabulary.STUDIO_OUTPUT] = (
+            pulumi.Output.all(enabled=True, domainId=self.studio.domain.id)
+            if self.studio is not None
+            else pulumi.Output.from_input({"enabled": False})
+        )
         return result
+
+    def _studio(self, config: BaselineConfig) -> studio.StudioDomain:
+        """AI-03: the Studio domain in the isolated subnets, behind the workload SG, under the data key."""
+        return studio.StudioDomain(
+            "studio",
+            studio.StudioDomainArgs(
+                name_prefix=config.name_prefix,
+                vpc_id=self.network.vpc.id,
+                subnet_ids=self.network.private_subnet_ids,
+                security_group_id=self.workload_security_group.security_group_id,
+                kms_key_arn=self.keys.keys[vocabulary.STUDIO_KEY_CLASS].arn,
+                execution_role_arn=self.roles.arns[vocabulary.STUDIO_EXECUTION_ROLE],
+                users=config.ai.studio_users,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:
         """NET-06/NET-07: the VPC's Resolver answers only allowed names, and logs every query to an encrypted group."""

@@ -482,6 +482,43 @@ class DetectionConfig(_Section):
     )
 
 
+class AiConfig(_Section):
+    """The AI services layer: Bedrock invocation logging (AI-01), a VPC-only SageMaker Studio domain (AI-03)."""
+
+    invocation_logging: bool | None = Field(
+        None,
+        description="true or false (AI-01 Bedrock model invocation logging; default: on with the bedrock endpoint "
+        "bundle). Retention: logging.retentionDays on the group, logging.archiveLock.days on the archive; with "
+        "tags.aiActRisk high never below 180 days (EU AI Act Art. 19: at least six months)",
+    )
+    image_delivery: bool = Field(False, description="true or false (AI-01: log image inputs and outputs too)")
+    embedding_delivery: bool = Field(False, description="true or false (AI-01: log embeddings too)")
+    studio: bool = Field(
+        False,
+        description="true creates a VPC-only SageMaker Studio domain in the isolated subnets (AI-03); needs the "
+        "ml-core endpoint bundle. Off by default: the grants Studio needs on the data key for its EFS are unverified "
+        "against AWS (docs/ai.md)",
+    )
+    studio_users: tuple[str, ...] = Field(
+        (),
+        description="Studio user profile names (1-63 chars of a-z, A-Z, 0-9, '-', starting alphanumeric), each "
+        "bound to the trainer execution role",
+    )
+
+    @field_validator("studio_users")
+    @classmethod
+    def _user_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [u for u in value if not _STUDIO_USER.fullmatch(u)]
+        if bad:
+            raise ValueError(f"invalid user profile name(s) {bad} (allowed: 1-63 chars of a-z, A-Z, 0-9, '-')")
+        if len(set(value)) != len(value):
+            raise ValueError("studioUsers must not repeat")
+        return value
+
+
+_STUDIO_USER = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+
+
 class RelaxationsConfig(_Section):
     """Named relaxations: each weakens a control on purpose and is reported (a finding to waive, or a warning)."""
 
@@ -550,17 +587,6 @@ class AccountGuardrailsConfig(_Section):
         description="true records the global IAM types (roles, policies) in this region's AWS Config recorder; "
         "false in every other regional stack of the account, so they are recorded once",
     )
-
-
-class AiConfig(_Section):
-    invocation_logging: bool | None = Field(
-        None,
-        description="true or false (AI-01 Bedrock model invocation logging; default: on with the bedrock endpoint "
-        "bundle). Retention: logging.retentionDays on the group, logging.archiveLock.days on the archive; with "
-        "tags.aiActRisk high never below 180 days (EU AI Act Art. 19: at least six months)",
-    )
-    image_delivery: bool = Field(False, description="true or false (AI-01: log image inputs and outputs too)")
-    embedding_delivery: bool = Field(False, description="true or false (AI-01: log embeddings too)")
 
 
 class BaselineConfig(_Section):
@@ -719,6 +745,11 @@ def _cross_field_errors(cfg: BaselineConfig) -> list[str]:
         errors.append(
             f"{NAMESPACE}:identity.bedrockModelArns: set while the bedrock endpoint bundle is off "
             f"(allowed: only with {NAMESPACE}:network.endpointBundles including bedrock)"
+        )
+    if cfg.ai.studio and "ml-core" not in cfg.network.endpoint_bundles:
+        errors.append(
+            f"{NAMESPACE}:ai.studio = true: a VpcOnly domain reaches SageMaker and STS only through the ml-core "
+            f"endpoint bundle (allowed: {NAMESPACE}:network.endpointBundles including ml-core, or ai.studio false)"
         )
     return errors
 

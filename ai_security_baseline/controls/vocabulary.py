@@ -618,3 +618,18 @@ BEDROCK_LOG_STREAM = "aws/bedrock/modelinvocations"
 BEDROCK_LOG_GROUP_OUTPUT = "bedrockInvocationLogGroupName"
 #: EU AI Act Article 19(1): logs of a high-risk system kept for at least six months (the audit floor covers it).
 AI_ACT_LOG_RETENTION_DAYS = 180
+
+# ---- SageMaker Studio (AI-03) ----------------------------------------------------------------------------------
+
+SAGEMAKER_DOMAIN = "aws:sagemaker/domain:Domain"
+SAGEMAKER_USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
+#: ``{"enabled": true, "domainId": ...}``, or ``{"enabled": false}`` under ai.studio false: always exported, so a
+#: missing output is an error and never reads as "no domain".
+STUDIO_OUTPUT = "studio"
+#: The key of the domain's home EFS and its apps' EBS volumes: notebooks hold the same data as the jobs.
+STUDIO_KEY_CLASS = "data"
+#: The role Studio apps run as: the trainer's grants (curated read, models write) are what a notebook needs.
+STUDIO_EXECUTION_ROLE = TRAINER
+#: The interface endpoints a VpcOnly domain needs to reach SageMaker and STS (SageMaker Developer Guide,
+#: "Connect Studio notebooks in a VPC to external resources").
+STUDIO_ENDPOINT_SERVICES: tuple[str, ...] = ("sagemaker.api", "sagemaker.runtime", "sts")

@@ -160,6 +160,7 @@ TYPE_TABLE: dict[str, str] = {
     "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "aws_route53_hosted_zone_dnssec",
     "aws:codedeploy/application:Application": "aws_codedeploy_app",
     "aws:sagemaker/domain:Domain": "aws_sagemaker_domain",
+    "aws:sagemaker/userProfile:UserProfile": "aws_sagemaker_user_profile",
     "aws:sagemaker/notebookInstance:NotebookInstance": "aws_sagemaker_notebook_instance",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "aws_sagemaker_endpoint_configuration",
     "aws:sagemaker/model:Model": "aws_sagemaker_model",

@@ -327,6 +327,17 @@ def _analyzer(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) ->
     return analyzer, {**inputs, "analyzerName": analyzer, "arn": acct.arn("access-analyzer", f"analyzer/{analyzer}")}
 
 
+def _studio_domain(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    domain = f"d-{_digest(typ, name, length=12)}"
+    return domain, {**inputs, "id": domain, "arn": acct.arn("sagemaker", f"domain/{domain}")}
+
+
+def _studio_user(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """The provider's id of a user profile is its ARN."""
+    arn = acct.arn("sagemaker", f"user-profile/{inputs.get('domainId')}/{inputs.get('userProfileName')}")
+    return arn, {**inputs, "id": arn, "arn": arn}
+
+
 #: Type token -> output template. A custom type missing here is an error (fail closed).
 TEMPLATES: dict[str, Template] = {
     "pulumi:providers:aws": _provider,
@@ -393,6 +404,8 @@ TEMPLATES: dict[str, Template] = {
     "aws:securityhub/account:Account": _security_hub,
     "aws:securityhub/standardsSubscription:StandardsSubscription": _standards_subscription,
     "aws:accessanalyzer/analyzer:Analyzer": _analyzer,
+    "aws:sagemaker/domain:Domain": _studio_domain,
+    "aws:sagemaker/userProfile:UserProfile": _studio_user,
 }
 
 
