@@ -25,16 +25,16 @@ def broken(control_index: int, **changes: Any) -> dict[str, Any]:
     return raw
 
 
-def test_catalog_loads_all_65_controls_in_file_order() -> None:
+def test_catalog_loads_all_66_controls_in_file_order() -> None:
     catalog = load_catalog()
-    assert len(catalog.controls) == 65
+    assert len(catalog.controls) == 66
     assert catalog.ids()[0] == RAW["controls"][0]["id"]
     assert catalog.get("S3-01").waivable is False
 
 
 def test_catalog_groups_controls_by_area_in_catalog_order() -> None:
     areas = load_catalog().by_area()
-    assert list(areas) == ["KMS", "NET", "EP", "S3", "IAM", "LOG", "DET", "ACC", "GOV"]
+    assert list(areas) == ["KMS", "NET", "EP", "S3", "IAM", "LOG", "DET", "ACC", "AI", "GOV"]
     assert [c.id for c in areas["KMS"]] == [f"KMS-0{i}" for i in range(1, 8)]
 
 

@@ -81,6 +81,7 @@ COVERED_TYPES = [
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
     "aws:secretsmanager/secret:Secret",
     "aws:secretsmanager/secretPolicy:SecretPolicy",
     "aws:securityhub/account:Account",
@@ -544,6 +545,10 @@ READERS: dict[str, Reader] = {
             "kmsKeyId",
             "retentionInDays",
         ),
+    ),
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": lambda s, r: (
+        r.inputs["modelPackageGroupName"],
+        client(s, "sagemaker").describe_model_package_group(ModelPackageGroupName=r.id)["ModelPackageGroupName"],
     ),
     "aws:secretsmanager/secret:Secret": lambda s, r: (
         (r.inputs["name"], r.inputs["kmsKeyId"]),

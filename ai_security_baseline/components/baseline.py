@@ -25,6 +25,7 @@ from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, Co
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from ai_security_baseline.components.registry import ModelRegistry, ModelRegistryArgs
 from ai_security_baseline.components.storage import (
     AccessLogTarget,
     Lifecycle,
@@ -237,6 +238,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             key_arns={c: k.arn for c, k in self.keys.keys.items()},
         )
         self.guardrails = self._guardrails(config, account)
+        self.registry = ModelRegistry(  # AI-04
+            "registry",
+            ModelRegistryArgs(config.name_prefix, config.ai.model_families),
+            pulumi.ResourceOptions(parent=self),
+        )
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -274,6 +280,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         if self.config_recorder is not None:
             result.update(self.config_recorder.outputs())
         result.update(self.guardrails.outputs(self.guardrails_args))
+        result.update(self.registry.outputs())
         return result
 
     def _dns(self, config: BaselineConfig, account: AccountContext) -> tuple[dns.DnsFirewall, dns.QueryLogging]:

@@ -552,6 +552,31 @@ class AccountGuardrailsConfig(_Section):
     )
 
 
+#: A model family names its package group ``<prefix>-<env>-<family>``: SageMaker allows 63 characters of
+#: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*`` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackageGroup.html).
+_MODEL_FAMILY = re.compile(r"^[a-z0-9](-*[a-z0-9]){0,28}$")
+
+
+class AiConfig(_Section):
+    model_families: tuple[str, ...] = Field(
+        ("default",),
+        min_length=1,
+        max_length=20,
+        description="1-20 distinct names of 1-29 chars of a-z, 0-9, '-' (alphanumeric at both ends): one SageMaker "
+        "model package group each (AI-04)",
+    )
+
+    @field_validator("model_families")
+    @classmethod
+    def _families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for family in value:
+            if not _MODEL_FAMILY.match(family):
+                raise ValueError(f"{family!r}: must be 1-29 chars of a-z, 0-9, '-', alphanumeric at both ends")
+        if len(set(value)) != len(value):
+            raise ValueError("model families must be distinct")
+        return value
+
+
 class BaselineConfig(_Section):
     prefix: str = Field("aisb", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
     environment: str = Field("dev", description="2-16 chars of a-z, 0-9, '-', starting with a letter")
@@ -572,6 +597,7 @@ class BaselineConfig(_Section):
     )
     adopt: AdoptConfig = Field(default_factory=AdoptConfig, description="object")
     account_guardrails: AccountGuardrailsConfig = Field(default_factory=AccountGuardrailsConfig, description="object")
+    ai: AiConfig = Field(default_factory=AiConfig, description="object")
 
     @field_validator("centrally_managed")
     @classmethod

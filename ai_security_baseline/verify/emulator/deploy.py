@@ -1319,4 +1319,4 @@ def handled_types() -> list[str]:
 
 
 # handlers in their own modules register themselves on import (after everything they use is defined)
-from ai_security_baseline.verify.emulator import deploy_detection, deploy_dns, deploy_guardrails  # noqa: E402, F401
+from ai_security_baseline.verify.emulator import deploy_ai_registry, deploy_detection, deploy_dns, deploy_guardrails  # noqa: E402, F401
