@@ -84,6 +84,7 @@ COVERED_TYPES = [
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:sagemaker/domain:Domain",
     "aws:sagemaker/userProfile:UserProfile",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
     "aws:secretsmanager/secret:Secret",
     "aws:secretsmanager/secretPolicy:SecretPolicy",
     "aws:securityhub/account:Account",
@@ -558,6 +559,10 @@ READERS: dict[str, Reader] = {
             "kmsKeyId",
             "retentionInDays",
         ),
+    ),
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": lambda s, r: (
+        r.inputs["modelPackageGroupName"],
+        client(s, "sagemaker").describe_model_package_group(ModelPackageGroupName=r.id)["ModelPackageGroupName"],
     ),
     "aws:secretsmanager/secret:Secret": lambda s, r: (
         (r.inputs["name"], r.inputs["kmsKeyId"]),

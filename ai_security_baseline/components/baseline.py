@@ -27,6 +27,7 @@ from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, Co
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
+from ai_security_baseline.components.registry import ModelRegistry, ModelRegistryArgs
 from ai_security_baseline.components.storage import (
     AccessLogTarget,
     Lifecycle,
@@ -242,6 +243,11 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         )
         self.guardrails = self._guardrails(config, account)
         self.studio = self._studio(config) if config.ai.studio else None  # AI-03
+        self.registry = ModelRegistry(  # AI-04
+            "registry",
+            ModelRegistryArgs(config.name_prefix, config.ai.model_families),
+            pulumi.ResourceOptions(parent=self),
+        )
         adoption.require_all_adopted()
         self.register_outputs(self.outputs())
 
@@ -286,6 +292,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             if self.studio is not None
             else pulumi.Output.from_input({"enabled": False})
         )
+        result.update(self.registry.outputs())
         return result
 
     def _studio(self, config: BaselineConfig) -> studio.StudioDomain:

@@ -482,8 +482,14 @@ class DetectionConfig(_Section):
     )
 
 
+#: A model family names its package group ``<prefix>-<env>-<family>``: SageMaker allows 63 characters of
+#: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*`` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackageGroup.html).
+_MODEL_FAMILY = re.compile(r"^[a-z0-9](-*[a-z0-9]){0,28}$")
+
+
 class AiConfig(_Section):
-    """The AI services layer: Bedrock invocation logging (AI-01), a VPC-only SageMaker Studio domain (AI-03)."""
+    """The AI services layer: Bedrock invocation logging (AI-01), a VPC-only SageMaker Studio domain (AI-03), the
+    model registry (AI-04)."""
 
     invocation_logging: bool | None = Field(
         None,
@@ -513,6 +519,24 @@ class AiConfig(_Section):
             raise ValueError(f"invalid user profile name(s) {bad} (allowed: 1-63 chars of a-z, A-Z, 0-9, '-')")
         if len(set(value)) != len(value):
             raise ValueError("studioUsers must not repeat")
+        return value
+
+    model_families: tuple[str, ...] = Field(
+        ("default",),
+        min_length=1,
+        max_length=20,
+        description="1-20 distinct names of 1-29 chars of a-z, 0-9, '-' (alphanumeric at both ends): one SageMaker "
+        "model package group each (AI-04)",
+    )
+
+    @field_validator("model_families")
+    @classmethod
+    def _families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for family in value:
+            if not _MODEL_FAMILY.match(family):
+                raise ValueError(f"{family!r}: must be 1-29 chars of a-z, 0-9, '-', alphanumeric at both ends")
+        if len(set(value)) != len(value):
+            raise ValueError("model families must be distinct")
         return value
 
 

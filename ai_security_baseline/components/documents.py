@@ -13,6 +13,7 @@ from ai_security_baseline.controls.iam.common import (
     TAMPERING_DENIALS,  # IAM-05: one list for the builder, rule and probe
 )
 from ai_security_baseline.controls.vocabulary import (
+    APPROVE_PACKAGE,
     AWS_OWNED_BUCKETS,
     CLOUDTRAIL_SERVICE,
     CLOUDWATCH_SERVICE,
@@ -24,6 +25,10 @@ from ai_security_baseline.controls.vocabulary import (
     MALWARE_SCAN_TAG,
     MALWARE_VALIDATION_OBJECT,
     MINIMUM_TLS_VERSION,
+    MODEL_APPROVAL_KEY,
+    MODEL_APPROVED,
+    MODEL_PENDING,
+    REGISTER_PACKAGE,
     S3_READ_OBJECT_ACTIONS,
     SAGEMAKER_SERVICE,
     SSE_C_HEADER,
@@ -1461,3 +1466,33 @@ def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
         sid = "Cap" + "".join(part.capitalize() for part in service.split("-")) + suffix
         capped.append(allow_statement(sid, actions, resources))
     return capped
+
+
+# ---- model registry (AI-04) ---------------------------------------------------------------------------------------
+# sagemaker:ModelApprovalStatus is the status a CreateModelPackage or UpdateModelPackage request sets
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html); CreateModel has no
+# key naming the approval status of the package it deploys, so that gate is not enforceable in IAM.
+
+
+def deny_model_approval_statement() -> Statement:
+    """AI-04: the trainer never sets a model version to Approved: a Deny, so no Allow added later re-opens
+    self-approval."""
+    return {
+        "Sid": "DenyModelApproval",
+        "Effect": "Deny",
+        "Action": [APPROVE_PACKAGE],
+        "Resource": "*",
+        "Condition": {"StringEquals": {MODEL_APPROVAL_KEY: MODEL_APPROVED}},
+    }
+
+
+def deny_unpending_registration_statement() -> Statement:
+    """AI-04: no version registered other than pending; a missing status is denied too (StringNotEquals on an absent
+    key matches), so the trainer always states the status it registers."""
+    return {
+        "Sid": "DenyRegisteringUnpendingPackages",
+        "Effect": "Deny",
+        "Action": [REGISTER_PACKAGE],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {MODEL_APPROVAL_KEY: MODEL_PENDING}},
+    }

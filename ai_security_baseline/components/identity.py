@@ -192,6 +192,8 @@ def trainer_statements(t: AccessTargets) -> list[Statement]:
         documents.pass_role_statement(
             "PassTrainerRoleToJobsOnly", [role_arn(t.account, prefix, TRAINER)], associated_arns=job_arns
         ),
+        documents.deny_model_approval_statement(),
+        documents.deny_unpending_registration_statement(),
         documents.pass_role_statement(
             "PassInferenceRoleToModelsOnly",
             [role_arn(t.account, prefix, INFERENCE)],

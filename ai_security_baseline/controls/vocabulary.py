@@ -633,3 +633,20 @@ STUDIO_EXECUTION_ROLE = TRAINER
 #: The interface endpoints a VpcOnly domain needs to reach SageMaker and STS (SageMaker Developer Guide,
 #: "Connect Studio notebooks in a VPC to external resources").
 STUDIO_ENDPOINT_SERVICES: tuple[str, ...] = ("sagemaker.api", "sagemaker.runtime", "sts")
+
+# ---- model registry (AI-04) ---------------------------------------------------------------------------------------
+
+MODEL_PACKAGE_GROUP = "aws:sagemaker/modelPackageGroup:ModelPackageGroup"
+MODEL_PACKAGE_GROUPS_OUTPUT = "modelPackageGroupNames"  # {family: group name}
+#: Condition key of CreateModelPackage and UpdateModelPackage: the approval status the request sets.
+#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+MODEL_APPROVAL_KEY = "sagemaker:ModelApprovalStatus"
+MODEL_PENDING = "PendingManualApproval"
+MODEL_APPROVED = "Approved"
+REGISTER_PACKAGE = "sagemaker:CreateModelPackage"
+APPROVE_PACKAGE = "sagemaker:UpdateModelPackage"
+
+
+def model_package_group_name(name_prefix: str, family: str) -> str:
+    """A model family's package group: ``<name_prefix>-<family>`` (the trainer's grants name the prefix)."""
+    return f"{name_prefix}-{family}"

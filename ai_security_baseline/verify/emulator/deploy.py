@@ -1321,6 +1321,7 @@ def handled_types() -> list[str]:
 # handlers in their own modules register themselves on import (after everything they use is defined)
 from ai_security_baseline.verify.emulator import (  # noqa: E402, F401
     deploy_ai_logging,
+    deploy_ai_registry,
     deploy_ai_studio,
     deploy_detection,
     deploy_dns,

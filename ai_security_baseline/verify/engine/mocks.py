@@ -462,6 +462,15 @@ TEMPLATES |= {
 }
 
 
+def _model_package_group(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """AI-04: id = the group name (as the provider's), ARN ``model-package-group/<lower-case name>``."""
+    group = str(inputs.get("modelPackageGroupName") or name)
+    return group, {**inputs, "arn": acct.arn("sagemaker", f"model-package-group/{group.lower()}")}
+
+
+TEMPLATES["aws:sagemaker/modelPackageGroup:ModelPackageGroup"] = _model_package_group
+
+
 def session_context(arn: str, role_path: Callable[[str], str]) -> dict[str, Any]:
     """What ``aws.iam.get_session_context`` answers: the IAM role behind an assumed-role session ARN (its path from
     ``role_path(name)``, as the provider reads it with GetRole), or the ARN itself for a user, a role or the root."""

@@ -1192,6 +1192,37 @@ def _scan_object(scan: str) -> str:
     return names.get(scan, "a clean object" if scan == vocabulary.MALWARE_SCAN_CLEAN else f"an object {scan}")
 
 
+def registry_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """AI-04's named proofs: the trainer approving a version of its own group, or registering one already approved
+    or without a status, is an explicit deny (the trainer's Denies on sagemaker:ModelApprovalStatus)."""
+    role = model.roles[vocabulary.TRAINER]
+    groups = sorted(str(g.prop("modelPackageGroupName")) for g in graph.by_type(vocabulary.MODEL_PACKAGE_GROUP))
+    if not groups:
+        raise AnalysisError("the stack has no model package group")
+    package = f"arn:aws:sagemaker:{model.region}:{model.account_id}:model-package/{groups[0]}/1"
+    policies = PolicySet(resource_account=model.account_id, identity=role.identity, boundary=role.boundary)
+    proofs: tuple[tuple[str, str, str | None], ...] = (
+        ("trainer approves its own model package", vocabulary.APPROVE_PACKAGE, vocabulary.MODEL_APPROVED),
+        ("trainer registers an approved model package", vocabulary.REGISTER_PACKAGE, vocabulary.MODEL_APPROVED),
+        ("trainer registers a model package without a status", vocabulary.REGISTER_PACKAGE, None),
+    )
+    return [
+        Call(
+            "workload",
+            "AI-04",
+            name,
+            role.session_arn,
+            action,
+            package,
+            "deny",
+            policies,
+            {} if status is None else {vocabulary.MODEL_APPROVAL_KEY: status},
+            explicit=True,
+        )
+        for name, action, status in proofs
+    ]
+
+
 #: Each group of calls and the control reported when the graph lacks what the group needs.
 CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]], ...] = (
     ("LOG-04", trail_calls),
@@ -1206,6 +1237,7 @@ CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]
     ("EP-05", lambda _graph, model: ecr_layer_calls(region=model.region, gateway_policy=model.gateway_policy)),
     ("S3-13", deployer_graph_calls),
     ("DET-03", scan_gate_calls),
+    ("AI-04", registry_calls),
 )
 
 
