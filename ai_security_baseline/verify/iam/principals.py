@@ -372,25 +372,11 @@ def alarm_publish_calls(
     key_policy: PolicyDocument,
 ) -> list[Call]:
     """CloudWatch publishes an alarm to the topic (topic policy) and SNS gets the message's data key (key policy)."""
-    cloudwatch = "cloudwatch.amazonaws.com"
-    source = {"aws:SourceArn": alarm_arn, "aws:SourceAccount": account}
-    foreign = {"aws:SourceArn": _foreign(alarm_arn, account), "aws:SourceAccount": FOREIGN_ACCOUNT}
-    topic = PolicySet(resource_account=account, resource=topic_policy)
-    context = {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
-    other = {"kms:EncryptionContext:aws:sns:topicArn": _foreign(topic_arn, account)}
-    calls = _service("CloudWatch publishes an alarm", cloudwatch, "sns:Publish", topic_arn, topic, control="LOG-06")(
-        service_context(**source), service_context(**foreign)
-    )
-    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
-        calls += _service(
-            f"CloudWatch {action.split(':')[1]} for the encrypted topic",
-            cloudwatch,
-            action,
-            key_arn,
-            _kms(account, key_policy),
-            control="LOG-06",
-        )(service_context(**source, **context), service_context(**foreign, **other))
-    return calls
+    return _topic_publish_calls(
+        ("CloudWatch", "publishes an alarm"), "cloudwatch.amazonaws.com", "LOG-06",
+        account=account, source_arn=alarm_arn, topic_arn=topic_arn, topic_policy=topic_policy, key_arn=key_arn,
+        key_policy=key_policy,
+    )  # fmt: skip
 
 
 def finding_publish_calls(
@@ -404,23 +390,44 @@ def finding_publish_calls(
 ) -> list[Call]:
     """EventBridge publishes a finding rule's match to the topic (topic policy) and SNS gets the message's data key
     (key policy); the same calls for another account's rule must be refused (DET-07)."""
-    events = "events.amazonaws.com"
-    source = {"aws:SourceArn": rule_arn, "aws:SourceAccount": account}
-    foreign = {"aws:SourceArn": _foreign(rule_arn, account), "aws:SourceAccount": FOREIGN_ACCOUNT}
+    return _topic_publish_calls(
+        ("EventBridge", "publishes a finding"), "events.amazonaws.com", "DET-07",
+        account=account, source_arn=rule_arn, topic_arn=topic_arn, topic_policy=topic_policy, key_arn=key_arn,
+        key_policy=key_policy,
+    )  # fmt: skip
+
+
+def _topic_publish_calls(
+    who: tuple[str, str],
+    service: str,
+    control: str,
+    *,
+    account: str,
+    source_arn: str,
+    topic_arn: str,
+    topic_policy: PolicyDocument,
+    key_arn: str,
+    key_policy: PolicyDocument,
+) -> list[Call]:
+    """``service`` publishes to the encrypted topic for ``source_arn`` of this account (the topic policy), and SNS
+    gets the message's data key for it (the key policy); the same calls for another account's source are refused."""
+    name, publishes = who
+    source = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+    foreign = {"aws:SourceArn": _foreign(source_arn, account), "aws:SourceAccount": FOREIGN_ACCOUNT}
     topic = PolicySet(resource_account=account, resource=topic_policy)
     context = {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
     other = {"kms:EncryptionContext:aws:sns:topicArn": _foreign(topic_arn, account)}
-    calls = _service("EventBridge publishes a finding", events, "sns:Publish", topic_arn, topic, control="DET-07")(
+    calls = _service(f"{name} {publishes}", service, "sns:Publish", topic_arn, topic, control=control)(
         service_context(**source), service_context(**foreign)
     )
     for action in ("kms:GenerateDataKey", "kms:Decrypt"):
         calls += _service(
-            f"EventBridge {action.split(':')[1]} for the encrypted topic",
-            events,
+            f"{name} {action.split(':')[1]} for the encrypted topic",
+            service,
             action,
             key_arn,
             _kms(account, key_policy),
-            control="DET-07",
+            control=control,
         )(service_context(**source, **context), service_context(**foreign, **other))
     return calls
 
