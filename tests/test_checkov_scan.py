@@ -87,9 +87,10 @@ def test_dev_stack_linked_checks_pass_on_every_resource(run: checkov.CheckovRun,
     assert statuses == {"pass"}
 
 
-def test_dev_stack_kms_encryption_passes_on_the_data_model_audit_and_config_buckets(run: checkov.CheckovRun) -> None:
+def test_dev_stack_kms_encryption_passes_on_the_data_model_and_archive_buckets(run: checkov.CheckovRun) -> None:
     passed = {f.resource_name for f in run.findings(CATALOG) if f.tool_id == "CKV_AWS_145" and f.status == "pass"}
-    assert passed == {"aisb-dev-raw", "aisb-dev-curated", "aisb-dev-models", "aisb-dev-audit", "aisb-dev-config"}
+    data = {"aisb-dev-raw", "aisb-dev-curated", "aisb-dev-models"}
+    assert passed == data | {"aisb-dev-audit", "aisb-dev-config", "aisb-dev-bedrock-logs"}
 
 
 def test_dev_stack_scan_made_no_network_attempt(run: checkov.CheckovRun) -> None:

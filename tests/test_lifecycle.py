@@ -108,12 +108,20 @@ def _flags(resources: list[Resource]) -> dict[str, tuple[bool, bool]]:
 
 #: Buckets that carry each guard in the dev stack (object lock: models and the archive; logging: not the log target).
 CARRIERS = {
-    "object-lock": ("aisb-dev-audit", "aisb-dev-models"),
-    "logging": ("aisb-dev-audit", "aisb-dev-config", "aisb-dev-curated", "aisb-dev-models", "aisb-dev-raw"),
+    "object-lock": ("aisb-dev-audit", "aisb-dev-bedrock-logs", "aisb-dev-models"),
+    "logging": (
+        "aisb-dev-audit",
+        "aisb-dev-bedrock-logs",
+        "aisb-dev-config",
+        "aisb-dev-curated",
+        "aisb-dev-models",
+        "aisb-dev-raw",
+    ),
 }
 ALL_BUCKETS = (
     "aisb-dev-access-logs",
     "aisb-dev-audit",
+    "aisb-dev-bedrock-logs",
     "aisb-dev-config",
     "aisb-dev-curated",
     "aisb-dev-models",

@@ -40,6 +40,7 @@ def test_short_log_retention_scan_is_clean_with_log_07_net_05_and_net_07_waived(
     assert [f for f in concluded.findings if f.status in ("fail", "error")] == []
     assert concluded.exit_code == EXIT_OK
     assert waived_by_relaxation(concluded.findings) == [
+        ("LOG-07", "rule", "aisb-dev-bedrock-invocations"),
         ("LOG-07", "rule", "aisb-dev-cloudtrail"),
         ("LOG-07", "rule", "dns-query-logs-group"),
         ("LOG-07", "rule", "network-flow-logs"),
@@ -57,9 +58,11 @@ def test_short_log_retention_scan_with_checkov_is_clean_with_the_retention_check
     assert concluded.exit_code == EXIT_OK
     checkov = [w for w in waived_by_relaxation(concluded.findings) if w[1] == "checkov"]
     assert checkov == [
+        ("LOG-07", "checkov", "aisb-dev-bedrock-invocations"),
         ("LOG-07", "checkov", "aisb-dev-cloudtrail"),
         ("LOG-07", "checkov", "dns-query-logs-group"),
         ("LOG-07", "checkov", "network-flow-logs"),
+        ("NET-05", "checkov", "aisb-dev-bedrock-invocations"),
         ("NET-05", "checkov", "aisb-dev-cloudtrail"),
         ("NET-05", "checkov", "dns-query-logs-group"),
         ("NET-05", "checkov", "network-flow-logs"),

@@ -20,7 +20,7 @@ from ai_security_baseline.verify.reports import diagram
 
 STEMS = ("aisb-dev", "/aisb/dev/")
 #: One per account and region, named by the account or the region (the account settings, the hub and its standards
-#: subscriptions): copies share their ids.
+#: subscriptions, Bedrock's invocation logging setting): copies share their ids.
 ACCOUNT_WIDE = frozenset(
     {
         vocabulary.ACCOUNT_PUBLIC_ACCESS_BLOCK,
@@ -28,6 +28,7 @@ ACCOUNT_WIDE = frozenset(
         vocabulary.EBS_DEFAULT_KMS_KEY,
         vocabulary.SECURITY_HUB,
         vocabulary.SECURITY_HUB_STANDARD,
+        vocabulary.BEDROCK_LOGGING_TYPE,
     }
 )
 #: Linear work on 16x the resources makes about 16x the function calls; a quadratic stage makes about 256x.

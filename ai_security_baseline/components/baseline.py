@@ -287,6 +287,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         result.update(self.guardrails.outputs(self.guardrails_args))
         if self.bedrock_logging is not None:
             result.update(self.bedrock_logging.outputs())
+        result[vocabulary.INVOCATION_LOGGING_OUTPUT] = pulumi.Output.from_input(
+            {"enabled": self.bedrock_logging is not None}
+        )
         result[vocabulary.STUDIO_OUTPUT] = (
             pulumi.Output.all(enabled=True, domainId=self.studio.domain.id)
             if self.studio is not None

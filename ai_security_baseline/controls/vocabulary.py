@@ -616,6 +616,9 @@ BEDROCK_LOGS_PREFIX = "bedrock"
 #: The one stream Bedrock writes in its log group.
 BEDROCK_LOG_STREAM = "aws/bedrock/modelinvocations"
 BEDROCK_LOG_GROUP_OUTPUT = "bedrockInvocationLogGroupName"
+#: ``{"enabled": true}``, or ``{"enabled": false}`` for a stack without invocation logging: always exported, so a
+#: missing output is an error and never reads as "no logging".
+INVOCATION_LOGGING_OUTPUT = "bedrockInvocationLogging"
 #: EU AI Act Article 19(1): logs of a high-risk system kept for at least six months (the audit floor covers it).
 AI_ACT_LOG_RETENTION_DAYS = 180
 

@@ -164,6 +164,10 @@ TYPE_TABLE: dict[str, str] = {
     "aws:sagemaker/notebookInstance:NotebookInstance": "aws_sagemaker_notebook_instance",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "aws_sagemaker_endpoint_configuration",
     "aws:sagemaker/model:Model": "aws_sagemaker_model",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "aws_sagemaker_model_package_group",
+    "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": (
+        "aws_bedrock_model_invocation_logging_configuration"
+    ),
 }
 
 #: Pulumi module -> Terraform prefix where they differ (``ec2`` has none).

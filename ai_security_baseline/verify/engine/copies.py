@@ -21,6 +21,8 @@ UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 EC2_ID = re.compile(r"\b([a-z]+)-([0-9a-f]{17})\b")
 #: GuardDuty ids: a detector's 32 hex digits, a malware protection plan's 20.
 GUARDDUTY_ID = re.compile(r"\b(?:[0-9a-f]{32}|[0-9a-f]{20})\b")
+#: SageMaker domain ids: ``d-`` and 12 lower-case letters or digits.
+DOMAIN_ID = re.compile(r"\bd-([0-9a-z]{12})\b")
 
 
 def _digest(copy: int, text: str, length: int) -> str:
@@ -42,6 +44,7 @@ def rename(text: str, copy: int, *, prefix: str, stems: Sequence[str]) -> str:
     text = re.sub(stack_urn, lambda _: f"{prefix}bench:copy{copy}:Copy$", text)
     text = UUID.sub(lambda m: _uuid(copy, m.group(0)), text)
     text = GUARDDUTY_ID.sub(lambda m: _digest(copy, m.group(0), len(m.group(0))), text)
+    text = DOMAIN_ID.sub(lambda m: f"d-{_digest(copy, m.group(0), 12)}", text)
     return EC2_ID.sub(lambda m: f"{m.group(1)}-{_digest(copy, m.group(0), 17)}", text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ai_security_baseline.controls.vocabulary import (
     BEDROCK_LOG_BUCKET_CLASS,
     BEDROCK_LOG_GROUP_OUTPUT,
+    INVOCATION_LOGGING_OUTPUT,
     bucket_output,
 )
 from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, account_subject, check
@@ -26,7 +27,7 @@ def logging_problems(config: dict[str, object], bucket: str, group: str) -> list
 
 @check("AI-01", account_subject)
 def invocation_logging(ctx: AuditContext, _region: str) -> Verdict:
-    if BEDROCK_LOG_GROUP_OUTPUT not in ctx.outputs:  # the stack neither reaches nor logs Bedrock
+    if ctx.output(INVOCATION_LOGGING_OUTPUT).get("enabled") is not True:  # the stack neither reaches nor logs Bedrock
         reason = "not applicable: the stack builds no Bedrock invocation logging"
         return Verdict(True, reason, status="waived", waiver=reason)
     bucket = str(ctx.output(bucket_output(BEDROCK_LOG_BUCKET_CLASS)))

@@ -14,12 +14,12 @@ from ai_security_baseline.controls.ai.ai_01_invocation_logging import mutation
 from ai_security_baseline.controls.testing import rule_view
 from ai_security_baseline.controls.vocabulary import (
     BEDROCK_LOG_BUCKET_CLASS,
-    BEDROCK_LOG_GROUP_OUTPUT,
     BEDROCK_LOG_STREAM,
     BEDROCK_LOGGING_TYPE,
     BEDROCK_SERVICE,
     BUCKET,
     BUCKET_OBJECT_LOCK,
+    INVOCATION_LOGGING_OUTPUT,
     KMS_KEY,
     LOG_GROUP,
     ROLE,
@@ -156,6 +156,12 @@ def test_ai_01_probe_fails_logging_deleted(live_dev: LiveAccount) -> None:
 
 
 def test_ai_01_probe_waives_a_stack_without_bedrock_logging(live_dev: LiveAccount) -> None:
-    exports = {k: v for k, v in live_dev.exports.items() if k != BEDROCK_LOG_GROUP_OUTPUT}
+    exports = {**live_dev.exports, INVOCATION_LOGGING_OUTPUT: {"enabled": False}}
     [finding] = dataclasses.replace(live_dev, exports=exports).probe("AI-01")
     assert finding.status == "waived"
+
+
+def test_ai_01_probe_reports_a_missing_logging_output_as_an_error(live_dev: LiveAccount) -> None:
+    exports = {k: v for k, v in live_dev.exports.items() if k != INVOCATION_LOGGING_OUTPUT}
+    [finding] = dataclasses.replace(live_dev, exports=exports).probe("AI-01")
+    assert finding.status == "error"

@@ -122,7 +122,8 @@ def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:
     recorder = dev_graph.one(POLICY, "config-recorder-boundary")  # AWS Config's reads: a boundary of its own
     scanner = dev_graph.one(POLICY, "detection-malware-protection-boundary")  # DET-02: the scanner's own
     bounds = {r.name: r.inputs.get("permissionsBoundary") for r in dev_graph.by_type(ROLE)}
-    assert len(bounds) == 8  # four workload roles, two delivery roles, the Config recorder, the malware scanner
+    # four workload roles, three delivery roles (trail, flow logs, Bedrock), the Config recorder, the malware scanner
+    assert len(bounds) == 9
     assert bounds.pop("config-recorder") == recorder.outputs["arn"]
     assert bounds.pop(MALWARE_ROLE) == scanner.outputs["arn"]
     assert set(bounds.values()) == {boundary.outputs["arn"]}

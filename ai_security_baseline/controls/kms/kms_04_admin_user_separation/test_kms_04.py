@@ -144,6 +144,8 @@ def test_kms_04_logs_key_policy_is_root_management_plus_bound_services(dev_graph
         "LogsEncryptCloudTrailGroup",
         "CloudWatchAlarmsPublishEncrypted",
         "EventBridgePublishEncrypted",
+        "BedrockEncryptInvocationLogs",
+        "LogsEncryptBedrockGroup",
         "RolesReadLogsKeyViaS3",
         "ConfigRecorderEncryptsViaS3",
     ]

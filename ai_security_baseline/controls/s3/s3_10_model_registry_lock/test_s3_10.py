@@ -42,9 +42,10 @@ def test_s3_10_compliance_mode_and_days_are_configurable() -> None:
     assert rule == {"defaultRetention": {"mode": "COMPLIANCE", "days": 1095}}
 
 
-def test_s3_10_only_the_models_and_audit_buckets_are_object_locked(dev_graph: ResourceGraph) -> None:
+def test_s3_10_only_the_models_and_the_audit_archives_are_object_locked(dev_graph: ResourceGraph) -> None:
     locked = {b.name for b in dev_graph.by_type(T_BUCKET) if b.inputs["objectLockEnabled"]}
-    expected = [f"{PREFIX}-audit", f"{PREFIX}-models"]  # the audit archive is locked by LOG-03
+    # the CloudTrail archive is locked by LOG-03, Bedrock's invocation archive by AI-01
+    expected = [f"{PREFIX}-audit", f"{PREFIX}-bedrock-logs", f"{PREFIX}-models"]
     assert (sorted(locked), sorted(r.name for r in dev_graph.by_type(T_LOCK))) == (expected, expected)
 
 

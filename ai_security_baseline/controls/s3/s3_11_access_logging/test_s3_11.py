@@ -40,6 +40,10 @@ def test_s3_11_rule_passes_the_compliant_fixture() -> None:
     assert set(found) == {"pass"}
 
 
+#: The archives that log their access besides the data buckets: CloudTrail's, AWS Config's, Bedrock's invocation logs.
+LOGGED_ARCHIVES = ("audit", "config", "bedrock-logs")
+
+
 @pytest.mark.parametrize("bucket_class", DATA_BUCKETS)
 def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev_graph: ResourceGraph, bucket_class: str) -> None:
     logging = _res(dev_graph, T_LOGGING, bucket_class)
@@ -51,7 +55,7 @@ def test_s3_11_data_bucket_logs_to_the_access_log_bucket(dev_graph: ResourceGrap
     }
 
 
-def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_audit_and_config_buckets(
+def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_stack_buckets(
     dev_graph: ResourceGraph,
 ) -> None:
     assert _statements(dev_graph, "access-logs")["AllowS3ServerAccessLogs"] == {
@@ -62,7 +66,7 @@ def test_s3_11_access_log_policy_admits_log_delivery_only_from_the_data_audit_an
         "Resource": f"{_arn(dev_graph, 'access-logs')}/*",
         "Condition": {
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": sorted(_arn(dev_graph, c) for c in (*DATA_BUCKETS, "audit", "config"))},
+            "ArnLike": {"aws:SourceArn": sorted(_arn(dev_graph, c) for c in (*DATA_BUCKETS, *LOGGED_ARCHIVES))},
         },
     }
 
@@ -76,7 +80,7 @@ def test_s3_11_logging_is_configured_after_the_access_log_bucket_policy(
 
 
 def test_s3_11_access_log_bucket_itself_has_no_logging(dev_graph: ResourceGraph) -> None:
-    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, "audit", "config"))
+    expected = sorted(f"{PREFIX}-{c}" for c in (*DATA_BUCKETS, *LOGGED_ARCHIVES))
     assert sorted(r.name for r in dev_graph.by_type(T_LOGGING)) == expected
 
 
