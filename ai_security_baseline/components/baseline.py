@@ -471,6 +471,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 protect=config.protect,
                 allow_bucket_replacement=config.relaxations.bucket_replacement,
                 short_log_retention=config.relaxations.short_log_retention,
+                bedrock=config.invocation_logging,  # AI-01: Bedrock data events and alarms, with its logging
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -8,8 +8,9 @@ policy, the log group and the delivery role when the trail is created, so the tr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -305,6 +306,51 @@ ALARM_RULES: tuple[AlarmRule, ...] = (
 )
 
 
+def _bedrock_event(*names: str) -> str:
+    return "{ ($.eventSource = bedrock.amazonaws.com) && (" + _any_event(*names) + ") }"
+
+
+#: AI-01 detections, on the same trail group and topic as LOG-06 when Bedrock is on: the Bedrock control-plane calls
+#: that switch off its evidence or its safeguards. Event names are operations of the Bedrock API (botocore's service
+#: model, a test), recorded as management events of ``bedrock.amazonaws.com``
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/logging-using-cloudtrail.html).
+BEDROCK_ALARM_RULES: tuple[AlarmRule, ...] = (
+    AlarmRule(
+        "bedrock-logging-changes",
+        "BedrockInvocationLoggingChanges",
+        "Bedrock model invocation logging was changed or deleted",
+        _bedrock_event("PutModelInvocationLoggingConfiguration", "DeleteModelInvocationLoggingConfiguration"),
+        "",
+    ),
+    AlarmRule(
+        "bedrock-guardrail-changes",
+        "BedrockGuardrailChanges",
+        "A Bedrock guardrail, its versions or the account's enforced guardrail changed",
+        _bedrock_event(
+            "CreateGuardrail",
+            "UpdateGuardrail",
+            "DeleteGuardrail",
+            "CreateGuardrailVersion",
+            "PutEnforcedGuardrailConfiguration",
+            "DeleteEnforcedGuardrailConfiguration",
+        ),
+        "",
+    ),
+    AlarmRule(
+        "bedrock-model-access-changes",
+        "BedrockModelAccessChanges",
+        "Access to a Bedrock foundation model was granted or withdrawn",
+        _bedrock_event("CreateFoundationModelAgreement", "DeleteFoundationModelAgreement", "PutUseCaseForModelAccess"),
+        "",
+    ),
+)
+
+
+def alarm_rules(bedrock: bool) -> tuple[AlarmRule, ...]:
+    """The detections a stack alarms on: LOG-06's, and AI-01's when Bedrock is on."""
+    return ALARM_RULES + (BEDROCK_ALARM_RULES if bedrock else ())
+
+
 def trail_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[documents.Statement]]:
     """Logs-key statements the audit trail needs, from names known before the key exists (LOG-02, LOG-04, LOG-06).
 
@@ -325,8 +371,43 @@ def trail_key_statements(config: BaselineConfig, account: AccountContext) -> dic
     }
 
 
-def trail_event_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
-    """LOG-05: all management events, and S3 object reads and writes in exactly the given buckets.
+#: PutEventSelectors refuses more than 500 values across all conditions of a trail's advanced selectors
+#: (InvalidEventSelectorsException, https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html);
+#: the provider sends the whole list on every change, so the limit holds for the list as built.
+MAX_SELECTOR_VALUES = 500
+
+
+def bedrock_selector_name(resource_type: str) -> str:
+    """``Bedrock data events AgentAlias``: one selector per type (a trail selector takes one ``resources.type``)."""
+    return f"Bedrock data events {resource_type.rsplit('::', 1)[-1]}"
+
+
+def bedrock_event_selectors() -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
+    """AI-01: reads and writes of every Bedrock data-event resource type, in any resource of the account."""
+    return [
+        {
+            "name": bedrock_selector_name(resource_type),
+            "field_selectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": [resource_type]},
+            ],
+        }
+        for resource_type in vocabulary.BEDROCK_DATA_EVENT_TYPES
+    ]
+
+
+def selector_values(selectors: Sequence[Mapping[str, Any]]) -> int:
+    """The values CloudTrail counts against ``MAX_SELECTOR_VALUES``: every value of every field condition."""
+    operators = ("equals", "not_equals", "starts_withs", "not_starts_withs", "ends_withs", "not_ends_withs")
+    fields: list[Mapping[str, Any]] = [f for s in selectors for f in s["field_selectors"]]
+    return sum(len(f.get(op) or []) for f in fields for op in operators)
+
+
+def trail_event_selectors(
+    data_bucket_arns: Sequence[str], *, bedrock: bool = False
+) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
+    """LOG-05: all management events, and S3 object reads and writes in exactly the given buckets; AI-01: with
+    ``bedrock``, the Bedrock data events too.
 
     The management selector carries the name the CloudTrail console gives it (``Management events selector``), which
     reviewers and scanners look for. No ``readOnly`` selector means both reads and writes; ``resources.ARN``
@@ -334,6 +415,13 @@ def trail_event_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrai
     """
     if not data_bucket_arns:
         raise ValueError("trail_event_selectors: needs at least one data bucket ARN")
+    selectors = _core_selectors(data_bucket_arns) + (bedrock_event_selectors() if bedrock else [])
+    if selector_values(selectors) > MAX_SELECTOR_VALUES:
+        raise ValueError(f"trail_event_selectors: more than {MAX_SELECTOR_VALUES} condition values (AWS refuses)")
+    return selectors
+
+
+def _core_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
     return [
         {
             "name": vocabulary.MANAGEMENT_EVENTS_SELECTOR,
@@ -375,6 +463,8 @@ class TrailArgs:
     protect: bool = False
     allow_bucket_replacement: bool = False
     short_log_retention: bool = False
+    #: AI-01: Bedrock is on; the trail records its data events and alarms on changes to its controls.
+    bedrock: bool = False
 
 
 def archive_guards(bucket: SecureBucket) -> list[pulumi.Resource]:
@@ -407,7 +497,9 @@ class Trail(pulumi.ComponentResource):
         )
         self.bucket = self._archive(args)
         self._delivery(args)
-        selectors = pulumi.Output.all(*args.data_bucket_arns).apply(trail_event_selectors)
+        selectors = pulumi.Output.all(*args.data_bucket_arns).apply(
+            lambda arns: trail_event_selectors(arns, bedrock=args.bedrock)
+        )
         # Real-AWS rule: CreateTrail fails unless bucket policy, key policy, group and role already allow it.
         self.trail = aws.cloudtrail.Trail(
             trail_name(args.name_prefix),
@@ -539,7 +631,7 @@ class Trail(pulumi.ComponentResource):
         namespace = metric_namespace(args.name_prefix)
         self.metric_filters = {}
         self.alarms = {}
-        for rule in ALARM_RULES:
+        for rule in alarm_rules(args.bedrock):
             resource_name = f"{args.name_prefix}-{rule.key}"
             self.metric_filters[rule.key] = aws.cloudwatch.LogMetricFilter(
                 resource_name,
@@ -568,10 +660,13 @@ class Trail(pulumi.ComponentResource):
 
 __all__ = [
     "ALARM_RULES",
+    "BEDROCK_ALARM_RULES",
     "AlarmRule",
     "Trail",
     "TrailArgs",
+    "alarm_rules",
     "alarm_topic_name",
+    "bedrock_event_selectors",
     "metric_namespace",
     "trail_event_selectors",
     "trail_key_statements",

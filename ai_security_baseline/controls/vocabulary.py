@@ -619,6 +619,21 @@ BEDROCK_LOG_GROUP_OUTPUT = "bedrockInvocationLogGroupName"
 #: ``{"enabled": true}``, or ``{"enabled": false}`` for a stack without invocation logging: always exported, so a
 #: missing output is an error and never reads as "no logging".
 INVOCATION_LOGGING_OUTPUT = "bedrockInvocationLogging"
+#: Bedrock resource types whose data events the trail records when Bedrock is on (AI-01), one selector each:
+#: agent, inline-agent, flow and knowledge-base invocations, guardrail evaluations (ApplyGuardrail), prompts, async
+#: invocations and model calls CloudTrail files under data events. InvokeModel and Converse are management events,
+#: recorded by the management selector. Values from the CloudTrail User Guide's data events table,
+#: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
+BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
+    "AWS::Bedrock::AgentAlias",
+    "AWS::Bedrock::AsyncInvoke",
+    "AWS::Bedrock::FlowAlias",
+    "AWS::Bedrock::Guardrail",
+    "AWS::Bedrock::InlineAgent",
+    "AWS::Bedrock::KnowledgeBase",
+    "AWS::Bedrock::Model",
+    "AWS::Bedrock::PromptVersion",
+)
 #: EU AI Act Article 19(1): logs of a high-risk system kept for at least six months (the audit floor covers it).
 AI_ACT_LOG_RETENTION_DAYS = 180
 

@@ -5,16 +5,21 @@ Links go through property dependencies first, then through names and ARNs in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ai_security_baseline.controls import kit
+from ai_security_baseline.controls.log.filter_pattern import FilterPatternError, parse
 from ai_security_baseline.controls.vocabulary import (
+    ALARM,
     BUCKET_OBJECT_LOCK,
     LOG_RETENTION_DEFAULT_MIN_DAYS,
     LOG_RETENTION_FLOOR_DAYS,
+    METRIC_FILTER,
     RELAXATION_REASONS,
     RELAXATION_TAG,
     SHORT_LOG_RETENTION,
+    TOPIC,
 )
 
 OBJECT_LOCK = BUCKET_OBJECT_LOCK
@@ -47,3 +52,33 @@ def linked(source: kit.Res, key: str, candidates: Sequence[kit.Res], *names: str
 
 def of_type(resources: Sequence[kit.Res], token: str) -> list[kit.Res]:
     return [r for r in resources if r.type == token]
+
+
+def alarmed_patterns(resources: Sequence[kit.Res]) -> list[tuple[str, str]]:
+    """(filter name, pattern) of every metric filter whose metric has an alarm notifying a KMS-encrypted topic."""
+    topics = {
+        str(t.props.get("arn") or t.props.get("id") or "")
+        for t in of_type(resources, TOPIC)
+        if t.props.get("kmsMasterKeyId")
+    }
+    alarmed = {
+        str(a.props.get("metricName"))
+        for a in of_type(resources, ALARM)
+        if any(str(action) in topics for action in kit.as_list(a.props.get("alarmActions")))
+    }
+    return [
+        (f.name, str(kit.known(f, "pattern")))
+        for f in of_type(resources, METRIC_FILTER)
+        if (f.props.get("metricTransformation") or {}).get("name") in alarmed
+    ]
+
+
+def raises_alarm(patterns: Sequence[tuple[str, str]], event: Mapping[str, Any]) -> bool:
+    """Whether some pattern matches ``event``; a pattern the evaluator cannot read is Undecidable, never a pass."""
+    for name, text in patterns:
+        try:
+            if parse(text).matches(event):
+                return True
+        except FilterPatternError as exc:
+            raise kit.Undecidable(f"metric filter {name}: {exc}") from None
+    return False

@@ -1,14 +1,20 @@
 """AI-01 preview rule: the stack's Bedrock invocation logging delivers text to a locked, KMS-encrypted bucket of the
-stack and to a KMS-encrypted log group of the stack through a role of the stack."""
+stack and to a KMS-encrypted log group of the stack through a role of the stack; the trail records every Bedrock
+data-event type; changes to the logging, guardrails and model access raise alarms on the encrypted topic."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ai_security_baseline.controls import kit
+from ai_security_baseline.controls.log.common import alarmed_patterns, raises_alarm
 from ai_security_baseline.controls.s3.common import Stack, is_unknown
 from ai_security_baseline.controls.vocabulary import (
+    BEDROCK_DATA_EVENT_TYPES,
     BEDROCK_LOG_GROUP_OUTPUT,
     BEDROCK_LOGGING_TYPE,
     BUCKET_OBJECT_LOCK,
@@ -16,9 +22,60 @@ from ai_security_baseline.controls.vocabulary import (
     ENDPOINT_BUNDLES,
     LOG_GROUP,
     ROLE,
+    TRAIL,
 )
 
 Found = Iterator[tuple[str, str, kit.Verdict, str]]
+#: An advanced event selector as (name, field -> its Equals values, [None] for a field matched another way).
+Selector = tuple[str, Mapping[str, Sequence[Any]]]
+
+EVENTS = Path(__file__).parent / "events"
+#: Each change AI-01 alarms on, with a recorded CloudTrail event an alarmed metric filter on the trail must match.
+DETECTIONS: dict[str, str] = {
+    "Bedrock invocation logging deleted": "bedrock-delete-model-invocation-logging-configuration",
+    "Bedrock invocation logging changed": "bedrock-put-model-invocation-logging-configuration",
+    "Bedrock guardrail changed": "bedrock-update-guardrail",
+    "Bedrock model access granted": "bedrock-create-foundation-model-agreement",
+}
+#: The fields a Bedrock selector may carry: any other (readOnly, eventName, resources.ARN) drops some events.
+_WHOLE_TYPE_FIELDS = frozenset({"eventCategory", "resources.type"})
+
+
+@cache
+def recorded_event(name: str) -> Mapping[str, Any]:
+    loaded: Mapping[str, Any] = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def unrecorded_bedrock_types(selectors: Iterable[Selector]) -> list[str]:
+    """The Bedrock data-event types no selector records whole (every event of the type, reads and writes)."""
+    whole = [
+        fields
+        for _, fields in selectors
+        if list(fields.get("eventCategory") or []) == ["Data"] and set(fields) <= _WHOLE_TYPE_FIELDS
+    ]
+    return [t for t in BEDROCK_DATA_EVENT_TYPES if not any(t in (f.get("resources.type") or []) for f in whole)]
+
+
+def _trail_problems(resources: Sequence[kit.Res]) -> list[str]:
+    trails = _of_type(resources, TRAIL)
+    if not trails:
+        return ["the stack has no trail to record Bedrock data events"]
+    selectors: list[Selector] = [
+        (
+            str(s.get("name") or ""),
+            {str(f.get("field")): list(f.get("equals") or [None]) for f in s.get("fieldSelectors") or []},
+        )
+        for s in kit.known(trails[0], "advancedEventSelectors") or []
+    ]
+    missing = unrecorded_bedrock_types(selectors)
+    return [f"the trail does not record the Bedrock data events of {missing}"] if missing else []
+
+
+def _alarm_problems(resources: Sequence[kit.Res]) -> list[str]:
+    patterns = alarmed_patterns(resources)
+    missing = [d for d, event in DETECTIONS.items() if not raises_alarm(patterns, recorded_event(event))]
+    return [f"no alarmed metric filter matches {missing}"] if missing else []
 
 
 def _linked(setting: kit.Res, value: Any, candidates: Sequence[kit.Res], id_keys: Sequence[str]) -> list[kit.Res]:
@@ -94,7 +151,11 @@ def check(resources: Sequence[kit.Res]) -> Found:
         problems.append("text data delivery is off (prompts and completions are not logged)")
     problems += _archive_problems(Stack(resources), setting, config.get("s3Config") or {})
     problems += _group_problems(resources, setting, config.get("cloudwatchConfig") or {})
-    message = "; ".join(problems) or "text invocations logged to the locked, encrypted archive and encrypted group"
+    problems += _trail_problems(resources) + _alarm_problems(resources)
+    message = "; ".join(problems) or (
+        "text invocations logged to the locked, encrypted archive and encrypted group; Bedrock data events in the "
+        "trail; changes to logging, guardrails and model access alarmed"
+    )
     yield setting.urn, "AI-01", not problems, message
 
 

@@ -8,6 +8,7 @@ from ai_security_baseline.components.trail import trail_event_selectors
 from ai_security_baseline.controls.log.log_05_data_events import mutation
 from ai_security_baseline.controls.log.testing import T_BUCKET, T_TRAIL, edited, results, trail_of
 from ai_security_baseline.controls.testing import rule_view
+from ai_security_baseline.controls.vocabulary import BEDROCK_DATA_EVENT_TYPES
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from conftest import LiveAccount
 
@@ -27,7 +28,33 @@ def test_log_05_data_events_for_exactly_raw_curated_models(dev_graph: ResourceGr
                 {"field": "resources.ARN", "startsWiths": [f"{a}/" for a in arns]},
             ],
         },
+        # then dev's Bedrock data-event selectors (AI-01), one per resource type
+        *[
+            {
+                "name": f"Bedrock data events {t.rsplit('::', 1)[-1]}",
+                "fieldSelectors": [
+                    {"field": "eventCategory", "equals": ["Data"]},
+                    {"field": "resources.type", "equals": [t]},
+                ],
+            }
+            for t in BEDROCK_DATA_EVENT_TYPES
+        ],
     ]
+
+
+def test_log_05_rule_fails_an_s3_selector_unscoped_beside_bedrock_types(dev_graph: ResourceGraph) -> None:
+    """Another service's data selectors are not LOG-05's, but S3 objects named among several types still count."""
+    mixed = {
+        "name": "mixed",
+        "fieldSelectors": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::Bedrock::Model", "AWS::S3::Object"]},
+        ],
+    }
+    graph = edited(
+        rule_view(dev_graph), T_TRAIL, lambda p: {**p, "advancedEventSelectors": [*p["advancedEventSelectors"], mixed]}
+    )
+    assert results(graph, "LOG-05") == ["fail"]
 
 
 def test_log_05_selectors_refuse_an_empty_bucket_list() -> None:

@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ai_security_baseline.controls import kit
-from ai_security_baseline.controls.log.common import of_type
-from ai_security_baseline.controls.log.filter_pattern import FilterPatternError, parse
-from ai_security_baseline.controls.vocabulary import ALARM, METRIC_FILTER, TOPIC
+from ai_security_baseline.controls.log.common import alarmed_patterns, raises_alarm
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -44,39 +42,9 @@ def recorded_event(name: str) -> Mapping[str, Any]:
     return loaded
 
 
-def _alarmed_patterns(resources: Sequence[kit.Res]) -> list[tuple[str, str]]:
-    """(filter name, pattern) of every metric filter whose metric has an alarm notifying a KMS-encrypted topic."""
-    topics = {
-        str(t.props.get("arn") or t.props.get("id") or "")
-        for t in of_type(resources, TOPIC)
-        if t.props.get("kmsMasterKeyId")
-    }
-    alarmed = {
-        str(a.props.get("metricName"))
-        for a in of_type(resources, ALARM)
-        if any(str(action) in topics for action in kit.as_list(a.props.get("alarmActions")))
-    }
-    return [
-        (f.name, str(kit.known(f, "pattern")))
-        for f in of_type(resources, METRIC_FILTER)
-        if (f.props.get("metricTransformation") or {}).get("name") in alarmed
-    ]
-
-
-def _raises(patterns: Sequence[tuple[str, str]], event: Mapping[str, Any]) -> bool:
-    """Whether some pattern matches ``event``; a pattern the evaluator cannot read is Undecidable, never a pass."""
-    for name, text in patterns:
-        try:
-            if parse(text).matches(event):
-                return True
-        except FilterPatternError as exc:
-            raise kit.Undecidable(f"metric filter {name}: {exc}") from None
-    return False
-
-
 def check(resources: Sequence[kit.Res]) -> Iterator[tuple[str, str, bool, str]]:
-    patterns = _alarmed_patterns(resources)
-    missing = [d for d, event in DETECTIONS.items() if not _raises(patterns, recorded_event(event))]
+    patterns = alarmed_patterns(resources)
+    missing = [d for d, event in DETECTIONS.items() if not raises_alarm(patterns, recorded_event(event))]
     yield (
         kit.stack_urn(resources),
         "LOG-06",

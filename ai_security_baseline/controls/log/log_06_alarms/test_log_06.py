@@ -9,7 +9,7 @@ from pathlib import Path
 import botocore.session  # type: ignore[import-untyped]
 import pytest
 
-from ai_security_baseline.components.trail import ALARM_RULES
+from ai_security_baseline.components.trail import ALARM_RULES, alarm_rules
 from ai_security_baseline.controls import registry
 from ai_security_baseline.controls.log.filter_pattern import parse
 from ai_security_baseline.controls.log.log_06_alarms import mutation
@@ -36,8 +36,10 @@ def test_log_06_one_metric_filter_and_alarm_per_rule_notifying_the_topic(dev_gra
     graph = dev_graph
     topic_arn = graph.one(T_TOPIC, "aisb-dev-security-alarms").outputs["arn"]
     namespace = "AiSecurityBaseline/aisb-dev"
-    assert len(graph.by_type(T_FILTER)) == len(graph.by_type(T_ALARM)) == len(ALARM_RULES) == 16
-    for rule in ALARM_RULES:
+    # LOG-06's 16 detections and, with dev's Bedrock on, AI-01's 3 on the same group and topic
+    dev_rules = alarm_rules(bedrock=True)
+    assert len(graph.by_type(T_FILTER)) == len(graph.by_type(T_ALARM)) == len(dev_rules) == 16 + 3
+    for rule in dev_rules:
         metric_filter = graph.one(T_FILTER, f"aisb-dev-{rule.key}")
         alarm = graph.one(T_ALARM, f"aisb-dev-{rule.key}")
         assert (metric_filter.inputs["logGroupName"], metric_filter.inputs["pattern"]) == (
@@ -328,5 +330,5 @@ def test_log_06_every_metric_filter_and_alarm_fits_what_aws_validates_at_creatio
         values = {"AlarmName": a.inputs["name"], "AlarmDescription": a.inputs["alarmDescription"]}
         values |= {"MetricName": a.inputs["metricName"], "Namespace": a.inputs["namespace"]}
         refused += _refused_by_aws("PutMetricAlarm", "cloudwatch", values)
-    assert len(dev_graph.by_type(T_FILTER)) == len(ALARM_RULES)
+    assert len(dev_graph.by_type(T_FILTER)) == len(alarm_rules(bedrock=True))  # LOG-06's and AI-01's
     assert refused == []
