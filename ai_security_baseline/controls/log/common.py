@@ -55,7 +55,8 @@ def of_type(resources: Sequence[kit.Res], token: str) -> list[kit.Res]:
 
 
 def alarmed_patterns(resources: Sequence[kit.Res]) -> list[tuple[str, str]]:
-    """(filter name, pattern) of every metric filter whose metric has an alarm notifying a KMS-encrypted topic."""
+    """(filter name, pattern) of every metric filter whose metric has an alarm notifying a KMS-encrypted topic (an
+    alarm with ``actionsEnabled`` false notifies nobody)."""
     topics = {
         str(t.props.get("arn") or t.props.get("id") or "")
         for t in of_type(resources, TOPIC)
@@ -64,7 +65,8 @@ def alarmed_patterns(resources: Sequence[kit.Res]) -> list[tuple[str, str]]:
     alarmed = {
         str(a.props.get("metricName"))
         for a in of_type(resources, ALARM)
-        if any(str(action) in topics for action in kit.as_list(a.props.get("alarmActions")))
+        if a.props.get("actionsEnabled") is not False
+        and any(str(action) in topics for action in kit.as_list(a.props.get("alarmActions")))
     }
     return [
         (f.name, str(kit.known(f, "pattern")))

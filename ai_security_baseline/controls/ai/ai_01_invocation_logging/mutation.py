@@ -53,6 +53,15 @@ def bedrock_selectors_removed_live(ctx: Any) -> Callable[[], None]:
     return lambda: cloudtrail.put_event_selectors(TrailName=trail, AdvancedEventSelectors=original)
 
 
+def logging_alarm_silenced_live(ctx: Any) -> Callable[[], None]:
+    cloudwatch = ctx.client("cloudwatch")
+    names = [
+        a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"] if a["AlarmName"].endswith(LOGGING_ALARM)
+    ]
+    cloudwatch.disable_alarm_actions(AlarmNames=names)
+    return lambda: cloudwatch.enable_alarm_actions(AlarmNames=names)
+
+
 def logging_filter_deleted_live(ctx: Any) -> Callable[[], None]:
     logs = ctx.client("logs")
     group = str(ctx.output(TRAIL_LOG_GROUP_OUTPUT))
@@ -92,4 +101,5 @@ MUTATIONS = (
         "AI-01", "logging-change alarm notifies nobody", graph=drop_property(ALARM, LOGGING_ALARM, "alarmActions")
     ),
     Mutation("AI-01", "logging-change metric filter deleted in the account", live=logging_filter_deleted_live),
+    Mutation("AI-01", "logging-change alarm actions disabled in the account", live=logging_alarm_silenced_live),
 )

@@ -53,12 +53,17 @@ def trail_problems(answer: dict[str, Any]) -> list[str]:
 
 
 def _alarmed_patterns(ctx: AuditContext) -> list[str]:
-    """Patterns of the trail group's metric filters whose metric has an alarm notifying the alarm topic."""
+    """Patterns of the trail group's metric filters whose metric has an alarm notifying the alarm topic, its actions
+    enabled (DisableAlarmActions keeps the topic in AlarmActions but silences it)."""
     topic = str(ctx.output(ALARM_TOPIC_OUTPUT))
     group = str(ctx.output(TRAIL_LOG_GROUP_OUTPUT))
     filters = ctx.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]
     alarms = ctx.client("cloudwatch").describe_alarms()["MetricAlarms"]
-    alarmed = {(a.get("Namespace"), a.get("MetricName")) for a in alarms if topic in a.get("AlarmActions", [])}
+    alarmed = {
+        (a.get("Namespace"), a.get("MetricName"))
+        for a in alarms
+        if a.get("ActionsEnabled") is True and topic in a.get("AlarmActions", [])
+    }
     return [
         str(f.get("filterPattern"))
         for f in filters

@@ -340,3 +340,16 @@ def test_ai_01_probe_fails_the_logging_change_filter_deleted(live_dev: LiveAccou
     [finding] = live_dev.probe_mutated("AI-01", mutation.logging_filter_deleted_live)
     assert finding.status == "fail"
     assert "'Bedrock invocation logging deleted'" in finding.message
+
+
+def test_ai_01_rule_fails_the_logging_change_alarm_with_actions_disabled(dev_graph: ResourceGraph) -> None:
+    view = dev_view(dev_graph, **{"aisb-dev-bedrock-logging-changes": {"actionsEnabled": False}})
+    [(status, message)] = verdicts(RULE, view, "AI-01")
+    assert status == "fail"
+    assert "'Bedrock invocation logging deleted'" in message
+
+
+def test_ai_01_probe_fails_the_logging_change_alarm_silenced(live_dev: LiveAccount) -> None:
+    [finding] = live_dev.probe_mutated("AI-01", mutation.logging_alarm_silenced_live)
+    assert finding.status == "fail"
+    assert "'Bedrock invocation logging changed'" in finding.message
