@@ -546,9 +546,15 @@ def test_inference_invokes_another_teams_endpoint_is_denied(model: AccessModel) 
     assert decision == Decision("ImplicitDeny")
 
 
-def test_inference_invokes_bedrock_without_an_allowlist_is_denied(model: AccessModel) -> None:
-    model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+def test_inference_invokes_a_bedrock_model_off_the_allowlist_is_denied(model: AccessModel) -> None:
+    # the dev stack allowlists claude-3-haiku and titan-embed-text-v2 (identity.bedrockModelArns), not this one
+    model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-opus-20240229-v1:0"
     assert call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, {}) == Decision("ImplicitDeny")
+
+
+def test_inference_invokes_an_allowlisted_bedrock_model(model: AccessModel) -> None:
+    model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+    assert call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, {}).outcome == "Allow"
 
 
 @pytest.mark.parametrize("role", identity.ROLES)

@@ -1,7 +1,7 @@
-"""The moto deploy refuses what AWS refuses: before a trail, an encrypted log group or a secret is created, the calls
-AWS makes at that moment are evaluated against the live policies (verify/emulator/preflight.py). Each test
-re-introduces one real-AWS defect into the program and expects the emulated deploy to fail with AWS's error, naming
-the resource and the denied call."""
+"""The moto deploy refuses what AWS refuses: before a trail, an encrypted log group, a secret or a Studio domain is
+created, the calls AWS makes at that moment are evaluated against the live policies (verify/emulator/preflight.py).
+Each test re-introduces one real-AWS defect into the program and expects the emulated deploy to fail with AWS's
+error, naming the resource and the denied call."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_security_baseline.components import documents, storage
+from ai_security_baseline.components import documents, storage, studio
 from ai_security_baseline.verify.emulator.deploy import MotoDeployError
 from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
 from ai_security_baseline.verify.emulator.server import MotoServer
@@ -67,6 +67,18 @@ def test_gov_02_deploy_fails_when_the_deployer_may_not_decrypt_with_the_secret_k
     message = str(failed.value)
     assert "AccessDeniedException" in message
     assert "'aisb-dev-pseudonymization-key'" in message
+    assert "arn:aws:iam::123456789012:user/moto kms:Decrypt" in message
+
+
+def test_ai_03_deploy_fails_when_the_data_key_does_not_let_efs_decrypt_as_the_deployer(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(studio, "HOME_EFS_KEY_ACTIONS", ("kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"))
+    with pytest.raises(MotoDeployError) as failed:
+        deploy_dev(moto_server)
+    message = str(failed.value)
+    assert "AccessDeniedException" in message
+    assert "'studio'" in message
     assert "arn:aws:iam::123456789012:user/moto kms:Decrypt" in message
 
 

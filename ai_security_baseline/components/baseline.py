@@ -534,6 +534,9 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
         trail.trail_key_statements(config, account),
         {} if "ebsDefaultEncryption" in config.centrally_managed else guardrails.ebs_key_statements(account),
         bedrock_key_statements(config, account),
+        studio.studio_key_statements(account, [a for a in (config.identity.deployer_arn,) if a])
+        if config.ai.studio
+        else {},  # AI-03: the home EFS under the data key
     ]
 
 

@@ -28,6 +28,7 @@ from ai_security_baseline.controls.vocabulary import (
 )
 from ai_security_baseline.verify.checkers.rules import scan_rules
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
+from ai_security_baseline.verify.engine.offline import stack_config
 
 #: Every rule of the NET and EP units.
 NETWORK_RULES: tuple[kit.Rule, ...] = tuple(u.load("rule").RULE for u in registry.units() if u.area in ("NET", "EP"))
@@ -40,6 +41,12 @@ RULES_EXCLUSIVE = SG_EXCLUSIVE
 VPC_CIDR = "10.42.0.0/16"
 FLOW_LOG_ROLE = "network-flow-logs"
 BOUNDARY = MANAGED_POLICY
+
+
+def dev_network(**changes: Any) -> dict[str, Any]:
+    """Override of the dev stack's ``baseline:network`` with ``changes`` and its other keys kept (its bedrock bundle
+    goes with its Bedrock allowlist: dropping one alone is a config error)."""
+    return {"baseline:network": {**stack_config("dev")["baseline:network"], **changes}}
 
 
 def only_network(graph: ResourceGraph, type_token: str) -> Resource:

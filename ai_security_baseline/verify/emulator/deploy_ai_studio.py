@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import SAGEMAKER_DOMAIN, SAGEMAKER_USER_PROFILE
-from ai_security_baseline.verify.emulator.deploy import MotoMocks, Outputs, _required, handles
+from ai_security_baseline.verify.emulator import preflight
+from ai_security_baseline.verify.emulator.deploy import (
+    MotoMocks,
+    Outputs,
+    _key_policy,
+    _preflight,
+    _required,
+    handles,
+    iam_user_arn,
+)
+from ai_security_baseline.verify.iam.principals import home_efs_creation_calls
 
 
 def _pascal(value: Any) -> Any:
@@ -38,8 +48,20 @@ def _domain(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     }
     if inputs.get("domainSettings"):
         params["DomainSettings"] = _pascal(inputs["domainSettings"])
-    if inputs.get("kmsKeyId"):
-        params["KmsKeyId"] = inputs["kmsKeyId"]
+    if inputs.get("kmsKeyId"):  # EFS uses the key as the caller for the home file system: moto does not ask
+        key = str(inputs["kmsKeyId"])
+        _preflight(
+            name,
+            preflight.STUDIO_DOMAIN_KMS_ERROR,
+            home_efs_creation_calls(
+                account=m.account_id,
+                region=m.region,
+                deployer_arn=iam_user_arn(m.client("sts").get_caller_identity()["Arn"]),
+                key_arn=key,
+                key_policy=_key_policy(m, key),
+            ),
+        )
+        params["KmsKeyId"] = key
     arn = m.client("sagemaker").create_domain(**params)["DomainArn"]
     domain = arn.rsplit("/", 1)[-1]
     return domain, {**inputs, "id": domain, "arn": arn, "tagsAll": m.tags(inputs)}

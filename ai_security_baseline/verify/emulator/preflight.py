@@ -1,7 +1,8 @@
 """What AWS checks when a resource is created, checked before the emulated account creates it.
 
-moto stores a trail, an encrypted log group or a secret without asking whether CloudTrail may assume the delivery
-role, whether CloudWatch Logs may use the key, or whether the caller may use the secret's key. AWS asks, and refuses.
+moto stores a trail, an encrypted log group, a secret or a Studio domain without asking whether CloudTrail may
+assume the delivery role, whether CloudWatch Logs may use the key, whether the caller may use the secret's key, or
+whether EFS may use the domain's key as the caller. AWS asks, and refuses.
 So before each such create the moto backend reads the live policies back and evaluates the calls AWS makes at that
 moment (the same builders as the access analysis, ``verify.iam.principals``); a call AWS would refuse fails the deploy
 with the error AWS gives, naming the resource and the denied call.
@@ -21,6 +22,9 @@ CREATE_TRAIL_ERRORS: dict[str, str] = {
 }
 LOG_GROUP_KMS_ERROR = "AccessDeniedException"
 SECRET_KMS_ERROR = "AccessDeniedException"
+#: CreateDomain whose home EFS cannot use the key: how SageMaker reports it (a synchronous error or a domain that
+#: turns ``Failed`` with a FailureReason) is not documented; the preflight refuses the create either way.
+STUDIO_DOMAIN_KMS_ERROR = "AccessDeniedException"
 
 
 class PreflightDeniedError(RuntimeError):

@@ -520,6 +520,71 @@ def secret_creation_calls(
     return calls
 
 
+# ---- EFS for the Studio domain's home file system (AI-03, KMS-06) ----------------------------------------------
+
+
+def home_efs_creation_calls(
+    *, account: str, region: str, deployer_arn: str, key_arn: str, key_policy: PolicyDocument
+) -> list[Call]:
+    """CreateDomain with ``KmsKeyId``: the home EFS is created with the caller's permissions, so EFS calls
+    DescribeKey, Decrypt, GenerateDataKeyWithoutPlaintext and CreateGrant (for itself, an AWS resource) *as the
+    deployer*, via ``elasticfilesystem.<region>``. The deployer's direct use, or a grant not for an AWS resource,
+    is refused."""
+    via = via_service_context(f"elasticfilesystem.{region}.amazonaws.com", account)
+    identity = PolicySet(resource_account=account, resource_kind="kms", identity=(ALLOW_ALL,), resource=key_policy)
+    calls = [
+        Call(
+            "service",
+            "AI-03",
+            f"EFS {a.split(':')[1]} as the deployer (CreateDomain)",
+            deployer_arn,
+            a,
+            key_arn,
+            "allow",
+            identity,
+            via,
+        )
+        for a in ("kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext")
+    ]
+    grant = {**via, "kms:GrantIsForAWSResource": True}
+    return [
+        *calls,
+        Call(
+            "service",
+            "AI-03",
+            "EFS creates its grant as the deployer (CreateDomain)",
+            deployer_arn,
+            "kms:CreateGrant",
+            key_arn,
+            "allow",
+            identity,
+            grant,
+        ),
+        Call(
+            "service",
+            "AI-03",
+            "the deployer decrypts with the domain key directly (not via EFS)",
+            deployer_arn,
+            "kms:Decrypt",
+            key_arn,
+            "deny",
+            identity,
+            {"kms:CallerAccount": account, "aws:SecureTransport": True},
+        ),
+        Call(
+            "service",
+            "AI-03",
+            "the deployer creates a grant not for an AWS resource",
+            deployer_arn,
+            "kms:CreateGrant",
+            key_arn,
+            "deny",
+            identity,
+            {**grant, "kms:GrantIsForAWSResource": False},
+        ),
+    ]
+
+
 # ---- EBS for SageMaker volumes (IAM-06, KMS-06) -----------------------------------------------------------------
 
 

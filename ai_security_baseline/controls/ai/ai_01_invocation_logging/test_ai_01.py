@@ -130,8 +130,14 @@ def test_ai_01_rule_fails_an_unencrypted_group(dev_graph: ResourceGraph) -> None
     assert (status, message) == ("fail", "the invocation log group aisb-dev-bedrock-invocations is not KMS-encrypted")
 
 
-def test_ai_01_rule_fails_the_logging_setting_dropped(dev_graph: ResourceGraph) -> None:
-    view = [r for r in rule_view(dev_graph) if r.type != BEDROCK_LOGGING_TYPE]
+#: The dev stack without its Bedrock endpoints and allowlist (the network and identity defaults).
+WITHOUT_BEDROCK_ENDPOINTS: dict[str, object] = {"baseline:network": {}, "baseline:identity": {}}
+
+
+def test_ai_01_rule_fails_the_logging_setting_dropped() -> None:
+    # Bedrock not reachable from the VPC, so the exported destinations are what betray the missing setting
+    graph = run_stack("dev", overrides=WITHOUT_BEDROCK_ENDPOINTS).graph
+    view = [r for r in rule_view(graph) if r.type != BEDROCK_LOGGING_TYPE]
     [(status, message)] = verdicts(RULE, view, "AI-01")
     assert (status, message) == (
         "fail",
@@ -152,7 +158,7 @@ def test_ai_01_rule_fails_bedrock_reachable_without_logging() -> None:
 
 
 def test_ai_01_rule_waives_a_stack_without_bedrock() -> None:
-    graph = run_stack("dev", overrides={"baseline:ai": {"invocationLogging": False}}).graph
+    graph = run_stack("dev", overrides={**WITHOUT_BEDROCK_ENDPOINTS, "baseline:ai": {"invocationLogging": False}}).graph
     [(status, _)] = verdicts(RULE, rule_view(graph), "AI-01")
     assert status == "waived"
 

@@ -7,13 +7,17 @@ import json
 
 import pytest
 
+from ai_security_baseline.components import studio
 from ai_security_baseline.components.config import ConfigError
 from ai_security_baseline.controls.ai.ai_03_studio_vpc_only import mutation
 from ai_security_baseline.controls.det.testing import dev_view, verdicts
+from ai_security_baseline.controls.kms.testing import statements_by_sid
 from ai_security_baseline.controls.testing import changed, rule_view
-from ai_security_baseline.controls.vocabulary import SAGEMAKER_DOMAIN, SAGEMAKER_USER_PROFILE
+from ai_security_baseline.controls.vocabulary import KMS_KEY, SAGEMAKER_DOMAIN, SAGEMAKER_USER_PROFILE
+from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
+from ai_security_baseline.verify.iam.principals import Call, decide, home_efs_creation_calls
 from conftest import LiveAccount
 
 RULE = "ai-03-studio-vpc-only"
@@ -30,6 +34,56 @@ def test_ai_03_dev_stack_domain_is_vpc_only_under_the_data_key(dev_run: OfflineR
     assert (domain.inputs["appNetworkAccessType"], domain.inputs["authMode"]) == ("VpcOnly", "IAM")
     assert domain.inputs["kmsKeyId"] == dev_run.exports["dataKeyArn"]
     assert domain.inputs["subnetIds"] == dev_run.exports["privateSubnetIds"]
+
+
+def _home_efs_calls(run: OfflineRun, policy: dict[str, object]) -> list[Call]:
+    deployer = str(run.exports["deployerArn"])
+    return home_efs_creation_calls(
+        account=deployer.split(":")[4],
+        region="eu-west-1",
+        deployer_arn=deployer,
+        key_arn=run.exports["dataKeyArn"],
+        key_policy=policy,
+    )
+
+
+def _data_key_policy(run: OfflineRun) -> dict[str, object]:
+    policy: dict[str, object] = json.loads(run.graph.one(KMS_KEY, "keys-data").inputs["policy"])
+    return policy
+
+
+def test_ai_03_data_key_admits_the_deployer_only_through_efs(dev_run: OfflineRun) -> None:
+    statements = statements_by_sid(dev_run.graph.one(KMS_KEY, "keys-data"))
+    use, grant = statements["StudioHomeEfsUsesKeyViaEfs"], statements["StudioHomeEfsGrantsViaEfs"]
+    assert use["Principal"] == {"AWS": [dev_run.exports["deployerArn"]]}
+    assert sorted(use["Action"]) == ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"]
+    assert use["Condition"]["StringEquals"]["kms:ViaService"] == "elasticfilesystem.eu-west-1.amazonaws.com"
+    assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+
+
+def test_ai_03_data_key_lets_efs_create_the_home_file_system_as_the_deployer(dev_run: OfflineRun) -> None:
+    outcomes = [decide(c) for c in _home_efs_calls(dev_run, _data_key_policy(dev_run))]
+    assert [(o.call.name, o.decision) for o in outcomes if not o.as_expected] == []
+
+
+def test_ai_03_preflight_refuses_create_domain_when_the_key_lacks_the_efs_grant(dev_run: OfflineRun) -> None:
+    policy = _data_key_policy(dev_run)
+    statements = policy["Statement"]
+    assert isinstance(statements, list)
+    without = {**policy, "Statement": [s for s in statements if s.get("Sid") != "StudioHomeEfsGrantsViaEfs"]}
+    with pytest.raises(PreflightDeniedError, match="kms:CreateGrant"):
+        require(_home_efs_calls(dev_run, without), "AccessDeniedException")
+
+
+def test_ai_03_studio_off_adds_no_efs_statement_to_the_data_key() -> None:
+    run = run_stack("dev", overrides={"baseline:ai": {"studio": False}})
+    assert not {"StudioHomeEfsUsesKeyViaEfs", "StudioHomeEfsGrantsViaEfs"} & set(
+        statements_by_sid(run.graph.one(KMS_KEY, "keys-data"))
+    )
+
+
+def test_ai_03_efs_via_service_names_the_region() -> None:
+    assert studio.efs_via_service("eu-central-1") == "elasticfilesystem.eu-central-1.amazonaws.com"
 
 
 def test_ai_03_dev_stack_attributes_sessions_to_the_user_profile(dev_graph: ResourceGraph) -> None:

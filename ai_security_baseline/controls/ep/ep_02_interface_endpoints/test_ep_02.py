@@ -10,10 +10,11 @@ from ai_security_baseline.verify.engine.graph import ResourceGraph
 from conftest import LiveAccount
 
 
-def test_ep_02_ml_core_interface_endpoints_in_every_subnet_with_private_dns(dev_graph: ResourceGraph) -> None:
+def test_ep_02_dev_stack_bundles_interface_endpoints_in_every_subnet_with_private_dns(dev_graph: ResourceGraph) -> None:
     endpoints = interface_endpoints_in(dev_graph)
     names = sorted(e.inputs["serviceName"] for e in endpoints)
-    assert names == sorted(f"com.amazonaws.{REGION}.{s}" for s in ENDPOINT_BUNDLES["ml-core"])
+    dev_services = (*ENDPOINT_BUNDLES["ml-core"], *ENDPOINT_BUNDLES["bedrock"])  # the dev stack's two bundles
+    assert names == sorted(f"com.amazonaws.{REGION}.{s}" for s in dev_services)
     sg = dev_graph.one(SG, "endpoints-sg")
     for endpoint in endpoints:
         assert endpoint.inputs["privateDnsEnabled"] is True

@@ -31,9 +31,16 @@ def test_ep_03_bedrock_bundle_and_single_services_are_opt_in() -> None:
     assert set(run.exports["interfaceEndpointIds"]) == names
 
 
-def test_ep_03_bedrock_not_on_by_default(dev_graph: ResourceGraph) -> None:
-    names = {e.inputs["serviceName"] for e in interface_endpoints_in(dev_graph)}
+def test_ep_03_bedrock_not_on_by_default() -> None:
+    # the dev stack without its network and identity settings: the defaults (ml-core only, no Bedrock allowlist)
+    graph = run_stack("dev", overrides={"baseline:network": {}, "baseline:identity": {}}).graph
+    names = {e.inputs["serviceName"] for e in interface_endpoints_in(graph)}
     assert not {n for n in names if ".bedrock" in n}
+
+
+def test_ep_03_dev_stack_has_the_whole_bedrock_bundle(dev_graph: ResourceGraph) -> None:
+    names = {e.inputs["serviceName"] for e in interface_endpoints_in(dev_graph)}
+    assert {n for n in names if ".bedrock" in n} == {f"com.amazonaws.{REGION}.{s}" for s in ENDPOINT_BUNDLES["bedrock"]}
 
 
 def test_ep_03_rule_fails_an_unknown_service() -> None:

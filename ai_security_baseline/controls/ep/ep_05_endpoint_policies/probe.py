@@ -14,7 +14,9 @@ from ai_security_baseline.verify.checkers.audit.core import (
 from ai_security_baseline.verify.checkers.audit.network import describe_endpoint, endpoint_subjects
 from ai_security_baseline.verify.iam.evaluator import Outcome
 
-#: A representative, resource-level action per interface endpoint service (probe of EP-05).
+#: A representative, resource-level action per interface endpoint service that takes a policy (probe of EP-05):
+#: every such known service has one, so no bundle or extra service an endpoint config accepts leaves the probe
+#: without an action.
 ENDPOINT_ACTIONS: dict[str, str] = {
     "s3": "s3:GetObject",
     "sagemaker.api": "sagemaker:CreateTrainingJob",
@@ -29,6 +31,18 @@ ENDPOINT_ACTIONS: dict[str, str] = {
     "bedrock-runtime": "bedrock:InvokeModel",
     "bedrock": "bedrock:GetFoundationModel",
     "bedrock-agent-runtime": "bedrock:InvokeAgent",
+    "bedrock-agent": "bedrock:GetAgent",
+    "sagemaker.featurestore-runtime": "sagemaker:GetRecord",
+    "ssm": "ssm:GetParameter",
+    "glue": "glue:GetTable",
+    "athena": "athena:StartQueryExecution",
+    "events": "events:PutEvents",
+    "sns": "sns:Publish",
+    "sqs": "sqs:SendMessage",
+    "ecs": "ecs:RunTask",
+    "elasticfilesystem": "elasticfilesystem:DescribeMountTargets",
+    "codeartifact.api": "codeartifact:GetAuthorizationToken",
+    "codeartifact.repositories": "codeartifact:ReadFromRepository",
 }
 
 

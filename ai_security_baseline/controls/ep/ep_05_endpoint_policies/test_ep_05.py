@@ -13,12 +13,14 @@ from ai_security_baseline.components.config import ConfigError
 from ai_security_baseline.components.network import interface_policy
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.ep.ep_05_endpoint_policies import mutation
+from ai_security_baseline.controls.ep.ep_05_endpoint_policies.probe import ENDPOINT_ACTIONS
 from ai_security_baseline.controls.net.testing import (
     ACCOUNT,
     AWS_OWNED_SIDS,
     NETWORK_RULES,
     REGION,
     codeartifact_gateway,
+    dev_network,
     failed_controls,
     failure,
     interface_endpoint,
@@ -50,7 +52,8 @@ from tests.test_crossguard import options, policy, violations
 def test_ep_05_every_endpoint_has_a_policy_limited_to_this_account(dev_graph: ResourceGraph) -> None:
     """Every statement but the AWS-owned bucket ones, which AWS documents without a principal condition."""
     endpoints = dev_graph.by_type(ENDPOINT)
-    assert len(endpoints) == len(ENDPOINT_BUNDLES["ml-core"]) + 1
+    # the dev stack's two bundles (ml-core, bedrock) and the S3 gateway
+    assert len(endpoints) == len(ENDPOINT_BUNDLES["ml-core"]) + len(ENDPOINT_BUNDLES["bedrock"]) + 1
     for endpoint in endpoints:
         statements = [s for s in policy_document(endpoint)["Statement"] if s["Sid"] not in AWS_OWNED_SIDS]
         assert statements
@@ -80,7 +83,7 @@ def test_ep_05_s3_gateway_lets_ecr_layers_through_without_a_principal_condition(
 
 
 def test_ep_05_s3_gateway_admits_codeartifact_assets_only_with_codeartifact_endpoints(dev_graph: ResourceGraph) -> None:
-    run = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["codeartifact.repositories"]}})
+    run = run_stack("dev", overrides=dev_network(endpointServices=["codeartifact.repositories"]))
     statements = {s["Sid"]: s for s in policy_document(s3_gateway(run.graph))["Statement"]}
     assert statements["AllowCodeArtifactAssets"]["Resource"] == "arn:aws:s3:::assets-438097961670-eu-west-1/*"
     assert "Condition" not in statements["AllowCodeArtifactAssets"]
@@ -89,7 +92,7 @@ def test_ep_05_s3_gateway_admits_codeartifact_assets_only_with_codeartifact_endp
 
 def test_ep_05_codeartifact_in_a_region_without_documented_asset_bucket_fails_before_any_resource() -> None:
     recorder = GraphRecorder(BaselineMocks())
-    overrides = {"aws:region": "ca-central-1", "baseline:network": {"endpointServices": ["codeartifact.api"]}}
+    overrides = {"aws:region": "ca-central-1", **dev_network(endpointServices=["codeartifact.api"])}
     with pytest.raises(
         ConfigError, match=r'baseline:network\.endpointServices = \["codeartifact\.api"\]: .*ca-central-1'
     ):
@@ -107,7 +110,7 @@ def test_ep_05_org_id_switches_endpoint_principals_to_the_organization() -> None
 
 
 def test_ep_05_endpoints_of_services_without_policy_support_carry_no_policy() -> None:
-    run = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["ssm", "ssmmessages", "ec2messages"]}})
+    run = run_stack("dev", overrides=dev_network(endpointServices=["ssm", "ssmmessages", "ec2messages"]))
     by_service = {e.inputs["serviceName"].rsplit(".", 1)[-1]: e for e in interface_endpoints_in(run.graph)}
     assert "policy" not in by_service["ssmmessages"].inputs
     assert "policy" not in by_service["ec2messages"].inputs
@@ -119,6 +122,19 @@ def test_ep_05_policy_builder_returns_none_only_for_services_without_policy_supp
     assert interface_policy("ec2messages", account_id=ACCOUNT, org_id=None) is None
     supported = sorted(KNOWN_ENDPOINT_SERVICES - set(ENDPOINT_POLICY_UNSUPPORTED))
     assert all(interface_policy(s, account_id=ACCOUNT, org_id=None) for s in supported)
+
+
+def test_ep_05_probe_knows_an_action_for_every_service_that_takes_a_policy() -> None:
+    supported = KNOWN_ENDPOINT_SERVICES - set(ENDPOINT_POLICY_UNSUPPORTED)
+    assert sorted(supported - set(ENDPOINT_ACTIONS)) == []
+
+
+def test_ep_05_probe_action_of_each_service_is_one_its_endpoint_policy_admits() -> None:
+    for service, action in ENDPOINT_ACTIONS.items():
+        if service == "s3":
+            continue  # the gateway's policy is tested above, bucket by bucket
+        admitted = documents.endpoint_actions(service)
+        assert action in admitted or f"{action.split(':')[0]}:*" in admitted, service
 
 
 def test_ep_05_rule_fails_an_endpoint_without_policy() -> None:
@@ -190,7 +206,7 @@ def test_ep_05_rule_fails_a_policy_on_a_service_that_takes_none() -> None:
 
 
 def test_ep_05_scan_carries_the_by_design_reason_as_the_waiver() -> None:
-    graph = run_stack("dev", overrides={"baseline:network": {"endpointServices": ["ssmmessages"]}}).graph
+    graph = run_stack("dev", overrides=dev_network(endpointServices=["ssmmessages"])).graph
     found = [f for f in scan_rules(graph, NETWORK_RULES) if f.control == "EP-05" and f.status != "pass"]
     assert [(f.resource_name, f.status, f.waiver) for f in found] == [
         ("endpoints-ssmmessages", "waived", found[0].message)

@@ -148,7 +148,8 @@ def test_iam_05_boundary_denies_trail_key_bucket_policy_and_boundary_tampering(d
 def test_iam_05_boundary_caps_to_the_baselines_services(dev_graph: ResourceGraph) -> None:
     statements = json.loads(dev_graph.one(POLICY, "identity-boundary").inputs["policy"])["Statement"]
     services = {a.split(":")[0] for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
-    assert services == {"ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
+    # bedrock: the dev stack allowlists Bedrock models for inference (identity.bedrockModelArns)
+    assert services == {"bedrock", "ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
     conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s}
     alias = {"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/aisb-dev-*"}}
     assert conditioned

@@ -56,10 +56,10 @@ def test_iam_08_rule_passes_the_inference_policy_as_rendered_and_fails_it_on_eve
     assert outcome([rendered(widened.graph(dev_graph))]) == [("IAM-08", "fail")]
 
 
-def test_iam_08_inference_invokes_only_this_stacks_endpoints_and_no_bedrock_by_default(
-    dev_graph: ResourceGraph,
-) -> None:
-    statements = by_sid(inline(dev_graph, vocabulary.INFERENCE))
+def test_iam_08_inference_invokes_only_this_stacks_endpoints_and_no_bedrock_by_default() -> None:
+    # the dev stack with the network and identity defaults: no bedrock bundle, no allowlist
+    graph = run_stack("dev", overrides={"baseline:network": {}, "baseline:identity": {}}).graph
+    statements = by_sid(inline(graph, vocabulary.INFERENCE))
     assert (
         statements["InvokeBaselineEndpoints"]["Resource"] == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/aisb-dev-*"
     )

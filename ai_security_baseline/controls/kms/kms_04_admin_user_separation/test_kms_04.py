@@ -23,6 +23,9 @@ INFERENCE = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-inference"
 MALWARE = f"arn:aws:iam::{ACCOUNT}:role/aisb-dev-malware-protection"  # DET-02: scans raw and models objects
 S3_ONLY = {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
 EC2_ONLY = {"StringEquals": {"kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
+EFS_ONLY = {
+    "StringEquals": {"kms:ViaService": "elasticfilesystem.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}
+}
 READ = ["kms:Decrypt"]
 WRITE = ["kms:Decrypt", "kms:GenerateDataKey"]
 ROOT_MANAGES = {
@@ -73,6 +76,23 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
                     },
                     "StringLike": {"kms:EncryptionContext:SecretARN": secret},
                 },
+            },
+            # AI-03 (ai.studio on in dev): EFS creates the Studio home file system with the deployer's permissions
+            {
+                "Sid": "StudioHomeEfsUsesKeyViaEfs",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::111122223333:user/offline-deployer"]},
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext"],
+                "Resource": "*",
+                "Condition": EFS_ONLY,
+            },
+            {
+                "Sid": "StudioHomeEfsGrantsViaEfs",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::111122223333:user/offline-deployer"]},
+                "Action": ["kms:CreateGrant"],
+                "Resource": "*",
+                "Condition": {**EFS_ONLY, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
             roles_via_s3("RolesReadDataKeyViaS3", [TRAINER], READ),
             roles_via_s3("RolesWriteDataKeyViaS3", [PROCESSOR], WRITE),

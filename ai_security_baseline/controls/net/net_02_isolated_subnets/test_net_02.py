@@ -14,6 +14,7 @@ from ai_security_baseline.controls.net.testing import (
     REGION,
     RT_ASSOC,
     VPC_CIDR,
+    dev_network,
     expected_ids,
     failed_controls,
     failure,
@@ -86,7 +87,8 @@ def test_net_02_zones_are_those_every_interface_endpoint_service_is_offered_in()
 def test_net_02_endpoint_service_zones_are_asked_for_every_enabled_service(dev_run: OfflineRun) -> None:
     token = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
     asked = [(args["serviceName"], args["serviceType"]) for t, args in dev_run.invokes if t == token]
-    assert sorted(asked) == sorted((f"com.amazonaws.{REGION}.{s}", "Interface") for s in ENDPOINT_BUNDLES["ml-core"])
+    dev_services = (*ENDPOINT_BUNDLES["ml-core"], *ENDPOINT_BUNDLES["bedrock"])  # the dev stack's two bundles
+    assert sorted(asked) == sorted((f"com.amazonaws.{REGION}.{s}", "Interface") for s in dev_services)
 
 
 def test_net_02_pick_zones_takes_the_intersection_in_name_order() -> None:
@@ -119,7 +121,7 @@ def test_net_02_service_offered_in_too_few_zones_fails_before_any_resource() -> 
     ],
 )
 def test_net_02_subnet_cidrs_exact_and_disjoint(az_count: int, expected: list[str]) -> None:
-    run = run_stack("dev", overrides={"baseline:network": {"azCount": az_count}})
+    run = run_stack("dev", overrides=dev_network(azCount=az_count))
     subnets = sorted(run.graph.by_type(SUBNET), key=lambda s: s.inputs["availabilityZone"])
     cidrs = [s.inputs["cidrBlock"] for s in subnets]
     assert cidrs == expected
