@@ -1442,8 +1442,28 @@ def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> Policy
     return finish_document([*allow_statements, *denies], policy_id="ai-security-baseline-permissions-boundary")
 
 
+#: Services whose every granted action names resources of its own type only (CreateModel a model ARN, InvokeEndpoint
+#: an endpoint ARN, a job its job ARN; https://docs.aws.amazon.com/service-authorization/latest/reference/
+#: list_amazonsagemaker.html): their cap merges into one Allow, which admits no request the separate Allows refuse.
+TYPED_CAP_SERVICES: frozenset[str] = frozenset({"sagemaker"})
+
+
+def pattern_covers(wide: str, narrow: str) -> bool:
+    """Whether every ARN ``narrow`` matches also matches ``wide``: equal, or ``wide`` is a literal stem of ``narrow``
+    with one trailing ``*`` (IAM's ``*`` matches across ``/`` and ``:``)."""
+    stem = wide[:-1]
+    return wide == narrow or (wide.endswith("*") and not {"*", "?"} & set(stem) and narrow.startswith(stem))
+
+
+def _uncovered(resources: set[str]) -> tuple[str, ...]:
+    """The patterns no other pattern of the set covers: ``log-group:/aws/sagemaker/*:*`` goes when
+    ``log-group:/aws/sagemaker/*`` is there."""
+    return tuple(sorted(r for r in resources if not any(o != r and pattern_covers(o, r) for o in resources)))
+
+
 def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
-    """Merge grants into condition-free Allows, one per (service, resource set): the boundary's cap.
+    """Merge grants into condition-free Allows, one per (service, resource set), one per service of
+    ``TYPED_CAP_SERVICES`` (but for its actions on ``*``): the boundary's cap, as short as IAM's quota needs.
 
     Conditions are dropped: the boundary bounds *what* may be reached; the role policies say under which conditions.
     """
@@ -1457,14 +1477,18 @@ def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
             by_action.setdefault(action, set()).update([resources] if isinstance(resources, str) else resources)
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for action, resources in by_action.items():
-        groups.setdefault((action.split(":")[0], tuple(sorted(resources))), []).append(action)
+        service, patterns = action.split(":")[0], _uncovered(resources)
+        if service in TYPED_CAP_SERVICES and patterns != ("*",):
+            patterns = ()  # one group per typed service: its resources are the union below
+        groups.setdefault((service, patterns), []).append(action)
     capped: list[Statement] = []
     counters: dict[str, int] = {}
-    for (service, resources), actions in sorted(groups.items()):
+    for (service, patterns), actions in sorted(groups.items()):
         counters[service] = counters.get(service, 0) + 1
         suffix = "" if counters[service] == 1 else chr(ord("A") + counters[service] - 1)
         sid = "Cap" + "".join(part.capitalize() for part in service.split("-")) + suffix
-        capped.append(allow_statement(sid, actions, resources))
+        union = patterns or _uncovered({r for a in actions for r in by_action[a]})
+        capped.append(allow_statement(sid, actions, list(union)))
     return capped
 
 

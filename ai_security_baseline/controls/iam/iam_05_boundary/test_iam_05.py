@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ai_security_baseline.components import documents
+from ai_security_baseline.components import documents, identity
+from ai_security_baseline.components.config import BucketNamesConfig
+from ai_security_baseline.components.keys import AccountContext
+from ai_security_baseline.controls import kit, vocabulary
 from ai_security_baseline.controls.iam.common import IAM_POLICY, IAM_ROLE, TAMPERING_ACTIONS, undenied_tampering
 from ai_security_baseline.controls.iam.iam_05_boundary import mutation, rule
 from ai_security_baseline.controls.iam.testing import KEY, ROLE_POLICY
@@ -18,6 +21,7 @@ from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.iam.analysis import analyze
 from ai_security_baseline.verify.iam.evaluator import PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.sweep import _workload_targets
 from conftest import LiveAccount
 
 ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::trainer"
@@ -194,3 +198,52 @@ def test_iam_05_configured_bucket_names_enter_the_boundary_and_the_matrix_still_
     report = analyze(graph)
     assert report.model.buckets["raw"].arn == "arn:aws:s3:::acme-training-raw"
     assert [f.message for f in report.findings() if f.status == "fail"] == []
+
+
+#: The resource types each granted SageMaker action names (Service Authorization Reference, SageMaker: "Resource
+#: types" of each action); a request never names another type, so pairs of other types are not requests.
+SAGEMAKER_ACTION_TYPES: dict[str, tuple[str, ...]] = {
+    "sagemaker:CreateModel": ("model",),
+    "sagemaker:CreateProcessingJob": ("processing-job",),
+    "sagemaker:CreateTrainingJob": ("training-job",),
+    "sagemaker:InvokeEndpoint": ("endpoint",),
+    "sagemaker:InvokeEndpointWithResponseStream": ("endpoint",),
+}
+
+
+def _requested(action: str, resource: str) -> bool:
+    """Whether AWS ever authorizes ``action`` on ``resource``: for SageMaker, only on the action's own types."""
+    if not action.startswith("sagemaker:"):
+        return True
+    rtype = resource.split(":", 5)[-1].split("/", maxsplit=1)[0]
+    return rtype in SAGEMAKER_ACTION_TYPES[action]
+
+
+def test_iam_05_compacted_cap_admits_exactly_the_requests_the_grants_admit() -> None:
+    """The merged SageMaker cap and the dropped covered patterns admit no (action, resource) request the role
+    grants, conditions aside, refuse: over every grant pattern made concrete and the sweep's workload resources."""
+    account = AccountContext(ACCOUNT, "eu-central-1", "aws")
+    targets = identity.boundary_targets(account, "aisb-dev", bucket_names=BucketNamesConfig())
+    grants = [s for role in vocabulary.ROLES for s in identity.role_policy_statements(role, targets)]
+    allows = [{k: v for k, v in s.items() if k != "Condition"} for s in grants if s["Effect"] == "Allow"]
+    unconditioned = {"Version": "2012-10-17", "Statement": allows}
+    cap = documents.finish_document(documents.boundary_cap_statements(grants))
+    patterns = {r for s in allows for r in kit.as_list(s["Resource"])}
+    resources = {p.replace("*", "x").replace("?", "x") for p in patterns} | {
+        t.arn for t in _workload_targets(account.region, ACCOUNT, "aisb-dev")
+    }
+    actions = {a for s in allows for a in s["Action"]}
+    assert {a for a in actions if a.startswith("sagemaker:")} == set(SAGEMAKER_ACTION_TYPES)
+
+    def outcome(document: dict[str, Any], action: str, resource: str) -> str:
+        request = Request(f"{ARN}probe", ACCOUNT, action, resource, {"kms:ResourceAliases": ["alias/aisb-dev-data"]})
+        return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[document])).outcome
+
+    differ = [
+        (action, resource)
+        for action in sorted(actions)
+        for resource in sorted(resources)
+        if _requested(action, resource) and outcome(cap, action, resource) != outcome(unconditioned, action, resource)
+    ]
+    assert differ == []
+    assert [s["Sid"] for s in cap["Statement"] if str(s["Action"]).startswith("['sagemaker:")] == ["CapSagemaker"]
