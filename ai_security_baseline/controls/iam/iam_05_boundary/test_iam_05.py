@@ -126,8 +126,9 @@ def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:
     recorder = dev_graph.one(POLICY, "config-recorder-boundary")  # AWS Config's reads: a boundary of its own
     scanner = dev_graph.one(POLICY, "detection-malware-protection-boundary")  # DET-02: the scanner's own
     bounds = {r.name: r.inputs.get("permissionsBoundary") for r in dev_graph.by_type(ROLE)}
-    # four workload roles, three delivery roles (trail, flow logs, Bedrock), the Config recorder, the malware scanner
-    assert len(bounds) == 9
+    # five workload roles (the model approver the fifth), three delivery roles (trail, flow logs, Bedrock), the Config
+    # recorder, the malware scanner
+    assert len(bounds) == 10
     assert bounds.pop("config-recorder") == recorder.outputs["arn"]
     assert bounds.pop(MALWARE_ROLE) == scanner.outputs["arn"]
     assert set(bounds.values()) == {boundary.outputs["arn"]}
@@ -153,7 +154,7 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev_graph: ResourceGraph
     statements = json.loads(dev_graph.one(POLICY, "identity-boundary").inputs["policy"])["Statement"]
     services = {a.split(":")[0] for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
     assert services == {"ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
-    conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s}
+    conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s and s["Effect"] == "Allow"}
     alias = {"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/aisb-dev-*"}}
     assert conditioned
     assert all(sid.startswith("CapKms") and c == alias for sid, c in conditioned.items())
@@ -173,7 +174,10 @@ def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev_graph:
                 concrete = resource.replace("*", "x").replace("?", "x")
                 for action in statement["Action"]:
                     aliases = {"kms:ResourceAliases": ["alias/aisb-dev-data"]} if action.startswith("kms:") else {}
-                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete, aliases)
+                    # a registration the grant admits states the pending status (the boundary denies any other)
+                    pending = {vocabulary.MODEL_APPROVAL_KEY: vocabulary.MODEL_PENDING}
+                    context = pending if action == vocabulary.REGISTER_PACKAGE else aliases
+                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete, context)
                     if evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome != "Allow":
                         refused.append((policy.name, action, resource))
     assert refused == []
@@ -208,6 +212,11 @@ SAGEMAKER_ACTION_TYPES: dict[str, tuple[str, ...]] = {
     "sagemaker:CreateTrainingJob": ("training-job",),
     "sagemaker:InvokeEndpoint": ("endpoint",),
     "sagemaker:InvokeEndpointWithResponseStream": ("endpoint",),
+    "sagemaker:CreateModelPackage": ("model-package",),
+    "sagemaker:UpdateModelPackage": ("model-package",),
+    "sagemaker:DescribeModelPackage": ("model-package",),
+    "sagemaker:DescribeModelPackageGroup": ("model-package-group",),
+    "sagemaker:ListModelPackages": ("model-package",),
 }
 
 
@@ -220,8 +229,9 @@ def _requested(action: str, resource: str) -> bool:
 
 
 def test_iam_05_compacted_cap_admits_exactly_the_requests_the_grants_admit() -> None:
-    """The merged SageMaker cap and the dropped covered patterns admit no (action, resource) request the role
-    grants, conditions aside, refuse: over every grant pattern made concrete and the sweep's workload resources."""
+    """SageMaker's any-type names and the dropped covered patterns admit no (action, resource) request the role
+    grants, conditions aside, refuse: over every grant pattern made concrete, near misses and the sweep's workload
+    resources."""
     account = AccountContext(ACCOUNT, "eu-central-1", "aws")
     targets = identity.boundary_targets(account, "aisb-dev", bucket_names=BucketNamesConfig())
     grants = [s for role in vocabulary.ROLES for s in identity.role_policy_statements(role, targets)]
@@ -229,9 +239,12 @@ def test_iam_05_compacted_cap_admits_exactly_the_requests_the_grants_admit() -> 
     unconditioned = {"Version": "2012-10-17", "Statement": allows}
     cap = documents.finish_document(documents.boundary_cap_statements(grants))
     patterns = {r for s in allows for r in kit.as_list(s["Resource"])}
-    resources = {p.replace("*", "x").replace("?", "x") for p in patterns} | {
-        t.arn for t in _workload_targets(account.region, ACCOUNT, "aisb-dev")
-    }
+    head = f"arn:aws:sagemaker:{account.region}:{ACCOUNT}"
+    # an unversioned package carrying the prefix: the versions' pattern never matched it (SageMaker names have no
+    # "/", so a one-segment name pattern of any type matches exactly the names the typed one did)
+    near_misses = {f"{head}:model-package/aisb-dev-x"}
+    resources = {p.replace("*", "x").replace("?", "x") for p in patterns} | near_misses
+    resources |= {t.arn for t in _workload_targets(account.region, ACCOUNT, "aisb-dev")}
     actions = {a for s in allows for a in s["Action"]}
     assert {a for a in actions if a.startswith("sagemaker:")} == set(SAGEMAKER_ACTION_TYPES)
 
@@ -246,4 +259,6 @@ def test_iam_05_compacted_cap_admits_exactly_the_requests_the_grants_admit() -> 
         if _requested(action, resource) and outcome(cap, action, resource) != outcome(unconditioned, action, resource)
     ]
     assert differ == []
-    assert [s["Sid"] for s in cap["Statement"] if str(s["Action"]).startswith("['sagemaker:")] == ["CapSagemaker"]
+    # one-segment names of any type (jobs, models, endpoints, groups), the versions of the groups
+    sagemaker = [s["Resource"] for s in cap["Statement"] if str(s["Action"]).startswith("['sagemaker:")]
+    assert sagemaker == [f"{head}:*/aisb-dev-*", f"{head}:model-package/aisb-dev-*/*"]
