@@ -133,6 +133,7 @@ def largest_overrides() -> dict[str, Any]:
     fill(overrides, "identity", "imageAccountIds", lambda i: f"{900000000000 + i}", LARGEST_ACCOUNT)
     fill(overrides, "identity", "auditorPrincipalArns", lambda i: principal(100 + i), LARGEST_ACCOUNT)
     fill(overrides, "identity", "inferencePrincipalArns", lambda i: principal(200 + i), LARGEST_ACCOUNT)
+    fill(overrides, "identity", "approverPrincipalArns", lambda i: principal(400 + i), LARGEST_ACCOUNT)
     fill(overrides, "kms", "adminArns", lambda i: principal(300 + i), LARGEST_ACCOUNT)
     return overrides
 
@@ -241,6 +242,7 @@ def test_largest_configuration_reaches_each_lists_limit(largest: dict[str, Any])
     for section, key, entry in [
         ("identity", "auditorPrincipalArns", principal(900)),
         ("identity", "inferencePrincipalArns", principal(901)),
+        ("identity", "approverPrincipalArns", principal(903)),
         ("kms", "adminArns", principal(902)),
     ]:
         grown = {**largest[f"baseline:{section}"], key: [*largest[f"baseline:{section}"][key], entry]}

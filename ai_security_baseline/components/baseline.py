@@ -489,6 +489,7 @@ def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
     trusted = {
         vocabulary.AUDITOR: list(settings.auditor_principal_arns),
         vocabulary.INFERENCE: list(settings.inference_principal_arns),
+        vocabulary.APPROVER: list(settings.approver_principal_arns),
     }
     outputs: dict[str, Any] = {ORG_ID_OUTPUT: settings.org_id} if settings.org_id else {}
     if any(trusted.values()):
@@ -634,6 +635,11 @@ COUNTED_KEYS: dict[str, _Counted] = {
         lambda c: len(c.identity.inference_principal_arns),
         _keep_entries("identity", "inference_principal_arns"),
     ),
+    "identity.approverPrincipalArns": _Counted(
+        "entries",
+        lambda c: len(c.identity.approver_principal_arns),
+        _keep_entries("identity", "approver_principal_arns"),
+    ),
     "identity.imageAccountIds": _Counted(
         "entries", lambda c: len(c.identity.image_account_ids), _keep_entries("identity", "image_account_ids")
     ),
@@ -688,6 +694,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     trust_drivers = {
         vocabulary.AUDITOR: ("identity.auditorPrincipalArns",),
         vocabulary.INFERENCE: ("identity.inferencePrincipalArns",),
+        vocabulary.APPROVER: ("identity.approverPrincipalArns",),
     }
     policies = [
         RenderedPolicy(

@@ -403,6 +403,9 @@ class IdentityConfig(_Section):
     inference_principal_arns: tuple[PrincipalArn, ...] = Field(
         (), description="IAM role/user ARNs that may assume the inference role; empty: SageMaker only"
     )
+    approver_principal_arns: tuple[PrincipalArn, ...] = Field(
+        (), description="IAM role/user ARNs that may assume the model-approver role (AI-04); empty: nobody"
+    )
     image_account_ids: tuple[AccountId, ...] = Field(
         (),
         max_length=MAX_IMAGE_ACCOUNTS,

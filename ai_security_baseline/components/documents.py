@@ -1212,6 +1212,24 @@ def principals_trust_policy(principal_arns: Sequence[str]) -> PolicyDocument:
     )
 
 
+def nobody_trust_policy(*, partition: str, account_id: str) -> PolicyDocument:
+    """IAM-01 for a role no principal is configured for yet: the account root under a condition no request meets.
+    Every AssumeRole call is signed and carries ``aws:PrincipalArn``
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn),
+    so ``Null: true`` on it admits nobody; IAM accepts the document (the root always exists)."""
+    return finish_document(
+        [
+            {
+                "Sid": "NobodyAssumesRoleUntilConfigured",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root_arn(partition, account_id)},
+                "Action": "sts:AssumeRole",
+                "Condition": {"Null": {"aws:PrincipalArn": "true"}},
+            }
+        ]
+    )
+
+
 def account_trust_policy(*, partition: str, account_id: str) -> PolicyDocument:
     """IAM-01 default for human roles: IAM in this account decides who may assume (never another account)."""
     return finish_document(
@@ -1442,8 +1460,39 @@ def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> Policy
     return finish_document([*allow_statements, *denies], policy_id="ai-security-baseline-permissions-boundary")
 
 
+#: Services whose every granted action names resources of one type of its own only (CreateModel a model ARN,
+#: InvokeEndpoint an endpoint ARN, a job its job ARN; https://docs.aws.amazon.com/service-authorization/latest/reference/
+#: list_amazonsagemaker.html): in their cap a one-segment name pattern stands for every type
+#: (``...:*/<prefix>-*``), and the groups it makes alike merge; for any one action it matches exactly the ARNs the
+#: typed pattern did. A pattern of more segments (``model-package/<group>/<version>``) keeps its type.
+TYPED_CAP_SERVICES: frozenset[str] = frozenset({"sagemaker"})
+
+
+def any_type_pattern(arn: str) -> str:
+    """``arn:...:<type>/<name>`` as ``arn:...:*/<name>`` when the name is one segment, else ``arn`` unchanged."""
+    head, sep, resource = arn.rpartition(":")
+    rtype, slash, name = resource.partition("/")
+    if not sep or not slash or "/" in name or not rtype:
+        return arn
+    return f"{head}:*/{name}"
+
+
+def pattern_covers(wide: str, narrow: str) -> bool:
+    """Whether every ARN ``narrow`` matches also matches ``wide``: equal, or ``wide`` is a literal stem of ``narrow``
+    with one trailing ``*`` (IAM's ``*`` matches across ``/`` and ``:``)."""
+    stem = wide[:-1]
+    return wide == narrow or (wide.endswith("*") and not {"*", "?"} & set(stem) and narrow.startswith(stem))
+
+
+def _uncovered(resources: set[str]) -> tuple[str, ...]:
+    """The patterns no other pattern of the set covers: ``log-group:/aws/sagemaker/*:*`` goes when
+    ``log-group:/aws/sagemaker/*`` is there."""
+    return tuple(sorted(r for r in resources if not any(o != r and pattern_covers(o, r) for o in resources)))
+
+
 def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
-    """Merge grants into condition-free Allows, one per (service, resource set): the boundary's cap.
+    """Merge grants into condition-free Allows, one per (service, resource set), a pattern another covers dropped,
+    ``TYPED_CAP_SERVICES``' names of any type: the boundary's cap, as short as IAM's quota needs.
 
     Conditions are dropped: the boundary bounds *what* may be reached; the role policies say under which conditions.
     """
@@ -1457,14 +1506,16 @@ def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
             by_action.setdefault(action, set()).update([resources] if isinstance(resources, str) else resources)
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for action, resources in by_action.items():
-        groups.setdefault((action.split(":")[0], tuple(sorted(resources))), []).append(action)
+        service = action.split(":")[0]
+        typed = {any_type_pattern(r) for r in resources} if service in TYPED_CAP_SERVICES else resources
+        groups.setdefault((service, _uncovered(typed)), []).append(action)
     capped: list[Statement] = []
     counters: dict[str, int] = {}
-    for (service, resources), actions in sorted(groups.items()):
+    for (service, patterns), actions in sorted(groups.items()):
         counters[service] = counters.get(service, 0) + 1
         suffix = "" if counters[service] == 1 else chr(ord("A") + counters[service] - 1)
         sid = "Cap" + "".join(part.capitalize() for part in service.split("-")) + suffix
-        capped.append(allow_statement(sid, actions, resources))
+        capped.append(allow_statement(sid, actions, list(patterns)))
     return capped
 
 

@@ -1,4 +1,4 @@
-"""Least-privilege identity: four workload roles, their policies generated from the access matrix, and one
+"""Least-privilege identity: five workload roles, their policies generated from the access matrix, and one
 permissions boundary (IAM-01…IAM-10, KMS-06, GOV-02).
 
 Ordering (no cycle): ``WorkloadRoles`` (boundary + roles with trust only) is created first, so key policies can name
@@ -23,14 +23,21 @@ from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.vocabulary import (
     ACCESS_MATRIX,
+    APPROVE_PACKAGE,
+    APPROVER,
+    APPROVER_READS,
     AUDIT_LOGS,
     AUDITOR,
     EXECUTION_ROLES,
     INFERENCE,
     LEVEL_ACTIONS,
     LEVEL_KEY_ACTIONS,
+    LIST_PACKAGES,
     MATRIX_ACTIONS,
+    MODEL_APPROVAL_KEY,
+    MODEL_PENDING,
     PROCESSOR,
+    REGISTER_PACKAGE,
     RESOURCE_KEY_CLASS,
     RESOURCES,
     ROLES,
@@ -50,6 +57,7 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     TRAINER: "Reads curated features, writes models; runs SageMaker jobs inside the baseline VPC only",
     INFERENCE: "Reads models; invokes the baseline's SageMaker endpoints and allowlisted Bedrock models",
     AUDITOR: "Reads audit logs only",
+    APPROVER: "Approves or rejects model versions in the stack's model package groups; nothing else",
 }
 
 MAX_SESSION_SECONDS = 3600
@@ -192,6 +200,12 @@ def trainer_statements(t: AccessTargets) -> list[Statement]:
         documents.pass_role_statement(
             "PassTrainerRoleToJobsOnly", [role_arn(t.account, prefix, TRAINER)], associated_arns=job_arns
         ),
+        documents.allow_statement(
+            "RegisterModelVersionsPendingApproval",
+            [REGISTER_PACKAGE],
+            model_package_arns(t),
+            {"StringEquals": {MODEL_APPROVAL_KEY: MODEL_PENDING}},
+        ),
         documents.deny_model_approval_statement(),
         documents.deny_unpending_registration_statement(),
         documents.pass_role_statement(
@@ -199,6 +213,26 @@ def trainer_statements(t: AccessTargets) -> list[Statement]:
             [role_arn(t.account, prefix, INFERENCE)],
             associated_arns=[_arn(t, "sagemaker", f"model/{prefix}-*")],
         ),
+    ]
+
+
+def model_package_arns(t: AccessTargets) -> list[str]:
+    """AI-04: the versions of this stack's model package groups, ``model-package/<group>/<version>`` (the groups are
+    ``<name_prefix>-<family>``): the one resource type CreateModelPackage, UpdateModelPackage, DescribeModelPackage
+    and ListModelPackages name (Service Authorization Reference, SageMaker)."""
+    return [_arn(t, "sagemaker", f"model-package/{t.name_prefix}-*/*")]
+
+
+def approver_statements(t: AccessTargets) -> list[Statement]:
+    """AI-04: set the approval status of this stack's model versions and read what decides it; nothing else (no
+    model, endpoint, job or data access: approving never deploys)."""
+    describe_version, describe_group = APPROVER_READS
+    groups = [_arn(t, "sagemaker", f"model-package-group/{t.name_prefix}-*")]
+    return [
+        documents.allow_statement(
+            "ApproveOrRejectModelVersions", [APPROVE_PACKAGE, describe_version, LIST_PACKAGES], model_package_arns(t)
+        ),
+        documents.allow_statement("DescribeModelPackageGroups", [describe_group], groups),
     ]
 
 
@@ -233,6 +267,8 @@ def role_policy_statements(role: str, t: AccessTargets) -> list[Statement]:
         statements += trainer_statements(t)
     if role == INFERENCE:
         statements += inference_statements(t)
+    if role == APPROVER:
+        statements += approver_statements(t)
     if role in VOLUME_KEY_USERS:
         statements += documents.ebs_volume_key_statements(
             t.key_arns[VOLUME_KEY_CLASS], region=t.account.region, account_id=t.account.account_id
@@ -326,6 +362,10 @@ def trust_document(role: str, account: AccountContext, settings: IdentityConfig)
         return documents.account_trust_policy(partition=partition, account_id=account_id)
     if role == INFERENCE and settings.inference_principal_arns:
         return documents.principals_trust_policy(settings.inference_principal_arns)
+    if role == APPROVER:
+        if settings.approver_principal_arns:
+            return documents.principals_trust_policy(settings.approver_principal_arns)
+        return documents.nobody_trust_policy(partition=partition, account_id=account_id)
     return documents.sagemaker_trust_policy(partition=partition, region=region, account_id=account_id)
 
 
@@ -347,7 +387,7 @@ class WorkloadRolesArgs:
 
 
 class WorkloadRoles(pulumi.ComponentResource):
-    """The permissions boundary and the four roles (trust only; inline policies come from RolePolicies)."""
+    """The permissions boundary and the five roles (trust only; inline policies come from RolePolicies)."""
 
     boundary: aws.iam.Policy
     roles: dict[str, aws.iam.Role]
@@ -615,7 +655,7 @@ def _https_egress(
 
 def _grants_anything(role: str, resources: Iterable[str]) -> bool:
     wired = set(resources)
-    return role in EXECUTION_ROLES or any(r in wired for r in ACCESS_MATRIX[role])
+    return role in (*EXECUTION_ROLES, APPROVER) or any(r in wired for r in ACCESS_MATRIX[role])
 
 
 __all__ = [

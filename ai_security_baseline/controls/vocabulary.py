@@ -318,7 +318,9 @@ PROCESSOR = "data-processor"
 TRAINER = "model-trainer"
 INFERENCE = "inference"
 AUDITOR = "auditor"
-ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE, AUDITOR)
+#: AI-04: the only role that may set a model version's approval status (the trainer registers, never approves).
+APPROVER = "model-approver"
+ROLES: tuple[str, ...] = (PROCESSOR, TRAINER, INFERENCE, AUDITOR, APPROVER)
 
 #: Resources of the matrix: the three data buckets and the audit archive.
 RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
@@ -347,6 +349,7 @@ ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     TRAINER: {"curated": ("read",), "models": ("write",)},
     INFERENCE: {"models": ("read",)},
     AUDITOR: {AUDIT_LOGS: ("read",)},
+    APPROVER: {},
 }
 
 #: The actions the access analysis probes for every role x resource (reads, writes, deletes, policy changes).
@@ -663,6 +666,11 @@ MODEL_PENDING = "PendingManualApproval"
 MODEL_APPROVED = "Approved"
 REGISTER_PACKAGE = "sagemaker:CreateModelPackage"
 APPROVE_PACKAGE = "sagemaker:UpdateModelPackage"
+#: What the approver reads to decide (versions, their group) besides setting the status with APPROVE_PACKAGE.
+APPROVER_READS: tuple[str, ...] = ("sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup")
+#: Listing a group's versions; like every registry action here it names model-package resources (Service
+#: Authorization Reference, SageMaker), so it is granted on the stack's versions, never on ``*``.
+LIST_PACKAGES = "sagemaker:ListModelPackages"
 
 
 def model_package_group_name(name_prefix: str, family: str) -> str:

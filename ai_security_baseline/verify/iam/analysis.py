@@ -51,6 +51,7 @@ from ai_security_baseline.verify.iam.evaluator import (
 from ai_security_baseline.verify.iam.principals import (
     ALLOW_ALL,
     Call,
+    Expected,
     Kind,
     Outcome,
     TrailFacts,
@@ -1192,35 +1193,119 @@ def _scan_object(scan: str) -> str:
     return names.get(scan, "a clean object" if scan == vocabulary.MALWARE_SCAN_CLEAN else f"an object {scan}")
 
 
+#: AI-04's named proofs: (name, role, action, resource type, approval status set, expected, explicit). The trainer
+#: registers pending and never approves (its Denies); only the approver sets a status; neither the approver nor
+#: inference creates models or endpoints, so an unapproved version reaches production only through a pipeline step.
+REGISTRY_PROOFS: tuple[tuple[str, str, str, str, str | None, Expected, bool], ...] = (
+    (
+        "approver approves a model version",
+        vocabulary.APPROVER,
+        vocabulary.APPROVE_PACKAGE,
+        "package",
+        vocabulary.MODEL_APPROVED,
+        "allow",
+        False,
+    ),
+    (
+        "trainer registers a model version pending approval",
+        vocabulary.TRAINER,
+        vocabulary.REGISTER_PACKAGE,
+        "package",
+        vocabulary.MODEL_PENDING,
+        "allow",
+        False,
+    ),
+    (
+        "trainer approves its own model package",
+        vocabulary.TRAINER,
+        vocabulary.APPROVE_PACKAGE,
+        "package",
+        vocabulary.MODEL_APPROVED,
+        "deny",
+        True,
+    ),
+    (
+        "trainer registers an approved model package",
+        vocabulary.TRAINER,
+        vocabulary.REGISTER_PACKAGE,
+        "package",
+        vocabulary.MODEL_APPROVED,
+        "deny",
+        True,
+    ),
+    (
+        "trainer registers a model package without a status",
+        vocabulary.TRAINER,
+        vocabulary.REGISTER_PACKAGE,
+        "package",
+        None,
+        "deny",
+        True,
+    ),
+    (
+        "approver registers a model version",
+        vocabulary.APPROVER,
+        vocabulary.REGISTER_PACKAGE,
+        "package",
+        vocabulary.MODEL_PENDING,
+        "deny",
+        False,
+    ),
+    ("inference deploys a model version", vocabulary.INFERENCE, "sagemaker:CreateModel", "model", None, "deny", False),
+    (
+        "inference creates an endpoint",
+        vocabulary.INFERENCE,
+        "sagemaker:CreateEndpoint",
+        "endpoint",
+        None,
+        "deny",
+        False,
+    ),
+    ("approver creates a model", vocabulary.APPROVER, "sagemaker:CreateModel", "model", None, "deny", False),
+    (
+        "approver starts a training job",
+        vocabulary.APPROVER,
+        "sagemaker:CreateTrainingJob",
+        "training-job",
+        None,
+        "deny",
+        False,
+    ),
+)
+
+
 def registry_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
-    """AI-04's named proofs: the trainer approving a version of its own group, or registering one already approved
-    or without a status, is an explicit deny (the trainer's Denies on sagemaker:ModelApprovalStatus)."""
-    role = model.roles[vocabulary.TRAINER]
+    """AI-04: ``REGISTRY_PROOFS`` on a version of the stack's first group and on resources named with its prefix."""
     groups = sorted(str(g.prop("modelPackageGroupName")) for g in graph.by_type(vocabulary.MODEL_PACKAGE_GROUP))
     if not groups:
         raise AnalysisError("the stack has no model package group")
-    package = f"arn:aws:sagemaker:{model.region}:{model.account_id}:model-package/{groups[0]}/1"
-    policies = PolicySet(resource_account=model.account_id, identity=role.identity, boundary=role.boundary)
-    proofs: tuple[tuple[str, str, str | None], ...] = (
-        ("trainer approves its own model package", vocabulary.APPROVE_PACKAGE, vocabulary.MODEL_APPROVED),
-        ("trainer registers an approved model package", vocabulary.REGISTER_PACKAGE, vocabulary.MODEL_APPROVED),
-        ("trainer registers a model package without a status", vocabulary.REGISTER_PACKAGE, None),
-    )
-    return [
-        Call(
-            "workload",
-            "AI-04",
-            name,
-            role.session_arn,
-            action,
-            package,
-            "deny",
-            policies,
-            {} if status is None else {vocabulary.MODEL_APPROVAL_KEY: status},
-            explicit=True,
+    base = f"arn:aws:sagemaker:{model.region}:{model.account_id}"
+    arns = {
+        "package": f"{base}:model-package/{groups[0]}/1",
+        "model": f"{base}:model/{groups[0]}-1",
+        "endpoint": f"{base}:endpoint/{groups[0]}",
+        "training-job": f"{base}:training-job/{groups[0]}-1",
+    }
+    calls = []
+    for name, role_name, action, rtype, status, expected, explicit in REGISTRY_PROOFS:
+        role = model.roles[role_name]
+        policies = PolicySet(resource_account=model.account_id, identity=role.identity, boundary=role.boundary)
+        context = {} if status is None else {vocabulary.MODEL_APPROVAL_KEY: status}
+        calls.append(
+            Call(
+                "workload",
+                "AI-04",
+                name,
+                role.session_arn,
+                action,
+                arns[rtype],
+                expected,
+                policies,
+                context,
+                explicit=explicit,
+            )
         )
-        for name, action, status in proofs
-    ]
+    return calls
 
 
 #: Each group of calls and the control reported when the graph lacks what the group needs.

@@ -1,14 +1,18 @@
 """AI-04 preview rule: the trainer's inline policy denies approving a model version and registering one other than
-pending, each with an unconditional-but-for-the-status Deny on every resource."""
+pending, each with an unconditional-but-for-the-status Deny on every resource; the approver's grants nothing but
+setting and reading the approval status."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ai_security_baseline.controls import kit
 from ai_security_baseline.controls.vocabulary import (
     APPROVE_PACKAGE,
+    APPROVER,
+    APPROVER_READS,
+    LIST_PACKAGES,
     MODEL_APPROVAL_KEY,
     MODEL_APPROVED,
     MODEL_PENDING,
@@ -48,12 +52,37 @@ def denies(document: Mapping[str, Any], action: str, operator: str, status: str)
     return False
 
 
+#: Everything the approver may be allowed: set the status, read the versions and their group.
+APPROVER_ACTIONS: frozenset[str] = frozenset(a.lower() for a in (APPROVE_PACKAGE, *APPROVER_READS, LIST_PACKAGES))
+
+
+def trainer_problems(documents: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The gates none of the trainer's policies denies (the rule reads one document, the probe every inline one)."""
+    listed = list(documents)
+    return [what for what, action, op, status in GATES if not any(denies(d, action, op, status) for d in listed)]
+
+
+def approver_extras(documents: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The actions the approver is allowed beyond its duty (a wildcard is never its duty)."""
+    allowed = {
+        str(a).lower()
+        for d in documents
+        for s in kit.statements(d)
+        if s.get("Effect") == "Allow"
+        for a in kit.as_list(s.get("Action"))
+    }
+    return sorted(allowed - APPROVER_ACTIONS)
+
+
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
-    """On the trainer's inline policy only (the role policies are named ``...-<role>``)."""
+    """On the trainer's and the approver's inline policies (the role policies are named ``...-<role>``)."""
+    if res.name.endswith(f"-{APPROVER}"):
+        extras = approver_extras([kit.policy_document(res)])
+        yield "AI-04", not extras, f"the approver is also allowed {extras}" if extras else "the approver only approves"
+        return
     if not res.name.endswith(f"-{TRAINER}"):
         return
-    document = kit.policy_document(res)
-    missing = [what for what, action, op, status in GATES if not denies(document, action, op, status)]
+    missing = trainer_problems([kit.policy_document(res)])
     if missing:
         yield "AI-04", False, f"the trainer's policy has no Deny of {' or '.join(missing)}"
         return
@@ -62,7 +91,7 @@ def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
 
 RULE = kit.Rule(
     "ai-04-model-approval",
-    "The trainer registers model versions only pending approval and never approves one",
+    "The trainer registers model versions only pending approval and never approves one; the approver only approves",
     ("AI-04",),
     (ROLE_POLICY,),
     check,

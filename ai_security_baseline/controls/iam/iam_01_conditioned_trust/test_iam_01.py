@@ -146,6 +146,7 @@ def test_iam_01_roles_exist_with_physical_names_prefix_role(dev_graph: ResourceG
         "aisb-dev-model-trainer",
         "aisb-dev-inference",
         "aisb-dev-auditor",
+        "aisb-dev-model-approver",
     }
 
 

@@ -15,9 +15,10 @@ from ai_security_baseline.verify.iam.analysis import AccessReport, access_model,
 
 def test_iam_03_evaluated_access_equals_the_declared_matrix(dev_access: AccessReport) -> None:
     report = dev_access
-    # 4 roles x raw, curated, models, audit-logs; a GetObject of raw or models once per scan status (DET-03)
-    scans = 4 * len(vocabulary.SCANNED_BUCKETS) * (len(vocabulary.MALWARE_SCAN_DIMENSION) - 1)
-    assert len(report.rows) == 4 * 4 * len(identity.MATRIX_ACTIONS) + scans
+    # 5 roles (processor, trainer, inference, auditor, approver) x raw, curated, models, audit-logs; a GetObject of
+    # raw or models once per scan status (DET-03)
+    scans = 5 * len(vocabulary.SCANNED_BUCKETS) * (len(vocabulary.MALWARE_SCAN_DIMENSION) - 1)
+    assert len(report.rows) == 5 * 4 * len(identity.MATRIX_ACTIONS) + scans
     assert report.missing_resources == ()
     assert [f for f in report.findings() if f.status != "pass"] == []
     allowed = {(r.role, r.resource, r.action) for r in report.rows if r.allowed}
@@ -60,7 +61,7 @@ def test_iam_03_auditor_gets_exactly_one_inline_policy_reading_the_audit_bucket(
 
 def test_iam_03_report_matrix_lists_every_role_and_resource_cell(dev_access: AccessReport) -> None:
     table = matrix_markdown(dev_access).splitlines()
-    assert len(table) == 2 + 4 * 4  # header, rule, 4 roles x 4 resources
+    assert len(table) == 2 + 5 * 4  # header, rule, 5 roles (the approver's row all deny) x 4 resources
     assert "| auditor | audit-logs | allow | allow | deny | deny | deny |" in table
     assert not any("expected" in line for line in table)
 

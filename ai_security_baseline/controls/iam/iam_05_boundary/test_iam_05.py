@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ai_security_baseline.components import documents
+from ai_security_baseline.components import documents, identity
+from ai_security_baseline.components.config import BucketNamesConfig
+from ai_security_baseline.components.keys import AccountContext
+from ai_security_baseline.controls import kit, vocabulary
 from ai_security_baseline.controls.iam.common import IAM_POLICY, IAM_ROLE, TAMPERING_ACTIONS, undenied_tampering
 from ai_security_baseline.controls.iam.iam_05_boundary import mutation, rule
 from ai_security_baseline.controls.iam.testing import KEY, ROLE_POLICY
@@ -18,6 +21,7 @@ from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.iam.analysis import analyze
 from ai_security_baseline.verify.iam.evaluator import PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.sweep import _workload_targets
 from conftest import LiveAccount
 
 ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::trainer"
@@ -122,8 +126,9 @@ def test_iam_05_every_role_has_the_boundary(dev_graph: ResourceGraph) -> None:
     recorder = dev_graph.one(POLICY, "config-recorder-boundary")  # AWS Config's reads: a boundary of its own
     scanner = dev_graph.one(POLICY, "detection-malware-protection-boundary")  # DET-02: the scanner's own
     bounds = {r.name: r.inputs.get("permissionsBoundary") for r in dev_graph.by_type(ROLE)}
-    # four workload roles, three delivery roles (trail, flow logs, Bedrock), the Config recorder, the malware scanner
-    assert len(bounds) == 9
+    # five workload roles (the model approver the fifth), three delivery roles (trail, flow logs, Bedrock), the Config
+    # recorder, the malware scanner
+    assert len(bounds) == 10
     assert bounds.pop("config-recorder") == recorder.outputs["arn"]
     assert bounds.pop(MALWARE_ROLE) == scanner.outputs["arn"]
     assert set(bounds.values()) == {boundary.outputs["arn"]}
@@ -150,7 +155,7 @@ def test_iam_05_boundary_caps_to_the_baselines_services(dev_graph: ResourceGraph
     services = {a.split(":")[0] for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
     # bedrock: the dev stack allowlists Bedrock models for inference (identity.bedrockModelArns)
     assert services == {"bedrock", "ec2", "ecr", "iam", "kms", "logs", "s3", "sagemaker", "secretsmanager"}
-    conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s}
+    conditioned = {s["Sid"]: s["Condition"] for s in statements if "Condition" in s and s["Effect"] == "Allow"}
     alias = {"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/aisb-dev-*"}}
     assert conditioned
     assert all(sid.startswith("CapKms") and c == alias for sid, c in conditioned.items())
@@ -170,7 +175,10 @@ def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev_graph:
                 concrete = resource.replace("*", "x").replace("?", "x")
                 for action in statement["Action"]:
                     aliases = {"kms:ResourceAliases": ["alias/aisb-dev-data"]} if action.startswith("kms:") else {}
-                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete, aliases)
+                    # a registration the grant admits states the pending status (the boundary denies any other)
+                    pending = {vocabulary.MODEL_APPROVAL_KEY: vocabulary.MODEL_PENDING}
+                    context = pending if action == vocabulary.REGISTER_PACKAGE else aliases
+                    request = Request(f"{ARN}probe", ACCOUNT, action, concrete, context)
                     if evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome != "Allow":
                         refused.append((policy.name, action, resource))
     assert refused == []
@@ -195,3 +203,63 @@ def test_iam_05_configured_bucket_names_enter_the_boundary_and_the_matrix_still_
     report = analyze(graph)
     assert report.model.buckets["raw"].arn == "arn:aws:s3:::acme-training-raw"
     assert [f.message for f in report.findings() if f.status == "fail"] == []
+
+
+#: The resource types each granted SageMaker action names (Service Authorization Reference, SageMaker: "Resource
+#: types" of each action); a request never names another type, so pairs of other types are not requests.
+SAGEMAKER_ACTION_TYPES: dict[str, tuple[str, ...]] = {
+    "sagemaker:CreateModel": ("model",),
+    "sagemaker:CreateProcessingJob": ("processing-job",),
+    "sagemaker:CreateTrainingJob": ("training-job",),
+    "sagemaker:InvokeEndpoint": ("endpoint",),
+    "sagemaker:InvokeEndpointWithResponseStream": ("endpoint",),
+    "sagemaker:CreateModelPackage": ("model-package",),
+    "sagemaker:UpdateModelPackage": ("model-package",),
+    "sagemaker:DescribeModelPackage": ("model-package",),
+    "sagemaker:DescribeModelPackageGroup": ("model-package-group",),
+    "sagemaker:ListModelPackages": ("model-package",),
+}
+
+
+def _requested(action: str, resource: str) -> bool:
+    """Whether AWS ever authorizes ``action`` on ``resource``: for SageMaker, only on the action's own types."""
+    if not action.startswith("sagemaker:"):
+        return True
+    rtype = resource.split(":", 5)[-1].split("/", maxsplit=1)[0]
+    return rtype in SAGEMAKER_ACTION_TYPES[action]
+
+
+def test_iam_05_compacted_cap_admits_exactly_the_requests_the_grants_admit() -> None:
+    """SageMaker's any-type names and the dropped covered patterns admit no (action, resource) request the role
+    grants, conditions aside, refuse: over every grant pattern made concrete, near misses and the sweep's workload
+    resources."""
+    account = AccountContext(ACCOUNT, "eu-central-1", "aws")
+    targets = identity.boundary_targets(account, "aisb-dev", bucket_names=BucketNamesConfig())
+    grants = [s for role in vocabulary.ROLES for s in identity.role_policy_statements(role, targets)]
+    allows = [{k: v for k, v in s.items() if k != "Condition"} for s in grants if s["Effect"] == "Allow"]
+    unconditioned = {"Version": "2012-10-17", "Statement": allows}
+    cap = documents.finish_document(documents.boundary_cap_statements(grants))
+    patterns = {r for s in allows for r in kit.as_list(s["Resource"])}
+    head = f"arn:aws:sagemaker:{account.region}:{ACCOUNT}"
+    # an unversioned package carrying the prefix: the versions' pattern never matched it (SageMaker names have no
+    # "/", so a one-segment name pattern of any type matches exactly the names the typed one did)
+    near_misses = {f"{head}:model-package/aisb-dev-x"}
+    resources = {p.replace("*", "x").replace("?", "x") for p in patterns} | near_misses
+    resources |= {t.arn for t in _workload_targets(account.region, ACCOUNT, "aisb-dev")}
+    actions = {a for s in allows for a in s["Action"]}
+    assert {a for a in actions if a.startswith("sagemaker:")} == set(SAGEMAKER_ACTION_TYPES)
+
+    def outcome(document: dict[str, Any], action: str, resource: str) -> str:
+        request = Request(f"{ARN}probe", ACCOUNT, action, resource, {"kms:ResourceAliases": ["alias/aisb-dev-data"]})
+        return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[document])).outcome
+
+    differ = [
+        (action, resource)
+        for action in sorted(actions)
+        for resource in sorted(resources)
+        if _requested(action, resource) and outcome(cap, action, resource) != outcome(unconditioned, action, resource)
+    ]
+    assert differ == []
+    # one-segment names of any type (jobs, models, endpoints, groups), the versions of the groups
+    sagemaker = [s["Resource"] for s in cap["Statement"] if str(s["Action"]).startswith("['sagemaker:")]
+    assert sagemaker == [f"{head}:*/aisb-dev-*", f"{head}:model-package/aisb-dev-*/*"]

