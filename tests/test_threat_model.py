@@ -26,6 +26,7 @@ REQUIRED_THREATS = (
     "Lock-out",
     "Poisoned training data or a malicious model artifact",
     "An attacker works in the account unnoticed",
+    "Model misuse: prompt injection, sensitive data, LLM-jacking",
 )
 
 
