@@ -546,15 +546,29 @@ def test_inference_invokes_another_teams_endpoint_is_denied(model: AccessModel) 
     assert decision == Decision("ImplicitDeny")
 
 
-def test_inference_invokes_a_bedrock_model_off_the_allowlist_is_denied(model: AccessModel) -> None:
+def pinned_guardrail(graph: ResourceGraph) -> dict[str, ContextValue]:
+    """The request context of an invocation naming the stack's guardrail at its published version (AI-02)."""
+    [guardrail] = graph.by_type(vocabulary.GUARDRAIL_TYPE)
+    [version] = graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE)
+    pinned = vocabulary.guardrail_version_arn(guardrail.outputs["guardrailArn"], version.outputs["version"])
+    return {vocabulary.GUARDRAIL_ID_KEY: pinned}
+
+
+def test_inference_invokes_a_bedrock_model_off_the_allowlist_is_denied(
+    model: AccessModel, graph: ResourceGraph
+) -> None:
     # the dev stack allowlists claude-3-haiku and titan-embed-text-v2 (identity.bedrockModelArns), not this one
     model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-opus-20240229-v1:0"
-    assert call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, {}) == Decision("ImplicitDeny")
+    decision = call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, pinned_guardrail(graph))
+    assert decision == Decision("ImplicitDeny")
 
 
-def test_inference_invokes_an_allowlisted_bedrock_model(model: AccessModel) -> None:
+def test_inference_invokes_an_allowlisted_bedrock_model_through_the_guardrail(
+    model: AccessModel, graph: ResourceGraph
+) -> None:
     model_arn = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
-    assert call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, {}).outcome == "Allow"
+    decision = call(model, vocabulary.INFERENCE, "bedrock:InvokeModel", model_arn, pinned_guardrail(graph))
+    assert decision.outcome == "Allow"
 
 
 @pytest.mark.parametrize("role", identity.ROLES)

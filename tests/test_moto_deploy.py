@@ -27,6 +27,8 @@ from tests.moto_support import client, deploy_dev
 #: Every custom type the moto engine deploys (the dev graph's and those identity/audit will add).
 COVERED_TYPES = [
     "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:bedrock/guardrail:Guardrail",
+    "aws:bedrock/guardrailVersion:GuardrailVersion",
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
     "aws:cfg/deliveryChannel:DeliveryChannel",
     "aws:cfg/recorder:Recorder",

@@ -35,7 +35,7 @@ from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount
 from ai_security_baseline.verify.engine.offline import GraphRecorder, OfflineRun, run_stack, stack_config
 from ai_security_baseline.verify.iam.analysis import access_model
-from ai_security_baseline.verify.iam.evaluator import Decision, PolicySet, Request, evaluate
+from ai_security_baseline.verify.iam.evaluator import ContextValue, Decision, PolicySet, Request, evaluate
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
@@ -308,8 +308,13 @@ def bedrock_graph() -> ResourceGraph:
 
 
 def invoke(graph: ResourceGraph, resource: str) -> Decision:
+    """InvokeModel naming the stack's guardrail version (AI-02 denies any other request)."""
     who = access_model(graph).roles[vocabulary.INFERENCE]
-    request = Request(who.session_arn, who.account_id, "bedrock:InvokeModel", resource, {"aws:SecureTransport": True})
+    [guardrail] = graph.by_type(vocabulary.GUARDRAIL_TYPE)
+    [version] = graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE)
+    pinned = vocabulary.guardrail_version_arn(guardrail.outputs["guardrailArn"], version.outputs["version"])
+    context: dict[str, ContextValue] = {"aws:SecureTransport": True, vocabulary.GUARDRAIL_ID_KEY: pinned}
+    request = Request(who.session_arn, who.account_id, "bedrock:InvokeModel", resource, context)
     return evaluate(request, PolicySet(resource_account=ACCOUNT, identity=who.identity, boundary=who.boundary))
 
 
@@ -317,6 +322,7 @@ def test_iam_08_inference_invokes_an_allowlisted_model_through_the_boundary_patt
     bedrock_graph: ResourceGraph,
 ) -> None:
     model = f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+    # the boundary's one Bedrock cap admits the models' pattern (and ApplyGuardrail on the account's guardrails)
     assert invoke(bedrock_graph, model) == Decision(
         "Allow", ("identity[0]:InvokeAllowlistedBedrockModels", "boundary:CapBedrock")
     )

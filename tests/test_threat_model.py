@@ -27,6 +27,7 @@ REQUIRED_THREATS = (
     "Poisoned training data or a malicious model artifact",
     "An attacker works in the account unnoticed",
     "Model theft",
+    "Model misuse: prompt injection, sensitive data, LLM-jacking",
 )
 
 

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import (
+    bedrock_guardrail,
     bedrock_logging,
     config_recorder,
     detection,
@@ -204,6 +205,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             recorder = getattr(self, "config_recorder", None)
             resolve_config_bucket_arn(recorder.bucket.arn if recorder else pulumi.Output.from_input(""))
         self.bedrock_logging = self._bedrock_logging(config, account, resolve_bedrock_bucket_arn)
+        self.guardrail = self._guardrail(config) if config.bedrock else None  # AI-02
         self.s3_gateway_endpoint_id = self.endpoints.s3_gateway_endpoint_id
         self.private_subnet_ids = self.network.private_subnet_ids
         self.endpoint_security_group_id = self.endpoints.security_group_id
@@ -233,6 +235,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 secret_arn=self.storage.secret.arn,
                 bedrock_model_arns=config.identity.bedrock_model_arns,
                 image_account_ids=config.identity.image_account_ids,
+                **self._guardrail_targets(),
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -289,6 +292,9 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             result.update(self.bedrock_logging.outputs())
         result[vocabulary.INVOCATION_LOGGING_OUTPUT] = pulumi.Output.from_input(
             {"enabled": self.bedrock_logging is not None}
+        )
+        result[vocabulary.GUARDRAIL_OUTPUT] = (
+            self.guardrail.output() if self.guardrail else pulumi.Output.from_input({"enabled": False})
         )
         result[vocabulary.STUDIO_OUTPUT] = (
             pulumi.Output.all(enabled=True, domainId=self.studio.domain.id)
@@ -374,6 +380,26 @@ class AiSecurityBaseline(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _guardrail(self, config: BaselineConfig) -> bedrock_guardrail.BedrockGuardrail:
+        """AI-02: encrypted with the models key, after the key policy that admits its creator and users."""
+        key = self.keys.keys[vocabulary.GUARDRAIL_KEY_CLASS]
+        return bedrock_guardrail.BedrockGuardrail(
+            "bedrock-guardrail",
+            bedrock_guardrail.BedrockGuardrailArgs(
+                config.name_prefix, config.ai.guardrail, key.arn, key_dependencies=[key], protect=config.protect
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _guardrail_targets(self) -> dict[str, pulumi.Output[str]]:
+        """The guardrail version the inference role's Bedrock grants pin (AI-02); none without Bedrock."""
+        if self.guardrail is None:
+            return {}
+        return {
+            "guardrail_arn": self.guardrail.guardrail.guardrail_arn,
+            "guardrail_version": self.guardrail.version.version,
+        }
 
     def _bedrock_logging(
         self,
@@ -538,7 +564,17 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
         studio.studio_key_statements(account, [a for a in (config.identity.deployer_arn,) if a])
         if config.ai.studio
         else {},  # AI-03: the home EFS under the data key
+        guardrail_key_statements(config, account),
     ]
+
+
+def guardrail_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
+    """AI-02: the deployer creates the guardrail, the inference role uses it; only when Bedrock is on."""
+    if not config.bedrock:
+        return {}
+    creators = [a for a in (config.identity.deployer_arn,) if a]
+    users = [identity.role_arn(account, config.name_prefix, vocabulary.INFERENCE)]
+    return bedrock_guardrail.guardrail_key_statements(account, creators, users)
 
 
 def bedrock_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
@@ -647,6 +683,8 @@ COUNTED_KEYS: dict[str, _Counted] = {
     "storage.extraDataBuckets": _Counted("buckets", lambda c: c.storage.extra_data_buckets, _keep_extra_buckets),
 }
 
+#: Stand-in of the guardrail id Bedrock assigns (12 of a-z, 0-9).
+GUARDRAIL_ID = "abcdefgh1234"
 #: Keys every physical name (and so every ARN) grows with.
 _NAME_KEYS: tuple[str, ...] = ("prefix", "environment")
 
@@ -679,6 +717,8 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
         secret_arn=secret_arn,
         bedrock_model_arns=settings.bedrock_model_arns,
         image_account_ids=settings.image_account_ids,
+        guardrail_arn=f"arn:{p}:bedrock:{region}:{acct}:guardrail/{GUARDRAIL_ID}",
+        guardrail_version="1",
     )
     boundary_targets = identity.boundary_targets(
         account,

@@ -167,7 +167,7 @@ _BEDROCK_MODEL_ARN = re.compile(
 #: Upper bound of ``identity.bedrockModelArns``: as many of the longest ARN the pattern allows (331 characters) as
 #: the inference role's inline policies hold within IAM's 10,240 characters, with every other name at its longest
 #: (regions up to 20 characters, the aws-us-gov partition).
-MAX_BEDROCK_MODEL_ARNS = 20
+MAX_BEDROCK_MODEL_ARNS = 18
 
 
 def _bedrock_model_arn(value: str) -> str:
@@ -490,6 +490,69 @@ class DetectionConfig(_Section):
 _MODEL_FAMILY = re.compile(r"^[a-z0-9](-*[a-z0-9]){0,28}$")
 
 
+#: PII entity types a guardrail detects (Bedrock API Reference, GuardrailPiiEntityConfig,
+#: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_GuardrailPiiEntityConfig.html).
+PiiEntity = Literal[
+    "ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER",
+    "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL",
+    "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE",
+    "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER",
+    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER",
+    "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
+    "VEHICLE_IDENTIFICATION_NUMBER",
+]  # fmt: skip
+#: Credentials and card data are blocked; contact details and names are masked so the request still works.
+DEFAULT_PII: dict[PiiEntity, Literal["ANONYMIZE", "BLOCK"]] = {
+    **dict.fromkeys(("AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PASSWORD", "CREDIT_DEBIT_CARD_NUMBER"), "BLOCK"),
+    **dict.fromkeys(("CREDIT_DEBIT_CARD_CVV", "INTERNATIONAL_BANK_ACCOUNT_NUMBER"), "BLOCK"),
+    **dict.fromkeys(("EMAIL", "PHONE", "NAME", "ADDRESS"), "ANONYMIZE"),
+}
+#: A denied topic's name as CreateGuardrail accepts it (GuardrailTopicConfig): 1-100 of ``[0-9a-zA-Z-_ !?.]``.
+_TOPIC_NAME = re.compile(r"[0-9a-zA-Z\-_ !?.]{1,100}")
+
+
+class DeniedTopic(_Section):
+    """A topic the guardrail refuses (GuardrailTopicConfig limits: definition 200, examples 5 of 100 characters)."""
+
+    name: str = Field(description="1-100 chars of a-z, A-Z, 0-9, '-', '_', ' ', '!', '?', '.'")
+    definition: str = Field(min_length=1, max_length=200, description="1-200 characters")
+    examples: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = Field(
+        (), max_length=5, description="at most 5 phrases of 1-100 characters"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _TOPIC_NAME.fullmatch(value):
+            raise ValueError("must be 1-100 chars of a-z, A-Z, 0-9, '-', '_', ' ', '!', '?', '.'")
+        return value
+
+
+class GuardrailConfig(_Section):
+    """AI-02: the Bedrock guardrail every inference request must name (built whenever Bedrock is on)."""
+
+    content_strength: Literal["LOW", "MEDIUM", "HIGH"] = Field(
+        "HIGH", description="LOW, MEDIUM or HIGH: strength of every content filter, input and output"
+    )
+    pii_entities: dict[PiiEntity, Literal["ANONYMIZE", "BLOCK"]] = Field(
+        default_factory=lambda: dict(DEFAULT_PII),
+        min_length=1,
+        description="{PII entity type: ANONYMIZE or BLOCK} (default: credentials and card data BLOCK, email, "
+        "phone, name, address ANONYMIZE)",
+    )
+    denied_topics: tuple[DeniedTopic, ...] = Field(
+        (), max_length=30, description="at most 30 topics [{name, definition, examples}] the guardrail refuses"
+    )
+    grounding_threshold: float = Field(0.75, ge=0, le=0.99, description="0-0.99: contextual grounding threshold")
+    relevance_threshold: float = Field(0.75, ge=0, le=0.99, description="0-0.99: contextual relevance threshold")
+    blocked_message: str = Field(
+        "This request was blocked by the organization's AI usage policy.",
+        min_length=1,
+        max_length=500,
+        description="1-500 characters returned for a blocked prompt or response",
+    )
+
+
 class AiConfig(_Section):
     """The AI services layer: Bedrock invocation logging (AI-01), a VPC-only SageMaker Studio domain (AI-03), the
     model registry (AI-04)."""
@@ -508,6 +571,7 @@ class AiConfig(_Section):
         "ml-core endpoint bundle. Off by default: the grants Studio needs on the data key for its EFS are unverified "
         "against AWS (docs/ai.md)",
     )
+    guardrail: GuardrailConfig = Field(default_factory=GuardrailConfig, description="object (AI-02)")
     studio_users: tuple[str, ...] = Field(
         (),
         description="Studio user profile names (1-63 chars of a-z, A-Z, 0-9, '-', starting alphanumeric), each "
@@ -663,11 +727,16 @@ class BaselineConfig(_Section):
         return f"{self.prefix}-{self.environment}"
 
     @property
+    def bedrock(self) -> bool:
+        """Bedrock is on: the bedrock endpoint bundle (identity.bedrockModelArns needs it); AI-01 and AI-02 follow."""
+        return "bedrock" in self.network.endpoint_bundles
+
+    @property
     def invocation_logging(self) -> bool:
         """AI-01: Bedrock invocation logging is built when asked, or by default with the bedrock endpoint bundle."""
         if self.ai.invocation_logging is not None:
             return self.ai.invocation_logging
-        return "bedrock" in self.network.endpoint_bundles
+        return self.bedrock
 
     def mandatory_tags(self) -> dict[str, str]:
         """GOV-01 tags applied through the provider's default tags."""

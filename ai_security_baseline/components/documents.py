@@ -1466,6 +1466,11 @@ def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> Policy
 #: (``...:*/<prefix>-*``), and the groups it makes alike merge; for any one action it matches exactly the ARNs the
 #: typed pattern did. A pattern of more segments (``model-package/<group>/<version>``) keeps its type.
 TYPED_CAP_SERVICES: frozenset[str] = frozenset({"sagemaker"})
+#: Services whose granted actions each name one resource type of their own only (InvokeModel a model or inference
+#: profile, ApplyGuardrail a guardrail; https://docs.aws.amazon.com/service-authorization/latest/reference/
+#: list_amazonbedrock.html): their cap is one statement, every action on the union of the service's patterns, which
+#: admits for any one action exactly the ARNs of its own type it admitted before.
+UNION_CAP_SERVICES: frozenset[str] = frozenset({"bedrock"})
 
 
 def any_type_pattern(arn: str) -> str:
@@ -1492,7 +1497,8 @@ def _uncovered(resources: set[str]) -> tuple[str, ...]:
 
 def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
     """Merge grants into condition-free Allows, one per (service, resource set), a pattern another covers dropped,
-    ``TYPED_CAP_SERVICES``' names of any type: the boundary's cap, as short as IAM's quota needs.
+    ``TYPED_CAP_SERVICES``' names of any type, ``UNION_CAP_SERVICES`` in one statement: the boundary's cap, as short
+    as IAM's quota needs.
 
     Conditions are dropped: the boundary bounds *what* may be reached; the role policies say under which conditions.
     """
@@ -1504,9 +1510,14 @@ def boundary_cap_statements(statements: Iterable[Statement]) -> list[Statement]:
         resources = statement["Resource"]
         for action in [actions] if isinstance(actions, str) else actions:
             by_action.setdefault(action, set()).update([resources] if isinstance(resources, str) else resources)
-    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    union: dict[str, set[str]] = {}
     for action, resources in by_action.items():
+        if action.split(":")[0] in UNION_CAP_SERVICES:
+            union.setdefault(action.split(":")[0], set()).update(resources)
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for action, granted in by_action.items():
         service = action.split(":")[0]
+        resources = union.get(service, granted)
         typed = {any_type_pattern(r) for r in resources} if service in TYPED_CAP_SERVICES else resources
         groups.setdefault((service, _uncovered(typed)), []).append(action)
     capped: list[Statement] = []

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ai_security_baseline.components import documents, storage
+from ai_security_baseline.components import bedrock_guardrail, documents, storage
 from ai_security_baseline.components.config import BucketNamesConfig, IdentityConfig
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext
@@ -85,6 +85,9 @@ class AccessTargets:
     secret_arn: str | None = None
     bedrock_model_arns: Sequence[str] = ()
     image_account_ids: Sequence[str] = ()
+    #: AI-02: the guardrail every Bedrock invocation must name at ``guardrail_version`` (patterns in the boundary).
+    guardrail_arn: str = ""
+    guardrail_version: str = ""
     #: SageMaker log groups the execution roles write; empty: exactly this stack's (the boundary caps a pattern).
     sagemaker_log_groups: Sequence[str] = ()
 
@@ -245,13 +248,9 @@ def inference_statements(t: AccessTargets) -> list[Statement]:
             [_arn(t, "sagemaker", f"endpoint/{t.name_prefix}-*")],
         )
     ]
-    if t.bedrock_model_arns:
-        statements.append(
-            documents.allow_statement(
-                "InvokeAllowlistedBedrockModels",
-                ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                t.bedrock_model_arns,
-            )
+    if t.bedrock_model_arns:  # AI-02: only through the stack's guardrail version
+        statements += bedrock_guardrail.enforcement_statements(
+            t.bedrock_model_arns, t.guardrail_arn, t.guardrail_version
         )
     return statements
 
@@ -319,6 +318,8 @@ def boundary_targets(
         bedrock_model_arns=bedrock_model_patterns(bedrock_model_arns),
         image_account_ids=tuple(image_account_ids),
         sagemaker_log_groups=(f"{SAGEMAKER_LOG_GROUP_PREFIX}/*",),
+        guardrail_arn=f"arn:{account.partition}:bedrock:{account.region}:{account.account_id}:guardrail/*",
+        guardrail_version="*",
     )
 
 
@@ -334,7 +335,10 @@ def boundary_document(targets: AccessTargets, extra_allows: Sequence[Statement] 
     (the flow-log delivery role's grants), and denies tampering explicitly."""
     grants = [s for role in ROLES for s in role_policy_statements(role, targets)]
     capped = documents.boundary_cap_statements([*grants, *extra_allows])
-    return documents.permissions_boundary_policy([_only_baseline_keys(s, targets.name_prefix) for s in capped])
+    denies = [bedrock_guardrail.boundary_guardrail_deny(targets.account)] if targets.bedrock_model_arns else []
+    return documents.permissions_boundary_policy(
+        [*(_only_baseline_keys(s, targets.name_prefix) for s in capped), *denies]
+    )
 
 
 def service_boundary_document(allows: Sequence[Statement], name_prefix: str) -> PolicyDocument:
@@ -510,6 +514,8 @@ class RolePoliciesArgs:
     secret_arn: pulumi.Input[str]
     bedrock_model_arns: Sequence[str] = ()
     image_account_ids: Sequence[str] = ()
+    guardrail_arn: pulumi.Input[str] = ""
+    guardrail_version: pulumi.Input[str] = ""
 
 
 class RolePolicies(pulumi.ComponentResource):
@@ -532,6 +538,8 @@ class RolePolicies(pulumi.ComponentResource):
                 secret_arn=values["secret"],
                 bedrock_model_arns=tuple(args.bedrock_model_arns),
                 image_account_ids=tuple(args.image_account_ids),
+                guardrail_arn=values["guardrail"],
+                guardrail_version=values["version"],
             )
 
         # Every ARN and id combined once, then each role's document is a pure function of the resolved targets.
@@ -541,6 +549,8 @@ class RolePolicies(pulumi.ComponentResource):
             subnets=args.subnet_ids,
             groups=pulumi.Output.all(*args.security_group_ids),
             secret=args.secret_arn,
+            guardrail=args.guardrail_arn,
+            version=args.guardrail_version,
         ).apply(targets)
         self.policies = {}
         for role in ROLES:

@@ -640,6 +640,38 @@ BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
 #: EU AI Act Article 19(1): logs of a high-risk system kept for at least six months (the audit floor covers it).
 AI_ACT_LOG_RETENTION_DAYS = 180
 
+# ---- AI-02: Bedrock guardrail -----------------------------------------------------------------------------------
+GUARDRAIL_TYPE = "aws:bedrock/guardrail:Guardrail"
+GUARDRAIL_VERSION_TYPE = "aws:bedrock/guardrailVersion:GuardrailVersion"
+#: ``{"enabled": true, "arn", "id", "version", "versionArn"}``, or ``{"enabled": false}`` without Bedrock: always
+#: exported, so a missing output is an error and never reads as "no guardrail".
+GUARDRAIL_OUTPUT = "guardrail"
+#: The guardrail's key: the models key, whose users (inference reads, trainer writes) serve the models the guardrail
+#: fronts; Bedrock reaches it only via ``bedrock.<region>`` (KMS-06).
+GUARDRAIL_KEY_CLASS = "models"
+#: IAM actions of the four inference APIs: Converse is authorized as InvokeModel, ConverseStream as
+#: InvokeModelWithResponseStream (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html).
+BEDROCK_INVOKE_ACTIONS: tuple[str, ...] = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
+#: The same actions in the boundary's Deny, as one pattern (the boundary is within a few hundred characters of IAM's
+#: quota at the largest configuration).
+BOUNDARY_INVOKE_ACTIONS = "bedrock:InvokeModel*"
+#: The guardrail an inference request names, as ``<guardrail arn>:<version>``
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html).
+GUARDRAIL_ID_KEY = "bedrock:GuardrailIdentifier"
+APPLY_GUARDRAIL = "bedrock:ApplyGuardrail"
+#: Sids of the inference role's enforcement: the conditioned Allow, the Deny of any other guardrail or none.
+GUARDRAIL_ALLOW_SID = "InvokeAllowlistedBedrockModels"
+GUARDRAIL_DENY_SID = "DenyInvokeWithoutGuardrail"
+#: Content filter categories (all, input and output) and the one input-only filter (output strength must be NONE).
+GUARDRAIL_CONTENT_FILTERS: tuple[str, ...] = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")
+PROMPT_ATTACK = "PROMPT_ATTACK"
+
+
+def guardrail_version_arn(guardrail_arn: str, version: str) -> str:
+    """The value ``bedrock:GuardrailIdentifier`` carries for a request naming this guardrail at ``version``."""
+    return f"{guardrail_arn}:{version}"
+
+
 # ---- SageMaker Studio (AI-03) ----------------------------------------------------------------------------------
 
 SAGEMAKER_DOMAIN = "aws:sagemaker/domain:Domain"

@@ -1323,6 +1323,7 @@ from ai_security_baseline.verify.emulator import (  # noqa: E402, F401
     deploy_ai_logging,
     deploy_ai_registry,
     deploy_ai_studio,
+    deploy_bedrock,
     deploy_detection,
     deploy_dns,
     deploy_guardrails,

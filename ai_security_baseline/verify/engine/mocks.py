@@ -471,6 +471,22 @@ def _model_package_group(acct: FakeAccount, typ: str, name: str, inputs: dict[st
 TEMPLATES["aws:sagemaker/modelPackageGroup:ModelPackageGroup"] = _model_package_group
 
 
+def _guardrail(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """AI-02: a 12-character id, ARN ``guardrail/<id>``, the DRAFT working copy; provider id ``<id>,<version>``."""
+    gid = _digest(typ, name, length=12)
+    arn = acct.arn("bedrock", f"guardrail/{gid}")
+    return f"{gid},DRAFT", {**inputs, "guardrailId": gid, "guardrailArn": arn, "version": "DRAFT", "status": "READY"}
+
+
+def _guardrail_version(acct: FakeAccount, typ: str, name: str, inputs: dict[str, Any]) -> Outputs:
+    """AI-02: the first published version is ``1``; the provider's id ``<guardrail arn>,<version>``."""
+    return f"{inputs.get('guardrailArn')},1", {**inputs, "version": "1"}
+
+
+TEMPLATES["aws:bedrock/guardrail:Guardrail"] = _guardrail
+TEMPLATES["aws:bedrock/guardrailVersion:GuardrailVersion"] = _guardrail_version
+
+
 def session_context(arn: str, role_path: Callable[[str], str]) -> dict[str, Any]:
     """What ``aws.iam.get_session_context`` answers: the IAM role behind an assumed-role session ARN (its path from
     ``role_path(name)``, as the provider reads it with GetRole), or the ARN itself for a user, a role or the root."""

@@ -50,6 +50,7 @@ from ai_security_baseline.verify.iam.evaluator import (
 )
 from ai_security_baseline.verify.iam.principals import (
     ALLOW_ALL,
+    FOREIGN_ACCOUNT,
     Call,
     Expected,
     Kind,
@@ -1308,6 +1309,69 @@ def registry_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     return calls
 
 
+def _allowlisted_model(role: RoleIdentity) -> str:
+    """A model the role's guardrail-conditioned Allow names (the allowlist of IAM-08)."""
+    for document in role.identity:
+        for statement in json.loads(document).get("Statement", []):
+            if statement.get("Sid") == vocabulary.GUARDRAIL_ALLOW_SID:
+                resources = statement["Resource"]
+                return str(resources if isinstance(resources, str) else resources[0])
+    raise AnalysisError(f"{role.role} has no {vocabulary.GUARDRAIL_ALLOW_SID} statement")
+
+
+def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
+    """AI-02's named proofs: the inference session invokes an allowlisted model only naming the guardrail's published
+    version; no guardrail, DRAFT, the guardrail unversioned, another guardrail of the account or of another account,
+    and an inference profile without a guardrail are explicit denies. None without Bedrock (no guardrail)."""
+    guardrails, versions = graph.by_type(vocabulary.GUARDRAIL_TYPE), graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE)
+    if not guardrails:
+        return []
+    if len(guardrails) != 1 or len(versions) != 1:
+        raise AnalysisError(f"{len(guardrails)} guardrails and {len(versions)} versions (one of each expected)")
+    arn = str(guardrails[0].prop("guardrailArn"))
+    pinned = vocabulary.guardrail_version_arn(arn, str(versions[0].prop("version")))
+    role = model.roles[vocabulary.INFERENCE]
+    target = _allowlisted_model(role)
+    account, region = model.account_id, model.region
+    profile = f"arn:aws:bedrock:{region}:{account}:inference-profile/eu.{target.rsplit('/', 1)[-1]}"
+    other = "guardrail/zzzzzzzzzzzz:1"
+    proofs: tuple[tuple[str, str, str | None, Expected], ...] = (
+        ("inference invokes a model naming the guardrail version", target, pinned, "allow"),
+        ("inference invokes a model without a guardrail", target, None, "deny"),
+        ("inference invokes a model naming the guardrail's DRAFT", target, f"{arn}:DRAFT", "deny"),
+        ("inference invokes a model naming the guardrail without a version", target, arn, "deny"),
+        (
+            "inference invokes a model naming another guardrail",
+            target,
+            f"arn:aws:bedrock:{region}:{account}:{other}",
+            "deny",
+        ),
+        (
+            "inference invokes a model naming another account's guardrail",
+            target,
+            f"arn:aws:bedrock:{region}:{FOREIGN_ACCOUNT}:{other}",
+            "deny",
+        ),
+        ("inference invokes an inference profile without a guardrail", profile, None, "deny"),
+    )
+    policies = PolicySet(resource_account=account, identity=role.identity, boundary=role.boundary)
+    return [
+        Call(
+            "workload",
+            "AI-02",
+            name,
+            role.session_arn,
+            "bedrock:InvokeModel",
+            resource,
+            expected,
+            policies,
+            {"aws:SecureTransport": True, **({} if named is None else {vocabulary.GUARDRAIL_ID_KEY: named})},
+            explicit=expected == "deny",
+        )
+        for name, resource, named, expected in proofs
+    ]
+
+
 #: Each group of calls and the control reported when the graph lacks what the group needs.
 CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]], ...] = (
     ("LOG-04", trail_calls),
@@ -1323,6 +1387,7 @@ CALL_GROUPS: tuple[tuple[str, Callable[[ResourceGraph, AccessModel], list[Call]]
     ("S3-13", deployer_graph_calls),
     ("DET-03", scan_gate_calls),
     ("AI-04", registry_calls),
+    ("AI-02", guardrail_calls),
 )
 
 

@@ -175,9 +175,10 @@ def test_iam_05_boundary_admits_every_grant_of_every_role_no_lock_out(dev_graph:
                 concrete = resource.replace("*", "x").replace("?", "x")
                 for action in statement["Action"]:
                     aliases = {"kms:ResourceAliases": ["alias/aisb-dev-data"]} if action.startswith("kms:") else {}
-                    # a registration the grant admits states the pending status (the boundary denies any other)
-                    pending = {vocabulary.MODEL_APPROVAL_KEY: vocabulary.MODEL_PENDING}
-                    context = pending if action == vocabulary.REGISTER_PACKAGE else aliases
+                    # a request the grant admits carries what its StringEquals names: a registration states the
+                    # pending status, an invocation names the guardrail version (the boundary denies any other)
+                    admitted = statement.get("Condition", {}).get("StringEquals", {})
+                    context = {**aliases, **admitted}
                     request = Request(f"{ARN}probe", ACCOUNT, action, concrete, context)
                     if evaluate(request, PolicySet(resource_account=ACCOUNT, identity=[boundary])).outcome != "Allow":
                         refused.append((policy.name, action, resource))

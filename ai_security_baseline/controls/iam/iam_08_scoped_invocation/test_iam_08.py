@@ -75,11 +75,16 @@ def test_iam_08_bedrock_invoke_only_on_allowlisted_models_with_the_bundle_on() -
             "baseline:identity": {"bedrockModelArns": [model]},
         },
     ).graph
+    [guardrail] = graph.by_type(vocabulary.GUARDRAIL_TYPE)
+    [version] = graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE)
+    pinned = vocabulary.guardrail_version_arn(guardrail.outputs["guardrailArn"], version.outputs["version"])
+    # only through the stack's guardrail version (AI-02)
     assert by_sid(inline(graph, vocabulary.INFERENCE))["InvokeAllowlistedBedrockModels"] == {
         "Sid": "InvokeAllowlistedBedrockModels",
         "Effect": "Allow",
         "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
         "Resource": model,
+        "Condition": {"StringEquals": {vocabulary.GUARDRAIL_ID_KEY: pinned}},
     }
 
 

@@ -137,14 +137,42 @@ def test_kms_04_data_key_policy_is_root_management_plus_processor_and_trainer_vi
     }
 
 
-def test_kms_04_models_key_policy_is_root_management_plus_trainer_and_inference_via_s3(
+def test_kms_04_models_key_policy_is_root_management_plus_trainer_and_inference_via_s3_and_bedrock(
     dev_graph: ResourceGraph,
 ) -> None:
+    deployer = ["arn:aws:iam::111122223333:user/offline-deployer"]
+    via_bedrock = {"StringEquals": {"kms:ViaService": "bedrock.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
+    creator = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
     assert policy_of(dev_graph.one(KMS_KEY, "keys-models")) == {
         "Version": "2012-10-17",
         "Id": "ai-security-baseline-key-policy",
         "Statement": [
             ROOT_MANAGES,
+            # AI-02: the deployer creates the guardrail under this key, inference uses it, both only through Bedrock
+            {
+                "Sid": "GuardrailCreator",
+                "Effect": "Allow",
+                "Principal": {"AWS": deployer},
+                "Action": creator,
+                "Resource": "*",
+                "Condition": via_bedrock,
+            },
+            {
+                "Sid": "GuardrailCreatorGrants",
+                "Effect": "Allow",
+                "Principal": {"AWS": deployer},
+                "Action": ["kms:CreateGrant"],
+                "Resource": "*",
+                "Condition": {**via_bedrock, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+            {
+                "Sid": "GuardrailUsers",
+                "Effect": "Allow",
+                "Principal": {"AWS": [INFERENCE]},
+                "Action": ["kms:Decrypt"],
+                "Resource": "*",
+                "Condition": via_bedrock,
+            },
             roles_via_s3("RolesReadModelsKeyViaS3", [INFERENCE], READ),
             roles_via_s3("RolesWriteModelsKeyViaS3", [TRAINER], WRITE),
             roles_via_s3("MalwareProtectionUsesModelsKeyViaS3", [MALWARE], WRITE),

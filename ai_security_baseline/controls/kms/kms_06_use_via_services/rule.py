@@ -12,8 +12,9 @@ from ai_security_baseline.controls.kms.common import actions, allow_statements, 
 from ai_security_baseline.controls.vocabulary import KMS_KEY
 
 #: The services through which a user may use a key: S3 (objects), EC2 (EBS volumes of SageMaker jobs),
-#: Secrets Manager (the pseudonymization secret), EFS (the Studio domain's home file system, AI-03).
-KEY_VIA_SERVICES = ("ec2", "elasticfilesystem", "s3", "secretsmanager")
+#: Secrets Manager (the pseudonymization secret), EFS (the Studio domain's home file system, AI-03), Bedrock (the
+#: guardrail, AI-02).
+KEY_VIA_SERVICES = ("bedrock", "ec2", "elasticfilesystem", "s3", "secretsmanager")
 _VIA_SERVICE = re.compile(r"(?P<service>[a-z0-9-]+)\.[a-z0-9-]+\.amazonaws\.com")
 
 
