@@ -11,6 +11,7 @@ from ai_security_baseline.verify.project import PROJECT_ROOT
 
 #: Controls whose probe needs an API moto does not implement: on moto they report ``error`` naming it, never pass.
 NOT_OBSERVABLE_ON_MOTO: dict[str, str] = {
+    "AI-02": "bedrock:GetGuardrail",
     "DET-02": "guardduty:GetMalwareProtectionPlan",
     "DET-04": "securityhub:GetEnabledStandards",
     "DET-06": "accessanalyzer:GetAnalyzer",

@@ -116,9 +116,10 @@ def test_kms_06_data_key_names_exactly_processor_and_trainer_via_s3(dev: Offline
 
 
 def test_kms_06_models_key_names_exactly_trainer_and_inference_via_s3(dev: OfflineRun) -> None:
+    """Object reads and writes; the guardrail's use of the key through Bedrock (AI-02) is pinned by KMS-04's test."""
     statements = json.loads(dev.graph.one(KMS_KEY, "keys-models").inputs["policy"])["Statement"]
-    users = [s for s in statements if s["Sid"] != "AccountRootManagesKeyOnly"]
     via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}}
+    users = [s for s in statements if s["Sid"] != "AccountRootManagesKeyOnly" and "bedrock." not in json.dumps(s)]
     assert [(s["Sid"], s["Principal"]["AWS"], s["Condition"]) for s in users] == [
         ("RolesReadModelsKeyViaS3", [f"{ARN}inference"], via_s3),
         ("RolesWriteModelsKeyViaS3", [f"{ARN}model-trainer"], via_s3),
@@ -145,6 +146,7 @@ def test_gov_04_outputs_name_every_role_and_the_boundary(dev: OfflineRun) -> Non
         "inferenceRoleArn": f"{ARN}inference",
         "auditorRoleArn": f"{ARN}auditor",
         "malwareProtectionRoleArn": f"{ARN}malware-protection",
+        "modelApproverRoleArn": f"{ARN}model-approver",
     }
     assert exports["permissionsBoundaryArn"] == f"arn:aws:iam::{ACCOUNT}:policy/aisb-dev-workload-boundary"
 

@@ -288,6 +288,8 @@ def _topic_attribute(server: MotoServer, arn: str, name: str) -> Any:
 #: Types moto holds no API for (DNS Firewall, NET-06): the deploy checks and records them, nothing reads them back.
 NOT_IN_MOTO = {
     "aws:accessanalyzer/analyzer:Analyzer",
+    "aws:bedrock/guardrail:Guardrail",
+    "aws:bedrock/guardrailVersion:GuardrailVersion",
     "aws:sagemaker/userProfile:UserProfile",
     "aws:guardduty/malwareProtectionPlan:MalwareProtectionPlan",
     "aws:securityhub/standardsSubscription:StandardsSubscription",
@@ -660,6 +662,8 @@ def test_moto_emulated_resources_are_recorded_with_the_arns_the_stack_exports(de
             "aws:sagemaker/userProfile:UserProfile",
             deployed.mocks.arn("sagemaker", f"user-profile/{exports['studio']['domainId']}/data-scientist"),
         ),
+        ("aws:bedrock/guardrail:Guardrail", exports["guardrail"]["arn"]),
+        ("aws:bedrock/guardrailVersion:GuardrailVersion", exports["guardrail"]["versionArn"]),
     }
 
 

@@ -55,9 +55,8 @@ def test_every_rule_passes_on_the_baseline_stack_but_the_shipped_waivers(stack: 
     assert findings, "the scan produced no findings"
     waived = apply_waivers(findings, load_waivers(WAIVERS_PATH, load_catalog()), date.today()).findings
     assert [f for f in waived if f.status in ("fail", "error")] == []
-    # prod has no Bedrock endpoint and no Studio domain: AI-01 and AI-03 are not applicable there; neither stack turns
-    # the bedrock bundle on, so neither has a guardrail to check (AI-02)
-    not_applicable = ["AI-01", "AI-02", "AI-03"] if stack == "prod" else ["AI-02"]
+    # prod has no Bedrock endpoint and no Studio domain: AI-01, AI-02 and AI-03 are not applicable there
+    not_applicable = ["AI-01", "AI-02", "AI-03"] if stack == "prod" else []
     assert sorted((f.control, f.resource_name) for f in waived if f.status == "waived") == [
         *[(control, f"ai-security-baseline-{stack}") for control in not_applicable],
         ("S3-03", f"aisb-{stack}-access-logs"),

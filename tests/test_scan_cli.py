@@ -84,7 +84,7 @@ def test_controls_not_evaluated_are_warnings_never_passes() -> None:
     warnings = coverage_warnings(only_kms)
     assert "LOG-03 not evaluated by this scan" in warnings
     assert not any(w.startswith("KMS-01") for w in warnings)
-    assert len(warnings) == 67
+    assert len(warnings) == 68
 
 
 @pytest.mark.checkov
@@ -92,7 +92,7 @@ def test_a_scan_of_the_dev_stack_with_checkov_evaluates_every_catalog_control(tm
     main(["scan", "--stack", "dev", "--format", "json", "--out", str(tmp_path / "out")])
     document = findings_json(tmp_path)
     assert [w for w in document["warnings"] if "not evaluated" in w] == []  # type: ignore[attr-defined]
-    assert document["summary"]["coverage"] == {"controls": 68, "evaluated": 68}  # type: ignore[index]
+    assert document["summary"]["coverage"] == {"controls": 69, "evaluated": 69}  # type: ignore[index]
 
 
 def test_missing_preview_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,6 +139,7 @@ def test_a_valid_waiver_turns_the_preview_violation_into_waived(tmp_path: Path) 
     assert [(f["control"], f["waiver"]) for f in waived] == [
         ("KMS-02", "rotation is done by a quarterly re-encryption job (platform-security, expires 2099-01-01)"),
         ("AI-01", "not applicable: no Bedrock endpoint and no invocation logging"),
+        ("AI-02", "not applicable: no Bedrock endpoint and no model invocation grant"),
         ("AI-03", "the stack has no Studio domain (ai.studio off)"),
     ]
 
@@ -177,7 +178,7 @@ def test_dev_scan_summary_fits_one_screen_with_verdict_and_report_path(
     out = re.sub(r"\x1b\[[0-9;]*m", "", captured.out)  # the styles FORCE_COLOR adds to stdout too
     lines = out.splitlines()
     assert len(lines) <= 40, out
-    assert "verdict: PASS (66 of 68 controls evaluated)" in lines
+    assert "verdict: PASS (67 of 69 controls evaluated)" in lines
     assert any(line.startswith(f"Full report: {tmp_path / 'out' / 'report.md'}") for line in lines)
     assert "waived: S3-03 x2" in out
     assert WAIVER_REASON not in out

@@ -165,6 +165,8 @@ TYPE_TABLE: dict[str, str] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "aws_sagemaker_endpoint_configuration",
     "aws:sagemaker/model:Model": "aws_sagemaker_model",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "aws_sagemaker_model_package_group",
+    "aws:bedrock/guardrail:Guardrail": "aws_bedrock_guardrail",
+    "aws:bedrock/guardrailVersion:GuardrailVersion": "aws_bedrock_guardrail_version",
     "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration": (
         "aws_bedrock_model_invocation_logging_configuration"
     ),

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from ai_security_baseline.controls.vocabulary import GUARDRAIL_TYPE
 from ai_security_baseline.verify.engine.graph import STACK_TYPE, ResourceGraph, resource_from_state
 
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -34,10 +35,13 @@ def _uuid(copy: int, text: str) -> str:
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
-def rename(text: str, copy: int, *, prefix: str, stems: Sequence[str]) -> str:
-    """``text`` (serialised resource states) as copy ``copy``: copy 0 is the original."""
+def rename(text: str, copy: int, *, prefix: str, stems: Sequence[str], literals: Sequence[str] = ()) -> str:
+    """``text`` (serialised resource states) as copy ``copy``: copy 0 is the original. ``literals`` are ids no
+    pattern tells apart from other text (a Bedrock guardrail's 12 characters), re-derived wherever they occur."""
     if copy == 0:
         return text
+    for literal in literals:
+        text = text.replace(literal, _digest(copy, literal, len(literal)))
     for stem in stems:
         text = text.replace(stem, stem.rstrip("/") + f"{copy}x" + ("/" if stem.endswith("/") else ""))
     stack_urn = re.escape(prefix) + f"(?!{re.escape(STACK_TYPE)})"
@@ -55,9 +59,12 @@ def copy_graph(graph: ResourceGraph, copies: int, stems: Sequence[str]) -> Resou
         raise ValueError(f"copies must be at least 1, got {copies}")
     prefix = f"urn:pulumi:{graph.stack}::{graph.project}::"
     states = json.dumps([r.to_state() for r in graph])
+    literals = [
+        str(r.outputs["guardrailId"]) for r in graph if r.type == GUARDRAIL_TYPE and r.outputs.get("guardrailId")
+    ]
     resources = []
     for copy in range(copies):
-        for index, state in enumerate(json.loads(rename(states, copy, prefix=prefix, stems=stems))):
+        for index, state in enumerate(json.loads(rename(states, copy, prefix=prefix, stems=stems, literals=literals))):
             if copy == 0 or state["type"] != STACK_TYPE:
                 resources.append(resource_from_state(state, f"copy {copy} resource {index}"))
     return ResourceGraph(resources, stack=graph.stack, project=graph.project)

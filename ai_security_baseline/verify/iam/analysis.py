@@ -1309,14 +1309,14 @@ def registry_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     return calls
 
 
-def _allowlisted_model(role: RoleIdentity) -> str:
-    """A model the role's guardrail-conditioned Allow names (the allowlist of IAM-08)."""
+def _allowlisted_model(role: RoleIdentity) -> str | None:
+    """A model the role's guardrail-conditioned Allow names (the allowlist of IAM-08); None with an empty allowlist."""
     for document in role.identity:
         for statement in json.loads(document).get("Statement", []):
             if statement.get("Sid") == vocabulary.GUARDRAIL_ALLOW_SID:
                 resources = statement["Resource"]
                 return str(resources if isinstance(resources, str) else resources[0])
-    raise AnalysisError(f"{role.role} has no {vocabulary.GUARDRAIL_ALLOW_SID} statement")
+    return None
 
 
 def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
@@ -1331,12 +1331,14 @@ def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     arn = str(guardrails[0].prop("guardrailArn"))
     pinned = vocabulary.guardrail_version_arn(arn, str(versions[0].prop("version")))
     role = model.roles[vocabulary.INFERENCE]
-    target = _allowlisted_model(role)
     account, region = model.account_id, model.region
+    allowlisted = _allowlisted_model(role)
+    # with an empty allowlist the role may invoke nothing: even the guardrail version is denied
+    target = allowlisted or f"arn:aws:bedrock:{region}::foundation-model/unlisted.model-v1"
     profile = f"arn:aws:bedrock:{region}:{account}:inference-profile/eu.{target.rsplit('/', 1)[-1]}"
     other = "guardrail/zzzzzzzzzzzz:1"
     proofs: tuple[tuple[str, str, str | None, Expected], ...] = (
-        ("inference invokes a model naming the guardrail version", target, pinned, "allow"),
+        ("inference invokes a model naming the guardrail version", target, pinned, "allow" if allowlisted else "deny"),
         ("inference invokes a model without a guardrail", target, None, "deny"),
         ("inference invokes a model naming the guardrail's DRAFT", target, f"{arn}:DRAFT", "deny"),
         ("inference invokes a model naming the guardrail without a version", target, arn, "deny"),
@@ -1366,7 +1368,8 @@ def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
             expected,
             policies,
             {"aws:SecureTransport": True, **({} if named is None else {vocabulary.GUARDRAIL_ID_KEY: named})},
-            explicit=expected == "deny",
+            # with an allowlist every bypass meets the role's explicit Deny; without one nothing is allowed at all
+            explicit=expected == "deny" and allowlisted is not None,
         )
         for name, resource, named, expected in proofs
     ]
