@@ -78,10 +78,11 @@ CHROMIUM ?= /usr/bin/chromium
 $(MMDC):
 	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools/mermaid --no-fund --no-audit @mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
 
-DIAGRAM_VIEWS := dataflow encryption audit detection
+# the views of controls/vocabulary.py DIAGRAM_VIEWS (tests/test_diagram.py checks this list against it)
+DIAGRAM_VIEWS := dataflow encryption audit detection ai
 DIAGRAM_PNGS := $(foreach view,$(DIAGRAM_VIEWS),docs/diagram-dev-$(view).png)
 
-docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard ai_security_baseline/components/*.py) ai_security_baseline/verify/reports/diagram.py ai_security_baseline/verify/engine/graph.py
+docs/diagram-dev-%.mmd: .venv/.synced __main__.py Pulumi.dev.yaml $(wildcard ai_security_baseline/components/*.py) ai_security_baseline/controls/vocabulary.py ai_security_baseline/verify/reports/diagram.py ai_security_baseline/verify/engine/graph.py
 	$(RUN) baseline diagram --stack dev --view $* --out $@.new
 	@# replace only on change, so an unchanged view is not re-rendered (mmdc output is not byte-stable)
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
@@ -92,7 +93,7 @@ docs/diagram-dev-%.png: docs/diagram-dev-%.mmd docs/puppeteer-config.json docs/m
 
 .PRECIOUS: docs/diagram-dev-%.mmd
 
-diagram: $(DIAGRAM_PNGS) ## regenerate docs/diagram-dev-{dataflow,encryption,audit,detection}.mmd from the dev stack and render each .png
+diagram: $(DIAGRAM_PNGS) ## regenerate docs/diagram-dev-<view>.mmd for each view from the dev stack and render each .png
 
 clean: ## remove generated files (keeps the venv)
 	rm -rf reports .pytest_cache .mypy_cache .ruff_cache

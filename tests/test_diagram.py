@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from ai_security_baseline.controls.kit import UNKNOWN
-from ai_security_baseline.verify.cli import DIAGRAM_VIEWS, main
+from ai_security_baseline.controls.vocabulary import (
+    BEDROCK_LOGGING_TYPE,
+    DIAGRAM_VIEWS,
+    GUARDRAIL_TYPE,
+    GUARDRAIL_VERSION_TYPE,
+    MODEL_PACKAGE_GROUP,
+    SAGEMAKER_DOMAIN,
+)
+from ai_security_baseline.verify.cli import main
 from ai_security_baseline.verify.engine.graph import STACK_TYPE, Resource, ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.findings.catalog import load_catalog
@@ -37,7 +45,7 @@ CLASS = re.compile(rf"^class ({ID}(?:,{ID})*) ({ID})$")
 BUCKET_VIEWS = ("dataflow", "encryption", "audit")
 VIEW_EDGE_KINDS: dict[str, set[tuple[str, str]]] = {
     "dataflow": {("role", "endpoint"), ("endpoint", "bucket"), ("role", "bucket")},
-    "encryption": {(k, "key") for k in ("bucket", "loggroup", "secret", "trail")} | {("bucket", "sse")},
+    "encryption": {(k, "key") for k in ("bucket", "loggroup", "secret", "trail", "guardrail")} | {("bucket", "sse")},
     "audit": {
         ("trail", "bucket"),
         ("trail", "loggroup"),
@@ -57,7 +65,22 @@ VIEW_EDGE_KINDS: dict[str, set[tuple[str, str]]] = {
         ("hub", "eventrule"),
         ("eventrule", "topic"),
     },
+    "ai": {
+        ("role", "guardrailversion"),
+        ("guardrailversion", "fmodel"),
+        ("role", "fmodel"),
+        ("guardrailversion", "guardrail"),
+        ("guardrail", "key"),
+        ("invocationlog", "bucket"),
+        ("invocationlog", "loggroup"),
+        ("studio", "subnet"),
+        ("studio", "key"),
+        ("studio", "role"),
+        ("role", "packagegroup"),
+    },
 }
+#: Node kinds only a stack with Bedrock or Studio draws (the model registry is in every stack).
+BEDROCK_AND_STUDIO_KINDS = {"guardrail", "guardrailversion", "fmodel", "invocationlog", "studio", "subnet"}
 
 
 @dataclass
@@ -167,6 +190,7 @@ def test_dev_view_does_not_depend_on_resource_order(
         ("dataflow", ("aws:iam/role:Role", "aws:s3/bucket:Bucket")),
         ("encryption", ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup")),
         ("audit", ("aws:cloudtrail/trail:Trail", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/flowLog:FlowLog")),
+        ("ai", (GUARDRAIL_TYPE, GUARDRAIL_VERSION_TYPE, BEDROCK_LOGGING_TYPE, SAGEMAKER_DOMAIN, MODEL_PACKAGE_GROUP)),
     ],
 )
 def test_dev_view_shows_every_resource_of_its_classes(
@@ -256,6 +280,111 @@ def test_dev_detection_view_draws_the_vpcs_dns_firewall_query_logging_and_config
     assert 'vpc_network_vpc -->|"every DNS query filtered"| dnsfirewall_dns_firewall' in edges
     assert 'vpc_network_vpc -->|"DNS queries"| querylog_dns_query_logs' in edges
     assert 'recorder_config_recorder -->|"configuration history"| bucket_aisb_dev_config' in edges
+
+
+def test_ai_02_inference_role_invokes_bedrock_models_only_through_the_guardrail_version(
+    dev_views: dict[str, str],
+) -> None:
+    parsed = parse(dev_views["ai"])
+    version = "guardrailversion_aisb_dev_guardrail"
+    assert (
+        f'role_identity_inference -->|"invokes models only with this version<br/>any other guardrail or none: denied"| '
+        f"{version}" in parsed.edges
+    )
+    assert f'{version} -->|"filters prompts and completions"| fmodel_bedrock' in parsed.edges
+    assert not [pair for pair in parsed.pairs if pair[1] == "fmodel_bedrock" and pair[0] != version]
+
+
+def test_ai_02_bedrock_models_box_lists_the_allowlisted_models(dev_views: dict[str, str]) -> None:
+    assert parse(dev_views["ai"]).nodes["fmodel_bedrock"] == (
+        "Bedrock models<br/>allowlisted<br/>amazon.titan-embed-text-v2:0<br/>anthropic.claude-3-haiku-20240307-v1:0"
+    )
+
+
+def test_ai_02_guardrail_version_is_a_published_version_of_the_guardrail(dev_views: dict[str, str]) -> None:
+    parsed = parse(dev_views["ai"])
+    assert parsed.nodes["guardrailversion_aisb_dev_guardrail"] == "aisb-dev-guardrail<br/>guardrail version 1"
+    assert (
+        'guardrailversion_aisb_dev_guardrail -->|"published version of"| guardrail_aisb_dev_guardrail' in parsed.edges
+    )
+
+
+@pytest.mark.parametrize("view", ["encryption", "ai"])
+def test_ai_02_guardrail_is_encrypted_by_the_models_key(view: str, dev_views: dict[str, str]) -> None:
+    assert 'guardrail_aisb_dev_guardrail -.->|"SSE-KMS"| key_keys_models' in parse(dev_views[view]).edges
+
+
+def test_ai_02_guardrail_box_names_its_filters(dev_views: dict[str, str]) -> None:
+    assert parse(dev_views["ai"]).nodes["guardrail_aisb_dev_guardrail"] == (
+        "aisb-dev-guardrail<br/>Bedrock guardrail, content filters, prompt attack filter, PII, grounding"
+    )
+
+
+def test_ai_01_invocation_logs_land_in_the_locked_archive_and_the_encrypted_group(dev_views: dict[str, str]) -> None:
+    parsed = parse(dev_views["ai"])
+    logging = "invocationlog_aisb_dev_invocation_logging"
+    assert (
+        f'{logging} -->|"invocation logs (text)<br/>TLS-only (1.2+)<br/>SourceArn-bound<br/>'
+        'SSE-KMS keys-logs"| bucket_aisb_dev_bedrock_logs' in parsed.edges
+    )
+    assert "object lock GOVERNANCE 365d" in parsed.nodes["bucket_aisb_dev_bedrock_logs"]
+    assert (
+        f'{logging} -->|"invocation logs (text)<br/>delivered by role aisb-dev-bedrock-logs<br/>'
+        'SSE-KMS keys-logs"| loggroup_aisb_dev_bedrock_invocations' in parsed.edges
+    )
+
+
+def test_ai_03_studio_domain_runs_vpc_only_in_the_isolated_subnets(dev_views: dict[str, str]) -> None:
+    parsed = parse(dev_views["ai"])
+    subnets = "subnet_network_private_0_and_2_more"
+    assert parsed.nodes["studio_studio"] == "studio<br/>SageMaker Studio domain, VpcOnly, auth IAM"
+    assert parsed.nodes[subnets].startswith(
+        "3 subnets<br/>all isolated (no route out of the VPC)<br/>network-private-0"
+    )
+    assert f'studio_studio -->|"VpcOnly apps<br/>security group workloads-sg"| {subnets}' in parsed.edges
+
+
+def test_ai_03_studio_domain_is_encrypted_by_the_data_key(dev_views: dict[str, str]) -> None:
+    assert 'studio_studio -.->|"SSE-KMS (home EFS)"| key_keys_data' in parse(dev_views["ai"]).edges
+
+
+def test_ai_03_studio_apps_run_as_the_trainer_under_the_profile_name(dev_views: dict[str, str]) -> None:
+    assert (
+        'studio_studio -->|"apps run as (domain default, profile data-scientist)<br/>sourceIdentity = profile name"| '
+        "role_identity_model_trainer" in parse(dev_views["ai"]).edges
+    )
+
+
+def test_ai_04_trainer_registers_pending_versions_and_only_the_approver_approves(dev_views: dict[str, str]) -> None:
+    into_registry = [e for e in parse(dev_views["ai"]).edges if e.endswith("| packagegroup_registry_default")]
+    assert into_registry == [
+        'role_identity_model_approver -->|"approves or rejects versions"| packagegroup_registry_default',
+        'role_identity_model_trainer -->|"registers versions as PendingManualApproval only<br/>'
+        'setting Approved denied"| packagegroup_registry_default',
+    ]
+
+
+@pytest.fixture(scope="module")
+def prod_views() -> dict[str, str]:
+    graph = run_stack("prod").graph
+    return {view: mermaid_diagram(graph, view) for view in VIEWS}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_stack_without_bedrock_or_studio_draws_no_ai_layer_nodes(view: str, prod_views: dict[str, str]) -> None:
+    parsed = parse(prod_views[view])
+    assert parsed.errors == []
+    assert {kinds_of(n) for n in parsed.nodes} & BEDROCK_AND_STUDIO_KINDS == set()
+
+
+def test_stack_without_bedrock_or_studio_draws_only_the_model_registry_in_the_ai_view(
+    prod_views: dict[str, str],
+) -> None:
+    assert sorted(parse(prod_views["ai"]).nodes) == [
+        "packagegroup_registry_default",
+        "role_identity_model_approver",
+        "role_identity_model_trainer",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -597,6 +726,7 @@ EXPECTED_EDGES: dict[str, list[str]] = {
         'trail_trail -->|"events<br/>delivered by role aisb-test-trail-logs"| loggroup_trail_events',
     ],
     "detection": [],  # the synthetic graph has no detection resources: nothing is invented
+    "ai": [],  # nor Bedrock, Studio or registry resources
 }
 
 
@@ -619,6 +749,68 @@ def test_synthetic_locked_buckets_show_their_object_lock_on_the_box(synthetic: d
     nodes = synthetic["dataflow"].nodes
     assert nodes["bucket_models"] == "models<br/>S3 bucket, object lock COMPLIANCE 30d"
     assert nodes["bucket_audit_logs"] == "audit-logs<br/>S3 bucket, object lock GOVERNANCE 365d"
+
+
+GUARDRAIL_ARN = f"arn:aws:bedrock:eu-west-1:{ACCOUNT}:guardrail/g1"
+MODEL_ARN = "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def bedrock_graph(*statements: dict[str, Any]) -> ResourceGraph:
+    """A guardrail at version 1 and a role whose inline policy holds ``statements``."""
+    ai = component("baseline:ai:BedrockGuardrail", "guardrail")
+    identity = component("baseline:identity:Identity", "identity")
+    guardrail = resource(GUARDRAIL_TYPE, "guardrail", ai, {"guardrailArn": GUARDRAIL_ARN, "id": "g1,DRAFT"})
+    version = resource(GUARDRAIL_VERSION_TYPE, "guardrail-v", ai, {"guardrailArn": GUARDRAIL_ARN, "version": "1"})
+    role = resource(
+        "aws:iam/role:Role", "caller", identity, {"inlinePolicies": [{"name": "p", "policy": policy(*statements)}]}
+    )
+    return ResourceGraph([ai, identity, guardrail, version, role], stack="test", project="baseline")
+
+
+def test_ai_02_role_invoking_without_a_guardrail_condition_is_drawn_straight_to_the_models() -> None:
+    edges = parse(mermaid_diagram(bedrock_graph(allow(["bedrock:InvokeModel"], [MODEL_ARN])), "ai")).edges
+    assert 'role_caller -->|"invokes with no guardrail"| fmodel_bedrock' in edges
+    assert not [e for e in edges if e.startswith("role_caller") and "guardrailversion" in e]
+
+
+def test_ai_02_guardrail_condition_without_the_deny_draws_no_denial() -> None:
+    pinned = {"StringEquals": {"bedrock:GuardrailIdentifier": f"{GUARDRAIL_ARN}:1"}}
+    edges = parse(mermaid_diagram(bedrock_graph(allow(["bedrock:Invoke*"], [MODEL_ARN], **pinned)), "ai")).edges
+    assert 'role_caller -->|"invokes models only with this version"| guardrailversion_guardrail_v' in edges
+
+
+def subnet_graph(routes: list[dict[str, str]], **access: str) -> ResourceGraph:
+    """A Studio domain (``appNetworkAccessType`` as given) in one subnet whose route table holds ``routes``."""
+    network = component("baseline:network:IsolatedVpc", "network")
+    subnet = resource("aws:ec2/subnet:Subnet", "private", network, {"id": "subnet-1", "cidrBlock": "10.0.0.0/24"})
+    table = resource("aws:ec2/routeTable:RouteTable", "private", network, {"id": "rtb-1", "routes": routes})
+    association = resource(
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "private",
+        network,
+        {"subnetId": "subnet-1", "routeTableId": "rtb-1"},
+    )
+    domain = resource(SAGEMAKER_DOMAIN, "studio", network, {**access, "subnetIds": ["subnet-1"]})
+    return ResourceGraph([network, subnet, table, association, domain], stack="test", project="baseline")
+
+
+def test_ai_03_subnet_with_only_local_routes_is_drawn_isolated() -> None:
+    nodes = parse(
+        mermaid_diagram(
+            subnet_graph([{"cidrBlock": "10.0.0.0/16", "gatewayId": "local"}], appNetworkAccessType="VpcOnly"), "ai"
+        )
+    ).nodes
+    assert nodes["subnet_private"] == "private<br/>subnet, 10.0.0.0/24, isolated (no route out of the VPC)"
+
+
+def test_ai_03_subnet_with_an_internet_route_is_not_drawn_isolated() -> None:
+    nodes = parse(mermaid_diagram(subnet_graph([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]), "ai")).nodes
+    assert nodes["subnet_private"] == "private<br/>subnet, 10.0.0.0/24"
+
+
+def test_ai_03_domain_without_a_network_access_type_is_drawn_on_aws_default_internet_path() -> None:
+    edges = parse(mermaid_diagram(subnet_graph([]), "ai")).edges
+    assert 'studio_studio -->|"PublicInternetOnly apps"| subnet_private' in edges
 
 
 def test_unknown_view_is_refused() -> None:
@@ -670,17 +862,20 @@ def test_cli_diagram_view_prints_that_view(
     assert capsys.readouterr().out == dev_views[view]
 
 
-def test_cli_diagram_views_are_the_diagram_modules_views_with_dataflow_first() -> None:
-    assert DIAGRAM_VIEWS == VIEWS
+def test_cli_diagram_views_are_the_vocabularys_views_with_dataflow_first() -> None:
+    assert VIEWS is DIAGRAM_VIEWS
     assert VIEWS[0] == "dataflow"
+
+
+def test_makefile_renders_exactly_the_vocabularys_diagram_views() -> None:
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    declared = next(line for line in lines if line.startswith("DIAGRAM_VIEWS :="))
+    assert tuple(declared.split(":=", 1)[1].split()) == DIAGRAM_VIEWS
 
 
 def test_cli_diagram_unknown_view_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", "--view", "network"]) == 2
-    assert (
-        capsys.readouterr().err
-        == "error: --view network: unknown view (one of dataflow, encryption, audit, detection)\n"
-    )
+    assert capsys.readouterr().err == f"error: --view network: unknown view (one of {', '.join(DIAGRAM_VIEWS)})\n"
 
 
 @pytest.mark.parametrize(

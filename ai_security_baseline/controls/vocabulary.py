@@ -708,3 +708,11 @@ LIST_PACKAGES = "sagemaker:ListModelPackages"
 def model_package_group_name(name_prefix: str, family: str) -> str:
     """A model family's package group: ``<name_prefix>-<family>`` (the trainer's grants name the prefix)."""
     return f"{name_prefix}-{family}"
+
+
+# ---- the reviewer's pictures (verify/reports/diagram.py) ---------------------------------------------------------
+
+#: ``baseline diagram --view`` choices, the default first (the view the Markdown report embeds). Here, not in the
+#: diagram module, so the command line is parsed without importing the drawing code; the Makefile's list is checked
+#: against it by a test.
+DIAGRAM_VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit", "detection", "ai")

@@ -24,6 +24,7 @@ from rich.markup import escape
 
 from ai_security_baseline.controls.kit import SHAPE_ERRORS, SHAPE_MESSAGE
 from ai_security_baseline.controls.text import clip
+from ai_security_baseline.controls.vocabulary import DIAGRAM_VIEWS
 from ai_security_baseline.verify.findings.waivers import WAIVERS_PATH
 from ai_security_baseline.verify.pipeline import (
     EXIT_BAD_INPUT,
@@ -62,11 +63,6 @@ __all__ = (
     "main",
     "write_reports",
 )
-
-#: The project the commands run by default (where Pulumi.yaml is); the same folder verify.engine.offline uses.
-#: ``baseline diagram --view`` choices, the default first (``verify.reports.diagram.VIEWS``, kept here so the parser
-#: is built without importing the diagram code).
-DIAGRAM_VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit", "detection")
 
 #: Errors that mean bad input (exit 2, one line), by module: a module that never loaded cannot have raised one,
 #: so none is imported just to be caught.
@@ -436,9 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
         "diagram",
         help="write one view of a stack or a real preview/export file as a Mermaid flowchart",
         description="Derive a Mermaid `flowchart LR` view, edges labelled by what protects them: dataflow (roles -> "
-        "VPC endpoints -> buckets), encryption (buckets, log groups, secrets, the trail -> keys) or audit (trail, flow "
-        "logs, access logs -> the archives), from the resource graph of an offline run (--stack) or of a real preview "
-        "(--preview) or stack export (--stack-export) file. Exit 2 on bad input.",
+        "VPC endpoints -> buckets), encryption (buckets, log groups, secrets, the trail, the guardrail -> keys), audit "
+        "(trail, flow logs, access logs -> the archives), detection (scans, Config, DNS, findings -> alarms) or ai "
+        "(inference -> guardrail -> Bedrock models, invocation logs, Studio, model registry), from the resource graph "
+        "of an offline run (--stack) or of a real preview (--preview) or stack export (--stack-export) file. Exit 2 "
+        "on bad input.",
     )
     add_graph_source(diagram)
     diagram.add_argument("--out", type=path_argument, default=Path("-"), help="output file, - for stdout (default: -)")

@@ -1,13 +1,18 @@
 """The reviewer's pictures: three Mermaid ``flowchart LR`` views of a stack, derived only from graph facts.
 
-One all-edges picture of a stack is too dense to read, so each view answers one question:
+One all-edges picture of a stack is too dense to read, so each view answers one question (``DIAGRAM_VIEWS``):
 
 - ``dataflow``: who reaches which data. Role -> VPC endpoint -> bucket, from the resources of the role's policies'
   Allow statements and the bucket policy's ``aws:SourceVpce`` values (role -> bucket where no endpoint is
   required; in a preview where the bucket policy is unknown, the endpoints the policy property depends on);
-- ``encryption``: what encrypts what. Bucket (SSE configuration), log group, secret and trail (``kmsKeyId``) -> key;
+- ``encryption``: what encrypts what. Bucket (SSE configuration), log group, secret and trail (``kmsKeyId``), guardrail
+  (``kmsKeyArn``) -> key;
 - ``audit``: where the evidence lands. Trail -> audit bucket and log group, VPC -> flow log -> log group, bucket ->
-  access-log bucket (server access logging), bucket -> trail (data event selectors).
+  access-log bucket (server access logging), bucket -> trail (data event selectors);
+- ``detection``: what scans the data, records the configuration, filters DNS and routes findings;
+- ``ai``: the AI layer. Inference role -> guardrail version -> Bedrock models (the role's guardrail condition),
+  guardrail -> key, invocation logging -> archive and log group, Studio domain -> subnets, key and execution role,
+  roles -> model package groups (register, approve).
 
 Edges come from what the graph records, never from names, and are labelled by what protects that hop. Nodes of one
 kind linked alike (same peers, same labels) are drawn as one node (``3 S3 buckets``), so N parallel edges become
@@ -20,22 +25,43 @@ import hashlib
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import (
+    APPROVE_PACKAGE,
+    BEDROCK_INVOKE_ACTIONS,
+    BEDROCK_LOGGING_TYPE,
+    BEDROCK_SERVICE,
     BUCKET_LOGGING,
     BUCKET_OBJECT_LOCK,
     BUCKET_POLICY,
     BUCKET_SSE,
     BUCKET_VERSIONING,
+    DIAGRAM_VIEWS,
+    GUARDRAIL_ID_KEY,
+    GUARDRAIL_TYPE,
+    GUARDRAIL_VERSION_TYPE,
     KMS_ALIAS,
     MANAGED_POLICY,
+    MODEL_APPROVAL_KEY,
+    MODEL_APPROVED,
+    MODEL_PACKAGE_GROUP,
+    PROMPT_ATTACK,
+    REGISTER_PACKAGE,
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
+    ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SAGEMAKER_DOMAIN,
+    SAGEMAKER_USER_PROFILE,
+    SECURITY_GROUP,
+    SUBNET,
+    guardrail_version_arn,
 )
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 
@@ -60,6 +86,14 @@ NODE_KINDS: dict[str, str] = {
     "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": "dnsfirewall",
     "aws:cloudwatch/eventRule:EventRule": "eventrule",
     "aws:sns/topic:Topic": "topic",
+    # the AI layer (the ai view); subnets and security groups are resolved, drawn only as an edge's end
+    GUARDRAIL_TYPE: "guardrail",
+    GUARDRAIL_VERSION_TYPE: "guardrailversion",
+    BEDROCK_LOGGING_TYPE: "invocationlog",
+    SAGEMAKER_DOMAIN: "studio",
+    MODEL_PACKAGE_GROUP: "packagegroup",
+    SUBNET: "subnet",
+    SECURITY_GROUP: "securitygroup",
 }
 #: Side resources that link the detection nodes.
 CONFIG_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
@@ -96,19 +130,25 @@ CLASS_STYLES: dict[str, str] = {
         ("detector", "scanner", "hub", "recorder", "querylog", "dnsfirewall", "eventrule", "topic"),
         "fill:#fffaf0,stroke:#c05621",
     ),
+    **dict.fromkeys(("guardrail", "guardrailversion", "fmodel"), "fill:#fff5f7,stroke:#b83280"),
+    "invocationlog": "fill:#f7fafc,stroke:#4a5568",
+    "studio": "fill:#e6fffa,stroke:#2c7a7b",
+    "subnet": "fill:#f0fff4,stroke:#2f855a",
+    "packagegroup": "fill:#ebf4ff,stroke:#2b6cb0",
 }
 #: The views, the first is the default (the one the Markdown report embeds).
-VIEWS: tuple[str, ...] = ("dataflow", "encryption", "audit", "detection")
+VIEWS: tuple[str, ...] = DIAGRAM_VIEWS
 #: Kinds a view shows even unlinked (a bucket nobody reaches, a key nothing uses); others only as an edge's end.
 VIEW_ALWAYS: dict[str, frozenset[str]] = {
     "dataflow": frozenset({"role", "bucket"}),
     "encryption": frozenset({"bucket", "key", "loggroup"}),
     "audit": frozenset({"trail", "loggroup"}),
     "detection": frozenset({"detector", "scanner", "hub", "recorder", "querylog", "dnsfirewall"}),
+    "ai": frozenset({"guardrail", "guardrailversion", "invocationlog", "studio", "packagegroup"}),
 }
 #: This many nodes alike or more are drawn as one; a label lists this many names before counting the rest. The data
 #: flow keeps a box per bucket longer: which bucket a role reaches is that view's question.
-MERGE_AT: dict[str, int] = {"dataflow": 7, "encryption": 3, "audit": 3, "detection": 3}
+MERGE_AT: dict[str, int] = {"dataflow": 7, "encryption": 3, "audit": 3, "detection": 3, "ai": 3}
 LISTED = 6
 #: A role's edge names up to this many buckets per verb, then counts them.
 REACH_NAMED = 3
@@ -119,6 +159,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "role": ("IAM role", "IAM roles"),
     "endpoint": ("endpoint", "endpoints"),
     "secret": ("secret", "secrets"),
+    "subnet": ("subnet", "subnets"),
+    "packagegroup": ("model package group", "model package groups"),
 }
 #: What a detection box says it is.
 DETECTION_NOUNS: dict[str, str] = {
@@ -133,6 +175,19 @@ DETECTION_NOUNS: dict[str, str] = {
 }
 #: The node standing for S3-managed keys (SSE-S3), which no resource represents.
 SSE_S3 = "sse-s3"
+#: The node standing for the Bedrock models roles may invoke (AWS-owned: no resource of the stack).
+BEDROCK_MODELS = "bedrock-models"
+#: A foundation model or inference profile ARN: what a Bedrock invocation statement's ``Resource`` names.
+BEDROCK_MODEL_ARN = re.compile(r"^arn:[^:]+:bedrock:[^:]*:[^:]*:(?:foundation-model|[a-z-]*inference-profile)/(.+)$")
+#: Route targets that leave the VPC (internet, NAT, egress-only gateways): a subnet without one is isolated.
+EGRESS_TARGETS: tuple[str, ...] = ("gatewayId", "natGatewayId", "egressOnlyGatewayId", "transitGatewayId")
+#: Invocation logging's delivery switches (``loggingConfig``), by what they deliver.
+DELIVERIES: tuple[tuple[str, str], ...] = (
+    ("text", "textDataDeliveryEnabled"),
+    ("image", "imageDataDeliveryEnabled"),
+    ("embedding", "embeddingDataDeliveryEnabled"),
+    ("video", "videoDataDeliveryEnabled"),
+)
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 UNKNOWN_POLICY = "bucket policy depends on endpoint (policy unknown until apply)"
 SAFE_LABEL = re.compile(r"[A-Za-z0-9 _.,:;/()+=*-]")
@@ -312,6 +367,7 @@ class _Builder:
                 for bucket in self.links(resource, "bucket", "bucket"):
                     self.owned.setdefault((side, bucket), []).append(resource)
         self.ids = self._allocate_ids()
+        self.models: set[str] = set()  # what the Bedrock models box lists: the models roles may invoke
 
     # ---- lookups ----
 
@@ -319,6 +375,13 @@ class _Builder:
     def _identities(resource: Resource) -> list[str]:
         values = [resource.id, *(resource.prop(k) for k in ("arn", "id", "bucket", "name", "keyId"))]
         found = [v for v in values if isinstance(v, str) and v]
+        guardrail, version = resource.prop("guardrailArn"), resource.prop("version")
+        if (
+            NODE_KINDS.get(resource.type) == "guardrailversion"
+            and isinstance(guardrail, str)
+            and isinstance(version, str)
+        ):
+            found.append(guardrail_version_arn(guardrail, version))
         bucket = resource.prop("bucket")
         if NODE_KINDS.get(resource.type) == "bucket" and isinstance(bucket, str) and bucket:
             found.append(f"arn:aws:s3:::{bucket}")
@@ -455,7 +518,8 @@ class _Builder:
             urn: base if counts[base] == 1 else f"{base}_{hashlib.sha256(urn.encode()).hexdigest()[:8]}"
             for base, urn in bases
         }
-        return {**ids, SSE_S3: "sse_s3"}  # no resource kind is "sse", so this id cannot collide
+        # no resource kind is "sse" or "fmodel", so these ids cannot collide
+        return {**ids, SSE_S3: "sse_s3", BEDROCK_MODELS: "fmodel_bedrock"}
 
     # ---- edges ----
 
@@ -492,6 +556,19 @@ class _Builder:
                 self._trail(resource, buckets)
             elif kind == "role":
                 self._role(resource, buckets)
+                self._bedrock(resource)
+                self._registry(resource)
+            elif kind == "guardrail":
+                for key in self.links(resource, "kmsKeyArn", "key"):
+                    for view in ("encryption", "ai"):
+                        self.edge(view, urn, key, ["SSE-KMS"], dotted=True)
+            elif kind == "guardrailversion":
+                for guardrail in self.links(resource, "guardrailArn", "guardrail"):
+                    self.edge("ai", urn, guardrail, ["published version of"])
+            elif kind == "invocationlog":
+                self._invocation_logging(resource, buckets)
+            elif kind == "studio":
+                self._studio(resource)
         self._detection()
 
     def _detection(self) -> None:
@@ -560,13 +637,17 @@ class _Builder:
 
     def _role_statements(self, role: Resource) -> list[dict[str, Any]]:
         """Allow statements of the role's inline policies (property or RolePolicy) and attached managed policies."""
+        return [s for s in self._role_documents(role) if s.get("Effect") == "Allow"]
+
+    def _role_documents(self, role: Resource) -> list[dict[str, Any]]:
+        """Every statement of the role's inline policies (property or RolePolicy) and attached managed policies."""
         documents = [p.get("policy") for p in _as_list(role.prop("inlinePolicies")) if isinstance(p, Mapping)]
         documents += [p.prop("policy") for p in self.role_sides.get((ROLE_POLICY, role.urn), [])]
         policies = self.managed_policies
         for attachment in self.role_sides.get((ROLE_POLICY_ATTACHMENT, role.urn), []):
             if attachment.prop("policyArn") in policies:
                 documents.append(policies[attachment.prop("policyArn")].prop("policy"))
-        return [s for d in documents for s in _document(d) if s.get("Effect") == "Allow"]
+        return [s for d in documents for s in _document(d)]
 
     @cached_property
     def role_sides(self) -> dict[tuple[str, str], list[Resource]]:
@@ -600,11 +681,134 @@ class _Builder:
         for endpoint, by_verb in through.items():
             self.edge("dataflow", role.urn, endpoint, [_reach(v, by_verb[v]) for v in sorted(by_verb)])
 
+    # ---- the AI layer ----
+
+    def _bedrock(self, role: Resource) -> None:
+        """Role -> guardrail version -> Bedrock models where the role's invocations must name that version
+        (``bedrock:GuardrailIdentifier``); role -> models where an Allow names no guardrail: the gap to see."""
+        statements = self._role_documents(role)
+        denied = {
+            value
+            for s in statements
+            if s.get("Effect") == "Deny" and _covers(s, BEDROCK_INVOKE_ACTIONS)
+            for value in _condition_values(s, ("StringNotEquals",), GUARDRAIL_ID_KEY)
+        }
+        for statement in statements:
+            if statement.get("Effect") != "Allow" or not _covers(statement, BEDROCK_INVOKE_ACTIONS):
+                continue
+            models = {m.group(1) for r in _strings(statement.get("Resource")) if (m := BEDROCK_MODEL_ARN.match(r))}
+            models |= {"every model"} if "*" in _as_list(statement.get("Resource")) else set()
+            if not models:
+                continue
+            self.models |= models
+            required = _condition_values(statement, ("StringEquals",), GUARDRAIL_ID_KEY)
+            versions = sorted({u for value in required for u in self.resolve(value, "guardrailversion")})
+            for version in versions:
+                others = "any other guardrail or none: denied" if denied >= set(required) else ""
+                self.edge("ai", role.urn, version, ["invokes models only with this version", others])
+                self.edge("ai", version, BEDROCK_MODELS, ["filters prompts and completions"])
+            if not versions:
+                gap = "invokes with a guardrail of no stack resource" if required else "invokes with no guardrail"
+                self.edge("ai", role.urn, BEDROCK_MODELS, [gap])
+
+    def _registry(self, role: Resource) -> None:
+        """Role -> model package group: who registers versions, in which status, and who approves them."""
+        statements = self._role_documents(role)
+        approval_denied = any(
+            s.get("Effect") == "Deny"
+            and _covers(s, (APPROVE_PACKAGE,))
+            and MODEL_APPROVED in _condition_values(s, ("StringEquals",), MODEL_APPROVAL_KEY)
+            for s in statements
+        )
+        for statement in statements:
+            if statement.get("Effect") != "Allow":
+                continue
+            statuses = _condition_values(statement, ("StringEquals",), MODEL_APPROVAL_KEY)
+            registers = f"registers versions as {' or '.join(statuses)} only" if statuses else "registers versions"
+            parts = [registers] if _covers(statement, (REGISTER_PACKAGE,)) else []
+            parts += ["approves or rejects versions"] if _covers(statement, (APPROVE_PACKAGE,)) else []
+            if not parts:
+                continue
+            patterns = [g for r in _strings(statement.get("Resource")) if (g := _group_pattern(r))]
+            for group in sorted({u for p in patterns for u in self.matching(p, ("packagegroup",))}):
+                self.edge(
+                    "ai", role.urn, group, [*parts, f"setting {MODEL_APPROVED} denied" if approval_denied else ""]
+                )
+
+    def _invocation_logging(self, config: Resource, buckets: Mapping[str, BucketFacts]) -> None:
+        """Invocation logging -> the archive bucket and the log group Bedrock delivers to, with their encryption."""
+        settings = _mapping(config.prop("loggingConfig"))
+        kinds = [kind for kind, flag in DELIVERIES if settings.get(flag) is True]
+        what = f"invocation logs ({', '.join(kinds)})" if kinds else "invocation logs"
+        for bucket in self.links(config, "loggingConfig", "bucket"):
+            facts = buckets[bucket]
+            bound = self.service_bound(facts, BEDROCK_SERVICE)
+            self.edge("ai", config.urn, bucket, [what, facts.tls, bound, *self._encrypted(facts.keys)])
+        for group in self.links(config, "loggingConfig", "loggroup"):
+            keys = self.links(self.graph.get(group), "kmsKeyId", "key")
+            via = self._via_role(config, "loggingConfig")
+            self.edge("ai", config.urn, group, [what, via, *self._encrypted(keys)])
+
+    def _encrypted(self, keys: Iterable[str]) -> list[str]:
+        """``SSE-KMS <key box name>`` per key: the hop says what encrypts the records without another edge."""
+        return [f"SSE-KMS {self.name(key)}" for key in keys]
+
+    def _studio(self, domain: Resource) -> None:
+        """Studio domain -> its subnets (network access, security groups), its key, and the role its apps run as."""
+        settings = _mapping(domain.prop("domainSettings"))
+        groups = {
+            *self.links(domain, "domainSettings", "securitygroup"),
+            *self.links(domain, "defaultUserSettings", "securitygroup"),
+        }
+        # AWS's default is PublicInternetOnly (CreateDomain, AppNetworkAccessType:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html)
+        access = str(domain.prop("appNetworkAccessType") or "PublicInternetOnly")
+        named = ", ".join(sorted(self.name(g) for g in groups))
+        for subnet in self.links(domain, "subnetIds", "subnet"):
+            self.edge("ai", domain.urn, subnet, [f"{access} apps", f"security group {named}" if named else ""])
+        for key in self.links(domain, "kmsKeyId", "key"):
+            self.edge("ai", domain.urn, key, ["SSE-KMS (home EFS)"], dotted=True)
+        users: dict[str, list[str]] = {
+            role: ["domain default"] for role in self.links(domain, "defaultUserSettings", "role")
+        }
+        for profile in self._side(SAGEMAKER_USER_PROFILE):
+            if domain.urn in self.links(profile, "domainId", "studio"):
+                for role in self.links(profile, "userSettings", "role"):
+                    users.setdefault(role, []).append(f"profile {profile.prop('userProfileName')}")
+        identity = (
+            "sourceIdentity = profile name"
+            if settings.get("executionRoleIdentityConfig") == "USER_PROFILE_NAME"
+            else ""
+        )
+        for role, who in users.items():
+            shown = ", ".join(who) if len(who) <= REACH_NAMED else f"{who[0]} and {len(who) - 1} profiles"
+            self.edge("ai", domain.urn, role, [f"apps run as ({shown})", identity])
+
+    @cached_property
+    def isolated_subnets(self) -> set[str]:
+        """Subnets whose route tables are all known and have no route out of the VPC (routes inline or as resources)."""
+        tables = {t.urn: t for t in self._side(ROUTE_TABLE)}
+        by_id = {t.id: t.urn for t in tables.values() if t.id}
+
+        def table_of(resource: Resource) -> set[str]:
+            found = {u for u in resource.property_dependencies.get("routeTableId", ()) if u in tables}
+            return found | {by_id[v] for v in _strings(resource.prop("routeTableId")) if v in by_id}
+
+        leaving = {u for u, t in tables.items() if _leaves(t.prop("routes"))}
+        leaving |= {u for route in self._side(ROUTE) if _egress(route.inputs) for u in table_of(route)}
+        routed: dict[str, set[str]] = {}
+        for association in self._side(ROUTE_TABLE_ASSOCIATION):
+            for subnet in self.links(association, "subnetId", "subnet"):
+                routed.setdefault(subnet, set()).update(table_of(association) or {""})
+        return {subnet for subnet, found in routed.items() if "" not in found and not found & leaving}
+
     # ---- nodes ----
 
     def node(self, urn: str) -> Node:
         if urn == SSE_S3:
             return Node("sse", self.ids[urn], "S3-managed keys", ("SSE-S3, no KMS key",))
+        if urn == BEDROCK_MODELS:
+            return Node("fmodel", self.ids[urn], "Bedrock models", ("allowlisted",), tuple(sorted(self.models)))
         resource = self.graph.get(urn)
         kind = self.kind[urn]
         return Node(kind, self.ids[urn], resource.name, tuple(d for d in self._details(resource, kind) if d))
@@ -633,6 +837,8 @@ class _Builder:
             return ["log group", f"retention {retention}d" if retention else "never expires"]
         if kind in DETECTION_NOUNS:
             return [DETECTION_NOUNS[kind]]
+        if kind in AI_DETAILS:
+            return AI_DETAILS[kind](self, resource)
         return [{"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind], str(prop("cidrBlock") or "")]
 
     def view(self, view: str) -> tuple[list[Node], list[Edge]]:
@@ -655,6 +861,70 @@ def _s3_verbs(actions: Sequence[str]) -> list[str]:
 
     verbs = ["read"] if covers("s3:GetObject") or covers("s3:ListBucket") else []
     return verbs + (["write"] if covers("s3:PutObject") or covers("s3:DeleteObject") else [])
+
+
+def _covers(statement: Mapping[str, Any], actions: Iterable[str]) -> bool:
+    """Whether the statement's ``Action`` patterns cover any of ``actions``."""
+    patterns = [str(a).lower() for a in _as_list(statement.get("Action"))]
+    return any(fnmatchcase(action.lower(), p) for action in actions for p in patterns)
+
+
+def _group_pattern(resource: str) -> str:
+    """The model package groups a ``model-package/<group>/<version>`` pattern covers, as a group ARN pattern; empty
+    for any other resource. A versioned package's ARN names its group
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html)."""
+    head, marker, tail = resource.partition(":model-package/")
+    return f"{head}:model-package-group/{tail.rsplit('/', 1)[0]}" if marker else ""
+
+
+def _egress(route: Any) -> bool:
+    """Whether a route (inline or a Route resource's inputs) leaves the VPC; an unknown target counts as leaving."""
+    return not isinstance(route, Mapping) or any(
+        isinstance(v := route.get(k), str) and v not in ("", "local") for k in EGRESS_TARGETS
+    )
+
+
+def _leaves(routes: Any) -> bool:
+    """Whether a route table's inline ``routes`` leave the VPC; unknown (a preview placeholder) counts as leaving."""
+    return routes is not None and (not isinstance(routes, list) or any(_egress(r) for r in routes))
+
+
+def _guardrail_details(builder: _Builder, resource: Resource) -> list[str]:
+    """What a guardrail filters, from its policy configurations."""
+    prop = resource.prop
+    content = [_mapping(f).get("type") for f in _as_list(_mapping(prop("contentPolicyConfig")).get("filtersConfigs"))]
+    present = [
+        ("content filters", any(t != PROMPT_ATTACK for t in content)),
+        ("prompt attack filter", PROMPT_ATTACK in content),
+        ("PII", bool(_as_list(_mapping(prop("sensitiveInformationPolicyConfig")).get("piiEntitiesConfigs")))),
+        ("denied topics", bool(_as_list(_mapping(prop("topicPolicyConfig")).get("topicsConfigs")))),
+        ("grounding", bool(_as_list(_mapping(prop("contextualGroundingPolicyConfig")).get("filtersConfigs")))),
+    ]
+    return ["Bedrock guardrail", *(name for name, on in present if on)]
+
+
+def _studio_details(builder: _Builder, resource: Resource) -> list[str]:
+    access = resource.prop("appNetworkAccessType") or "PublicInternetOnly"
+    return ["SageMaker Studio domain", str(access), f"auth {resource.prop('authMode') or 'IAM'}"]
+
+
+def _subnet_details(builder: _Builder, resource: Resource) -> list[str]:
+    isolated = "isolated (no route out of the VPC)" if resource.urn in builder.isolated_subnets else ""
+    return ["subnet", str(resource.prop("cidrBlock") or ""), isolated]
+
+
+#: Node details of the AI layer's kinds.
+AI_DETAILS: dict[str, Callable[[_Builder, Resource], list[str]]] = {
+    "guardrail": _guardrail_details,
+    "guardrailversion": lambda _, r: [
+        f"guardrail version {r.prop('version')}" if r.prop("version") else "guardrail version"
+    ],
+    "invocationlog": lambda _, r: ["Bedrock model invocation logging"],
+    "studio": _studio_details,
+    "subnet": _subnet_details,
+    "packagegroup": lambda _, r: ["model package group", str(r.prop("modelPackageGroupName") or "")],
+    "securitygroup": lambda _, r: ["security group", str(r.prop("name") or "")],
+}
 
 
 # --- aggregation and rendering --------------------------------------------------------------------------------
@@ -726,10 +996,8 @@ def _edge_line(edge: Edge) -> str:
 
 
 def mermaid_diagram(graph: ResourceGraph, view: str = "dataflow") -> str:
-    """One view of ``graph`` as Mermaid ``flowchart LR`` text (sorted; identical across runs).
-
-    ``dataflow``: roles -> endpoints -> buckets; ``encryption``: buckets, log groups, secrets, the trail -> keys;
-    ``audit``: trail, flow logs and access logs -> the archives."""
+    """One view of ``graph`` as Mermaid ``flowchart LR`` text (sorted; identical across runs); the module docstring
+    says what each view draws."""
     if view not in VIEWS:
         raise ValueError(f"unknown diagram view {view!r} (one of {', '.join(VIEWS)})")
     builder = _Builder(graph)
