@@ -400,10 +400,10 @@ def test_many_alike_buckets_collapse_into_one_box_so_edges_stay_bounded(view: st
     assert any(label.startswith(("14 S3 buckets", "15 S3 buckets")) for label in parsed.nodes.values())
 
 
-def test_preview_with_unknown_values_still_shows_every_bucket_and_endpoint_links_from_dependencies(
-    dev_graph: ResourceGraph, dev_diagram: str
-) -> None:
-    unknown = ResourceGraph(
+@pytest.fixture(scope="module")
+def unknown_dev(dev_graph: ResourceGraph) -> ResourceGraph:
+    """The dev graph as a preview before any create: every input unknown, no outputs."""
+    return ResourceGraph(
         [
             Resource(**{**vars(r), "inputs": dict.fromkeys(r.inputs, UNKNOWN), "outputs": {}}) if r.custom else r
             for r in dev_graph
@@ -411,13 +411,37 @@ def test_preview_with_unknown_values_still_shows_every_bucket_and_endpoint_links
         stack="dev",
         project=dev_graph.project,
     )
-    parsed = parse(mermaid_diagram(unknown))
+
+
+def test_preview_with_unknown_values_still_shows_every_bucket_and_endpoint_links_from_dependencies(
+    unknown_dev: ResourceGraph, dev_diagram: str
+) -> None:
+    parsed = parse(mermaid_diagram(unknown_dev))
     assert parsed.errors == []
     assert {n for n in parse(dev_diagram).nodes if n.startswith("bucket_")} <= set(parsed.nodes)
     assert (
         'endpoint_endpoints_s3 -->|"bucket policy depends on endpoint (policy unknown until apply)"| '
         "bucket_aisb_dev_raw"
     ) in parsed.edges
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_preview_with_unknown_values_shows_no_placeholder(view: str, unknown_dev: ResourceGraph) -> None:
+    text = mermaid_diagram(unknown_dev, view)
+    assert parse(text).errors == []
+    assert UNKNOWN not in text
+
+
+def test_preview_with_unknown_values_links_nothing_through_the_placeholder(unknown_dev: ResourceGraph) -> None:
+    edges = parse(mermaid_diagram(unknown_dev, "ai")).edges
+    assert (
+        'invocationlog_aisb_dev_invocation_logging -->|"invocation logs<br/>'
+        'delivered by role aisb-dev-bedrock-logs<br/>SSE-KMS keys-logs"| loggroup_aisb_dev_bedrock_invocations' in edges
+    )
+    assert (
+        'studio_studio -->|"apps run as (domain default, profile studio-user-data-scientist)"| '
+        "role_identity_model_trainer" in edges
+    )
 
 
 @pytest.mark.parametrize("view", VIEWS)

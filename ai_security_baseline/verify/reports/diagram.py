@@ -31,6 +31,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
+from ai_security_baseline.controls.kit import UNKNOWN
 from ai_security_baseline.controls.vocabulary import (
     APPROVE_PACKAGE,
     BEDROCK_INVOKE_ACTIONS,
@@ -220,9 +221,10 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    """Every non-empty string inside a property value (lists and objects walked)."""
+    """Every known non-empty string inside a property value (lists and objects walked): a preview's unknown
+    placeholder names nothing, or it would link every resource whose identity is unknown too."""
     if isinstance(value, str):
-        if value:
+        if value and value != UNKNOWN:
             yield value
     elif isinstance(value, Mapping):
         for item in value.values():
@@ -351,8 +353,9 @@ class _Builder:
                     if isinstance(value, str) and value:
                         self.index.setdefault(("key", value), set()).add(key)
         self.aliases = {
-            key: str(alias.prop("name"))
+            key: name
             for alias in reversed(self._side(KEY_ALIAS))
+            if (name := _known(alias.prop("name")))
             for key in self.links(alias, "targetKeyId", "key")
         }
         self.edges: dict[str, dict[tuple[str, str], Edge]] = {view: {} for view in VIEWS}
@@ -374,7 +377,7 @@ class _Builder:
     @staticmethod
     def _identities(resource: Resource) -> list[str]:
         values = [resource.id, *(resource.prop(k) for k in ("arn", "id", "bucket", "name", "keyId"))]
-        found = [v for v in values if isinstance(v, str) and v]
+        found = [v for v in values if isinstance(v, str) and v and v != UNKNOWN]
         guardrail, version = resource.prop("guardrailArn"), resource.prop("version")
         if (
             NODE_KINDS.get(resource.type) == "guardrailversion"
@@ -610,7 +613,7 @@ class _Builder:
         return f"delivered by role {', '.join(self.name(r) for r in roles)}" if roles else ""
 
     def _flow_log(self, flow_log: Resource) -> None:
-        traffic = f"traffic {flow_log.prop('trafficType')}" if flow_log.prop("trafficType") else "traffic"
+        traffic = f"traffic {known}" if (known := _known(flow_log.prop("trafficType"))) else "traffic"
         for vpc in self.links(flow_log, "vpcId", "vpc"):
             self.edge("audit", vpc, flow_log.urn, [traffic])
         for group in self.links(flow_log, "logDestination", "loggroup"):
@@ -760,12 +763,11 @@ class _Builder:
             *self.links(domain, "domainSettings", "securitygroup"),
             *self.links(domain, "defaultUserSettings", "securitygroup"),
         }
-        # AWS's default is PublicInternetOnly (CreateDomain, AppNetworkAccessType:
-        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html)
-        access = str(domain.prop("appNetworkAccessType") or "PublicInternetOnly")
+        access = _network_access(domain)
         named = ", ".join(sorted(self.name(g) for g in groups))
         for subnet in self.links(domain, "subnetIds", "subnet"):
-            self.edge("ai", domain.urn, subnet, [f"{access} apps", f"security group {named}" if named else ""])
+            apps = f"{access} apps" if access else "apps (network access unknown until apply)"
+            self.edge("ai", domain.urn, subnet, [apps, f"security group {named}" if named else ""])
         for key in self.links(domain, "kmsKeyId", "key"):
             self.edge("ai", domain.urn, key, ["SSE-KMS (home EFS)"], dotted=True)
         users: dict[str, list[str]] = {
@@ -774,7 +776,8 @@ class _Builder:
         for profile in self._side(SAGEMAKER_USER_PROFILE):
             if domain.urn in self.links(profile, "domainId", "studio"):
                 for role in self.links(profile, "userSettings", "role"):
-                    users.setdefault(role, []).append(f"profile {profile.prop('userProfileName')}")
+                    name = _known(profile.prop("userProfileName")) or profile.name
+                    users.setdefault(role, []).append(f"profile {name}")
         identity = (
             "sourceIdentity = profile name"
             if settings.get("executionRoleIdentityConfig") == "USER_PROFILE_NAME"
@@ -822,10 +825,10 @@ class _Builder:
             rotation = f"rotation {prop('rotationPeriodInDays') or 365}d" if prop("enableKeyRotation") is True else ""
             return [self.aliases.get(resource.urn, "KMS key"), rotation]
         if kind == "role":
-            return ["IAM role", str(prop("name") or "")]
+            return ["IAM role", _known(prop("name"))]
         if kind == "endpoint":
-            service = str(prop("serviceName") or "").split(".", 3)[-1]
-            return [f"{prop('vpcEndpointType') or 'VPC'} endpoint", service]
+            service = _known(prop("serviceName")).split(".", 3)[-1]
+            return [f"{_known(prop('vpcEndpointType')) or 'VPC'} endpoint", service]
         if kind == "trail":
             return [
                 "CloudTrail",
@@ -834,12 +837,14 @@ class _Builder:
             ]
         if kind == "loggroup":
             retention = prop("retentionInDays")
+            if retention == UNKNOWN:
+                return ["log group"]
             return ["log group", f"retention {retention}d" if retention else "never expires"]
         if kind in DETECTION_NOUNS:
             return [DETECTION_NOUNS[kind]]
         if kind in AI_DETAILS:
             return AI_DETAILS[kind](self, resource)
-        return [{"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind], str(prop("cidrBlock") or "")]
+        return [{"flowlog": "VPC flow log", "secret": "secret", "vpc": "VPC"}[kind], _known(prop("cidrBlock"))]
 
     def view(self, view: str) -> tuple[list[Node], list[Edge]]:
         """The nodes and edges of one view, before aggregation: the kinds it always shows, plus every edge's ends."""
@@ -884,6 +889,11 @@ def _egress(route: Any) -> bool:
     )
 
 
+def _known(value: Any) -> str:
+    """A scalar property as text; empty when absent or unknown until apply."""
+    return "" if value is None or value == UNKNOWN else str(value)
+
+
 def _leaves(routes: Any) -> bool:
     """Whether a route table's inline ``routes`` leave the VPC; unknown (a preview placeholder) counts as leaving."""
     return routes is not None and (not isinstance(routes, list) or any(_egress(r) for r in routes))
@@ -903,27 +913,34 @@ def _guardrail_details(builder: _Builder, resource: Resource) -> list[str]:
     return ["Bedrock guardrail", *(name for name, on in present if on)]
 
 
+def _network_access(domain: Resource) -> str:
+    """A domain's app network access; AWS's default when unset (``AppNetworkAccessType``:
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html), empty when unknown."""
+    access = domain.prop("appNetworkAccessType")
+    return "PublicInternetOnly" if access is None else _known(access)
+
+
 def _studio_details(builder: _Builder, resource: Resource) -> list[str]:
-    access = resource.prop("appNetworkAccessType") or "PublicInternetOnly"
-    return ["SageMaker Studio domain", str(access), f"auth {resource.prop('authMode') or 'IAM'}"]
+    auth = _known(resource.prop("authMode"))
+    return ["SageMaker Studio domain", _network_access(resource), f"auth {auth}" if auth else ""]
 
 
 def _subnet_details(builder: _Builder, resource: Resource) -> list[str]:
     isolated = "isolated (no route out of the VPC)" if resource.urn in builder.isolated_subnets else ""
-    return ["subnet", str(resource.prop("cidrBlock") or ""), isolated]
+    return ["subnet", _known(resource.prop("cidrBlock")), isolated]
 
 
 #: Node details of the AI layer's kinds.
 AI_DETAILS: dict[str, Callable[[_Builder, Resource], list[str]]] = {
     "guardrail": _guardrail_details,
     "guardrailversion": lambda _, r: [
-        f"guardrail version {r.prop('version')}" if r.prop("version") else "guardrail version"
+        f"guardrail version {version}" if (version := _known(r.prop("version"))) else "guardrail version"
     ],
     "invocationlog": lambda _, r: ["Bedrock model invocation logging"],
     "studio": _studio_details,
     "subnet": _subnet_details,
-    "packagegroup": lambda _, r: ["model package group", str(r.prop("modelPackageGroupName") or "")],
-    "securitygroup": lambda _, r: ["security group", str(r.prop("name") or "")],
+    "packagegroup": lambda _, r: ["model package group", _known(r.prop("modelPackageGroupName"))],
+    "securitygroup": lambda _, r: ["security group", _known(r.prop("name"))],
 }
 
 
