@@ -1,4 +1,4 @@
-"""The reviewer's pictures: three Mermaid ``flowchart LR`` views of a stack, derived only from graph facts.
+"""The reviewer's pictures: Mermaid ``flowchart LR`` views of a stack, derived only from graph facts.
 
 One all-edges picture of a stack is too dense to read, so each view answers one question (``DIAGRAM_VIEWS``):
 
@@ -378,13 +378,9 @@ class _Builder:
     def _identities(resource: Resource) -> list[str]:
         values = [resource.id, *(resource.prop(k) for k in ("arn", "id", "bucket", "name", "keyId"))]
         found = [v for v in values if isinstance(v, str) and v and v != UNKNOWN]
-        guardrail, version = resource.prop("guardrailArn"), resource.prop("version")
-        if (
-            NODE_KINDS.get(resource.type) == "guardrailversion"
-            and isinstance(guardrail, str)
-            and isinstance(version, str)
-        ):
-            found.append(guardrail_version_arn(guardrail, version))
+        guardrail, version = _known(resource.prop("guardrailArn")), _known(resource.prop("version"))
+        if NODE_KINDS.get(resource.type) == "guardrailversion" and guardrail and version:
+            found.append(guardrail_version_arn(guardrail, version))  # what bedrock:GuardrailIdentifier carries
         bucket = resource.prop("bucket")
         if NODE_KINDS.get(resource.type) == "bucket" and isinstance(bucket, str) and bucket:
             found.append(f"arn:aws:s3:::{bucket}")
@@ -799,11 +795,11 @@ class _Builder:
 
         leaving = {u for u, t in tables.items() if _leaves(t.prop("routes"))}
         leaving |= {u for route in self._side(ROUTE) if _egress(route.inputs) for u in table_of(route)}
-        routed: dict[str, set[str]] = {}
+        routed: dict[str, list[set[str]]] = {}  # subnet -> the route tables of each of its associations
         for association in self._side(ROUTE_TABLE_ASSOCIATION):
             for subnet in self.links(association, "subnetId", "subnet"):
-                routed.setdefault(subnet, set()).update(table_of(association) or {""})
-        return {subnet for subnet, found in routed.items() if "" not in found and not found & leaving}
+                routed.setdefault(subnet, []).append(table_of(association))
+        return {subnet for subnet, found in routed.items() if all(found) and not set().union(*found) & leaving}
 
     # ---- nodes ----
 
