@@ -667,6 +667,11 @@ GUARDRAIL_CONTENT_FILTERS: tuple[str, ...] = ("SEXUAL", "VIOLENCE", "HATE", "INS
 PROMPT_ATTACK = "PROMPT_ATTACK"
 
 
+#: ``identity.bedrockModelArns`` as exported (only when set): the sweep specifies the allowlist from it, never from
+#: the rendered policies.
+BEDROCK_MODELS_OUTPUT = "bedrockModelArns"
+
+
 def guardrail_version_arn(guardrail_arn: str, version: str) -> str:
     """The value ``bedrock:GuardrailIdentifier`` carries for a request naming this guardrail at ``version``."""
     return f"{guardrail_arn}:{version}"
