@@ -345,7 +345,12 @@ PROFILES = [
     for side in ("east", "west", "central")
     for n in (1, 2)
 ][:MAX_BEDROCK_MODEL_ARNS]
-LONGER_NAMES = {"baseline:prefix": "ml-platform", "baseline:environment": "production", "baseline:network": BEDROCK}
+#: The longest prefix, environment and bucket names (the boundary names them all), with Bedrock on.
+LONGEST_NAMES = {
+    **{k: v for k, v in largest_base().items() if k in ("baseline:prefix", "baseline:environment")},
+    "baseline:storage": {"bucketNames": largest_base()["baseline:storage"]["bucketNames"]},
+    "baseline:network": BEDROCK,
+}
 
 
 @pytest.mark.parametrize(
@@ -357,8 +362,8 @@ LONGER_NAMES = {"baseline:prefix": "ml-platform", "baseline:environment": "produ
         (
             "identity.bedrockModelArns",
             PROFILES,
-            LONGER_NAMES,
-            "the permissions boundary ml-platform-production-workload-boundary",
+            LONGEST_NAMES,
+            "the permissions boundary abbbbbbbbbbbbbbb-ennnnnnnnnnnnnnn-workload-boundary",
         ),
     ],
 )

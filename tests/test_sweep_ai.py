@@ -6,13 +6,21 @@ finds explicit."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
 from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.controls.ai.ai_02_guardrail import rule as ai_02
+from ai_security_baseline.controls.iam.iam_08_scoped_invocation import rule as iam_08
+from ai_security_baseline.controls.kit import Res
 from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.iam.analysis import access_model, guardrail_calls
 from ai_security_baseline.verify.iam.evaluator import ContextValue, Request
+from ai_security_baseline.verify.iam.principals import decide
 from ai_security_baseline.verify.iam.sweep import (
     CompiledEvaluator,
     Mismatch,
@@ -240,3 +248,88 @@ def test_ai_04_letting_the_approver_register_versions_is_caught(dev_graph: Resou
         _sweep(graph, "sagemaker", "baseline"), vocabulary.APPROVER, vocabulary.REGISTER_PACKAGE, "extra Allow"
     )
     assert found
+
+
+# ---- inference profiles (IAM-08, AI-02) ----------------------------------------------------------------------------
+
+PROFILE = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0"
+ROUTED = "model of eu.anthropic.claude-3-haiku-20240307-v1:0 in another Region"
+
+
+@pytest.fixture(scope="module")
+def profile_graph() -> ResourceGraph:
+    """The dev stack allowlisting a system-defined inference profile (in the default account) and a model."""
+    models = [PROFILE, "arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-embed-text-v2:0"]
+    return run_stack("dev", overrides={"baseline:identity": {"bedrockModelArns": models}}).graph
+
+
+@pytest.fixture(scope="module")
+def profile_spec(profile_graph: ResourceGraph) -> Spec:
+    return build_spec(sweep_stack(profile_graph))
+
+
+def test_iam_08_a_profile_allowlist_allows_exactly_what_the_specification_says(profile_graph: ResourceGraph) -> None:
+    swept = run_sweep(sweep_stack(profile_graph), services=("bedrock",))
+    assert (swept.allowed > 0, [m.message for m in swept.mismatches]) == (True, [])
+
+
+@pytest.mark.parametrize(
+    ("through", "decided"),
+    [(PROFILE, "allow"), (None, "deny"), (PROFILE.replace("eu.anthropic", "us.anthropic"), "deny")],
+)
+def test_iam_08_spec_allows_the_profiles_model_in_another_region_only_through_that_profile(
+    profile_spec: Spec, through: str | None, decided: str
+) -> None:
+    context: dict[str, ContextValue] = {vocabulary.GUARDRAIL_ID_KEY: profile_spec.stack.guardrail_pinned}
+    if through is not None:
+        context[vocabulary.INFERENCE_PROFILE_KEY] = through
+    assert _expect(profile_spec, vocabulary.INFERENCE, "bedrock:InvokeModel", ROUTED, context) == decided
+
+
+def test_ai_02_proofs_pass_the_profiles_model_only_through_the_profile(profile_graph: ResourceGraph) -> None:
+    calls = guardrail_calls(profile_graph, access_model(profile_graph))
+    decided = {o.call.name: o.decision for o in map(decide, calls) if "profile" in o.call.name}
+    assert decided == {
+        "inference invokes an inference profile without a guardrail": "deny",
+        "inference invokes a model through the allowlisted profile in another Region": "allow",
+        "inference invokes the profile's model directly in another Region": "implicit-deny",
+        "inference invokes the profile's model through another profile": "implicit-deny",
+    }
+
+
+def test_iam_08_dropping_the_profile_condition_is_caught(profile_graph: ResourceGraph) -> None:
+    def unprofiled(statement: dict[str, Any]) -> dict[str, Any]:
+        equals = {
+            k: v for k, v in statement["Condition"]["StringEquals"].items() if k != vocabulary.INFERENCE_PROFILE_KEY
+        }
+        return {**statement, "Condition": {"StringEquals": equals}}
+
+    graph = mutate(
+        profile_graph, ROLE_POLICY, INFERENCE_POLICY, "policy", changed(vocabulary.GUARDRAIL_PROFILE_SID, unprofiled)
+    )
+    found = _found(
+        _sweep(graph, "bedrock", "routed", "model"), vocabulary.INFERENCE, "bedrock:InvokeModel", "extra Allow"
+    )
+    # the guardrail version, directly or through another profile (any other guardrail meets the Deny)
+    labels = {m.request.label.rsplit(", ", 1)[0] for m in found}
+    assert labels == {"the guardrail version", "the guardrail version, through another profile"}
+
+
+def test_iam_08_rule_passes_every_model_only_through_named_profiles_and_fails_it_unconditioned(
+    profile_graph: ResourceGraph,
+) -> None:
+    policy = profile_graph.one("aws:iam/rolePolicy:RolePolicy", INFERENCE_POLICY)
+    rendered = Res(urn=policy.urn, type=policy.type, props={"policy": policy.inputs["policy"]})
+    document = json.loads(str(policy.inputs["policy"]))
+    for statement in document["Statement"]:
+        if statement.get("Sid") == vocabulary.GUARDRAIL_PROFILE_SID:
+            statement["Condition"]["StringEquals"].pop(vocabulary.INFERENCE_PROFILE_KEY)
+    widened = Res(urn=policy.urn, type=policy.type, props={"policy": json.dumps(document)})
+    assert [[o.status for o in iam_08.RULE.evaluate([r])] for r in (rendered, widened)] == [["pass"], ["fail"]]
+
+
+def test_ai_02_rule_accepts_the_profile_statement_pinned_to_the_guardrail_version(profile_graph: ResourceGraph) -> None:
+    policy = profile_graph.one("aws:iam/rolePolicy:RolePolicy", INFERENCE_POLICY)
+    [version] = profile_graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE)
+    pinned = vocabulary.guardrail_version_arn(str(version.prop("guardrailArn")), str(version.prop("version")))
+    assert ai_02.enforcement_problems(json.loads(str(policy.inputs["policy"])), pinned) == []

@@ -96,10 +96,10 @@ ENI_ACTIONS: tuple[str, ...] = (
 )
 INVOKE_ACTIONS: tuple[str, ...] = ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream")
 JOB_ACTIONS: tuple[str, ...] = ("sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob")
-#: AI-04: the actions that set a model version's approval status (``sagemaker:ModelApprovalStatus``).
-APPROVAL_ACTIONS: tuple[str, ...] = (vocabulary.REGISTER_PACKAGE, vocabulary.APPROVE_PACKAGE)
 #: AI-04: every status a request may set (SageMaker's ModelApprovalStatus values).
 APPROVAL_STATUSES: tuple[str, ...] = (vocabulary.MODEL_PENDING, vocabulary.MODEL_APPROVED, "Rejected")
+#: AI-02: Regions an inference profile routes to (one that is not the stack's stands for "another Region").
+ROUTED_REGIONS: tuple[str, ...] = ("eu-central-1", "eu-north-1")
 #: AI-02: a guardrail id of the account (and of another account) that is not the stack's.
 OTHER_GUARDRAIL_ID = "zzzzzzzzzzzz"
 LOCAL_INSTANCE = "ml.p4d.24xlarge"
@@ -172,7 +172,6 @@ class SweepStack:
     guardrail_arn: str = ""  # AI-02: the stack's guardrail ("" without Bedrock)
     guardrail_pinned: str = ""  # the identifier of its published version, ``<arn>:<version>``
     bedrock_models: tuple[str, ...] = ()  # IAM-08: the allowlist (stack output ``bedrockModelArns``)
-    model_groups: tuple[str, ...] = ()  # AI-04: the stack's model package groups
 
     @property
     def own_org(self) -> str:
@@ -501,7 +500,6 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         guardrail_arn=guardrail_arn,
         guardrail_pinned=pinned,
         bedrock_models=models,
-        model_groups=model_groups,
     )
 
 
@@ -696,11 +694,30 @@ def _bedrock_targets(region: str, acct: str, guardrail_arn: str, models: Sequenc
         )
         for m in models
     ]
+    targets += [
+        Target(
+            f"model of {p.rsplit('/', 1)[-1]} in another Region",
+            routed_model(p, region),
+            "bedrock",
+            "foundation-model",
+            acct,
+            "routed",
+        )
+        for p in models
+        if vocabulary.is_inference_profile(p)
+    ]
     if guardrail_arn:
         targets.append(Target("stack guardrail", guardrail_arn, "bedrock", "guardrail", acct, "guardrail"))
     other = _arn(region, acct, "bedrock", f"guardrail/{OTHER_GUARDRAIL_ID}")
     targets.append(Target("other guardrail of the account", other, "bedrock", "guardrail", acct, "other"))
     return targets
+
+
+def routed_model(profile: str, region: str) -> str:
+    """The foundation model an inference profile routes to, in a Region of the profile other than ``region``
+    (``<geo>.<model id>`` names the model)."""
+    model_id = profile.rsplit("/", 1)[-1].split(".", 1)[-1]
+    return f"arn:aws:bedrock:{next(r for r in ROUTED_REGIONS if r != region)}::foundation-model/{model_id}"
 
 
 def _registry_targets(region: str, acct: str, groups: Sequence[str]) -> list[Target]:
@@ -1104,6 +1121,18 @@ def ai_grants(s: SweepStack) -> list[Grant]:
                 [s.guardrail_arn],
             ),
         ]
+    profiles = tuple(m for m in s.bedrock_models if vocabulary.is_inference_profile(m))
+    if profiles and s.guardrail_pinned:
+        grants.append(
+            _grant(
+                "inference invokes models in any Region through an allowlisted profile",
+                [vocabulary.INFERENCE],
+                vocabulary.BEDROCK_INVOKE_ACTIONS,
+                ["arn:aws:bedrock:*::foundation-model/*"],
+                Need(vocabulary.GUARDRAIL_ID_KEY, (s.guardrail_pinned,)),
+                Need(vocabulary.INFERENCE_PROFILE_KEY, profiles),
+            )
+        )
     return grants
 
 
@@ -1309,6 +1338,8 @@ def _boundary_bedrock_cap(s: SweepStack, action: str, t: Target) -> bool:
     if a == vocabulary.APPLY_GUARDRAIL.lower():
         return fnmatch.fnmatchcase(t.arn, _arn(s.region, s.account, "bedrock", "guardrail/*"))
     patterns = {m.split("/", 1)[0] + "/*" for m in s.bedrock_models}
+    if any(vocabulary.is_inference_profile(m) for m in s.bedrock_models):  # the profiles' models, in any Region
+        patterns.add("arn:aws:bedrock:*::foundation-model/*")
     return a in _INVOKE and any(fnmatch.fnmatchcase(t.arn, x) for x in patterns)
 
 
@@ -1857,7 +1888,9 @@ class _Contexts:
 
 def _guardrail_identifiers(s: SweepStack) -> list[tuple[str, dict[str, ContextValue]]]:
     """AI-02's dimension of an invocation (``bedrock:GuardrailIdentifier``): none, the stack's guardrail at its
-    published version, at DRAFT and unversioned, another guardrail of the account, another account's."""
+    published version, at DRAFT and unversioned, another guardrail of the account, another account's; with profiles
+    allowlisted, each also directly, through each allowlisted profile and through another
+    (``bedrock:InferenceProfileArn``)."""
     key = vocabulary.GUARDRAIL_ID_KEY
     variants: list[tuple[str, dict[str, ContextValue]]] = [("no guardrail", {})]
     if s.guardrail_arn:
@@ -1871,7 +1904,14 @@ def _guardrail_identifiers(s: SweepStack) -> list[tuple[str, dict[str, ContextVa
         ("another guardrail of the account", {key: _arn(s.region, s.account, "bedrock", other)}),
         ("another account's guardrail", {key: _arn(s.region, FOREIGN_ACCOUNT, "bedrock", other)}),
     ]
-    return variants
+    profiles = [m for m in s.bedrock_models if vocabulary.is_inference_profile(m)]
+    if not profiles:
+        return variants
+    through: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
+    through += [(f"through {p.rsplit('/', 1)[-1]}", {vocabulary.INFERENCE_PROFILE_KEY: p}) for p in profiles]
+    other_profile = profiles[0].rsplit("/", 1)[0] + "/us.other.model-v1:0"
+    through.append(("through another profile", {vocabulary.INFERENCE_PROFILE_KEY: other_profile}))
+    return [(", ".join(x for x in (g, t) if x), {**gc, **tc}) for g, gc in variants for t, tc in through]
 
 
 def _scan_statuses() -> list[tuple[str, dict[str, ContextValue]]]:
