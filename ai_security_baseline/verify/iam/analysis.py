@@ -76,6 +76,7 @@ from ai_security_baseline.verify.iam.sweep import (
     SweepResult,
     SweepStack,
     key_aliases,
+    other_profile,
     routed_model,
     run_sweep,
     scanner_principal,
@@ -1390,7 +1391,7 @@ def _profile_calls(role: RoleIdentity, policies: PolicySet, pinned: str, region:
         return []
     profile = profiles[0]
     model = routed_model(profile, region)
-    other = profile.rsplit("/", 1)[0] + "/us.other.model-v1:0"
+    other = other_profile(profile)
     proofs: tuple[tuple[str, str | None, Expected], ...] = (
         ("inference invokes a model through the allowlisted profile in another Region", profile, "allow"),
         ("inference invokes the profile's model directly in another Region", None, "deny"),

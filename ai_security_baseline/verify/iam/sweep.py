@@ -720,6 +720,11 @@ def routed_model(profile: str, region: str) -> str:
     return f"arn:aws:bedrock:{next(r for r in ROUTED_REGIONS if r != region)}::foundation-model/{model_id}"
 
 
+def other_profile(profile: str) -> str:
+    """An inference profile of the same Region and account that is not allowlisted."""
+    return profile.rsplit("/", 1)[0] + "/us.other.model-v1:0"
+
+
 def _registry_targets(region: str, acct: str, groups: Sequence[str]) -> list[Target]:
     """AI-04: a version of each of the stack's model package groups and the group, another name's, another
     account's."""
@@ -1909,8 +1914,7 @@ def _guardrail_identifiers(s: SweepStack) -> list[tuple[str, dict[str, ContextVa
         return variants
     through: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
     through += [(f"through {p.rsplit('/', 1)[-1]}", {vocabulary.INFERENCE_PROFILE_KEY: p}) for p in profiles]
-    other_profile = profiles[0].rsplit("/", 1)[0] + "/us.other.model-v1:0"
-    through.append(("through another profile", {vocabulary.INFERENCE_PROFILE_KEY: other_profile}))
+    through.append(("through another profile", {vocabulary.INFERENCE_PROFILE_KEY: other_profile(profiles[0])}))
     return [(", ".join(x for x in (g, t) if x), {**gc, **tc}) for g, gc in variants for t, tc in through]
 
 
