@@ -345,7 +345,12 @@ PROFILES = [
     for side in ("east", "west", "central")
     for n in (1, 2)
 ][:MAX_BEDROCK_MODEL_ARNS]
-LONGER_NAMES = {"baseline:prefix": "ml-platform", "baseline:environment": "production", "baseline:network": BEDROCK}
+#: The longest prefix, environment and bucket names (the boundary names them all), with Bedrock on.
+LONGEST_NAMES = {
+    **{k: v for k, v in largest_base().items() if k in ("baseline:prefix", "baseline:environment")},
+    "baseline:storage": {"bucketNames": largest_base()["baseline:storage"]["bucketNames"]},
+    "baseline:network": BEDROCK,
+}
 
 
 @pytest.mark.parametrize(
@@ -357,8 +362,8 @@ LONGER_NAMES = {"baseline:prefix": "ml-platform", "baseline:environment": "produ
         (
             "identity.bedrockModelArns",
             PROFILES,
-            LONGER_NAMES,
-            "the permissions boundary ml-platform-production-workload-boundary",
+            LONGEST_NAMES,
+            "the permissions boundary abbbbbbbbbbbbbbb-ennnnnnnnnnnnnnn-workload-boundary",
         ),
     ],
 )
@@ -418,3 +423,26 @@ def test_docs_list_every_quota_with_the_sizes_the_stacks_reach(
     text = DOCS.read_text()
     missing = [row for row in quota_rows(graphs) if row not in text]
     assert missing == [], "docs/identity.md quota table is stale; expected rows:\n" + "\n".join(missing)
+
+
+def test_iam_05_a_deny_of_the_guardrails_draft_does_not_fit_the_largest_boundary(largest: dict[str, Any]) -> None:
+    """The boundary's guardrail Deny (``StringNotLike <account>:guardrail/*:*``) admits DRAFT; a second Deny of
+    ``*:DRAFT`` would not fit IAM's quota at the longest names (a condition on the Bedrock cap cannot carry it:
+    ``bedrock:GuardrailIdentifier`` does not apply to ``ApplyGuardrail``), so the inference role's own Deny, which
+    pins the published version, is what refuses DRAFT. Fails once the boundary has the room: then add the Deny."""
+    boundary = next(
+        p
+        for p in rendered_policies(config_of(largest, account=LARGEST_ACCOUNT), context(LARGEST_ACCOUNT))
+        if p.kind is PolicyKind.MANAGED_POLICY and p.subject.endswith("-workload-boundary")
+    )
+    draft = {
+        "Sid": "DenyInvokeDraftGuardrail",
+        "Effect": "Deny",
+        "Action": vocabulary.BOUNDARY_INVOKE_ACTIONS,
+        "Resource": "*",
+        "Condition": {"StringLike": {vocabulary.GUARDRAIL_ID_KEY: "*:DRAFT"}},
+    }
+    [document] = boundary.documents
+    tightened = {**document, "Statement": [*document["Statement"], draft]}
+    limit = QUOTAS[PolicyKind.MANAGED_POLICY].limit
+    assert boundary.size <= limit < policy_size(PolicyKind.MANAGED_POLICY, tightened)

@@ -520,6 +520,8 @@ def identity_outputs(config: BaselineConfig) -> dict[str, Any]:
     outputs: dict[str, Any] = {ORG_ID_OUTPUT: settings.org_id} if settings.org_id else {}
     if any(trusted.values()):
         outputs[TRUSTED_PRINCIPALS_OUTPUT] = {role: arns for role, arns in trusted.items() if arns}
+    if settings.bedrock_model_arns:  # the allowlist, so the access sweep specifies it (IAM-08, AI-02)
+        outputs[vocabulary.BEDROCK_MODELS_OUTPUT] = list(settings.bedrock_model_arns)
     if config.centrally_managed:  # the rules and the live audit report these pieces' controls waived, with the reason
         outputs[CENTRALLY_MANAGED_OUTPUT] = dict(config.centrally_managed)
     return outputs

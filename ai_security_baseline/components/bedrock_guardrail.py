@@ -42,8 +42,11 @@ from ai_security_baseline.controls.vocabulary import (
     GUARDRAIL_DENY_SID,
     GUARDRAIL_ID_KEY,
     GUARDRAIL_KEY_CLASS,
+    GUARDRAIL_PROFILE_SID,
+    INFERENCE_PROFILE_KEY,
     PROMPT_ATTACK,
     guardrail_version_arn,
+    is_inference_profile,
 )
 
 #: Actions the guide gives the guardrail's creator and its users on its key.
@@ -80,6 +83,20 @@ def guardrail_key_statements(
     return {GUARDRAIL_KEY_CLASS: statements}
 
 
+def profile_model_statements(model_arns: Sequence[str], pinned: str) -> list[Statement]:
+    """IAM-08/AI-02: through an allowlisted inference profile, the foundation models in whichever Region it routes
+    to, only while the request names that profile (``bedrock:InferenceProfileArn``) and the guardrail version. The
+    Bedrock User Guide gives a profile's caller InvokeModel on the profile and on its models in every Region of it
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); the profile condition
+    keeps the Region wildcard from reaching a model directly, and one statement serves every profile."""
+    profiles = sorted(a for a in model_arns if is_inference_profile(a))
+    if not profiles:
+        return []
+    models = sorted({f"arn:{a.split(':')[1]}:bedrock:*::foundation-model/*" for a in profiles})
+    condition = {"StringEquals": {GUARDRAIL_ID_KEY: pinned, INFERENCE_PROFILE_KEY: profiles}}
+    return [documents.allow_statement(GUARDRAIL_PROFILE_SID, list(BEDROCK_INVOKE_ACTIONS), models, condition)]
+
+
 def enforcement_statements(model_arns: Sequence[str], guardrail_arn: str, version: str) -> list[Statement]:
     """IAM-08/AI-02: invoke the allowlisted models only through this guardrail version; deny any other or none."""
     pinned = guardrail_version_arn(guardrail_arn, version)
@@ -90,6 +107,7 @@ def enforcement_statements(model_arns: Sequence[str], guardrail_arn: str, versio
             list(model_arns),
             {"StringEquals": {GUARDRAIL_ID_KEY: pinned}},
         ),
+        *profile_model_statements(model_arns, pinned),
         documents.allow_statement("ApplyStackGuardrail", [APPLY_GUARDRAIL], [guardrail_arn]),
         {
             "Sid": GUARDRAIL_DENY_SID,

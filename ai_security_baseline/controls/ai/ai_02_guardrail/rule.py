@@ -15,6 +15,7 @@ from ai_security_baseline.controls.vocabulary import (
     GUARDRAIL_ID_KEY,
     GUARDRAIL_TYPE,
     GUARDRAIL_VERSION_TYPE,
+    INFERENCE_PROFILE_KEY,
     PROMPT_ATTACK,
     ROLE_POLICY,
     guardrail_version_arn,
@@ -31,14 +32,16 @@ def grants_invoke(actions: Sequence[str]) -> bool:
     return any(re.fullmatch(re.escape(a.lower()).replace(r"\*", ".*"), w) for a in actions for w in wanted)
 
 
-def _only(condition: Any, operator: str) -> list[str]:
-    """The values of the guardrail key under exactly ``operator`` and nothing else; [] otherwise."""
+def _only(condition: Any, operator: str, *, narrowing: Sequence[str] = ()) -> list[str]:
+    """The values of the guardrail key under exactly ``operator`` and nothing else (but the ``narrowing`` keys, which
+    only add requirements); [] otherwise."""
     if not isinstance(condition, Mapping) or list(condition) != [operator]:
         return []
     block = condition[operator]
-    if not isinstance(block, Mapping) or [k.lower() for k in block] != [GUARDRAIL_ID_KEY.lower()]:
+    allowed = {GUARDRAIL_ID_KEY.lower(), *(k.lower() for k in narrowing)}
+    if not isinstance(block, Mapping) or not {k.lower() for k in block} <= allowed:
         return []
-    return [str(v) for v in kit.as_list(next(iter(block.values())))]
+    return [str(x) for k, v in block.items() if k.lower() == GUARDRAIL_ID_KEY.lower() for x in kit.as_list(v)]
 
 
 def pinned_ok(values: Sequence[str], pinned: str | None) -> bool:
@@ -52,7 +55,9 @@ def enforcement_problems(document: Mapping[str, Any], pinned: str | None) -> lis
     problems = []
     for statement in kit.statements(document):
         actions = [str(a) for a in kit.as_list(statement.get("Action"))]
-        unpinned = not pinned_ok(_only(statement.get("Condition"), "StringEquals"), pinned)
+        unpinned = not pinned_ok(
+            _only(statement.get("Condition"), "StringEquals", narrowing=(INFERENCE_PROFILE_KEY,)), pinned
+        )
         if statement.get("Effect") == "Allow" and grants_invoke(actions) and unpinned:
             problems.append(f"{statement.get('Sid', '<no Sid>')} allows Bedrock invocations without the guardrail")
     denied = [

@@ -8,8 +8,9 @@ from typing import Any
 
 from ai_security_baseline.controls.iam.iam_02_no_wildcard_actions import mutation
 from ai_security_baseline.controls.iam.testing import ROLE_POLICY
+from ai_security_baseline.controls.vocabulary import BOUNDARY_POLICY_ID
 from ai_security_baseline.verify.engine.graph import ResourceGraph
-from ai_security_baseline.verify.iam.validation import BOUNDARY_POLICY_ID, validate_policy
+from ai_security_baseline.verify.iam.validation import validate_policy
 from conftest import LiveAccount
 
 ROLE = "aws:iam/role:Role"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ai_security_baseline.controls import kit
 from ai_security_baseline.controls.iam.common import allows, grants
-from ai_security_baseline.controls.vocabulary import ROLE_POLICY
+from ai_security_baseline.controls.vocabulary import INFERENCE_PROFILE_KEY, ROLE_POLICY
 
 #: Invocation actions that must name their endpoints or models, never ``*``.
 INVOKE_ACTIONS = (
@@ -19,9 +19,15 @@ INVOKE_ACTIONS = (
 
 def check(res: kit.Res) -> Iterator[tuple[str, bool, str]]:
     problems = []
-    for sid, actions, resources, _ in allows(res):
+    for sid, actions, resources, condition in allows(res):
         invoked = [a for a in INVOKE_ACTIONS if grants(actions, a)]
-        broad = [r for r in resources if r == "*" or r.endswith((":endpoint/*", ":foundation-model/*"))]
+        # every model only through named inference profiles: the profile decides the model (and its Regions)
+        profiled = bool(condition.get("stringequals", {}).get(INFERENCE_PROFILE_KEY.lower()))
+        broad = [
+            r
+            for r in resources
+            if r == "*" or r.endswith(":endpoint/*") or (r.endswith(":foundation-model/*") and not profiled)
+        ]
         if invoked and broad:
             problems.append(f"{sid}: {invoked} on {broad}")
     yield "IAM-08", not problems, "; ".join(problems) or "invocation only on named endpoints/models (or none)"
