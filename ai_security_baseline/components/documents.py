@@ -335,24 +335,18 @@ def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> Po
     )
 
 
+def log_stream_grants(
+    sid: str, actions: Sequence[str], group_arn: str, streams: str, *extra: Statement
+) -> PolicyDocument:
+    """A log-delivery role's grant: ``actions`` on the group's ``streams`` (``<group ARN>:<streams>``), and only
+    ``extra`` besides (what the service needs account-wide)."""
+    return finish_document([allow_statement(sid, actions, [f"{group_arn}:{streams}"]), *extra])
+
+
 def flow_log_delivery_policy(group_arn: str) -> PolicyDocument:
     """Least privilege for flow-log delivery: write streams of one group; describe groups needs ``*``."""
-    return finish_document(
-        [
-            {
-                "Sid": "WriteFlowLogStreams",
-                "Effect": "Allow",
-                "Action": list(FLOW_LOG_GROUP_ACTIONS),
-                "Resource": f"{group_arn}:*",
-            },
-            {
-                "Sid": "DescribeLogGroups",
-                "Effect": "Allow",
-                "Action": list(FLOW_LOG_ACCOUNT_ACTIONS),
-                "Resource": "*",
-            },
-        ]
-    )
+    describe = allow_statement("DescribeLogGroups", FLOW_LOG_ACCOUNT_ACTIONS, ["*"])
+    return log_stream_grants("WriteFlowLogStreams", FLOW_LOG_GROUP_ACTIONS, group_arn, "*", describe)
 
 
 #: IAM action prefixes each interface-endpoint service answers (the endpoint policy scopes to them).
@@ -932,8 +926,8 @@ CLOUDTRAIL_ENCRYPT_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey",)
 CLOUDTRAIL_DESCRIBE_ACTIONS: tuple[str, ...] = ("kms:DescribeKey",)
 #: What CloudWatch alarms need on the key of an encrypted SNS topic to publish to it.
 ALARM_TOPIC_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
-#: CloudTrail's delivery role writes events into streams of one group; nothing else.
-TRAIL_LOG_GROUP_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
+#: What CloudTrail's and Bedrock's delivery roles call to write events into streams of one group; nothing else.
+LOG_STREAM_WRITE_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
 #: Object deletion in the audit archive, denied to every principal (LOG-03); Object Lock is the second wall.
 AUDIT_DELETE_ACTIONS: tuple[str, ...] = ("s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectVersion")
 
@@ -1065,16 +1059,7 @@ def trail_delivery_trust_policy() -> PolicyDocument:
 
 def trail_delivery_policy(group_arn: str) -> PolicyDocument:
     """LOG-04: the delivery role creates and writes streams of the trail's group only."""
-    return finish_document(
-        [
-            {
-                "Sid": "WriteTrailLogStreams",
-                "Effect": "Allow",
-                "Action": list(TRAIL_LOG_GROUP_ACTIONS),
-                "Resource": f"{group_arn}:log-stream:*",
-            }
-        ]
-    )
+    return log_stream_grants("WriteTrailLogStreams", LOG_STREAM_WRITE_ACTIONS, group_arn, "log-stream:*")
 
 
 def alarm_topic_policy(
