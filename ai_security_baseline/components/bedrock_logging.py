@@ -24,7 +24,7 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.archive import ArchiveArgs, archive_guards
-from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn
+from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn, stack_log_group_name
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.components.storage import SecureBucket
@@ -40,7 +40,7 @@ from ai_security_baseline.controls.vocabulary import (
 
 def bedrock_log_group_name(prefix: str, environment: str) -> str:
     """Physical name of the invocation log group, known before the logs key (its policy names it)."""
-    return f"/{prefix}/{environment}/bedrock-invocations"
+    return stack_log_group_name(prefix, environment, "bedrock-invocations")
 
 
 def bedrock_role_name(name_prefix: str) -> str:
@@ -54,10 +54,7 @@ def bedrock_source_arn(account: AccountContext) -> str:
 
 def bedrock_source_condition(account: AccountContext) -> dict[str, dict[str, str]]:
     """The confused-deputy guard AWS documents for every Bedrock logging grant."""
-    return {
-        "StringEquals": {"aws:SourceAccount": account.account_id},
-        "ArnLike": {"aws:SourceArn": bedrock_source_arn(account)},
-    }
+    return documents.source_condition(account.account_id, bedrock_source_arn(account))
 
 
 def bedrock_key_statements(account: AccountContext, group_name: str) -> dict[str, list[Statement]]:

@@ -23,6 +23,12 @@ from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls.vocabulary import RELAXATION_TAG, SHORT_LOG_RETENTION
 
 
+def stack_log_group_name(prefix: str, environment: str, purpose: str) -> str:
+    """``/<prefix>/<environment>/<purpose>``: every baseline log group's name, unique per stack and known before the
+    logs key (whose policy names the groups)."""
+    return f"/{prefix}/{environment}/{purpose}"
+
+
 @dataclass(frozen=True)
 class LogGroupSettings:
     """How every baseline log group is kept: the logs key, the retention, whether ``relaxations.shortLogRetention``

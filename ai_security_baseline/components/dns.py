@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import BaselineConfig
-from ai_security_baseline.components.delivery import LogGroupSettings, encrypted_log_group
+from ai_security_baseline.components.delivery import LogGroupSettings, encrypted_log_group, stack_log_group_name
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls.vocabulary import DNS_BLOCK_RESPONSE
 
@@ -63,7 +63,7 @@ def allowed_domains(partition: str, region: str, allowlist: Sequence[str] = ()) 
 
 def query_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the query-log group, known before any resource exists (the logs key policy names it)."""
-    return f"/{config.prefix}/{config.environment}/resolver-query-logs"
+    return stack_log_group_name(config.prefix, config.environment, "resolver-query-logs")
 
 
 def dns_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[documents.Statement]]:

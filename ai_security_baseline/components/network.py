@@ -18,7 +18,13 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError, NetworkConfig, subnet_cidrs
-from ai_security_baseline.components.delivery import LogDelivery, LogGroupSettings, deliver_logs, group_arn
+from ai_security_baseline.components.delivery import (
+    LogDelivery,
+    LogGroupSettings,
+    deliver_logs,
+    group_arn,
+    stack_log_group_name,
+)
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.vocabulary import endpoint_policy_supported
@@ -34,7 +40,7 @@ HTTPS_PORT = 443
 
 def flow_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the flow-log group, known before any resource exists (breaks the key cycle)."""
-    return f"/{config.prefix}/{config.environment}/vpc-flow-logs"
+    return stack_log_group_name(config.prefix, config.environment, "vpc-flow-logs")
 
 
 def flow_log_delivery(name_prefix: str, account: AccountContext, group_name: str) -> LogDelivery:

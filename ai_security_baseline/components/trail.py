@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.archive import ArchiveArgs, archive_guards
 from ai_security_baseline.components.config import BaselineConfig
-from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn
+from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn, stack_log_group_name
 from ai_security_baseline.components.finding_routing import finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.components.storage import SecureBucket
@@ -42,7 +42,7 @@ def trail_name(name_prefix: str) -> str:
 
 def trail_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the trail's CloudWatch Logs group (LOG-04)."""
-    return f"/{config.prefix}/{config.environment}/cloudtrail"
+    return stack_log_group_name(config.prefix, config.environment, "cloudtrail")
 
 
 def trail_delivery(name_prefix: str, account: AccountContext, group_name: str) -> LogDelivery:
