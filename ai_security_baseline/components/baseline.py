@@ -24,7 +24,9 @@ from ai_security_baseline.components import (
     studio,
     trail,
 )
+from ai_security_baseline.components.archive import ArchiveArgs
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError
+from ai_security_baseline.components.delivery import LogDelivery
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.finding_routing import FindingRouting, FindingRoutingArgs, finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext, EncryptionKeys, EncryptionKeysArgs
@@ -360,23 +362,14 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         """DET-05 after the trail (its bucket logs into access-logs like the archive); none when centrally managed."""
         if self.config_role is None:
             return None
-        access_logs = self.storage.buckets[ACCESS_LOGS]
-        lock = config.logging.archive_lock
         return config_recorder.ConfigRecorder(
             "config-recorder",
             config_recorder.ConfigRecorderArgs(
                 name_prefix=config.name_prefix,
                 account=account,
                 role=self.config_role,
-                logs_key_arn=self.keys.keys["logs"].arn,
-                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
-                access_log_target=AccessLogTarget(
-                    bucket=access_logs.name, prefix="config/", depends_on=[access_logs.policy]
-                ),
-                org_id=config.identity.org_id,
+                archive=self._archive_args(config, "config/"),
                 global_types=config.account_guardrails.config_global_types,
-                protect=config.protect,
-                allow_bucket_replacement=config.relaxations.bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -421,32 +414,40 @@ class AiSecurityBaseline(pulumi.ComponentResource):
         """AI-01: its archive logs into access-logs like the trail's; none when invocation logging is off."""
         if not config.invocation_logging:
             return None
-        access_logs = self.storage.buckets[ACCESS_LOGS]
-        lock = config.logging.archive_lock
-        logs_key = self.keys.keys["logs"]
         return bedrock_logging.BedrockLogging(
             "bedrock-logging",
             bedrock_logging.BedrockLoggingArgs(
                 name_prefix=config.name_prefix,
                 account=account,
-                logs_key_arn=logs_key.arn,
+                archive=self._archive_args(config, "bedrock/"),
                 log_group_name=bedrock_logging.bedrock_log_group_name(config.prefix, config.environment),
-                retention_days=config.logging.retention_days,
-                archive_lock=ObjectLock(lock.mode, lock.days),
-                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
                 image_delivery=config.ai.image_delivery,
                 embedding_delivery=config.ai.embedding_delivery,
-                access_log_target=AccessLogTarget(
-                    bucket=access_logs.name, prefix="bedrock/", depends_on=[access_logs.policy]
-                ),
-                key_dependencies=[logs_key],
-                boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
-                org_id=config.identity.org_id,
-                protect=config.protect,
-                allow_bucket_replacement=config.relaxations.bucket_replacement,
-                short_log_retention=config.relaxations.short_log_retention,
             ),
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _archive_args(self, config: BaselineConfig, access_log_prefix: str) -> ArchiveArgs:
+        """A log archive's keeping (the trail's, Bedrock's, AWS Config's): the logs key, the configured lock and
+        retention, server access logs under ``access_log_prefix`` of access-logs, the boundary its delivery role
+        carries (IAM-05)."""
+        access_logs = self.storage.buckets[ACCESS_LOGS]
+        lock = config.logging.archive_lock
+        logs_key = self.keys.keys["logs"]
+        return ArchiveArgs(
+            logs_key_arn=logs_key.arn,
+            retention_days=config.logging.retention_days,
+            archive_lock=ObjectLock(lock.mode, lock.days),
+            lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
+            access_log_target=AccessLogTarget(
+                bucket=access_logs.name, prefix=access_log_prefix, depends_on=[access_logs.policy]
+            ),
+            key_dependencies=[logs_key],
+            org_id=config.identity.org_id,
+            boundary_arn=self.roles.boundary_arn,
+            protect=config.protect,
+            allow_bucket_replacement=config.relaxations.bucket_replacement,
+            short_log_retention=config.relaxations.short_log_retention,
         )
 
     def _guardrails(self, config: BaselineConfig, account: AccountContext) -> guardrails.AccountGuardrails:
@@ -473,30 +474,15 @@ class AiSecurityBaseline(pulumi.ComponentResource):
 
     def _trail(self, config: BaselineConfig, account: AccountContext) -> trail.Trail:
         """LOG-01…LOG-07: the trail after storage (it records the data buckets, logs into access-logs)."""
-        access_logs = self.storage.buckets[ACCESS_LOGS]
-        lock = config.logging.archive_lock
-        logs_key = self.keys.keys["logs"]
         return trail.Trail(
             "audit",
             trail.TrailArgs(
                 name_prefix=config.name_prefix,
                 account=account,
-                logs_key_arn=logs_key.arn,
+                archive=self._archive_args(config, "audit/"),
                 log_group_name=trail.trail_log_group_name(config),
-                retention_days=config.logging.retention_days,
-                archive_lock=ObjectLock(lock.mode, lock.days),
-                lifecycle=Lifecycle(lock.days, config.storage.abort_multipart_days),
                 data_bucket_arns=self.storage.data_bucket_arns,
-                access_log_target=AccessLogTarget(
-                    bucket=access_logs.name, prefix="audit/", depends_on=[access_logs.policy]
-                ),
-                key_dependencies=[logs_key],
                 bucket_name=config.storage.bucket_names.audit,
-                org_id=config.identity.org_id,
-                delivery_role_boundary_arn=self.roles.boundary_arn,  # IAM-05: every role carries the boundary
-                protect=config.protect,
-                allow_bucket_replacement=config.relaxations.bucket_replacement,
-                short_log_retention=config.relaxations.short_log_retention,
                 bedrock=config.invocation_logging,  # AI-01: Bedrock data events and alarms, with its logging
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -534,20 +520,23 @@ _S = TypeVar("_S", Statement, pulumi.Input[Statement])
 WIRED_RESOURCES: tuple[str, ...] = (*DATA_BUCKETS, AUDIT_LOGS)
 
 
-def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
-    """The service delivery roles' grants (flow logs, CloudTrail to CloudWatch Logs), for the boundary's cap:
-    those roles carry the boundary too, so it must admit exactly what they are granted."""
-
-    def group(name: str) -> str:
-        return documents.log_group_arn(account.partition, account.region, account.account_id, name)
-
-    flow_logs = documents.flow_log_delivery_policy(group(network.flow_log_group_name(config)))["Statement"]
-    trail_logs = documents.trail_delivery_policy(group(trail.trail_log_group_name(config)))["Statement"]
-    statements: list[Statement] = [*flow_logs, *trail_logs]
+def log_deliveries(config: BaselineConfig, account: AccountContext) -> list[LogDelivery]:
+    """The stack's log deliveries, from the config: flow logs, CloudTrail, and Bedrock's with invocation logging."""
+    prefix = config.name_prefix
+    deliveries = [
+        network.flow_log_delivery(prefix, account, network.flow_log_group_name(config)),
+        trail.trail_delivery(prefix, account, trail.trail_log_group_name(config)),
+    ]
     if config.invocation_logging:  # AI-01
-        bedrock_group = group(bedrock_logging.bedrock_log_group_name(config.prefix, config.environment))
-        statements += bedrock_logging.bedrock_delivery_policy(bedrock_group)["Statement"]
-    return statements
+        group = bedrock_logging.bedrock_log_group_name(config.prefix, config.environment)
+        deliveries.append(bedrock_logging.bedrock_delivery(prefix, account, group))
+    return deliveries
+
+
+def service_role_allows(config: BaselineConfig, account: AccountContext) -> list[Statement]:
+    """The delivery roles' grants, for the boundary's cap: those roles carry the boundary too, so it must admit
+    exactly what they are granted."""
+    return [s for d in log_deliveries(config, account) for s in d.grants["Statement"]]
 
 
 def service_key_statements(config: BaselineConfig, account: AccountContext) -> list[dict[str, list[Statement]]]:
@@ -707,8 +696,6 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
     role_arns = {role: identity.role_arn(account, prefix, role) for role in identity.ROLES}
     secret_arn = documents.secret_arn_pattern(p, region, acct, pseudonymization_secret_name(prefix))
     trail_arn = documents.trail_arn(p, region, acct, trail.trail_name(prefix))
-    flow_group = documents.log_group_arn(p, region, acct, network.flow_log_group_name(config))
-    trail_group = documents.log_group_arn(p, region, acct, trail.trail_log_group_name(config))
     targets = identity.AccessTargets(
         account=account,
         name_prefix=prefix,
@@ -774,16 +761,7 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
                     (*role_drivers.get(role, ()), *_NAME_KEYS, "storage.bucketNames"),
                 )
             )
-    delivery = {
-        f"{prefix}-vpc-flow-logs": (
-            documents.flow_log_trust_policy(partition=p, region=region, account_id=acct),
-            documents.flow_log_delivery_policy(flow_group),
-        ),
-        f"{prefix}-cloudtrail-logs": (
-            documents.trail_delivery_trust_policy(),
-            documents.trail_delivery_policy(trail_group),
-        ),
-    }
+    delivery = {d.role_name: (d.trust, d.grants) for d in log_deliveries(config, account)}
     delivery[detection.malware_role_name(prefix)] = (
         detection.malware_trust_policy(account),
         detection.malware_role_policy(account, {c: bucket_arns[c] for c in vocabulary.SCANNED_BUCKETS}, key_arns),
@@ -926,12 +904,9 @@ def _bucket_policies(
 def _bedrock_logging_policies(
     config: BaselineConfig, account: AccountContext, bucket: str, logs_key_arn: str
 ) -> list[RenderedPolicy]:
-    """AI-01: the delivery role's trust and grants, and the invocation archive's policy (none when logging is off)."""
+    """AI-01: the invocation archive's policy (none when logging is off; its role is one of ``log_deliveries``)."""
     if not config.invocation_logging:
         return []
-    name = bedrock_logging.bedrock_role_name(config.name_prefix)
-    group = bedrock_logging.bedrock_log_group_name(config.prefix, config.environment)
-    group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, group)
     bucket_policy = documents.bucket_policy(
         bucket,
         account_id=account.account_id,
@@ -939,26 +914,13 @@ def _bedrock_logging_policies(
         org_id=config.identity.org_id,
         extra_statements=bedrock_logging.bedrock_bucket_statements(bucket, account),
     )
-    kinds = quotas.PolicyKind
     return [
         RenderedPolicy(
-            kinds.ROLE_TRUST_POLICY,
-            f"the trust policy of role {name}",
-            (bedrock_logging.bedrock_trust_policy(account),),
-            _NAME_KEYS,
-        ),
-        RenderedPolicy(
-            kinds.ROLE_INLINE_POLICIES,
-            f"the inline policies of role {name}",
-            (bedrock_logging.bedrock_delivery_policy(group_arn),),
-            _NAME_KEYS,
-        ),
-        RenderedPolicy(
-            kinds.BUCKET_POLICY,
+            quotas.PolicyKind.BUCKET_POLICY,
             f"the bucket policy of {config.name_prefix}-{vocabulary.BEDROCK_LOG_BUCKET_CLASS}",
             (bucket_policy,),
             (*_NAME_KEYS, "identity.orgId"),
-        ),
+        )
     ]
 
 

@@ -17,24 +17,17 @@ https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.ht
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
-from ai_security_baseline.components.delivery import delivery_role, encrypted_log_group
+from ai_security_baseline.components.archive import ArchiveArgs, archive_guards
+from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn, stack_log_group_name
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext
-from ai_security_baseline.components.storage import (
-    AccessLogTarget,
-    Lifecycle,
-    ObjectLock,
-    SecureBucket,
-    SecureBucketArgs,
-)
+from ai_security_baseline.components.storage import SecureBucket
 from ai_security_baseline.controls.vocabulary import (
     BEDROCK_LOG_BUCKET_CLASS,
     BEDROCK_LOG_GROUP_OUTPUT,
@@ -47,7 +40,7 @@ from ai_security_baseline.controls.vocabulary import (
 
 def bedrock_log_group_name(prefix: str, environment: str) -> str:
     """Physical name of the invocation log group, known before the logs key (its policy names it)."""
-    return f"/{prefix}/{environment}/bedrock-invocations"
+    return stack_log_group_name(prefix, environment, "bedrock-invocations")
 
 
 def bedrock_role_name(name_prefix: str) -> str:
@@ -61,10 +54,7 @@ def bedrock_source_arn(account: AccountContext) -> str:
 
 def bedrock_source_condition(account: AccountContext) -> dict[str, dict[str, str]]:
     """The confused-deputy guard AWS documents for every Bedrock logging grant."""
-    return {
-        "StringEquals": {"aws:SourceAccount": account.account_id},
-        "ArnLike": {"aws:SourceArn": bedrock_source_arn(account)},
-    }
+    return documents.source_condition(account.account_id, bedrock_source_arn(account))
 
 
 def bedrock_key_statements(account: AccountContext, group_name: str) -> dict[str, list[Statement]]:
@@ -110,37 +100,36 @@ def bedrock_trust_policy(account: AccountContext) -> PolicyDocument:
 
 def bedrock_delivery_policy(group_arn: str) -> PolicyDocument:
     """The role writes the invocation stream of its own group, nothing else."""
-    return documents.finish_document(
-        [
-            documents.allow_statement(
-                "DeliverBedrockInvocationLogs",
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [f"{group_arn}:log-stream:{BEDROCK_LOG_STREAM}"],
-            )
-        ]
+    return documents.log_stream_grants(
+        "DeliverBedrockInvocationLogs",
+        documents.LOG_STREAM_WRITE_ACTIONS,
+        group_arn,
+        f"log-stream:{BEDROCK_LOG_STREAM}",
+    )
+
+
+def bedrock_delivery(name_prefix: str, account: AccountContext, group_name: str) -> LogDelivery:
+    """AI-01: Bedrock (this account's invocations only) writes the invocation stream of its group."""
+    return LogDelivery(
+        group_name=group_name,
+        role_name=bedrock_role_name(name_prefix),
+        description="Delivers Bedrock model invocation logs to the baseline's encrypted log group",
+        trust=bedrock_trust_policy(account),
+        policy_name="deliver-bedrock-invocation-logs",
+        grants=bedrock_delivery_policy(group_arn(account, group_name)),
     )
 
 
 @dataclass(frozen=True)
 class BedrockLoggingArgs:
-    """Inputs of BedrockLogging; ``key_dependencies``: what holds the logs key's policy (checked at delivery)."""
+    """Inputs of BedrockLogging; ``archive``: the locked archive and its group's keeping (shared with the trail's)."""
 
     name_prefix: str
     account: AccountContext
-    logs_key_arn: pulumi.Input[str]
+    archive: ArchiveArgs
     log_group_name: str
-    retention_days: int
-    archive_lock: ObjectLock
-    lifecycle: Lifecycle
     image_delivery: bool = False
     embedding_delivery: bool = False
-    access_log_target: AccessLogTarget | None = None
-    key_dependencies: Sequence[pulumi.Resource] = ()
-    boundary_arn: pulumi.Input[str] | None = None
-    org_id: str | None = None
-    protect: bool = False
-    allow_bucket_replacement: bool = False
-    short_log_retention: bool = False
 
 
 class BedrockLogging(pulumi.ComponentResource):
@@ -157,50 +146,21 @@ class BedrockLogging(pulumi.ComponentResource):
         account = args.account
         self.bucket = SecureBucket(
             f"{args.name_prefix}-{BEDROCK_LOG_BUCKET_CLASS}",
-            SecureBucketArgs(
-                bucket_class=BEDROCK_LOG_BUCKET_CLASS,
-                account=account,
-                lifecycle=args.lifecycle,
-                kms_key_arn=args.logs_key_arn,
-                object_lock=args.archive_lock,
-                access_log_target=args.access_log_target,
-                org_id=args.org_id,
-                extra_statements=[lambda arn, _name: bedrock_bucket_statements(arn, account)],
-                protect=args.protect,
-                allow_replacement=args.allow_bucket_replacement,
+            args.archive.bucket_args(
+                BEDROCK_LOG_BUCKET_CLASS, account, lambda arn, _name: bedrock_bucket_statements(arn, account)
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.log_group = encrypted_log_group(
-            f"{args.name_prefix}-bedrock-invocations",
-            group_name=args.log_group_name,
-            kms_key_arn=args.logs_key_arn,
-            retention_days=args.retention_days,
-            protect=args.protect,
-            parent=self,
-            short_retention=args.short_log_retention,
-        )
-        group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, args.log_group_name)
-        self.role = delivery_role(
-            bedrock_role_name(args.name_prefix),
-            role_name=bedrock_role_name(args.name_prefix),
-            description="Delivers Bedrock model invocation logs to the baseline's encrypted log group",
-            trust=bedrock_trust_policy(account),
-            boundary_arn=args.boundary_arn,
-            protect=args.protect,
+        delivered = deliver_logs(
+            bedrock_delivery(args.name_prefix, account, args.log_group_name),
+            group_resource=f"{args.name_prefix}-bedrock-invocations",
+            role_resource=bedrock_role_name(args.name_prefix),
+            settings=args.archive.log_settings,
+            boundary_arn=args.archive.boundary_arn,
             parent=self,
         )
-        self.role_policy = aws.iam.RolePolicy(
-            bedrock_role_name(args.name_prefix),
-            role=self.role.id,
-            name="deliver-bedrock-invocation-logs",
-            policy=json.dumps(bedrock_delivery_policy(group_arn)),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
-        )
+        self.log_group, self.role, self.role_policy = delivered.group, delivered.role, delivered.policy
         # Bedrock checks the destinations when the setting is put: everything it writes through exists first.
-        guards: list[pulumi.Resource] = [self.bucket.policy, self.bucket.encryption, self.bucket.versioning]
-        if self.bucket.object_lock is not None:
-            guards.append(self.bucket.object_lock)
         self.configuration = aws.bedrockmodel.InvocationLoggingConfiguration(
             f"{args.name_prefix}-invocation-logging",
             logging_config={
@@ -212,7 +172,12 @@ class BedrockLogging(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[*guards, self.log_group, self.role_policy, *args.key_dependencies],
+                depends_on=[
+                    *archive_guards(self.bucket),
+                    self.log_group,
+                    self.role_policy,
+                    *args.archive.key_dependencies,
+                ],
             ),
         )
         self.register_outputs(self.outputs())

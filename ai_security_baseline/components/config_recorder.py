@@ -31,9 +31,11 @@ import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
+from ai_security_baseline.components.archive import ArchiveArgs
+from ai_security_baseline.components.delivery import bounded_service_role
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext
-from ai_security_baseline.components.storage import AccessLogTarget, Lifecycle, SecureBucket, SecureBucketArgs
+from ai_security_baseline.components.storage import SecureBucket
 from ai_security_baseline.controls.vocabulary import (
     CONFIG_BUCKET_CLASS,
     CONFIG_DELIVERY_PREFIX,
@@ -155,23 +157,17 @@ class ConfigRecorderRole(pulumi.ComponentResource):
         self, name: str, name_prefix: str, account: AccountContext, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("baseline:detection:ConfigRecorderRole", name, None, opts)
-        role_name = config_role_name(name_prefix)
-        self.boundary = aws.iam.Policy(
-            f"{name}-boundary",
-            name=f"{role_name}-boundary",
-            description="Permissions boundary of the AWS Config recorder role (reads, delivery; no tampering)",
-            policy=json.dumps(config_boundary_document(account)),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.role = aws.iam.Role(
+        bounded = bounded_service_role(
             name,
-            name=role_name,
+            role_name=config_role_name(name_prefix),
             description="AWS Config records the baseline's resources and delivers them to its bucket",
-            assume_role_policy=json.dumps(config_trust_policy(account.account_id)),
-            permissions_boundary=self.boundary.arn,
-            max_session_duration=3600,
-            opts=pulumi.ResourceOptions(parent=self),
+            trust=config_trust_policy(account.account_id),
+            boundary_name=f"{config_role_name(name_prefix)}-boundary",
+            boundary_description="Permissions boundary of the AWS Config recorder role (reads, delivery; no tampering)",
+            boundary=config_boundary_document(account),
+            parent=self,
         )
+        self.boundary, self.role = bounded.boundary, bounded.role
         self.attachment = aws.iam.RolePolicyAttachment(
             name,
             role=self.role.name,
@@ -183,18 +179,14 @@ class ConfigRecorderRole(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class ConfigRecorderArgs:
-    """Inputs of ConfigRecorder: the role built before the keys, the logs key, where the bucket logs, retention."""
+    """Inputs of ConfigRecorder: the role built before the keys, and the delivery bucket's keeping (the archives':
+    the logs key, lifecycle, access logs; never their Object Lock, which AWS Config does not deliver into)."""
 
     name_prefix: str
     account: AccountContext
     role: ConfigRecorderRole
-    logs_key_arn: pulumi.Input[str]
-    lifecycle: Lifecycle
-    access_log_target: AccessLogTarget | None = None
-    org_id: str | None = None
+    archive: ArchiveArgs
     global_types: bool = True
-    protect: bool = False
-    allow_bucket_replacement: bool = False
 
 
 class ConfigRecorder(pulumi.ComponentResource):
@@ -215,17 +207,7 @@ class ConfigRecorder(pulumi.ComponentResource):
 
         self.bucket = SecureBucket(
             f"{args.name_prefix}-{CONFIG_BUCKET_CLASS}",
-            SecureBucketArgs(
-                bucket_class=CONFIG_BUCKET_CLASS,
-                account=account,
-                lifecycle=args.lifecycle,
-                kms_key_arn=args.logs_key_arn,
-                access_log_target=args.access_log_target,
-                org_id=args.org_id,
-                extra_statements=[no_deletion],
-                protect=args.protect,
-                allow_replacement=args.allow_bucket_replacement,
-            ),
+            args.archive.bucket_args(CONFIG_BUCKET_CLASS, account, no_deletion, object_lock=None),
             opts=pulumi.ResourceOptions(parent=self),
         )
         role = args.role.role
@@ -233,7 +215,7 @@ class ConfigRecorder(pulumi.ComponentResource):
             f"{name}-delivery",
             role=role.id,
             name="deliver-configuration",
-            policy=pulumi.Output.all(self.bucket.arn, args.logs_key_arn).apply(
+            policy=pulumi.Output.all(self.bucket.arn, args.archive.logs_key_arn).apply(
                 lambda v: json.dumps(
                     config_delivery_policy(v[0], v[1], region=account.region, account_id=account.account_id)
                 )
@@ -263,7 +245,7 @@ class ConfigRecorder(pulumi.ComponentResource):
             name=f"{args.name_prefix}-delivery",
             s3_bucket_name=self.bucket.name,
             s3_key_prefix=CONFIG_DELIVERY_PREFIX,
-            s3_kms_key_arn=args.logs_key_arn,
+            s3_kms_key_arn=args.archive.logs_key_arn,
             snapshot_delivery_properties={"delivery_frequency": DELIVERY_FREQUENCY},
             opts=pulumi.ResourceOptions(
                 parent=self,

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents, identity
 from ai_security_baseline.components.config import BucketNamesConfig, DetectionConfig
+from ai_security_baseline.components.delivery import bounded_service_role
 from ai_security_baseline.components.documents import PolicyDocument, Statement
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls.vocabulary import (
@@ -209,22 +210,19 @@ class DetectionServices(pulumi.ComponentResource):
         # Deleting a detector or the hub disables the service and drops its findings: protected like the data.
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.detector = None if "guardDuty" in central else self._guardduty(kept)
-        self.malware_boundary = aws.iam.Policy(
-            f"{name}-malware-protection-boundary",
-            name=malware_boundary_name(args.name_prefix),
-            description="Permissions boundary of the malware protection role: caps it to its scans, denies tampering",
-            policy=json.dumps(malware_boundary_document(args.account, args.name_prefix, args.bucket_names)),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.malware_role = aws.iam.Role(
+        # IAM-05: a boundary of its own, capping the role to its scans
+        malware = bounded_service_role(
             f"{name}-malware-protection",
-            name=malware_role_name(args.name_prefix),
+            role_name=malware_role_name(args.name_prefix),
             description="Assumed by GuardDuty Malware Protection for S3 to scan and tag objects of the scanned buckets",
-            assume_role_policy=json.dumps(malware_trust_policy(args.account)),
-            permissions_boundary=self.malware_boundary.arn,  # IAM-05: every role carries a boundary
-            max_session_duration=identity.MAX_SESSION_SECONDS,
-            opts=pulumi.ResourceOptions(parent=self),
+            trust=malware_trust_policy(args.account),
+            boundary_name=malware_boundary_name(args.name_prefix),
+            boundary_description="Permissions boundary of the malware protection role: caps it to its scans, denies "
+            "tampering",
+            boundary=malware_boundary_document(args.account, args.name_prefix, args.bucket_names),
+            parent=self,
         )
+        self.malware_boundary, self.malware_role = malware.boundary, malware.role
         self.hub, self.standards = (None, {}) if "securityHub" in central else self._security_hub(kept)
         self.analyzer = None if "accessAnalyzer" in central else self._access_analyzer()
         self.plans = {}

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import BaselineConfig
-from ai_security_baseline.components.delivery import encrypted_log_group
+from ai_security_baseline.components.delivery import LogGroupSettings, encrypted_log_group, stack_log_group_name
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls.vocabulary import DNS_BLOCK_RESPONSE
 
@@ -63,7 +63,7 @@ def allowed_domains(partition: str, region: str, allowlist: Sequence[str] = ()) 
 
 def query_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the query-log group, known before any resource exists (the logs key policy names it)."""
-    return f"/{config.prefix}/{config.environment}/resolver-query-logs"
+    return stack_log_group_name(config.prefix, config.environment, "resolver-query-logs")
 
 
 def dns_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[documents.Statement]]:
@@ -173,11 +173,8 @@ class QueryLogging(pulumi.ComponentResource):
         self.log_group = encrypted_log_group(
             f"{name}-group",
             group_name=args.group_name,
-            kms_key_arn=args.logs_key_arn,
-            retention_days=args.retention_days,
-            protect=args.protect,
+            settings=LogGroupSettings(args.logs_key_arn, args.retention_days, args.protect, args.short_log_retention),
             parent=self,
-            short_retention=args.short_log_retention,
         )
         group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, args.group_name)
         policy = documents.query_log_delivery_policy(

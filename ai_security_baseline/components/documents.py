@@ -310,6 +310,15 @@ def logs_key_statement(sid: str, *, region: str, group_arn: str) -> Statement:
     )
 
 
+def source_condition(
+    account_id: str, source_arn: str | list[str], arn_operator: str = "ArnLike"
+) -> dict[str, dict[str, Any]]:
+    """The confused-deputy guard (IAM-01, KMS-05): a service acts only for this account's own resources, on both
+    ``aws:SourceAccount`` and ``aws:SourceArn``; for services that send both keys (one they do not send never
+    matches, and the service silently stops)."""
+    return {"StringEquals": {"aws:SourceAccount": account_id}, arn_operator: {"aws:SourceArn": source_arn}}
+
+
 def source_bound_trust(sid: str, service: str, account_id: str, source_arn: str) -> PolicyDocument:
     """A service may assume the role only on behalf of this account's own resources (``aws:SourceAccount`` and
     ``aws:SourceArn``: the confused-deputy guard of IAM-01), for services that send both keys."""
@@ -320,10 +329,7 @@ def source_bound_trust(sid: str, service: str, account_id: str, source_arn: str)
                 "Effect": "Allow",
                 "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": source_arn},
-                },
+                "Condition": source_condition(account_id, source_arn),
             }
         ]
     )
@@ -336,24 +342,18 @@ def flow_log_trust_policy(*, partition: str, region: str, account_id: str) -> Po
     )
 
 
+def log_stream_grants(
+    sid: str, actions: Sequence[str], group_arn: str, streams: str, *extra: Statement
+) -> PolicyDocument:
+    """A log-delivery role's grant: ``actions`` on the group's ``streams`` (``<group ARN>:<streams>``), and only
+    ``extra`` besides (what the service needs account-wide)."""
+    return finish_document([allow_statement(sid, actions, [f"{group_arn}:{streams}"]), *extra])
+
+
 def flow_log_delivery_policy(group_arn: str) -> PolicyDocument:
     """Least privilege for flow-log delivery: write streams of one group; describe groups needs ``*``."""
-    return finish_document(
-        [
-            {
-                "Sid": "WriteFlowLogStreams",
-                "Effect": "Allow",
-                "Action": list(FLOW_LOG_GROUP_ACTIONS),
-                "Resource": f"{group_arn}:*",
-            },
-            {
-                "Sid": "DescribeLogGroups",
-                "Effect": "Allow",
-                "Action": list(FLOW_LOG_ACCOUNT_ACTIONS),
-                "Resource": "*",
-            },
-        ]
-    )
+    describe = allow_statement("DescribeLogGroups", FLOW_LOG_ACCOUNT_ACTIONS, ["*"])
+    return log_stream_grants("WriteFlowLogStreams", FLOW_LOG_GROUP_ACTIONS, group_arn, "*", describe)
 
 
 #: IAM action prefixes each interface-endpoint service answers (the endpoint policy scopes to them).
@@ -668,10 +668,7 @@ def allow_server_access_logs_statement(
         "Principal": {"Service": "logging.s3.amazonaws.com"},
         "Action": ["s3:PutObject"],
         "Resource": f"{log_bucket_arn}/*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account_id},
-            "ArnLike": {"aws:SourceArn": sources},
-        },
+        "Condition": source_condition(account_id, sources),
     }
 
 
@@ -933,8 +930,9 @@ CLOUDTRAIL_ENCRYPT_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey",)
 CLOUDTRAIL_DESCRIBE_ACTIONS: tuple[str, ...] = ("kms:DescribeKey",)
 #: What CloudWatch alarms need on the key of an encrypted SNS topic to publish to it.
 ALARM_TOPIC_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
-#: CloudTrail's delivery role writes events into streams of one group; nothing else.
-TRAIL_LOG_GROUP_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
+#: What CloudTrail's and Bedrock's delivery roles (and Resolver's log delivery) call to write events into streams of
+#: one group; nothing else.
+LOG_STREAM_WRITE_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
 #: Object deletion in the audit archive, denied to every principal (LOG-03); Object Lock is the second wall.
 AUDIT_DELETE_ACTIONS: tuple[str, ...] = ("s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectVersion")
 
@@ -1066,16 +1064,7 @@ def trail_delivery_trust_policy() -> PolicyDocument:
 
 def trail_delivery_policy(group_arn: str) -> PolicyDocument:
     """LOG-04: the delivery role creates and writes streams of the trail's group only."""
-    return finish_document(
-        [
-            {
-                "Sid": "WriteTrailLogStreams",
-                "Effect": "Allow",
-                "Action": list(TRAIL_LOG_GROUP_ACTIONS),
-                "Resource": f"{group_arn}:log-stream:*",
-            }
-        ]
-    )
+    return log_stream_grants("WriteTrailLogStreams", LOG_STREAM_WRITE_ACTIONS, group_arn, "log-stream:*")
 
 
 def alarm_topic_policy(
@@ -1090,7 +1079,7 @@ def alarm_topic_policy(
             "Principal": {"Service": CLOUDWATCH_SERVICE},
             "Action": "sns:Publish",
             "Resource": topic_arn,
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": alarms}},
+            "Condition": source_condition(account_id, alarms),
         }
     ]
     if finding_rules:
@@ -1103,10 +1092,7 @@ def alarm_topic_policy(
                 "Principal": {"Service": EVENTS_SERVICE},
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnEquals": {"aws:SourceArn": _one_or_many(finding_rules)},
-                },
+                "Condition": source_condition(account_id, _one_or_many(finding_rules), "ArnEquals"),
             }
         )
     statements.append(
@@ -1159,12 +1145,9 @@ def query_log_delivery_policy(group_arn: str, *, partition: str, region: str, ac
                 "Sid": "AWSLogDeliveryWriteResolverQueryLogs",
                 "Effect": "Allow",
                 "Principal": {"Service": LOG_DELIVERY_SERVICE},
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Action": list(LOG_STREAM_WRITE_ACTIONS),
                 "Resource": f"{group_arn}:log-stream:*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
-                },
+                "Condition": source_condition(account_id, f"arn:{partition}:logs:{region}:{account_id}:*"),
             }
         ]
     )

@@ -18,7 +18,13 @@ import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
 from ai_security_baseline.components.config import NAMESPACE, BaselineConfig, ConfigError, NetworkConfig, subnet_cidrs
-from ai_security_baseline.components.delivery import delivery_role, encrypted_log_group
+from ai_security_baseline.components.delivery import (
+    LogDelivery,
+    LogGroupSettings,
+    deliver_logs,
+    group_arn,
+    stack_log_group_name,
+)
 from ai_security_baseline.components.keys import AccountContext
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.vocabulary import endpoint_policy_supported
@@ -34,17 +40,27 @@ HTTPS_PORT = 443
 
 def flow_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the flow-log group, known before any resource exists (breaks the key cycle)."""
-    return f"/{config.prefix}/{config.environment}/vpc-flow-logs"
+    return stack_log_group_name(config.prefix, config.environment, "vpc-flow-logs")
+
+
+def flow_log_delivery(name_prefix: str, account: AccountContext, group_name: str) -> LogDelivery:
+    """NET-05: VPC Flow Logs (only for this account's flow logs) writes the streams of the flow-log group."""
+    return LogDelivery(
+        group_name=group_name,
+        role_name=f"{name_prefix}-vpc-flow-logs",
+        description="Delivers VPC flow logs to the baseline's encrypted log group",
+        trust=documents.flow_log_trust_policy(
+            partition=account.partition, region=account.region, account_id=account.account_id
+        ),
+        policy_name="deliver-flow-logs",
+        grants=documents.flow_log_delivery_policy(group_arn(account, group_name)),
+    )
 
 
 def network_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[documents.Statement]]:
     """Key-policy statements the network needs, per data class: Logs may encrypt the flow-log group."""
-    group_arn = documents.log_group_arn(
-        account.partition, account.region, account.account_id, flow_log_group_name(config)
-    )
-    return {
-        "logs": [documents.logs_key_statement("LogsEncryptVpcFlowLogs", region=account.region, group_arn=group_arn)]
-    }
+    group = group_arn(account, flow_log_group_name(config))
+    return {"logs": [documents.logs_key_statement("LogsEncryptVpcFlowLogs", region=account.region, group_arn=group)]}
 
 
 #: Standard AZs only: Local Zones and Wavelength Zones report ``opted-in`` (AWS DescribeAvailabilityZones).
@@ -287,34 +303,16 @@ class IsolatedVpc(pulumi.ComponentResource):
 
     def _flow_logs(self, name: str, args: IsolatedVpcArgs) -> None:
         """NET-05: ALL traffic to a KMS-encrypted, retained log group through a conditioned role."""
-        account = args.account
-        self.flow_log_group = encrypted_log_group(
-            f"{name}-flow-logs",
-            group_name=args.flow_log_group_name,
-            kms_key_arn=args.logs_key_arn,
-            retention_days=args.retention_days,
-            protect=args.protect,
-            parent=self,
-            short_retention=args.short_log_retention,
-        )
-        self.flow_log_role = delivery_role(
-            f"{name}-flow-logs",
-            role_name=f"{args.name_prefix}-vpc-flow-logs",
-            description="Delivers VPC flow logs to the baseline's encrypted log group",
-            trust=documents.flow_log_trust_policy(
-                partition=account.partition, region=account.region, account_id=account.account_id
-            ),
+        delivered = deliver_logs(
+            flow_log_delivery(args.name_prefix, args.account, args.flow_log_group_name),
+            group_resource=f"{name}-flow-logs",
+            role_resource=f"{name}-flow-logs",
+            settings=LogGroupSettings(args.logs_key_arn, args.retention_days, args.protect, args.short_log_retention),
             boundary_arn=args.flow_log_role_boundary_arn,
-            protect=args.protect,
             parent=self,
+            retain_grants=False,  # the flow log stops at destroy
         )
-        delivery_policy = aws.iam.RolePolicy(
-            f"{name}-flow-logs",
-            role=self.flow_log_role.id,
-            name="deliver-flow-logs",
-            policy=self.flow_log_group.arn.apply(lambda arn: json.dumps(documents.flow_log_delivery_policy(arn))),
-            opts=_child(self),
-        )
+        self.flow_log_group, self.flow_log_role, delivery_policy = delivered.group, delivered.role, delivered.policy
         self.flow_log = aws.ec2.FlowLog(
             f"{name}-flow-logs",
             vpc_id=self.vpc.id,

@@ -16,17 +16,12 @@ import pulumi
 import pulumi_aws as aws
 
 from ai_security_baseline.components import documents
+from ai_security_baseline.components.archive import ArchiveArgs, archive_guards
 from ai_security_baseline.components.config import BaselineConfig
-from ai_security_baseline.components.delivery import delivery_role, encrypted_log_group
+from ai_security_baseline.components.delivery import LogDelivery, deliver_logs, group_arn, stack_log_group_name
 from ai_security_baseline.components.finding_routing import finding_rule_arns
 from ai_security_baseline.components.keys import AccountContext
-from ai_security_baseline.components.storage import (
-    AccessLogTarget,
-    Lifecycle,
-    ObjectLock,
-    SecureBucket,
-    SecureBucketArgs,
-)
+from ai_security_baseline.components.storage import SecureBucket
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.controls.vocabulary import (
     ALARM_TOPIC_OUTPUT,
@@ -47,7 +42,19 @@ def trail_name(name_prefix: str) -> str:
 
 def trail_log_group_name(config: BaselineConfig) -> str:
     """Physical name of the trail's CloudWatch Logs group (LOG-04)."""
-    return f"/{config.prefix}/{config.environment}/cloudtrail"
+    return stack_log_group_name(config.prefix, config.environment, "cloudtrail")
+
+
+def trail_delivery(name_prefix: str, account: AccountContext, group_name: str) -> LogDelivery:
+    """LOG-04: CloudTrail writes the streams of the trail's group through the delivery role."""
+    return LogDelivery(
+        group_name=group_name,
+        role_name=f"{name_prefix}-cloudtrail-logs",
+        description="Delivers CloudTrail events to the baseline's encrypted log group",
+        trust=documents.trail_delivery_trust_policy(),
+        policy_name="deliver-cloudtrail-events",
+        grants=documents.trail_delivery_policy(group_arn(account, group_name)),
+    )
 
 
 def alarm_topic_name(name_prefix: str) -> str:
@@ -442,38 +449,18 @@ def _core_selectors(data_bucket_arns: Sequence[str]) -> list[aws.cloudtrail.Trai
 class TrailArgs:
     """Inputs of Trail.
 
-    ``data_bucket_arns``: the buckets whose object reads/writes are recorded (LOG-05). ``key_dependencies``: the
-    resources holding the logs key's policy (the key itself, or a separate KeyPolicy), which CloudTrail checks at
-    creation. ``bucket_name`` None autonames the archive bucket; ``allow_bucket_replacement``: see SecureBucketArgs.
+    ``archive``: the locked archive and its group's keeping (shared with Bedrock's, AI-01). ``data_bucket_arns``:
+    the buckets whose object reads/writes are recorded (LOG-05). ``bucket_name`` None autonames the archive bucket.
     """
 
     name_prefix: str
     account: AccountContext
-    logs_key_arn: pulumi.Input[str]
+    archive: ArchiveArgs
     log_group_name: str
-    retention_days: int
-    archive_lock: ObjectLock
-    lifecycle: Lifecycle
     data_bucket_arns: Sequence[pulumi.Input[str]]
-    access_log_target: AccessLogTarget | None = None
-    key_dependencies: Sequence[pulumi.Resource] = ()
     bucket_name: str | None = None
-    org_id: str | None = None
-    delivery_role_boundary_arn: pulumi.Input[str] | None = None
-    protect: bool = False
-    allow_bucket_replacement: bool = False
-    short_log_retention: bool = False
     #: AI-01: Bedrock is on; the trail records its data events and alarms on changes to its controls.
     bedrock: bool = False
-
-
-def archive_guards(bucket: SecureBucket) -> list[pulumi.Resource]:
-    """What the trail must wait for: the archive's policy (CloudTrail checks it at CreateTrail), its encryption,
-    versioning and Object Lock default retention, so no log file is ever written before they hold."""
-    guards: list[pulumi.Resource] = [bucket.policy, bucket.encryption, bucket.versioning]
-    if bucket.object_lock is not None:
-        guards.append(bucket.object_lock)
-    return guards
 
 
 class Trail(pulumi.ComponentResource):
@@ -510,13 +497,13 @@ class Trail(pulumi.ComponentResource):
             enable_log_file_validation=True,
             enable_logging=True,
             is_organization_trail=False,
-            kms_key_id=args.logs_key_arn,
+            kms_key_id=args.archive.logs_key_arn,
             cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
             cloud_watch_logs_role_arn=self.delivery_role.arn,
             advanced_event_selectors=selectors,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.archive.protect,
                 retain_on_delete=True,
                 # the first log files land locked and encrypted: the archive's lock and encryption come first
                 depends_on=[
@@ -524,7 +511,7 @@ class Trail(pulumi.ComponentResource):
                     self.log_group,
                     self.delivery_role,
                     self.delivery_policy,
-                    *args.key_dependencies,
+                    *args.archive.key_dependencies,
                 ],
             ),
         )
@@ -554,54 +541,29 @@ class Trail(pulumi.ComponentResource):
 
         return SecureBucket(
             f"{args.name_prefix}-{AUDIT_BUCKET_CLASS}",
-            SecureBucketArgs(
-                bucket_class=AUDIT_BUCKET_CLASS,
-                account=args.account,
-                lifecycle=args.lifecycle,
-                kms_key_arn=args.logs_key_arn,
-                object_lock=args.archive_lock,
-                access_log_target=args.access_log_target,
-                org_id=args.org_id,
-                extra_statements=[grants],
+            args.archive.bucket_args(
+                AUDIT_BUCKET_CLASS,
+                args.account,
+                grants,
                 bucket_name=args.bucket_name,
-                protect=args.protect,
                 encryption_header_exempt_services=(vocabulary.CLOUDTRAIL_SERVICE,),
                 bucket_key=False,  # CloudTrail would need kms:Decrypt on the logs key (design waiver S3-03)
-                allow_replacement=args.allow_bucket_replacement,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _delivery(self, args: TrailArgs) -> None:
-        """LOG-04: the encrypted, retained group and the role CloudTrail (our trail only) assumes to write it."""
-        account = args.account
-        self.log_group = encrypted_log_group(
-            f"{args.name_prefix}-cloudtrail",
-            group_name=args.log_group_name,
-            kms_key_arn=args.logs_key_arn,
-            retention_days=args.retention_days,
-            protect=args.protect,
-            parent=self,
-            short_retention=args.short_log_retention,
-        )
-        group_arn = documents.log_group_arn(account.partition, account.region, account.account_id, args.log_group_name)
-        self.delivery_role = delivery_role(
-            f"{args.name_prefix}-cloudtrail-logs",
-            role_name=f"{args.name_prefix}-cloudtrail-logs",
-            description="Delivers CloudTrail events to the baseline's encrypted log group",
-            trust=documents.trail_delivery_trust_policy(),
-            boundary_arn=args.delivery_role_boundary_arn,
-            protect=args.protect,
+        """LOG-04: the encrypted, retained group and the role CloudTrail (our trail only) assumes to write it; the
+        grant is retained with the trail, the group and the role (the retained trail keeps delivering after destroy)."""
+        delivered = deliver_logs(
+            trail_delivery(args.name_prefix, args.account, args.log_group_name),
+            group_resource=f"{args.name_prefix}-cloudtrail",
+            role_resource=f"{args.name_prefix}-cloudtrail-logs",
+            settings=args.archive.log_settings,
+            boundary_arn=args.archive.boundary_arn,
             parent=self,
         )
-        self.delivery_policy = aws.iam.RolePolicy(
-            f"{args.name_prefix}-cloudtrail-logs",
-            role=self.delivery_role.id,
-            name="deliver-cloudtrail-events",
-            policy=json.dumps(documents.trail_delivery_policy(group_arn)),
-            # retained with the trail, the group and the role: the retained trail keeps delivering after destroy
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True),
-        )
+        self.log_group, self.delivery_role, self.delivery_policy = delivered.group, delivered.role, delivered.policy
 
     def _alarms(self, args: TrailArgs) -> None:
         """LOG-06: one metric filter and one alarm per rule, notifying the KMS-encrypted topic."""
@@ -613,7 +575,7 @@ class Trail(pulumi.ComponentResource):
             topic_name,
             name=topic_name,
             display_name="AI security baseline alarms",
-            kms_master_key_id=args.logs_key_arn,
+            kms_master_key_id=args.archive.logs_key_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.topic_policy = aws.sns.TopicPolicy(

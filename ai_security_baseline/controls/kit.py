@@ -219,6 +219,23 @@ def condition_keys(statement: Mapping[str, Any]) -> set[str]:
     return {k.lower() for block in (statement.get("Condition") or {}).values() for k in block}
 
 
+def service_trust_problems(role: Res, service: str) -> list[str]:
+    """IAM-01 for a service's role: every Allow of its trust names ``service`` alone, on both ``aws:SourceAccount``
+    and ``aws:SourceArn`` (the confused-deputy guard, for services that send both)."""
+    problems = []
+    for st in statements(policy_document(role, "assumeRolePolicy")):
+        if st.get("Effect") != "Allow":
+            continue
+        services = principals(st, "Service")
+        others = principals(st, "AWS") + principals(st, "Federated")
+        if others or services != [service]:
+            problems.append(f"role {role.name} trusts {services + others} (expected only {service})")
+        missing = {"aws:sourceaccount", "aws:sourcearn"} - condition_keys(st)
+        if missing:
+            problems.append(f"role {role.name} trust lacks {sorted(missing)}")
+    return problems
+
+
 def evaluate_all(resources: Sequence[Res], rules: Iterable[Rule]) -> list[Outcome]:
     """Every rule over the resources, in registry order."""
     return [outcome for rule in rules for outcome in rule.evaluate(resources)]

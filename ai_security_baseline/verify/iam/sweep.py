@@ -981,7 +981,7 @@ def duty_grants(s: SweepStack) -> list[Grant]:
         _grant(
             "trail delivery role writes its group",
             ["cloudtrail-logs"],
-            documents.TRAIL_LOG_GROUP_ACTIONS,
+            documents.LOG_STREAM_WRITE_ACTIONS,
             [f"{s.trail_group_arn}:log-stream:*"],
         ),
         _grant(

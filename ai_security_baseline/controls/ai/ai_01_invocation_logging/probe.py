@@ -22,7 +22,14 @@ from ai_security_baseline.controls.vocabulary import (
     TRAIL_OUTPUT,
     bucket_output,
 )
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, account_subject, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    built_output,
+    check,
+    waived,
+)
 
 
 def logging_problems(config: dict[str, object], bucket: str, group: str) -> list[str]:
@@ -85,9 +92,8 @@ def alarm_problems(patterns: list[str]) -> list[str]:
 
 @check("AI-01", account_subject)
 def invocation_logging(ctx: AuditContext, _region: str) -> Verdict:
-    if ctx.output(INVOCATION_LOGGING_OUTPUT).get("enabled") is not True:  # the stack neither reaches nor logs Bedrock
-        reason = "not applicable: the stack builds no Bedrock invocation logging"
-        return Verdict(True, reason, status="waived", waiver=reason)
+    if built_output(ctx, INVOCATION_LOGGING_OUTPUT) is None:  # the stack neither reaches nor logs Bedrock
+        return waived("not applicable: the stack builds no Bedrock invocation logging")
     bucket = str(ctx.output(bucket_output(BEDROCK_LOG_BUCKET_CLASS)))
     group = str(ctx.output(BEDROCK_LOG_GROUP_OUTPUT))
     answer = ctx.observe("bedrock", "GetModelInvocationLoggingConfiguration")

@@ -14,14 +14,17 @@ from ai_security_baseline.controls.vocabulary import (
     PROMPT_ATTACK,
     ROLE_ARNS_OUTPUT,
 )
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, account_subject, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    built_output,
+    check,
+    waived,
+)
 from ai_security_baseline.verify.checkers.audit.identity import inline_documents
 
 NOT_APPLICABLE = "not applicable: the stack builds no guardrail (Bedrock off)"
-
-
-def _waived() -> Verdict:
-    return Verdict(True, NOT_APPLICABLE, status="waived", waiver=NOT_APPLICABLE)
 
 
 def guardrail_problems(answer: dict[str, Any]) -> list[str]:
@@ -46,9 +49,9 @@ def guardrail_problems(answer: dict[str, Any]) -> list[str]:
 
 @check("AI-02", account_subject)
 def guardrail_filters(ctx: AuditContext, _region: str) -> Verdict:
-    guardrail = ctx.output(GUARDRAIL_OUTPUT)
-    if guardrail.get("enabled") is not True:
-        return _waived()
+    guardrail = built_output(ctx, GUARDRAIL_OUTPUT)
+    if guardrail is None:
+        return waived(NOT_APPLICABLE)
     answer = ctx.observe(
         "bedrock", "GetGuardrail", guardrailIdentifier=str(guardrail["id"]), guardrailVersion=str(guardrail["version"])
     )
@@ -58,9 +61,9 @@ def guardrail_filters(ctx: AuditContext, _region: str) -> Verdict:
 
 @check("AI-02", account_subject)
 def inference_pins_the_guardrail(ctx: AuditContext, _region: str) -> Verdict:
-    guardrail = ctx.output(GUARDRAIL_OUTPUT)
-    if guardrail.get("enabled") is not True:
-        return _waived()
+    guardrail = built_output(ctx, GUARDRAIL_OUTPUT)
+    if guardrail is None:
+        return waived(NOT_APPLICABLE)
     role = str(ctx.output(ROLE_ARNS_OUTPUT)[INFERENCE])
     pinned = str(guardrail["versionArn"])
     invoking = {

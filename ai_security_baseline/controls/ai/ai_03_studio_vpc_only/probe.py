@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import STUDIO_KEY_CLASS, STUDIO_OUTPUT, key_output
-from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, account_subject, check
+from ai_security_baseline.verify.checkers.audit.core import (
+    AuditContext,
+    Verdict,
+    account_subject,
+    built_output,
+    check,
+    waived,
+)
 
 
 def described_problems(domain: dict[str, Any], ctx: AuditContext) -> list[str]:
@@ -37,9 +44,9 @@ def described_problems(domain: dict[str, Any], ctx: AuditContext) -> list[str]:
 
 @check("AI-03", account_subject)
 def studio_vpc_only(ctx: AuditContext, _region: str) -> Verdict:
-    studio = ctx.output(STUDIO_OUTPUT)
-    if studio.get("enabled") is False:
-        return Verdict(True, "the stack has no Studio domain (ai.studio off)", status="waived", waiver="ai.studio off")
+    studio = built_output(ctx, STUDIO_OUTPUT)
+    if studio is None:
+        return waived("not applicable: the stack has no Studio domain (ai.studio off)")
     domain_id = str(studio.get("domainId") or "")
     domain = ctx.observe("sagemaker", "DescribeDomain", DomainId=domain_id)
     problems = described_problems(domain, ctx)

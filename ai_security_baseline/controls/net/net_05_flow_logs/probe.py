@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from ai_security_baseline.controls.net.net_05_flow_logs.rule import MIN_RETENTION_DAYS
-from ai_security_baseline.verify.checkers.audit.core import (
-    FOREIGN_ACCOUNT,
-    AuditContext,
-    Verdict,
-    check,
-    decide,
-    policy_json,
-)
+from ai_security_baseline.controls.vocabulary import FLOW_LOG_SERVICE
+from ai_security_baseline.verify.checkers.audit.core import AuditContext, Verdict, check
+from ai_security_baseline.verify.checkers.audit.identity import service_trust
 from ai_security_baseline.verify.checkers.audit.log import live_retention_waiver, log_group
 from ai_security_baseline.verify.checkers.audit.network import vpc_subject
-from ai_security_baseline.verify.iam.evaluator import Outcome
 
 
 @check("NET-05", vpc_subject)
@@ -40,25 +34,12 @@ def flow_logs(ctx: AuditContext, vpc_id: str) -> Verdict:
     if int(group.get("retentionInDays") or 0) < MIN_RETENTION_DAYS and not waiver:
         problems.append(f"retention {group.get('retentionInDays')} < {MIN_RETENTION_DAYS}")
     role_arn = flow.get("DeliverLogsPermissionArn", "")
-    trust = policy_json(
-        ctx.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
+    ours, foreign = service_trust(
+        ctx,
+        role_arn,
+        FLOW_LOG_SERVICE,
+        lambda account: f"arn:aws:ec2:{ctx.region}:{account}:vpc-flow-log/{flow['FlowLogId']}",
     )
-
-    def assume(account: str) -> Outcome:
-        return decide(
-            ctx,
-            action="sts:AssumeRole",
-            resource=role_arn,
-            principal="vpc-flow-logs.amazonaws.com",
-            context={
-                "aws:SourceAccount": account,
-                "aws:SourceArn": f"arn:aws:ec2:{ctx.region}:{account}:vpc-flow-log/{flow['FlowLogId']}",
-            },
-            resource_policy=trust,
-            kind="trust",
-        )
-
-    ours, foreign = assume(ctx.account_id), assume(FOREIGN_ACCOUNT)
     if ours != "Allow" or foreign == "Allow":
         problems.append(f"delivery role trust: this account {ours}, another account {foreign}")
     return Verdict(

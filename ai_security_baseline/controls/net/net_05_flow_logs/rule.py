@@ -20,21 +20,6 @@ from ai_security_baseline.controls.vocabulary import FLOW_LOG, FLOW_LOG_SERVICE,
 __all__ = ["MIN_RETENTION_DAYS", "RULE"]
 
 
-def _trust_problems(role: kit.Res) -> list[str]:
-    problems = []
-    for st in kit.statements(kit.policy_document(role, "assumeRolePolicy")):
-        if st.get("Effect") != "Allow":
-            continue
-        services = kit.principals(st, "Service")
-        others = kit.principals(st, "AWS") + kit.principals(st, "Federated")
-        if others or services != [FLOW_LOG_SERVICE]:
-            problems.append(f"role {role.name} trusts {services + others} (expected only {FLOW_LOG_SERVICE})")
-        missing = {"aws:sourceaccount", "aws:sourcearn"} - kit.condition_keys(st)
-        if missing:
-            problems.append(f"role {role.name} trust lacks {sorted(missing)}")
-    return problems
-
-
 def _flow_log_problems(
     stack: Stack, flow_log: kit.Res, logs_keys: Callable[[], set[str]], relaxed: list[str]
 ) -> list[str]:
@@ -54,7 +39,7 @@ def _flow_log_problems(
     roles = stack.linker((IAM_ROLE,), ("arn",))(flow_log, "iamRoleArn")
     if not roles:
         problems.append("delivery role not found in the stack")
-    problems += [p for r in roles for p in _trust_problems(r)]
+    problems += [p for r in roles for p in kit.service_trust_problems(r, FLOW_LOG_SERVICE)]
     return [f"{flow_log.name}: {p}" for p in problems]
 
 

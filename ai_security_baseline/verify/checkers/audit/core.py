@@ -175,11 +175,27 @@ def account_subject(ctx: AuditContext) -> list[Subject]:
     return [Subject(urn=f"account:{ctx.region}", value=ctx.region)]
 
 
+def waived(reason: str) -> Verdict:
+    """``waived``, the reason both the message and the waiver: the stack deliberately does not build the subject."""
+    return Verdict(True, reason, status="waived", waiver=reason)
+
+
 def central_waiver(ctx: AuditContext, piece: str) -> Verdict | None:
     """``waived`` with the reason when ``baseline:centrallyManaged`` names ``piece`` (the stack did not create it);
     None when the stack manages it."""
     reason = kit.central_reason(ctx.outputs, piece)
-    return None if reason is None else Verdict(True, reason, status="waived", waiver=reason)
+    return None if reason is None else waived(reason)
+
+
+def built_output(ctx: AuditContext, key: str) -> dict[str, Any] | None:
+    """An always-exported ``{"enabled": ...}`` output (a piece a stack may leave out): the output when the stack
+    built the piece, None when it did not. Missing (MissingOutput) or without a boolean ``enabled`` (ValueError),
+    the check cannot tell a stack without the piece from a broken export: an ``error``, never a pass or a waiver."""
+    value = ctx.output(key)
+    enabled = value.get("enabled") if isinstance(value, Mapping) else None
+    if not isinstance(enabled, bool):
+        raise ValueError(f"output {key} has no boolean 'enabled': {value!r}")
+    return dict(value) if enabled else None
 
 
 def preflight(ctx: AuditContext) -> None:
