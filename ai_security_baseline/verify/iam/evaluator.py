@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import json
 import math
@@ -661,8 +662,16 @@ def _policies(policies: PolicySet) -> list[_Policy]:
     parsed: list[_Policy] = []
     for doc, where, group, resource_based in sources:
         first = sum(len(p.statements) for p in parsed)
-        parsed.append(_policy(doc, where, group, resource_based, first))
+        parse = _parsed_text if isinstance(doc, str) else _policy
+        parsed.append(parse(doc, where, group, resource_based, first))
     return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_text(doc: str, where: str, group: str, resource_based: bool, first: int) -> _Policy:
+    """``_policy`` of a JSON text, parsed once: an analysis decides many requests on the same few policies, and the
+    parsed policy is immutable. A policy that fails to parse raises every time (exceptions are not cached)."""
+    return _policy(doc, where, group, resource_based, first)
 
 
 def _gate_groups(policies: PolicySet) -> list[str]:
