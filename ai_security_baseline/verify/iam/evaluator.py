@@ -119,6 +119,9 @@ class _Template:
     tokens: tuple[_Token, ...]
 
     def matches(self, value: str, ctx: _Context, *, glob: bool, ignore_case: bool = False) -> bool:
+        static = _static_pattern(self, glob, ignore_case)
+        if static is not None:
+            return static.fullmatch(value) is not None
         parts: list[str] = []
         for token in self.tokens:
             if isinstance(token, _Wild):
@@ -132,6 +135,22 @@ class _Template:
                 parts.append(re.escape(token))
         flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
         return re.fullmatch("".join(parts), value, flags) is not None
+
+
+@functools.lru_cache(maxsize=8192)
+def _static_pattern(template: _Template, glob: bool, ignore_case: bool) -> re.Pattern[str] | None:
+    """The regex ``_Template.matches`` builds for a template without variables, compiled once (None with
+    variables: those are substituted per request)."""
+    if any(isinstance(token, _Var) for token in template.tokens):
+        return None
+    parts = [
+        ((".*" if token is _Wild.STAR else ".") if glob else re.escape(token.value))
+        if isinstance(token, _Wild)
+        else re.escape(token)
+        for token in template.tokens
+        if not isinstance(token, _Var)
+    ]
+    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def _variable(ctx: _Context, var: _Var) -> str | None:
