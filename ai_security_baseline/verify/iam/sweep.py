@@ -1280,6 +1280,7 @@ class CompiledPolicySet:
         if self.error is None and policies.resource_kind in ("kms", "trust") and policies.resource is None:
             self.error = f"a {policies.resource_kind} request needs its resource policy"
         self.gate_groups = access._gate_groups(policies)
+        self._identity_based = bool(policies.identity or policies.boundary or policies.session)
         self._candidates: dict[tuple[str, str, str, str], tuple[_Candidate, ...]] = {}
         self._conditions: dict[tuple[int, tuple[str, ...]], bool | PolicyEvaluationError] = {}
         # candidates key -> (shape, the context keys its conditions read); None: decided per request
@@ -1339,22 +1340,24 @@ class CompiledPolicySet:
 
     def decide(self, request: Request, caller: Any, ctx: _Ctx) -> Decision:
         """Decide ``request`` (``caller``/``ctx`` from ``access._caller``/``access._context`` of it)."""
-        _check_request_action(request.action)
+        identity_call = _caller_identity_call(request.action)
         if self.error is not None:
             raise PolicyEvaluationError(self.error)
-        if caller.account is None and (self.policies.identity or self.policies.boundary or self.policies.session):
+        if caller.account is None and self._identity_based:
             raise PolicyEvaluationError(
                 f"{request.principal_arn!r} is not an IAM principal: it has no identity policies"
             )
-        if request.action.lower() == "sts:getcalleridentity":
+        if identity_call:
             return Decision("Allow", (access.GET_CALLER_IDENTITY,))
         key = (request.principal_arn, request.principal_account, request.action, request.resource)
-        candidates = self.candidates(caller, *key)
+        candidates = self._candidates.get(key)
+        if candidates is None:
+            candidates = self.candidates(caller, *key)
         shape = self._shapes[key]
         if shape is None:
             return self._matched(candidates, request, caller, ctx)
         # the entry keeps ``caller`` alive, so its id cannot be reused while cached
-        memo = (shape[0], id(caller), tuple(ctx.get(k, ()) for k in shape[1]))
+        memo = (shape[0], id(caller), tuple([ctx.get(k, ()) for k in shape[1]]))
         found = self._decided.get(memo)
         if found is None or found[0] is not caller:
             found = self._decided[memo] = (caller, self._matched(candidates, request, caller, ctx))
@@ -1384,9 +1387,11 @@ class CompiledPolicySet:
 
 
 @functools.cache
-def _check_request_action(action: str) -> None:
-    """``access._check_request_action`` once per valid action (an invalid one raises every time: never cached)."""
+def _caller_identity_call(action: str) -> bool:
+    """``access._check_request_action`` once per valid action (an invalid one raises every time: never cached), and
+    whether the action is ``sts:GetCallerIdentity`` (always allowed)."""
     access._check_request_action(action)
+    return action.lower() == "sts:getcalleridentity"
 
 
 class CompiledEvaluator:
