@@ -826,3 +826,24 @@ def test_request_object_tag_keys_for_all_values_is_false_when_one_key_is_not_lis
     condition = {"ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["project"]}}
     tags = {"s3:RequestObjectTagKeys": ["project", "GuardDutyMalwareScanStatus"]}
     assert tagged_upload(condition, tags) == IMPLICIT
+
+
+def test_a_policy_text_that_cannot_be_parsed_fails_every_evaluation_not_only_the_first() -> None:
+    """Policy texts are parsed once and reused; a failed parse is never reused as a policy."""
+    bad = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'
+    for _ in range(2):
+        with pytest.raises(PolicyEvaluationError, match="Resource or NotResource is required"):
+            evaluate(request(), PolicySet(identity=(bad,), resource_account=ACCOUNT))
+
+
+def test_the_same_policy_text_decides_alike_under_each_context_it_meets() -> None:
+    """A parsed text (and its compiled patterns) shared across requests still reads each request's own context."""
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Sid": "ReadCurated", "Effect": "Allow", "Action": "s3:Get*",'
+        f' "Resource": "{CURATED}/*", "Condition": {{"Bool": {{"aws:SecureTransport": "true"}}}}}}]}}'
+    )
+    decided = [
+        evaluate(request(context={"aws:SecureTransport": tls}), PolicySet(identity=(text,), resource_account=ACCOUNT))
+        for tls in (True, False, True)
+    ]
+    assert decided == [ALLOW, IMPLICIT, ALLOW]

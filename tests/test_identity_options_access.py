@@ -4,6 +4,7 @@ they are (organization, trusted principals), and a principal of another organiza
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -61,8 +62,11 @@ IDENTITY_OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def rendered(overrides: dict[str, Any]) -> ResourceGraph:
-    """The dev stack with ``overrides``; a configured deployer is the one running the program, as pulumi up needs."""
+@functools.cache
+def rendered(option: str) -> ResourceGraph:
+    """The dev stack with the overrides of ``option``, rendered once per process (tests only read it); a
+    configured deployer is the one running the program, as pulumi up needs."""
+    overrides = IDENTITY_OPTIONS[option]
     deployer = overrides.get("baseline:identity", {}).get("deployerArn")
     caller = f"arn:aws:sts::{ACCOUNT}:assumed-role/{deployer.rsplit('/', 1)[1]}/ci" if deployer else None
     return run_stack("dev", overrides=overrides, account=FakeAccount(caller=caller)).graph
@@ -71,7 +75,7 @@ def rendered(overrides: dict[str, Any]) -> ResourceGraph:
 @pytest.fixture(scope="module", params=sorted(IDENTITY_OPTIONS))
 def option_graph(request: pytest.FixtureRequest) -> tuple[str, ResourceGraph]:
     name: str = request.param
-    return name, rendered(IDENTITY_OPTIONS[name])
+    return name, rendered(name)
 
 
 def foreign_org_requests(s: SweepStack) -> list[SweepRequest]:
@@ -106,7 +110,7 @@ def test_sweep_denies_a_principal_of_another_organization_under_every_identity_o
 def test_stack_principals_carry_the_declared_organization_and_the_bucket_policy_denies_any_other(
     dev_graph: ResourceGraph,
 ) -> None:
-    graph = rendered(IDENTITY_OPTIONS["orgId"])
+    graph = rendered("orgId")
     assert stack_identity(graph).org_id == ORG
     s = sweep_stack(graph)
     assert s.own_org == ORG
@@ -132,7 +136,7 @@ def test_stack_principals_carry_the_declared_organization_and_the_bucket_policy_
 
 
 def test_trusted_principals_of_the_configuration_are_swept_and_may_assume_their_role() -> None:
-    graph = rendered(IDENTITY_OPTIONS["all"])
+    graph = rendered("all")
     s = sweep_stack(graph)
     trusted = {p.name: p for p in s.principals if p.name.startswith("trusted-")}
     assert sorted(trusted) == ["trusted-auditor-1", "trusted-auditor-2", "trusted-inference-1"]

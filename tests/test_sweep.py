@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -162,6 +162,35 @@ def test_iam_03_compiled_evaluator_decides_like_the_reference_on_2000_sweep_requ
         if naive != fast:
             differ.append((r.principal.name, r.action, r.target.arn, r.label, naive, fast))
     assert differ == []
+
+
+def _given(policies: PolicySet) -> Callable[[], PolicySet]:
+    """``policies`` as the builder ``CompiledEvaluator.compiled`` takes."""
+    return lambda: policies
+
+
+def test_iam_03_compiled_evaluator_decides_like_the_reference_when_one_policy_set_serves_many_requests(
+    stack: SweepStack,
+) -> None:
+    """Every request of one principal on one object, each policy set compiled once as the sweep does: alike
+    statements are decided once per value of the context keys they read, and every decision still equals the
+    reference's."""
+    requests = [
+        r
+        for r in enumerate_requests(stack, ("s3",))
+        if r.principal.name == "data-processor" and r.target.name == "object in raw"
+    ]
+    evaluator = CompiledEvaluator()
+    differ = []
+    for r in requests:
+        request, policies = to_request(r), policy_set(stack, r)
+        caller = evaluator.caller(request)
+        fast = evaluator.compiled(policies, _given(policies)).decide(
+            request, caller, evaluator.context(request, caller)
+        )
+        if evaluate(request, policies) != fast:
+            differ.append((r.action, r.label, fast))
+    assert (len(requests) >= 1000, differ) == (True, [])
 
 
 def test_iam_03_compiled_evaluator_fails_closed_on_an_unknown_operator() -> None:

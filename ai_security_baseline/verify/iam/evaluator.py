@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import json
 import math
@@ -118,6 +119,9 @@ class _Template:
     tokens: tuple[_Token, ...]
 
     def matches(self, value: str, ctx: _Context, *, glob: bool, ignore_case: bool = False) -> bool:
+        static = _static_pattern(self, glob, ignore_case)
+        if static is not None:
+            return static.fullmatch(value) is not None
         parts: list[str] = []
         for token in self.tokens:
             if isinstance(token, _Wild):
@@ -131,6 +135,22 @@ class _Template:
                 parts.append(re.escape(token))
         flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
         return re.fullmatch("".join(parts), value, flags) is not None
+
+
+@functools.lru_cache(maxsize=8192)
+def _static_pattern(template: _Template, glob: bool, ignore_case: bool) -> re.Pattern[str] | None:
+    """The regex ``_Template.matches`` builds for a template without variables, compiled once (None with
+    variables: those are substituted per request)."""
+    if any(isinstance(token, _Var) for token in template.tokens):
+        return None
+    parts = [
+        ((".*" if token is _Wild.STAR else ".") if glob else re.escape(token.value))
+        if isinstance(token, _Wild)
+        else re.escape(token)
+        for token in template.tokens
+        if not isinstance(token, _Var)
+    ]
+    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def _variable(ctx: _Context, var: _Var) -> str | None:
@@ -661,8 +681,16 @@ def _policies(policies: PolicySet) -> list[_Policy]:
     parsed: list[_Policy] = []
     for doc, where, group, resource_based in sources:
         first = sum(len(p.statements) for p in parsed)
-        parsed.append(_policy(doc, where, group, resource_based, first))
+        parse = _parsed_text if isinstance(doc, str) else _policy
+        parsed.append(parse(doc, where, group, resource_based, first))
     return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_text(doc: str, where: str, group: str, resource_based: bool, first: int) -> _Policy:
+    """``_policy`` of a JSON text, parsed once: an analysis decides many requests on the same few policies, and the
+    parsed policy is immutable. A policy that fails to parse raises every time (exceptions are not cached)."""
+    return _policy(doc, where, group, resource_based, first)
 
 
 def _gate_groups(policies: PolicySet) -> list[str]:

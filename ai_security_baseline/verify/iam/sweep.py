@@ -1502,8 +1502,13 @@ class CompiledPolicySet:
         if self.error is None and policies.resource_kind in ("kms", "trust") and policies.resource is None:
             self.error = f"a {policies.resource_kind} request needs its resource policy"
         self.gate_groups = access._gate_groups(policies)
+        self._identity_based = bool(policies.identity or policies.boundary or policies.session)
         self._candidates: dict[tuple[str, str, str, str], tuple[_Candidate, ...]] = {}
         self._conditions: dict[tuple[int, tuple[str, ...]], bool | PolicyEvaluationError] = {}
+        # candidates key -> (shape, the context keys its conditions read); None: decided per request
+        self._shapes: dict[tuple[str, str, str, str], tuple[int, tuple[str, ...]] | None] = {}
+        self._shape_ids: dict[tuple[tuple[int, frozenset[str], str], ...], int] = {}
+        self._decided: dict[tuple[int, int, tuple[tuple[str, ...], ...]], tuple[Any, Decision]] = {}
 
     def candidates(
         self, caller: Any, principal_arn: str, account: str, action: str, resource: str
@@ -1526,7 +1531,19 @@ class CompiledPolicySet:
                         continue
                     listed.append((st, granted, part.policy.group if st.allow else "deny", admits is None))
             found = self._candidates[key] = tuple(listed)
+            self._shapes[key] = self._shape(found)
         return found
+
+    def _shape(self, candidates: tuple[_Candidate, ...]) -> tuple[int, tuple[str, ...]] | None:
+        """Candidates with the same statements and grant kinds decide alike on contexts that agree on the keys their
+        conditions read (a condition reads only its own key when the policies have no variables): their shared id
+        and those keys. None when a statement is matched per request (variables, dynamic resource)."""
+        if self.has_variables or any(dynamic for *_, dynamic in candidates):
+            return None
+        content = tuple((id(st), kinds, group) for st, kinds, group, _ in candidates)
+        shape = self._shape_ids.setdefault(content, len(self._shape_ids))
+        keys = sorted({c.key for st, *_ in candidates for c in st.conditions})
+        return shape, tuple(keys)
 
     def _holds(self, condition: Any, ctx: _Ctx) -> bool:
         if self.has_variables:
@@ -1545,19 +1562,33 @@ class CompiledPolicySet:
 
     def decide(self, request: Request, caller: Any, ctx: _Ctx) -> Decision:
         """Decide ``request`` (``caller``/``ctx`` from ``access._caller``/``access._context`` of it)."""
-        access._check_request_action(request.action)
+        identity_call = _caller_identity_call(request.action)
         if self.error is not None:
             raise PolicyEvaluationError(self.error)
-        if caller.account is None and (self.policies.identity or self.policies.boundary or self.policies.session):
+        if caller.account is None and self._identity_based:
             raise PolicyEvaluationError(
                 f"{request.principal_arn!r} is not an IAM principal: it has no identity policies"
             )
-        if request.action.lower() == "sts:getcalleridentity":
+        if identity_call:
             return Decision("Allow", (access.GET_CALLER_IDENTITY,))
+        key = (request.principal_arn, request.principal_account, request.action, request.resource)
+        candidates = self._candidates.get(key)
+        if candidates is None:
+            candidates = self.candidates(caller, *key)
+        shape = self._shapes[key]
+        if shape is None:
+            return self._matched(candidates, request, caller, ctx)
+        # the entry keeps ``caller`` alive, so its id cannot be reused while cached
+        memo = (shape[0], id(caller), tuple([ctx.get(k, ()) for k in shape[1]]))
+        found = self._decided.get(memo)
+        if found is None or found[0] is not caller:
+            found = self._decided[memo] = (caller, self._matched(candidates, request, caller, ctx))
+        return found[1]
+
+    def _matched(self, candidates: tuple[_Candidate, ...], request: Request, caller: Any, ctx: _Ctx) -> Decision:
+        """The decision of the statements of ``candidates`` that apply to ``request`` in ``ctx``."""
         matched: dict[str, list[tuple[Any, frozenset[str]]]] = {}
-        for st, kinds, group, dynamic in self.candidates(
-            caller, request.principal_arn, request.principal_account, request.action, request.resource
-        ):
+        for st, kinds, group, dynamic in candidates:
             try:
                 if dynamic and not st.applies(request.action, request.resource, ctx):
                     continue
@@ -1575,6 +1606,14 @@ class CompiledPolicySet:
         if not granting:
             return Decision("ImplicitDeny")
         return Decision("Allow", access._refs(*gates, granting))
+
+
+@functools.cache
+def _caller_identity_call(action: str) -> bool:
+    """``access._check_request_action`` once per valid action (an invalid one raises every time: never cached), and
+    whether the action is ``sts:GetCallerIdentity`` (always allowed)."""
+    access._check_request_action(action)
+    return action.lower() == "sts:getcalleridentity"
 
 
 class CompiledEvaluator:
