@@ -57,7 +57,11 @@ typecheck: .venv/.synced ## mypy (strict on ai_security_baseline/, components/, 
 pytest: .venv/.synced $(CHECKOV) ## the test suite
 	$(RUN) pytest
 
-test: lint typecheck pytest ## everything CI runs
+test: .venv/.synced ## everything CI runs: ruff and mypy while checkov's own venv installs (only pytest needs it), then pytest
+	@log=$$(mktemp); $(MAKE) --no-print-directory $(CHECKOV) >"$$log" 2>&1 & installer=$$!; \
+	$(MAKE) --no-print-directory lint typecheck || { kill $$installer 2>/dev/null; exit 1; }; \
+	wait $$installer || { cat "$$log" >&2; exit 1; }; \
+	$(MAKE) --no-print-directory pytest
 
 BENCH_ARGS ?=
 bench: .venv/.synced $(CHECKOV) ## time every stage on the dev stack, ratios, 1x/4x/16x scaling, 5k/50k-resource scans -> reports/bench.json
