@@ -1,7 +1,7 @@
-"""The moto deploy refuses what AWS refuses: before a trail, an encrypted log group, a secret or a Studio domain is
-created, the calls AWS makes at that moment are evaluated against the live policies (verify/emulator/preflight.py).
-Each test re-introduces one real-AWS defect into the program and expects the emulated deploy to fail with AWS's
-error, naming the resource and the denied call."""
+"""The moto deploy refuses what AWS refuses: before a trail, an encrypted log group, a secret, a Studio domain or a
+guardrail is created, the calls AWS makes at that moment are evaluated against the live policies
+(verify/emulator/preflight.py). Each test re-introduces one real-AWS defect into the program and expects the emulated
+deploy to fail with AWS's error, naming the resource and the denied call."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ai_security_baseline.components import documents, storage, studio
+from ai_security_baseline.components import bedrock_guardrail, documents, storage, studio
 from ai_security_baseline.verify.emulator.deploy import MotoDeployError
 from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
 from ai_security_baseline.verify.emulator.server import MotoServer
@@ -80,6 +80,20 @@ def test_ai_03_deploy_fails_when_the_data_key_does_not_let_efs_decrypt_as_the_de
     assert "AccessDeniedException" in message
     assert "'studio'" in message
     assert "arn:aws:iam::123456789012:user/moto kms:Decrypt" in message
+
+
+def test_ai_02_deploy_fails_when_the_models_key_does_not_let_bedrock_generate_data_keys_as_the_deployer(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CreateGuardrail with kmsKeyId needs the creator's kms:GenerateDataKey via Bedrock:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html
+    monkeypatch.setattr(bedrock_guardrail, "CREATOR_KEY_ACTIONS", ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"))
+    with pytest.raises(MotoDeployError) as failed:
+        deploy_dev(moto_server)
+    message = str(failed.value)
+    assert "AccessDeniedException" in message
+    assert "'aisb-dev-guardrail'" in message
+    assert "arn:aws:iam::123456789012:user/moto kms:GenerateDataKey" in message
 
 
 def test_preflight_reports_an_undecidable_call_as_a_refusal_not_a_pass() -> None:

@@ -1,10 +1,11 @@
 """moto handlers of the Bedrock guardrail (AI-02): moto has no guardrail API, so the deployment emulates it.
 
 What CreateGuardrail checks and answers (Bedrock API Reference,
-https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateGuardrail.html): the KMS key exists; a
-``PROMPT_ATTACK`` filter has ``outputStrength`` ``NONE``; the answer is a 12-character id, the ARN
-``guardrail/<id>`` and version ``DRAFT``. CreateGuardrailVersion publishes ``1``, ``2``, ... of an existing guardrail.
-The provider's ids: ``<id>,<version>`` for a guardrail, ``<guardrail arn>,<version>`` for a version.
+https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateGuardrail.html): the KMS key exists and Bedrock
+may use it as the caller (preflight); a ``PROMPT_ATTACK`` filter has ``outputStrength`` ``NONE``; the answer is a
+12-character id, the ARN ``guardrail/<id>`` and version ``DRAFT``. CreateGuardrailVersion publishes ``1``, ``2``,
+... of an existing guardrail. The provider's ids: ``<id>,<version>`` for a guardrail, ``<guardrail arn>,<version>``
+for a version.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ import hashlib
 from typing import Any
 
 from ai_security_baseline.controls.vocabulary import GUARDRAIL_TYPE, GUARDRAIL_VERSION_TYPE, PROMPT_ATTACK
-from ai_security_baseline.verify.emulator.deploy import MotoDeployError, MotoMocks, Outputs, _required, handles
+from ai_security_baseline.verify.emulator import preflight
+from ai_security_baseline.verify.emulator.deploy import (
+    MotoDeployError,
+    MotoMocks,
+    Outputs,
+    _key_policy,
+    _preflight,
+    _required,
+    handles,
+    iam_user_arn,
+)
+from ai_security_baseline.verify.iam.principals import guardrail_creation_calls
 
 
 def filter_errors(inputs: dict[str, Any]) -> list[str]:
@@ -28,13 +40,24 @@ def filter_errors(inputs: dict[str, Any]) -> list[str]:
 
 @handles(GUARDRAIL_TYPE)
 def _guardrail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
-    """Emulated: the key must exist in the account, as Bedrock checks it on create."""
+    """Emulated: the key must exist and Bedrock must be able to use it as the caller, as on create."""
     (guardrail_name,) = _required(GUARDRAIL_TYPE, name, inputs, "name")
     errors = filter_errors(inputs)
     if errors:
         raise MotoDeployError(GUARDRAIL_TYPE, name, "ValidationException: " + "; ".join(errors))
     if inputs.get("kmsKeyArn"):
-        m.client("kms").describe_key(KeyId=str(inputs["kmsKeyArn"]))
+        key = str(m.client("kms").describe_key(KeyId=str(inputs["kmsKeyArn"]))["KeyMetadata"]["Arn"])
+        _preflight(
+            name,
+            preflight.GUARDRAIL_KMS_ERROR,
+            guardrail_creation_calls(
+                account=m.account_id,
+                region=m.region,
+                deployer_arn=iam_user_arn(m.client("sts").get_caller_identity()["Arn"]),
+                key_arn=key,
+                key_policy=_key_policy(m, key),
+            ),
+        )
     gid = hashlib.sha256(f"{m.account_id}\x00{guardrail_name}".encode()).hexdigest()[:12]
     arn = m.arn("bedrock", f"guardrail/{gid}")
     m.emulated.append((GUARDRAIL_TYPE, name, arn))

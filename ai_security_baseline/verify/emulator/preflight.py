@@ -25,6 +25,8 @@ SECRET_KMS_ERROR = "AccessDeniedException"
 #: CreateDomain whose home EFS cannot use the key: how SageMaker reports it (a synchronous error or a domain that
 #: turns ``Failed`` with a FailureReason) is not documented; the preflight refuses the create either way.
 STUDIO_DOMAIN_KMS_ERROR = "AccessDeniedException"
+#: CreateGuardrail whose key Bedrock may not use as the caller (Bedrock API Reference, CreateGuardrail errors).
+GUARDRAIL_KMS_ERROR = "AccessDeniedException"
 
 
 class PreflightDeniedError(RuntimeError):

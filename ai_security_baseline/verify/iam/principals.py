@@ -523,6 +523,32 @@ def secret_creation_calls(
 # ---- EFS for the Studio domain's home file system (AI-03, KMS-06) ----------------------------------------------
 
 
+def guardrail_creation_calls(
+    *, account: str, region: str, deployer_arn: str, key_arn: str, key_policy: PolicyDocument
+) -> list[Call]:
+    """CreateGuardrail and CreateGuardrailVersion with ``kmsKeyId``: Bedrock calls DescribeKey, GenerateDataKey,
+    Decrypt and CreateGrant (for itself, an AWS resource) *as the caller*, via ``bedrock.<region>`` (Bedrock User
+    Guide, https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-kms.html)."""
+    via = via_service_context(f"bedrock.{region}.amazonaws.com", account)
+    identity = PolicySet(resource_account=account, resource_kind="kms", identity=(ALLOW_ALL,), resource=key_policy)
+    grant = {**via, "kms:GrantIsForAWSResource": True}
+    actions = ("kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:CreateGrant")
+    return [
+        Call(
+            "service",
+            "AI-02",
+            f"Bedrock {a.split(':')[1]} as the deployer (CreateGuardrail)",
+            deployer_arn,
+            a,
+            key_arn,
+            "allow",
+            identity,
+            grant if a == "kms:CreateGrant" else via,
+        )
+        for a in actions
+    ]
+
+
 def home_efs_creation_calls(
     *, account: str, region: str, deployer_arn: str, key_arn: str, key_policy: PolicyDocument
 ) -> list[Call]:
