@@ -10,8 +10,13 @@ from typing import Any
 import pytest
 
 from ai_security_baseline.components import bedrock_guardrail, documents, storage, studio
+from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.emulator.deploy import MotoDeployError
-from ai_security_baseline.verify.emulator.preflight import PreflightDeniedError, require
+from ai_security_baseline.verify.emulator.preflight import (
+    BEDROCK_DATA_EVENT_RESOURCE_TYPES,
+    PreflightDeniedError,
+    require,
+)
 from ai_security_baseline.verify.emulator.server import MotoServer
 from ai_security_baseline.verify.iam.principals import Call, log_group_key_calls
 from tests.moto_support import deploy_dev
@@ -94,6 +99,23 @@ def test_ai_02_deploy_fails_when_the_models_key_does_not_let_bedrock_generate_da
     assert "AccessDeniedException" in message
     assert "'aisb-dev-guardrail'" in message
     assert "arn:aws:iam::123456789012:user/moto kms:GenerateDataKey" in message
+
+
+def test_ai_01_deploy_fails_when_a_bedrock_selector_names_a_type_cloudtrail_does_not_know(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CloudTrail data-event table names prompts AWS::Bedrock::PromptVersion, not AWS::Bedrock::Prompt:
+    # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
+    monkeypatch.setattr(vocabulary, "BEDROCK_DATA_EVENT_TYPES", ("AWS::Bedrock::Prompt",))
+    with pytest.raises(MotoDeployError) as failed:
+        deploy_dev(moto_server)
+    message = str(failed.value)
+    assert "InvalidEventSelectorsException" in message
+    assert "'AWS::Bedrock::Prompt'" in message
+
+
+def test_ai_01_every_bedrock_type_the_trail_selects_is_one_cloudtrail_documents() -> None:
+    assert set(vocabulary.BEDROCK_DATA_EVENT_TYPES) <= BEDROCK_DATA_EVENT_RESOURCE_TYPES
 
 
 def test_preflight_reports_an_undecidable_call_as_a_refusal_not_a_pass() -> None:

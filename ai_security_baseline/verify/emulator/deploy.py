@@ -1217,6 +1217,8 @@ def _trail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
     classic = [pascal(s) for s in inputs.get("eventSelectors") or []]
     if advanced and classic:
         raise MotoDeployError("", name, "advancedEventSelectors and eventSelectors are exclusive (AWS refuses both)")
+    if errors := preflight.event_selector_errors(advanced):
+        raise MotoDeployError("aws:cloudtrail/trail:Trail", trail_name, "; ".join(errors))
     if advanced:
         cloudtrail.put_event_selectors(TrailName=trail_name, AdvancedEventSelectors=advanced)
     elif classic:

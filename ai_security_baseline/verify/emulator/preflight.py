@@ -11,6 +11,7 @@ with the error AWS gives, naming the resource and the denied call.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ai_security_baseline.verify.iam.principals import Call, decide
 
@@ -27,6 +28,43 @@ SECRET_KMS_ERROR = "AccessDeniedException"
 STUDIO_DOMAIN_KMS_ERROR = "AccessDeniedException"
 #: CreateGuardrail whose key Bedrock may not use as the caller (Bedrock API Reference, CreateGuardrail errors).
 GUARDRAIL_KMS_ERROR = "AccessDeniedException"
+#: The Bedrock rows of the CloudTrail User Guide's data-event table, the ``resources.type`` values PutEventSelectors
+#: accepts for Bedrock; any other value is refused with InvalidEventSelectorsException
+#: (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html).
+BEDROCK_DATA_EVENT_RESOURCE_TYPES: frozenset[str] = frozenset(
+    f"AWS::Bedrock::{name}"
+    for name in (
+        "AgentAlias",
+        "AsyncInvoke",
+        "AutomatedReasoningPolicy",
+        "AutomatedReasoningPolicyVersion",
+        "Blueprint",
+        "DataAutomationInvocation",
+        "DataAutomationProfile",
+        "DataAutomationProject",
+        "FlowAlias",
+        "FlowExecution",
+        "Guardrail",
+        "InlineAgent",
+        "KnowledgeBase",
+        "Model",
+        "PromptVersion",
+        "Session",
+        "Tool",
+    )
+)
+
+
+def event_selector_errors(advanced: Sequence[dict[str, Any]]) -> list[str]:
+    """What PutEventSelectors refuses in advanced selectors: a Bedrock ``resources.type`` CloudTrail does not know."""
+    types = [
+        v for s in advanced for f in s["FieldSelectors"] if f["Field"] == "resources.type" for v in f.get("Equals", [])
+    ]
+    return [
+        f"InvalidEventSelectorsException: resources.type {t!r} is not a CloudTrail data-event resource type"
+        for t in types
+        if t.startswith("AWS::Bedrock::") and t not in BEDROCK_DATA_EVENT_RESOURCE_TYPES
+    ]
 
 
 class PreflightDeniedError(RuntimeError):
