@@ -92,6 +92,7 @@ class AiSecurityBaseline(pulumi.ComponentResource):
                 settings=config.identity,
                 bucket_names=config.storage.bucket_names,
                 extra_boundary_allows=service_role_allows(config, account),
+                source_identity_roles=source_identity_roles(config),
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -559,6 +560,12 @@ def service_key_statements(config: BaselineConfig, account: AccountContext) -> l
     ]
 
 
+def source_identity_roles(config: BaselineConfig) -> frozenset[str]:
+    """AI-03: the Studio domain attributes sessions to the user profile, so its execution role's trust lets
+    SageMaker set the source identity."""
+    return frozenset({vocabulary.STUDIO_EXECUTION_ROLE}) if config.ai.studio else frozenset()
+
+
 def guardrail_key_statements(config: BaselineConfig, account: AccountContext) -> dict[str, list[Statement]]:
     """AI-02: the deployer creates the guardrail, the inference role uses it; only when Bedrock is on."""
     if not config.bedrock:
@@ -747,7 +754,11 @@ def rendered_policies(config: BaselineConfig, account: AccountContext) -> list[R
             RenderedPolicy(
                 quotas.PolicyKind.ROLE_TRUST_POLICY,
                 f"the trust policy of role {name}",
-                (identity.trust_document(role, account, settings),),
+                (
+                    identity.trust_document(
+                        role, account, settings, source_identity=role in source_identity_roles(config)
+                    ),
+                ),
                 trust_drivers.get(role, ()),
             )
         )

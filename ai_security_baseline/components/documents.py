@@ -319,7 +319,9 @@ def source_condition(
     return {"StringEquals": {"aws:SourceAccount": account_id}, arn_operator: {"aws:SourceArn": source_arn}}
 
 
-def source_bound_trust(sid: str, service: str, account_id: str, source_arn: str) -> PolicyDocument:
+def source_bound_trust(
+    sid: str, service: str, account_id: str, source_arn: str, actions: Sequence[str] = ("sts:AssumeRole",)
+) -> PolicyDocument:
     """A service may assume the role only on behalf of this account's own resources (``aws:SourceAccount`` and
     ``aws:SourceArn``: the confused-deputy guard of IAM-01), for services that send both keys."""
     return finish_document(
@@ -328,7 +330,7 @@ def source_bound_trust(sid: str, service: str, account_id: str, source_arn: str)
                 "Sid": sid,
                 "Effect": "Allow",
                 "Principal": {"Service": service},
-                "Action": "sts:AssumeRole",
+                "Action": _one_or_many(actions),
                 "Condition": source_condition(account_id, source_arn),
             }
         ]
@@ -1173,10 +1175,24 @@ def sagemaker_source_arn(partition: str, region: str, account_id: str) -> str:
     return f"arn:{partition}:sagemaker:{region}:{account_id}:*"
 
 
-def sagemaker_trust_policy(*, partition: str, region: str, account_id: str) -> PolicyDocument:
-    """IAM-01: SageMaker may assume the role only for this account's own SageMaker resources (confused deputy)."""
+#: What SageMaker Studio needs in an execution role's trust when the domain attributes sessions to the user profile
+#: (``ExecutionRoleIdentityConfig=USER_PROFILE_NAME``): without ``sts:SetSourceIdentity`` Studio's calls fail with
+#: AccessDeniedException (SageMaker Developer Guide, "Monitoring user resource access from Amazon SageMaker Studio",
+#: https://docs.aws.amazon.com/sagemaker/latest/dg/monitor-user-access-how-to.html).
+SOURCE_IDENTITY_TRUST_ACTIONS: tuple[str, ...] = ("sts:AssumeRole", "sts:SetSourceIdentity")
+
+
+def sagemaker_trust_policy(
+    *, partition: str, region: str, account_id: str, source_identity: bool = False
+) -> PolicyDocument:
+    """IAM-01: SageMaker may assume the role only for this account's own SageMaker resources (confused deputy);
+    ``source_identity``: it may also set the session's source identity (a Studio domain's execution role)."""
     return source_bound_trust(
-        "SageMakerAssumeRole", SAGEMAKER_SERVICE, account_id, sagemaker_source_arn(partition, region, account_id)
+        "SageMakerAssumeRole",
+        SAGEMAKER_SERVICE,
+        account_id,
+        sagemaker_source_arn(partition, region, account_id),
+        SOURCE_IDENTITY_TRUST_ACTIONS if source_identity else ("sts:AssumeRole",),
     )
 
 

@@ -357,8 +357,11 @@ def _only_baseline_keys(statement: Statement, name_prefix: str) -> Statement:
     return {**statement, "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{name_prefix}-*"}}}
 
 
-def trust_document(role: str, account: AccountContext, settings: IdentityConfig) -> PolicyDocument:
-    """IAM-01: SageMaker (with SourceAccount/SourceArn) for execution roles, configured principals otherwise."""
+def trust_document(
+    role: str, account: AccountContext, settings: IdentityConfig, *, source_identity: bool = False
+) -> PolicyDocument:
+    """IAM-01: SageMaker (with SourceAccount/SourceArn) for execution roles, configured principals otherwise.
+    ``source_identity``: the role is a Studio domain's execution role, whose sessions carry the user profile name."""
     partition, region, account_id = account.partition, account.region, account.account_id
     if role == AUDITOR:
         if settings.auditor_principal_arns:
@@ -370,7 +373,9 @@ def trust_document(role: str, account: AccountContext, settings: IdentityConfig)
         if settings.approver_principal_arns:
             return documents.principals_trust_policy(settings.approver_principal_arns)
         return documents.nobody_trust_policy(partition=partition, account_id=account_id)
-    return documents.sagemaker_trust_policy(partition=partition, region=region, account_id=account_id)
+    return documents.sagemaker_trust_policy(
+        partition=partition, region=region, account_id=account_id, source_identity=source_identity
+    )
 
 
 # ---- components ---------------------------------------------------------------------------------------------------
@@ -388,6 +393,7 @@ class WorkloadRolesArgs:
     settings: IdentityConfig = field(default_factory=IdentityConfig)
     bucket_names: BucketNamesConfig = field(default_factory=BucketNamesConfig)
     extra_boundary_allows: Sequence[Statement] = ()
+    source_identity_roles: frozenset[str] = frozenset()  # Studio execution roles (``trust_document``)
 
 
 class WorkloadRoles(pulumi.ComponentResource):
@@ -419,7 +425,11 @@ class WorkloadRoles(pulumi.ComponentResource):
                 f"{name}-{role}",
                 name=role_name(args.name_prefix, role),
                 description=ROLE_DESCRIPTIONS[role],
-                assume_role_policy=json.dumps(trust_document(role, args.account, args.settings)),
+                assume_role_policy=json.dumps(
+                    trust_document(
+                        role, args.account, args.settings, source_identity=role in args.source_identity_roles
+                    )
+                ),
                 permissions_boundary=self.boundary.arn,
                 max_session_duration=MAX_SESSION_SECONDS,
                 opts=pulumi.ResourceOptions(parent=self),

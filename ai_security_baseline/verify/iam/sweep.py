@@ -172,6 +172,7 @@ class SweepStack:
     guardrail_arn: str = ""  # AI-02: the stack's guardrail ("" without Bedrock)
     guardrail_pinned: str = ""  # the identifier of its published version, ``<arn>:<version>``
     bedrock_models: tuple[str, ...] = ()  # IAM-08: the allowlist (stack output ``bedrockModelArns``)
+    source_identity_roles: tuple[str, ...] = ()  # AI-03: execution roles of domains attributing to the profile
 
     @property
     def own_org(self) -> str:
@@ -500,7 +501,21 @@ def sweep_stack(graph: ResourceGraph) -> SweepStack:  # noqa: PLR0915 - one flat
         guardrail_arn=guardrail_arn,
         guardrail_pinned=pinned,
         bedrock_models=models,
+        source_identity_roles=studio_attributed_roles(graph),
     )
+
+
+def studio_attributed_roles(graph: ResourceGraph) -> tuple[str, ...]:
+    """AI-03: the execution roles of Studio domains that attribute sessions to the user profile
+    (``executionRoleIdentityConfig`` ``USER_PROFILE_NAME``): SageMaker sets those sessions' source identity."""
+    roles: set[str] = set()
+    for domain in graph.by_type(vocabulary.SAGEMAKER_DOMAIN):
+        settings = domain.inputs.get("domainSettings") or {}
+        if isinstance(settings, dict) and settings.get("executionRoleIdentityConfig") == "USER_PROFILE_NAME":
+            user = domain.inputs.get("defaultUserSettings") or {}
+            if isinstance(user, dict) and user.get("executionRole"):
+                roles.add(str(user["executionRole"]))
+    return tuple(sorted(roles))
 
 
 def stack_guardrail(graph: ResourceGraph) -> tuple[str, str]:
@@ -1073,6 +1088,14 @@ def duty_grants(s: SweepStack) -> list[Grant]:
             [vocabulary.SAGEMAKER_SERVICE],
             ["sts:AssumeRole"],
             [s.role_arns[r] for r in execution if not s.trusted.get(r)],
+            *service,
+            Need("aws:SourceArn", (f"{sm}:*",)),
+        ),
+        _grant(
+            "SageMaker sets the source identity of a Studio execution role's sessions",
+            [vocabulary.SAGEMAKER_SERVICE],
+            ["sts:SetSourceIdentity"],
+            list(s.source_identity_roles),
             *service,
             Need("aws:SourceArn", (f"{sm}:*",)),
         ),

@@ -150,11 +150,24 @@ def test_iam_01_roles_exist_with_physical_names_prefix_role(dev_graph: ResourceG
     }
 
 
-@pytest.mark.parametrize("name", [vocabulary.PROCESSOR, vocabulary.TRAINER, vocabulary.INFERENCE])
+@pytest.mark.parametrize("name", [vocabulary.PROCESSOR, vocabulary.INFERENCE])
 def test_iam_01_execution_roles_trust_only_sagemaker_for_this_accounts_resources(
     dev_graph: ResourceGraph, name: str
 ) -> None:
     assert json.loads(graph_role(dev_graph, name).inputs["assumeRolePolicy"]) == SAGEMAKER_TRUST
+
+
+def test_iam_01_studio_execution_role_also_lets_sagemaker_set_the_source_identity(dev_graph: ResourceGraph) -> None:
+    """Dev has a Studio domain attributing sessions to the user profile: its execution role (the trainer) trusts
+    SageMaker for sts:SetSourceIdentity too, under the same confused-deputy conditions."""
+    trust = json.loads(graph_role(dev_graph, vocabulary.TRAINER).inputs["assumeRolePolicy"])
+    assert trust["Statement"][0].pop("Action") == ["sts:AssumeRole", "sts:SetSourceIdentity"]
+    assert {**trust, "Statement": [{**trust["Statement"][0], "Action": "sts:AssumeRole"}]} == SAGEMAKER_TRUST
+
+
+def test_iam_01_without_studio_the_trainer_trusts_sagemaker_for_assume_role_only() -> None:
+    graph = run_stack("dev", overrides={"baseline:ai": {"studio": False}}).graph
+    assert json.loads(graph_role(graph, vocabulary.TRAINER).inputs["assumeRolePolicy"]) == SAGEMAKER_TRUST
 
 
 def test_iam_01_auditor_trusts_only_this_accounts_iam_by_default(dev_graph: ResourceGraph) -> None:
