@@ -15,7 +15,7 @@ from ai_security_baseline.components import identity
 from ai_security_baseline.controls import vocabulary
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.mocks import FakeAccount
-from ai_security_baseline.verify.engine.offline import run_stack
+from ai_security_baseline.verify.engine.offline import OfflineRun, run_stack
 from ai_security_baseline.verify.iam.analysis import AccessReport, access_model, analyze, requests_json
 from ai_security_baseline.verify.iam.evaluator import ContextValue, PolicyEvaluationError, PolicySet, Request, evaluate
 from ai_security_baseline.verify.iam.sweep import (
@@ -83,9 +83,8 @@ def test_iam_03_iam_04_the_dev_stack_allows_exactly_what_the_matrix_specifies(re
     assert [m.message for m in result.mismatches] == []
 
 
-@pytest.mark.parametrize("stack_name", ["prod"])
-def test_iam_03_iam_04_the_prod_stack_allows_exactly_what_the_matrix_specifies(stack_name: str) -> None:
-    swept = run_sweep(sweep_stack(run_stack(stack_name).graph))
+def test_iam_03_iam_04_the_prod_stack_allows_exactly_what_the_matrix_specifies(prod_run: OfflineRun) -> None:
+    swept = run_sweep(sweep_stack(prod_run.graph))
     assert (swept.evaluated >= 100_000, [m.message for m in swept.mismatches]) == (True, [])
 
 
