@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,21 +21,19 @@ from ai_security_baseline.verify.iam.evaluator import ContextValue, PolicyEvalua
 from ai_security_baseline.verify.iam.sweep import (
     CompiledEvaluator,
     CompiledPolicySet,
-    Principal,
     Spec,
     SweepRequest,
     SweepResult,
     SweepStack,
-    Target,
     build_spec,
     enumerate_requests,
     evaluation_context,
-    expected,
     policy_set,
     run_sweep,
     sweep_stack,
     to_request,
 )
+from tests.sweep_support import expected_decision
 from tests.test_sweep_mutations import BUCKET_POLICY, mutate, without
 
 
@@ -55,23 +53,6 @@ def result(dev_graph: ResourceGraph) -> SweepResult:
     swept = analyze(dev_graph, sweep=True).sweep
     assert swept is not None
     return swept
-
-
-def _principal(stack: SweepStack, name: str) -> Principal:
-    [found] = [p for p in stack.principals if p.name == name]
-    return found
-
-
-def _target(stack: SweepStack, name: str) -> Target:
-    [found] = [t for t in stack.targets if t.name == name]
-    return found
-
-
-def _expect(spec: Spec, who: str, action: str, target: str, context: Mapping[str, ContextValue]) -> str:
-    p, t = _principal(spec.stack, who), _target(spec.stack, target)
-    request = Request(p.arn, p.account, action, t.arn, dict(context))
-    caller = CompiledEvaluator().caller(request)
-    return expected(spec, p, action, t, evaluation_context(request, caller))
 
 
 def test_iam_03_sweep_evaluates_at_least_100000_requests_on_dev(result: SweepResult) -> None:
@@ -95,7 +76,7 @@ def test_iam_03_spec_allows_the_processor_reading_a_clean_raw_object_through_the
         "aws:SourceVpce": spec.stack.gateway_id,
         f"s3:ExistingObjectTag/{vocabulary.MALWARE_SCAN_TAG}": vocabulary.MALWARE_SCAN_CLEAN,
     }
-    assert _expect(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in raw", context) == "allow"
+    assert expected_decision(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in raw", context) == "allow"
 
 
 def test_iam_03_spec_denies_the_processor_reading_models(spec: Spec) -> None:
@@ -104,40 +85,40 @@ def test_iam_03_spec_denies_the_processor_reading_models(spec: Spec) -> None:
         "s3:TlsVersion": "1.2",
         "aws:SourceVpce": spec.stack.gateway_id,
     }
-    assert _expect(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in models", context) == "deny"
+    assert expected_decision(spec, vocabulary.PROCESSOR, "s3:GetObject", "object in models", context) == "deny"
 
 
 def test_s3_06_spec_denies_aws_kms_without_a_key_id(spec: Spec) -> None:
     context = {"aws:SourceVpce": spec.stack.gateway_id, "s3:TlsVersion": "1.2", vocabulary.SSE_HEADER: "aws:kms"}
-    assert _expect(spec, vocabulary.PROCESSOR, "s3:PutObject", "object in curated", context) == "deny"
+    assert expected_decision(spec, vocabulary.PROCESSOR, "s3:PutObject", "object in curated", context) == "deny"
 
 
 def test_s3_07_spec_denies_listing_a_data_bucket_from_the_internet(spec: Spec) -> None:
     context: dict[str, ContextValue] = {"aws:SecureTransport": True, "s3:TlsVersion": "1.2"}
-    assert _expect(spec, vocabulary.PROCESSOR, "s3:ListBucket", "bucket raw", context) == "deny"
+    assert expected_decision(spec, vocabulary.PROCESSOR, "s3:ListBucket", "bucket raw", context) == "deny"
 
 
 def test_iam_04_spec_gives_a_reader_decrypt_but_not_generate_data_key_via_s3(spec: Spec) -> None:
     via_s3 = {"kms:ViaService": f"s3.{spec.stack.region}.amazonaws.com", "kms:CallerAccount": spec.stack.account}
-    assert _expect(spec, vocabulary.INFERENCE, "kms:Decrypt", "models key", via_s3) == "allow"
-    assert _expect(spec, vocabulary.INFERENCE, "kms:GenerateDataKey", "models key", via_s3) == "deny"
+    assert expected_decision(spec, vocabulary.INFERENCE, "kms:Decrypt", "models key", via_s3) == "allow"
+    assert expected_decision(spec, vocabulary.INFERENCE, "kms:GenerateDataKey", "models key", via_s3) == "deny"
 
 
 def test_iam_07_spec_lets_the_trainer_pass_inference_only_to_a_model(spec: Spec) -> None:
     sm = f"arn:aws:sagemaker:{spec.stack.region}:{spec.stack.account}"
     to_model = {"iam:PassedToService": "sagemaker.amazonaws.com", "iam:AssociatedResourceArn": f"{sm}:model/aisb-dev-m"}
     to_job = {**to_model, "iam:AssociatedResourceArn": f"{sm}:training-job/aisb-dev-j"}
-    assert _expect(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_model) == "allow"
-    assert _expect(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_job) == "deny"
+    assert expected_decision(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_model) == "allow"
+    assert expected_decision(spec, vocabulary.TRAINER, "iam:PassRole", "role inference", to_job) == "deny"
 
 
 def test_kms_04_spec_lets_an_account_admin_manage_but_never_use_a_baseline_key(spec: Spec) -> None:
-    assert _expect(spec, "account-admin", "kms:PutKeyPolicy", "data key", {}) == "allow"
-    assert _expect(spec, "account-admin", "kms:Decrypt", "data key", {}) == "deny"
+    assert expected_decision(spec, "account-admin", "kms:PutKeyPolicy", "data key", {}) == "allow"
+    assert expected_decision(spec, "account-admin", "kms:Decrypt", "data key", {}) == "deny"
 
 
 def test_iam_03_spec_denies_another_accounts_principal_everything(spec: Spec) -> None:
-    assert _expect(spec, "foreign-admin", "s3:ListBucket", "bucket audit", {"s3:TlsVersion": "1.2"}) == "deny"
+    assert expected_decision(spec, "foreign-admin", "s3:ListBucket", "bucket audit", {"s3:TlsVersion": "1.2"}) == "deny"
 
 
 def test_iam_03_compiled_evaluator_decides_like_the_reference_on_2000_sweep_requests(stack: SweepStack) -> None:

@@ -7,7 +7,6 @@ finds explicit."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -19,22 +18,18 @@ from ai_security_baseline.controls.kit import Res
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import run_stack
 from ai_security_baseline.verify.iam.analysis import access_model, guardrail_calls
-from ai_security_baseline.verify.iam.evaluator import ContextValue, Request
+from ai_security_baseline.verify.iam.evaluator import ContextValue
 from ai_security_baseline.verify.iam.principals import decide
 from ai_security_baseline.verify.iam.sweep import (
-    CompiledEvaluator,
     Mismatch,
-    Principal,
     Spec,
     SweepResult,
     SweepStack,
-    Target,
     build_spec,
-    evaluation_context,
-    expected,
     run_sweep,
     sweep_stack,
 )
+from tests.sweep_support import expected_decision
 from tests.test_sweep_mutations import BOUNDARY, ROLE_POLICY, changed, mutate, without
 
 INFERENCE_POLICY = "identity-policies-inference"
@@ -51,23 +46,6 @@ def stack(dev_graph: ResourceGraph) -> SweepStack:
 @pytest.fixture(scope="module")
 def spec(stack: SweepStack) -> Spec:
     return build_spec(stack)
-
-
-def _principal(stack: SweepStack, name: str) -> Principal:
-    [found] = [p for p in stack.principals if p.name == name]
-    return found
-
-
-def _target(stack: SweepStack, name: str) -> Target:
-    [found] = [t for t in stack.targets if t.name == name]
-    return found
-
-
-def _expect(spec: Spec, who: str, action: str, target: str, context: Mapping[str, ContextValue]) -> str:
-    p, t = _principal(spec.stack, who), _target(spec.stack, target)
-    request = Request(p.arn, p.account, action, t.arn, dict(context))
-    caller = CompiledEvaluator().caller(request)
-    return expected(spec, p, action, t, evaluation_context(request, caller))
 
 
 def _named(stack: SweepStack, version: str) -> dict[str, ContextValue]:
@@ -134,31 +112,38 @@ def test_ai_04_sweep_targets_the_stacks_versions_and_groups_another_names_and_an
 
 def test_ai_02_spec_allows_inference_invoking_an_allowlisted_model_naming_the_guardrail_version(spec: Spec) -> None:
     context = {vocabulary.GUARDRAIL_ID_KEY: spec.stack.guardrail_pinned}
-    assert _expect(spec, vocabulary.INFERENCE, "bedrock:InvokeModel", ALLOWLISTED, context) == "allow"
+    assert expected_decision(spec, vocabulary.INFERENCE, "bedrock:InvokeModel", ALLOWLISTED, context) == "allow"
 
 
 @pytest.mark.parametrize("version", ["DRAFT", "2"])
 def test_ai_02_spec_denies_inference_naming_another_version_of_the_guardrail(spec: Spec, version: str) -> None:
     context = _named(spec.stack, version)
-    assert _expect(spec, vocabulary.INFERENCE, "bedrock:InvokeModelWithResponseStream", ALLOWLISTED, context) == "deny"
+    assert (
+        expected_decision(spec, vocabulary.INFERENCE, "bedrock:InvokeModelWithResponseStream", ALLOWLISTED, context)
+        == "deny"
+    )
 
 
 def test_ai_02_spec_denies_inference_invoking_a_model_off_the_allowlist(spec: Spec) -> None:
     context = {vocabulary.GUARDRAIL_ID_KEY: spec.stack.guardrail_pinned}
-    assert _expect(spec, vocabulary.INFERENCE, "bedrock:InvokeModel", "Bedrock foundation model", context) == "deny"
+    assert (
+        expected_decision(spec, vocabulary.INFERENCE, "bedrock:InvokeModel", "Bedrock foundation model", context)
+        == "deny"
+    )
 
 
 def test_ai_02_spec_lets_inference_apply_only_the_stacks_guardrail(spec: Spec) -> None:
     apply = vocabulary.APPLY_GUARDRAIL
     decided = [
-        _expect(spec, vocabulary.INFERENCE, apply, t, {}) for t in ("stack guardrail", "other guardrail of the account")
+        expected_decision(spec, vocabulary.INFERENCE, apply, t, {})
+        for t in ("stack guardrail", "other guardrail of the account")
     ]
     assert decided == ["allow", "deny"]
 
 
 def test_ai_04_spec_lets_the_trainer_register_only_pending_versions(spec: Spec) -> None:
     decided = {
-        status: _expect(
+        status: expected_decision(
             spec,
             vocabulary.TRAINER,
             vocabulary.REGISTER_PACKAGE,
@@ -173,7 +158,7 @@ def test_ai_04_spec_lets_the_trainer_register_only_pending_versions(spec: Spec) 
 def test_ai_04_spec_lets_the_approver_approve_only_the_stacks_versions(spec: Spec) -> None:
     context = {vocabulary.MODEL_APPROVAL_KEY: vocabulary.MODEL_APPROVED}
     decided = [
-        _expect(spec, vocabulary.APPROVER, vocabulary.APPROVE_PACKAGE, t, context)
+        expected_decision(spec, vocabulary.APPROVER, vocabulary.APPROVE_PACKAGE, t, context)
         for t in ("model package aisb-dev-default/1", "model package other-sweep/1")
     ]
     assert decided == ["allow", "deny"]
@@ -186,7 +171,7 @@ def test_ai_04_spec_lets_the_approver_approve_only_the_stacks_versions(spec: Spe
 def test_ai_04_spec_denies_inference_deploying_a_model_version(spec: Spec, action: str, target: str) -> None:
     """No IAM key names the approval status of the package a model deploys: no role but the trainer (inside its
     guardrails) creates models and none creates endpoints, so deploying is a pipeline's step."""
-    assert _expect(spec, vocabulary.INFERENCE, action, target, {}) == "deny"
+    assert expected_decision(spec, vocabulary.INFERENCE, action, target, {}) == "deny"
 
 
 # ---- mutations: the sweep has teeth -------------------------------------------------------------------------------
@@ -283,7 +268,7 @@ def test_iam_08_spec_allows_the_profiles_model_in_another_region_only_through_th
     context: dict[str, ContextValue] = {vocabulary.GUARDRAIL_ID_KEY: profile_spec.stack.guardrail_pinned}
     if through is not None:
         context[vocabulary.INFERENCE_PROFILE_KEY] = through
-    assert _expect(profile_spec, vocabulary.INFERENCE, "bedrock:InvokeModel", ROUTED, context) == decided
+    assert expected_decision(profile_spec, vocabulary.INFERENCE, "bedrock:InvokeModel", ROUTED, context) == decided
 
 
 def test_ai_02_proofs_pass_the_profiles_model_only_through_the_profile(profile_graph: ResourceGraph) -> None:
