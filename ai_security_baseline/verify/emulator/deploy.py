@@ -1304,6 +1304,21 @@ def _key_policy(m: MotoMocks, key: str) -> str:
     return str(m.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
 
 
+def _deployer_key_preflight(
+    m: MotoMocks, name: str, errors: dict[str, str] | str, calls: Callable[..., Sequence[Call]], key: str
+) -> None:
+    """Refuse a create whose service uses ``key`` *as the deployer* (Bedrock's guardrail, EFS for Studio's home)
+    when the key policy would: ``calls`` builds those calls from the account, region, deployer, key and policy."""
+    deployer = iam_user_arn(m.client("sts").get_caller_identity()["Arn"])
+    _preflight(
+        name,
+        errors,
+        calls(
+            account=m.account_id, region=m.region, deployer_arn=deployer, key_arn=key, key_policy=_key_policy(m, key)
+        ),
+    )
+
+
 def _preflight(name: str, errors: dict[str, str] | str, calls: Sequence[Call]) -> None:
     """Refuse the create as AWS would (see verify/emulator/preflight.py).
 

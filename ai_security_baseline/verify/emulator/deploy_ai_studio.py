@@ -14,11 +14,9 @@ from ai_security_baseline.verify.emulator import preflight
 from ai_security_baseline.verify.emulator.deploy import (
     MotoMocks,
     Outputs,
-    _key_policy,
-    _preflight,
+    _deployer_key_preflight,
     _required,
     handles,
-    iam_user_arn,
 )
 from ai_security_baseline.verify.iam.principals import home_efs_creation_calls
 
@@ -50,17 +48,7 @@ def _domain(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
         params["DomainSettings"] = _pascal(inputs["domainSettings"])
     if inputs.get("kmsKeyId"):  # EFS uses the key as the caller for the home file system: moto does not ask
         key = str(inputs["kmsKeyId"])
-        _preflight(
-            name,
-            preflight.STUDIO_DOMAIN_KMS_ERROR,
-            home_efs_creation_calls(
-                account=m.account_id,
-                region=m.region,
-                deployer_arn=iam_user_arn(m.client("sts").get_caller_identity()["Arn"]),
-                key_arn=key,
-                key_policy=_key_policy(m, key),
-            ),
-        )
+        _deployer_key_preflight(m, name, preflight.STUDIO_DOMAIN_KMS_ERROR, home_efs_creation_calls, key)
         params["KmsKeyId"] = key
     arn = m.client("sagemaker").create_domain(**params)["DomainArn"]
     domain = arn.rsplit("/", 1)[-1]

@@ -19,11 +19,9 @@ from ai_security_baseline.verify.emulator.deploy import (
     MotoDeployError,
     MotoMocks,
     Outputs,
-    _key_policy,
-    _preflight,
+    _deployer_key_preflight,
     _required,
     handles,
-    iam_user_arn,
 )
 from ai_security_baseline.verify.iam.principals import guardrail_creation_calls
 
@@ -47,17 +45,7 @@ def _guardrail(m: MotoMocks, name: str, inputs: dict[str, Any]) -> Outputs:
         raise MotoDeployError(GUARDRAIL_TYPE, name, "ValidationException: " + "; ".join(errors))
     if inputs.get("kmsKeyArn"):
         key = str(m.client("kms").describe_key(KeyId=str(inputs["kmsKeyArn"]))["KeyMetadata"]["Arn"])
-        _preflight(
-            name,
-            preflight.GUARDRAIL_KMS_ERROR,
-            guardrail_creation_calls(
-                account=m.account_id,
-                region=m.region,
-                deployer_arn=iam_user_arn(m.client("sts").get_caller_identity()["Arn"]),
-                key_arn=key,
-                key_policy=_key_policy(m, key),
-            ),
-        )
+        _deployer_key_preflight(m, name, preflight.GUARDRAIL_KMS_ERROR, guardrail_creation_calls, key)
     gid = hashlib.sha256(f"{m.account_id}\x00{guardrail_name}".encode()).hexdigest()[:12]
     arn = m.arn("bedrock", f"guardrail/{gid}")
     m.emulated.append((GUARDRAIL_TYPE, name, arn))
