@@ -130,15 +130,15 @@ GRAPH_POLICIES: dict[str, tuple[str, PolicyKind]] = {
 }
 
 #: Go's encoding/json escapes these inside strings (HTML safety); each becomes six characters.
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_WHITESPACE = frozenset(" \t\n\r")
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_NO_WHITESPACE = str.maketrans("", "", " \t\n\r")
 
 
 def wire_json(document: Mapping[str, Any] | str) -> str:
     """The document as the provider sends it: compact JSON with Go's escaping (the key order does not change size)."""
     value = json.loads(document) if isinstance(document, str) else document
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return "".join(_GO_ESCAPES.get(c, c) for c in text)
+    return text.translate(_GO_ESCAPES)
 
 
 def policy_size(kind: PolicyKind, document: Mapping[str, Any] | str) -> int:
@@ -146,7 +146,7 @@ def policy_size(kind: PolicyKind, document: Mapping[str, Any] | str) -> int:
     quota = QUOTAS[kind]
     text = wire_json(document)
     if not quota.whitespace_counts:
-        text = "".join(c for c in text if c not in _WHITESPACE)
+        text = text.translate(_NO_WHITESPACE)
     return len(text.encode()) if quota.unit == "bytes" else len(text)
 
 

