@@ -81,6 +81,18 @@ def test_unknown_command_exits_2() -> None:
     assert "invalid choice: 'deploy'" in result.stderr
 
 
+def test_the_baseline_command_exits_with_the_code_of_a_refused_input() -> None:
+    """The command's exit path (which freezes the heap before exiting) keeps the code the command returned."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_security_baseline.verify.cli", "scan", "--stack", "no-such-stack", "--no-checkov"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown stack 'no-such-stack'" in result.stderr
+
+
 def test_access_prints_the_evaluated_matrix_and_exits_0_when_it_matches(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ from ai_security_baseline.components.config import ConfigError, parse_config, pa
 from ai_security_baseline.controls import kit, vocabulary
 from ai_security_baseline.controls.testing import res
 from ai_security_baseline.controls.waivers import WaivableControls, split_config_waivers
+from ai_security_baseline.verify import pipeline
 from ai_security_baseline.verify.cli import main
 from ai_security_baseline.verify.engine.graph import ResourceGraph
 from ai_security_baseline.verify.engine.offline import StackError, run_stack, stack_config
@@ -427,6 +428,22 @@ def test_a_preview_property_of_an_unexpected_shape_is_one_line_naming_the_file_a
     assert line.startswith(f"error: {preview}: urn:pulumi:")
     assert "a property has an unexpected type or shape" in line
     assert not out.exists()
+
+
+def test_a_preview_property_of_an_unexpected_shape_is_refused_before_the_access_analysis_runs(
+    tmp_path: Path, dev_graph: ResourceGraph, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules find the malformed property; the sweep and checkov never start on input that will be refused."""
+
+    def not_reached(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the access analysis ran on a preview the rules refuse")
+
+    monkeypatch.setattr(pipeline, "access_findings", not_reached)
+    preview = reshaped_preview(
+        tmp_path, dev_graph, change=(vocabulary.SECURITY_GROUP, "endpoints-sg", "ingress", "all")
+    )
+    assert main(["scan", "--no-checkov", "--preview", str(preview), "--out", str(tmp_path / "out")]) == 2
+    assert "a property has an unexpected type or shape" in one_error_line(capsys)
 
 
 def test_a_rule_reading_a_property_of_an_unexpected_shape_reports_error_not_a_traceback() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pulumi
@@ -9,6 +10,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.runtime import resource as sdk_resource
 
+from ai_security_baseline.verify.collector import collector_paused
 from ai_security_baseline.verify.engine.graph import STACK_TYPE
 from ai_security_baseline.verify.engine.mocks import BaselineMocks, FakeAccount, UnsupportedMockError
 from ai_security_baseline.verify.engine.offline import UnknownOutputError, run_program, run_stack
@@ -177,3 +179,29 @@ def test_offline_run_skips_source_positions_only_while_the_program_runs() -> Non
     run_program(lambda: seen.append(sdk_resource._get_stack_trace()))
     assert (sdk_resource._get_stack_trace, sdk_resource._get_source_position) == before
     assert [len(trace.frames) for trace in seen] == [0]  # type: ignore[attr-defined]
+
+
+def test_a_run_pauses_the_cyclic_collector_while_the_program_runs_and_resumes_it() -> None:
+    enabled: list[bool] = []
+    run_program(lambda: enabled.append(gc.isenabled()))
+    assert enabled == [False]
+    assert gc.isenabled()
+
+
+def test_a_failed_run_resumes_the_cyclic_collector() -> None:
+    def program() -> None:
+        raise ValueError("the program fails")
+
+    with pytest.raises(ValueError, match="the program fails"):
+        run_program(program)
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused_after_the_work() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -62,7 +62,6 @@ class GraphRecorder(MockMonitor):
             loop = asyncio.get_event_loop_policy().get_event_loop()
         except RuntimeError:  # this call opened no loop in this thread
             return
-        loop.set_exception_handler(_quiet_unread_failures)
         with self._lock:
             self._thread_loops.add(loop)
 
@@ -169,20 +168,6 @@ def without_source_positions() -> Iterator[None]:
             setattr(sdk_resource, name, function)
 
 
-#: What asyncio reports when a failed future is collected unread.
-_UNREAD_FAILURE = "exception was never retrieved"
-
-
-def _quiet_unread_failures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """A failed program fails many outputs at once; the run raises the first failure to its caller, and the others are
-    the same failure. They are not reported again when their futures are collected: that report formats a traceback
-    at an arbitrary allocation, even inside ``ast.parse`` (Python 3.11's tracebacks parse source lines), which
-    corrupts the parser's state. Anything else goes to asyncio's default handler."""
-    if _UNREAD_FAILURE in str(context.get("message", "")):
-        return
-    loop.default_exception_handler(context)
-
-
 def run_program(
     program: Callable[[], Any],
     *,
@@ -207,7 +192,6 @@ def run_program(
     recorder = recorder or GraphRecorder(mocks or BaselineMocks(account))
     holder: dict[str, Any] = {}
     loop = asyncio.new_event_loop()
-    loop.set_exception_handler(_quiet_unread_failures)
     asyncio.set_event_loop(loop)
     try:
         settings.ROOT.set(None)
